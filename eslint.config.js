@@ -1,0 +1,55 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+/** Globals that exist only in browsers or only in Node: none may appear in src/core/, which runs anywhere. */
+const PLATFORM_GLOBALS = [
+  'window', 'self', 'document', 'navigator', 'location', 'localStorage', 'sessionStorage', 'indexedDB', 'caches',
+  'IDBKeyRange', 'Worker', 'BroadcastChannel', 'fetch', 'XMLHttpRequest', 'process', 'Buffer', 'global', 'require',
+  '__dirname', '__filename', 'setImmediate',
+].map((name) => ({ name, message: 'src/core/ runs anywhere: take what you need as a parameter instead of a platform global.' }));
+
+const NODE_BUILTINS = { group: ['node:*', 'fs', 'path', 'os', 'crypto', 'http', 'https', 'zlib', 'url', 'stream', 'child_process', 'worker_threads'], message: 'No Node built-ins here.' };
+const TFJS = { group: ['@tensorflow/*'], message: 'TensorFlow.js only loads inside the worker (src/worker, src/model, src/search).' };
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'test-results/', 'bench/results/', 'demo/vendor/', 'docs/api/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { ecmaVersion: 2022, sourceType: 'module' },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-syntax': ['error', { selector: 'TSEnumDeclaration', message: 'No enums (Vite compiles files one by one): use an `as const` object and a union type.' }],
+    },
+  },
+  {
+    files: ['scripts/**/*.mjs', 'bench/**/*.mjs', 'gateway/**/*.{js,mjs}', 'models/**/*.mjs', 'bin/**/*.{js,mjs}'],
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', URL: 'readonly', Buffer: 'readonly', performance: 'readonly', fetch: 'readonly' },
+    },
+  },
+  {
+    files: ['src/core/**/*.ts'],
+    rules: {
+      'no-restricted-globals': ['error', ...PLATFORM_GLOBALS],
+      'no-restricted-imports': ['error', { patterns: [NODE_BUILTINS, TFJS, { group: ['idb', 'comlink'], message: 'src/core/ imports nothing platform-specific.' }] }],
+    },
+  },
+  {
+    // The main thread: the facade, the embed and storage never load TensorFlow.js, nor the worker's code.
+    files: ['src/index.ts', 'src/embed.ts', 'src/client/**/*.ts', 'src/storage/**/*.ts', 'src/sync/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [NODE_BUILTINS, TFJS, { group: ['../worker/*', '../model/*', '../search/*'], message: 'The page must not bundle worker code.', allowTypeImports: true }] }],
+    },
+  },
+  {
+    files: ['src/model/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['idb', '../storage/*', '../client/*'], message: 'src/model/ imports core and tfjs only.' }] }] },
+  },
+  {
+    files: ['demo/**/*.{js,ts}'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['../src/*/**', '../../src/*/**'], message: 'The demo uses the public API only (src/index.ts or the built bundle).' }] }] },
+    languageOptions: { globals: { window: 'readonly', document: 'readonly', console: 'readonly' } },
+  },
+);

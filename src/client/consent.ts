@@ -1,0 +1,50 @@
+/**
+ * The shopper's opt-out, kept in localStorage: synchronous to read on every `track()`, shared by the store's tabs, and
+ * not deleted by `forget()` (forgetting your data must not silently opt you back in).
+ */
+export class Consent {
+  private optedOut: boolean;
+  private readonly key: string;
+
+  constructor(storeId: string) {
+    this.key = `edgereco:${storeId}:opt-out`;
+    this.optedOut = this.read();
+    globalThis.addEventListener?.('storage', (event: StorageEvent) => {
+      if (event.key === this.key || event.key === null) this.optedOut = this.read();
+    });
+  }
+
+  private storage(): Storage | undefined {
+    try {
+      return globalThis.localStorage;
+    } catch {
+      return undefined; // some privacy modes throw on access
+    }
+  }
+
+  private read(): boolean {
+    try {
+      return this.storage()?.getItem(this.key) === '1';
+    } catch {
+      return false;
+    }
+  }
+
+  get isOptedOut(): boolean {
+    return this.optedOut;
+  }
+
+  /** Returns false when the choice could not be persisted (it still holds for this page). */
+  set(optedOut: boolean): boolean {
+    this.optedOut = optedOut;
+    try {
+      const storage = this.storage();
+      if (!storage) return false;
+      if (optedOut) storage.setItem(this.key, '1');
+      else storage.removeItem(this.key);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,121 @@
+import { proxy } from 'comlink';
+import { resolveOptions, type RecommenderOptions } from '../core/config.js';
+import { EdgeRecoError, ERROR_CODES, deserializeError, type SerializedError } from '../core/errors.js';
+import type { TrackInput } from '../core/events.js';
+import { randomId } from '../core/random-id.js';
+import type { Recommendation, RecommendOptions, RelatedOptions } from '../core/recommendation.js';
+import type { EngineInit, ExportedData } from '../core/worker-api.js';
+import { Consent } from './consent.js';
+import { Emitter, type RecommenderEventName, type RecommenderEvents } from './emitter.js';
+import { Tracker } from './tracker.js';
+import { UnloadRescue } from './unload-rescue.js';
+import { WorkerClient } from './worker-client.js';
+
+/** The object `createRecommender()` returns. Every method is safe to call at once: calls wait for the worker. */
+export interface Recommender {
+  /** Records a behaviour event. Resolves with its `eventId` once stored (null when the shopper opted out). */
+  track(event: TrackInput): Promise<string | null>;
+  /** Items for this shopper, best first. Reflects every event whose `track()` was called before. */
+  recommend(options?: RecommendOptions): Promise<Recommendation[]>;
+  /** Items related to `itemId` (which the shopper need not have seen). */
+  related(itemId: string, options?: RelatedOptions): Promise<Recommendation[]>;
+  /** Not in this version: rejects with `NOT_AVAILABLE`. */
+  search(query: string, options?: Record<string, unknown>): Promise<never>;
+  /** Not in this version: rejects with `NOT_AVAILABLE`. */
+  suggest(prefix: string): Promise<never>;
+  /** Not in this version: rejects with `NOT_AVAILABLE`. */
+  explain(itemId: string): Promise<never>;
+  /** Deletes everything stored about the shopper on this device (databases, caches), in every tab of the store. */
+  forget(): Promise<void>;
+  /** Stops recording (and syncing); remembered across reloads. Stored data stays until `forget()`. */
+  optOut(): Promise<void>;
+  /** Undoes `optOut()`. */
+  optIn(): Promise<void>;
+  isOptedOut(): boolean;
+  /** Everything stored about the shopper, as JSON-ready data. */
+  exportData(): Promise<ExportedData>;
+  on<K extends RecommenderEventName>(name: K, handler: (payload: RecommenderEvents[K]) => void): () => void;
+  /** Stores what is pending, stops the worker. Later calls reject with `CLOSED`. */
+  close(): Promise<void>;
+}
+
+export interface FacadeInternals {
+  /** Where the worker script is when `options.workerUrl` is not given. */
+  defaultWorkerUrl: () => string | URL;
+}
+
+export function createRecommenderWith(internals: FacadeInternals, options: RecommenderOptions = {}): Recommender {
+  const opts = resolveOptions(options);
+  const emitter = new Emitter();
+  const consent = new Consent(opts.storeId);
+  const tabId = randomId();
+  const rescue = new UnloadRescue(opts.storeId, tabId);
+  let closed = false;
+
+  const worker = new WorkerClient(opts.workerUrl ?? internals.defaultWorkerUrl(), opts.timeoutMs, (error) => {
+    if (!closed) emitter.emit('error', error);
+  });
+  const notify = proxy((kind: 'warning' | 'error', error: SerializedError) => emitter.emit(kind, deserializeError(error)));
+  const init: EngineInit = {
+    storeId: opts.storeId,
+    tabId,
+    storage: opts.storage,
+    maxEvents: opts.maxEvents,
+    maxAgeDays: opts.maxAgeDays,
+    batchSize: opts.batchSize,
+  };
+  if (opts.catalog) init.catalog = opts.catalog;
+  if (opts.catalogUrl) init.catalogUrl = new URL(opts.catalogUrl, globalThis.location?.href).href;
+  // Storage must not time out (a slow disk is not a failure); only a dead worker ends the wait.
+  const engineReady = worker.call('init', (api) => api.init(init, notify), Infinity);
+  engineReady.then((info) => emitter.emit('ready', info), () => {});
+  const tracker = new Tracker(consent, rescue, (envelopes) => worker.call('track', (api) => api.ingest(envelopes), Infinity));
+
+  const guard = (): void => {
+    if (closed) throw new EdgeRecoError(ERROR_CODES.CLOSED, 'edgereco: this recommender was closed; create a new one');
+  };
+  /** An engine call that sees every event tracked before it (the batch is handed over first; messages stay ordered). */
+  const ask = async <T>(name: string, fn: Parameters<WorkerClient['call']>[1]): Promise<T> => {
+    guard();
+    tracker.flush();
+    await engineReady;
+    return worker.call(name, fn) as Promise<T>;
+  };
+
+  return {
+    track: (event) => tracker.track(event),
+    recommend: (options = {}) => ask('recommend', (api) => api.recommend(options)),
+    related: (itemId, options = {}) => ask('related', (api) => api.related(itemId, options)),
+    search: (query, options = {}) => ask('search', (api) => api.search(query, options)),
+    suggest: (prefix) => ask('suggest', (api) => api.suggest(prefix)),
+    explain: (itemId) => ask('explain', (api) => api.explain(itemId)),
+    async forget() {
+      tracker.dropPending();
+      await tracker.settle();
+      rescue.clearAll();
+      await ask('forget', (api) => api.forget());
+    },
+    async optOut() {
+      consent.set(true);
+      tracker.dropPending();
+    },
+    async optIn() {
+      consent.set(false);
+    },
+    isOptedOut: () => consent.isOptedOut,
+    async exportData() {
+      await tracker.settle();
+      const data = await ask<Omit<ExportedData, 'optedOut'>>('exportData', (api) => api.exportData());
+      return { ...data, optedOut: consent.isOptedOut };
+    },
+    on: (name, handler) => emitter.on(name, handler),
+    async close() {
+      if (closed) return;
+      await tracker.settle();
+      closed = true;
+      tracker.close();
+      await worker.call('close', (api) => api.close()).catch(() => {});
+      worker.terminate();
+    },
+  };
+}

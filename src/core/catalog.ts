@@ -1,0 +1,63 @@
+import { EdgeRecoError, ERROR_CODES, describeValue } from './errors.js';
+
+/** One product of the store's catalog, as the SDK sees it. */
+export interface CatalogItem {
+  id: string;
+  title?: string;
+  /** Category path, most general first, separated by " > " (e.g. "Home > Lighting"). */
+  category?: string;
+  brand?: string;
+  price?: number;
+  currency?: string;
+  /** In stock; `false` items are skipped by the `inStock` filter. Default true. */
+  available?: boolean;
+  /** A store-provided popularity (e.g. sales in the last 30 days); used for cold start. */
+  popularity?: number;
+  image?: string;
+}
+
+const ITEM_FIELDS = new Set(['id', 'title', 'category', 'brand', 'price', 'currency', 'available', 'popularity', 'image', 'description', 'attributes']);
+
+function rowError(index: number, field: string, requirement: string, value: unknown): EdgeRecoError {
+  return new EdgeRecoError(
+    ERROR_CODES.INVALID_OPTION,
+    `edgereco: catalog[${index}].${field} ${requirement} (got ${describeValue(value)})`,
+    { details: { row: index, field } },
+  );
+}
+
+/** Validates a catalog array; throws `INVALID_OPTION` naming the offending row and field. */
+export function validateCatalog(items: unknown): CatalogItem[] {
+  if (!Array.isArray(items)) {
+    throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: catalog must be an array of items (got ${describeValue(items)})`);
+  }
+  const seen = new Set<string>();
+  return items.map((raw: unknown, i) => {
+    if (typeof raw !== 'object' || raw === null) throw rowError(i, 'id', 'must be an object with an id', raw);
+    const v = raw as Record<string, unknown>;
+    if (typeof v.id !== 'string' || v.id.length === 0) throw rowError(i, 'id', 'must be a non-empty string', v.id);
+    if (seen.has(v.id)) throw rowError(i, 'id', 'must be unique', v.id);
+    seen.add(v.id);
+    const item: CatalogItem = { id: v.id };
+    for (const key of ['title', 'category', 'brand', 'currency', 'image'] as const) {
+      const value = v[key];
+      if (value === undefined || value === null) continue;
+      if (typeof value !== 'string') throw rowError(i, key, 'must be a string', value);
+      item[key] = value;
+    }
+    for (const key of ['price', 'popularity'] as const) {
+      const value = v[key];
+      if (value === undefined || value === null) continue;
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw rowError(i, key, 'must be a number ≥ 0', value);
+      item[key] = value;
+    }
+    if (v.available !== undefined && v.available !== null) {
+      if (typeof v.available !== 'boolean') throw rowError(i, 'available', 'must be true or false', v.available);
+      item.available = v.available;
+    }
+    for (const key of Object.keys(v)) {
+      if (!ITEM_FIELDS.has(key)) throw rowError(i, key, `is not a catalog field (known: ${[...ITEM_FIELDS].join(', ')})`, v[key]);
+    }
+    return item;
+  });
+}

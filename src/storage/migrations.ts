@@ -1,0 +1,47 @@
+import { unwrap, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
+import { newEventId } from '../core/event-id.js';
+import type { BehaviourEvent } from '../core/events.js';
+import type { EdgeRecoDB } from './schema.js';
+
+type UpgradeTx = IDBPTransaction<EdgeRecoDB, StoreNames<EdgeRecoDB>[], 'versionchange'>;
+
+/** A v1 record: auto-increment key, `timestamp` in ms, the event's other fields as they are. */
+interface V1Record {
+  type: string;
+  timestamp: number;
+  [field: string]: unknown;
+}
+
+/**
+ * Brings a database from `oldVersion` to the current layout, one step at a time, inside the upgrade transaction (so a
+ * failure rolls the whole upgrade back and the old data stays as it was). Steps use request callbacks, not promises:
+ * the transaction must still be active when each step goes on.
+ */
+export function migrate(db: IDBPDatabase<EdgeRecoDB>, oldVersion: number, tx: UpgradeTx): void {
+  // idb's types only know the current layout; older layouts are reached through the raw objects.
+  const raw = unwrap(db) as IDBDatabase;
+  const rawTx = unwrap(tx) as IDBTransaction;
+  if (oldVersion < 1) {
+    createV2(raw);
+    return;
+  }
+  if (oldVersion < 2) v1ToV2(raw, rawTx);
+}
+
+function createV2(db: IDBDatabase): IDBObjectStore {
+  db.createObjectStore('meta', { keyPath: 'key' });
+  return db.createObjectStore('events', { keyPath: 'eventId' });
+}
+
+function v1ToV2(db: IDBDatabase, tx: IDBTransaction): void {
+  const req = tx.objectStore('events').getAll();
+  req.onsuccess = () => {
+    const records = (req.result as V1Record[]).sort((a, b) => a.timestamp - b.timestamp);
+    db.deleteObjectStore('events');
+    const events = createV2(db);
+    for (const { timestamp, ...fields } of records) {
+      const ts = Math.floor(timestamp);
+      events.put({ ...fields, ts, eventId: newEventId(ts) } as BehaviourEvent);
+    }
+  };
+}

@@ -1,0 +1,76 @@
+import { EdgeRecoError, ERROR_CODES } from '../core/errors.js';
+import type { BehaviourEvent } from '../core/events.js';
+import type { EventLog, RetentionPolicy } from './event-log.js';
+import { IdbEventLog } from './idb-event-log.js';
+import { MemoryEventLog } from './memory-event-log.js';
+
+/**
+ * The event log the engine writes to: IndexedDB when it works, memory when it does not (at open or later), never an
+ * exception for the caller. Each degradation is reported once through `onWarning`; a quota error that survives
+ * eviction goes to `onError` and the batch is kept in memory.
+ */
+export class ResilientEventLog implements EventLog {
+  private log: EventLog;
+  private readonly memory: MemoryEventLog;
+
+  private constructor(log: EventLog, memory: MemoryEventLog, private readonly onWarning: (error: EdgeRecoError) => void, private readonly onError: (error: EdgeRecoError) => void) {
+    this.log = log;
+    this.memory = memory;
+  }
+
+  static async open(
+    name: string | null,
+    retention: RetentionPolicy,
+    onWarning: (error: EdgeRecoError) => void,
+    onError: (error: EdgeRecoError) => void,
+  ): Promise<ResilientEventLog> {
+    const memory = new MemoryEventLog(retention);
+    if (name === null) return new ResilientEventLog(memory, memory, onWarning, onError);
+    try {
+      return new ResilientEventLog(await IdbEventLog.open(name, retention), memory, onWarning, onError);
+    } catch (cause) {
+      onWarning(cause instanceof EdgeRecoError ? cause : new EdgeRecoError(ERROR_CODES.STORAGE_UNAVAILABLE, 'edgereco: IndexedDB failed; keeping events in memory only', { cause }));
+      return new ResilientEventLog(memory, memory, onWarning, onError);
+    }
+  }
+
+  get kind(): 'indexeddb' | 'memory' {
+    return this.log.kind;
+  }
+
+  async append(events: readonly BehaviourEvent[]): Promise<void> {
+    try {
+      await this.log.append(events);
+    } catch (cause) {
+      if (cause instanceof EdgeRecoError && cause.code === ERROR_CODES.QUOTA_EXCEEDED) {
+        this.onError(cause);
+      } else if (this.log !== this.memory) {
+        this.onWarning(new EdgeRecoError(ERROR_CODES.STORAGE_UNAVAILABLE, 'edgereco: IndexedDB failed while storing events; keeping them in memory from now on', { cause }));
+        this.log.close();
+        this.log = this.memory;
+      }
+      await this.memory.append(events);
+    }
+  }
+
+  readAll(): Promise<BehaviourEvent[]> {
+    return this.log.readAll();
+  }
+
+  count(): Promise<number> {
+    return this.log.count();
+  }
+
+  enforceRetention(now?: number): Promise<void> {
+    return this.log.enforceRetention(now);
+  }
+
+  /** Forgets the in-memory events (the database itself is deleted by `deleteStoreData`). */
+  clearMemory(): void {
+    this.memory.clear();
+  }
+
+  close(): void {
+    this.log.close();
+  }
+}

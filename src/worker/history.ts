@@ -1,0 +1,134 @@
+import type { BehaviourEvent } from '../core/events.js';
+import { eventItemIds } from '../core/events.js';
+
+/** A gap longer than this starts a new browsing session (for co-occurrence). */
+const SESSION_GAP_MS = 30 * 60_000;
+
+/**
+ * The shopper's history as the engine holds it: events in time order, deduplicated by `eventId` (the same event can
+ * arrive from this tab, from the database at start-up and from another tab), with the derived views recomputed lazily.
+ */
+export class History {
+  private readonly byId = new Map<string, BehaviourEvent>();
+  private sorted: BehaviourEvent[] = [];
+  private dirty = false;
+  private derived: { cooccurrence: Map<string, Map<string, number>>; purchased: Set<string>; inCart: Set<string> } | null = null;
+  /** Bumped on every change, so callers can cache what they compute from the history. */
+  version = 0;
+
+  constructor(private readonly maxEvents: number) {}
+
+  add(events: readonly BehaviourEvent[]): number {
+    let added = 0;
+    for (const e of events) {
+      if (this.byId.has(e.eventId)) continue;
+      this.byId.set(e.eventId, e);
+      this.sorted.push(e);
+      added++;
+    }
+    if (added > 0) {
+      this.dirty = true;
+      this.derived = null;
+      this.version++;
+    }
+    return added;
+  }
+
+  clear(): void {
+    this.byId.clear();
+    this.sorted = [];
+    this.derived = null;
+    this.version++;
+  }
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  /** Events oldest first (ids are UUIDv7, so id order is time order). */
+  events(): readonly BehaviourEvent[] {
+    if (this.dirty) {
+      this.sorted.sort((a, b) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
+      if (this.sorted.length > this.maxEvents) {
+        for (const e of this.sorted.splice(0, this.sorted.length - this.maxEvents)) this.byId.delete(e.eventId);
+      }
+      this.dirty = false;
+    }
+    return this.sorted;
+  }
+
+  /** Distinct items the shopper interacted with, most recent first, with the latest event about each. */
+  recentItems(limit: number): { itemId: string; event: BehaviourEvent; rank: number }[] {
+    const out: { itemId: string; event: BehaviourEvent; rank: number }[] = [];
+    const seen = new Set<string>();
+    const events = this.events();
+    for (let i = events.length - 1; i >= 0 && out.length < limit; i--) {
+      const e = events[i]!;
+      if (e.type === 'impression' || e.type === 'search') continue;
+      for (const itemId of eventItemIds(e)) {
+        if (seen.has(itemId)) continue;
+        seen.add(itemId);
+        out.push({ itemId, event: e, rank: out.length });
+      }
+    }
+    return out;
+  }
+
+  private compute(): NonNullable<History['derived']> {
+    if (this.derived) return this.derived;
+    const cooccurrence = new Map<string, Map<string, number>>();
+    const purchased = new Set<string>();
+    const cart = new Map<string, number>();
+    const bump = (a: string, b: string): void => {
+      let row = cooccurrence.get(a);
+      if (!row) cooccurrence.set(a, (row = new Map()));
+      row.set(b, (row.get(b) ?? 0) + 1);
+    };
+    let session: string[] = [];
+    let lastTs = -Infinity;
+    const closeSession = (): void => {
+      const items = [...new Set(session)];
+      for (let i = 0; i < items.length; i++) {
+        for (let j = i + 1; j < items.length; j++) {
+          bump(items[i]!, items[j]!);
+          bump(items[j]!, items[i]!);
+        }
+      }
+      session = [];
+    };
+    for (const e of this.events()) {
+      if (e.ts - lastTs > SESSION_GAP_MS) closeSession();
+      lastTs = e.ts;
+      if (e.type === 'impression' || e.type === 'search') continue;
+      session.push(...eventItemIds(e));
+      if (e.type === 'purchase') {
+        for (const line of e.lines) {
+          purchased.add(line.itemId);
+          cart.delete(line.itemId);
+        }
+      }
+      if (e.type === 'add_to_cart') cart.set(e.itemId, (cart.get(e.itemId) ?? 0) + e.quantity);
+      if (e.type === 'remove_from_cart') {
+        const left = (cart.get(e.itemId) ?? 0) - e.quantity;
+        if (left > 0) cart.set(e.itemId, left);
+        else cart.delete(e.itemId);
+      }
+    }
+    closeSession();
+    this.derived = { cooccurrence, purchased, inCart: new Set(cart.keys()) };
+    return this.derived;
+  }
+
+  /** How many of the shopper's sessions contained both items. */
+  cooccurrence(a: string): ReadonlyMap<string, number> | undefined {
+    return this.compute().cooccurrence.get(a);
+  }
+
+  purchased(): ReadonlySet<string> {
+    return this.compute().purchased;
+  }
+
+  inCart(): ReadonlySet<string> {
+    return this.compute().inCart;
+  }
+}

@@ -1,0 +1,45 @@
+import { mkdirSync } from 'node:fs';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { inject } from 'vitest';
+
+/** Debian's Chromium, headless, with the flags this machine needs (no sandbox as root, no background networking). */
+export const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export function launch(extraArgs: string[] = []): Promise<Browser> {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: [...CHROMIUM_FLAGS, ...extraArgs] });
+}
+
+export function baseUrl(): string {
+  return inject('baseUrl');
+}
+
+/** Collects console errors and uncaught page errors, so a test can assert there were none. */
+export function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(String(error)));
+  return errors;
+}
+
+/** Opens the SDK test page in `context` and waits until `window.sdk` is there. */
+export async function openSdkPage(context: BrowserContext, query = ''): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${baseUrl()}/test/browser/pages/sdk.html${query}`);
+  await page.waitForFunction(() => (window as unknown as { sdkReady?: boolean }).sdkReady === true);
+  return page;
+}
+
+export function resultsDir(): string {
+  mkdirSync('test-results', { recursive: true });
+  return 'test-results';
+}

@@ -1,0 +1,325 @@
+import { writeFileSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type * as Sdk from '../../src/index.js';
+import { baseUrl, launch, openSdkPage, resultsDir, watchErrors } from './chromium.js';
+
+/** What the test pages put on `window`. */
+type W = Window & { sdk: typeof Sdk; reco: Sdk.Recommender; edgereco: Sdk.Recommender & unknown[] };
+const CATALOG = '/test/fixtures/catalog.json';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('durability', () => {
+  it('1,000 awaited track() calls survive a reload: exactly those events, none duplicated', async () => {
+    const context = await browser.newContext();
+    const page = await openSdkPage(context);
+    const ids = await page.evaluate(async () => {
+      const w = window as unknown as W;
+      w.reco = w.sdk.createRecommender({ storeId: 'awaited' });
+      const out: (string | null)[] = [];
+      for (let i = 0; i < 1000; i++) out.push(await w.reco.track({ type: 'view', itemId: `sku-${i}` }));
+      return out;
+    });
+    expect(new Set(ids).size).toBe(1000);
+    await page.reload();
+    await page.waitForFunction(() => (window as unknown as { sdkReady?: boolean }).sdkReady === true);
+    const stored = await page.evaluate(async () => {
+      const w = window as unknown as W;
+      const data = await w.sdk.createRecommender({ storeId: 'awaited' }).exportData();
+      return data.events.map((e) => ({ id: e.eventId, item: (e as Sdk.ViewEvent).itemId }));
+    });
+    expect(stored).toHaveLength(1000);
+    expect(stored.map((e) => e.id).sort()).toEqual([...ids].sort());
+    expect(stored.map((e) => e.item)).toEqual(Array.from({ length: 1000 }, (_, i) => `sku-${i}`)); // in tracked order
+    await context.close();
+  });
+
+  it('1,000 track() calls not awaited, then an immediate navigation away: all survive', async () => {
+    const context = await browser.newContext();
+    const page = await openSdkPage(context);
+    await page.evaluate(async () => {
+      const w = window as unknown as W;
+      w.reco = w.sdk.createRecommender({ storeId: 'unawaited' });
+      await w.reco.recommend({ k: 1 }); // the SDK is up, as on a page the shopper has been on for a moment
+    });
+    await Promise.all([
+      page.waitForURL(/next=1/),
+      page.evaluate(() => {
+        const w = window as unknown as W;
+        for (let i = 0; i < 1000; i++) void w.reco.track({ type: 'view', itemId: `sku-${i}` });
+        location.href = '/test/browser/pages/sdk.html?next=1';
+      }),
+    ]);
+    await page.waitForFunction(() => (window as unknown as { sdkReady?: boolean }).sdkReady === true);
+    const items = await page.evaluate(async () => {
+      const w = window as unknown as W;
+      const data = await w.sdk.createRecommender({ storeId: 'unawaited' }).exportData();
+      return data.events.map((e) => (e as Sdk.ViewEvent).itemId);
+    });
+    writeFileSync(`${resultsDir()}/unawaited-navigation.json`, JSON.stringify({ tracked: 1000, survived: items.length, distinct: new Set(items).size }, null, 2));
+    console.log(`not-awaited track() then navigation: ${items.length} of 1000 events survived`);
+    expect(new Set(items).size).toBe(items.length);
+    expect(items.length).toBe(1000);
+    await context.close();
+  });
+});
+
+describe('real time', () => {
+  it('the next recommend() reflects an event tracked just before, in this tab and in another tab within 100 ms', async () => {
+    const context = await browser.newContext();
+    const [a, b] = [await openSdkPage(context), await openSdkPage(context)];
+    const start = (page: typeof a) =>
+      page.evaluate(async (catalogUrl) => {
+        const w = window as unknown as W;
+        w.reco = w.sdk.createRecommender({ storeId: 'tabs', catalogUrl });
+        return (await w.reco.recommend({ k: 3 })).map((r) => r.itemId);
+      }, CATALOG);
+    const coldA = await start(a);
+    const coldB = await start(b);
+    expect(coldA).toEqual(coldB);
+    // Same tab: not even awaited, the next call sees it.
+    const sameTab = await a.evaluate(async () => {
+      const w = window as unknown as W;
+      void w.reco.track({ type: 'view', itemId: 'trowel-2' });
+      return (await w.reco.recommend({ k: 3 }))[0]!;
+    });
+    expect(sameTab.reason).toContain('Wooden trowel');
+    // Other tab: poll B right after A's track() resolved.
+    await a.evaluate(async () => {
+      const w = window as unknown as W;
+      await w.reco.track({ type: 'view', itemId: 'lamp-4' });
+    });
+    const seen = await b.evaluate(async () => {
+      const w = window as unknown as W;
+      const t0 = performance.now();
+      for (;;) {
+        const recs = await w.reco.recommend({ k: 3 });
+        if (recs.some((r) => r.reason.includes('Night lamp'))) return { ms: performance.now() - t0, top: recs.map((r) => r.itemId) };
+        if (performance.now() - t0 > 1000) return { ms: Infinity, top: recs.map((r) => r.itemId) };
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    });
+    console.log(`cross-tab: tab B reflected tab A's event after ${seen.ms.toFixed(1)} ms (measured from B's first poll)`);
+    expect(seen.ms).toBeLessThan(100);
+    expect(seen.top).not.toEqual(coldB);
+    await context.close();
+  });
+});
+
+describe('validation', () => {
+  it('rejects invalid events with INVALID_EVENT naming the field, and the stored log is unchanged', async () => {
+    const context = await browser.newContext();
+    const page = await openSdkPage(context);
+    const result = await page.evaluate(async () => {
+      const w = window as unknown as W;
+      w.reco = w.sdk.createRecommender({ storeId: 'invalid' });
+      await w.reco.track({ type: 'view', itemId: 'a' });
+      await w.reco.track({ type: 'purchase', lines: [{ itemId: 'a', quantity: 1, price: 9.5, currency: 'GBP' }] });
+      const before = (await w.reco.exportData()).events;
+      const bad: unknown[] = [
+        { type: 'view', itemId: 42 },
+        { type: 'view' },
+        { type: 'teleport', itemId: 'a' },
+        { type: 'click', itemId: 'a', position: -2, listId: 'home' },
+        { type: 'purchase', lines: [{ itemId: 'a', quantity: 1, price: 1, currency: 'pounds' }] },
+        { type: 'view', itemId: 'a', onClick: () => 1 }, // cannot even be copied to the worker
+        JSON.parse('{"type":"view","itemId":"a","__proto__":{"x":1}}'),
+      ];
+      const errors = await Promise.all(
+        bad.map((e) => w.reco.track(e as Sdk.TrackInput).then(() => null, (error: Sdk.EdgeRecoError) => ({ code: error.code, name: error.name, message: error.message, field: error.details.field }))),
+      );
+      const after = (await w.reco.exportData()).events;
+      return { before, after, errors };
+    });
+    expect(result.errors.map((e) => e?.code)).toEqual(Array(7).fill('INVALID_EVENT'));
+    expect(result.errors[0]).toEqual({ code: 'INVALID_EVENT', name: 'EdgeRecoError', message: 'edgereco: event.itemId must be a non-empty string (got 42)', field: 'event.itemId' });
+    expect(result.errors.map((e) => e?.field)).toEqual(['event.itemId', 'event.itemId', 'event.type', 'event.position', 'event.lines[0].currency', 'event', 'event.__proto__']);
+    expect(result.after).toEqual(result.before);
+    await context.close();
+  });
+
+  it('keeps error codes across the worker boundary and refuses unfinished features with NOT_AVAILABLE', async () => {
+    const context = await browser.newContext();
+    const page = await openSdkPage(context);
+    const codes = await page.evaluate(async () => {
+      const w = window as unknown as W;
+      const reco = w.sdk.createRecommender({ storeId: 'codes' });
+      const code = (p: Promise<unknown>) => p.then(() => 'resolved', (e: Sdk.EdgeRecoError) => `${e.code}: ${e.message}`);
+      return [await code(reco.recommend({ k: 0 })), await code(reco.search('mug')), await code(reco.suggest('mu')), await code(reco.explain('mug-1'))];
+    });
+    expect(codes[0]).toMatch(/^INVALID_OPTION: edgereco: options.k must be an integer from 1 to 200 \(got 0\)/);
+    expect(codes.slice(1).every((c) => c.startsWith('NOT_AVAILABLE: edgereco: '))).toBe(true);
+    await context.close();
+  });
+});
+
+describe('script-tag embed', () => {
+  it('applies every call queued before the bundle loaded, in order', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    // Hold the bundle back so the page's queue fills first, as on a slow network.
+    await page.route('**/dist/edgereco.embed.js', async (route) => {
+      await new Promise((r) => setTimeout(r, 400));
+      await route.continue();
+    });
+    await page.goto(`${baseUrl()}/test/browser/pages/embed.html`);
+    expect(await page.evaluate(() => (window as unknown as { queuedBeforeLoad: number }).queuedBeforeLoad)).toBe(53);
+    await page.waitForFunction(() => (window as unknown as { queuedRecs?: unknown }).queuedRecs !== undefined);
+    const state = await page.evaluate(async () => {
+      const w = window as unknown as W & { queuedRecs: Sdk.Recommendation[] | string; queuedInvalid: string };
+      await w.edgereco.track({ type: 'view', itemId: 'after-load' }); // the API is callable directly once loaded
+      const data = await w.edgereco.exportData();
+      return { items: data.events.map((e) => (e as Sdk.ViewEvent).itemId), recs: w.queuedRecs, invalid: w.queuedInvalid, storeId: data.storeId };
+    });
+    expect(state.storeId).toBe('embed-test');
+    expect(state.items).toEqual([...Array.from({ length: 50 }, (_, i) => `queued-${i}`), 'after-load']);
+    expect(state.invalid).toBe('INVALID_EVENT');
+    expect(Array.isArray(state.recs) && state.recs.length).toBe(3);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('shopper control', () => {
+  it('forget() leaves no database and no cache behind, in every tab', async () => {
+    const context = await browser.newContext();
+    const [page, other] = [await openSdkPage(context), await openSdkPage(context)];
+    await other.evaluate(async () => {
+      const w = window as unknown as W;
+      w.reco = w.sdk.createRecommender({ storeId: 'forget' });
+      await w.reco.track({ type: 'view', itemId: 'mug-1' });
+    });
+    const before = await page.evaluate(async () => {
+      const w = window as unknown as W;
+      w.reco = w.sdk.createRecommender({ storeId: 'forget', catalogUrl: '/test/fixtures/catalog.json' });
+      await w.reco.track({ type: 'add_to_cart', itemId: 'lamp-1' });
+      await (await caches.open('edgereco-forget-models')).put('/model.bin', new Response('weights'));
+      return { dbs: (await indexedDB.databases()).map((d) => d.name), caches: await caches.keys(), events: (await w.reco.exportData()).events.length };
+    });
+    expect(before.dbs).toContain('edgereco-forget');
+    expect(before.caches).toContain('edgereco-forget-models');
+    expect(before.events).toBe(2);
+    const after = await page.evaluate(async () => {
+      const w = window as unknown as W;
+      await w.reco.forget();
+      return {
+        dbs: (await indexedDB.databases()).map((d) => d.name),
+        caches: await caches.keys(),
+        rescue: Object.keys(localStorage).filter((k) => k.includes('rescue')),
+        recs: (await w.reco.recommend({ k: 2 })).map((r) => r.reason),
+      };
+    });
+    expect(after.dbs).not.toContain('edgereco-forget');
+    expect(after.caches).toEqual([]);
+    expect(after.rescue).toEqual([]);
+    expect(after.recs.every((r) => !r.includes('Desk lamp') && !r.includes('your cart'))).toBe(true);
+    const otherRecs = await other.evaluate(async () => (await (window as unknown as W).reco.recommend({ k: 3 })).map((r) => r.reason));
+    expect(otherRecs.some((r) => r.includes('mug'))).toBe(false);
+    await context.close();
+  });
+
+  it('optOut() stops recording across reloads; optIn() undoes it; exportData() returns everything', async () => {
+    const context = await browser.newContext();
+    const page = await openSdkPage(context);
+    await page.evaluate(async () => {
+      const w = window as unknown as W;
+      const reco = w.sdk.createRecommender({ storeId: 'consent' });
+      await reco.track({ type: 'view', itemId: 'kept' });
+      await reco.optOut();
+    });
+    await page.reload();
+    await page.waitForFunction(() => (window as unknown as { sdkReady?: boolean }).sdkReady === true);
+    const state = await page.evaluate(async () => {
+      const w = window as unknown as W;
+      const reco = w.sdk.createRecommender({ storeId: 'consent' });
+      const optedOut = reco.isOptedOut();
+      const whileOut = await reco.track({ type: 'view', itemId: 'dropped' });
+      const during = await reco.exportData();
+      await reco.optIn();
+      await reco.track({ type: 'search', query: 'lamp', resultCount: 4 });
+      const after = await reco.exportData();
+      return { optedOut, whileOut, during, after: after.events.map((e) => e.type), json: JSON.parse(JSON.stringify(after)) as Sdk.ExportedData };
+    });
+    expect(state.optedOut).toBe(true);
+    expect(state.whileOut).toBeNull();
+    expect(state.during.optedOut).toBe(true);
+    expect(state.during.events.map((e) => (e as Sdk.ViewEvent).itemId)).toEqual(['kept']);
+    expect(state.after).toEqual(['view', 'search']);
+    expect(state.json).toMatchObject({ format: 'edgereco-export', version: 1, storeId: 'consent', storage: 'indexeddb', optedOut: false });
+    await context.close();
+  });
+});
+
+describe('storage versions', () => {
+  it('a database written by the previous schema version opens, migrates, and loses nothing', async () => {
+    const context = await browser.newContext();
+    const page = await openSdkPage(context);
+    const result = await page.evaluate(async () => {
+      const t0 = Date.now() - 60_000;
+      const v1 = Array.from({ length: 300 }, (_, i) => ({ type: 'view', itemId: `old-${i}`, timestamp: t0 + i * 10 }));
+      await new Promise<void>((resolve, reject) => {
+        const req = indexedDB.open('edgereco-migrate', 1);
+        req.onupgradeneeded = () => req.result.createObjectStore('events', { autoIncrement: true });
+        req.onsuccess = () => {
+          const tx = req.result.transaction('events', 'readwrite');
+          for (const r of v1) tx.objectStore('events').add(r);
+          tx.oncomplete = () => (req.result.close(), resolve());
+          tx.onerror = () => reject(tx.error);
+        };
+      });
+      const w = window as unknown as W;
+      const reco = w.sdk.createRecommender({ storeId: 'migrate' });
+      await reco.track({ type: 'view', itemId: 'new-0' });
+      const events = (await reco.exportData()).events;
+      const version = await new Promise<number>((resolve) => {
+        const req = indexedDB.open('edgereco-migrate');
+        req.onsuccess = () => (resolve(req.result.version), req.result.close());
+      });
+      return { items: events.map((e) => (e as Sdk.ViewEvent).itemId), ts: events.map((e) => e.ts), t0, version };
+    });
+    expect(result.items).toEqual([...Array.from({ length: 300 }, (_, i) => `old-${i}`), 'new-0']);
+    expect(result.ts.slice(0, 300)).toEqual(Array.from({ length: 300 }, (_, i) => result.t0 + i * 10));
+    expect(result.version).toBe(2);
+    await context.close();
+  });
+
+  it('a database from a newer SDK is left untouched: a warning event, and the SDK works in memory', async () => {
+    const context = await browser.newContext();
+    const page = await openSdkPage(context);
+    const result = await page.evaluate(async () => {
+      await new Promise<void>((resolve) => {
+        const req = indexedDB.open('edgereco-future', 9);
+        req.onupgradeneeded = () => req.result.createObjectStore('events', { keyPath: 'eventId' }).put({ eventId: 'x', from: 'the future' });
+        req.onsuccess = () => (req.result.close(), resolve());
+      });
+      const w = window as unknown as W;
+      const reco = w.sdk.createRecommender({ storeId: 'future', catalogUrl: '/test/fixtures/catalog.json' });
+      const warning = new Promise<string>((resolve) => reco.on('warning', (e) => resolve(e.code)));
+      await reco.track({ type: 'view', itemId: 'mug-1' });
+      const recs = await reco.recommend({ k: 2 });
+      const data = await reco.exportData();
+      return { warning: await warning, recs: recs.length, storage: data.storage, events: data.events.length };
+    });
+    expect(result).toEqual({ warning: 'UNSUPPORTED_VERSION', recs: 2, storage: 'memory', events: 1 });
+    const untouched = await page.evaluate(
+      () =>
+        new Promise((resolve) => {
+          const req = indexedDB.open('edgereco-future');
+          req.onsuccess = () => {
+            const get = req.result.transaction('events').objectStore('events').get('x');
+            get.onsuccess = () => resolve({ version: req.result.version, row: get.result });
+          };
+        }),
+    );
+    expect(untouched).toEqual({ version: 9, row: { eventId: 'x', from: 'the future' } });
+    await context.close();
+  });
+});

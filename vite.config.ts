@@ -1,0 +1,36 @@
+import { resolve } from 'node:path';
+import { defineConfig } from 'vite';
+
+/**
+ * Three library builds into dist/ (`npm run build` runs all three). Each is self-contained, so the page never loads a
+ * chunk shared with the worker:
+ * - default: `edgereco.js`, the ESM facade (what `import { createRecommender } from 'edgereco'` gets);
+ * - `--mode worker`: `edgereco.worker.js`, the engine, started lazily by the facade as a module Worker (TensorFlow.js
+ *   only ever lives on this side);
+ * - `--mode embed`: `edgereco.embed.js`, one classic script for a storefront's script tag, with the pre-load queue.
+ */
+const ENTRIES = {
+  lib: { entry: 'src/index.ts', formats: ['es'], fileName: 'edgereco.js' },
+  worker: { entry: 'src/worker/worker.ts', formats: ['es'], fileName: 'edgereco.worker.js' },
+  embed: { entry: 'src/embed.ts', formats: ['iife'], fileName: 'edgereco.embed.js' },
+} as const;
+
+export default defineConfig(({ mode }) => {
+  const target = mode === 'worker' || mode === 'embed' ? ENTRIES[mode] : ENTRIES.lib;
+  return {
+    publicDir: false,
+    build: {
+      outDir: 'dist',
+      emptyOutDir: target === ENTRIES.lib,
+      target: 'es2022',
+      minify: true,
+      sourcemap: true,
+      lib: {
+        entry: resolve(import.meta.dirname, target.entry),
+        formats: [...target.formats],
+        name: 'edgerecoEmbed',
+        fileName: () => target.fileName,
+      },
+    },
+  };
+});
