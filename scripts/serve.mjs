@@ -25,10 +25,10 @@ const TYPES = {
 };
 
 /**
- * Serves `root` on http://localhost:PORT. `routes` maps a URL path to a file path under root (e.g. '/' to the demo).
- * Resolves with { url, close }.
+ * Serves `root` on http://localhost:PORT. `routes` maps a URL path to a file path under root (e.g. '/' to the demo);
+ * `isolated` adds the cross-origin isolation headers. Resolves with { url, close }.
  */
-export function serve({ port = 0, root = ROOT, routes = {}, log = false } = {}) {
+export function serve({ port = 0, root = ROOT, routes = {}, log = false, isolated = false } = {}) {
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
@@ -49,6 +49,8 @@ export function serve({ port = 0, root = ROOT, routes = {}, log = false } = {}) 
         'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
         'content-length': info.size,
         'cache-control': 'no-cache',
+        // Cross-origin isolation gives performance.now() 5 µs resolution instead of 100 µs (benchmarks only).
+        ...(isolated ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } : {}),
       });
       if (req.method === 'HEAD') res.end();
       else createReadStream(file).pipe(res);

@@ -4,7 +4,7 @@ import { eventIdLowerBound } from '../core/event-id.js';
 import type { BehaviourEvent } from '../core/events.js';
 import { DAY_MS, type EventLog, type RetentionPolicy } from './event-log.js';
 import { migrate } from './migrations.js';
-import { DB_VERSION, type EdgeRecoDB } from './schema.js';
+import { DB_VERSION, EVENT_COUNT_KEY, type EdgeRecoDB, type Segment } from './schema.js';
 
 /** How long opening may take before IndexedDB is taken as broken (some browsers hang instead of failing). */
 const OPEN_TIMEOUT_MS = 5_000;
@@ -17,30 +17,49 @@ function isQuotaError(error: unknown): boolean {
 
 /*
  * The helpers below chain IndexedDB requests by callback, never by promise, so the transaction is still active at
- * every step whatever the environment's microtask timing.
+ * every step whatever the environment's microtask timing. Each keeps the `meta` event count in step, in the same
+ * transaction, so tabs writing at once never disagree about it.
  */
 
-/** Deletes up to `n` of the oldest events in `store` (key order is time order). */
-function deleteOldest(store: IDBObjectStore, n: number): void {
-  if (n <= 0) return;
-  let left = n;
-  const req = store.openKeyCursor();
+interface Stores {
+  segments: IDBObjectStore;
+  meta: IDBObjectStore;
+}
+
+/** Reads the event count, lets `change` compute the new one, writes it back, then calls `then` with it. */
+function updateCount(meta: IDBObjectStore, change: (count: number) => number, then?: (count: number) => void): void {
+  const req = meta.get(EVENT_COUNT_KEY);
   req.onsuccess = () => {
-    const cursor = req.result;
-    if (!cursor || left <= 0) return;
-    store.delete(cursor.primaryKey);
-    left--;
-    cursor.continue();
+    const count = Math.max(0, change((req.result?.value as number | undefined) ?? 0));
+    meta.put({ key: EVENT_COUNT_KEY, value: count });
+    then?.(count);
   };
 }
 
-/** Counts the store and deletes the oldest beyond `max`; `counted` gets the count before deleting. */
-function trimTo(store: IDBObjectStore, max: number, counted: (count: number) => void): void {
-  const req = store.count();
+/** Deletes the oldest `n` events (whole segments, then the front of one), then calls `done` with how many went. */
+function deleteOldest(segments: IDBObjectStore, n: number, done: (removed: number) => void): void {
+  if (n <= 0) return done(0);
+  let left = n;
+  const req = segments.openCursor();
   req.onsuccess = () => {
-    counted(req.result);
-    deleteOldest(store, req.result - max);
+    const cursor = req.result;
+    if (!cursor || left <= 0) return done(n - left);
+    const segment = cursor.value as Segment;
+    if (segment.events.length <= left) {
+      cursor.delete();
+      left -= segment.events.length;
+      cursor.continue();
+    } else {
+      cursor.update({ key: segment.key, events: segment.events.slice(left) } satisfies Segment);
+      left = 0;
+      done(n);
+    }
   };
+}
+
+/** Trims the log to `maxEvents` when `count` is over it. */
+function trimTo(stores: Stores, count: number, maxEvents: number): void {
+  if (count > maxEvents) deleteOldest(stores.segments, count - maxEvents, (removed) => updateCount(stores.meta, (c) => c - removed));
 }
 
 /**
@@ -82,12 +101,13 @@ export async function openEventDatabase(name: string, onClosed: () => void): Pro
   }
 }
 
-/** The durable event log: batched writes (one transaction per batch), retention, eviction on quota errors. */
+/**
+ * The durable event log: each batch is one record (a segment) written in one transaction, with the retention policy
+ * and quota recovery applied as it writes.
+ */
 export class IdbEventLog implements EventLog {
   readonly kind = 'indexeddb';
   private dbPromise: Promise<IDBPDatabase<EdgeRecoDB>> | null;
-  /** Events in the store as far as this tab knows; re-counted whenever it says the limit is passed. */
-  private approxCount = 0;
 
   private constructor(
     private readonly name: string,
@@ -97,7 +117,7 @@ export class IdbEventLog implements EventLog {
     this.dbPromise = Promise.resolve(db);
   }
 
-  /** Opens the log, applies retention once, and counts what is there. */
+  /** Opens the log and applies retention once. */
   static async open(name: string, retention: RetentionPolicy): Promise<IdbEventLog> {
     const holder: { log?: IdbEventLog } = {};
     const db = await openEventDatabase(name, () => holder.log?.onClosed());
@@ -115,7 +135,24 @@ export class IdbEventLog implements EventLog {
     return this.dbPromise;
   }
 
+  /** Runs `body` in one readwrite transaction over both stores; resolves when it commits. */
+  private async transact(body: (stores: Stores) => void): Promise<void> {
+    const db = await this.db();
+    // Relaxed durability: committed data survives a tab or browser crash; only an OS crash in the next moment could
+    // lose the last batch. Strict durability would fsync every batch and cost several times the throughput.
+    // The raw transaction, not idb's wrapper (whose own `done` promise would reject unobserved on an abort).
+    const tx = (unwrap(db) as IDBDatabase).transaction(['segments', 'meta'], 'readwrite', { durability: 'relaxed' });
+    const done = new Promise<void>((resolve, reject) => {
+      tx.oncomplete = () => resolve();
+      tx.onerror = () => reject(tx.error);
+      tx.onabort = () => reject(tx.error ?? new DOMException('transaction aborted', 'AbortError'));
+    });
+    body({ segments: tx.objectStore('segments'), meta: tx.objectStore('meta') });
+    return done;
+  }
+
   async append(events: readonly BehaviourEvent[]): Promise<void> {
+    if (events.length === 0) return;
     for (let attempt = 0; ; attempt++) {
       try {
         await this.write(events);
@@ -131,45 +168,53 @@ export class IdbEventLog implements EventLog {
     }
   }
 
-  private async write(events: readonly BehaviourEvent[]): Promise<void> {
-    const db = await this.db();
-    const tx = db.transaction('events', 'readwrite');
-    const store = unwrap(tx.store) as IDBObjectStore;
-    for (const event of events) store.put(event);
-    this.approxCount += events.length;
-    if (this.approxCount > this.retention.maxEvents) {
-      trimTo(store, this.retention.maxEvents, (count) => (this.approxCount = Math.min(count, this.retention.maxEvents)));
-    } else {
-      // Nothing more to ask of this transaction: tell the browser now rather than at the end of the task, so the
-      // batch commits even if the page is about to go away.
-      unwrap(tx).commit?.();
-    }
-    await tx.done;
+  private write(events: readonly BehaviourEvent[]): Promise<void> {
+    const segment: Segment = { key: events[events.length - 1]!.eventId, events: [...events] };
+    return this.transact((stores) => {
+      // The same batch sent twice (the unload rescue) has the same key: it replaces itself rather than doubling.
+      const existing = stores.segments.get(segment.key);
+      existing.onsuccess = () => {
+        const replaced = (existing.result as Segment | undefined)?.events.length ?? 0;
+        stores.segments.put(segment);
+        updateCount(stores.meta, (count) => count + segment.events.length - replaced, (count) => trimTo(stores, count, this.retention.maxEvents));
+      };
+    });
   }
 
-  private async evictOldest(n: number): Promise<void> {
-    const db = await this.db();
-    const tx = db.transaction('events', 'readwrite');
-    deleteOldest(unwrap(tx.store) as IDBObjectStore, n);
-    await tx.done;
-    this.approxCount = Math.max(0, this.approxCount - n);
+  private evictOldest(n: number): Promise<void> {
+    return this.transact((stores) => deleteOldest(stores.segments, n, (removed) => updateCount(stores.meta, (c) => c - removed)));
   }
 
-  async readAll(): Promise<BehaviourEvent[]> {
-    return (await this.db()).getAll('events');
+  /** Every stored event, oldest first, once per `eventId`, none older than the retention age. */
+  async readAll(now = Date.now()): Promise<BehaviourEvent[]> {
+    const segments = await (await this.db()).getAll('segments');
+    const minTs = now - this.retention.maxAgeDays * DAY_MS;
+    const byId = new Map<string, BehaviourEvent>();
+    for (const segment of segments) for (const event of segment.events) if (event.ts >= minTs) byId.set(event.eventId, event);
+    return [...byId.values()].sort((a, b) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
   }
 
   async count(): Promise<number> {
-    return (await this.db()).count('events');
+    return (((await (await this.db()).get('meta', EVENT_COUNT_KEY))?.value as number | undefined) ?? 0);
   }
 
   async enforceRetention(now = Date.now()): Promise<void> {
-    const db = await this.db();
-    const tx = db.transaction('events', 'readwrite');
-    const store = unwrap(tx.store) as IDBObjectStore;
-    store.delete(IDBKeyRange.upperBound(eventIdLowerBound(now - this.retention.maxAgeDays * DAY_MS), true));
-    trimTo(store, this.retention.maxEvents, (count) => (this.approxCount = Math.min(count, this.retention.maxEvents)));
-    await tx.done;
+    const bound = eventIdLowerBound(now - this.retention.maxAgeDays * DAY_MS);
+    await this.transact((stores) => {
+      // Segments whose newest event is past the age limit: every event in them is.
+      let removed = 0;
+      const req = stores.segments.openCursor(IDBKeyRange.upperBound(bound, true));
+      req.onsuccess = () => {
+        const cursor = req.result;
+        if (cursor) {
+          removed += (cursor.value as Segment).events.length;
+          cursor.delete();
+          cursor.continue();
+          return;
+        }
+        updateCount(stores.meta, (c) => c - removed, (count) => trimTo(stores, count, this.retention.maxEvents));
+      };
+    });
   }
 
   close(): void {

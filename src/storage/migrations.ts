@@ -1,7 +1,7 @@
 import { unwrap, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import { newEventId } from '../core/event-id.js';
 import type { BehaviourEvent } from '../core/events.js';
-import type { EdgeRecoDB } from './schema.js';
+import { EVENT_COUNT_KEY, type EdgeRecoDB, type Segment } from './schema.js';
 
 type UpgradeTx = IDBPTransaction<EdgeRecoDB, StoreNames<EdgeRecoDB>[], 'versionchange'>;
 
@@ -11,6 +11,9 @@ interface V1Record {
   timestamp: number;
   [field: string]: unknown;
 }
+
+/** Events per segment when migrating an old log. */
+const MIGRATION_SEGMENT = 500;
 
 /**
  * Brings a database from `oldVersion` to the current layout, one step at a time, inside the upgrade transaction (so a
@@ -22,15 +25,20 @@ export function migrate(db: IDBPDatabase<EdgeRecoDB>, oldVersion: number, tx: Up
   const raw = unwrap(db) as IDBDatabase;
   const rawTx = unwrap(tx) as IDBTransaction;
   if (oldVersion < 1) {
-    createV2(raw);
+    createV2(raw, []);
     return;
   }
   if (oldVersion < 2) v1ToV2(raw, rawTx);
 }
 
-function createV2(db: IDBDatabase): IDBObjectStore {
-  db.createObjectStore('meta', { keyPath: 'key' });
-  return db.createObjectStore('events', { keyPath: 'eventId' });
+function createV2(db: IDBDatabase, events: BehaviourEvent[]): void {
+  const meta = db.createObjectStore('meta', { keyPath: 'key' });
+  const segments = db.createObjectStore('segments', { keyPath: 'key' });
+  for (let i = 0; i < events.length; i += MIGRATION_SEGMENT) {
+    const chunk = events.slice(i, i + MIGRATION_SEGMENT);
+    segments.put({ key: chunk[chunk.length - 1]!.eventId, events: chunk } satisfies Segment);
+  }
+  meta.put({ key: EVENT_COUNT_KEY, value: events.length });
 }
 
 function v1ToV2(db: IDBDatabase, tx: IDBTransaction): void {
@@ -38,10 +46,12 @@ function v1ToV2(db: IDBDatabase, tx: IDBTransaction): void {
   req.onsuccess = () => {
     const records = (req.result as V1Record[]).sort((a, b) => a.timestamp - b.timestamp);
     db.deleteObjectStore('events');
-    const events = createV2(db);
-    for (const { timestamp, ...fields } of records) {
-      const ts = Math.floor(timestamp);
-      events.put({ ...fields, ts, eventId: newEventId(ts) } as BehaviourEvent);
-    }
+    createV2(
+      db,
+      records.map(({ timestamp, ...fields }) => {
+        const ts = Math.floor(timestamp);
+        return { ...fields, ts, eventId: newEventId(ts) } as BehaviourEvent;
+      }),
+    );
   };
 }

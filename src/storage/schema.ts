@@ -5,12 +5,23 @@ import type { BehaviourEvent } from '../core/events.js';
 export const DB_VERSION = 2;
 
 /**
+ * A batch of events stored as one record: one put per batch instead of one per event is what makes sustained tracking
+ * fast (IndexedDB's cost is per record). Keyed by the batch's last `eventId`, a UUIDv7, so key order is time order and
+ * "every segment older than T" is one key range.
+ */
+export interface Segment {
+  key: string;
+  events: BehaviourEvent[];
+}
+
+/**
  * The database of one store on the device. Version history:
- * - v1: `events`, auto-increment keys, records `{ type, timestamp, ...fields }`.
- * - v2: `events` keyed by `eventId` (UUIDv7, so key order is time order), `ts` instead of `timestamp`; `meta`.
+ * - v1: `events`, auto-increment keys, one record per event `{ type, timestamp, ...fields }`.
+ * - v2: `segments` (batches of events keyed by their last `eventId`), `meta` (the event count, kept in step with the
+ *   segments inside every write transaction).
  */
 export interface EdgeRecoDB extends DBSchema {
-  events: { key: string; value: BehaviourEvent };
+  segments: { key: string; value: Segment };
   meta: { key: string; value: MetaRecord };
 }
 
@@ -18,3 +29,6 @@ export interface MetaRecord {
   key: string;
   value: unknown;
 }
+
+/** The `meta` record holding how many events the segments hold. */
+export const EVENT_COUNT_KEY = 'eventCount';

@@ -11,6 +11,20 @@ function views(n: number, start = Date.now() - n, prefix = "sku-"): ViewEvent[] 
   return Array.from({ length: n }, (_, i) => <ViewEvent>validateEvent({ type: 'view', itemId: `${prefix}${i}`, ts: start + i }, undefined, Date.now()));
 }
 
+/** Makes a segment write abort its transaction with `name` (as a browser does on a quota or disk error) while `when()`. */
+function failNextPuts(when: () => boolean, name: string): void {
+  const put = IDBObjectStore.prototype.put;
+  vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (this: IDBObjectStore, value: unknown, key?: IDBValidKey) {
+    if (this.name === 'segments' && when()) {
+      const tx = this.transaction;
+      tx.abort();
+      Object.defineProperty(tx, 'error', { value: new DOMException('simulated', name), configurable: true });
+      return {} as IDBRequest<IDBValidKey>;
+    }
+    return put.call(this, value, key);
+  });
+}
+
 beforeEach(() => {
   globalThis.indexedDB = new IDBFactory(); // a fresh, empty IndexedDB per test
 });
@@ -52,7 +66,8 @@ describe('IdbEventLog', () => {
     await reopened.append(old);
     reopened.close();
     const again = await IdbEventLog.open(NAME, { maxEvents: 100, maxAgeDays: 30 });
-    expect(await again.count()).toBe(5);
+    expect(((await again.readAll()) as ViewEvent[]).map((e) => e.itemId)).toEqual(recent.map((e) => e.itemId));
+    expect(await again.count()).toBe(10); // the batch of only-old events is gone; the mixed batch goes when its newest ages out
     again.close();
   });
 
@@ -60,14 +75,9 @@ describe('IdbEventLog', () => {
     const log = await IdbEventLog.open(NAME, { maxEvents: 1000, maxAgeDays: 90 });
     const old = views(100, Date.now() - 10_000, 'old-');
     await log.append(old);
-    // The simulated disk is full for the first two tries, as a browser's quota error would be.
-    const put = IDBObjectStore.prototype.put;
-    let calls = 0;
-    vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (this: IDBObjectStore, value: unknown, key?: IDBValidKey) {
-      calls++;
-      if (calls <= 2) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
-      return put.call(this, value, key);
-    });
+    // The simulated disk is full for the first two tries: the transaction aborts with a QuotaExceededError, as in a browser.
+    let failures = 2;
+    failNextPuts(() => failures-- > 0, 'QuotaExceededError');
     const fresh = views(40, Date.now(), 'new-');
     await log.append(fresh);
     const kept = (await log.readAll()) as ViewEvent[];
@@ -81,9 +91,7 @@ describe('IdbEventLog', () => {
   it('gives up with QUOTA_EXCEEDED (retryable) when eviction cannot make room', async () => {
     const log = await IdbEventLog.open(NAME, { maxEvents: 1000, maxAgeDays: 90 });
     await log.append(views(10, Date.now() - 1000, 'old-'));
-    vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(() => {
-      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
-    });
+    failNextPuts(() => true, 'QuotaExceededError');
     const error = (await log.append(views(3)).catch((e: unknown) => e)) as EdgeRecoError;
     expect(error.code).toBe('QUOTA_EXCEEDED');
     expect(error.retryable).toBe(true);
@@ -132,7 +140,7 @@ describe('migrations', () => {
       req.onsuccess = () => resolve(req.result);
     });
     expect(db.version).toBe(DB_VERSION);
-    expect([...db.objectStoreNames].sort()).toEqual(['events', 'meta']);
+    expect([...db.objectStoreNames].sort()).toEqual(['meta', 'segments']);
     db.close();
   });
 
@@ -183,9 +191,7 @@ describe('ResilientEventLog', () => {
     const warnings: EdgeRecoError[] = [];
     const log = await ResilientEventLog.open(NAME, { maxEvents: 100, maxAgeDays: 90 }, (w) => warnings.push(w), () => {});
     expect(log.kind).toBe('indexeddb');
-    vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(() => {
-      throw new DOMException('The backing store is gone', 'UnknownError');
-    });
+    failNextPuts(() => true, 'UnknownError');
     const events = views(3);
     await log.append(events);
     expect(log.kind).toBe('memory');
