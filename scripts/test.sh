@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm test`: installs what the tests need that is missing, then type-checks, lints, builds, checks the size budget and
-# runs the unit and real-browser tests.
+# runs the unit tests (Node) and the real-browser tests (Debian Chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-chromium.sh
@@ -8,5 +8,12 @@ echo "== type check";  npx tsc --noEmit
 echo "== lint";        npx eslint .
 echo "== build";       npm run build --silent
 echo "== size budget"; node scripts/size.mjs
-echo "== unit tests";  npx vitest run --project unit
-echo "== browser tests (Debian Chromium, real IndexedDB)"; npx vitest run --project browser
+echo "== tests: unit (Node, fake-indexeddb) and browser (Debian Chromium, real IndexedDB)"
+mkdir -p test-results
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json || status=$?
+node -e '
+  const r = JSON.parse(require("fs").readFileSync("test-results/vitest.json", "utf8"));
+  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""));
+' || true
+exit $status

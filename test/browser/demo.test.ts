@@ -1,0 +1,44 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { baseUrl, launch, resultsDir, watchErrors } from './chromium.js';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('demo storefront', () => {
+  it('loads without console errors and updates "Recommended for you" when the shopper views a product', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${baseUrl()}/demo/index.html`);
+    await page.waitForSelector('html[data-ready=true]');
+    const titles = () => page.locator('#recs h3').allTextContents();
+    const before = await titles();
+    expect(before).toHaveLength(8);
+    const viewed = (await page.locator('#catalog li').nth(6).locator('h3').textContent())!;
+    await page.locator('#catalog li').nth(6).getByRole('button', { name: `View ${viewed}` }).click();
+    await page.waitForFunction((prev) => [...document.querySelectorAll('#recs h3')].map((h) => h.textContent).join('|') !== prev, before.join('|'));
+    expect(await page.locator('#recs .why').first().textContent()).toContain(`“${viewed}”`);
+    await page.screenshot({ path: `${resultsDir()}/demo-home.png`, fullPage: false });
+    await page.getByRole('button', { name: 'Forget me' }).click();
+    await expect.poll(() => page.locator('#status').textContent()).toContain('Forgotten');
+    expect(await titles()).toEqual(before);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('the script-tag embed page shows recommendations with no build step', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${baseUrl()}/demo/embed.html`);
+    await expect.poll(() => page.locator('#recs li').count()).toBe(5);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
