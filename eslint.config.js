@@ -1,5 +1,6 @@
 // @ts-check
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 /** Globals that exist only in browsers or only in Node: none may appear in src/core/, which runs anywhere. */
@@ -13,7 +14,7 @@ const NODE_BUILTINS = { group: ['node:*', 'fs', 'path', 'os', 'crypto', 'http', 
 const TFJS = { group: ['@tensorflow/*'], message: 'TensorFlow.js only loads inside the worker (src/worker, src/model, src/search).' };
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'test-results/', 'bench/results/', 'demo/vendor/', 'docs/api/'] },
+  { ignores: ['.cache/', 'dist/', 'node_modules/', 'coverage/', 'test-results/', 'bench/results/', 'demo/vendor/', 'docs/api/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -24,10 +25,13 @@ export default tseslint.config(
     },
   },
   {
+    // Node scripts. (page.evaluate callbacks in them run in the browser, hence the browser globals too.)
     files: ['scripts/**/*.mjs', 'bench/**/*.mjs', 'gateway/**/*.{js,mjs}', 'models/**/*.mjs', 'bin/**/*.{js,mjs}'],
-    languageOptions: {
-      globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', URL: 'readonly', Buffer: 'readonly', performance: 'readonly', fetch: 'readonly' },
-    },
+    languageOptions: { globals: { ...globals.node, ...globals.browser } },
+  },
+  {
+    files: ['demo/**/*.js', 'bench/**/*.js'],
+    languageOptions: { globals: globals.browser },
   },
   {
     files: ['src/core/**/*.ts'],
@@ -50,6 +54,5 @@ export default tseslint.config(
   {
     files: ['demo/**/*.{js,ts}'],
     rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['../src/*/**', '../../src/*/**'], message: 'The demo uses the public API only (src/index.ts or the built bundle).' }] }] },
-    languageOptions: { globals: { window: 'readonly', document: 'readonly', console: 'readonly' } },
   },
 );
