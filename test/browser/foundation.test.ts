@@ -258,6 +258,41 @@ describe('shopper control', () => {
   });
 });
 
+describe('storage quota', () => {
+  it('when the origin quota runs out, the oldest events are evicted and tracking goes on without an error', async () => {
+    const context = await browser.newContext();
+    const page = await openSdkPage(context);
+    // A small device: Chromium's DevTools protocol caps this origin's storage at 300 KB.
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin: baseUrl(), quotaSize: 300 * 1024 });
+    const result = await page.evaluate(async () => {
+      const w = window as unknown as W;
+      const reco = w.sdk.createRecommender({ storeId: 'quota', maxEvents: 1_000_000 });
+      const background: string[] = [];
+      reco.on('warning', (e) => background.push(e.code));
+      reco.on('error', (e) => background.push(e.code));
+      const pad = 'x'.repeat(200);
+      let rejected = 0;
+      for (let b = 0; b < 40; b++) {
+        const batch = Array.from({ length: 200 }, (_, i) => reco.track({ type: 'view', itemId: `sku-${b * 200 + i}`, props: { pad } }).catch(() => rejected++));
+        await Promise.all(batch);
+      }
+      const data = await reco.exportData();
+      const usage = (await navigator.storage.estimate()).usage ?? 0;
+      return { rejected, background, storage: data.storage, items: data.events.map((e) => Number((e as Sdk.ViewEvent).itemId.slice(4))), usage };
+    });
+    expect(result.rejected).toBe(0);
+    expect(result.storage).toBe('indexeddb');
+    expect(result.usage).toBeLessThanOrEqual(300 * 1024);
+    expect(result.items.length).toBeLessThan(8000); // the quota forced evictions…
+    expect(result.items.length).toBeGreaterThan(1000);
+    const first = result.items[0]!;
+    expect(result.items).toEqual(Array.from({ length: 8000 - first }, (_, i) => first + i)); // …of the oldest, and only those
+    expect(result.background.filter((c) => c !== 'QUOTA_EXCEEDED')).toEqual([]);
+    await context.close();
+  });
+});
+
 describe('storage versions', () => {
   it('a database written by the previous schema version opens, migrates, and loses nothing', async () => {
     const context = await browser.newContext();
