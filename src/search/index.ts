@@ -1,0 +1,14 @@
+export { SearchIndex } from './search-index.js';
+export type { ItemPatch, SearchHit, SearchRequest } from './search-index.js';
+export { fuzzyEdits } from './fuzzy-edits.js';
+export { normalizeTerm } from './normalize-term.js';
+export { DEFAULT_SEARCH_CONFIG, SEARCH_FIELDS, resolveSearchConfig } from './search-config.js';
+export type { CombineMode, SearchConfig, SearchConfigInput, SearchField } from './search-config.js';
+export { searchFieldText } from './search-field-text.js';
+export { matchesFilters, validateFilters } from './search-filters.js';
+export type { SearchFilters } from './search-filters.js';
+export { validateSearchItems } from './search-item.js';
+export type { AttributeValue, SearchItem } from './search-item.js';
+export { SuggestIndex } from './suggest-index.js';
+export type { Suggestion } from './suggest-index.js';
+export { tokenizeText } from './tokenize-text.js';

@@ -1,0 +1,189 @@
+import MiniSearch, { type SearchOptions, type SearchResult } from 'minisearch';
+import { EdgeRecoError, ERROR_CODES, describeValue } from '../core/errors.js';
+import { fuzzyEdits } from './fuzzy-edits.js';
+import { normalizeTerm } from './normalize-term.js';
+import { type SearchConfig, type SearchConfigInput, SEARCH_FIELDS, resolveSearchConfig } from './search-config.js';
+import { searchFieldText } from './search-field-text.js';
+import { type SearchFilters, matchesFilters, validateFilters } from './search-filters.js';
+import { type SearchItem, validateSearchItems } from './search-item.js';
+import { type Suggestion, SuggestIndex } from './suggest-index.js';
+import { tokenizeText } from './tokenize-text.js';
+
+/** How many of the best items matching the words before the last one are read to rank its completions. */
+const SUGGEST_CONTEXT = 200;
+
+/** One search result: the item id and its lexical score (higher is better). */
+export interface SearchHit {
+  id: string;
+  score: number;
+}
+
+export interface SearchRequest {
+  /** How many results, default `config.defaultK`. */
+  k?: number;
+  filters?: SearchFilters;
+}
+
+/** A change to an item that does not touch its text: applied without re-indexing. */
+export interface ItemPatch {
+  price?: number;
+  available?: boolean;
+}
+
+/**
+ * The catalog search index of the worker: BM25 over title, brand, category, attributes and description (MiniSearch),
+ * with field boosts, typo tolerance, prefix matching on the last term, filters, and `suggest()` completions. Items can be
+ * added, replaced, removed and re-priced without rebuilding the index.
+ */
+export class SearchIndex {
+  readonly config: SearchConfig;
+  private readonly items = new Map<string, SearchItem>();
+  private readonly mini: MiniSearch<SearchItem>;
+  private readonly suggestions = new SuggestIndex();
+  /** Every indexed term (normalized). Terms of removed items stay: that only spares them typo matching. */
+  private readonly vocabulary = new Set<string>();
+  private readonly searchOptions: SearchOptions;
+
+  /** Builds the index from catalog rows (validated; throws `INVALID_OPTION` naming the bad row). */
+  constructor(rows: unknown = [], options: SearchConfigInput = {}) {
+    this.config = resolveSearchConfig(options);
+    const { boost, fuzzyOneEditFrom, fuzzyTwoEditsFrom, fuzzyUnknownTermsOnly, prefixMinLength } = this.config;
+    this.mini = new MiniSearch<SearchItem>({
+      fields: [...SEARCH_FIELDS],
+      storeFields: [],
+      extractField: (item, field) => (field === 'id' ? item.id : searchFieldText(item, field as (typeof SEARCH_FIELDS)[number])),
+      tokenize: tokenizeText,
+      // MiniSearch passes the field name when indexing (a number, the token's position, when searching).
+      processTerm: (token, field) => {
+        const term = normalizeTerm(token);
+        if (term !== null && typeof field === 'string') this.vocabulary.add(term);
+        return term;
+      },
+      autoVacuum: true,
+    });
+    this.searchOptions = {
+      // A query word is folded to its singular only when the catalog knows that form: "batteries" → "battery", but a
+      // typo such as "wireles" stays as typed (not "wirele"), so typo matching starts from what the shopper meant.
+      processTerm: (token) => {
+        const stemmed = normalizeTerm(token);
+        return stemmed !== null && this.vocabulary.has(stemmed) ? stemmed : normalizeTerm(token, false);
+      },
+      boost: { ...boost },
+      weights: { fuzzy: this.config.fuzzyWeight, prefix: this.config.prefixWeight },
+      fuzzy: (term) => (fuzzyUnknownTermsOnly && this.vocabulary.has(term) ? false : fuzzyEdits(term, fuzzyOneEditFrom, fuzzyTwoEditsFrom) || false),
+      prefix: (term, i, terms) => i === terms.length - 1 && term.length >= prefixMinLength,
+    };
+    const items = validateSearchItems(rows);
+    for (const item of items) this.items.set(item.id, item);
+    this.mini.addAll(items);
+    this.suggestions.addAll(items);
+  }
+
+  /**
+   * Builds the index in chunks, yielding to the event loop between them (MiniSearch's `addAllAsync`), so the worker
+   * keeps answering other calls while a large catalog is indexed.
+   */
+  static async create(rows: unknown, options: SearchConfigInput = {}, chunkSize = 1000): Promise<SearchIndex> {
+    const index = new SearchIndex([], options);
+    const items = validateSearchItems(rows);
+    for (const item of items) index.items.set(item.id, item);
+    await index.mini.addAllAsync(items, { chunkSize });
+    index.suggestions.addAll(items);
+    return index;
+  }
+
+  /** Number of items in the index. */
+  get size(): number {
+    return this.items.size;
+  }
+
+  get(id: string): SearchItem | undefined {
+    return this.items.get(id);
+  }
+
+  /** Adds items, or replaces the items with the same id (re-indexing only those). */
+  add(rows: unknown): void {
+    for (const item of validateSearchItems(rows)) {
+      const old = this.items.get(item.id);
+      if (old) {
+        this.mini.replace(item);
+        this.suggestions.remove(old);
+      } else {
+        this.mini.add(item);
+      }
+      this.suggestions.add(item);
+      this.items.set(item.id, item);
+    }
+  }
+
+  /** Removes items by id; unknown ids are ignored. Returns how many were removed. */
+  remove(ids: readonly string[]): number {
+    let removed = 0;
+    for (const id of ids) {
+      const old = this.items.get(id);
+      if (!old) continue;
+      this.mini.discard(id);
+      this.suggestions.remove(old);
+      this.items.delete(id);
+      removed++;
+    }
+    return removed;
+  }
+
+  /** Changes an item's price or stock in place: filters see it at once, the text index is untouched. */
+  update(id: string, patch: ItemPatch): void {
+    const item = this.items.get(id);
+    if (!item) throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: no catalog item with id ${describeValue(id)}; add() it first`, { details: { field: 'id' } });
+    if (patch.price !== undefined && (typeof patch.price !== 'number' || !Number.isFinite(patch.price) || patch.price < 0)) {
+      throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: price must be a number ≥ 0 (got ${describeValue(patch.price)})`, { details: { field: 'price' } });
+    }
+    if (patch.available !== undefined && typeof patch.available !== 'boolean') {
+      throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: available must be true or false (got ${describeValue(patch.available)})`, { details: { field: 'available' } });
+    }
+    const next: SearchItem = { ...item };
+    if (patch.price !== undefined) next.price = patch.price;
+    if (patch.available !== undefined) next.available = patch.available;
+    this.items.set(id, next);
+  }
+
+  /** The best `k` items for a query, best first. A blank query returns nothing. */
+  search(query: string, request: SearchRequest = {}): SearchHit[] {
+    const k = request.k ?? this.config.defaultK;
+    if (!Number.isInteger(k) || k < 1) throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: k must be a whole number ≥ 1 (got ${describeValue(k)})`, { details: { field: 'k' } });
+    const filters = request.filters;
+    if (filters) validateFilters(filters);
+    const text = query.trim();
+    if (text.length === 0) return [];
+    const options: SearchOptions = { ...this.searchOptions };
+    if (filters) options.filter = (r: SearchResult) => matchesFilters(this.items.get(r.id as string)!, filters);
+    const mode = this.config.combineWith;
+    const first = this.mini.search(text, { ...options, combineWith: mode === 'OR' ? 'OR' : 'AND' });
+    const hits = first.slice(0, k).map(toHit);
+    if (mode !== 'AND_THEN_OR' || hits.length >= k) return hits;
+    const seen = new Set(hits.map((h) => h.id));
+    for (const r of this.mini.search(text, { ...options, combineWith: 'OR' })) {
+      if (hits.length >= k) break;
+      if (!seen.has(r.id as string)) hits.push(toHit(r));
+    }
+    return hits;
+  }
+
+  /**
+   * Completions of the last word of `input` from catalog words, most frequent first. When words come before it, the
+   * completions are counted first among the (at most {@link SUGGEST_CONTEXT}) best items matching all of them.
+   */
+  suggest(input: string, k = 8): Suggestion[] {
+    const head = /^(.*)\s\S+$/su.exec(input.trim())?.[1]?.trim();
+    if (!head) return this.suggestions.suggest(input, k);
+    const { processTerm } = this.searchOptions;
+    const context = this.mini
+      .search(head, { processTerm, combineWith: 'AND' })
+      .slice(0, SUGGEST_CONTEXT)
+      .map((r) => this.items.get(r.id as string)!);
+    return this.suggestions.suggest(input, k, context);
+  }
+}
+
+function toHit(r: SearchResult): SearchHit {
+  return { id: r.id as string, score: r.score };
+}
