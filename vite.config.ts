@@ -1,5 +1,18 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
+
+/** The TensorFlow.js WASM binaries, served next to the worker (it points `setWasmPaths` at its own folder). */
+function tfjsWasmFiles(): Plugin {
+  const dir = resolve(import.meta.dirname, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
+  const files = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'];
+  return {
+    name: 'edgereco-tfjs-wasm',
+    generateBundle() {
+      for (const fileName of files) this.emitFile({ type: 'asset', fileName, source: readFileSync(resolve(dir, fileName)) });
+    },
+  };
+}
 
 /**
  * Three library builds into dist/ (`npm run build` runs all three). Each is self-contained, so the page never loads a
@@ -19,6 +32,7 @@ export default defineConfig(({ mode }) => {
   const target = mode === 'worker' || mode === 'embed' ? ENTRIES[mode] : ENTRIES.lib;
   return {
     publicDir: false,
+    plugins: mode === 'worker' ? [tfjsWasmFiles()] : [],
     build: {
       outDir: 'dist',
       emptyOutDir: target === ENTRIES.lib,

@@ -35,18 +35,26 @@ export function serve({ port = 0, root = ROOT, routes = {}, log = false, isolate
       let path = decodeURIComponent(url.pathname);
       if (routes[path]) path = routes[path];
       if (path.endsWith('/')) path += 'index.html';
-      const file = normalize(join(root, path));
+      let file = normalize(join(root, path));
       if (!file.startsWith(root + sep)) {
         res.writeHead(403).end('forbidden');
         return;
       }
-      const info = await stat(file).catch(() => null);
+      let info = await stat(file).catch(() => null);
+      let encoding = {};
+      if (!info && (await stat(`${file}.gz`).catch(() => null))?.isFile()) {
+        // X.json missing but X.json.gz there: serve it compressed, as a CDN would.
+        info = await stat(`${file}.gz`);
+        encoding = { 'content-encoding': 'gzip' };
+        file = `${file}.gz`;
+      }
       if (!info || !info.isFile()) {
         res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${path}`);
         return;
       }
       res.writeHead(200, {
-        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+        'content-type': TYPES[extname(file.replace(/\.gz$/, ''))] ?? 'application/octet-stream',
+        ...encoding,
         'content-length': info.size,
         'cache-control': 'no-cache',
         // Cross-origin isolation gives performance.now() 5 µs resolution instead of 100 µs (benchmarks only).

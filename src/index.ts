@@ -29,4 +29,6 @@ export type {
   TrackInput, BehaviourEvent, EventType, PurchaseLine, ViewEvent, ClickEvent, AddToCartEvent, RemoveFromCartEvent,
   PurchaseEvent, SearchEvent, ImpressionEvent,
 } from './core/events.js';
-export type { Recommendation, RecommendOptions, RecommendFilter, RecommendContext, RelatedOptions } from './core/recommendation.js';
+export type { Recommendation, RecommendOptions, RecommendFilter, RecommendContext, RelatedOptions, ResultSource } from './core/recommendation.js';
+export type { SearchOptions, SearchFilters, Suggestion } from './core/search-types.js';
+export type { EngineInfo, BackendInfo } from './core/worker-api.js';

@@ -1,10 +1,11 @@
 import { proxy } from 'comlink';
 import { resolveOptions, type RecommenderOptions } from '../core/config.js';
-import { EdgeRecoError, ERROR_CODES, deserializeError, type SerializedError } from '../core/errors.js';
+import { EdgeRecoError, ERROR_CODES, deserializeError } from '../core/errors.js';
 import type { TrackInput } from '../core/events.js';
 import { randomId } from '../core/random-id.js';
 import type { Recommendation, RecommendOptions, RelatedOptions } from '../core/recommendation.js';
-import type { EngineInit, ExportedData } from '../core/worker-api.js';
+import type { SearchOptions, Suggestion } from '../core/search-types.js';
+import type { EngineInit, EngineNotify, ExportedData } from '../core/worker-api.js';
 import { Consent } from './consent.js';
 import { Emitter, type RecommenderEventName, type RecommenderEvents } from './emitter.js';
 import { Tracker } from './tracker.js';
@@ -19,10 +20,13 @@ export interface Recommender {
   recommend(options?: RecommendOptions): Promise<Recommendation[]>;
   /** Items related to `itemId` (which the shopper need not have seen). */
   related(itemId: string, options?: RelatedOptions): Promise<Recommendation[]>;
-  /** Not in this version: rejects with `NOT_AVAILABLE`. */
-  search(query: string, options?: Record<string, unknown>): Promise<never>;
-  /** Not in this version: rejects with `NOT_AVAILABLE`. */
-  suggest(prefix: string): Promise<never>;
+  /**
+   * Searches the catalog on the device: prefix matching, typo tolerance, field boosts; with a model loaded and a
+   * history, the top results are re-ranked for this shopper. Results carry a `reason` and an `attributionId`.
+   */
+  search(query: string, options?: SearchOptions): Promise<Recommendation[]>;
+  /** Autocomplete for what the shopper is typing: their own past queries first, then words from the catalog. */
+  suggest(prefix: string): Promise<Suggestion[]>;
   /** Not in this version: rejects with `NOT_AVAILABLE`. */
   explain(itemId: string): Promise<never>;
   /** Deletes everything stored about the shopper on this device (databases, caches), in every tab of the store. */
@@ -55,7 +59,7 @@ export function createRecommenderWith(internals: FacadeInternals, options: Recom
   const worker = new WorkerClient(opts.workerUrl ?? internals.defaultWorkerUrl(), opts.timeoutMs, (error) => {
     if (!closed) emitter.emit('error', error);
   });
-  const notify = proxy((kind: 'warning' | 'error', error: SerializedError) => emitter.emit(kind, deserializeError(error)));
+  const notify = proxy<EngineNotify>((event) => (event.kind === 'backend' ? emitter.emit('backend', event.info) : emitter.emit(event.kind, deserializeError(event.error))));
   const init: EngineInit = {
     storeId: opts.storeId,
     tabId,
@@ -63,9 +67,11 @@ export function createRecommenderWith(internals: FacadeInternals, options: Recom
     maxEvents: opts.maxEvents,
     maxAgeDays: opts.maxAgeDays,
     batchSize: opts.batchSize,
+    backend: opts.backend,
   };
   if (opts.catalog) init.catalog = opts.catalog;
   if (opts.catalogUrl) init.catalogUrl = new URL(opts.catalogUrl, globalThis.location?.href).href;
+  if (opts.modelUrl) init.modelUrl = new URL(opts.modelUrl, globalThis.location?.href).href;
   // Storage must not time out (a slow disk is not a failure); only a dead worker ends the wait.
   const engineReady = worker.call('init', (api) => api.init(init, notify), Infinity);
   engineReady.then((info) => emitter.emit('ready', info), () => {});

@@ -1,4 +1,5 @@
 import type { EdgeRecoError } from '../core/errors.js';
+import type { BackendInfo, EngineInfo } from '../core/worker-api.js';
 
 /** Events a recommender emits. Background failures arrive here; they are never swallowed. */
 export interface RecommenderEvents {
@@ -7,7 +8,9 @@ export interface RecommenderEvents {
   /** A background operation failed (e.g. a batch could not be stored). */
   error: EdgeRecoError;
   /** The worker is up and has read the history. */
-  ready: { historySize: number; catalogSize: number; storage: 'indexeddb' | 'memory' };
+  ready: EngineInfo;
+  /** The model's TensorFlow.js backend was chosen by measurement, or changed after a failure. */
+  backend: BackendInfo;
 }
 
 export type RecommenderEventName = keyof RecommenderEvents;

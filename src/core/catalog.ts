@@ -14,6 +14,10 @@ export interface CatalogItem {
   /** A store-provided popularity (e.g. sales in the last 30 days); used for cold start. */
   popularity?: number;
   image?: string;
+  /** A short description, a sentence or two (searched). */
+  description?: string;
+  /** Attributes by name, e.g. `{ colour: 'Black', bluetooth: true }` (searched). */
+  attributes?: Record<string, string | number | boolean>;
 }
 
 const ITEM_FIELDS = new Set(['id', 'title', 'category', 'brand', 'price', 'currency', 'available', 'popularity', 'image', 'description', 'attributes']);
@@ -51,6 +55,20 @@ export function validateCatalog(items: unknown): CatalogItem[] {
       if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw rowError(i, key, 'must be a number ≥ 0', value);
       item[key] = value;
     }
+    if (v.description !== undefined && v.description !== null) {
+      if (typeof v.description !== 'string') throw rowError(i, 'description', 'must be a string', v.description);
+      item.description = v.description;
+    }
+    if (v.attributes !== undefined && v.attributes !== null) {
+      if (typeof v.attributes !== 'object' || Array.isArray(v.attributes)) throw rowError(i, 'attributes', 'must be an object of name → value', v.attributes);
+      const clean: Record<string, string | number | boolean> = {};
+      for (const [name, value] of Object.entries(v.attributes as Record<string, unknown>)) {
+        const ok = typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value));
+        if (!ok || name === '__proto__') throw rowError(i, `attributes.${name}`, 'must be a string, number or boolean', value);
+        clean[name] = value;
+      }
+      item.attributes = clean;
+    }
     if (v.available !== undefined && v.available !== null) {
       if (typeof v.available !== 'boolean') throw rowError(i, 'available', 'must be true or false', v.available);
       item.available = v.available;
@@ -60,4 +78,21 @@ export function validateCatalog(items: unknown): CatalogItem[] {
     }
     return item;
   });
+}
+
+/** The versioned catalog file: `{ format: 'edgereco-catalog', version: 1, items: [...] }` (a bare array works too). */
+export const CATALOG_FORMAT = 'edgereco-catalog';
+export const CATALOG_VERSION = 1;
+
+/** Reads a fetched catalog document: a bare array of items, or the versioned envelope (unknown versions refused). */
+export function parseCatalogDocument(doc: unknown): CatalogItem[] {
+  if (Array.isArray(doc)) return validateCatalog(doc);
+  const envelope = doc as { format?: unknown; version?: unknown; items?: unknown } | null;
+  if (typeof envelope !== 'object' || envelope === null || envelope.format !== CATALOG_FORMAT) {
+    throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: a catalog must be an array of items or { format: "${CATALOG_FORMAT}", version: ${CATALOG_VERSION}, items } (got ${describeValue(envelope?.format ?? doc)})`);
+  }
+  if (envelope.version !== CATALOG_VERSION) {
+    throw new EdgeRecoError(ERROR_CODES.UNSUPPORTED_VERSION, `edgereco: catalog format version ${describeValue(envelope.version)} is not supported (this SDK reads version ${CATALOG_VERSION}); update edgereco`);
+  }
+  return validateCatalog(envelope.items);
 }

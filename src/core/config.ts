@@ -21,10 +21,14 @@ export interface RecommenderOptions {
   workerUrl?: string | URL;
   /** How long a call to the worker may take before it rejects with `TIMEOUT`. Default 10,000 ms. */
   timeoutMs?: number;
+  /** URL of a model bundle's `manifest.json` (made by `edgereco train`). Default: none (the baseline ranks). */
+  modelUrl?: string;
+  /** Where the model runs: `"auto"` measures WebGPU, WASM and CPU and takes the fastest. Default `"auto"`. */
+  backend?: 'auto' | 'webgpu' | 'wasm' | 'cpu';
 }
 
-export type ResolvedOptions = Required<Omit<RecommenderOptions, 'catalog' | 'catalogUrl' | 'workerUrl'>> &
-  Pick<RecommenderOptions, 'catalog' | 'catalogUrl' | 'workerUrl'>;
+type Optional = 'catalog' | 'catalogUrl' | 'workerUrl' | 'modelUrl';
+export type ResolvedOptions = Required<Omit<RecommenderOptions, Optional>> & Pick<RecommenderOptions, Optional>;
 
 export const DEFAULT_OPTIONS = {
   storeId: 'default',
@@ -33,9 +37,11 @@ export const DEFAULT_OPTIONS = {
   batchSize: 500,
   storage: 'indexeddb',
   timeoutMs: 10_000,
+  backend: 'auto',
 } as const satisfies Partial<ResolvedOptions>;
 
-const KNOWN = new Set(['storeId', 'catalog', 'catalogUrl', 'maxEvents', 'maxAgeDays', 'batchSize', 'storage', 'workerUrl', 'timeoutMs']);
+const KNOWN = new Set(['storeId', 'catalog', 'catalogUrl', 'maxEvents', 'maxAgeDays', 'batchSize', 'storage', 'workerUrl', 'timeoutMs', 'modelUrl', 'backend']);
+const BACKEND_CHOICES = ['auto', 'webgpu', 'wasm', 'cpu'];
 
 function bad(name: string, requirement: string, value: unknown): EdgeRecoError {
   return new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: options.${name} ${requirement} (got ${describeValue(value)})`, {
@@ -58,10 +64,15 @@ export function resolveOptions(options: RecommenderOptions = {}): ResolvedOption
   if (typeof storeId !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(storeId)) throw bad('storeId', 'must be 1 to 64 letters, digits, "_", "." or "-"', storeId);
   const storage = options.storage ?? DEFAULT_OPTIONS.storage;
   if (storage !== 'indexeddb' && storage !== 'memory') throw bad('storage', 'must be "indexeddb" or "memory"', storage);
-  if (options.catalogUrl !== undefined && typeof options.catalogUrl !== 'string') throw bad('catalogUrl', 'must be a URL string', options.catalogUrl);
+  for (const key of ['catalogUrl', 'modelUrl'] as const) {
+    if (options[key] !== undefined && typeof options[key] !== 'string') throw bad(key, 'must be a URL string', options[key]);
+  }
+  const backend = options.backend ?? DEFAULT_OPTIONS.backend;
+  if (!BACKEND_CHOICES.includes(backend)) throw bad('backend', `must be one of ${BACKEND_CHOICES.join(', ')}`, backend);
   const resolved: ResolvedOptions = {
     storeId,
     storage,
+    backend,
     maxEvents: positiveInt(options.maxEvents ?? DEFAULT_OPTIONS.maxEvents, 'maxEvents', 1_000_000),
     maxAgeDays: positiveInt(options.maxAgeDays ?? DEFAULT_OPTIONS.maxAgeDays, 'maxAgeDays', 3650),
     batchSize: positiveInt(options.batchSize ?? DEFAULT_OPTIONS.batchSize, 'batchSize', 100_000),
@@ -70,6 +81,7 @@ export function resolveOptions(options: RecommenderOptions = {}): ResolvedOption
   if (options.catalog !== undefined) resolved.catalog = options.catalog;
   if (options.catalogUrl !== undefined) resolved.catalogUrl = options.catalogUrl;
   if (options.workerUrl !== undefined) resolved.workerUrl = options.workerUrl;
+  if (options.modelUrl !== undefined) resolved.modelUrl = options.modelUrl;
   return resolved;
 }
 

@@ -7,7 +7,7 @@ export type {
 } from './events.js';
 export { newEventId, eventIdLowerBound } from './event-id.js';
 export { randomId } from './random-id.js';
-export { validateCatalog } from './catalog.js';
+export { validateCatalog, parseCatalogDocument, CATALOG_FORMAT, CATALOG_VERSION } from './catalog.js';
 export type { CatalogItem } from './catalog.js';
 export { resolveOptions, databaseName, cachePrefix, DEFAULT_OPTIONS } from './config.js';
 export type { RecommenderOptions, ResolvedOptions } from './config.js';

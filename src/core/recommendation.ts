@@ -1,5 +1,5 @@
 /** Where a result's score came from. `baseline` is the non-ML fallback (recency, popularity, co-occurrence). */
-export type ResultSource = 'baseline' | 'model';
+export type ResultSource = 'baseline' | 'model' | 'search';
 
 /** One recommended item. */
 export interface Recommendation {

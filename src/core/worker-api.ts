@@ -1,6 +1,7 @@
 import type { CatalogItem } from './catalog.js';
 import type { SerializedError } from './errors.js';
 import type { BehaviourEvent } from './events.js';
+import type { SearchOptions, Suggestion } from './search-types.js';
 import type { TrackEnvelope } from './track-envelope.js';
 import type { Recommendation, RecommendOptions, RelatedOptions } from './recommendation.js';
 
@@ -16,6 +17,9 @@ export interface EngineInit {
   catalog?: CatalogItem[];
   /** Absolute URL of a catalog JSON array, fetched by the worker. */
   catalogUrl?: string;
+  /** Absolute URL of a model bundle's manifest.json. */
+  modelUrl?: string;
+  backend: 'auto' | 'webgpu' | 'wasm' | 'cpu';
 }
 
 export interface EngineInfo {
@@ -23,6 +27,16 @@ export interface EngineInfo {
   catalogSize: number;
   storage: 'indexeddb' | 'memory';
   recommender: 'baseline' | 'model';
+  /** The TensorFlow.js backend the model runs on, when a model is loaded. */
+  backend?: string;
+}
+
+/** The model's backend was chosen, or changed after a failure (`reason`). Timings are the probe's median, in ms. */
+export interface BackendInfo {
+  backend: string;
+  timings: Record<string, number>;
+  skipped: Record<string, string>;
+  reason?: string;
 }
 
 /** Everything the SDK stores about the shopper, as `exportData()` returns it. */
@@ -36,8 +50,8 @@ export interface ExportedData {
   events: BehaviourEvent[];
 }
 
-/** How the worker reports background trouble to the page (which emits it as a `warning` or `error` event). */
-export type EngineNotify = (kind: 'warning' | 'error', error: SerializedError) => void;
+/** How the worker reports background events to the page, which emits them (`warning`, `error`, `backend`). */
+export type EngineNotify = (event: { kind: 'warning' | 'error'; error: SerializedError } | { kind: 'backend'; info: BackendInfo }) => void;
 
 /**
  * The worker's API, the one interface both sides of the comlink boundary use. Every method may reject with an
@@ -52,8 +66,8 @@ export interface EngineApi {
   ingest(envelopes: TrackEnvelope[]): Promise<(SerializedError | null)[]>;
   recommend(options: RecommendOptions): Promise<Recommendation[]>;
   related(itemId: string, options: RelatedOptions): Promise<Recommendation[]>;
-  search(query: string, options: Record<string, unknown>): Promise<never>;
-  suggest(prefix: string): Promise<never>;
+  search(query: string, options: SearchOptions): Promise<Recommendation[]>;
+  suggest(prefix: string): Promise<Suggestion[]>;
   explain(itemId: string): Promise<never>;
   exportData(): Promise<Omit<ExportedData, 'optedOut'>>;
   /** Deletes the store's databases and caches and the in-memory history, here and in the store's other tabs. */

@@ -1,19 +1,8 @@
 import { EdgeRecoError, ERROR_CODES, describeValue } from '../core/errors.js';
+import type { SearchFilters } from '../core/search-types.js';
 import type { SearchItem } from './search-item.js';
 
-/** Filters a search result list by the item's catalog fields. All given filters must hold. */
-export interface SearchFilters {
-  /** Only items that are not marked `available: false`. */
-  inStock?: boolean;
-  /** Only these brands (case-insensitive). */
-  brand?: string | readonly string[];
-  /** Only items in this category or below it, e.g. "Audio" keeps "Audio > Headphones & headsets". */
-  category?: string;
-  /** Only items with a price at or above this (items without a price are dropped). */
-  minPrice?: number;
-  /** Only items with a price at or below this (items without a price are dropped). */
-  maxPrice?: number;
-}
+export type { SearchFilters };
 
 /** Checks the filter values once per query; throws `INVALID_OPTION` naming the bad filter. */
 export function validateFilters(filters: SearchFilters): void {

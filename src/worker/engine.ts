@@ -1,17 +1,21 @@
-import { validateCatalog, type CatalogItem } from '../core/catalog.js';
+import { parseCatalogDocument, validateCatalog, type CatalogItem } from '../core/catalog.js';
 import { cachePrefix, databaseName } from '../core/config.js';
 import { EdgeRecoError, ERROR_CODES, describeValue, serializeError, type SerializedError } from '../core/errors.js';
 import { validateEvent, type BehaviourEvent } from '../core/events.js';
 import type { TrackEnvelope } from '../core/track-envelope.js';
 import { randomId } from '../core/random-id.js';
 import type { Recommendation, RecommendOptions, RelatedOptions } from '../core/recommendation.js';
-import type { EngineApi, EngineInfo, EngineInit, EngineNotify, ExportedData } from '../core/worker-api.js';
+import type { SearchOptions, Suggestion } from '../core/search-types.js';
+import type { BackendInfo, EngineApi, EngineInfo, EngineInit, EngineNotify, ExportedData } from '../core/worker-api.js';
+import type { ModelRuntime } from '../model/model-runtime.js';
 import { deleteStoreData } from '../storage/delete-store-data.js';
 import { ResilientEventLog } from '../storage/resilient-event-log.js';
 import { baselineRecommend, baselineRelated } from './baseline-recommender.js';
 import { CatalogIndex } from './catalog-index.js';
 import { CrossTab } from './cross-tab.js';
+import { CatalogSearch } from './catalog-search.js';
 import { History } from './history.js';
+import { modelRecommend } from './model-recommender.js';
 
 const MAX_K = 200;
 
@@ -31,6 +35,22 @@ interface Started {
   init: EngineInit;
   log: ResilientEventLog;
   crossTab: CrossTab;
+  /** The click model, or null (none configured, or it failed to load: the baseline ranks then). */
+  model: Promise<ModelRuntime | null>;
+  /** The catalog's search index, built in the background once the catalog is in. */
+  search: Promise<CatalogSearch>;
+}
+
+/** The model runtime and TensorFlow.js load only when a store configures a model. */
+async function startModel(init: EngineInit, notify: EngineNotify): Promise<ModelRuntime | null> {
+  if (!init.modelUrl) return null;
+  const [{ loadBundle }, { ModelRuntime }] = await Promise.all([import('./model-loader.js'), import('../model/model-runtime.js')]);
+  const { bundle } = await loadBundle(init.modelUrl, `${cachePrefix(init.storeId)}-models`);
+  return ModelRuntime.load(bundle, {
+    preference: init.backend,
+    wasmPath: new URL('./', self.location.href).href,
+    onBackend: (report, reason) => notify({ kind: 'backend', info: { ...report, ...(reason ? { reason } : {}) } as BackendInfo }),
+  });
 }
 
 /**
@@ -44,11 +64,15 @@ export class Engine implements EngineApi {
 
   init(init: EngineInit, notify: EngineNotify): Promise<EngineInfo> {
     this.started ??= this.start(init, notify);
-    return this.started.then(({ log }) => this.info(log));
+    return this.started.then(async ({ log, model }) => this.info(log, await model));
   }
 
   private async start(init: EngineInit, notify: EngineNotify): Promise<Started> {
-    const report = (kind: 'warning' | 'error') => (error: EdgeRecoError) => void Promise.resolve(notify(kind, serializeError(error))).catch(() => {});
+    const report = (kind: 'warning' | 'error') => (error: EdgeRecoError) => void Promise.resolve(notify({ kind, error: serializeError(error) })).catch(() => {});
+    const model = startModel(init, notify).catch((error: unknown) => {
+      report('error')(error instanceof EdgeRecoError ? error : new EdgeRecoError(ERROR_CODES.INTERNAL, 'edgereco: the model could not be loaded; recommendations use the baseline', { cause: error }));
+      return null;
+    });
     const early = this.history.events();
     this.history = new History(init.maxEvents);
     this.history.add(early);
@@ -67,7 +91,9 @@ export class Engine implements EngineApi {
     ]);
     this.history.add(await log.readAll());
     this.catalog = new CatalogIndex(catalog);
-    return { init, log, crossTab };
+    const search = CatalogSearch.build(catalog);
+    search.catch(() => {}); // reported when search() is called
+    return { init, log, crossTab, model, search };
   }
 
   private async loadCatalog(init: EngineInit): Promise<CatalogItem[]> {
@@ -80,7 +106,7 @@ export class Engine implements EngineApi {
       throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: could not fetch the catalog from ${init.catalogUrl}; check options.catalogUrl`, { cause, retryable: true });
     }
     if (!response.ok) throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: the catalog at ${init.catalogUrl} answered HTTP ${response.status}; check options.catalogUrl`);
-    return validateCatalog(await response.json());
+    return parseCatalogDocument(await response.json());
   }
 
   private async ready(): Promise<Started> {
@@ -109,10 +135,11 @@ export class Engine implements EngineApi {
 
   async recommend(options: RecommendOptions = {}): Promise<Recommendation[]> {
     const k = checkK(options.k);
-    await this.ready();
+    const model = await (await this.ready()).model;
     const args: Parameters<typeof baselineRecommend>[2] = { k, filter: options.filter ?? {}, attributionId: randomId() };
     if (options.context?.itemId !== undefined) args.contextItemId = options.context.itemId;
-    return baselineRecommend(this.history, this.catalog, args);
+    const fromModel = model ? await modelRecommend(model, this.history, this.catalog, args) : null;
+    return fromModel ?? baselineRecommend(this.history, this.catalog, args);
   }
 
   async related(itemId: string, options: RelatedOptions = {}): Promise<Recommendation[]> {
@@ -124,12 +151,14 @@ export class Engine implements EngineApi {
     return baselineRelated(this.history, this.catalog, itemId, { k, filter: options.filter ?? {}, attributionId: randomId() });
   }
 
-  async search(): Promise<never> {
-    throw notAvailable('search', 'on-device search lands with the search release');
+  async search(query: string, options: SearchOptions = {}): Promise<Recommendation[]> {
+    const started = await this.ready();
+    const [search, model] = await Promise.all([started.search, started.model]);
+    return search.search(query, options, { history: this.history, catalog: this.catalog, model, attributionId: randomId() });
   }
 
-  async suggest(): Promise<never> {
-    throw notAvailable('suggest', 'autocomplete lands with the search release');
+  async suggest(prefix: string): Promise<Suggestion[]> {
+    return (await (await this.ready()).search).suggest(prefix, this.history);
   }
 
   async explain(): Promise<never> {
@@ -157,7 +186,9 @@ export class Engine implements EngineApi {
     });
   }
 
-  private info(log: ResilientEventLog): EngineInfo {
-    return { historySize: this.history.size, catalogSize: this.catalog.size, storage: log.kind, recommender: 'baseline' };
+  private info(log: ResilientEventLog, model: ModelRuntime | null): EngineInfo {
+    const info: EngineInfo = { historySize: this.history.size, catalogSize: this.catalog.size, storage: log.kind, recommender: model ? 'model' : 'baseline' };
+    if (model) info.backend = model.backend;
+    return info;
   }
 }

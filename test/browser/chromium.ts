@@ -13,8 +13,12 @@ export const CHROMIUM_FLAGS = [
   '--disable-sync',
 ];
 
-export function launch(extraArgs: string[] = []): Promise<Browser> {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: [...CHROMIUM_FLAGS, ...extraArgs] });
+/** With `webgpu`, Chromium exposes WebGPU on SwiftShader (CPU): slow, but real, for correctness tests. */
+export function launch(options: { webgpu?: boolean } = {}): Promise<Browser> {
+  const args = options.webgpu
+    ? [...CHROMIUM_FLAGS.filter((f) => f !== '--disable-gpu'), '--enable-unsafe-webgpu', '--enable-unsafe-swiftshader']
+    : CHROMIUM_FLAGS;
+  return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args });
 }
 
 export function baseUrl(): string {

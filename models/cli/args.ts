@@ -1,0 +1,42 @@
+import { EdgeRecoError, ERROR_CODES } from '../../src/core/errors.js';
+
+/** Parsed `--name value` / `--flag` arguments. */
+export type Args = Map<string, string | true>;
+
+export function parseArgs(argv: readonly string[]): Args {
+  const args: Args = new Map();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (!a.startsWith('--')) throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: unexpected argument ${a}`);
+    const [name, inline] = a.slice(2).split('=', 2) as [string, string | undefined];
+    if (inline !== undefined) args.set(name, inline);
+    else if (i + 1 < argv.length && !argv[i + 1]!.startsWith('--')) args.set(name, argv[++i]!);
+    else args.set(name, true);
+  }
+  return args;
+}
+
+export function str(args: Args, name: string, fallback?: string): string {
+  const v = args.get(name);
+  if (typeof v === 'string') return v;
+  if (fallback !== undefined) return fallback;
+  throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: --${name} is required`);
+}
+
+export function num(args: Args, name: string, fallback: number): number {
+  const v = args.get(name);
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (typeof v !== 'string' || !Number.isFinite(n)) {
+    throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: --${name} must be a number (got ${String(v)})`);
+  }
+  return n;
+}
+
+export function oneOf<T extends string>(args: Args, name: string, allowed: readonly T[], fallback: T): T {
+  const v = args.get(name) ?? fallback;
+  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
+    throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: --${name} must be one of ${allowed.join('|')} (got ${String(v)})`);
+  }
+  return v as T;
+}

@@ -1,0 +1,88 @@
+import { join } from 'node:path';
+import { EdgeRecoError, ERROR_CODES } from '../../src/core/errors.js';
+import { evaluateRanking, type CatalogScorer, type Protocol } from '../../src/core/evaluation/evaluate-ranking.js';
+import { itemKnnScorer } from '../../src/core/evaluation/item-knn-baseline.js';
+import { leaveOneOut, type EvaluationTarget, type LeaveOneOutSplit } from '../../src/core/evaluation/leave-one-out.js';
+import { popularityScorer } from '../../src/core/evaluation/popularity-baseline.js';
+import type { RankingMetrics } from '../../src/core/evaluation/ranking-metrics.js';
+import { scoreCatalog } from '../../src/model/catalog-scores.js';
+import type { DecodedBundle } from '../../src/model/decode-bundle.js';
+import { trainingDataHash } from '../../src/model/training-data-hash.js';
+import { importWeights } from '../../src/model/weights-io.js';
+import { num, oneOf, str, type Args } from './args.js';
+import { readBundle } from './bundle-files.js';
+import { EVENT_FORMATS, readEvents, RETAIL_SEQUENCES } from './read-events.js';
+import { useBackend } from './wasm-backend.js';
+
+/**
+ * A scorer over the dataset's item indices backed by a bundle whose vocabulary may differ (remapped by item id; items
+ * the bundle does not know score -Infinity). Scores go through `scoreCatalog`, the worker's scoring code.
+ */
+function bundleScorer(bundle: DecodedBundle, itemIds: readonly string[]): CatalogScorer {
+  const config = bundle.manifest.config;
+  const weights = importWeights(config, bundle.tensors, bundle.attributes);
+  const index = new Map(bundle.manifest.vocabulary.map((id, i) => [id, i + 1]));
+  const toBundle = Int32Array.from([0, ...itemIds.map((id) => index.get(id) ?? 0)]);
+  return (histories) => {
+    const mapped = histories.map((h) => h.map((i) => toBundle[i]!).filter((i) => i > 0));
+    return scoreCatalog(config, weights, mapped).map((row) => {
+      const out = new Float32Array(itemIds.length + 1);
+      for (let i = 1; i < out.length; i++) out[i] = toBundle[i]! > 0 ? row[toBundle[i]!]! : -Infinity;
+      out[0] = -Infinity;
+      return out;
+    });
+  };
+}
+
+/** Refuses a bundle that was trained on data including the held-out items of this split. */
+async function checkNoLeak(bundle: DecodedBundle, split: LeaveOneOutSplit, itemIds: readonly string[]): Promise<void> {
+  const training = bundle.manifest.training;
+  const expected = await trainingDataHash(split.train, itemIds);
+  if (!training || training.split !== 'leave-one-out' || training.dataHash !== expected) {
+    throw new EdgeRecoError(
+      ERROR_CODES.INVALID_OPTION,
+      `edgereco: this bundle was not trained on the training part of this data's leave-one-out split (split ${training?.split ?? 'unknown'}); its training data may include the test items. Train with \`--split leave-one-out\` on the same events file`,
+    );
+  }
+}
+
+/**
+ * `evaluate --events FILE --format F [--model DIR] --protocol sampled|full [--negatives N] [--target validation|test]
+ * [--json]`: the model (int8), its f32 twin (DIR/f32) and the popularity and item-kNN baselines, in one run.
+ */
+export async function evaluateCommand(args: Args): Promise<void> {
+  const format = oneOf(args, 'format', EVENT_FORMATS, 's3rec');
+  const data = readEvents(str(args, 'events'), format, oneOf(args, 'sequence', RETAIL_SEQUENCES, 'invoice'));
+  const numItems = data.itemIds.length;
+  const split = leaveOneOut(data.items);
+  const protocol = oneOf<Protocol>(args, 'protocol', ['sampled', 'full'], 'full');
+  const target = oneOf<EvaluationTarget>(args, 'target', ['validation', 'test'], 'test');
+  const options = {
+    target,
+    protocol,
+    numItems,
+    negatives: num(args, 'negatives', 99),
+    seed: num(args, 'seed', 42),
+    sequences: data.items,
+  };
+  const result: Record<string, unknown> = {};
+  let users = 0;
+  const run = async (name: string, scorer: CatalogScorer): Promise<void> => {
+    const { users: n, ...metrics } = await evaluateRanking(split, scorer, options);
+    users = n;
+    result[name] = metrics satisfies RankingMetrics;
+  };
+  const modelDir = args.get('model');
+  if (typeof modelDir === 'string') {
+    await useBackend(oneOf(args, 'backend', ['wasm', 'cpu'] as const, 'wasm'));
+    const int8 = await readBundle(modelDir);
+    await checkNoLeak(int8, split, data.itemIds);
+    await run('model', bundleScorer(int8, data.itemIds));
+    await run('f32', bundleScorer(await readBundle(join(modelDir, 'f32')), data.itemIds));
+  }
+  await run('popularity', popularityScorer(split.train, numItems));
+  await run('itemknn', itemKnnScorer(split.train, numItems));
+  const summary = { users, target, protocol, ...(protocol === 'sampled' ? { negatives: options.negatives } : {}), ...result };
+  if (args.has('json')) console.log(JSON.stringify(summary));
+  else console.log(JSON.stringify(summary, null, 2));
+}

@@ -1,0 +1,73 @@
+import { EVENT_TYPES, type EventType } from './events.js';
+
+/** One past event of the shopper, as the model reads it. */
+export interface HistoryEvent {
+  itemId: string;
+  type: EventType;
+  /** Milliseconds since the epoch. */
+  ts: number;
+}
+
+/** The model's input for one shopper: the last `maxLength` known items, oldest first, with parallel features. */
+export interface HistoryFeatures {
+  /** Item indices (1-based into the bundle vocabulary). Unknown items are skipped. */
+  items: number[];
+  /** Index into {@link EVENT_TYPES} per item. */
+  types: number[];
+  /** Recency bucket per item (see {@link recencyBucket}). */
+  recency: number[];
+}
+
+/** Event types that say something about an item (impressions, searches and removals do not enter the history). */
+export const HISTORY_EVENT_TYPES: readonly EventType[] = ['view', 'click', 'add_to_cart', 'purchase'];
+
+/** Number of recency buckets. */
+export const RECENCY_BUCKETS = 12;
+
+/**
+ * Log-scale age bucket: 0 = under a minute, then doubling from one minute (1–2 min = 1, 2–4 min = 2, ...), capped at
+ * `RECENCY_BUCKETS - 1` (about 17 days and older). A future timestamp counts as now.
+ */
+export function recencyBucket(ageMs: number): number {
+  const minutes = Math.max(0, ageMs) / 60_000;
+  if (minutes < 1) return 0;
+  return Math.min(RECENCY_BUCKETS - 1, 1 + Math.floor(Math.log2(minutes)));
+}
+
+/**
+ * The one featurization of a shopper's history, used by training (Node) and by inference (worker): keep history-type
+ * events whose item is in the vocabulary, in time order (stable), collapse an immediate repeat of the same item (a
+ * reload) into its latest event, and keep the last `maxLength`.
+ */
+export function featurizeHistory(
+  events: readonly HistoryEvent[],
+  vocabulary: ReadonlyMap<string, number>,
+  maxLength: number,
+  now: number,
+): HistoryFeatures {
+  const ordered = events
+    .map((e, i) => [e, i] as const)
+    .filter(([e]) => HISTORY_EVENT_TYPES.includes(e.type) && vocabulary.has(e.itemId))
+    .sort((a, b) => a[0].ts - b[0].ts || a[1] - b[1])
+    .map(([e]) => e);
+  const out: HistoryFeatures = { items: [], types: [], recency: [] };
+  for (const e of ordered) {
+    const item = vocabulary.get(e.itemId)!;
+    const last = out.items.length - 1;
+    if (last >= 0 && out.items[last] === item) {
+      out.types[last] = EVENT_TYPES.indexOf(e.type);
+      out.recency[last] = recencyBucket(now - e.ts);
+      continue;
+    }
+    out.items.push(item);
+    out.types.push(EVENT_TYPES.indexOf(e.type));
+    out.recency.push(recencyBucket(now - e.ts));
+  }
+  const drop = Math.max(0, out.items.length - maxLength);
+  return { items: out.items.slice(drop), types: out.types.slice(drop), recency: out.recency.slice(drop) };
+}
+
+/** Builds the vocabulary map (item id → 1-based index) from a bundle's vocabulary list. */
+export function vocabularyIndex(vocabulary: readonly string[]): Map<string, number> {
+  return new Map(vocabulary.map((id, i) => [id, i + 1]));
+}

@@ -1,0 +1,25 @@
+/** Filters a search result list by the item's catalog fields. All given filters must hold. */
+export interface SearchFilters {
+  /** Only items that are not marked `available: false`. */
+  inStock?: boolean;
+  /** Only these brands (case-insensitive). */
+  brand?: string | readonly string[];
+  /** Only items in this category or below it, e.g. "Audio" keeps "Audio > Headphones & headsets". */
+  category?: string;
+  /** Only items with a price at or above this (items without a price are dropped). */
+  minPrice?: number;
+  /** Only items with a price at or below this (items without a price are dropped). */
+  maxPrice?: number;
+}
+
+export interface SearchOptions {
+  /** How many results. Default 20, at most 200. */
+  k?: number;
+  filters?: SearchFilters;
+}
+
+/** One autocomplete suggestion: the shopper's own past queries come first, then words from the catalog. */
+export interface Suggestion {
+  text: string;
+  source: 'history' | 'catalog';
+}

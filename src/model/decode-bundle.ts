@@ -1,0 +1,65 @@
+import { EdgeRecoError, ERROR_CODES, describeValue } from '../core/errors.js';
+import { dequantizeRows } from './int8-quantize.js';
+import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, type ModelManifest } from './model-bundle.js';
+import type { NamedArray } from './encode-bundle.js';
+import { sha256Hex } from './sha256.js';
+
+export interface DecodedBundle {
+  manifest: ModelManifest;
+  /** Float32 tensors (int8 entries dequantized). */
+  tensors: NamedArray[];
+  /** The item attribute table, when the model has attributes. */
+  attributes?: Int32Array;
+}
+
+function bad(message: string, details: Record<string, unknown> = {}): EdgeRecoError {
+  return new EdgeRecoError(ERROR_CODES.UNSUPPORTED_VERSION, `edgereco: ${message}`, { details });
+}
+
+/**
+ * Checks and decodes a bundle: refuses an unknown format or version (UNSUPPORTED_VERSION) and any file whose SHA-256
+ * does not match the manifest (INVALID_OPTION until a dedicated code exists), then dequantizes int8 tensors to float32.
+ * `readFile` returns a bundle file's bytes by name (fetch, IndexedDB cache or disk).
+ */
+export async function decodeBundle(
+  manifestJson: unknown,
+  readFile: (name: string) => Promise<Uint8Array>,
+): Promise<DecodedBundle> {
+  const m = manifestJson as Partial<ModelManifest> | null;
+  if (typeof m !== 'object' || m === null || m.format !== BUNDLE_FORMAT) {
+    throw bad(`not an edgereco model bundle (format ${describeValue(m?.format)}); rebuild it with \`edgereco train\``);
+  }
+  if (m.formatVersion !== BUNDLE_FORMAT_VERSION) {
+    throw bad(
+      `model bundle format version ${describeValue(m.formatVersion)} is not supported (this build reads version ${BUNDLE_FORMAT_VERSION}); retrain or upgrade edgereco`,
+      { formatVersion: m.formatVersion },
+    );
+  }
+  const manifest = m as ModelManifest;
+  const checked = async (name: string): Promise<Uint8Array> => {
+    const bytes = await readFile(name);
+    const expected = manifest.checksums[name];
+    const actual = await sha256Hex(bytes);
+    if (expected !== actual) {
+      throw new EdgeRecoError(
+        ERROR_CODES.INVALID_OPTION,
+        `edgereco: model file ${name} fails its checksum (expected ${expected ?? 'none'}, got ${actual}); download the bundle again`,
+        { details: { file: name } },
+      );
+    }
+    return bytes;
+  };
+  const weights = await checked(manifest.weightsFile);
+  const attributes = manifest.attributesFile
+    ? new Int32Array((await checked(manifest.attributesFile)).slice().buffer)
+    : undefined;
+  const tensors = manifest.tensors.map((e): NamedArray => {
+    const size = e.shape.reduce((a, b) => a * b, 1);
+    const bytes = weights.slice(e.offset, e.offset + e.byteLength);
+    if (e.dtype === 'float32') return { name: e.name, shape: e.shape, data: new Float32Array(bytes.buffer, 0, size) };
+    const cols = e.shape[e.shape.length - 1] ?? 1;
+    const data = dequantizeRows({ values: new Int8Array(bytes.buffer, 0, size), scales: Float32Array.from(e.scales ?? []) }, cols);
+    return { name: e.name, shape: e.shape, data };
+  });
+  return { manifest, tensors, ...(attributes ? { attributes } : {}) };
+}

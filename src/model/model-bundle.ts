@@ -1,0 +1,46 @@
+import type { SasrecConfig } from './sasrec-config.js';
+
+/** The bundle format this build writes and the only one it loads. */
+export const BUNDLE_FORMAT = 'edgereco-model';
+export const BUNDLE_FORMAT_VERSION = 1;
+
+/** How a tensor is stored in `weights.bin`. */
+export interface TensorEntry {
+  name: string;
+  shape: number[];
+  /** `int8`: per-row scales in `scales` (one per leading-dimension row, i.e. per row of the `[rows, cols]` view). */
+  dtype: 'int8' | 'float32';
+  /** Byte offset in the weights file (float32 entries are 4-byte aligned). */
+  offset: number;
+  byteLength: number;
+  scales?: number[];
+}
+
+/** What the model was trained on, so `evaluate` can refuse a bundle that saw the test items. */
+export interface TrainingRecord {
+  /** SHA-256 of the training sequences (see `sequencesHash`). */
+  dataHash: string;
+  /** `leave-one-out`: trained on the training part only; `none`: on all the data. */
+  split: 'leave-one-out' | 'none';
+  format: string;
+  epochs: number;
+  seed: number;
+  command?: string;
+}
+
+/** `manifest.json` of a model bundle. */
+export interface ModelManifest {
+  format: typeof BUNDLE_FORMAT;
+  formatVersion: number;
+  model: 'sasrec';
+  config: SasrecConfig;
+  /** Item ids; item index `i` (1-based) is `vocabulary[i - 1]`. */
+  vocabulary: string[];
+  weightsFile: string;
+  tensors: TensorEntry[];
+  /** Item attribute table, little-endian int32 `[numItems + 1, config.maxAttributes]`, for a model with attributes. */
+  attributesFile?: string;
+  /** SHA-256 (hex) of each file of the bundle other than the manifest. */
+  checksums: Record<string, string>;
+  training?: TrainingRecord;
+}

@@ -1,0 +1,84 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { gatherRows } from './gather-rows.js';
+import { plainMatMul } from './plain-matmul.js';
+import type { SasrecConfig } from './sasrec-config.js';
+import type { BlockWeights, SasrecWeights } from './sasrec-weights.js';
+
+const NEG = -1e9;
+
+function layerNorm(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D): tf.Tensor {
+  const { mean, variance } = tf.moments(x, -1, true);
+  return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-6))), gamma), beta);
+}
+
+function dense(x2d: tf.Tensor, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor {
+  const y = tf.matMul(x2d as tf.Tensor2D, w);
+  return b ? tf.add(y, b) : y;
+}
+
+function maybeDropout(x: tf.Tensor, rate: number, seed: number | undefined): tf.Tensor {
+  return seed === undefined || rate <= 0 ? x : tf.dropout(x, rate, undefined, seed);
+}
+
+/**
+ * Runs the self-attention blocks (pre-LayerNorm, causal, one or more heads) over left-padded item histories.
+ *
+ * @param seq `[B, L]` int32 item indices, 0 = padding, padding on the left (the latest item is in column L - 1).
+ * @param dropoutSeed training only: a seed for this step's dropout masks; `undefined` = inference (no dropout).
+ * @returns `[B, L, dim]` hidden states (zero at padding positions).
+ */
+export function sasrecForward(
+  config: SasrecConfig,
+  w: SasrecWeights,
+  seq: tf.Tensor2D,
+  dropoutSeed?: number,
+): tf.Tensor3D {
+  const [B, L] = seq.shape;
+  const d = config.dim;
+  const H = config.heads;
+  const dh = d / H;
+  const rate = config.dropout;
+  let seedCounter = dropoutSeed ?? 0;
+  const drop = (x: tf.Tensor): tf.Tensor => maybeDropout(x, rate, dropoutSeed === undefined ? undefined : seedCounter++);
+
+  const mask = tf.expandDims(tf.cast(tf.greater(seq, 0), 'float32'), 2); // [B, L, 1]
+  const recency = tf.tensor1d(
+    Array.from({ length: L }, (_, j) => Math.min(L - 1 - j, config.maxLength - 1)),
+    'int32',
+  );
+  const items = tf.reshape(gatherRows(w.itemEmbedding, tf.reshape(seq, [-1]) as tf.Tensor1D), [B, L, d]);
+  const positions = gatherRows(w.positionEmbedding, recency); // [L, d]
+  let x = tf.mul(drop(tf.add(items, positions)), mask);
+
+  // Additive attention bias: causal, and no attention to padding keys. [B, 1, L, L]
+  const causal = tf.linalg.bandPart(tf.ones([L, L]), -1, 0); // lower triangle incl. diagonal
+  const keyOk = tf.reshape(tf.cast(tf.greater(seq, 0), 'float32'), [B, 1, 1, L]);
+  const allowed = tf.mul(tf.reshape(causal, [1, 1, L, L]), keyOk);
+  const bias = tf.mul(tf.sub(1, allowed), NEG);
+
+  const split = (t: tf.Tensor): tf.Tensor => tf.transpose(tf.reshape(t, [B, L, H, dh]), [0, 2, 1, 3]);
+  for (const b of w.blocks as BlockWeights[]) {
+    const h = tf.reshape(layerNorm(x, b.ln1Gamma, b.ln1Beta), [B * L, d]);
+    const q = split(dense(h, b.wq));
+    const k = split(dense(h, b.wk));
+    const v = split(dense(h, b.wv));
+    const scores = tf.add(tf.div(plainMatMul(q, k, false, true), Math.sqrt(dh)), bias);
+    const attn = tf.matMul(tf.softmax(scores), v); // [B, H, L, dh]
+    const merged = tf.reshape(tf.transpose(attn, [0, 2, 1, 3]), [B * L, d]);
+    x = tf.add(x, tf.reshape(drop(dense(merged, b.wo)), [B, L, d]));
+    const h2 = tf.reshape(layerNorm(x, b.ln2Gamma, b.ln2Beta), [B * L, d]);
+    const ffn = dense(drop(tf.relu(dense(h2, b.w1, b.b1))), b.w2, b.b2);
+    x = tf.mul(tf.add(x, tf.reshape(drop(ffn), [B, L, d])), mask);
+  }
+  return tf.mul(layerNorm(x, w.lnFinalGamma, w.lnFinalBeta), mask) as tf.Tensor3D;
+}
+
+/** Left-pads (and truncates to the last `length`) item histories into a `[B, length]` int32 array. */
+export function leftPad(histories: readonly (readonly number[])[], length: number): Int32Array {
+  const out = new Int32Array(histories.length * length);
+  histories.forEach((h, r) => {
+    const tail = h.length > length ? h.slice(h.length - length) : h;
+    out.set(tail, r * length + (length - tail.length));
+  });
+  return out;
+}

@@ -1,0 +1,101 @@
+import type { CatalogItem } from '../core/catalog.js';
+import { EdgeRecoError, ERROR_CODES, describeValue } from '../core/errors.js';
+import type { Recommendation } from '../core/recommendation.js';
+import type { SearchOptions, Suggestion } from '../core/search-types.js';
+import type { ModelRuntime } from '../model/model-runtime.js';
+import type { SearchIndex } from '../search/search-index.js';
+import type { CatalogIndex } from './catalog-index.js';
+import type { History } from './history.js';
+
+/** Lexical candidates the model re-ranks for a shopper. */
+const RERANK_DEPTH = 100;
+/** Reciprocal-rank-fusion constant (Cormack et al. 2009): lexical and personal ranks count alike. */
+const RRF_K = 60;
+const MAX_K = 200;
+
+function normalizeQuery(text: string): string {
+  return text.trim().toLowerCase().replace(/\s+/g, ' ');
+}
+
+/**
+ * The catalog search of the worker: the MiniSearch index (src/search) plus the shopper's history. `search()` takes the
+ * lexical top 100 and, with a model that knows the shopper's history, fuses the lexical rank with the model's rank
+ * (reciprocal rank fusion); `suggest()` puts the shopper's own past queries first.
+ */
+export class CatalogSearch {
+  private constructor(private readonly index: SearchIndex) {}
+
+  /** Builds the index in chunks, yielding between them (the worker stays responsive to other calls). */
+  static async build(catalog: CatalogItem[]): Promise<CatalogSearch> {
+    const { SearchIndex } = await import('../search/search-index.js');
+    return new CatalogSearch(await SearchIndex.create(catalog));
+  }
+
+  async search(
+    query: string,
+    options: SearchOptions,
+    context: { history: History; catalog: CatalogIndex; model: ModelRuntime | null; attributionId: string },
+  ): Promise<Recommendation[]> {
+    if (typeof query !== 'string') throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: search() needs a query string (got ${describeValue(query)})`, { details: { field: 'query' } });
+    const k = options.k ?? 20;
+    if (!Number.isInteger(k) || k < 1 || k > MAX_K) throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: options.k must be an integer from 1 to ${MAX_K} (got ${describeValue(k)})`, { details: { field: 'options.k' } });
+    const request = options.filters ? { k: Math.max(k, RERANK_DEPTH), filters: options.filters } : { k: Math.max(k, RERANK_DEPTH) };
+    const hits = this.index.search(query, request);
+    const { history, catalog, model } = context;
+    const recent = history.recentItems(50).reverse();
+    const scores = model ? await model.score(recent.map((r) => r.itemId)) : null;
+    let ranked = hits.map((h, i) => ({ id: h.id, score: h.score, lexicalRank: i, personal: false }));
+    if (model && scores) {
+      const byModel = [...ranked].sort((a, b) => (scores[model.indexOf(b.id) ?? 0] ?? -Infinity) - (scores[model.indexOf(a.id) ?? 0] ?? -Infinity));
+      const modelRank = new Map(byModel.map((h, i) => [h.id, model.indexOf(h.id) === undefined ? ranked.length : i]));
+      ranked = ranked
+        .map((h) => {
+          const mr = modelRank.get(h.id)!;
+          return { ...h, score: 1 / (RRF_K + h.lexicalRank) + 1 / (RRF_K + mr), personal: mr < h.lexicalRank };
+        })
+        .sort((a, b) => b.score - a.score);
+    }
+    const known = recent.map((r) => ({ itemId: r.itemId, index: model?.indexOf(r.itemId) })).filter((r) => r.index !== undefined);
+    const quoted = `“${query.trim()}”`;
+    return ranked.slice(0, k).map((h) => {
+      let reason = `Matches ${quoted}`;
+      if (h.personal && model) {
+        const near = model.nearest(model.indexOf(h.id)!, known.map((r) => r.index!));
+        const item = known.find((r) => r.index === near);
+        if (item) reason += `; ranked up because you viewed “${catalog.title(item.itemId)}”`;
+      }
+      const rec: Recommendation = { itemId: h.id, score: h.score, reason, source: h.personal ? 'model' : 'search', attributionId: context.attributionId };
+      const title = catalog.get(h.id)?.title;
+      if (title !== undefined) rec.title = title;
+      return rec;
+    });
+  }
+
+  /** The shopper's own past queries that start with `prefix` (most recent first), then catalog completions. */
+  suggest(prefix: string, history: History, k = 8): Suggestion[] {
+    if (typeof prefix !== 'string') throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: suggest() needs the text typed so far (got ${describeValue(prefix)})`, { details: { field: 'prefix' } });
+    const typed = normalizeQuery(prefix);
+    if (typed.length === 0) return [];
+    const out: Suggestion[] = [];
+    const seen = new Set<string>();
+    const events = history.events();
+    for (let i = events.length - 1; i >= 0 && out.length < k; i--) {
+      const e = events[i]!;
+      if (e.type !== 'search') continue;
+      const q = normalizeQuery(e.query);
+      if (q.startsWith(typed) && !seen.has(q)) {
+        seen.add(q);
+        out.push({ text: e.query.trim(), source: 'history' });
+      }
+    }
+    for (const s of this.index.suggest(prefix, k)) {
+      if (out.length >= k) break;
+      const q = normalizeQuery(s.text);
+      if (!seen.has(q)) {
+        seen.add(q);
+        out.push({ text: s.text, source: 'catalog' });
+      }
+    }
+    return out;
+  }
+}

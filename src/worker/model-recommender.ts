@@ -1,0 +1,66 @@
+import type { Recommendation, RecommendFilter } from '../core/recommendation.js';
+import type { ModelRuntime } from '../model/model-runtime.js';
+import { passes } from './baseline-recommender.js';
+import type { CatalogIndex } from './catalog-index.js';
+import type { History } from './history.js';
+
+/** How much of the history the model reads (its own `maxLength` caps it further). */
+const HISTORY_ITEMS = 50;
+const VERBS: Record<string, string> = { view: 'viewed', click: 'viewed', add_to_cart: 'added', remove_from_cart: 'looked at', purchase: 'bought' };
+
+/**
+ * `recommend()` with the click model: the shopper's recent items (oldest first, the item in view last) score every item
+ * the model knows in one batched call; filters apply before the top-k. Returns null when the model knows none of the
+ * history (a first-time visitor): the caller falls back to the baseline. Each reason names the history item the
+ * result is closest to in the model's item space, which is evidence present in the log.
+ */
+export async function modelRecommend(
+  runtime: ModelRuntime,
+  history: History,
+  catalog: CatalogIndex,
+  options: { k: number; contextItemId?: string; filter: RecommendFilter; attributionId: string },
+): Promise<Recommendation[] | null> {
+  const recent = history.recentItems(HISTORY_ITEMS).reverse();
+  const ids = recent.map((r) => r.itemId);
+  if (options.contextItemId !== undefined) ids.push(options.contextItemId);
+  const scores = await runtime.score(ids);
+  if (scores === null) return null;
+  const exclude = new Set(options.filter.exclude ?? []);
+  if (options.contextItemId !== undefined) exclude.add(options.contextItemId);
+  // Items already in the history are not recommended back as if new.
+  for (const id of ids) exclude.add(id);
+  const top: { index: number; score: number }[] = [];
+  const vocabulary = runtime.vocabulary;
+  for (let i = 1; i < scores.length; i++) {
+    const score = scores[i]!;
+    if (top.length === options.k && score <= top[top.length - 1]!.score) continue;
+    const itemId = vocabulary[i - 1]!;
+    if (!passes(itemId, options.filter, catalog, history, exclude)) continue;
+    if (catalog.size > 0 && !catalog.get(itemId)) continue; // a model item the store no longer sells
+    let at = top.length;
+    while (at > 0 && top[at - 1]!.score < score) at--;
+    top.splice(at, 0, { index: i, score });
+    if (top.length > options.k) top.pop();
+  }
+  const known = new Map<number, { itemId: string; verb: string }>();
+  for (const r of recent) {
+    const index = runtime.indexOf(r.itemId);
+    if (index !== undefined) known.set(index, { itemId: r.itemId, verb: VERBS[r.event.type] ?? 'viewed' });
+  }
+  const contextIndex = options.contextItemId === undefined ? undefined : runtime.indexOf(options.contextItemId);
+  if (contextIndex !== undefined) known.set(contextIndex, { itemId: options.contextItemId!, verb: 'are looking at' });
+  return top.map(({ index, score }) => {
+    const itemId = vocabulary[index - 1]!;
+    const near = known.get(runtime.nearest(index, [...known.keys()]) ?? -1);
+    const rec: Recommendation = {
+      itemId,
+      score,
+      reason: near ? `Because you ${near.verb} “${catalog.title(near.itemId)}”` : 'Picked for you by the model from your history',
+      source: 'model',
+      attributionId: options.attributionId,
+    };
+    const title = catalog.get(itemId)?.title;
+    if (title !== undefined) rec.title = title;
+    return rec;
+  });
+}

@@ -1,0 +1,83 @@
+import { execSync } from 'node:child_process';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type * as Sdk from '../../src/index.js';
+import { launch, openSdkPage, resultsDir, watchErrors } from './chromium.js';
+
+type W = Window & { sdk: typeof Sdk };
+const MODEL = '/test-results/models/tiny/manifest.json';
+const BACKENDS = ['cpu', 'wasm', 'webgpu'] as const;
+
+interface Run {
+  ready: Sdk.RecommenderEvents['ready'];
+  backend: Sdk.RecommenderEvents['backend'];
+  before: [string, number][];
+  after: [string, number][];
+  errors: string[];
+}
+
+let browser: Browser;
+let webgpuBrowser: Browser;
+const runs = new Map<string, Run>();
+
+beforeAll(async () => {
+  // End to end: train → quantize → bundle, with the real CLI on fixture data; the browser then loads and scores it.
+  execSync(`npx tsx models/cli/main.ts train --events test/fixtures/model/tiny.s3rec.txt --format s3rec --epochs 5 --seed 1 --out ${resultsDir()}/models/tiny`, { stdio: 'pipe' });
+  browser = await launch();
+  webgpuBrowser = await launch({ webgpu: true });
+});
+afterAll(async () => {
+  await browser?.close();
+  await webgpuBrowser?.close();
+});
+
+/** Loads the tiny model on one backend, records the scores for a fixed history, then after one more view. */
+async function runOn(backend: (typeof BACKENDS)[number]): Promise<Run> {
+  const context = await (backend === 'webgpu' ? webgpuBrowser : browser).newContext();
+  const page = await openSdkPage(context);
+  const errors = watchErrors(page);
+  const result = await page.evaluate(
+    async ({ modelUrl, backend }) => {
+      const w = window as unknown as W;
+      const reco = w.sdk.createRecommender({ storeId: `model-${backend}`, modelUrl, backend });
+      const ready = new Promise<Sdk.RecommenderEvents['ready']>((r) => reco.on('ready', r));
+      const chosen = new Promise<Sdk.RecommenderEvents['backend']>((r) => reco.on('backend', r));
+      for (const itemId of ['1', '2', '3']) await reco.track({ type: 'view', itemId });
+      const before = (await reco.recommend({ k: 4 })).map((r) => [r.itemId, r.score] as [string, number]);
+      await reco.track({ type: 'view', itemId: '7' });
+      const after = (await reco.recommend({ k: 4 })).map((r) => [r.itemId, r.score] as [string, number]);
+      return { ready: await ready, backend: await chosen, before, after };
+    },
+    { modelUrl: MODEL, backend },
+  );
+  await context.close();
+  return { ...result, errors };
+}
+
+describe.each(BACKENDS)('the click model on %s', (backend) => {
+  it('loads the int8 bundle, runs on that backend, and the next recommend() reflects a view', async () => {
+    const run = await runOn(backend);
+    runs.set(backend, run);
+    expect(run.ready.recommender).toBe('model');
+    expect(run.backend.backend).toBe(backend);
+    expect(run.ready.backend).toBe(backend);
+    expect(run.before).toHaveLength(4);
+    expect(run.before.map(([id]) => id)).not.toContain('1'); // seen items are not recommended back
+    expect(run.after).not.toEqual(run.before);
+    expect(run.errors).toEqual([]);
+  });
+});
+
+describe('one model, every backend', () => {
+  it('gives the same scores for a fixed input on CPU, WASM and WebGPU (within 1e-3)', () => {
+    const reference = runs.get('cpu')!;
+    console.log(JSON.stringify(Object.fromEntries([...runs].map(([k, r]) => [k, { before: r.before, after: r.after }]))));
+    for (const backend of ['wasm', 'webgpu'] as const) {
+      const run = runs.get(backend)!;
+      for (const key of ['before', 'after'] as const) {
+        expect(run[key].map(([id]) => id)).toEqual(reference[key].map(([id]) => id));
+        run[key].forEach(([, score], i) => expect(Math.abs(score - reference[key][i]![1])).toBeLessThan(1e-3));
+      }
+    }
+  });
+});

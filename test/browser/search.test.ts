@@ -1,0 +1,42 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type * as Sdk from '../../src/index.js';
+import { launch, openSdkPage, watchErrors } from './chromium.js';
+
+type W = Window & { sdk: typeof Sdk; reco: Sdk.Recommender };
+/** The committed Icecat electronics catalog (19,406 products), served gzipped. */
+const CATALOG = '/demo/data/icecat/catalog.json';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('on-device search over the Icecat catalog', () => {
+  it('finds items despite a typo, suggests the shopper’s own past query first, and answers related() for an unseen item', async () => {
+    const context = await browser.newContext();
+    const page = await openSdkPage(context);
+    const errors = watchErrors(page);
+    const result = await page.evaluate(async (catalogUrl) => {
+      const w = window as unknown as W;
+      const reco = w.sdk.createRecommender({ storeId: 'search', catalogUrl });
+      const typo = await reco.search('wireles mouse', { k: 10 });
+      const before = await reco.suggest('head');
+      await reco.track({ type: 'search', query: 'headphones noise cancelling', resultCount: 12 });
+      const after = await reco.suggest('head');
+      const related = await reco.related(typo[0]!.itemId, { k: 5 });
+      return { typo: typo.map((r) => `${r.title} | ${r.reason}`), before, after, related: related.map((r) => r.reason) };
+    }, CATALOG);
+    const mice = result.typo.filter((t) => /mouse|mice/i.test(t.split(' | ')[0]!));
+    expect(mice.length).toBeGreaterThanOrEqual(8);
+    expect(result.typo.every((t) => t.includes('Matches “wireles mouse”'))).toBe(true);
+    expect(result.before[0]?.source).toBe('catalog');
+    expect(result.after[0]).toEqual({ text: 'headphones noise cancelling', source: 'history' });
+    expect(result.related).toHaveLength(5);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});

@@ -1,0 +1,66 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { parseArgs } from '../../../models/cli/args.js';
+import { evaluateCommand } from '../../../models/cli/evaluate.js';
+import { trainCommand } from '../../../models/cli/train.js';
+
+const events = new URL('../../fixtures/model/tiny.s3rec.txt', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'edgereco-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function captured(run: () => Promise<void>): Promise<string[]> {
+  const lines: string[] = [];
+  const spy = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
+  try {
+    await run();
+  } finally {
+    spy.mockRestore();
+  }
+  return lines;
+}
+
+const common = ['--events', events, '--format', 's3rec', '--backend', 'cpu', '--dim', '8', '--epochs', '2', '--batch', '2'];
+
+describe('train → bundle → evaluate', () => {
+  it('writes an int8 bundle and its f32 twin, and evaluates both with the baselines', async () => {
+    const out = join(dir, 'loo');
+    await captured(() => trainCommand(parseArgs([...common, '--split', 'leave-one-out', '--out', out])));
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.formatVersion).toBe(1);
+    expect(manifest.training.split).toBe('leave-one-out');
+    expect(manifest.vocabulary).toHaveLength(7);
+    const lines = await captured(() =>
+      evaluateCommand(parseArgs(['--events', events, '--format', 's3rec', '--model', out, '--protocol', 'sampled', '--negatives', '3', '--backend', 'cpu', '--json'])),
+    );
+    const result = JSON.parse(lines.at(-1)!);
+    expect(result.users).toBe(5);
+    for (const key of ['model', 'f32', 'popularity', 'itemknn']) {
+      expect(result[key].hr10).toBeGreaterThanOrEqual(0);
+      expect(result[key].hr10).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('trains with item attributes and ships the attribute table in the bundle', async () => {
+    const out = join(dir, 'attrs');
+    const attributes = new URL('../../fixtures/model/attributes.json', import.meta.url).pathname;
+    await captured(() => trainCommand(parseArgs([...common, '--split', 'leave-one-out', '--attributes', attributes, '--out', out])));
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.config.numAttributes).toBe(2); // attribute 30 belongs to an item outside the data
+    expect(manifest.attributesFile).toBe('attributes.bin');
+    expect(Object.keys(manifest.checksums).sort()).toEqual(['attributes.bin', 'weights.bin']);
+    const lines = await captured(() =>
+      evaluateCommand(parseArgs(['--events', events, '--format', 's3rec', '--model', out, '--protocol', 'full', '--backend', 'cpu', '--json'])),
+    );
+    expect(JSON.parse(lines.at(-1)!).model.mrr).toBeGreaterThan(0);
+  });
+
+  it('refuses to evaluate a bundle trained on all the data (it saw the test items)', async () => {
+    const out = join(dir, 'all');
+    await captured(() => trainCommand(parseArgs([...common, '--out', out])));
+    await expect(
+      evaluateCommand(parseArgs(['--events', events, '--format', 's3rec', '--model', out, '--backend', 'cpu', '--json'])),
+    ).rejects.toThrow(/test items/);
+  });
+});

@@ -1,0 +1,91 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseEventCsv } from '../../../src/core/datasets/event-csv.js';
+import { EVENT_TYPES } from '../../../src/core/events.js';
+import { featurizeDataset } from '../../../src/core/featurize-dataset.js';
+import { featurizeCandidate, priceBand, PRICE_BANDS } from '../../../src/core/featurize-candidate.js';
+import { featurizeHistory, recencyBucket, RECENCY_BUCKETS, vocabularyIndex } from '../../../src/core/featurize.js';
+
+const vocab = vocabularyIndex(['a', 'b', 'c', 'd']);
+const event = fc.record({
+  itemId: fc.constantFrom('a', 'b', 'c', 'd', 'unknown'),
+  type: fc.constantFrom(...EVENT_TYPES),
+  ts: fc.integer({ min: 0, max: 1e9 }),
+});
+
+describe('featurizeHistory', () => {
+  it('keeps known items of history types, in time order, at most maxLength, no immediate repeats', () => {
+    fc.assert(
+      fc.property(fc.array(event, { maxLength: 40 }), fc.integer({ min: 1, max: 10 }), (events, maxLength) => {
+        const f = featurizeHistory(events, vocab, maxLength, 2e9);
+        expect(f.items.length).toBeLessThanOrEqual(maxLength);
+        expect(f.types).toHaveLength(f.items.length);
+        expect(f.recency).toHaveLength(f.items.length);
+        for (let i = 0; i < f.items.length; i++) {
+          expect(f.items[i]).toBeGreaterThanOrEqual(1);
+          expect(f.items[i]).toBeLessThanOrEqual(4);
+          if (i > 0) expect(f.items[i]).not.toBe(f.items[i - 1]);
+          expect(['view', 'click', 'add_to_cart', 'purchase']).toContain(EVENT_TYPES[f.types[i]!]);
+          if (i > 0) expect(f.recency[i]).toBeLessThanOrEqual(f.recency[i - 1]!); // older → larger bucket
+        }
+      }),
+    );
+  });
+
+  it('orders by time, not by arrival, and drops impressions and unknown items', () => {
+    const f = featurizeHistory(
+      [
+        { itemId: 'b', type: 'view', ts: 2000 },
+        { itemId: 'a', type: 'click', ts: 1000 },
+        { itemId: 'c', type: 'impression', ts: 3000 },
+        { itemId: 'zzz', type: 'view', ts: 3500 },
+        { itemId: 'd', type: 'purchase', ts: 4000 },
+      ],
+      vocab,
+      10,
+      4000 + 5 * 60_000,
+    );
+    expect(f.items).toEqual([1, 2, 4]);
+    expect(f.types.map((t) => EVENT_TYPES[t])).toEqual(['click', 'view', 'purchase']);
+    expect(f.recency[2]).toBe(recencyBucket(5 * 60_000));
+  });
+
+  it('recency buckets are monotone and bounded', () => {
+    fc.assert(
+      fc.property(fc.nat(), fc.nat(), (a, b) => {
+        const [x, y] = a <= b ? [a, b] : [b, a];
+        expect(recencyBucket(x)).toBeLessThanOrEqual(recencyBucket(y));
+        expect(recencyBucket(y)).toBeLessThan(RECENCY_BUCKETS);
+      }),
+    );
+  });
+});
+
+describe('featurizeDataset', () => {
+  it('turns a store export into the sequences inference will see', () => {
+    const d = featurizeDataset(
+      parseEventCsv('u,a,1,view\nu,a,2,click\nu,b,3,impression\nu,c,4,purchase\nv,b,1,view\n'),
+    );
+    expect(d.items.map((s) => s.map((i) => d.itemIds[i - 1]))).toEqual([['a', 'c'], ['b']]);
+  });
+});
+
+describe('featurizeCandidate', () => {
+  it('maps content to ids with 0 for unknown, and price bands are monotone', () => {
+    const content = { categories: new Map([['mugs', 1]]), brands: new Map([['acme', 1]]) };
+    expect(featurizeCandidate({ category: 'mugs', brand: 'other', price: 3.5 }, content)).toEqual({
+      category: 1,
+      brand: 0,
+      priceBand: 3,
+    });
+    expect(priceBand(undefined)).toBe(0);
+    expect(priceBand(Number.NaN)).toBe(0);
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 1e7, noNaN: true }), fc.double({ min: 0, max: 1e7, noNaN: true }), (a, b) => {
+        const [x, y] = a <= b ? [a, b] : [b, a];
+        expect(priceBand(x)).toBeLessThanOrEqual(priceBand(y));
+        expect(priceBand(y)).toBeLessThan(PRICE_BANDS);
+      }),
+    );
+  });
+});
