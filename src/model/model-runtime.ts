@@ -1,5 +1,6 @@
 import { deviceLost, selectBackend, type BackendName, type BackendPreference, type BackendReport } from './backend-select.js';
-import { scoreCatalog } from './catalog-scores.js';
+import * as tf from '@tensorflow/tfjs-core';
+import { scoreHistoryAsync } from './score-histories.js';
 import type { DecodedBundle } from './decode-bundle.js';
 import { flattenWeights, type SasrecWeights } from './sasrec-weights.js';
 import { importWeights } from './weights-io.js';
@@ -30,6 +31,17 @@ export class ModelRuntime {
     this.index = new Map(this.vocabulary.map((id, i) => [id, i + 1]));
   }
 
+  /** The item attribute table on the active backend (models with attributes). */
+  private attributes: tf.Tensor2D | undefined;
+
+  private loadAttributes(): tf.Tensor2D | undefined {
+    this.attributes?.dispose();
+    const table = this.bundle.attributes;
+    const width = table ? table.length / (this.bundle.manifest.config.numItems + 1) : 0;
+    this.attributes = table ? tf.tensor2d(table, [this.bundle.manifest.config.numItems + 1, width], 'int32') : undefined;
+    return this.attributes;
+  }
+
   /** (Re)creates the weight tensors on the active backend, releasing the previous ones. */
   private loadWeights(): SasrecWeights {
     if (this.weights) for (const [, t] of flattenWeights(this.weights)) t.dispose();
@@ -56,11 +68,12 @@ export class ModelRuntime {
       exclude: this.failed,
       // Each backend gets its own copy of the weights, so no tensor has to move between backends.
       probe: async () => {
-        scoreCatalog(this.bundle.manifest.config, this.loadWeights(), [history]);
+        await scoreHistoryAsync(this.bundle.manifest.config, this.loadWeights(), history, this.loadAttributes());
       },
     });
     this.backend = report.backend;
     this.loadWeights();
+    this.loadAttributes();
     this.options.onBackend(report, reason);
     const chosen = report.backend;
     void deviceLost().then((why) => {
@@ -90,7 +103,7 @@ export class ModelRuntime {
       if (this.switching) await this.switching;
       const backend = this.backend;
       try {
-        return scoreCatalog(this.bundle.manifest.config, this.weights ?? this.loadWeights(), [known])[0]!;
+        return await scoreHistoryAsync(this.bundle.manifest.config, this.weights ?? this.loadWeights(), known, this.attributes ?? this.loadAttributes());
       } catch (error) {
         if (attempt >= 2 || backend === 'cpu') throw error;
         await this.failOver(backend, `${backend} failed while scoring: ${String((error as Error)?.message ?? error)}`);

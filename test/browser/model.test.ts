@@ -68,6 +68,37 @@ describe.each(BACKENDS)('the click model on %s', (backend) => {
   });
 });
 
+describe('model bundle cache', () => {
+  it('a reload does not download the weights again (Cache Storage), and forget() removes the cache', async () => {
+    const context = await browser.newContext();
+    const page = await openSdkPage(context);
+    const fetched: string[] = [];
+    page.on('request', (request) => fetched.push(new URL(request.url()).pathname));
+    const load = () =>
+      page.evaluate(async (modelUrl) => {
+        const w = window as unknown as W;
+        const reco = w.sdk.createRecommender({ storeId: 'model-cache', modelUrl, backend: 'wasm' });
+        const ready = await new Promise<Sdk.RecommenderEvents['ready']>((r) => reco.on('ready', r));
+        (window as unknown as { reco: Sdk.Recommender }).reco = reco;
+        return ready.recommender;
+      }, MODEL);
+    expect(await load()).toBe('model');
+    expect(fetched.filter((p) => p.endsWith('/weights.bin'))).toHaveLength(1);
+    await page.reload();
+    await page.waitForFunction(() => (window as unknown as { sdkReady?: boolean }).sdkReady === true);
+    fetched.length = 0;
+    expect(await load()).toBe('model');
+    expect(fetched.filter((p) => p.endsWith('/weights.bin'))).toEqual([]);
+    expect(fetched.filter((p) => p.endsWith('/manifest.json'))).toHaveLength(1); // revalidated: a new model would be picked up
+    const caches = await page.evaluate(async () => {
+      await (window as unknown as { reco: Sdk.Recommender }).reco.forget();
+      return globalThis.caches.keys();
+    });
+    expect(caches).toEqual([]);
+    await context.close();
+  });
+});
+
 describe('one model, every backend', () => {
   it('gives the same scores for a fixed input on CPU, WASM and WebGPU (within 1e-3)', () => {
     const reference = runs.get('cpu')!;
