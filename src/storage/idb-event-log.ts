@@ -11,7 +11,7 @@ const OPEN_TIMEOUT_MS = 5_000;
 /** Retries of a batch that hit the storage quota, each after evicting more of the oldest events. */
 const QUOTA_RETRIES = 3;
 
-function isQuotaError(error: unknown): boolean {
+export function isQuotaError(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { name?: string }).name === 'QuotaExceededError';
 }
 
@@ -163,7 +163,12 @@ export class IdbEventLog implements EventLog {
           throw new EdgeRecoError(ERROR_CODES.QUOTA_EXCEEDED, 'edgereco: the storage quota is exhausted even after evicting old events; free space or lower maxEvents', { cause: error, retryable: true });
         }
         const count = await this.count();
-        await this.evictOldest(Math.max(events.length, Math.ceil(count * 0.1 * 2 ** attempt)));
+        try {
+          await this.evictOldest(Math.max(events.length, Math.ceil(count * 0.1 * 2 ** attempt)));
+        } catch (evictError) {
+          // Deleting needs a little space too; when even that hits the quota, the next try evicts more.
+          if (!isQuotaError(evictError)) throw evictError;
+        }
       }
     }
   }

@@ -1,7 +1,7 @@
 import { EdgeRecoError, ERROR_CODES } from '../core/errors.js';
 import type { BehaviourEvent } from '../core/events.js';
 import type { EventLog, RetentionPolicy } from './event-log.js';
-import { IdbEventLog } from './idb-event-log.js';
+import { IdbEventLog, isQuotaError } from './idb-event-log.js';
 import { MemoryEventLog } from './memory-event-log.js';
 
 /**
@@ -42,8 +42,9 @@ export class ResilientEventLog implements EventLog {
     try {
       await this.log.append(events);
     } catch (cause) {
-      if (cause instanceof EdgeRecoError && cause.code === ERROR_CODES.QUOTA_EXCEEDED) {
-        this.onError(cause);
+      if ((cause instanceof EdgeRecoError && cause.code === ERROR_CODES.QUOTA_EXCEEDED) || isQuotaError(cause)) {
+        // The disk is full, not broken: report it, keep this batch in memory, and keep writing to IndexedDB.
+        this.onError(cause instanceof EdgeRecoError ? cause : new EdgeRecoError(ERROR_CODES.QUOTA_EXCEEDED, 'edgereco: the storage quota is exhausted; free space or lower maxEvents', { cause, retryable: true }));
       } else if (this.log !== this.memory) {
         this.onWarning(new EdgeRecoError(ERROR_CODES.STORAGE_UNAVAILABLE, 'edgereco: IndexedDB failed while storing events; keeping them in memory from now on', { cause }));
         this.log.close();
