@@ -29,6 +29,9 @@ async function register(name: BackendName, wasmPath: string | undefined): Promis
   else if (name === 'cpu') await import('@tensorflow/tfjs-backend-cpu');
   else {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    // tfjs's multi-threaded WASM build starts its threads from a script that does not survive bundling (it fails on
+    // cross-origin-isolated pages, the only ones where threads are allowed): use the single-threaded SIMD build.
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
     if (wasmPath) wasm.setWasmPaths(wasmPath);
   }
 }

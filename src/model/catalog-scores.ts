@@ -20,7 +20,7 @@ export function scoreCatalog(
 ): Float32Array[] {
   const V = config.numItems + 1;
   const table = attributes ?? weights.itemAttributes;
-  if (config.numAttributes > 0 && !table) {
+  if (weights.attributeEmbedding && !table) {
     throw new EdgeRecoError(
       ERROR_CODES.INTERNAL,
       'edgereco: this model reads item attributes; pass the bundle\'s attribute table (importWeights(config, tensors, bundle.attributes))',

@@ -1,4 +1,5 @@
 import { EdgeRecoError, ERROR_CODES, describeValue } from '../core/errors.js';
+import { base64ToFloats } from './base64-floats.js';
 import { dequantizeRows } from './int8-quantize.js';
 import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, type ModelManifest } from './model-bundle.js';
 import type { NamedArray } from './encode-bundle.js';
@@ -50,15 +51,18 @@ export async function decodeBundle(
     return bytes;
   };
   const weights = await checked(manifest.weightsFile);
-  const attributes = manifest.attributesFile
-    ? new Int32Array((await checked(manifest.attributesFile)).slice().buffer)
-    : undefined;
+  let attributes: Int32Array | undefined;
+  if (manifest.attributesFile) {
+    const bytes = (await checked(manifest.attributesFile)).slice().buffer;
+    attributes = manifest.attributesDtype === 'uint16' ? Int32Array.from(new Uint16Array(bytes)) : new Int32Array(bytes);
+  }
   const tensors = manifest.tensors.map((e): NamedArray => {
     const size = e.shape.reduce((a, b) => a * b, 1);
     const bytes = weights.slice(e.offset, e.offset + e.byteLength);
     if (e.dtype === 'float32') return { name: e.name, shape: e.shape, data: new Float32Array(bytes.buffer, 0, size) };
     const cols = e.shape[e.shape.length - 1] ?? 1;
-    const data = dequantizeRows({ values: new Int8Array(bytes.buffer, 0, size), scales: Float32Array.from(e.scales ?? []) }, cols);
+    const scales = typeof e.scales === 'string' ? base64ToFloats(e.scales) : Float32Array.from(e.scales ?? []);
+    const data = dequantizeRows({ values: new Int8Array(bytes.buffer, 0, size), scales }, cols);
     return { name: e.name, shape: e.shape, data };
   });
   return { manifest, tensors, ...(attributes ? { attributes } : {}) };

@@ -1,3 +1,4 @@
+import { floatsToBase64 } from './base64-floats.js';
 import { quantizeRows } from './int8-quantize.js';
 import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, type ModelManifest, type TensorEntry, type TrainingRecord } from './model-bundle.js';
 import type { SasrecConfig } from './sasrec-config.js';
@@ -39,7 +40,7 @@ export async function encodeBundle(
     const cols = t.shape[t.shape.length - 1] ?? 1;
     if (precision === 'int8' && t.shape.length >= 2) {
       const q = quantizeRows(t.data, t.data.length / cols, cols);
-      entries.push({ name: t.name, shape: t.shape, dtype: 'int8', offset, byteLength: q.values.byteLength, scales: Array.from(q.scales) });
+      entries.push({ name: t.name, shape: t.shape, dtype: 'int8', offset, byteLength: q.values.byteLength, scales: floatsToBase64(q.scales) });
       push(new Uint8Array(q.values.buffer, q.values.byteOffset, q.values.byteLength));
     } else {
       const pad = (4 - (offset % 4)) % 4;
@@ -57,8 +58,10 @@ export async function encodeBundle(
   const weightsFile = 'weights.bin';
   const files = new Map<string, Uint8Array>([[weightsFile, weights]]);
   const checksums: Record<string, string> = { [weightsFile]: await sha256Hex(weights) };
+  const attributesDtype = attributes && attributes.every((a) => a >= 0 && a < 65536) ? 'uint16' : 'int32';
   if (attributes) {
-    const bytes = new Uint8Array(attributes.slice().buffer);
+    const packed = attributesDtype === 'uint16' ? Uint16Array.from(attributes) : attributes.slice();
+    const bytes = new Uint8Array(packed.buffer);
     files.set('attributes.bin', bytes);
     checksums['attributes.bin'] = await sha256Hex(bytes);
   }
@@ -70,7 +73,7 @@ export async function encodeBundle(
     vocabulary: [...vocabulary],
     weightsFile,
     tensors: entries,
-    ...(attributes ? { attributesFile: 'attributes.bin' } : {}),
+    ...(attributes ? { attributesFile: 'attributes.bin', attributesDtype } : {}),
     checksums,
     ...(training ? { training } : {}),
   };

@@ -13,7 +13,8 @@ export interface TensorEntry {
   /** Byte offset in the weights file (float32 entries are 4-byte aligned). */
   offset: number;
   byteLength: number;
-  scales?: number[];
+  /** Per-row scales of an int8 entry: base64 of little-endian float32 (a plain number array is also read). */
+  scales?: string | number[];
 }
 
 /** What the model was trained on, so `evaluate` can refuse a bundle that saw the test items. */
@@ -38,8 +39,10 @@ export interface ModelManifest {
   vocabulary: string[];
   weightsFile: string;
   tensors: TensorEntry[];
-  /** Item attribute table, little-endian int32 `[numItems + 1, config.maxAttributes]`, for a model with attributes. */
+  /** Item attribute table `[numItems + 1, config.maxAttributes]`, little-endian, for a model with attributes. */
   attributesFile?: string;
+  /** Element type of `attributesFile`: uint16 when every attribute id fits, else int32. */
+  attributesDtype?: 'uint16' | 'int32';
   /** SHA-256 (hex) of each file of the bundle other than the manifest. */
   checksums: Record<string, string>;
   training?: TrainingRecord;

@@ -1,6 +1,6 @@
 import { deviceLost, selectBackend, type BackendName, type BackendPreference, type BackendReport } from './backend-select.js';
 import * as tf from '@tensorflow/tfjs-core';
-import { scoreHistoryAsync } from './score-histories.js';
+import { disposeTables, historyState, scoreState, scoringTables, type ScoringTables } from './score-histories.js';
 import type { DecodedBundle } from './decode-bundle.js';
 import { flattenWeights, type SasrecWeights } from './sasrec-weights.js';
 import { importWeights } from './weights-io.js';
@@ -31,22 +31,23 @@ export class ModelRuntime {
     this.index = new Map(this.vocabulary.map((id, i) => [id, i + 1]));
   }
 
-  /** The item attribute table on the active backend (models with attributes). */
-  private attributes: tf.Tensor2D | undefined;
+  private tables: ScoringTables | null = null;
+  /** The state of the last history scored, and that history (item indices), so a repeat skips the forward pass. */
+  private state: tf.Tensor2D | null = null;
+  private stateKey = '';
 
-  private loadAttributes(): tf.Tensor2D | undefined {
-    this.attributes?.dispose();
-    const table = this.bundle.attributes;
-    const width = table ? table.length / (this.bundle.manifest.config.numItems + 1) : 0;
-    this.attributes = table ? tf.tensor2d(table, [this.bundle.manifest.config.numItems + 1, width], 'int32') : undefined;
-    return this.attributes;
-  }
-
-  /** (Re)creates the weight tensors on the active backend, releasing the previous ones. */
-  private loadWeights(): SasrecWeights {
-    if (this.weights) for (const [, t] of flattenWeights(this.weights)) t.dispose();
-    this.weights = importWeights(this.bundle.manifest.config, this.bundle.tensors);
-    return this.weights;
+  /** (Re)creates the weights and item tables on the active backend, releasing the previous ones. */
+  private load(): { weights: SasrecWeights; tables: ScoringTables } {
+    this.dispose();
+    const config = this.bundle.manifest.config;
+    const weights = importWeights(config, this.bundle.tensors);
+    const raw = this.bundle.attributes;
+    const attributes = raw ? tf.tensor2d(raw, [config.numItems + 1, raw.length / (config.numItems + 1)], 'int32') : undefined;
+    const tables = scoringTables(weights, attributes);
+    attributes?.dispose();
+    this.weights = weights;
+    this.tables = tables;
+    return { weights, tables };
   }
 
   static async load(bundle: DecodedBundle, options: RuntimeOptions): Promise<ModelRuntime> {
@@ -68,12 +69,14 @@ export class ModelRuntime {
       exclude: this.failed,
       // Each backend gets its own copy of the weights, so no tensor has to move between backends.
       probe: async () => {
-        await scoreHistoryAsync(this.bundle.manifest.config, this.loadWeights(), history, this.loadAttributes());
+        const { weights, tables } = this.load();
+        const state = historyState(this.bundle.manifest.config, weights, tables, history);
+        await scoreState(tables, state);
+        state.dispose();
       },
     });
     this.backend = report.backend;
-    this.loadWeights();
-    this.loadAttributes();
+    this.load();
     this.options.onBackend(report, reason);
     const chosen = report.backend;
     void deviceLost().then((why) => {
@@ -103,7 +106,14 @@ export class ModelRuntime {
       if (this.switching) await this.switching;
       const backend = this.backend;
       try {
-        return await scoreHistoryAsync(this.bundle.manifest.config, this.weights ?? this.loadWeights(), known, this.attributes ?? this.loadAttributes());
+        const { weights, tables } = this.weights && this.tables ? { weights: this.weights, tables: this.tables } : this.load();
+        const key = known.join(',');
+        if (this.state === null || this.stateKey !== key) {
+          this.state?.dispose();
+          this.state = historyState(this.bundle.manifest.config, weights, tables, known);
+          this.stateKey = key;
+        }
+        return await scoreState(tables, this.state);
       } catch (error) {
         if (attempt >= 2 || backend === 'cpu') throw error;
         await this.failOver(backend, `${backend} failed while scoring: ${String((error as Error)?.message ?? error)}`);
@@ -139,6 +149,10 @@ export class ModelRuntime {
 
   dispose(): void {
     if (this.weights) for (const [, t] of flattenWeights(this.weights)) t.dispose();
+    disposeTables(this.tables);
+    this.state?.dispose();
     this.weights = null;
+    this.tables = null;
+    this.state = null;
   }
 }

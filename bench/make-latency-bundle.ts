@@ -1,0 +1,26 @@
+// Makes a bundle with the shape of the Games model (its item vocabulary from Video.txt, the default dimensions) for the
+// latency benchmark when models/games/ is not there yet. Latency does not depend on the weights' values, so they are
+// simply the seeded initialisation. Usage: npx tsx bench/make-latency-bundle.ts OUT_DIR
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
+import { encodeBundle } from '../src/model/encode-bundle.js';
+import { sasrecConfig } from '../src/model/sasrec-config.js';
+import { initSasrecWeights } from '../src/model/sasrec-weights.js';
+import { exportWeights } from '../src/model/weights-io.js';
+import { writeBundle } from '../models/cli/bundle-files.js';
+
+const out = process.argv[2] ?? 'bench/tmp/games-latency';
+await tf.setBackend('cpu');
+const items = new Set<string>();
+for (const line of readFileSync('../shared/data/amazon/Video.txt', 'utf8').split('\n')) {
+  const item = line.trim().split(/\s+/)[1];
+  if (item) items.add(item);
+}
+const vocabulary = [...items];
+const config = sasrecConfig({ numItems: vocabulary.length });
+const arrays = exportWeights(initSasrecWeights(config, 1));
+const int8 = writeBundle(out, await encodeBundle(config, vocabulary, arrays, 'int8'));
+const f32 = writeBundle(join(out, 'f32'), await encodeBundle(config, vocabulary, arrays, 'float32'));
+console.log(`wrote ${out}: ${vocabulary.length} items, int8 ${int8} B, f32 ${f32} B`);
