@@ -4,6 +4,7 @@ import { EdgeRecoError, ERROR_CODES, deserializeError } from '../core/errors.js'
 import type { TrackInput } from '../core/events.js';
 import { randomId } from '../core/random-id.js';
 import type { Recommendation, RecommendOptions, RelatedOptions } from '../core/recommendation.js';
+import type { Explanation } from '../core/explanation.js';
 import type { SearchOptions, Suggestion } from '../core/search-types.js';
 import type { EngineInit, EngineNotify, ExportedData } from '../core/worker-api.js';
 import { Consent } from './consent.js';
@@ -27,8 +28,8 @@ export interface Recommender {
   search(query: string, options?: SearchOptions): Promise<Recommendation[]>;
   /** Autocomplete for what the shopper is typing: their own past queries first, then words from the catalog. */
   suggest(prefix: string): Promise<Suggestion[]>;
-  /** Not in this version: rejects with `NOT_AVAILABLE`. */
-  explain(itemId: string): Promise<never>;
+  /** The local evidence behind an item, in words a shopper understands; only evidence present in the log or catalog. */
+  explain(itemId: string): Promise<Explanation>;
   /** Deletes everything stored about the shopper on this device (databases, caches), in every tab of the store. */
   forget(): Promise<void>;
   /** Stops recording (and syncing); remembered across reloads. Stored data stays until `forget()`. */

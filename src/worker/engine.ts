@@ -5,6 +5,7 @@ import { validateEvent, type BehaviourEvent } from '../core/events.js';
 import type { TrackEnvelope } from '../core/track-envelope.js';
 import { randomId } from '../core/random-id.js';
 import type { Recommendation, RecommendOptions, RelatedOptions } from '../core/recommendation.js';
+import type { Explanation } from '../core/explanation.js';
 import type { SearchOptions, Suggestion } from '../core/search-types.js';
 import type { BackendInfo, EngineApi, EngineInfo, EngineInit, EngineNotify, ExportedData } from '../core/worker-api.js';
 import type { ModelRuntime } from '../model/model-runtime.js';
@@ -14,6 +15,7 @@ import { baselineRecommend, baselineRelated } from './baseline-recommender.js';
 import { CatalogIndex } from './catalog-index.js';
 import { CrossTab } from './cross-tab.js';
 import { CatalogSearch } from './catalog-search.js';
+import { explainItem } from './explain-item.js';
 import { History } from './history.js';
 import { modelRecommend } from './model-recommender.js';
 
@@ -25,10 +27,6 @@ function checkK(k: unknown): number {
     throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: options.k must be an integer from 1 to ${MAX_K} (got ${describeValue(value)})`, { details: { field: 'options.k' } });
   }
   return value;
-}
-
-function notAvailable(method: string, when: string): EdgeRecoError {
-  return new EdgeRecoError(ERROR_CODES.NOT_AVAILABLE, `edgereco: ${method}() is not available in this version (${when}); it rejects rather than return made-up results`);
 }
 
 interface Started {
@@ -161,8 +159,12 @@ export class Engine implements EngineApi {
     return (await (await this.ready()).search).suggest(prefix, this.history);
   }
 
-  async explain(): Promise<never> {
-    throw notAvailable('explain', 'explanations land with the search release; each result’s `reason` already says why it is there');
+  async explain(itemId: string): Promise<Explanation> {
+    if (typeof itemId !== 'string' || itemId.length === 0) {
+      throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: explain() needs an item id, a non-empty string (got ${describeValue(itemId)})`, { details: { field: 'itemId' } });
+    }
+    const model = await (await this.ready()).model;
+    return explainItem(itemId, this.history, this.catalog, model);
   }
 
   async exportData(): Promise<Omit<ExportedData, 'optedOut'>> {

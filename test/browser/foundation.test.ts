@@ -145,18 +145,18 @@ describe('validation', () => {
     await context.close();
   });
 
-  it('keeps error codes across the worker boundary and refuses an unfinished feature with NOT_AVAILABLE', async () => {
+  it('keeps error codes across the worker boundary', async () => {
     const context = await browser.newContext();
     const page = await openSdkPage(context);
     const codes = await page.evaluate(async () => {
       const w = window as unknown as W;
       const reco = w.sdk.createRecommender({ storeId: 'codes' });
       const code = (p: Promise<unknown>) => p.then(() => 'resolved', (e: Sdk.EdgeRecoError) => `${e.code}: ${e.message}`);
-      return [await code(reco.recommend({ k: 0 })), await code(reco.search('mug', { k: 500 })), await code(reco.explain('mug-1'))];
+      return [await code(reco.recommend({ k: 0 })), await code(reco.search('mug', { k: 500 })), await code(reco.explain(42 as unknown as string))];
     });
     expect(codes[0]).toMatch(/^INVALID_OPTION: edgereco: options.k must be an integer from 1 to 200 \(got 0\)/);
     expect(codes[1]).toMatch(/^INVALID_OPTION: edgereco: options.k must be an integer from 1 to 200 \(got 500\)/);
-    expect(codes[2]).toMatch(/^NOT_AVAILABLE: edgereco: /);
+    expect(codes[2]).toMatch(/^INVALID_OPTION: edgereco: explain\(\) needs an item id/);
     await context.close();
   });
 });

@@ -28,7 +28,12 @@ describe('on-device search over the Icecat catalog', () => {
       await reco.track({ type: 'search', query: 'headphones noise cancelling', resultCount: 12 });
       const after = await reco.suggest('head');
       const related = await reco.related(typo[0]!.itemId, { k: 5 });
-      return { typo: typo.map((r) => `${r.title} | ${r.reason}`), before, after, related: related.map((r) => r.reason) };
+      // explain(): after viewing two mice, the evidence for the first names what is in the log, and only that.
+      await reco.track({ type: 'view', itemId: typo[0]!.itemId });
+      await reco.track({ type: 'view', itemId: typo[1]!.itemId });
+      const explained = await reco.explain(typo[0]!.itemId);
+      const viewed = [typo[0]!.title, typo[1]!.title];
+      return { typo: typo.map((r) => `${r.title} | ${r.reason}`), before, after, related: related.map((r) => r.reason), explained, viewed };
     }, CATALOG);
     const mice = result.typo.filter((t) => /mouse|mice/i.test(t.split(' | ')[0]!));
     expect(mice.length).toBeGreaterThanOrEqual(8);
@@ -36,6 +41,12 @@ describe('on-device search over the Icecat catalog', () => {
     expect(result.before[0]?.source).toBe('catalog');
     expect(result.after[0]).toEqual({ text: 'headphones noise cancelling', source: 'history' });
     expect(result.related).toHaveLength(5);
+    expect(result.explained.evidence.map((e) => e.kind).slice(0, 2)).toEqual(['history', 'together']);
+    expect(result.explained.evidence[0]!.text).toMatch(/^You viewed it /);
+    for (const e of result.explained.evidence) {
+      const quoted = [...e.text.matchAll(/“([^”]*)”/g)].map((m) => m[1]);
+      for (const name of quoted) expect(result.viewed).toContain(name);
+    }
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EdgeRecoError } from '../../../src/core/errors.js';
 import { scoreCatalog } from '../../../src/model/catalog-scores.js';
+import { base64ToFloats, floatsToBase64 } from '../../../src/model/base64-floats.js';
 import { decodeBundle } from '../../../src/model/decode-bundle.js';
 import { encodeBundle } from '../../../src/model/encode-bundle.js';
 import { dequantizeRows, quantizeRows } from '../../../src/model/int8-quantize.js';
@@ -30,6 +31,18 @@ describe('int8 per-row quantization', () => {
           }
         },
       ),
+    );
+  });
+});
+
+describe('base64 scales', () => {
+  it('round-trips float32 values exactly', () => {
+    fc.assert(
+      fc.property(fc.array(fc.float({ noNaN: true }), { maxLength: 70_000 }), (values) => {
+        const f = Float32Array.from(values);
+        expect(base64ToFloats(floatsToBase64(f))).toEqual(f);
+      }),
+      { numRuns: 20 },
     );
   });
 });
@@ -63,6 +76,16 @@ describe('model bundle', () => {
     const bytes8 = i8.files.get('weights.bin')!.byteLength;
     const bytes32 = f32.files.get('weights.bin')!.byteLength;
     expect(bytes8 / bytes32).toBeLessThan(0.3);
+  });
+
+  it('reads scales written as a plain number array too', async () => {
+    const { bundle } = await encoded('int8');
+    const manifest = structuredClone(bundle.manifest);
+    for (const e of manifest.tensors) if (typeof e.scales === 'string') e.scales = Array.from(base64ToFloats(e.scales));
+    const read = async (n: string) => bundle.files.get(n)!;
+    const a = await decodeBundle(bundle.manifest, read);
+    const b = await decodeBundle(manifest, read);
+    expect(b.tensors).toEqual(a.tensors);
   });
 
   it('refuses an unknown format version', async () => {

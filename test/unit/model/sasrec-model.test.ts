@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { scoreCatalog } from '../../../src/model/catalog-scores.js';
 import { gatherRows } from '../../../src/model/gather-rows.js';
-import { attributeMatrix, itemTable } from '../../../src/model/item-table.js';
+import { attributeMatrix, bakeItemTable, itemTable } from '../../../src/model/item-table.js';
 import { lengthBuckets } from '../../../src/model/length-buckets.js';
 import { sasrecConfig } from '../../../src/model/sasrec-config.js';
 import { leftPad, sasrecForward } from '../../../src/model/sasrec-forward.js';
@@ -89,6 +89,21 @@ describe('item table', () => {
     const attrs = tf.tensor2d([[0, 0], [1, 2], [3, 0]], [3, 2], 'int32');
     expect(itemTable(w, ids, attrs).arraySync()).toEqual([[0, 0], [1.5, 1.5], [6, 6]]);
     expect(attributeMatrix([[], [1, 2, 3], [3]], 2)).toEqual(Int32Array.from([0, 0, 1, 2, 3, 0]));
+  });
+
+  it('scores the same with the attribute table applied per call or baked once, and refuses a missing table', () => {
+    const cfg = sasrecConfig({ numItems: 5, dim: 8, blocks: 1, numAttributes: 3, maxAttributes: 2 });
+    const w = initSasrecWeights(cfg, 2);
+    w.itemAttributes = tf.tensor2d(attributeMatrix([[], [1], [1, 2], [3], [], [2, 3]], 2), [6, 2], 'int32');
+    const direct = scoreCatalog(cfg, w, [[1, 2], [3]]);
+    const baked = bakeItemTable(w);
+    expect(baked.attributeEmbedding).toBeUndefined();
+    const viaBaked = scoreCatalog(cfg, baked, [[1, 2], [3]]);
+    for (let r = 0; r < 2; r++) for (let i = 1; i <= 5; i++) expect(viaBaked[r]![i]).toBeCloseTo(direct[r]![i]!, 5);
+    const { itemAttributes: _t, ...noTable } = w;
+    expect(() => scoreCatalog(cfg, noTable, [[1]])).toThrow(/attribute table/);
+    const idOnly = initSasrecWeights(config, 1);
+    expect(bakeItemTable(idOnly)).toBe(idOnly);
   });
 });
 
