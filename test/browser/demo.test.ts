@@ -25,6 +25,14 @@ describe('demo storefront', () => {
     await page.waitForFunction((prev) => [...document.querySelectorAll('#recs h3')].map((h) => h.textContent).join('|') !== prev, before.join('|'));
     expect(await page.locator('#recs .why').first().textContent()).toContain(`“${viewed}”`);
     await page.screenshot({ path: `${resultsDir()}/demo-home.png`, fullPage: false });
+    // Search with a typo, then "Why this?" on a recommendation.
+    await page.getByLabel('Search products').fill('lunch bga');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.waitForSelector('#results li');
+    expect((await page.locator('#results h3').allTextContents()).filter((t) => /lunch bag/i.test(t)).length).toBeGreaterThan(3);
+    await page.locator('#recs li').first().getByRole('button', { name: /^Why is/ }).click();
+    await page.waitForSelector('#recs li .evidence li');
+    expect(await page.locator('#recs li').first().locator('.evidence li').first().textContent()).toBeTruthy();
     await page.getByRole('button', { name: 'Forget me' }).click();
     await expect.poll(() => page.locator('#status').textContent()).toContain('Forgotten');
     expect(await titles()).toEqual(before);
