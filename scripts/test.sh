@@ -3,12 +3,14 @@
 # runs the unit tests (Node) and the real-browser tests (Debian Chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The integration tests start a Kafka broker; make sure it is gone however the run ends.
+trap 'bash scripts/kafka/stop-kafka.sh >/dev/null 2>&1 || true' EXIT
 bash scripts/ensure-chromium.sh
 echo "== type check";  npx tsc --noEmit
 echo "== lint";        npx eslint .
 echo "== build";       npm run build --silent
 echo "== size budget"; node scripts/size.mjs
-echo "== tests: unit (Node, fake-indexeddb) and browser (Debian Chromium, real IndexedDB)"
+echo "== tests: unit (Node, fake-indexeddb), browser (Debian Chromium, real IndexedDB), integration (a real Kafka broker from Maven Central jars)"
 mkdir -p test-results
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json || status=$?

@@ -68,6 +68,32 @@ describe.each(BACKENDS)('the click model on %s', (backend) => {
   });
 });
 
+describe('backend fallback', () => {
+  it('asked for WebGPU where there is no adapter, the model runs on the next backend and the caller only sees a backend event', async () => {
+    const context = await browser.newContext(); // this Chromium runs with --disable-gpu: requestAdapter() finds nothing
+    const page = await openSdkPage(context);
+    const errors = watchErrors(page);
+    const result = await page.evaluate(async (modelUrl) => {
+      const w = window as unknown as W;
+      const adapter = await (navigator as unknown as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu?.requestAdapter();
+      const reco = w.sdk.createRecommender({ storeId: 'model-fallback', modelUrl, backend: 'webgpu' });
+      const failures: string[] = [];
+      reco.on('error', (e) => failures.push(e.code));
+      const chosen = new Promise<Sdk.RecommenderEvents['backend']>((r) => reco.on('backend', r));
+      await reco.track({ type: 'view', itemId: '2' });
+      const recs = await reco.recommend({ k: 3 });
+      return { adapter: adapter ?? null, backend: await chosen, source: recs[0]?.source, failures };
+    }, MODEL);
+    expect(result.adapter).toBeNull();
+    expect(result.backend.backend).not.toBe('webgpu');
+    expect(result.backend.skipped.webgpu).toBeTruthy();
+    expect(result.source).toBe('model');
+    expect(result.failures).toEqual([]);
+    expect(errors.filter((e) => !/WebGPU|adapter/i.test(e))).toEqual([]);
+    await context.close();
+  });
+});
+
 describe('model bundle cache', () => {
   it('a reload does not download the weights again (Cache Storage), and forget() removes the cache', async () => {
     const context = await browser.newContext();

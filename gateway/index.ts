@@ -1,0 +1,10 @@
+export { startGateway } from './server.js';
+export type { Gateway, GatewayOptions, AccessLogEntry } from './server.js';
+export { resolveGatewayConfig, gatewayConfigFromEnv, DEFAULT_GATEWAY_CONFIG, DEFAULT_FILE_SINK } from './config.js';
+export type { GatewayConfig, SiteConfig, SinkConfig } from './config.js';
+export { RestError, REST_ERRORS } from './rest-errors.js';
+export type { RestErrorKind } from './rest-errors.js';
+export { createFileSink } from './sinks/file-sink.js';
+export { createKafkaSink } from './sinks/kafka-sink.js';
+export type { KafkaSinkOptions } from './sinks/kafka-sink.js';
+export type { ReportSink, SinkRecord, RecordOffset } from './sinks/sink.js';

@@ -1,0 +1,28 @@
+/** murmur3's 32-bit finalizer: every input bit flips about half the output bits. */
+export function fmix32(x: number): number {
+  let h = x >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/**
+ * The 32-bit key that local hashing works on for a value of any domain (an item id, an item pair, a query): FNV-1a over
+ * the UTF-16 code units, then {@link fmix32}. Browser and aggregator compute the same key for the same string.
+ */
+export function itemKey(value: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < value.length; i++) {
+    h ^= value.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return fmix32(h);
+}
+
+/** The key of an unordered item pair (bought together): the same whichever order the two ids come in. */
+export function pairKey(a: string, b: string): number {
+  return a < b ? itemKey(`${a}\u0000${b}`) : itemKey(`${b}\u0000${a}`);
+}

@@ -1,0 +1,58 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  checkAggregateReport, hadamardParams, hadamardPerturb, itemKey, olhParams, olhPerturb, seededRandom, type AggregateReport,
+} from '../../../src/core/ldp/index.js';
+
+const arbitraryReport: fc.Arbitrary<AggregateReport> = fc
+  .record({
+    epsilon: fc.double({ min: 0.1, max: 10, noNaN: true }),
+    seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+    id: fc.stringMatching(/^[A-Za-z0-9_-]{16,64}$/),
+    kind: fc.constantFrom('item' as const, 'pair' as const, 'query' as const),
+    hadamard: fc.boolean(),
+  })
+  .map(({ epsilon, seed, id, kind, hadamard }) => {
+    const random = seededRandom(seed);
+    const base = { v: 1 as const, id, period: '2026-11-27', kind, eps: epsilon };
+    if (hadamard) {
+      const params = hadamardParams(epsilon, 1000);
+      const { column, bit } = hadamardPerturb(seed % 1000, params, random);
+      return { ...base, mech: 'hadamard' as const, domain: 'vocab-1', size: params.size, col: column, bit };
+    }
+    const params = olhParams(epsilon);
+    const { seed: s, value } = olhPerturb(itemKey(`sku-${seed}`), params, random);
+    return { ...base, mech: 'olh' as const, g: params.g, seed: s, y: value };
+  });
+
+describe('aggregate report v1', () => {
+  it('accepts every report the SDK\'s mechanisms produce', () => {
+    fc.assert(fc.property(arbitraryReport, (report) => {
+      expect(checkAggregateReport(report)).toEqual({ ok: true, report });
+    }), { seed: 1, numRuns: 300 });
+  });
+
+  it('refuses a report with any one field replaced by a value of the wrong type, or with an extra field', () => {
+    // No field of a report is null, a boolean, an array or an object, so each of these replacements must be refused.
+    const wrongType = fc.oneof(fc.constant(null), fc.boolean(), fc.array(fc.jsonValue(), { maxLength: 3 }), fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 3 }));
+    fc.assert(
+      fc.property(arbitraryReport, fc.nat(), wrongType, fc.string({ minLength: 1, maxLength: 12 }), (report, pick, value, extra) => {
+        const keys = Object.keys(report);
+        const key = keys[pick % keys.length] as string;
+        expect(checkAggregateReport({ ...report, [key]: value })).toMatchObject({ ok: false, field: key });
+        if (!keys.includes(extra)) expect(checkAggregateReport({ ...report, [extra]: 1 }).ok).toBe(false);
+        const { [key]: _dropped, ...missing } = report as unknown as Record<string, unknown>;
+        expect(checkAggregateReport(missing).ok).toBe(false);
+      }),
+      { seed: 2, numRuns: 500 },
+    );
+  });
+
+  it('refuses own __proto__ keys, huge numbers and timestamps finer than a day', () => {
+    const ok = fc.sample(arbitraryReport, { seed: 3, numRuns: 1 })[0] as AggregateReport;
+    expect(checkAggregateReport(JSON.parse(`{"__proto__":{},${JSON.stringify(ok).slice(1)}`)).ok).toBe(false);
+    expect(checkAggregateReport({ ...ok, eps: Number('1e400') }).ok).toBe(false);
+    expect(checkAggregateReport({ ...ok, period: '2026-11-27T12:00' }).ok).toBe(false);
+    expect(checkAggregateReport({ ...ok, period: '2026-02-30' }).ok).toBe(false);
+  });
+});
