@@ -30,6 +30,6 @@ export type {
   PurchaseEvent, SearchEvent, ImpressionEvent,
 } from './core/events.js';
 export type { Recommendation, RecommendOptions, RecommendFilter, RecommendContext, RelatedOptions, ResultSource } from './core/recommendation.js';
-export type { SearchOptions, SearchFilters, Suggestion } from './core/search-types.js';
+export type { SearchOptions, SearchFilters, Suggestion, RerankOptions } from './core/search-types.js';
 export type { Explanation, Evidence } from './core/explanation.js';
 export type { EngineInfo, BackendInfo } from './core/worker-api.js';

@@ -1,13 +1,19 @@
 import { isEdgeRecoError } from '../../src/core/errors.js';
 import { parseArgs } from './args.js';
 import { evaluateCommand } from './evaluate.js';
+import { evaluateRerankCommand } from './evaluate-rerank.js';
+import { evaluateSearch } from './evaluate-search.js';
 import { trainCommand } from './train.js';
 
-const USAGE = `usage: edgereco <train|evaluate> --events FILE --format csv|sasrec|s3rec|online-retail [options]`;
+const USAGE = `usage: edgereco <train|evaluate> --events FILE --format csv|sasrec|s3rec|online-retail [options]
+       edgereco evaluate-search [--catalog FILE --judgments FILE] [--json]
+       edgereco evaluate-rerank --events s3rec_Beauty.txt --attributes FILE --model DIR [--json]`;
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
+  if (command === 'evaluate-search') return evaluateSearch(rest); // parses its own arguments
   const args = parseArgs(rest);
+  if (command === 'evaluate-rerank') return evaluateRerankCommand(args);
   if (command === 'train') return trainCommand(args);
   if (command === 'evaluate') return evaluateCommand(args);
   console.error(USAGE);

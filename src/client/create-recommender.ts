@@ -5,7 +5,7 @@ import type { TrackInput } from '../core/events.js';
 import { randomId } from '../core/random-id.js';
 import type { Recommendation, RecommendOptions, RelatedOptions } from '../core/recommendation.js';
 import type { Explanation } from '../core/explanation.js';
-import type { SearchOptions, Suggestion } from '../core/search-types.js';
+import type { RerankOptions, SearchOptions, Suggestion } from '../core/search-types.js';
 import type { EngineInit, EngineNotify, ExportedData } from '../core/worker-api.js';
 import { Consent } from './consent.js';
 import { Emitter, type RecommenderEventName, type RecommenderEvents } from './emitter.js';
@@ -26,6 +26,11 @@ export interface Recommender {
    * history, the top results are re-ranked for this shopper. Results carry a `reason` and an `attributionId`.
    */
   search(query: string, options?: SearchOptions): Promise<Recommendation[]>;
+  /**
+   * Re-ranks a list from the store's own search or merchandising backend for this shopper (same fusion as `search()`);
+   * without a model or a history the order is kept. At most 1,000 ids.
+   */
+  rerank(itemIds: string[], options?: RerankOptions): Promise<Recommendation[]>;
   /** Autocomplete for what the shopper is typing: their own past queries first, then words from the catalog. */
   suggest(prefix: string): Promise<Suggestion[]>;
   /** The local evidence behind an item, in words a shopper understands; only evidence present in the log or catalog. */
@@ -95,6 +100,7 @@ export function createRecommenderWith(internals: FacadeInternals, options: Recom
     related: (itemId, options = {}) => ask('related', (api) => api.related(itemId, options)),
     search: (query, options = {}) => ask('search', (api) => api.search(query, options)),
     suggest: (prefix) => ask('suggest', (api) => api.suggest(prefix)),
+    rerank: (itemIds, options = {}) => ask('rerank', (api) => api.rerank(itemIds, options)),
     explain: (itemId) => ask('explain', (api) => api.explain(itemId)),
     async forget() {
       tracker.dropPending();

@@ -18,6 +18,11 @@ export interface SearchOptions {
   filters?: SearchFilters;
 }
 
+export interface RerankOptions {
+  /** The query the list answers, if it is a search result list (said in each result's reason). */
+  query?: string;
+}
+
 /** One autocomplete suggestion: the shopper's own past queries come first, then words from the catalog. */
 export interface Suggestion {
   text: string;

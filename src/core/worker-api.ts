@@ -2,7 +2,7 @@ import type { CatalogItem } from './catalog.js';
 import type { SerializedError } from './errors.js';
 import type { BehaviourEvent } from './events.js';
 import type { Explanation } from './explanation.js';
-import type { SearchOptions, Suggestion } from './search-types.js';
+import type { RerankOptions, SearchOptions, Suggestion } from './search-types.js';
 import type { TrackEnvelope } from './track-envelope.js';
 import type { Recommendation, RecommendOptions, RelatedOptions } from './recommendation.js';
 
@@ -69,6 +69,7 @@ export interface EngineApi {
   related(itemId: string, options: RelatedOptions): Promise<Recommendation[]>;
   search(query: string, options: SearchOptions): Promise<Recommendation[]>;
   suggest(prefix: string): Promise<Suggestion[]>;
+  rerank(itemIds: string[], options: RerankOptions): Promise<Recommendation[]>;
   explain(itemId: string): Promise<Explanation>;
   exportData(): Promise<Omit<ExportedData, 'optedOut'>>;
   /** Deletes the store's databases and caches and the in-memory history, here and in the store's other tabs. */

@@ -6,11 +6,36 @@ import type { ModelRuntime } from '../model/model-runtime.js';
 import type { SearchIndex } from '../search/search-index.js';
 import type { CatalogIndex } from './catalog-index.js';
 import type { History } from './history.js';
+import { fuseWithModel } from '../search/rerank.js';
+
+/**
+ * Puts `ids` in the shopper's order (reciprocal rank fusion of the given order and the model's scores for the
+ * shopper's history) when the model knows the history; otherwise keeps the order. A result the model moved up says
+ * which history item it is close to.
+ */
+export function personalize(
+  ids: readonly string[],
+  context: { history: History; catalog: CatalogIndex; model: ModelRuntime | null; scores: Float32Array | null; lead: string; attributionId: string },
+): Recommendation[] {
+  const { history, catalog, model, scores } = context;
+  const fused = model && scores ? fuseWithModel(ids, (id) => { const i = model.indexOf(id); return i === undefined ? undefined : scores[i]; }) : ids.map((id, inputRank) => ({ id, inputRank, score: 1 / (60 + inputRank), personal: false }));
+  const known = model ? history.recentItems(50).map((r) => ({ itemId: r.itemId, index: model.indexOf(r.itemId) })).filter((r) => r.index !== undefined) : [];
+  return fused.map((h) => {
+    let reason = context.lead;
+    if (h.personal && model) {
+      const near = model.nearest(model.indexOf(h.id)!, known.map((r) => r.index!));
+      const item = known.find((r) => r.index === near);
+      if (item) reason += `; ranked up because you viewed “${catalog.title(item.itemId)}”`;
+    }
+    const rec: Recommendation = { itemId: h.id, score: h.score, reason, source: h.personal ? 'model' : 'search', attributionId: context.attributionId };
+    const title = catalog.get(h.id)?.title;
+    if (title !== undefined) rec.title = title;
+    return rec;
+  });
+}
 
 /** Lexical candidates the model re-ranks for a shopper. */
 const RERANK_DEPTH = 100;
-/** Reciprocal-rank-fusion constant (Cormack et al. 2009): lexical and personal ranks count alike. */
-const RRF_K = 60;
 const MAX_K = 200;
 
 function normalizeQuery(text: string): string {
@@ -44,31 +69,9 @@ export class CatalogSearch {
     const { history, catalog, model } = context;
     const recent = history.recentItems(50).reverse();
     const scores = model ? await model.score(recent.map((r) => r.itemId)) : null;
-    let ranked = hits.map((h, i) => ({ id: h.id, score: h.score, lexicalRank: i, personal: false }));
-    if (model && scores) {
-      const byModel = [...ranked].sort((a, b) => (scores[model.indexOf(b.id) ?? 0] ?? -Infinity) - (scores[model.indexOf(a.id) ?? 0] ?? -Infinity));
-      const modelRank = new Map(byModel.map((h, i) => [h.id, model.indexOf(h.id) === undefined ? ranked.length : i]));
-      ranked = ranked
-        .map((h) => {
-          const mr = modelRank.get(h.id)!;
-          return { ...h, score: 1 / (RRF_K + h.lexicalRank) + 1 / (RRF_K + mr), personal: mr < h.lexicalRank };
-        })
-        .sort((a, b) => b.score - a.score);
-    }
-    const known = recent.map((r) => ({ itemId: r.itemId, index: model?.indexOf(r.itemId) })).filter((r) => r.index !== undefined);
-    const quoted = `“${query.trim()}”`;
-    return ranked.slice(0, k).map((h) => {
-      let reason = `Matches ${quoted}`;
-      if (h.personal && model) {
-        const near = model.nearest(model.indexOf(h.id)!, known.map((r) => r.index!));
-        const item = known.find((r) => r.index === near);
-        if (item) reason += `; ranked up because you viewed “${catalog.title(item.itemId)}”`;
-      }
-      const rec: Recommendation = { itemId: h.id, score: h.score, reason, source: h.personal ? 'model' : 'search', attributionId: context.attributionId };
-      const title = catalog.get(h.id)?.title;
-      if (title !== undefined) rec.title = title;
-      return rec;
-    });
+    const ranked = personalize(hits.map((h) => h.id), { history, catalog, model, scores, lead: `Matches “${query.trim()}”`, attributionId: context.attributionId });
+    if (!(model && scores)) ranked.forEach((r, i) => (r.score = hits[i]!.score));
+    return ranked.slice(0, k);
   }
 
   /** The shopper's own past queries that start with `prefix` (most recent first), then catalog completions. */

@@ -6,7 +6,7 @@ import type { TrackEnvelope } from '../core/track-envelope.js';
 import { randomId } from '../core/random-id.js';
 import type { Recommendation, RecommendOptions, RelatedOptions } from '../core/recommendation.js';
 import type { Explanation } from '../core/explanation.js';
-import type { SearchOptions, Suggestion } from '../core/search-types.js';
+import type { RerankOptions, SearchOptions, Suggestion } from '../core/search-types.js';
 import type { BackendInfo, EngineApi, EngineInfo, EngineInit, EngineNotify, ExportedData } from '../core/worker-api.js';
 import type { ModelRuntime } from '../model/model-runtime.js';
 import { deleteStoreData } from '../storage/delete-store-data.js';
@@ -14,7 +14,7 @@ import { ResilientEventLog } from '../storage/resilient-event-log.js';
 import { baselineRecommend, baselineRelated } from './baseline-recommender.js';
 import { CatalogIndex } from './catalog-index.js';
 import { CrossTab } from './cross-tab.js';
-import { CatalogSearch } from './catalog-search.js';
+import { CatalogSearch, personalize } from './catalog-search.js';
 import { explainItem } from './explain-item.js';
 import { History } from './history.js';
 import { modelRecommend } from './model-recommender.js';
@@ -153,6 +153,16 @@ export class Engine implements EngineApi {
     const started = await this.ready();
     const [search, model] = await Promise.all([started.search, started.model]);
     return search.search(query, options, { history: this.history, catalog: this.catalog, model, attributionId: randomId() });
+  }
+
+  async rerank(itemIds: string[], options: RerankOptions = {}): Promise<Recommendation[]> {
+    if (!Array.isArray(itemIds) || itemIds.length > 1000 || !itemIds.every((id) => typeof id === 'string' && id.length > 0)) {
+      throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: rerank() needs an array of at most 1,000 item ids (got ${describeValue(itemIds)})`, { details: { field: 'itemIds' } });
+    }
+    const model = await (await this.ready()).model;
+    const scores = model ? await model.score(this.history.recentItems(50).reverse().map((r) => r.itemId)) : null;
+    const lead = options.query ? `Matches “${options.query.trim()}”` : 'In the store’s order';
+    return personalize(itemIds, { history: this.history, catalog: this.catalog, model, scores, lead, attributionId: randomId() });
   }
 
   async suggest(prefix: string): Promise<Suggestion[]> {

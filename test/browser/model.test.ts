@@ -68,6 +68,31 @@ describe.each(BACKENDS)('the click model on %s', (backend) => {
   });
 });
 
+describe('rerank()', () => {
+  it('puts a store’s own list in the shopper’s order when the model knows the history, and keeps it otherwise', async () => {
+    const context = await browser.newContext();
+    const page = await openSdkPage(context);
+    const result = await page.evaluate(async (modelUrl) => {
+      const w = window as unknown as W;
+      const list = ['4', '5', '6', '7'];
+      const plain = w.sdk.createRecommender({ storeId: 'rerank-plain' });
+      const kept = (await plain.rerank(list, { query: 'x' })).map((r) => r.itemId);
+      const reco = w.sdk.createRecommender({ storeId: 'rerank-model', modelUrl, backend: 'wasm' });
+      for (const itemId of ['1', '2', '3']) await reco.track({ type: 'view', itemId });
+      const modelTop = (await reco.recommend({ k: 4 })).map((r) => r.itemId);
+      const reranked = await reco.rerank(list, { query: 'x' });
+      return { kept, modelTop, reranked: reranked.map((r) => r.itemId), reasons: reranked.map((r) => r.reason) };
+    }, MODEL);
+    expect(result.kept).toEqual(['4', '5', '6', '7']);
+    expect(result.reranked).not.toEqual(result.kept);
+    // The model's favourite of the list moves up (fusion keeps the store's order in the balance, so not necessarily to the top).
+    const favourite = result.modelTop.find((id) => ['4', '5', '6', '7'].includes(id))!;
+    expect(result.reranked.indexOf(favourite)).toBeLessThan(result.kept.indexOf(favourite) || 1);
+    expect(result.reasons.every((r) => r.startsWith('Matches “x”'))).toBe(true);
+    await context.close();
+  });
+});
+
 describe('backend fallback', () => {
   it('asked for WebGPU where there is no adapter, the model runs on the next backend and the caller only sees a backend event', async () => {
     const context = await browser.newContext(); // this Chromium runs with --disable-gpu: requestAdapter() finds nothing
