@@ -121,24 +121,50 @@ export class ModelRuntime {
     }
   }
 
+  /** Row norms of the item embedding, computed on first use. */
+  private norms: Float32Array | null = null;
+
+  private embedding(): { data: Float32Array; d: number; norms: Float32Array } | undefined {
+    const emb = this.bundle.tensors.find((t) => t.name === 'itemEmbedding');
+    if (!emb) return undefined;
+    const d = emb.shape[1]!;
+    if (!this.norms) {
+      const rows = emb.data.length / d;
+      this.norms = new Float32Array(rows);
+      for (let i = 0; i < rows; i++) {
+        let n = 0;
+        for (let j = 0; j < d; j++) n += emb.data[i * d + j]! ** 2;
+        this.norms[i] = Math.sqrt(n) || 1;
+      }
+    }
+    return { data: emb.data, d, norms: this.norms };
+  }
+
+  /** Cosine similarity of item `target` to every vocabulary item, by the model's item embeddings (index 0: padding). */
+  similarities(target: number): Float32Array {
+    const e = this.embedding();
+    const out = new Float32Array(this.vocabulary.length + 1);
+    if (!e) return out;
+    const t = target * e.d;
+    for (let i = 1; i < out.length; i++) {
+      let dot = 0;
+      for (let j = 0; j < e.d; j++) dot += e.data[t + j]! * e.data[i * e.d + j]!;
+      out[i] = dot / (e.norms[target]! * e.norms[i]!);
+    }
+    out[0] = -Infinity;
+    return out;
+  }
+
   /** Which of `candidates` (vocabulary indices) the item `target` is closest to, by the model's item embeddings. */
   nearest(target: number, candidates: readonly number[]): number | undefined {
-    const emb = this.bundle.tensors.find((t) => t.name === 'itemEmbedding');
-    if (!emb || candidates.length === 0) return undefined;
-    const d = emb.shape[1]!;
-    const row = (i: number) => emb.data.subarray(i * d, (i + 1) * d);
-    const t = row(target);
+    const e = this.embedding();
+    if (!e || candidates.length === 0) return undefined;
     let best: number | undefined;
     let bestSim = -Infinity;
     for (const c of candidates) {
-      const r = row(c);
       let dot = 0;
-      let norm = 0;
-      for (let j = 0; j < d; j++) {
-        dot += t[j]! * r[j]!;
-        norm += r[j]! * r[j]!;
-      }
-      const sim = dot / Math.sqrt(norm || 1);
+      for (let j = 0; j < e.d; j++) dot += e.data[target * e.d + j]! * e.data[c * e.d + j]!;
+      const sim = dot / e.norms[c]!;
       if (sim > bestSim) {
         bestSim = sim;
         best = c;

@@ -18,6 +18,7 @@ import { CatalogSearch, personalize } from './catalog-search.js';
 import { explainItem } from './explain-item.js';
 import { History } from './history.js';
 import { modelRecommend } from './model-recommender.js';
+import { modelRelated } from './model-related.js';
 
 const MAX_K = 200;
 
@@ -145,8 +146,9 @@ export class Engine implements EngineApi {
       throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: related() needs an item id, a non-empty string (got ${describeValue(itemId)})`, { details: { field: 'itemId' } });
     }
     const k = checkK(options.k);
-    await this.ready();
-    return baselineRelated(this.history, this.catalog, itemId, { k, filter: options.filter ?? {}, attributionId: randomId() });
+    const model = await (await this.ready()).model;
+    const args = { k, filter: options.filter ?? {}, attributionId: randomId() };
+    return (model && modelRelated(model, this.history, this.catalog, itemId, args)) || baselineRelated(this.history, this.catalog, itemId, args);
   }
 
   async search(query: string, options: SearchOptions = {}): Promise<Recommendation[]> {

@@ -93,6 +93,24 @@ describe('rerank()', () => {
   });
 });
 
+describe('related() with the model', () => {
+  it('answers from the model’s item embeddings for an item the shopper never saw, and falls back for an unknown item', async () => {
+    const context = await browser.newContext();
+    const page = await openSdkPage(context);
+    const result = await page.evaluate(async (modelUrl) => {
+      const w = window as unknown as W;
+      const reco = w.sdk.createRecommender({ storeId: 'related-model', modelUrl, backend: 'wasm' });
+      const known = await reco.related('3', { k: 3 });
+      const unknown = await reco.related('not-in-the-model', { k: 3 });
+      return { known: known.map((r) => [r.itemId, r.source, r.reason]), unknown: unknown.map((r) => r.source) };
+    }, MODEL);
+    expect(result.known).toHaveLength(3);
+    expect(result.known.every(([id, source, reason]) => id !== '3' && source === 'model' && reason === 'Often chosen by shoppers who chose “3”')).toBe(true);
+    expect(result.unknown.every((s) => s === 'baseline')).toBe(true);
+    await context.close();
+  });
+});
+
 describe('backend fallback', () => {
   it('asked for WebGPU where there is no adapter, the model runs on the next backend and the caller only sees a backend event', async () => {
     const context = await browser.newContext(); // this Chromium runs with --disable-gpu: requestAdapter() finds nothing
