@@ -21,6 +21,8 @@ export interface Recommender {
   recommend(options?: RecommendOptions): Promise<Recommendation[]>;
   /** Items related to `itemId` (which the shopper need not have seen). */
   related(itemId: string, options?: RelatedOptions): Promise<Recommendation[]>;
+  /** Items bought in the same orders as `itemIds`; topped up with related items, whose reasons say so. */
+  frequentlyBoughtTogether(itemIds: string[], options?: RelatedOptions): Promise<Recommendation[]>;
   /**
    * Searches the catalog on the device: prefix matching, typo tolerance, field boosts; with a model loaded and a
    * history, the top results are re-ranked for this shopper. Results carry a `reason` and an `attributionId`.
@@ -98,6 +100,7 @@ export function createRecommenderWith(internals: FacadeInternals, options: Recom
     track: (event) => tracker.track(event),
     recommend: (options = {}) => ask('recommend', (api) => api.recommend(options)),
     related: (itemId, options = {}) => ask('related', (api) => api.related(itemId, options)),
+    frequentlyBoughtTogether: (itemIds, options = {}) => ask('frequentlyBoughtTogether', (api) => api.frequentlyBoughtTogether(itemIds, options)),
     search: (query, options = {}) => ask('search', (api) => api.search(query, options)),
     suggest: (prefix) => ask('suggest', (api) => api.suggest(prefix)),
     rerank: (itemIds, options = {}) => ask('rerank', (api) => api.rerank(itemIds, options)),

@@ -67,6 +67,7 @@ export interface EngineApi {
   ingest(envelopes: TrackEnvelope[]): Promise<(SerializedError | null)[]>;
   recommend(options: RecommendOptions): Promise<Recommendation[]>;
   related(itemId: string, options: RelatedOptions): Promise<Recommendation[]>;
+  frequentlyBoughtTogether(itemIds: string[], options: RelatedOptions): Promise<Recommendation[]>;
   search(query: string, options: SearchOptions): Promise<Recommendation[]>;
   suggest(prefix: string): Promise<Suggestion[]>;
   rerank(itemIds: string[], options: RerankOptions): Promise<Recommendation[]>;

@@ -19,6 +19,7 @@ import { explainItem } from './explain-item.js';
 import { History } from './history.js';
 import { modelRecommend } from './model-recommender.js';
 import { modelRelated } from './model-related.js';
+import { boughtTogether } from './bought-together.js';
 
 const MAX_K = 200;
 
@@ -149,6 +150,21 @@ export class Engine implements EngineApi {
     const model = await (await this.ready()).model;
     const args = { k, filter: options.filter ?? {}, attributionId: randomId() };
     return (model && modelRelated(model, this.history, this.catalog, itemId, args)) || baselineRelated(this.history, this.catalog, itemId, args);
+  }
+
+  async frequentlyBoughtTogether(itemIds: string[], options: RelatedOptions = {}): Promise<Recommendation[]> {
+    if (!Array.isArray(itemIds) || itemIds.length === 0 || itemIds.length > 100 || !itemIds.every((id) => typeof id === 'string' && id.length > 0)) {
+      throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: frequentlyBoughtTogether() needs an array of 1 to 100 item ids (got ${describeValue(itemIds)})`, { details: { field: 'itemIds' } });
+    }
+    const k = checkK(options.k);
+    await this.ready();
+    const args = { k, filter: options.filter ?? {}, attributionId: randomId() };
+    const together = boughtTogether(this.history, this.catalog, itemIds, args);
+    if (together.length >= k) return together;
+    // Top up with related items; their reasons say they are related, not bought together.
+    const seen = new Set([...itemIds, ...together.map((r) => r.itemId)]);
+    const related = await this.related(itemIds[itemIds.length - 1]!, { k, filter: { ...args.filter, exclude: [...seen] } });
+    return [...together, ...related.map((r) => ({ ...r, attributionId: args.attributionId }))].slice(0, k);
   }
 
   async search(query: string, options: SearchOptions = {}): Promise<Recommendation[]> {

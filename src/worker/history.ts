@@ -12,7 +12,12 @@ export class History {
   private readonly byId = new Map<string, BehaviourEvent>();
   private sorted: BehaviourEvent[] = [];
   private dirty = false;
-  private derived: { cooccurrence: Map<string, Map<string, number>>; purchased: Set<string>; inCart: Set<string> } | null = null;
+  private derived: {
+    cooccurrence: Map<string, Map<string, number>>;
+    copurchase: Map<string, Map<string, number>>;
+    purchased: Set<string>;
+    inCart: Set<string>;
+  } | null = null;
   /** Bumped on every change, so callers can cache what they compute from the history. */
   version = 0;
 
@@ -77,13 +82,15 @@ export class History {
   private compute(): NonNullable<History['derived']> {
     if (this.derived) return this.derived;
     const cooccurrence = new Map<string, Map<string, number>>();
+    const copurchase = new Map<string, Map<string, number>>();
     const purchased = new Set<string>();
     const cart = new Map<string, number>();
-    const bump = (a: string, b: string): void => {
-      let row = cooccurrence.get(a);
-      if (!row) cooccurrence.set(a, (row = new Map()));
+    const bumpIn = (table: Map<string, Map<string, number>>, a: string, b: string): void => {
+      let row = table.get(a);
+      if (!row) table.set(a, (row = new Map()));
       row.set(b, (row.get(b) ?? 0) + 1);
     };
+    const bump = (a: string, b: string): void => bumpIn(cooccurrence, a, b);
     let session: string[] = [];
     let lastTs = -Infinity;
     const closeSession = (): void => {
@@ -102,6 +109,8 @@ export class History {
       if (e.type === 'impression' || e.type === 'search') continue;
       session.push(...eventItemIds(e));
       if (e.type === 'purchase') {
+        const basket = [...new Set(e.lines.map((l) => l.itemId))];
+        for (const a of basket) for (const b of basket) if (a !== b) bumpIn(copurchase, a, b);
         for (const line of e.lines) {
           purchased.add(line.itemId);
           cart.delete(line.itemId);
@@ -115,13 +124,18 @@ export class History {
       }
     }
     closeSession();
-    this.derived = { cooccurrence, purchased, inCart: new Set(cart.keys()) };
+    this.derived = { cooccurrence, copurchase, purchased, inCart: new Set(cart.keys()) };
     return this.derived;
   }
 
   /** How many of the shopper's sessions contained both items. */
   cooccurrence(a: string): ReadonlyMap<string, number> | undefined {
     return this.compute().cooccurrence.get(a);
+  }
+
+  /** How many of the shopper's orders contained both items. */
+  copurchase(a: string): ReadonlyMap<string, number> | undefined {
+    return this.compute().copurchase.get(a);
   }
 
   purchased(): ReadonlySet<string> {

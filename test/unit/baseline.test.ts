@@ -66,3 +66,21 @@ describe('baseline recommender', () => {
     expect(history.size).toBe(1);
   });
 });
+
+describe('frequently bought together (local orders)', () => {
+  it('reports only real co-purchases, strongest first', async () => {
+    const { boughtTogether } = await import('../../src/worker/bought-together.js');
+    const history = new History(100);
+    const line = (itemId: string) => ({ itemId, quantity: 1, price: 2, currency: 'GBP' });
+    history.add([
+      ev({ type: 'purchase', lines: [line('mug-1'), line('card-1'), line('lamp-1')] }),
+      ev({ type: 'purchase', lines: [line('mug-1'), line('card-1')] }),
+      ev({ type: 'view', itemId: 'lamp-2' }),
+    ]);
+    const recs = boughtTogether(history, new CatalogIndex(CATALOG), ['mug-1'], { k: 5, filter: {}, attributionId: 'x' });
+    expect(recs.map((r) => [r.itemId, r.reason])).toEqual([
+      ['card-1', 'You bought it with “Red mug” 2 times'],
+      ['lamp-1', 'You bought it with “Red mug” once'],
+    ]);
+  });
+});
