@@ -95,9 +95,9 @@ export async function selectBackend(options: SelectOptions): Promise<BackendRepo
   return report;
 }
 
-/** Resolves when the active WebGPU device is lost (never, on other backends). */
+/** Resolves when the active backend's GPU device is lost (WebGPU's `device.lost`; never, on backends without one). */
 export function deviceLost(): Promise<string> {
   const backend = tf.backend() as unknown as { device?: { lost?: Promise<{ message?: string }> } };
-  const lost = tf.getBackend() === 'webgpu' ? backend.device?.lost : undefined;
+  const lost = backend.device?.lost;
   return lost ? lost.then((info) => info?.message || 'device lost') : new Promise<string>(() => {});
 }

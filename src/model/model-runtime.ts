@@ -80,7 +80,7 @@ export class ModelRuntime {
     this.options.onBackend(report, reason);
     const chosen = report.backend;
     void deviceLost().then((why) => {
-      if (this.backend === chosen) void this.failOver(chosen, `WebGPU device lost: ${why}`);
+      if (this.backend === chosen) void this.failOver(chosen, `${chosen} device lost: ${why}`);
     });
   }
 
