@@ -6,4 +6,5 @@ execSync('npx vite build --logLevel warn && npx vite build --mode worker --logLe
 const port = Number(process.env.PORT ?? 5173);
 const server = await serve({ port, routes: { '/': '/demo/index.html', '/favicon.ico': '/demo/favicon.svg' } });
 console.log(`edgereco demo storefront: ${server.url}/   (Ctrl+C to stop)`);
+console.log(`electronics store:        ${server.url}/demo/electronics.html`);
 console.log(`script-tag embed page:    ${server.url}/demo/embed.html`);

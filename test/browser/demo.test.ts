@@ -40,6 +40,27 @@ describe('demo storefront', () => {
     await context.close();
   });
 
+  it('the electronics store answers search and related items with no history, and shows no broken image', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${baseUrl()}/demo/electronics.html`);
+    await page.waitForSelector('html[data-ready=true]');
+    await page.getByLabel('Search electronics').fill('wireles mouse');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.waitForSelector('#results li');
+    const titles = await page.locator('#results h3').allTextContents();
+    expect(titles.filter((t) => /mouse|mice/i.test(t)).length).toBeGreaterThanOrEqual(8);
+    await page.locator('#results li').first().getByRole('button', { name: /^Related to/ }).click();
+    await page.waitForSelector('#related li');
+    expect(await page.locator('#related li').count()).toBe(8);
+    expect(await page.locator('img').evaluateAll((imgs) => imgs.filter((i) => !(i as HTMLImageElement).complete || (i as HTMLImageElement).naturalWidth === 0).length)).toBe(0);
+    expect(await page.getByText('"as is"').count()).toBe(1);
+    await page.screenshot({ path: `${resultsDir()}/demo-electronics.png` });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('the script-tag embed page shows recommendations with no build step', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
