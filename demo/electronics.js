@@ -17,7 +17,7 @@ function card(item, onPick) {
   li.querySelector('h3').textContent = item.title ?? item.itemId;
   li.querySelector('.meta').textContent = item.meta ?? '';
   li.querySelector('.why').textContent = item.reason;
-  li.querySelector('button').setAttribute('aria-label', `Related to ${item.title ?? item.itemId}`);
+  li.querySelector('button').setAttribute('aria-label', `Related items: ${item.title ?? item.itemId}`);
   li.querySelector('button').addEventListener('click', () => onPick(item));
   return li;
 }

@@ -55,6 +55,8 @@ export function serve({ port = 0, root = ROOT, routes = {}, log = false, isolate
       res.writeHead(200, {
         'content-type': TYPES[extname(file.replace(/\.gz$/, ''))] ?? 'application/octet-stream',
         ...encoding,
+        // The demo's service worker lives in /demo/ but keeps the whole demo (served from /) working offline.
+        ...(path.endsWith('/sw.js') ? { 'service-worker-allowed': '/' } : {}),
         'content-length': info.size,
         'cache-control': 'no-cache',
         // Cross-origin isolation gives performance.now() 5 µs resolution instead of 100 µs (benchmarks only).
