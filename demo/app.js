@@ -173,6 +173,8 @@ async function render() {
   const nodes = await view(decodeURIComponent(arg ?? ''));
   if (ticket !== rendering) return; // a newer route won
   $('view').replaceChildren(...nodes);
+  // For the benchmark: when the first recommendations were on screen, since navigation start.
+  document.documentElement.dataset.firstRecsMs ??= String(Math.round(performance.now()));
   document.documentElement.dataset.ready = 'true';
 }
 
