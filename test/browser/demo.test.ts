@@ -106,6 +106,26 @@ describe('demo storefront (the gift shop)', () => {
     await context.close();
   });
 
+  it('keeps working offline after the first load (service worker)', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await open(page);
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+    });
+    await page.reload(); // now controlled by the service worker, which caches what the page fetches
+    await page.waitForSelector('html[data-ready=true]');
+    await page.waitForTimeout(500); // let the worker's cache writes land
+    await context.setOffline(true);
+    await page.reload();
+    await page.waitForSelector('html[data-ready=true]');
+    expect(await page.locator('section[aria-labelledby=s-recommended-for-you] li').count()).toBe(8);
+    await page.getByLabel('Search products').fill('heart');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.waitForSelector('#view h2:has-text("Results for")');
+    await context.close();
+  });
+
   it('the electronics store answers search and related items with no history, and shows no broken image', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
