@@ -1,8 +1,10 @@
-// Makes a bundle with the shape of the Games model (its item vocabulary from Video.txt, the default dimensions) for the
-// latency benchmark when models/games/ is not there yet. Latency does not depend on the weights' values, so they are
-// simply the seeded initialisation. Usage: npx tsx bench/make-latency-bundle.ts OUT_DIR
+// Makes a bundle with the shape of a real model (an item vocabulary, the default dimensions) for latency benchmarks
+// where no trained model exists: the Games catalog (Video.txt) by default, or the ids of a catalog JSON. Latency does
+// not depend on the weights' values, so they are simply the seeded initialisation.
+// Usage: npx tsx bench/make-latency-bundle.ts OUT_DIR [CATALOG.json.gz]
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { encodeBundle } from '../src/model/encode-bundle.js';
@@ -14,9 +16,15 @@ import { writeBundle } from '../models/cli/bundle-files.js';
 const out = process.argv[2] ?? 'bench/tmp/games-latency';
 await tf.setBackend('cpu');
 const items = new Set<string>();
-for (const line of readFileSync('../shared/data/amazon/Video.txt', 'utf8').split('\n')) {
-  const item = line.trim().split(/\s+/)[1];
-  if (item) items.add(item);
+const catalogFile = process.argv[3];
+if (catalogFile) {
+  const doc = JSON.parse(gunzipSync(readFileSync(catalogFile)).toString('utf8')) as { items: { id: string }[] };
+  for (const item of doc.items) items.add(item.id);
+} else {
+  for (const line of readFileSync('../shared/data/amazon/Video.txt', 'utf8').split('\n')) {
+    const item = line.trim().split(/\s+/)[1];
+    if (item) items.add(item);
+  }
 }
 const vocabulary = [...items];
 const config = sasrecConfig({ numItems: vocabulary.length });
