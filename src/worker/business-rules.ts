@@ -1,0 +1,51 @@
+import type { Recommendation } from '../core/recommendation.js';
+import type { CatalogIndex } from './catalog-index.js';
+
+/** A store's rules for every list: boosts and a diversity cap. Filters and "exclude purchased" are per call. */
+export interface BusinessRules {
+  /** Multiplies the score of matching items (e.g. `{ brand: 'Acme', factor: 1.5 }`, or a category prefix). */
+  boosts?: { brand?: string; category?: string; itemIds?: string[]; factor: number }[];
+  /** At most this many results of one brand in a list. */
+  maxPerBrand?: number;
+  /** At most this many results of one category (the full category path) in a list. */
+  maxPerCategory?: number;
+}
+
+/**
+ * Applies the rules to a ranked candidate list (longer than `k`, so capped items can be replaced): boosts re-order by
+ * the boosted score; the diversity caps then skip an item whose brand or category already has its quota, keeping the
+ * order otherwise. Returns at most `k` items.
+ */
+export function applyRules(ranked: readonly Recommendation[], catalog: CatalogIndex, rules: BusinessRules, k: number): Recommendation[] {
+  let list = [...ranked];
+  if (rules.boosts?.length) {
+    const boosted = list.map((r, i) => {
+      const item = catalog.get(r.itemId);
+      let factor = 1;
+      for (const b of rules.boosts!) {
+        const hit = (b.brand !== undefined && item?.brand === b.brand) || (b.category !== undefined && (item?.category ?? '').startsWith(b.category)) || (b.itemIds?.includes(r.itemId) ?? false);
+        if (hit) factor *= b.factor;
+      }
+      // Scores may be negative (model logits): boost the distance from the list's minimum, so a factor > 1 lifts.
+      return { r, i, factor };
+    });
+    const min = Math.min(0, ...list.map((r) => r.score));
+    boosted.sort((a, b) => (b.r.score - min) * b.factor - (a.r.score - min) * a.factor || a.i - b.i);
+    list = boosted.map(({ r, factor }) => (factor === 1 ? r : { ...r, score: (r.score - min) * factor + min }));
+  }
+  const perBrand = new Map<string, number>();
+  const perCategory = new Map<string, number>();
+  const out: Recommendation[] = [];
+  for (const r of list) {
+    if (out.length >= k) break;
+    const item = catalog.get(r.itemId);
+    const brand = item?.brand;
+    const category = item?.category;
+    if (rules.maxPerBrand !== undefined && brand !== undefined && (perBrand.get(brand) ?? 0) >= rules.maxPerBrand) continue;
+    if (rules.maxPerCategory !== undefined && category !== undefined && (perCategory.get(category) ?? 0) >= rules.maxPerCategory) continue;
+    if (brand !== undefined) perBrand.set(brand, (perBrand.get(brand) ?? 0) + 1);
+    if (category !== undefined) perCategory.set(category, (perCategory.get(category) ?? 0) + 1);
+    out.push(r);
+  }
+  return out;
+}

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { parseCatalogCsv } from '../../src/core/catalog-csv.js';
+import { EdgeRecoError, type Recommendation } from '../../src/core/index.js';
+import { parsePriors } from '../../src/core/priors.js';
+import { applyRules } from '../../src/worker/business-rules.js';
+import { CatalogIndex } from '../../src/worker/catalog-index.js';
+
+describe('catalog CSV', () => {
+  it('reads the columns it knows, attributes from attr: columns, and names the CSV line of a bad row', () => {
+    const csv = 'id,title,category,brand,price,available,attr:colour\nm1,"Mug, red",Kitchen > Mugs,Acme,3.5,true,Red\nm2,Mug blue,Kitchen > Mugs,,4,0,\n';
+    expect(parseCatalogCsv(csv)).toEqual([
+      { id: 'm1', title: 'Mug, red', category: 'Kitchen > Mugs', brand: 'Acme', price: 3.5, available: true, attributes: { colour: 'Red' } },
+      { id: 'm2', title: 'Mug blue', category: 'Kitchen > Mugs', price: 4, available: false },
+    ]);
+    const error = (() => {
+      try {
+        parseCatalogCsv('id,price\na,1\n\nb,-2\n');
+      } catch (e) {
+        return e as EdgeRecoError;
+      }
+    })()!;
+    expect(error.code).toBe('INVALID_OPTION');
+    expect(error.message).toBe('edgereco: catalog[1].price must be a number ≥ 0 (got -2) (CSV line 4)');
+    expect(() => parseCatalogCsv('sku,title\n')).toThrowError('needs a header with an "id" column');
+    expect(() => parseCatalogCsv('id,colour\n')).toThrowError('unknown column "colour"');
+  });
+});
+
+describe('priors bundle', () => {
+  const ok = {
+    format: 'edgereco-priors', version: 1, generatedAt: '2026-11-27T00:00:00Z', periods: { from: '2026-11-20', to: '2026-11-26' }, minSupport: 50,
+    trending: [{ itemId: 'a', score: 120 }], popularByCategory: { Kitchen: [{ itemId: 'a', score: 120 }] },
+    boughtTogether: [{ a: 'a', b: 'b', score: 60 }], popularQueries: [{ query: 'mug', score: 80 }],
+  };
+  it('accepts the versioned format and refuses others', () => {
+    expect(parsePriors(ok)).toEqual(ok);
+    expect(() => parsePriors({ ...ok, version: 2 })).toThrowError('priors bundle version 2 is not supported');
+    expect(() => parsePriors({ ...ok, trending: [{ itemId: 'a', score: 'x' }] })).toThrowError('trending.score must be a finite number');
+    expect(() => parsePriors([])).toThrowError('is not an edgereco priors bundle');
+  });
+});
+
+describe('business rules', () => {
+  const catalog = new CatalogIndex([
+    { id: 'a1', brand: 'Acme', category: 'Kitchen' },
+    { id: 'a2', brand: 'Acme', category: 'Kitchen' },
+    { id: 'a3', brand: 'Acme', category: 'Garden' },
+    { id: 'b1', brand: 'Bolt', category: 'Kitchen' },
+    { id: 'c1', brand: 'Cora', category: 'Garden' },
+  ]);
+  const ranked: Recommendation[] = ['a1', 'a2', 'a3', 'b1', 'c1'].map((itemId, i) => ({ itemId, score: 5 - i, reason: '', source: 'model', attributionId: 'x' }));
+  it('caps results per brand and per category, keeping the order otherwise', () => {
+    expect(applyRules(ranked, catalog, { maxPerBrand: 1 }, 3).map((r) => r.itemId)).toEqual(['a1', 'b1', 'c1']);
+    expect(applyRules(ranked, catalog, { maxPerCategory: 1 }, 3).map((r) => r.itemId)).toEqual(['a1', 'a3']);
+    expect(applyRules(ranked, catalog, {}, 3).map((r) => r.itemId)).toEqual(['a1', 'a2', 'a3']);
+  });
+  it('boosts matching items by a factor', () => {
+    expect(applyRules(ranked, catalog, { boosts: [{ brand: 'Cora', factor: 10 }] }, 2).map((r) => r.itemId)).toEqual(['c1', 'a1']);
+    expect(applyRules(ranked, catalog, { boosts: [{ category: 'Garden', factor: 2 }] }, 2).map((r) => r.itemId)).toEqual(['a3', 'a1']);
+  });
+});
