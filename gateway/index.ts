@@ -8,3 +8,7 @@ export { createFileSink } from './sinks/file-sink.js';
 export { createKafkaSink } from './sinks/kafka-sink.js';
 export type { KafkaSinkOptions } from './sinks/kafka-sink.js';
 export type { ReportSink, SinkRecord, RecordOffset } from './sinks/sink.js';
+export { ReportAggregator, PRIORS_BUNDLE_VERSION, DEFAULT_MIN_SUPPORT } from './aggregator.js';
+export type { PriorsBundle, PriorsCandidates, MinSupport } from './aggregator.js';
+export { runAggregation } from './aggregator-run.js';
+export type { AggregationOptions, AggregationResult } from './aggregator-run.js';

@@ -6,11 +6,12 @@ export class Consent {
   private optedOut: boolean;
   private readonly key: string;
 
-  constructor(storeId: string) {
+  /** `onChange` hears a change made in another tab (the worker must stop or resume sync there too). */
+  constructor(storeId: string, onChange: (optedOut: boolean) => void) {
     this.key = `edgereco:${storeId}:opt-out`;
     this.optedOut = this.read();
     globalThis.addEventListener?.('storage', (event: StorageEvent) => {
-      if (event.key === this.key || event.key === null) this.optedOut = this.read();
+      if (event.key === this.key || event.key === null) onChange((this.optedOut = this.read()));
     });
   }
 

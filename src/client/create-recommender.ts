@@ -59,7 +59,9 @@ export interface FacadeInternals {
 export function createRecommenderWith(internals: FacadeInternals, options: RecommenderOptions = {}): Recommender {
   const opts = resolveOptions(options);
   const emitter = new Emitter();
-  const consent = new Consent(opts.storeId);
+  // Sync in the worker follows the consent; a change in another tab arrives through the storage event.
+  const tellWorker = (optedOut: boolean): Promise<void> => worker.call('setConsent', (api) => api.setConsent(optedOut)).catch(() => {});
+  const consent = new Consent(opts.storeId, tellWorker);
   const tabId = randomId();
   const rescue = new UnloadRescue(opts.storeId, tabId);
   let closed = false;
@@ -67,7 +69,12 @@ export function createRecommenderWith(internals: FacadeInternals, options: Recom
   const worker = new WorkerClient(opts.workerUrl ?? internals.defaultWorkerUrl(), opts.timeoutMs, (error) => {
     if (!closed) emitter.emit('error', error);
   });
-  const notify = proxy<EngineNotify>((event) => (event.kind === 'backend' ? emitter.emit('backend', event.info) : emitter.emit(event.kind, deserializeError(event.error))));
+  /** The worker keeps a beacon body of the pending outbox ready; `pagehide` sends it (the gateway drops duplicates). */
+  let beacon: { url: string; body: string } | undefined;
+  globalThis.addEventListener?.('pagehide', () => beacon?.body && !consent.isOptedOut && navigator.sendBeacon(beacon.url, beacon.body));
+  const notify = proxy<EngineNotify>((event) =>
+    event.kind === 'beacon' ? (beacon = event) : event.kind === 'backend' ? emitter.emit('backend', event.info) : emitter.emit(event.kind, deserializeError(event.error)),
+  );
   const init: EngineInit = {
     storeId: opts.storeId,
     tabId,
@@ -76,7 +83,9 @@ export function createRecommenderWith(internals: FacadeInternals, options: Recom
     maxAgeDays: opts.maxAgeDays,
     batchSize: opts.batchSize,
     backend: opts.backend,
+    optedOut: consent.isOptedOut,
   };
+  if (opts.syncUrl) init.sync = { url: new URL(opts.syncUrl, globalThis.location?.href).href, key: opts.syncKey, topic: opts.syncTopic };
   if (opts.catalog) init.catalog = opts.catalog;
   if (opts.catalogUrl) init.catalogUrl = new URL(opts.catalogUrl, globalThis.location?.href).href;
   if (opts.modelUrl) init.modelUrl = new URL(opts.modelUrl, globalThis.location?.href).href;
@@ -114,9 +123,11 @@ export function createRecommenderWith(internals: FacadeInternals, options: Recom
     async optOut() {
       consent.set(true);
       tracker.dropPending();
+      await tellWorker(true);
     },
     async optIn() {
       consent.set(false);
+      await tellWorker(false);
     },
     isOptedOut: () => consent.isOptedOut,
     async exportData() {

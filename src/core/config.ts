@@ -25,9 +25,22 @@ export interface RecommenderOptions {
   modelUrl?: string;
   /** Where the model runs: `"auto"` measures WebGPU, WASM and CPU and takes the fastest. Default `"auto"`. */
   backend?: 'auto' | 'webgpu' | 'wasm' | 'cpu';
+  /**
+   * Base URL of the sync gateway (or a Confluent REST Proxy) that privatized reports go to, e.g.
+   * `https://ingest.shop.example`. Default: none, and nothing is ever sent. Needs `syncKey`.
+   */
+  syncUrl?: string;
+  /** The store's publishable key for the gateway (not a secret). Default: none; required with `syncUrl`. */
+  syncKey?: string;
+  /**
+   * The Kafka topic reports are produced to. Default `"edgereco-reports"`. (The worker checks `syncKey` and
+   * `syncTopic`, to keep the page's loader small: a bad one emits an `INVALID_OPTION` error and sync stays off.)
+   */
+  syncTopic?: string;
 }
 
-type Optional = 'catalog' | 'catalogUrl' | 'workerUrl' | 'modelUrl';
+const OPTIONAL = ['catalog', 'catalogUrl', 'workerUrl', 'modelUrl', 'syncUrl', 'syncKey', 'syncTopic'] as const;
+type Optional = (typeof OPTIONAL)[number];
 export type ResolvedOptions = Required<Omit<RecommenderOptions, Optional>> & Pick<RecommenderOptions, Optional>;
 
 export const DEFAULT_OPTIONS = {
@@ -40,7 +53,7 @@ export const DEFAULT_OPTIONS = {
   backend: 'auto',
 } as const satisfies Partial<ResolvedOptions>;
 
-const KNOWN = new Set(['storeId', 'catalog', 'catalogUrl', 'maxEvents', 'maxAgeDays', 'batchSize', 'storage', 'workerUrl', 'timeoutMs', 'modelUrl', 'backend']);
+const KNOWN = new Set(['storeId', 'catalog', 'catalogUrl', 'maxEvents', 'maxAgeDays', 'batchSize', 'storage', 'workerUrl', 'timeoutMs', 'modelUrl', 'backend', 'syncUrl', 'syncKey', 'syncTopic']);
 const BACKEND_CHOICES = ['auto', 'webgpu', 'wasm', 'cpu'];
 
 function bad(name: string, requirement: string, value: unknown): EdgeRecoError {
@@ -64,7 +77,7 @@ export function resolveOptions(options: RecommenderOptions = {}): ResolvedOption
   if (typeof storeId !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(storeId)) throw bad('storeId', 'must be 1 to 64 letters, digits, "_", "." or "-"', storeId);
   const storage = options.storage ?? DEFAULT_OPTIONS.storage;
   if (storage !== 'indexeddb' && storage !== 'memory') throw bad('storage', 'must be "indexeddb" or "memory"', storage);
-  for (const key of ['catalogUrl', 'modelUrl'] as const) {
+  for (const key of ['catalogUrl', 'modelUrl', 'syncUrl', 'syncKey', 'syncTopic'] as const) {
     if (options[key] !== undefined && typeof options[key] !== 'string') throw bad(key, 'must be a URL string', options[key]);
   }
   const backend = options.backend ?? DEFAULT_OPTIONS.backend;
@@ -78,10 +91,7 @@ export function resolveOptions(options: RecommenderOptions = {}): ResolvedOption
     batchSize: positiveInt(options.batchSize ?? DEFAULT_OPTIONS.batchSize, 'batchSize', 100_000),
     timeoutMs: positiveInt(options.timeoutMs ?? DEFAULT_OPTIONS.timeoutMs, 'timeoutMs', 600_000),
   };
-  if (options.catalog !== undefined) resolved.catalog = options.catalog;
-  if (options.catalogUrl !== undefined) resolved.catalogUrl = options.catalogUrl;
-  if (options.workerUrl !== undefined) resolved.workerUrl = options.workerUrl;
-  if (options.modelUrl !== undefined) resolved.modelUrl = options.modelUrl;
+  for (const key of OPTIONAL) if (options[key] !== undefined) (resolved as Record<string, unknown>)[key] = options[key];
   return resolved;
 }
 

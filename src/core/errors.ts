@@ -21,6 +21,10 @@ export const ERROR_CODES = {
   TIMEOUT: 'TIMEOUT',
   /** The recommender was closed with `close()`. */
   CLOSED: 'CLOSED',
+  /** The sync gateway refused reports with a 4xx (wrong key, origin, topic or schema); they were dropped, never retried. */
+  SYNC_REJECTED: 'SYNC_REJECTED',
+  /** Sending reports failed (network, 5xx, rate limit); they stay in the outbox and are retried (emitted as a warning). */
+  SYNC_FAILED: 'SYNC_FAILED',
   /** An unexpected internal failure; please report it. */
   INTERNAL: 'INTERNAL',
 } as const;

@@ -1,6 +1,8 @@
 import type { CatalogItem } from './catalog.js';
 import type { SerializedError } from './errors.js';
 import type { BehaviourEvent } from './events.js';
+import type { AggregateReport } from './ldp/aggregate-report.js';
+import type { PrivacyBudgetPolicy, PrivacyBudgetState } from './ldp/privacy-budget.js';
 import type { Explanation } from './explanation.js';
 import type { RerankOptions, SearchOptions, Suggestion } from './search-types.js';
 import type { TrackEnvelope } from './track-envelope.js';
@@ -21,6 +23,22 @@ export interface EngineInit {
   /** Absolute URL of a model bundle's manifest.json. */
   modelUrl?: string;
   backend: 'auto' | 'webgpu' | 'wasm' | 'cpu';
+  /** Where privatized reports go (absolute gateway URL, key, topic as given; the worker checks them); absent: no sync. */
+  sync?: { url: string; key?: string | undefined; topic?: string | undefined };
+  /** The shopper's consent as the page knows it at start; changes arrive through `setConsent`. */
+  optedOut: boolean;
+}
+
+/** What the SDK has queued and sent of privatized reports, and the privacy budget spent (in `exportData()`). */
+export interface SyncExport {
+  /** ε per report and per UTC day this SDK spends at most. */
+  policy: PrivacyBudgetPolicy;
+  /** The budget spent so far (null: nothing yet). */
+  budget: PrivacyBudgetState | null;
+  /** Reports built and not yet confirmed by the gateway, exactly as they will be sent. */
+  pending: AggregateReport[];
+  /** Reports the gateway confirmed (the most recent 200), with the UTC day of confirmation. */
+  sent: { report: AggregateReport; sentDay: string }[];
 }
 
 export interface EngineInfo {
@@ -49,10 +67,18 @@ export interface ExportedData {
   storage: 'indexeddb' | 'memory';
   optedOut: boolean;
   events: BehaviourEvent[];
+  /** What was sent and what waits to be sent; null when the data is in memory only (sync needs IndexedDB). */
+  sync: SyncExport | null;
 }
 
 /** How the worker reports background events to the page, which emits them (`warning`, `error`, `backend`). */
-export type EngineNotify = (event: { kind: 'warning' | 'error'; error: SerializedError } | { kind: 'backend'; info: BackendInfo }) => void;
+export type EngineNotify = (
+  event:
+    | { kind: 'warning' | 'error'; error: SerializedError }
+    | { kind: 'backend'; info: BackendInfo }
+    /** The pending outbox as a ready-made beacon body (empty: nothing pending), for the page's `pagehide`. */
+    | { kind: 'beacon'; url: string; body: string },
+) => void;
 
 /**
  * The worker's API, the one interface both sides of the comlink boundary use. Every method may reject with an
@@ -73,6 +99,8 @@ export interface EngineApi {
   rerank(itemIds: string[], options: RerankOptions): Promise<Recommendation[]>;
   explain(itemId: string): Promise<Explanation>;
   exportData(): Promise<Omit<ExportedData, 'optedOut'>>;
+  /** The shopper opted out (true) or back in: opting out stops sync and empties the outbox. */
+  setConsent(optedOut: boolean): Promise<void>;
   /** Deletes the store's databases and caches and the in-memory history, here and in the store's other tabs. */
   forget(): Promise<void>;
   close(): void;

@@ -6,3 +6,6 @@ export { IdbEventLog, openEventDatabase } from './idb-event-log.js';
 export { MemoryEventLog } from './memory-event-log.js';
 export { ResilientEventLog } from './resilient-event-log.js';
 export { deleteStoreData } from './delete-store-data.js';
+export { IdbOutbox, SENT_KEPT } from './idb-outbox.js';
+export type { OutboxState, OutboxCommit, SentReport } from './idb-outbox.js';
+export type { OutboxRecord } from './schema.js';

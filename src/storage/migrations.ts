@@ -24,11 +24,13 @@ export function migrate(db: IDBPDatabase<EdgeRecoDB>, oldVersion: number, tx: Up
   // idb's types only know the current layout; older layouts are reached through the raw objects.
   const raw = unwrap(db) as IDBDatabase;
   const rawTx = unwrap(tx) as IDBTransaction;
-  if (oldVersion < 1) {
-    createV2(raw, []);
-    return;
-  }
-  if (oldVersion < 2) v1ToV2(raw, rawTx);
+  // Each step calls the next once its requests are done (by callback: the upgrade transaction must stay active).
+  const steps: ((next: () => void) => void)[] = [];
+  if (oldVersion < 1) steps.push((next) => (createV2(raw, []), next()));
+  else if (oldVersion < 2) steps.push((next) => v1ToV2(raw, rawTx, next));
+  if (oldVersion < 3) steps.push((next) => (v2ToV3(raw), next()));
+  const run = (i: number): void => steps[i]?.(() => run(i + 1));
+  run(0);
 }
 
 function createV2(db: IDBDatabase, events: BehaviourEvent[]): void {
@@ -41,7 +43,7 @@ function createV2(db: IDBDatabase, events: BehaviourEvent[]): void {
   meta.put({ key: EVENT_COUNT_KEY, value: events.length });
 }
 
-function v1ToV2(db: IDBDatabase, tx: IDBTransaction): void {
+function v1ToV2(db: IDBDatabase, tx: IDBTransaction, then: () => void): void {
   const req = tx.objectStore('events').getAll();
   req.onsuccess = () => {
     const records = (req.result as V1Record[]).sort((a, b) => a.timestamp - b.timestamp);
@@ -53,5 +55,12 @@ function v1ToV2(db: IDBDatabase, tx: IDBTransaction): void {
         return { ...fields, ts, eventId: newEventId(ts) } as BehaviourEvent;
       }),
     );
+    then();
   };
+}
+
+/** v3: the outbox of privatized reports. The privacy budget lives in `meta` (absent means nothing spent yet). */
+function v2ToV3(db: IDBDatabase): void {
+  const outbox = db.createObjectStore('outbox', { keyPath: 'id' });
+  outbox.createIndex('period', 'period');
 }

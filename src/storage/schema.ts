@@ -1,8 +1,9 @@
 import type { DBSchema } from 'idb';
 import type { BehaviourEvent } from '../core/events.js';
+import type { AggregateReport } from '../core/ldp/aggregate-report.js';
 
 /** The layout version this SDK writes. Bump it with a new step in `migrations.ts`. */
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
 
 /**
  * A batch of events stored as one record: one put per batch instead of one per event is what makes sustained tracking
@@ -19,10 +20,27 @@ export interface Segment {
  * - v1: `events`, auto-increment keys, one record per event `{ type, timestamp, ...fields }`.
  * - v2: `segments` (batches of events keyed by their last `eventId`), `meta` (the event count, kept in step with the
  *   segments inside every write transaction).
+ * - v3: `outbox` (privatized reports not yet confirmed by the gateway, keyed by their random id, indexed by period);
+ *   `meta` also keeps the privacy budget spent ({@link BUDGET_KEY}), the last period reported ({@link REPORTED_KEY})
+ *   and the last reports the gateway confirmed ({@link SENT_KEY}).
  */
 export interface EdgeRecoDB extends DBSchema {
   segments: { key: string; value: Segment };
   meta: { key: string; value: MetaRecord };
+  outbox: { key: string; value: OutboxRecord; indexes: { period: string } };
+}
+
+/**
+ * A report waiting to be sent. It leaves the outbox only once the gateway answered 2xx (or refused it with a 4xx,
+ * which no retry can fix). `attempts` counts failed sends.
+ */
+export interface OutboxRecord {
+  /** The report's random id (also `report.id`). */
+  id: string;
+  /** The UTC day the report covers, `YYYY-MM-DD` (also `report.period`). */
+  period: string;
+  attempts: number;
+  report: AggregateReport;
 }
 
 export interface MetaRecord {
@@ -32,3 +50,12 @@ export interface MetaRecord {
 
 /** The `meta` record holding how many events the segments hold. */
 export const EVENT_COUNT_KEY = 'eventCount';
+
+/** The `meta` record holding the privacy budget spent (a `PrivacyBudgetState`). */
+export const BUDGET_KEY = 'privacyBudget';
+
+/** The `meta` record holding the last period (UTC day) whose reports were built: no period is reported twice. */
+export const REPORTED_KEY = 'reportedThrough';
+
+/** The `meta` record holding the reports the gateway confirmed most recently (what was sent), newest last. */
+export const SENT_KEY = 'sentReports';

@@ -20,6 +20,7 @@ import { History } from './history.js';
 import { modelRecommend } from './model-recommender.js';
 import { modelRelated } from './model-related.js';
 import { boughtTogether } from './bought-together.js';
+import { exportSync, startSync, type SyncParts } from './start-sync.js';
 
 const MAX_K = 200;
 
@@ -39,6 +40,8 @@ interface Started {
   model: Promise<ModelRuntime | null>;
   /** The catalog's search index, built in the background once the catalog is in. */
   search: Promise<CatalogSearch>;
+  /** The outbox of privatized reports and the sync scheduler (see start-sync.ts). */
+  sync: SyncParts;
 }
 
 /** The model runtime and TensorFlow.js load only when a store configures a model. */
@@ -93,7 +96,9 @@ export class Engine implements EngineApi {
     this.catalog = new CatalogIndex(catalog);
     const search = CatalogSearch.build(catalog);
     search.catch(() => {}); // reported when search() is called
-    return { init, log, crossTab, model, search };
+    const beacon = (url: string, body: string) => void Promise.resolve(notify({ kind: 'beacon', url, body })).catch(() => {});
+    const sync = dbName === null ? { outbox: null, scheduler: null } : startSync(init, dbName, log, report, beacon);
+    return { init, log, crossTab, model, search, sync };
   }
 
   private async loadCatalog(init: EngineInit): Promise<CatalogItem[]> {
@@ -196,21 +201,31 @@ export class Engine implements EngineApi {
   }
 
   async exportData(): Promise<Omit<ExportedData, 'optedOut'>> {
-    const { log, init } = await this.ready();
-    return { format: 'edgereco-export', version: 1, storeId: init.storeId, exportedAt: new Date().toISOString(), storage: log.kind, events: await log.readAll() };
+    const { log, init, sync } = await this.ready();
+    const [events, synced] = await Promise.all([log.readAll(), exportSync(sync.outbox)]);
+    return { format: 'edgereco-export', version: 1, storeId: init.storeId, exportedAt: new Date().toISOString(), storage: log.kind, events, sync: synced };
+  }
+
+  async setConsent(optedOut: boolean): Promise<void> {
+    const { sync } = await this.ready();
+    await sync.scheduler?.setOptedOut(optedOut === true);
   }
 
   async forget(): Promise<void> {
-    const { log, crossTab, init } = await this.ready();
+    const { log, crossTab, init, sync } = await this.ready();
     this.history.clear();
     log.clearMemory();
     log.close();
+    sync.outbox?.close();
+    sync.scheduler?.clearBeacon();
     crossTab.publishReset();
     await deleteStoreData([databaseName(init.storeId)], cachePrefix(init.storeId));
   }
 
   close(): void {
-    void this.started?.then(({ log, crossTab }) => {
+    void this.started?.then(({ log, crossTab, sync }) => {
+      sync.scheduler?.stop();
+      sync.outbox?.close();
       log.close();
       crossTab.close();
     });

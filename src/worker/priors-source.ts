@@ -6,14 +6,14 @@ import { parsePriors, type PriorsBundle } from '../core/priors.js';
  * visitor has them at once, revalidated on every start. Lookups are indexed once.
  */
 export class PriorsSource {
-  private readonly pairs = new Map<string, { itemId: string; score: number }[]>();
+  private readonly pairs = new Map<string, { itemId: string; count: number }[]>();
 
   private constructor(readonly bundle: PriorsBundle) {
-    for (const { a, b, score } of bundle.boughtTogether) {
+    for (const { items: [a, b], count } of bundle.pairs) {
       for (const [x, y] of [[a, b], [b, a]] as const) {
         let list = this.pairs.get(x);
         if (!list) this.pairs.set(x, (list = []));
-        list.push({ itemId: y, score });
+        list.push({ itemId: y, count });
       }
     }
   }
@@ -32,23 +32,24 @@ export class PriorsSource {
     return new PriorsSource(parsePriors(await response.json()));
   }
 
-  trending(): readonly { itemId: string; score: number }[] {
-    return this.bundle.trending;
+  /** The store's popular items in the covered periods (estimated shoppers), most first. */
+  trending(): readonly { itemId: string; count: number }[] {
+    return this.bundle.items;
   }
 
   /** Items other shoppers bought with `itemId`, strongest first. */
-  boughtWith(itemId: string): readonly { itemId: string; score: number }[] {
+  boughtWith(itemId: string): readonly { itemId: string; count: number }[] {
     return this.pairs.get(itemId) ?? [];
   }
 
   /** Popular queries starting with the (normalized) prefix, most frequent first. */
   queriesStartingWith(prefix: string): string[] {
-    return this.bundle.popularQueries.filter((q) => q.query.startsWith(prefix)).map((q) => q.query);
+    return this.bundle.queries.filter((q) => q.query.startsWith(prefix)).map((q) => q.query);
   }
 
-  /** Whether the item is among its category's published popular items. */
-  popularIn(itemId: string): string | undefined {
-    for (const [category, items] of Object.entries(this.bundle.popularByCategory)) if (items.some((i) => i.itemId === itemId)) return category;
-    return undefined;
+  /** The item's rank among the store's published popular items (0 = most popular), if it is one. */
+  popularRank(itemId: string): number | undefined {
+    const i = this.bundle.items.findIndex((x) => x.itemId === itemId);
+    return i < 0 ? undefined : i;
   }
 }

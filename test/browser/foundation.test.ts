@@ -324,7 +324,60 @@ describe('storage versions', () => {
     });
     expect(result.items).toEqual([...Array.from({ length: 300 }, (_, i) => `old-${i}`), 'new-0']);
     expect(result.ts.slice(0, 300)).toEqual(Array.from({ length: 300 }, (_, i) => result.t0 + i * 10));
-    expect(result.version).toBe(2);
+    expect(result.version).toBe(3);
+    await context.close();
+  });
+
+  it('a v2 database (segments + meta) migrates to v3: events and count kept, an empty outbox added', async () => {
+    const context = await browser.newContext();
+    const page = await openSdkPage(context);
+    const result = await page.evaluate(async () => {
+      const t0 = Date.now() - 60_000;
+      // As v2 wrote it: one segment keyed by its last eventId (UUIDv7: the time in ms, then counter), the count in meta.
+      const uuid7 = (ms: number, n: number) => {
+        const h = ms.toString(16).padStart(12, '0');
+        return `${h.slice(0, 8)}-${h.slice(8)}-7000-8000-${String(n).padStart(12, '0')}`;
+      };
+      const events = Array.from({ length: 200 }, (_, i) => ({ eventId: uuid7(t0 + i, i), ts: t0 + i, type: 'view', itemId: `v2-${i}` }));
+      await new Promise<void>((resolve, reject) => {
+        const req = indexedDB.open('edgereco-migrate-v2', 2);
+        req.onupgradeneeded = () => {
+          req.result.createObjectStore('meta', { keyPath: 'key' });
+          req.result.createObjectStore('segments', { keyPath: 'key' });
+        };
+        req.onsuccess = () => {
+          const tx = req.result.transaction(['segments', 'meta'], 'readwrite');
+          tx.objectStore('segments').put({ key: events[events.length - 1]!.eventId, events });
+          tx.objectStore('meta').put({ key: 'eventCount', value: events.length });
+          tx.oncomplete = () => (req.result.close(), resolve());
+          tx.onerror = () => reject(tx.error);
+        };
+      });
+      const w = window as unknown as W;
+      const reco = w.sdk.createRecommender({ storeId: 'migrate-v2' });
+      await reco.track({ type: 'view', itemId: 'new-0' });
+      const data = await reco.exportData();
+      await reco.close();
+      const db = await new Promise<IDBDatabase>((resolve) => {
+        const req = indexedDB.open('edgereco-migrate-v2');
+        req.onsuccess = () => resolve(req.result);
+      });
+      const stores = [...db.objectStoreNames].sort();
+      const count = await new Promise((resolve) => {
+        const get = db.transaction('meta').objectStore('meta').get('eventCount');
+        get.onsuccess = () => resolve((get.result as { value: number }).value);
+      });
+      const outbox = await new Promise((resolve) => {
+        const all = db.transaction('outbox').objectStore('outbox').getAll();
+        all.onsuccess = () => resolve(all.result);
+      });
+      const version = db.version;
+      db.close();
+      return { items: data.events.map((e) => (e as Sdk.ViewEvent).itemId), sync: data.sync, stores, count, outbox, version };
+    });
+    expect(result.items).toEqual([...Array.from({ length: 200 }, (_, i) => `v2-${i}`), 'new-0']);
+    expect(result).toMatchObject({ version: 3, stores: ['meta', 'outbox', 'segments'], count: 201, outbox: [] });
+    expect(result.sync).toMatchObject({ budget: null, pending: [], sent: [], policy: { epsilonPerReport: 2, epsilonPerDay: 4 } });
     await context.close();
   });
 

@@ -28,14 +28,15 @@ describe('catalog CSV', () => {
 
 describe('priors bundle', () => {
   const ok = {
-    format: 'edgereco-priors', version: 1, generatedAt: '2026-11-27T00:00:00Z', periods: { from: '2026-11-20', to: '2026-11-26' }, minSupport: 50,
-    trending: [{ itemId: 'a', score: 120 }], popularByCategory: { Kitchen: [{ itemId: 'a', score: 120 }] },
-    boughtTogether: [{ a: 'a', b: 'b', score: 60 }], popularQueries: [{ query: 'mug', score: 80 }],
+    format: 'edgereco-priors', version: 1, generated: '2026-11-27', periods: { from: '2026-11-20', to: '2026-11-26' },
+    reports: { item: 900, pair: 400, query: 500, duplicatesDropped: 3 }, threshold: { item: 40, pair: 40, query: 40 },
+    items: [{ itemId: 'a', count: 120 }], pairs: [{ items: ['a', 'b'], count: 60 }], queries: [{ query: 'mug', count: 80 }],
   };
-  it('accepts the versioned format and refuses others', () => {
+  it('accepts the versioned format the aggregator writes and refuses others', () => {
     expect(parsePriors(ok)).toEqual(ok);
     expect(() => parsePriors({ ...ok, version: 2 })).toThrowError('priors bundle version 2 is not supported');
-    expect(() => parsePriors({ ...ok, trending: [{ itemId: 'a', score: 'x' }] })).toThrowError('trending.score must be a finite number');
+    expect(() => parsePriors({ ...ok, items: [{ itemId: 'a', count: 'x' }] })).toThrowError('items[0].count must be a finite number');
+    expect(() => parsePriors({ ...ok, pairs: [{ items: ['a'], count: 1 }] })).toThrowError('pairs[0].items must be two item ids');
     expect(() => parsePriors([])).toThrowError('is not an edgereco priors bundle');
   });
 });

@@ -140,7 +140,7 @@ describe('migrations', () => {
       req.onsuccess = () => resolve(req.result);
     });
     expect(db.version).toBe(DB_VERSION);
-    expect([...db.objectStoreNames].sort()).toEqual(['meta', 'segments']);
+    expect([...db.objectStoreNames].sort()).toEqual(['meta', 'outbox', 'segments']);
     db.close();
   });
 

@@ -1,6 +1,6 @@
 export { cryptoRandom, seededRandom, randomUint32, randomBelow } from './random-source.js';
 export type { RandomSource } from './random-source.js';
-export { itemKey, pairKey, fmix32 } from './item-key.js';
+export { itemKey, pairKey, queryKey, fmix32 } from './item-key.js';
 export { EPSILON_LIMITS, checkEpsilon } from './epsilon.js';
 export { olhParams, olhHash, olhPerturb, olhSupports, olhEstimate, olhVariance, createOlhAggregator } from './olh.js';
 export type { OlhParams, OlhReport, OlhAggregator } from './olh.js';

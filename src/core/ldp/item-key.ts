@@ -26,3 +26,11 @@ export function itemKey(value: string): number {
 export function pairKey(a: string, b: string): number {
   return a < b ? itemKey(`${a}\u0000${b}`) : itemKey(`${b}\u0000${a}`);
 }
+
+/**
+ * The key of a search query: trimmed, lower-cased, inner whitespace collapsed, so "Red  Mug " and "red mug" are one
+ * value. Browser and aggregator compute the same key for the same query.
+ */
+export function queryKey(query: string): number {
+  return itemKey(query.normalize('NFKC').trim().toLowerCase().replace(/\s+/g, ' '));
+}

@@ -1,0 +1,11 @@
+export { backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
+export type { BackoffPolicy } from './backoff.js';
+export { batchReports, MAX_REQUEST_BYTES, MAX_REQUEST_RECORDS } from './report-batches.js';
+export type { ReportBatch } from './report-batches.js';
+export { buildReports, nextPeriod, periodValues } from './build-reports.js';
+export type { BuildContext, PeriodValues } from './build-reports.js';
+export { ReportSender, KAFKA_JSON_V2, produceUrl } from './report-sender.js';
+export type { FlushResult, SenderOptions, SenderOutbox } from './report-sender.js';
+export { SyncScheduler, MAX_BEACON_BYTES } from './sync-scheduler.js';
+export type { SchedulerOptions, SchedulerOutbox } from './sync-scheduler.js';
+export { withSyncLock } from './sync-lock.js';

@@ -1,0 +1,153 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { validateEvent, type BehaviourEvent, type EdgeRecoError } from '../../../src/core/index.js';
+import { seededRandom } from '../../../src/core/ldp/index.js';
+import { ReportSender } from '../../../src/sync/report-sender.js';
+import { withSyncLock } from '../../../src/sync/sync-lock.js';
+import { SyncScheduler } from '../../../src/sync/sync-scheduler.js';
+import { fakeFetch, MemoryOutbox } from './fakes.js';
+
+const NOW = Date.UTC(2026, 10, 27, 9);
+const target = new EventTarget();
+const g = globalThis as unknown as Record<string, unknown>;
+
+function events(): BehaviourEvent[] {
+  return [validateEvent({ type: 'view', itemId: 'mug', ts: NOW - 86_400_000 }, undefined, NOW)];
+}
+
+function setup(reply: Parameters<typeof fakeFetch>[0], options: { online?: () => boolean; optedOut?: boolean } = {}) {
+  const outbox = new MemoryOutbox();
+  const errors: EdgeRecoError[] = [];
+  const beacons: { url: string; body: string }[] = [];
+  const inOutboxWhenSent: boolean[] = [];
+  const { calls, fetch } = fakeFetch((call, i) => {
+    inOutboxWhenSent.push(call.ids.every((id) => outbox.records.has(id)));
+    return reply(call, i);
+  });
+  const isOnline = options.online ?? (() => true);
+  const common = { url: 'https://ingest.example', key: 'pk_test_key', topic: 'edgereco-reports', outbox };
+  const sender = new ReportSender({ ...common, fetch, isOnline, onError: (e) => errors.push(e), onWarning: () => {}, now: () => NOW });
+  const scheduler = new SyncScheduler(
+    {
+      ...common,
+      storeId: 'shop',
+      sender,
+      readEvents: async () => events(),
+      policy: { epsilonPerReport: 2, epsilonPerDay: 4 },
+      onBeacon: (url, body) => beacons.push({ url, body }),
+      onError: (e) => errors.push(e),
+      isOnline,
+      random: seededRandom(7),
+      now: () => NOW,
+    },
+    options.optedOut ?? false,
+  );
+  return { outbox, errors, beacons, calls, scheduler, inOutboxWhenSent };
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  g.addEventListener = target.addEventListener.bind(target);
+  g.removeEventListener = target.removeEventListener.bind(target);
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+  delete g.addEventListener;
+  delete g.removeEventListener;
+});
+
+describe('SyncScheduler', () => {
+  it('writes a period’s reports to the outbox before sending, hands the page a beacon, and retries a 5xx with backoff', async () => {
+    let down = true;
+    const t = setup(() => (down ? 503 : 200));
+    t.scheduler.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(t.calls).toHaveLength(1);
+    expect(t.inOutboxWhenSent).toEqual([true]);
+    expect(t.outbox.records.size).toBe(2);
+    const beacon = t.beacons.at(-1)!;
+    expect(beacon.url).toBe('https://ingest.example/topics/edgereco-reports?key=pk_test_key');
+    expect(JSON.parse(beacon.body).records.map((r: { value: { id: string } }) => r.value.id).sort()).toEqual([...t.outbox.records.keys()].sort());
+    // First retry after 500–1000 ms, the second after 1–2 s.
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(t.calls).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(999);
+    const before = t.calls.length;
+    down = false;
+    await vi.advanceTimersByTimeAsync(1001);
+    expect(t.calls.length).toBe(before + 1);
+    expect(t.outbox.records.size).toBe(0);
+    expect(t.outbox.sentIds).toHaveLength(2);
+    expect(t.beacons.at(-1)!.body).toBe('');
+    // The period is reported once: later passes build nothing new and send nothing.
+    await t.scheduler.tick();
+    expect(t.outbox.sentIds).toHaveLength(2);
+    expect(t.calls.length).toBe(before + 1);
+    t.scheduler.stop();
+  });
+
+  it('waits while offline and sends when the online event comes', async () => {
+    let online = false;
+    const t = setup(() => 200, { online: () => online });
+    t.scheduler.start();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(t.calls).toHaveLength(0);
+    expect(t.outbox.records.size).toBe(2); // built and kept, not sent
+    expect(t.beacons.at(-1)!.body).not.toBe('');
+    online = true;
+    target.dispatchEvent(new Event('online'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(t.calls).toHaveLength(1);
+    expect(t.outbox.records.size).toBe(0);
+    t.scheduler.stop();
+  });
+
+  it('an opted-out shopper produces no reports; opting out empties the outbox and the beacon', async () => {
+    const out = setup(() => 200, { optedOut: true });
+    out.scheduler.start();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(out.outbox.records.size).toBe(0);
+    expect(out.calls).toHaveLength(0);
+    out.scheduler.stop();
+
+    const t = setup(() => 503);
+    t.scheduler.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(t.outbox.records.size).toBe(2);
+    await t.scheduler.setOptedOut(true);
+    expect(t.outbox.records.size).toBe(0);
+    expect(t.beacons.at(-1)!.body).toBe('');
+    const calls = t.calls.length;
+    await vi.advanceTimersByTimeAsync(600_000);
+    expect(t.calls.length).toBe(calls); // no retry after opting out
+    t.scheduler.stop();
+  });
+});
+
+describe('withSyncLock', () => {
+  it('runs the task only when no other tab holds the store’s lock', async () => {
+    const held = new Set<string>();
+    const locks = {
+      request: async (name: string, _opts: { ifAvailable: boolean }, cb: (lock: unknown) => Promise<unknown>) => {
+        if (held.has(name)) return cb(null);
+        held.add(name);
+        try {
+          return await cb({ name });
+        } finally {
+          held.delete(name);
+        }
+      },
+    };
+    vi.stubGlobal('navigator', { locks });
+    let runs = 0;
+    let release!: () => void;
+    const first = withSyncLock('edgereco-shop-sync', () => new Promise<void>((r) => ((runs += 1), (release = r))));
+    expect(await withSyncLock('edgereco-shop-sync', async () => void (runs += 1))).toBe(false);
+    expect(runs).toBe(1);
+    release();
+    expect(await first).toBe(true);
+    expect(await withSyncLock('edgereco-shop-sync', async () => void (runs += 1))).toBe(true);
+    expect(runs).toBe(2);
+    vi.unstubAllGlobals();
+  });
+});
