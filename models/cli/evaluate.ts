@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { countInteractions } from '../../src/core/datasets/sequence-dataset.js';
 import { EdgeRecoError, ERROR_CODES } from '../../src/core/errors.js';
 import { evaluateRanking, type CatalogScorer, type Protocol } from '../../src/core/evaluation/evaluate-ranking.js';
 import { itemKnnScorer } from '../../src/core/evaluation/item-knn-baseline.js';
@@ -6,6 +7,7 @@ import { leaveOneOut, type EvaluationTarget, type LeaveOneOutSplit } from '../..
 import { popularityScorer } from '../../src/core/evaluation/popularity-baseline.js';
 import type { RankingMetrics } from '../../src/core/evaluation/ranking-metrics.js';
 import { scoreCatalog } from '../../src/model/catalog-scores.js';
+import { bakeItemTable } from '../../src/model/item-table.js';
 import type { DecodedBundle } from '../../src/model/decode-bundle.js';
 import { trainingDataHash } from '../../src/model/training-data-hash.js';
 import { importWeights } from '../../src/model/weights-io.js';
@@ -20,7 +22,7 @@ import { useBackend } from './wasm-backend.js';
  */
 function bundleScorer(bundle: DecodedBundle, itemIds: readonly string[]): CatalogScorer {
   const config = bundle.manifest.config;
-  const weights = importWeights(config, bundle.tensors, bundle.attributes);
+  const weights = bakeItemTable(importWeights(config, bundle.tensors, bundle.attributes));
   const index = new Map(bundle.manifest.vocabulary.map((id, i) => [id, i + 1]));
   const toBundle = Int32Array.from([0, ...itemIds.map((id) => index.get(id) ?? 0)]);
   return (histories) => {
@@ -54,6 +56,7 @@ export async function evaluateCommand(args: Args): Promise<void> {
   const format = oneOf(args, 'format', EVENT_FORMATS, 's3rec');
   const data = readEvents(str(args, 'events'), format, oneOf(args, 'sequence', RETAIL_SEQUENCES, 'invoice'));
   const numItems = data.itemIds.length;
+  console.error(`data: ${data.userIds.length} sequences, ${numItems} items, ${countInteractions(data)} interactions`);
   const split = leaveOneOut(data.items);
   const protocol = oneOf<Protocol>(args, 'protocol', ['sampled', 'full'], 'full');
   const target = oneOf<EvaluationTarget>(args, 'target', ['validation', 'test'], 'test');

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { parseItemAttributes } from '../../src/core/datasets/item-attributes.js';
-import { attributeMatrix } from '../../src/model/item-table.js';
+import { attributeMatrix, bakeItemTable } from '../../src/model/item-table.js';
 import { encodeBundle } from '../../src/model/encode-bundle.js';
 import type { TrainingRecord } from '../../src/model/model-bundle.js';
 import { trainingDataHash } from '../../src/model/training-data-hash.js';
@@ -66,19 +66,32 @@ export async function trainCommand(args: Args): Promise<void> {
   const evalUsers = num(args, 'eval-users', 0);
   const started = Date.now();
   let epochsDone = 0;
-  for (let e = 1; e <= epochs && Date.now() < deadline; e++) {
+  /** --patience P: stop after P validation rounds without a better validation NDCG@10. 0 = off. */
+  const patience = num(args, 'patience', 0);
+  let stop = false;
+  // With --eval-every, the bundle keeps the epoch with the best validation NDCG@10 (full ranking); never the test items.
+  let best: { ndcg10: number; epoch: number; arrays: ReturnType<typeof exportWeights> | null } = { ndcg10: -1, epoch: 0, arrays: null };
+  for (let e = 1; e <= epochs && Date.now() < deadline && !stop; e++) {
     epochsDone = e;
+    const cpu = process.cpuUsage();
     const stats = await trainer.epoch(trainSeqs, e, progress);
-    log(`epoch ${e} loss ${stats.loss.toFixed(4)} ${stats.seconds.toFixed(1)} s (${stats.batches} batches, ${stats.positions} positions)`);
+    const used = process.cpuUsage(cpu);
+    const cpuSeconds = (used.user + used.system) / 1e6;
+    log(`epoch ${e} loss ${stats.loss.toFixed(4)} ${stats.seconds.toFixed(1)} s wall, ${cpuSeconds.toFixed(1)} s cpu (${stats.batches} batches, ${stats.positions} positions; ${tf.memory().numTensors} tensors, ${(tf.memory().numBytes / 2 ** 20).toFixed(0)} MiB)`);
     if (evalEvery > 0 && useSplit && (e % evalEvery === 0 || e === epochs)) {
       const t = Date.now();
       const sub = evalUsers > 0 ? subsetSplit(split, evalUsers) : split;
       const attributeTensor = attributeTable ? tf.tensor2d(attributeTable, [numItems + 1, maxAttributes], 'int32') : undefined;
-      const scorer = (h: readonly (readonly number[])[]) => scoreCatalog(config, weights, h, attributeTensor);
+      const withTable = attributeTensor ? { ...weights, itemAttributes: attributeTensor } : weights;
+      const baked = bakeItemTable(withTable);
+      const scorer = (h: readonly (readonly number[])[]) => scoreCatalog(config, baked, h);
       const r = await evaluateProtocols(sub, scorer, { target: 'validation', negatives: 99, numItems, sequences: data.items }, ['full', 'sampled']);
       const full = r.full!;
       const sampled = r.sampled!;
       attributeTensor?.dispose();
+      if (baked !== withTable) baked.itemEmbedding.dispose();
+      if (full.ndcg10 > best.ndcg10) best = { ndcg10: full.ndcg10, epoch: e, arrays: exportWeights(weights) };
+      else if (patience > 0 && e - best.epoch >= patience * evalEvery) stop = true;
       log(`  valid full HR@10 ${full.hr10.toFixed(4)} NDCG@10 ${full.ndcg10.toFixed(4)} MRR ${full.mrr.toFixed(4)} | sampled99 HR@10 ${sampled.hr10.toFixed(4)} NDCG@10 ${sampled.ndcg10.toFixed(4)} MRR ${sampled.mrr.toFixed(4)} (${full.users} users, ${((Date.now() - t) / 1000).toFixed(1)} s)`);
     }
   }
@@ -89,11 +102,12 @@ export async function trainCommand(args: Args): Promise<void> {
       dataHash: await trainingDataHash(trainSeqs, data.itemIds),
       split: useSplit ? 'leave-one-out' : 'none',
       format,
-      epochs: epochsDone,
+      epochs: best.arrays ? best.epoch : epochsDone,
       seed,
       command: `edgereco train ${process.argv.slice(3).join(' ')}`,
     };
-    const arrays = exportWeights(weights);
+    const arrays = best.arrays ?? exportWeights(weights);
+    if (best.arrays) log(`bundle keeps epoch ${best.epoch} (best validation NDCG@10 ${best.ndcg10.toFixed(4)})`);
     const int8 = await encodeBundle(config, data.itemIds, arrays, 'int8', training, attributeTable);
     const f32 = await encodeBundle(config, data.itemIds, arrays, 'float32', training, attributeTable);
     const bytes8 = writeBundle(out, int8);

@@ -1,5 +1,5 @@
 import { proxy } from 'comlink';
-import { resolveOptions, type RecommenderOptions } from '../core/config.js';
+import { checkPageOptions, URL_OPTIONS, type RecommenderOptions } from '../core/config.js';
 import { EdgeRecoError, ERROR_CODES, deserializeError } from '../core/errors.js';
 import type { TrackInput } from '../core/events.js';
 import { randomId } from '../core/random-id.js';
@@ -57,7 +57,7 @@ export interface FacadeInternals {
 }
 
 export function createRecommenderWith(internals: FacadeInternals, options: RecommenderOptions = {}): Recommender {
-  const opts = resolveOptions(options);
+  const opts = checkPageOptions(options);
   const emitter = new Emitter();
   // Sync in the worker follows the consent; a change in another tab arrives through the storage event.
   const tellWorker = (optedOut: boolean): Promise<void> => worker.call('setConsent', (api) => api.setConsent(optedOut)).catch(() => {});
@@ -66,7 +66,7 @@ export function createRecommenderWith(internals: FacadeInternals, options: Recom
   const rescue = new UnloadRescue(opts.storeId, tabId);
   let closed = false;
 
-  const worker = new WorkerClient(opts.workerUrl ?? internals.defaultWorkerUrl(), opts.timeoutMs, (error) => {
+  const worker = new WorkerClient(options.workerUrl ?? internals.defaultWorkerUrl(), opts.timeoutMs, (error) => {
     if (!closed) emitter.emit('error', error);
   });
   /** The worker keeps a beacon body of the pending outbox ready; `pagehide` sends it (the gateway drops duplicates). */
@@ -75,23 +75,18 @@ export function createRecommenderWith(internals: FacadeInternals, options: Recom
   const notify = proxy<EngineNotify>((event) =>
     event.kind === 'beacon' ? (beacon = event) : event.kind === 'backend' ? emitter.emit('backend', event.info) : emitter.emit(event.kind, deserializeError(event.error)),
   );
-  const init: EngineInit = {
-    storeId: opts.storeId,
-    tabId,
-    storage: opts.storage,
-    maxEvents: opts.maxEvents,
-    maxAgeDays: opts.maxAgeDays,
-    batchSize: opts.batchSize,
-    backend: opts.backend,
-    optedOut: consent.isOptedOut,
-  };
-  if (opts.syncUrl) init.sync = { url: new URL(opts.syncUrl, globalThis.location?.href).href, key: opts.syncKey, topic: opts.syncTopic };
-  if (opts.catalog) init.catalog = opts.catalog;
-  if (opts.catalogUrl) init.catalogUrl = new URL(opts.catalogUrl, globalThis.location?.href).href;
-  if (opts.modelUrl) init.modelUrl = new URL(opts.modelUrl, globalThis.location?.href).href;
+  // The worker checks the options; the page only makes URLs absolute (relative to itself) and leaves out workerUrl.
+  const { workerUrl: _, ...given } = options;
+  const init: EngineInit = { options: given, tabId, optedOut: consent.isOptedOut };
+  for (const key of URL_OPTIONS) if (typeof given[key] === 'string') given[key] = new URL(given[key], globalThis.location?.href).href;
   // Storage must not time out (a slow disk is not a failure); only a dead worker ends the wait.
   const engineReady = worker.call('init', (api) => api.init(init, notify), Infinity);
-  engineReady.then((info) => emitter.emit('ready', info), () => {});
+  // A bad option is found by the worker (the page only checks what it uses): every call rejects with it, and it is
+  // emitted once. A dead worker was already emitted by the WorkerClient.
+  engineReady.then(
+    (info) => emitter.emit('ready', info),
+    (error: EdgeRecoError) => error.code === ERROR_CODES.INVALID_OPTION && emitter.emit('error', error),
+  );
   const tracker = new Tracker(consent, rescue, (envelopes) => worker.call('track', (api) => api.ingest(envelopes), Infinity));
 
   const guard = (): void => {

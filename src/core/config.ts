@@ -37,9 +37,26 @@ export interface RecommenderOptions {
    * `syncTopic`, to keep the page's loader small: a bad one emits an `INVALID_OPTION` error and sync stays off.)
    */
   syncTopic?: string;
+  /** URL of the store's priors bundle (trending items, bought-together pairs, popular queries). Default: none. */
+  priorsUrl?: string;
+  /** Business rules applied to every list (boosts, at most N per brand or category). Default: none. */
+  rules?: BusinessRules;
 }
 
-const OPTIONAL = ['catalog', 'catalogUrl', 'workerUrl', 'modelUrl', 'syncUrl', 'syncKey', 'syncTopic'] as const;
+/** A store's rules for every list: boosts and diversity caps. Filters and "exclude purchased" are per call. */
+export interface BusinessRules {
+  /** Multiplies the score of matching items, e.g. `{ brand: 'Acme', factor: 1.5 }` or a category prefix. */
+  boosts?: { brand?: string; category?: string; itemIds?: string[]; factor: number }[];
+  /** At most this many results of one brand in a list. */
+  maxPerBrand?: number;
+  /** At most this many results of one category (the full category path) in a list. */
+  maxPerCategory?: number;
+}
+
+/** Options given as URLs: the page makes them absolute (relative to itself) before the worker sees them. */
+export const URL_OPTIONS = ['catalogUrl', 'modelUrl', 'syncUrl', 'priorsUrl'] as const;
+
+const OPTIONAL = ['catalog', 'catalogUrl', 'workerUrl', 'modelUrl', 'syncUrl', 'syncKey', 'syncTopic', 'priorsUrl'] as const;
 type Optional = (typeof OPTIONAL)[number];
 export type ResolvedOptions = Required<Omit<RecommenderOptions, Optional>> & Pick<RecommenderOptions, Optional>;
 
@@ -51,9 +68,10 @@ export const DEFAULT_OPTIONS = {
   storage: 'indexeddb',
   timeoutMs: 10_000,
   backend: 'auto',
+  rules: {},
 } as const satisfies Partial<ResolvedOptions>;
 
-const KNOWN = new Set(['storeId', 'catalog', 'catalogUrl', 'maxEvents', 'maxAgeDays', 'batchSize', 'storage', 'workerUrl', 'timeoutMs', 'modelUrl', 'backend', 'syncUrl', 'syncKey', 'syncTopic']);
+const KNOWN = ['storeId', 'catalog', 'catalogUrl', 'maxEvents', 'maxAgeDays', 'batchSize', 'storage', 'workerUrl', 'timeoutMs', 'modelUrl', 'backend', 'syncUrl', 'syncKey', 'syncTopic', 'priorsUrl', 'rules'];
 const BACKEND_CHOICES = ['auto', 'webgpu', 'wasm', 'cpu'];
 
 function bad(name: string, requirement: string, value: unknown): EdgeRecoError {
@@ -69,15 +87,10 @@ function positiveInt(value: unknown, name: string, max: number): number {
 
 /** Checks options and fills in the defaults; throws `INVALID_OPTION` naming the bad option. */
 export function resolveOptions(options: RecommenderOptions = {}): ResolvedOptions {
-  if (typeof options !== 'object' || options === null) throw bad('', 'must be an object', options);
-  for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) throw bad(key, `is not an option (known: ${[...KNOWN].join(', ')})`, (options as Record<string, unknown>)[key]);
-  }
-  const storeId = options.storeId ?? DEFAULT_OPTIONS.storeId;
-  if (typeof storeId !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(storeId)) throw bad('storeId', 'must be 1 to 64 letters, digits, "_", "." or "-"', storeId);
+  const { storeId, timeoutMs } = checkPageOptions(options);
   const storage = options.storage ?? DEFAULT_OPTIONS.storage;
   if (storage !== 'indexeddb' && storage !== 'memory') throw bad('storage', 'must be "indexeddb" or "memory"', storage);
-  for (const key of ['catalogUrl', 'modelUrl', 'syncUrl', 'syncKey', 'syncTopic'] as const) {
+  for (const key of [...URL_OPTIONS, 'syncKey', 'syncTopic'] as const) {
     if (options[key] !== undefined && typeof options[key] !== 'string') throw bad(key, 'must be a URL string', options[key]);
   }
   const backend = options.backend ?? DEFAULT_OPTIONS.backend;
@@ -89,10 +102,39 @@ export function resolveOptions(options: RecommenderOptions = {}): ResolvedOption
     maxEvents: positiveInt(options.maxEvents ?? DEFAULT_OPTIONS.maxEvents, 'maxEvents', 1_000_000),
     maxAgeDays: positiveInt(options.maxAgeDays ?? DEFAULT_OPTIONS.maxAgeDays, 'maxAgeDays', 3650),
     batchSize: positiveInt(options.batchSize ?? DEFAULT_OPTIONS.batchSize, 'batchSize', 100_000),
-    timeoutMs: positiveInt(options.timeoutMs ?? DEFAULT_OPTIONS.timeoutMs, 'timeoutMs', 600_000),
+    timeoutMs,
+    rules: checkRules(options.rules ?? DEFAULT_OPTIONS.rules),
   };
   for (const key of OPTIONAL) if (options[key] !== undefined) (resolved as Record<string, unknown>)[key] = options[key];
   return resolved;
+}
+
+function checkRules(rules: unknown): BusinessRules {
+  if (typeof rules !== 'object' || rules === null || Array.isArray(rules)) throw bad('rules', 'must be an object { boosts, maxPerBrand, maxPerCategory }', rules);
+  const r = rules as BusinessRules;
+  for (const key of ['maxPerBrand', 'maxPerCategory'] as const) if (r[key] !== undefined) positiveInt(r[key], `rules.${key}`, 1000);
+  if (r.boosts !== undefined) {
+    if (!Array.isArray(r.boosts)) throw bad('rules.boosts', 'must be an array of { brand | category | itemIds, factor }', r.boosts);
+    r.boosts.forEach((b, i) => {
+      if (typeof b?.factor !== 'number' || !Number.isFinite(b.factor) || b.factor <= 0) throw bad(`rules.boosts[${i}].factor`, 'must be a number > 0', b?.factor);
+    });
+  }
+  return r;
+}
+
+/**
+ * The page's share of option checking, kept small for the loader: the shape, unknown names (typos), and what the page
+ * itself uses. Everything else is checked by {@link resolveOptions} in the worker, which rejects a bad option with
+ * `INVALID_OPTION` on every call and as an `error` event.
+ */
+export function checkPageOptions(options: RecommenderOptions = {}): { storeId: string; timeoutMs: number } {
+  if (typeof options !== 'object' || options === null) throw bad('', 'must be an object', options);
+  for (const key of Object.keys(options)) {
+    if (!KNOWN.includes(key)) throw bad(key, `is not an option (known: ${KNOWN.join(', ')})`, (options as Record<string, unknown>)[key]);
+  }
+  const storeId = options.storeId ?? DEFAULT_OPTIONS.storeId;
+  if (typeof storeId !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(storeId)) throw bad('storeId', 'must be 1 to 64 letters, digits, "_", "." or "-"', storeId);
+  return { storeId, timeoutMs: positiveInt(options.timeoutMs ?? DEFAULT_OPTIONS.timeoutMs, 'timeoutMs', 600_000) };
 }
 
 /** The IndexedDB database that holds a store's data. */

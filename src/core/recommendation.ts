@@ -1,5 +1,8 @@
-/** Where a result's score came from. `baseline` is the non-ML fallback (recency, popularity, co-occurrence). */
-export type ResultSource = 'baseline' | 'model' | 'search';
+/**
+ * Where a result's score came from. `baseline` is the non-ML fallback (recency, popularity, co-occurrence); `priors`
+ * is what many shoppers did (the store's privatized aggregates).
+ */
+export type ResultSource = 'baseline' | 'model' | 'search' | 'priors';
 
 /** One recommended item. */
 export interface Recommendation {

@@ -23,8 +23,8 @@ export interface RerankOptions {
   query?: string;
 }
 
-/** One autocomplete suggestion: the shopper's own past queries come first, then words from the catalog. */
+/** One autocomplete suggestion: the shopper's own past queries first, then other shoppers' popular ones, then catalog words. */
 export interface Suggestion {
   text: string;
-  source: 'history' | 'catalog';
+  source: 'history' | 'popular' | 'catalog';
 }

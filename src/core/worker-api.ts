@@ -1,4 +1,5 @@
 import type { CatalogItem } from './catalog.js';
+import type { BusinessRules, RecommenderOptions } from './config.js';
 import type { SerializedError } from './errors.js';
 import type { BehaviourEvent } from './events.js';
 import type { AggregateReport } from './ldp/aggregate-report.js';
@@ -9,7 +10,17 @@ import type { TrackEnvelope } from './track-envelope.js';
 import type { Recommendation, RecommendOptions, RelatedOptions } from './recommendation.js';
 
 /** What the page sends the worker when it starts. */
+/** What the page sends the worker at start: the options as given (URLs made absolute), checked by the worker. */
 export interface EngineInit {
+  options: RecommenderOptions;
+  /** Random id of this tab, to tell its own cross-tab messages apart. */
+  tabId: string;
+  /** The shopper's consent as the page knows it at start; changes arrive through `setConsent`. */
+  optedOut: boolean;
+}
+
+/** The engine's settings, resolved in the worker from {@link EngineInit} (`engineSettings`). */
+export interface EngineSettings {
   storeId: string;
   /** Random id of this tab, to tell its own cross-tab messages apart. */
   tabId: string;
@@ -23,6 +34,10 @@ export interface EngineInit {
   /** Absolute URL of a model bundle's manifest.json. */
   modelUrl?: string;
   backend: 'auto' | 'webgpu' | 'wasm' | 'cpu';
+  /** Absolute URL of the store's priors bundle (what many shoppers did, privatized). */
+  priorsUrl?: string;
+  /** The store's business rules for every list. */
+  rules: BusinessRules;
   /** Where privatized reports go (absolute gateway URL, key, topic as given; the worker checks them); absent: no sync. */
   sync?: { url: string; key?: string | undefined; topic?: string | undefined };
   /** The shopper's consent as the page knows it at start; changes arrive through `setConsent`. */

@@ -78,7 +78,7 @@ function scoreAgainst(anchors: readonly Anchor[], candidates: Iterable<string>, 
     }
     if (inCart.has(itemId)) consider(0.8, () => 'In your cart');
     const popularity = catalog.popularity(itemId);
-    if (popularity > 0) consider(0.2 * popularity, () => (category ? `Popular in ${category}` : 'Popular in this store'));
+    if (popularity > 0) consider(0.2 * popularity, () => (catalog.isTrending(itemId) ? 'Trending with other shoppers in this store' : category ? `Popular in ${category}` : 'Popular in this store'));
     out.push({ itemId, score, reason: reason || 'From the catalog (nothing in your history points to it yet)' });
   }
   return out;
@@ -99,6 +99,7 @@ function topK(scored: Scored[], k: number, filter: RecommendFilter, catalog: Cat
 /** Every item the engine knows: the catalog's, then any seen only in the history. */
 function candidates(catalog: CatalogIndex, history: History): Set<string> {
   const ids = new Set(catalog.items.map((i) => i.id));
+  for (const id of catalog.trendingIds()) ids.add(id);
   for (const { itemId } of history.recentItems(Number.MAX_SAFE_INTEGER)) ids.add(itemId);
   return ids;
 }

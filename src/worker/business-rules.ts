@@ -1,15 +1,8 @@
+import type { BusinessRules } from '../core/config.js';
 import type { Recommendation } from '../core/recommendation.js';
-import type { CatalogIndex } from './catalog-index.js';
 
-/** A store's rules for every list: boosts and a diversity cap. Filters and "exclude purchased" are per call. */
-export interface BusinessRules {
-  /** Multiplies the score of matching items (e.g. `{ brand: 'Acme', factor: 1.5 }`, or a category prefix). */
-  boosts?: { brand?: string; category?: string; itemIds?: string[]; factor: number }[];
-  /** At most this many results of one brand in a list. */
-  maxPerBrand?: number;
-  /** At most this many results of one category (the full category path) in a list. */
-  maxPerCategory?: number;
-}
+export type { BusinessRules };
+import type { CatalogIndex } from './catalog-index.js';
 
 /**
  * Applies the rules to a ranked candidate list (longer than `k`, so capped items can be replaced): boosts re-order by

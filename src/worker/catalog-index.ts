@@ -1,15 +1,28 @@
 import type { CatalogItem } from '../core/catalog.js';
 
-/** The catalog as the engine looks it up: by id, with popularity scaled to 0..1. */
+/** Trending counts from the store's priors bundle, by item id. */
+export type TrendingCounts = ReadonlyMap<string, number>;
+
+/**
+ * The catalog as the engine looks it up: by id, with popularity scaled to 0..1. Popularity comes from the store's
+ * priors (what many shoppers did, privatized) when there are some for the item, else from the catalog's own field.
+ */
 export class CatalogIndex {
   readonly items: CatalogItem[];
   private readonly byId: Map<string, CatalogItem>;
   private readonly maxLogPopularity: number;
+  private readonly maxLogTrending: number;
 
-  constructor(items: CatalogItem[] = []) {
+  constructor(items: CatalogItem[] = [], private readonly trendingCounts: TrendingCounts = new Map()) {
     this.items = items;
     this.byId = new Map(items.map((item) => [item.id, item]));
     this.maxLogPopularity = Math.max(0, ...items.map((item) => Math.log1p(item.popularity ?? 0)));
+    this.maxLogTrending = Math.max(0, ...[...trendingCounts.values()].map((n) => Math.log1p(n)));
+  }
+
+  /** The same catalog with the priors' trending counts. */
+  withTrending(counts: TrendingCounts): CatalogIndex {
+    return new CatalogIndex(this.items, counts);
   }
 
   get size(): number {
@@ -20,8 +33,20 @@ export class CatalogIndex {
     return this.byId.get(id);
   }
 
-  /** Popularity on a 0..1 log scale (0 when the catalog gives none). */
+  /** Items the priors say are trending (they may be missing from a catalog the store did not pass). */
+  trendingIds(): string[] {
+    return [...this.trendingCounts.keys()];
+  }
+
+  /** Whether the item's popularity comes from the store's priors (other shoppers) rather than the catalog. */
+  isTrending(id: string): boolean {
+    return this.trendingCounts.has(id);
+  }
+
+  /** Popularity on a 0..1 log scale (0 when neither the priors nor the catalog give any). */
   popularity(id: string): number {
+    const trending = this.trendingCounts.get(id);
+    if (trending !== undefined && this.maxLogTrending > 0) return Math.log1p(trending) / this.maxLogTrending;
     const p = this.byId.get(id)?.popularity;
     return p === undefined || this.maxLogPopularity === 0 ? 0 : Math.log1p(p) / this.maxLogPopularity;
   }

@@ -75,7 +75,7 @@ export class CatalogSearch {
   }
 
   /** The shopper's own past queries that start with `prefix` (most recent first), then catalog completions. */
-  suggest(prefix: string, history: History, k = 8): Suggestion[] {
+  suggest(prefix: string, history: History, popular: (typed: string) => readonly string[] = () => [], k = 8): Suggestion[] {
     if (typeof prefix !== 'string') throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: suggest() needs the text typed so far (got ${describeValue(prefix)})`, { details: { field: 'prefix' } });
     const typed = normalizeQuery(prefix);
     if (typed.length === 0) return [];
@@ -89,6 +89,13 @@ export class CatalogSearch {
       if (q.startsWith(typed) && !seen.has(q)) {
         seen.add(q);
         out.push({ text: e.query.trim(), source: 'history' });
+      }
+    }
+    for (const q of popular(typed)) {
+      if (out.length >= k) break;
+      if (!seen.has(q)) {
+        seen.add(q);
+        out.push({ text: q, source: 'popular' });
       }
     }
     for (const s of this.index.suggest(prefix, k)) {

@@ -7,14 +7,19 @@ import { randomId } from '../core/random-id.js';
 import type { Recommendation, RecommendOptions, RelatedOptions } from '../core/recommendation.js';
 import type { Explanation } from '../core/explanation.js';
 import type { RerankOptions, SearchOptions, Suggestion } from '../core/search-types.js';
-import type { BackendInfo, EngineApi, EngineInfo, EngineInit, EngineNotify, ExportedData } from '../core/worker-api.js';
+import type { BackendInfo, EngineApi, EngineInfo, EngineInit, EngineSettings, EngineNotify, ExportedData } from '../core/worker-api.js';
+import { engineSettings } from './engine-settings.js';
 import type { ModelRuntime } from '../model/model-runtime.js';
 import { deleteStoreData } from '../storage/delete-store-data.js';
 import { ResilientEventLog } from '../storage/resilient-event-log.js';
 import { baselineRecommend, baselineRelated } from './baseline-recommender.js';
 import { CatalogIndex } from './catalog-index.js';
 import { CrossTab } from './cross-tab.js';
+import { parseCatalogCsv } from '../core/catalog-csv.js';
+import { applyRules } from './business-rules.js';
+import { passes } from './baseline-recommender.js';
 import { CatalogSearch, personalize } from './catalog-search.js';
+import { PriorsSource } from './priors-source.js';
 import { explainItem } from './explain-item.js';
 import { History } from './history.js';
 import { modelRecommend } from './model-recommender.js';
@@ -33,7 +38,7 @@ function checkK(k: unknown): number {
 }
 
 interface Started {
-  init: EngineInit;
+  init: EngineSettings;
   log: ResilientEventLog;
   crossTab: CrossTab;
   /** The click model, or null (none configured, or it failed to load: the baseline ranks then). */
@@ -42,10 +47,12 @@ interface Started {
   search: Promise<CatalogSearch>;
   /** The outbox of privatized reports and the sync scheduler (see start-sync.ts). */
   sync: SyncParts;
+  /** The store's priors (trending, bought together, popular queries), or null. */
+  priors: PriorsSource | null;
 }
 
 /** The model runtime and TensorFlow.js load only when a store configures a model. */
-async function startModel(init: EngineInit, notify: EngineNotify): Promise<ModelRuntime | null> {
+async function startModel(init: EngineSettings, notify: EngineNotify): Promise<ModelRuntime | null> {
   if (!init.modelUrl) return null;
   const [{ loadBundle }, { ModelRuntime }] = await Promise.all([import('./model-loader.js'), import('../model/model-runtime.js')]);
   const { bundle } = await loadBundle(init.modelUrl, `${cachePrefix(init.storeId)}-models`);
@@ -66,11 +73,11 @@ export class Engine implements EngineApi {
   private started: Promise<Started> | null = null;
 
   init(init: EngineInit, notify: EngineNotify): Promise<EngineInfo> {
-    this.started ??= this.start(init, notify);
+    this.started ??= this.start(engineSettings(init), notify);
     return this.started.then(async ({ log, model }) => this.info(log, await model));
   }
 
-  private async start(init: EngineInit, notify: EngineNotify): Promise<Started> {
+  private async start(init: EngineSettings, notify: EngineNotify): Promise<Started> {
     const report = (kind: 'warning' | 'error') => (error: EdgeRecoError) => void Promise.resolve(notify({ kind, error: serializeError(error) })).catch(() => {});
     const model = startModel(init, notify).catch((error: unknown) => {
       report('error')(error instanceof EdgeRecoError ? error : new EdgeRecoError(ERROR_CODES.INTERNAL, 'edgereco: the model could not be loaded; recommendations use the baseline', { cause: error }));
@@ -85,23 +92,29 @@ export class Engine implements EngineApi {
     });
     const retention = { maxEvents: init.maxEvents, maxAgeDays: init.maxAgeDays };
     const dbName = init.storage === 'memory' ? null : databaseName(init.storeId);
-    const [log, catalog] = await Promise.all([
+    const [log, catalog, priors] = await Promise.all([
       ResilientEventLog.open(dbName, retention, report('warning'), report('error')),
       this.loadCatalog(init).catch((error: unknown) => {
         report('error')(error instanceof EdgeRecoError ? error : new EdgeRecoError(ERROR_CODES.INTERNAL, 'edgereco: the catalog could not be loaded', { cause: error }));
         return [] as CatalogItem[]; // recommendations still come from the history
       }),
+      init.priorsUrl
+        ? PriorsSource.load(init.priorsUrl, `${cachePrefix(init.storeId)}-priors`).catch((error: unknown) => {
+            report('error')(error instanceof EdgeRecoError ? error : new EdgeRecoError(ERROR_CODES.INTERNAL, 'edgereco: the priors could not be loaded', { cause: error }));
+            return null;
+          })
+        : null,
     ]);
     this.history.add(await log.readAll());
-    this.catalog = new CatalogIndex(catalog);
+    this.catalog = new CatalogIndex(catalog, new Map(priors?.trending().map((t) => [t.itemId, t.count]) ?? []));
     const search = CatalogSearch.build(catalog);
     search.catch(() => {}); // reported when search() is called
     const beacon = (url: string, body: string) => void Promise.resolve(notify({ kind: 'beacon', url, body })).catch(() => {});
     const sync = dbName === null ? { outbox: null, scheduler: null } : startSync(init, dbName, log, report, beacon);
-    return { init, log, crossTab, model, search, sync };
+    return { init, log, crossTab, model, search, sync, priors };
   }
 
-  private async loadCatalog(init: EngineInit): Promise<CatalogItem[]> {
+  private async loadCatalog(init: EngineSettings): Promise<CatalogItem[]> {
     if (init.catalog) return validateCatalog(init.catalog);
     if (!init.catalogUrl) return [];
     let response: Response;
@@ -111,7 +124,8 @@ export class Engine implements EngineApi {
       throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: could not fetch the catalog from ${init.catalogUrl}; check options.catalogUrl`, { cause, retryable: true });
     }
     if (!response.ok) throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: the catalog at ${init.catalogUrl} answered HTTP ${response.status}; check options.catalogUrl`);
-    return parseCatalogDocument(await response.json());
+    const csv = /\.csv(\?|$)/.test(init.catalogUrl) || (response.headers.get('content-type') ?? '').includes('text/csv');
+    return csv ? parseCatalogCsv(await response.text()) : parseCatalogDocument(await response.json());
   }
 
   private async ready(): Promise<Started> {
@@ -138,13 +152,20 @@ export class Engine implements EngineApi {
     return results;
   }
 
+  /** How many candidates to rank so the store's rules (caps) can still fill `k`. */
+  private wide(init: EngineSettings, k: number): number {
+    const { rules } = init;
+    return rules.boosts?.length || rules.maxPerBrand || rules.maxPerCategory ? Math.min(MAX_K, k * 4) : k;
+  }
+
   async recommend(options: RecommendOptions = {}): Promise<Recommendation[]> {
     const k = checkK(options.k);
-    const model = await (await this.ready()).model;
-    const args: Parameters<typeof baselineRecommend>[2] = { k, filter: options.filter ?? {}, attributionId: randomId() };
+    const started = await this.ready();
+    const model = await started.model;
+    const args: Parameters<typeof baselineRecommend>[2] = { k: this.wide(started.init, k), filter: options.filter ?? {}, attributionId: randomId() };
     if (options.context?.itemId !== undefined) args.contextItemId = options.context.itemId;
     const fromModel = model ? await modelRecommend(model, this.history, this.catalog, args) : null;
-    return fromModel ?? baselineRecommend(this.history, this.catalog, args);
+    return applyRules(fromModel ?? baselineRecommend(this.history, this.catalog, args), this.catalog, started.init.rules, k);
   }
 
   async related(itemId: string, options: RelatedOptions = {}): Promise<Recommendation[]> {
@@ -152,9 +173,11 @@ export class Engine implements EngineApi {
       throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: related() needs an item id, a non-empty string (got ${describeValue(itemId)})`, { details: { field: 'itemId' } });
     }
     const k = checkK(options.k);
-    const model = await (await this.ready()).model;
-    const args = { k, filter: options.filter ?? {}, attributionId: randomId() };
-    return (model && modelRelated(model, this.history, this.catalog, itemId, args)) || baselineRelated(this.history, this.catalog, itemId, args);
+    const started = await this.ready();
+    const model = await started.model;
+    const args = { k: this.wide(started.init, k), filter: options.filter ?? {}, attributionId: randomId() };
+    const list = (model && modelRelated(model, this.history, this.catalog, itemId, args)) || baselineRelated(this.history, this.catalog, itemId, args);
+    return applyRules(list, this.catalog, started.init.rules, k);
   }
 
   async frequentlyBoughtTogether(itemIds: string[], options: RelatedOptions = {}): Promise<Recommendation[]> {
@@ -162,20 +185,34 @@ export class Engine implements EngineApi {
       throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: frequentlyBoughtTogether() needs an array of 1 to 100 item ids (got ${describeValue(itemIds)})`, { details: { field: 'itemIds' } });
     }
     const k = checkK(options.k);
-    await this.ready();
+    const { priors, init } = await this.ready();
     const args = { k, filter: options.filter ?? {}, attributionId: randomId() };
     const together = boughtTogether(this.history, this.catalog, itemIds, args);
-    if (together.length >= k) return together;
+    // Then what other shoppers bought with them (the store's priors).
+    for (const anchor of itemIds) {
+      for (const { itemId } of priors?.boughtWith(anchor) ?? []) {
+        if (together.length >= k * 4) break;
+        if (itemIds.includes(itemId) || together.some((r) => r.itemId === itemId)) continue;
+        if (!passes(itemId, { excludePurchased: false, ...args.filter }, this.catalog, this.history, new Set(args.filter.exclude ?? []))) continue;
+        const rec: Recommendation = { itemId, score: 0, reason: `Often bought with “${this.catalog.title(anchor)}” by other shoppers`, source: 'priors', attributionId: args.attributionId };
+        const title = this.catalog.get(itemId)?.title;
+        if (title !== undefined) rec.title = title;
+        together.push(rec);
+      }
+    }
+    if (together.length >= k) return applyRules(together, this.catalog, init.rules, k);
     // Top up with related items; their reasons say they are related, not bought together.
     const seen = new Set([...itemIds, ...together.map((r) => r.itemId)]);
     const related = await this.related(itemIds[itemIds.length - 1]!, { k, filter: { ...args.filter, exclude: [...seen] } });
-    return [...together, ...related.map((r) => ({ ...r, attributionId: args.attributionId }))].slice(0, k);
+    return applyRules([...together, ...related.map((r) => ({ ...r, attributionId: args.attributionId }))], this.catalog, init.rules, k);
   }
 
   async search(query: string, options: SearchOptions = {}): Promise<Recommendation[]> {
     const started = await this.ready();
     const [search, model] = await Promise.all([started.search, started.model]);
-    return search.search(query, options, { history: this.history, catalog: this.catalog, model, attributionId: randomId() });
+    const k = options.k ?? 20;
+    const results = await search.search(query, { ...options, k: Number.isInteger(k) && k >= 1 && k <= MAX_K ? this.wide(started.init, k) : k }, { history: this.history, catalog: this.catalog, model, attributionId: randomId() });
+    return applyRules(results, this.catalog, started.init.rules, k);
   }
 
   async rerank(itemIds: string[], options: RerankOptions = {}): Promise<Recommendation[]> {
@@ -189,15 +226,16 @@ export class Engine implements EngineApi {
   }
 
   async suggest(prefix: string): Promise<Suggestion[]> {
-    return (await (await this.ready()).search).suggest(prefix, this.history);
+    const { search, priors } = await this.ready();
+    return (await search).suggest(prefix, this.history, (typed) => priors?.queriesStartingWith(typed) ?? []);
   }
 
   async explain(itemId: string): Promise<Explanation> {
     if (typeof itemId !== 'string' || itemId.length === 0) {
       throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: explain() needs an item id, a non-empty string (got ${describeValue(itemId)})`, { details: { field: 'itemId' } });
     }
-    const model = await (await this.ready()).model;
-    return explainItem(itemId, this.history, this.catalog, model);
+    const { model, priors } = await this.ready();
+    return explainItem(itemId, this.history, this.catalog, await model, Date.now(), (id) => priors?.boughtWith(id) ?? []);
   }
 
   async exportData(): Promise<Omit<ExportedData, 'optedOut'>> {

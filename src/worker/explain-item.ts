@@ -20,7 +20,14 @@ function ago(ms: number): string {
  * their sessions, which of their items the model finds it closest to, a shared category, and catalog popularity. Each
  * statement is checked against the log, the catalog or the model; nothing is said that is not there.
  */
-export function explainItem(itemId: string, history: History, catalog: CatalogIndex, model: ModelRuntime | null, now = Date.now()): Explanation {
+export function explainItem(
+  itemId: string,
+  history: History,
+  catalog: CatalogIndex,
+  model: ModelRuntime | null,
+  now = Date.now(),
+  boughtWith: (itemId: string) => readonly { itemId: string }[] = () => [],
+): Explanation {
   const evidence: Evidence[] = [];
   const title = (id: string) => `“${catalog.title(id)}”`;
   const recent = history.recentItems(50);
@@ -31,6 +38,9 @@ export function explainItem(itemId: string, history: History, catalog: CatalogIn
   for (const [id, sessions] of together.slice(0, 2)) {
     evidence.push({ kind: 'together', text: `Seen together with ${title(id)} in ${sessions === 1 ? 'one of your visits' : `${sessions} of your visits`}`, relatedItemId: id });
   }
+
+  const pair = boughtWith(itemId).find((p) => recent.some((r) => r.itemId === p.itemId));
+  if (pair) evidence.push({ kind: 'together', text: `Often bought with ${title(pair.itemId)} by other shoppers`, relatedItemId: pair.itemId });
 
   const target = model?.indexOf(itemId);
   if (model && target !== undefined) {
@@ -45,7 +55,8 @@ export function explainItem(itemId: string, history: History, catalog: CatalogIn
     const same = recent.find((r) => r.itemId !== itemId && catalog.get(r.itemId)?.category === category);
     if (same) evidence.push({ kind: 'category', text: `In ${category}, like ${title(same.itemId)} you ${VERBS[same.event.type] ?? 'viewed'}`, relatedItemId: same.itemId });
   }
-  if (catalog.popularity(itemId) >= 0.5) evidence.push({ kind: 'popular', text: category ? `Popular in ${category}` : 'Popular in this store' });
+  if (catalog.isTrending(itemId)) evidence.push({ kind: 'popular', text: 'Trending with other shoppers in this store' });
+  else if (catalog.popularity(itemId) >= 0.5) evidence.push({ kind: 'popular', text: category ? `Popular in ${category}` : 'Popular in this store' });
 
   const out: Explanation = { itemId, evidence };
   const name = catalog.get(itemId)?.title;

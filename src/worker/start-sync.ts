@@ -1,6 +1,6 @@
 import { EdgeRecoError, ERROR_CODES } from '../core/errors.js';
 import { DEFAULT_PRIVACY_BUDGET } from '../core/ldp/privacy-budget.js';
-import type { EngineInit, SyncExport } from '../core/worker-api.js';
+import type { EngineSettings, SyncExport } from '../core/worker-api.js';
 import { IdbOutbox } from '../storage/idb-outbox.js';
 import type { ResilientEventLog } from '../storage/resilient-event-log.js';
 import { ReportSender } from '../sync/report-sender.js';
@@ -19,7 +19,7 @@ const isOnline = (): boolean => (globalThis as { navigator?: { onLine?: boolean 
  * the page, or every page load could spend a new day's budget; with memory storage sync stays off (a warning says so).
  */
 export function startSync(
-  init: EngineInit,
+  init: EngineSettings,
   dbName: string,
   log: ResilientEventLog,
   report: (kind: 'warning' | 'error') => (error: EdgeRecoError) => void,

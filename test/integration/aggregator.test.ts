@@ -1,6 +1,6 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Admin } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafkaSink, resolveGatewayConfig, startGateway, type Gateway } from '../../gateway/index.js';
@@ -8,6 +8,10 @@ import { runAggregation } from '../../gateway/aggregator-run.js';
 import type { PriorsBundle } from '../../gateway/aggregator.js';
 import { itemKey, olhParams, olhPerturb, pairKey, queryKey, seededRandom, type AggregateReport, type ReportKind } from '../../src/core/ldp/index.js';
 import { randomId } from '../../src/core/random-id.js';
+import type * as Sdk from '../../src/index.js';
+import { launch } from '../browser/chromium.js';
+// @ts-expect-error: a plain .mjs helper shared with the scripts
+import { serve, ROOT } from '../../scripts/serve.mjs';
 import { KEY, ORIGIN, headers, produceBody, send } from '../unit/gateway/helpers.js';
 
 /**
@@ -88,8 +92,45 @@ describe('aggregator (Kafka consumer group → priors bundle)', () => {
     expect(bundle.pairs[0]).toMatchObject({ items: ['sku-0', 'sku-1'] });
     expect(bundle.pairs).toHaveLength(1);
     expect(bundle.queries.map((q) => q.query)).toEqual(['red mug']);
+
+    // A first-time visitor in a fresh browser profile gets the published priors: trending items in recommend(), the
+    // popular query in suggest(), the published pair in frequentlyBoughtTogether().
+    const served = await serveFile(out);
+    const browser = await launch();
+    try {
+      const page = await (await browser.newContext()).newPage();
+      await page.goto(`${served.url}/test/browser/pages/sdk.html`);
+      await page.waitForFunction(() => (window as unknown as { sdkReady?: boolean }).sdkReady === true);
+      const seen = await page.evaluate(async (priorsUrl) => {
+        const sdk = (window as unknown as { sdk: typeof Sdk }).sdk;
+        const reco = sdk.createRecommender({ storeId: 'first-visit', priorsUrl });
+        const recs = await reco.recommend({ k: 3 });
+        return {
+          recs: recs.map((r) => [r.itemId, r.reason]),
+          suggest: await reco.suggest('re'),
+          together: (await reco.frequentlyBoughtTogether(['sku-1'], { k: 1 })).map((r) => [r.itemId, r.source]),
+          events: (await reco.exportData()).events.length,
+        };
+      }, `${served.url}/priors.json`);
+      expect(seen.events).toBe(0); // a first-time visitor
+      expect(seen.recs.map(([id]) => id)).toEqual(bundle.items.slice(0, 3).map((i) => i.itemId));
+      expect(seen.recs.every(([, reason]) => reason!.startsWith('Trending with other shoppers in this store'))).toBe(true);
+      expect(seen.suggest[0]).toEqual({ text: 'red mug', source: 'popular' });
+      expect(seen.together).toEqual([['sku-0', 'priors']]);
+    } finally {
+      await browser.close();
+      await served.close();
+    }
   });
 });
+
+/** Serves the repository plus the priors file at /priors.json on localhost. */
+async function serveFile(file: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const copy = join(ROOT, 'test-results', 'priors.json');
+  mkdirSync(dirname(copy), { recursive: true });
+  copyFileSync(file, copy);
+  return serve({ routes: { '/priors.json': '/test-results/priors.json' } });
+}
 
 function olhVarianceAt4(n: number): number {
   const { p, q } = olhParams(4);

@@ -4,7 +4,7 @@ import type { Recommender, RecommenderOptions, Recommendation, TrackInput } from
 
 describe('options', () => {
   it('fills in documented defaults', () => {
-    expect(resolveOptions()).toEqual({ storeId: 'default', storage: 'indexeddb', backend: 'auto', maxEvents: 5000, maxAgeDays: 90, batchSize: 500, timeoutMs: 10000 });
+    expect(resolveOptions()).toEqual({ storeId: 'default', storage: 'indexeddb', backend: 'auto', maxEvents: 5000, maxAgeDays: 90, batchSize: 500, timeoutMs: 10000, rules: {} });
   });
 
   it.each([
