@@ -148,6 +148,38 @@ ${['wasm', 'cpu', 'webgpu'].map(row).join('\n')}
 - \`backend: 'auto'\` chose **${results.auto?.backend}** here, by measurement (probe medians, ms: ${JSON.stringify(results.auto?.timings)}).`,
     );
   }
+  if (wanted('quality')) {
+    // The evaluation CLI on each committed bundle, with the published figures it must beat beside it.
+    const SPECS = [
+      { name: 'beauty', events: '../shared/data/amazon/s3rec_Beauty.txt', format: 's3rec', protocol: 'full', negatives: 99, published: { SASRec: [0.0605, 0.0318], 'best known (target)': [0.0928, 0.0531] } },
+      { name: 'beauty', events: '../shared/data/amazon/s3rec_Beauty.txt', format: 's3rec', protocol: 'sampled', negatives: 99, published: { SASRec: [0.4696, 0.3156], 'S3-Rec (target)': [0.5506, 0.3732] } },
+      { name: 'games', events: '../shared/data/amazon/Video.txt', format: 'sasrec', protocol: 'sampled', negatives: 100, published: { SASRec: [0.741, 0.536] } },
+      { name: 'games', events: '../shared/data/amazon/Video.txt', format: 'sasrec', protocol: 'full', negatives: 100, published: {} },
+      { name: 'retail-or', events: '../shared/data/retail', format: 'online-retail --sequence invoice', protocol: 'full', negatives: 100, published: { SASRec: [0.146, 0.0675], 'VQ-Rec (target)': [0.1557, 0.073] } },
+    ].filter((q) => existsSync(`${ROOT}/models/${q.name}/manifest.json`));
+    const quality = {};
+    const rows = [];
+    for (const q of SPECS) {
+      const command = `npx edgereco evaluate --events ${q.events} --format ${q.format} --model models/${q.name} --protocol ${q.protocol} --negatives ${q.negatives} --json`;
+      const r = JSON.parse(execSync(command, { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim().split('\n').at(-1));
+      quality[`${q.name}/${q.protocol}`] = { ...r, command, published: q.published };
+      const f = (m) => `${m.hr10.toFixed(4)} / ${m.ndcg10.toFixed(4)}`;
+      const rel = Math.max(Math.abs(r.model.hr10 - r.f32.hr10) / r.f32.hr10, Math.abs(r.model.ndcg10 - r.f32.ndcg10) / r.f32.ndcg10);
+      const pub = Object.entries(q.published).map(([k, [h, n]]) => `${k} ${h} / ${n} ${r.model.hr10 > h && r.model.ndcg10 > n ? '✅' : '❌'}`).join('; ');
+      rows.push(`| ${q.name} | ${q.protocol}${q.protocol === 'sampled' ? ` (${q.negatives})` : ''} | ${r.users.toLocaleString('en')} | **${f(r.model)}** | ${f(r.f32)} (${(rel * 100).toFixed(2)}%) | ${f(r.popularity)} | ${f(r.itemknn)} | ${pub || '—'} |`);
+    }
+    writeFileSync(`${ROOT}/bench/results/quality.json`, JSON.stringify({ measured: { at: new Date().toISOString(), machine }, ...quality }, null, 2) + '\n');
+    writeTable(
+      'quality',
+      `Measured ${new Date().toISOString().slice(0, 10)}; all users of each data set; leave-one-out, test items (the bundles were trained on the training part only, \`evaluate\` checks it). HR@10 / NDCG@10.
+
+| bundle | protocol | users | int8 model | f32 twin (max relative gap) | popularity | item-kNN | published |
+|---|---|---:|---|---|---|---|---|
+${rows.join('\n')}`,
+    );
+    console.log(JSON.stringify(quality, null, 1).slice(0, 2000));
+  }
+
   if (wanted('search')) {
     // The committed Icecat catalog (19,406 products) and a model bundle with its vocabulary, so search() re-ranks the
     // top 100 for the shopper as it would with a store's model (latency does not depend on the weights' values).
