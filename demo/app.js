@@ -139,7 +139,11 @@ const views = {
     const data = await reco.exportData();
     const counts = {};
     for (const e of data.events) counts[e.type] = (counts[e.type] ?? 0) + 1;
-    const sent = data.outbox ? `${data.outbox.length} privatized report(s) waiting; ε spent today: ${data.budget?.spentToday ?? 0}` : 'Nothing has been sent: this demo has no sync configured, so nothing about you leaves this browser.';
+    const today = new Date().toISOString().slice(0, 10);
+    const sync = data.sync;
+    const sent = sync
+      ? `${sync.sent.length} privatized report(s) sent, ${sync.pending.length} waiting; ε spent today: ${sync.budget?.day === today ? sync.budget.spentToday : 0} of ${sync.policy.epsilonPerDay} (ε ${sync.policy.epsilonPerReport} per report).`
+      : 'Nothing has been sent: this demo has no sync configured, so nothing about you leaves this browser.';
     const download = el('a', { textContent: 'Export everything (JSON)', download: 'edgereco-export.json', href: URL.createObjectURL(new Blob([JSON.stringify(data, null, 1)], { type: 'application/json' })) });
     return [
       el('h1', { textContent: 'Your data' }),

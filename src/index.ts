@@ -22,7 +22,7 @@ export type { ExportedData, SyncExport } from './core/worker-api.js';
 export type { AggregateReport, PrivacyBudgetPolicy, PrivacyBudgetState } from './core/ldp/index.js';
 export type { RecommenderEvents, RecommenderEventName } from './client/emitter.js';
 export type { RecommenderOptions } from './core/config.js';
-export type { CatalogItem } from './core/catalog.js';
+export type { CatalogItem, CatalogUpdate } from './core/catalog.js';
 export { EdgeRecoError, ERROR_CODES, isEdgeRecoError } from './core/errors.js';
 export type { ErrorCode } from './core/errors.js';
 export { EVENT_TYPES } from './core/events.js';

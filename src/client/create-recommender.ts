@@ -1,4 +1,5 @@
 import { proxy } from 'comlink';
+import type { CatalogUpdate } from '../core/catalog.js';
 import { checkPageOptions, URL_OPTIONS, type RecommenderOptions } from '../core/config.js';
 import { EdgeRecoError, ERROR_CODES, deserializeError } from '../core/errors.js';
 import type { TrackInput } from '../core/events.js';
@@ -33,6 +34,8 @@ export interface Recommender {
    * without a model or a history the order is kept. At most 1,000 ids.
    */
   rerank(itemIds: string[], options?: RerankOptions): Promise<Recommendation[]>;
+  /** Applies a catalog change in the worker without a rebuild (new items, removals, price or stock changes). */
+  updateCatalog(update: CatalogUpdate): Promise<number>;
   /** Autocomplete for what the shopper is typing: their own past queries first, then words from the catalog. */
   suggest(prefix: string): Promise<Suggestion[]>;
   /** The local evidence behind an item, in words a shopper understands; only evidence present in the log or catalog. */
@@ -108,6 +111,7 @@ export function createRecommenderWith(internals: FacadeInternals, options: Recom
     search: (query, options = {}) => ask('search', (api) => api.search(query, options)),
     suggest: (prefix) => ask('suggest', (api) => api.suggest(prefix)),
     rerank: (itemIds, options = {}) => ask('rerank', (api) => api.rerank(itemIds, options)),
+    updateCatalog: (update) => ask('updateCatalog', (api) => api.updateCatalog(update)),
     explain: (itemId) => ask('explain', (api) => api.explain(itemId)),
     async forget() {
       tracker.dropPending();

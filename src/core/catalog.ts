@@ -80,6 +80,13 @@ export function validateCatalog(items: unknown): CatalogItem[] {
   });
 }
 
+/** A change to the catalog, applied without rebuilding it: new or replaced items, removals, price and stock changes. */
+export interface CatalogUpdate {
+  upsert?: CatalogItem[];
+  remove?: string[];
+  patch?: { id: string; price?: number; available?: boolean }[];
+}
+
 /** The versioned catalog file: `{ format: 'edgereco-catalog', version: 1, items: [...] }` (a bare array works too). */
 export const CATALOG_FORMAT = 'edgereco-catalog';
 export const CATALOG_VERSION = 1;

@@ -1,4 +1,4 @@
-import type { CatalogItem } from './catalog.js';
+import type { CatalogItem, CatalogUpdate } from './catalog.js';
 import type { BusinessRules, RecommenderOptions } from './config.js';
 import type { SerializedError } from './errors.js';
 import type { BehaviourEvent } from './events.js';
@@ -112,6 +112,8 @@ export interface EngineApi {
   search(query: string, options: SearchOptions): Promise<Recommendation[]>;
   suggest(prefix: string): Promise<Suggestion[]>;
   rerank(itemIds: string[], options: RerankOptions): Promise<Recommendation[]>;
+  /** Applies a catalog change (no rebuild); resolves with the catalog's new size. */
+  updateCatalog(update: CatalogUpdate): Promise<number>;
   explain(itemId: string): Promise<Explanation>;
   exportData(): Promise<Omit<ExportedData, 'optedOut'>>;
   /** The shopper opted out (true) or back in: opting out stops sync and empties the outbox. */

@@ -20,6 +20,11 @@ export class CatalogIndex {
     this.maxLogTrending = Math.max(0, ...[...trendingCounts.values()].map((n) => Math.log1p(n)));
   }
 
+  /** Another item list with the same trending counts. */
+  withItems(items: CatalogItem[]): CatalogIndex {
+    return new CatalogIndex(items, this.trendingCounts);
+  }
+
   /** The same catalog with the priors' trending counts. */
   withTrending(counts: TrendingCounts): CatalogIndex {
     return new CatalogIndex(this.items, counts);

@@ -1,4 +1,4 @@
-import type { CatalogItem } from '../core/catalog.js';
+import type { CatalogItem, CatalogUpdate } from '../core/catalog.js';
 import { EdgeRecoError, ERROR_CODES, describeValue } from '../core/errors.js';
 import type { Recommendation } from '../core/recommendation.js';
 import type { SearchOptions, Suggestion } from '../core/search-types.js';
@@ -72,6 +72,18 @@ export class CatalogSearch {
     const ranked = personalize(hits.map((h) => h.id), { history, catalog, model, scores, lead: `Matches “${query.trim()}”`, attributionId: context.attributionId });
     if (!(model && scores)) ranked.forEach((r, i) => (r.score = hits[i]!.score));
     return ranked.slice(0, k);
+  }
+
+  /** Applies a catalog change to the index incrementally (no rebuild). */
+  apply(update: CatalogUpdate): void {
+    if (update.remove?.length) this.index.remove(update.remove);
+    if (update.upsert?.length) this.index.add(update.upsert);
+    for (const p of update.patch ?? []) {
+      const patch: { price?: number; available?: boolean } = {};
+      if (p.price !== undefined) patch.price = p.price;
+      if (p.available !== undefined) patch.available = p.available;
+      this.index.update(p.id, patch);
+    }
   }
 
   /** The shopper's own past queries that start with `prefix` (most recent first), then catalog completions. */

@@ -1,4 +1,4 @@
-import { parseCatalogDocument, validateCatalog, type CatalogItem } from '../core/catalog.js';
+import { parseCatalogDocument, validateCatalog, type CatalogItem, type CatalogUpdate } from '../core/catalog.js';
 import { cachePrefix, databaseName } from '../core/config.js';
 import { EdgeRecoError, ERROR_CODES, describeValue, serializeError, type SerializedError } from '../core/errors.js';
 import { validateEvent, type BehaviourEvent } from '../core/events.js';
@@ -223,6 +223,28 @@ export class Engine implements EngineApi {
     const scores = model ? await model.score(this.history.recentItems(50).reverse().map((r) => r.itemId)) : null;
     const lead = options.query ? `Matches “${options.query.trim()}”` : 'In the store’s order';
     return personalize(itemIds, { history: this.history, catalog: this.catalog, model, scores, lead, attributionId: randomId() });
+  }
+
+  async updateCatalog(update: CatalogUpdate): Promise<number> {
+    if (typeof update !== 'object' || update === null) {
+      throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: updateCatalog() needs { upsert, remove, patch } (got ${describeValue(update)})`);
+    }
+    const started = await this.ready();
+    const upsert = validateCatalog(update.upsert ?? []);
+    const remove = new Set(update.remove ?? []);
+    const byId = new Map(this.catalog.items.map((item) => [item.id, item]));
+    for (const id of remove) byId.delete(id);
+    for (const item of upsert) byId.set(item.id, item);
+    for (const p of update.patch ?? []) {
+      const item = byId.get(p?.id);
+      if (!item) throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: updateCatalog() patch names no catalog item (id ${describeValue(p?.id)}); upsert it first`, { details: { field: 'patch.id' } });
+      if (p.price !== undefined && (typeof p.price !== 'number' || !Number.isFinite(p.price) || p.price < 0)) throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: patch.price must be a number ≥ 0 (got ${describeValue(p.price)})`, { details: { field: 'patch.price' } });
+      if (p.available !== undefined && typeof p.available !== 'boolean') throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: patch.available must be true or false (got ${describeValue(p.available)})`, { details: { field: 'patch.available' } });
+      byId.set(item.id, { ...item, ...(p.price !== undefined ? { price: p.price } : {}), ...(p.available !== undefined ? { available: p.available } : {}) });
+    }
+    (await started.search).apply({ upsert, remove: [...remove], patch: update.patch ?? [] });
+    this.catalog = this.catalog.withItems([...byId.values()]);
+    return this.catalog.size;
   }
 
   async suggest(prefix: string): Promise<Suggestion[]> {

@@ -50,4 +50,30 @@ describe('on-device search over the Icecat catalog', () => {
     expect(errors).toEqual([]);
     await context.close();
   });
+
+  it('applies catalog changes without a rebuild: a new product is found, one out of stock is filtered, a removed one is gone', async () => {
+    const context = await browser.newContext();
+    const page = await openSdkPage(context);
+    const result = await page.evaluate(async (catalogUrl) => {
+      const w = window as unknown as W;
+      const reco = w.sdk.createRecommender({ storeId: 'catalog-updates', catalogUrl });
+      const ids = (rs: Sdk.Recommendation[]) => rs.map((r) => r.itemId);
+      const mice = ids(await reco.search('wireless mouse', { k: 3 }));
+      const size = await reco.updateCatalog({
+        upsert: [{ id: 'new-1', title: 'Quokka Wireless Mouse Pro', category: 'Computers > Mice', brand: 'Quokka', price: 30 }],
+        patch: [{ id: mice[0]!, available: false }],
+        remove: [mice[1]!],
+      });
+      const inStock = ids(await reco.search('wireless mouse', { k: 50, filters: { inStock: true } }));
+      const quokka = ids(await reco.search('quokka', { k: 3 }));
+      const bad = await reco.updateCatalog({ patch: [{ id: 'no-such-item', price: 1 }] }).then(() => 'resolved', (e: Sdk.EdgeRecoError) => e.code);
+      return { mice, size, inStock, quokka, bad };
+    }, CATALOG);
+    expect(result.size).toBe(19406); // one added, one removed
+    expect(result.quokka).toEqual(['new-1']);
+    expect(result.inStock).not.toContain(result.mice[0]);
+    expect(result.inStock).not.toContain(result.mice[1]);
+    expect(result.bad).toBe('INVALID_OPTION');
+    await context.close();
+  });
 });
