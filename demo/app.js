@@ -3,7 +3,7 @@
 import { createRecommender } from '/dist/edgereco.js';
 import { histogram } from '/demo/perf.js';
 
-const products = await (await fetch('/demo/data/retail-products.json')).json();
+const [products, trending] = await Promise.all(['/demo/data/retail-products.json', '/demo/data/trending.json'].map(async (url) => (await fetch(url)).json()));
 const byId = new Map(products.map((p) => [p.id, p]));
 // The store's own model, when one is deployed with the demo (demo/models.json names it).
 const { retail: modelUrl } = await (await fetch('/demo/models.json')).json();
@@ -88,10 +88,9 @@ async function recentlyViewed() {
 const views = {
   async home() {
     const [recs, recent] = await Promise.all([recommend({ k: 8 }), recentlyViewed()]);
-    const popular = products.slice(0, 8).map((p) => productCard(p.id, null));
     return [
       section('Recommended for you', recs.map((r) => productCard(r.itemId, r.reason))),
-      section('Popular with the shop’s customers', popular),
+      section('Trending', trending.items.map((t) => productCard(t.id, `In ${t.invoices} orders between ${trending.from} and ${trending.to} (the shop’s own sales)`))),
       section('Recently viewed', recent.map((id) => productCard(id, null))),
     ];
   },
@@ -141,9 +140,9 @@ const views = {
     for (const e of data.events) counts[e.type] = (counts[e.type] ?? 0) + 1;
     const today = new Date().toISOString().slice(0, 10);
     const sync = data.sync;
-    const sent = sync
+    const sent = sync && sync.sent.length + sync.pending.length > 0
       ? `${sync.sent.length} privatized report(s) sent, ${sync.pending.length} waiting; ε spent today: ${sync.budget?.day === today ? sync.budget.spentToday : 0} of ${sync.policy.epsilonPerDay} (ε ${sync.policy.epsilonPerReport} per report).`
-      : 'Nothing has been sent: this demo has no sync configured, so nothing about you leaves this browser.';
+      : `Nothing has been sent: this demo has no sync configured, so nothing about you leaves this browser (ε spent today: ${sync?.budget?.day === today ? sync.budget.spentToday : 0}).`;
     const download = el('a', { textContent: 'Export everything (JSON)', download: 'edgereco-export.json', href: URL.createObjectURL(new Blob([JSON.stringify(data, null, 1)], { type: 'application/json' })) });
     return [
       el('h1', { textContent: 'Your data' }),

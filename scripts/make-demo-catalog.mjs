@@ -2,6 +2,7 @@
 // output, demo/data/retail-products.json, is committed so a fresh clone runs the demo without ../shared).
 // Usage: node scripts/make-demo-catalog.mjs [path/to/products.csv]
 import { readFileSync, writeFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { ROOT } from './serve.mjs';
 
 const source = process.argv[2] ?? `${ROOT}/../shared/data/retail/derived/products.csv`;
@@ -74,3 +75,19 @@ const products = lines
   .slice(0, LIMIT);
 writeFileSync(`${ROOT}/demo/data/retail-products.json`, JSON.stringify(products) + '\n');
 console.log(`wrote ${products.length} products to demo/data/retail-products.json`);
+
+// "Trending": the shop's own sales (not shopper data from browsers): invoices per product in the data's last 30 days.
+const part2 = `${ROOT}/../shared/data/retail/online_retail_part2_2011-08-01_2011-12-09.csv.gz`;
+const rows = gunzipSync(readFileSync(part2)).toString('utf8').trim().split('\n').slice(1).map(parseCsvLine);
+const last = rows.reduce((m, r) => (r[4] > m ? r[4] : m), '');
+const since = new Date(new Date(`${last.slice(0, 10)}T00:00:00Z`).getTime() - 30 * 86_400_000).toISOString().slice(0, 10);
+const known = new Set(products.map((p) => p.id));
+const invoices = new Map();
+for (const [invoice, code, , quantity, date] of rows) {
+  if (date.slice(0, 10) < since || Number(quantity) <= 0 || invoice.startsWith('C') || !known.has(code)) continue;
+  if (!invoices.has(code)) invoices.set(code, new Set());
+  invoices.get(code).add(invoice);
+}
+const trending = [...invoices].map(([id, set]) => ({ id, invoices: set.size })).sort((a, b) => b.invoices - a.invoices || (a.id < b.id ? -1 : 1)).slice(0, 8);
+writeFileSync(`${ROOT}/demo/data/trending.json`, JSON.stringify({ from: since, to: last.slice(0, 10), items: trending }) + '\n');
+console.log(`wrote demo/data/trending.json (${since} to ${last.slice(0, 10)})`);

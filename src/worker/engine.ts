@@ -222,7 +222,8 @@ export class Engine implements EngineApi {
     const model = await (await this.ready()).model;
     const scores = model ? await model.score(this.history.recentItems(50).reverse().map((r) => r.itemId)) : null;
     const lead = options.query ? `Matches “${options.query.trim()}”` : 'In the store’s order';
-    return personalize(itemIds, { history: this.history, catalog: this.catalog, model, scores, lead, attributionId: randomId() });
+    const list = personalize(itemIds, { history: this.history, catalog: this.catalog, model, scores, lead, attributionId: randomId() });
+    return applyRules(list, this.catalog, (await this.ready()).init.rules, list.length);
   }
 
   async updateCatalog(update: CatalogUpdate): Promise<number> {
