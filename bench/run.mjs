@@ -184,6 +184,23 @@ ${rows.join('\n')}`,
     console.log(JSON.stringify(quality, null, 1).slice(0, 2000));
   }
 
+  if (wanted('gateway')) {
+    // A real Kafka broker, the gateway in its own process, load from this one (bench/gateway.ts).
+    execSync('npx tsx bench/gateway.ts', { cwd: ROOT, stdio: 'inherit' });
+    const g = JSON.parse(readFileSync(`${ROOT}/bench/results/gateway.json`, 'utf8'));
+    const ok = (v, t) => (v ? `✅ ${t}` : `❌ ${t}`);
+    writeTable(
+      'gateway',
+      `Measured ${g.measured.at.slice(0, 10)} on ${machine}; medians of ${g.measured.runs} runs of ${g.measured.requests_per_run} requests × ${g.measured.reports_per_request} reports, ${g.measured.concurrency} in flight.
+
+| figure | value | target |
+|---|---:|---|
+| gateway → Kafka (acks=all, idempotent), reports/s | ${g.reports_per_s.toLocaleString('en')} | ${ok(g.reports_per_s >= 5000, '≥ 5,000')} |
+| request latency p99 under that load | ${g.p99_ms} ms | ${ok(g.p99_ms <= 50, '≤ 50 ms')} |
+| bare idempotent producer, same batches one after another, reports/s | ${g.bare_producer_per_s.toLocaleString('en')} | gateway ${ok(g.reports_per_s >= g.bare_producer_per_s / 2, '≥ half')} |`,
+    );
+  }
+
   if (wanted('search')) {
     // The committed Icecat catalog (19,406 products) and a model bundle with its vocabulary, so search() re-ranks the
     // top 100 for the shopper as it would with a store's model (latency does not depend on the weights' values).
