@@ -140,17 +140,19 @@ export class ModelRuntime {
     return { data: emb.data, d, norms: this.norms };
   }
 
+  /** Cosine similarity of two items' embeddings (vocabulary indices). */
+  private cosine(e: { data: Float32Array; d: number; norms: Float32Array }, a: number, b: number): number {
+    let dot = 0;
+    for (let j = 0; j < e.d; j++) dot += e.data[a * e.d + j]! * e.data[b * e.d + j]!;
+    return dot / (e.norms[a]! * e.norms[b]!);
+  }
+
   /** Cosine similarity of item `target` to every vocabulary item, by the model's item embeddings (index 0: padding). */
   similarities(target: number): Float32Array {
     const e = this.embedding();
     const out = new Float32Array(this.vocabulary.length + 1);
     if (!e) return out;
-    const t = target * e.d;
-    for (let i = 1; i < out.length; i++) {
-      let dot = 0;
-      for (let j = 0; j < e.d; j++) dot += e.data[t + j]! * e.data[i * e.d + j]!;
-      out[i] = dot / (e.norms[target]! * e.norms[i]!);
-    }
+    for (let i = 1; i < out.length; i++) out[i] = this.cosine(e, target, i);
     out[0] = -Infinity;
     return out;
   }
@@ -158,13 +160,11 @@ export class ModelRuntime {
   /** Which of `candidates` (vocabulary indices) the item `target` is closest to, by the model's item embeddings. */
   nearest(target: number, candidates: readonly number[]): number | undefined {
     const e = this.embedding();
-    if (!e || candidates.length === 0) return undefined;
+    if (!e) return undefined;
     let best: number | undefined;
     let bestSim = -Infinity;
     for (const c of candidates) {
-      let dot = 0;
-      for (let j = 0; j < e.d; j++) dot += e.data[target * e.d + j]! * e.data[c * e.d + j]!;
-      const sim = dot / e.norms[c]!;
+      const sim = this.cosine(e, target, c);
       if (sim > bestSim) {
         bestSim = sim;
         best = c;

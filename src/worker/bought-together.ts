@@ -4,15 +4,16 @@ import type { CatalogIndex } from './catalog-index.js';
 import type { History } from './history.js';
 
 /**
- * `frequentlyBoughtTogether(itemIds)`: items bought in the same orders as the given ones, from the shopper's own
- * orders (global co-purchase priors join when the sync lands). Only real co-purchases are reported as such; the caller
- * tops the list up from `related()`, whose reasons say what they are.
+ * `frequentlyBoughtTogether(itemIds)`: items bought in the same orders as the given ones, first from the shopper's own
+ * orders, then from what other shoppers bought with them (the store's priors, through `boughtWith`). Only real
+ * co-purchases are reported as such; the caller tops the list up from `related()`, whose reasons say what they are.
  */
 export function boughtTogether(
   history: History,
   catalog: CatalogIndex,
   itemIds: readonly string[],
   options: { k: number; filter: RecommendFilter; attributionId: string },
+  boughtWith: (itemId: string) => readonly { itemId: string }[] = () => [],
 ): Recommendation[] {
   const counts = new Map<string, { n: number; with: string }>();
   for (const anchor of itemIds) {
@@ -25,20 +26,20 @@ export function boughtTogether(
   const exclude = new Set([...(options.filter.exclude ?? []), ...itemIds]);
   // Bought together means the shopper may want it again with these: purchased items are not excluded by default.
   const filter = { excludePurchased: false, ...options.filter };
-  return [...counts]
+  const found: { id: string; score: number; reason: string; source: Recommendation['source'] }[] = [...counts]
     .filter(([id]) => passes(id, filter, catalog, history, exclude))
     .sort((a, b) => b[1].n - a[1].n)
-    .slice(0, options.k)
-    .map(([id, { n, with: anchor }]) => {
-      const rec: Recommendation = {
-        itemId: id,
-        score: n,
-        reason: `You bought it with “${catalog.title(anchor)}” ${n === 1 ? 'once' : `${n} times`}`,
-        source: 'baseline',
-        attributionId: options.attributionId,
-      };
-      const title = catalog.get(id)?.title;
-      if (title !== undefined) rec.title = title;
-      return rec;
-    });
+    .map(([id, { n, with: anchor }]) => ({ id, score: n, reason: `You bought it with “${catalog.title(anchor)}” ${n === 1 ? 'once' : `${n} times`}`, source: 'baseline' }));
+  for (const anchor of itemIds) {
+    for (const { itemId } of boughtWith(anchor)) {
+      if (exclude.has(itemId) || found.some((f) => f.id === itemId) || !passes(itemId, filter, catalog, history, exclude)) continue;
+      found.push({ id: itemId, score: 0, reason: `Often bought with “${catalog.title(anchor)}” by other shoppers`, source: 'priors' });
+    }
+  }
+  return found.slice(0, options.k).map(({ id, score, reason, source }) => {
+    const rec: Recommendation = { itemId: id, score, reason, source, attributionId: options.attributionId };
+    const title = catalog.get(id)?.title;
+    if (title !== undefined) rec.title = title;
+    return rec;
+  });
 }

@@ -17,7 +17,6 @@ import { CatalogIndex } from './catalog-index.js';
 import { CrossTab } from './cross-tab.js';
 import { parseCatalogCsv } from '../core/catalog-csv.js';
 import { applyRules } from './business-rules.js';
-import { passes } from './baseline-recommender.js';
 import { CatalogSearch, personalize } from './catalog-search.js';
 import { PriorsSource } from './priors-source.js';
 import { explainItem } from './explain-item.js';
@@ -187,19 +186,7 @@ export class Engine implements EngineApi {
     const k = checkK(options.k);
     const { priors, init } = await this.ready();
     const args = { k, filter: options.filter ?? {}, attributionId: randomId() };
-    const together = boughtTogether(this.history, this.catalog, itemIds, args);
-    // Then what other shoppers bought with them (the store's priors).
-    for (const anchor of itemIds) {
-      for (const { itemId } of priors?.boughtWith(anchor) ?? []) {
-        if (together.length >= k * 4) break;
-        if (itemIds.includes(itemId) || together.some((r) => r.itemId === itemId)) continue;
-        if (!passes(itemId, { excludePurchased: false, ...args.filter }, this.catalog, this.history, new Set(args.filter.exclude ?? []))) continue;
-        const rec: Recommendation = { itemId, score: 0, reason: `Often bought with “${this.catalog.title(anchor)}” by other shoppers`, source: 'priors', attributionId: args.attributionId };
-        const title = this.catalog.get(itemId)?.title;
-        if (title !== undefined) rec.title = title;
-        together.push(rec);
-      }
-    }
+    const together = boughtTogether(this.history, this.catalog, itemIds, { ...args, k: k * 4 }, (id) => priors?.boughtWith(id) ?? []);
     if (together.length >= k) return applyRules(together, this.catalog, init.rules, k);
     // Top up with related items; their reasons say they are related, not bought together.
     const seen = new Set([...itemIds, ...together.map((r) => r.itemId)]);
@@ -219,11 +206,12 @@ export class Engine implements EngineApi {
     if (!Array.isArray(itemIds) || itemIds.length > 1000 || !itemIds.every((id) => typeof id === 'string' && id.length > 0)) {
       throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: rerank() needs an array of at most 1,000 item ids (got ${describeValue(itemIds)})`, { details: { field: 'itemIds' } });
     }
-    const model = await (await this.ready()).model;
+    const started = await this.ready();
+    const model = await started.model;
     const scores = model ? await model.score(this.history.recentItems(50).reverse().map((r) => r.itemId)) : null;
     const lead = options.query ? `Matches “${options.query.trim()}”` : 'In the store’s order';
     const list = personalize(itemIds, { history: this.history, catalog: this.catalog, model, scores, lead, attributionId: randomId() });
-    return applyRules(list, this.catalog, (await this.ready()).init.rules, list.length);
+    return applyRules(list, this.catalog, started.init.rules, list.length);
   }
 
   async updateCatalog(update: CatalogUpdate): Promise<number> {
