@@ -6,11 +6,10 @@ import { itemKnnScorer } from '../../src/core/evaluation/item-knn-baseline.js';
 import { leaveOneOut, type EvaluationTarget, type LeaveOneOutSplit } from '../../src/core/evaluation/leave-one-out.js';
 import { popularityScorer } from '../../src/core/evaluation/popularity-baseline.js';
 import type { RankingMetrics } from '../../src/core/evaluation/ranking-metrics.js';
-import { scoreCatalog } from '../../src/model/catalog-scores.js';
-import { bakeItemTable } from '../../src/model/item-table.js';
+import { historyScorer } from '../../src/model/catalog-scores.js';
+import { plainSasrec } from '../../src/model/history-state.js';
 import type { DecodedBundle } from '../../src/model/decode-bundle.js';
 import { trainingDataHash } from '../../src/model/training-data-hash.js';
-import { importWeights } from '../../src/model/weights-io.js';
 import { num, oneOf, str, type Args } from './args.js';
 import { readBundle } from './bundle-files.js';
 import { EVENT_FORMATS, readEvents, RETAIL_SEQUENCES } from './read-events.js';
@@ -18,16 +17,15 @@ import { useBackend } from './wasm-backend.js';
 
 /**
  * A scorer over the dataset's item indices backed by a bundle whose vocabulary may differ (remapped by item id; items
- * the bundle does not know score -Infinity). Scores go through `scoreCatalog`, the worker's scoring code.
+ * the bundle does not know score -Infinity). States go through `historyState`, the function the worker runs.
  */
 function bundleScorer(bundle: DecodedBundle, itemIds: readonly string[]): CatalogScorer {
-  const config = bundle.manifest.config;
-  const weights = bakeItemTable(importWeights(config, bundle.tensors, bundle.attributes));
+  const scoreCatalog = historyScorer(plainSasrec(bundle.manifest.config, bundle.tensors, bundle.attributes));
   const index = new Map(bundle.manifest.vocabulary.map((id, i) => [id, i + 1]));
   const toBundle = Int32Array.from([0, ...itemIds.map((id) => index.get(id) ?? 0)]);
   return (histories) => {
     const mapped = histories.map((h) => h.map((i) => toBundle[i]!).filter((i) => i > 0));
-    return scoreCatalog(config, weights, mapped).map((row) => {
+    return scoreCatalog(mapped).map((row) => {
       const out = new Float32Array(itemIds.length + 1);
       for (let i = 1; i < out.length; i++) out[i] = toBundle[i]! > 0 ? row[toBundle[i]!]! : -Infinity;
       out[0] = -Infinity;

@@ -15,7 +15,8 @@ import type { SequenceDataset } from '../../src/core/datasets/sequence-dataset.j
 
 export const EVENT_FORMATS = ['csv', 'sasrec', 's3rec', 'online-retail'] as const;
 export type EventFormat = (typeof EVENT_FORMATS)[number];
-export const RETAIL_SEQUENCES = ['invoice', 'customer'] as const;
+/** `invoice`: the published preprocessing (ties inside an invoice in arbitrary order); `invoice-lines`: the same with the retailer's line order kept; `customer`: each customer's baskets in time order. */
+export const RETAIL_SEQUENCES = ['invoice', 'invoice-lines', 'customer'] as const;
 export type RetailSequence = (typeof RETAIL_SEQUENCES)[number];
 
 /** Reads every `*.csv.gz` (or `*.csv`) part in a folder, in name order. */
@@ -39,7 +40,7 @@ export function readOnlineRetailFolder(folder: string): OnlineRetailRow[] {
 export function readEvents(path: string, format: EventFormat, sequence: RetailSequence = 'invoice'): SequenceDataset {
   if (format === 'online-retail') {
     const rows = readOnlineRetailFolder(path);
-    return sequence === 'invoice' ? onlineRetailInvoiceSequences(rows) : onlineRetailCustomerSequences(rows);
+    return sequence === 'customer' ? onlineRetailCustomerSequences(rows) : onlineRetailInvoiceSequences(rows, 5, sequence === 'invoice' ? 'shuffle' : 'lines');
   }
   const text = readFileSync(path, 'utf8');
   if (format === 'csv') return featurizeDataset(parseEventCsv(text));

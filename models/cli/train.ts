@@ -1,7 +1,8 @@
 import { countInteractions } from '../../src/core/datasets/sequence-dataset.js';
 import { evaluateProtocols } from '../../src/core/evaluation/evaluate-ranking.js';
 import { leaveOneOut } from '../../src/core/evaluation/leave-one-out.js';
-import { scoreCatalog } from '../../src/model/catalog-scores.js';
+import { historyScorer } from '../../src/model/catalog-scores.js';
+import { plainSasrec } from '../../src/model/history-state.js';
 import { sasrecConfig } from '../../src/model/sasrec-config.js';
 import { SasrecTrainer, type SasrecLoss } from '../../src/model/sasrec-trainer.js';
 import { initSasrecWeights } from '../../src/model/sasrec-weights.js';
@@ -9,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { parseItemAttributes } from '../../src/core/datasets/item-attributes.js';
-import { attributeMatrix, bakeItemTable } from '../../src/model/item-table.js';
+import { attributeMatrix } from '../../src/model/item-table.js';
 import { encodeBundle } from '../../src/model/encode-bundle.js';
 import type { TrainingRecord } from '../../src/model/model-bundle.js';
 import { trainingDataHash } from '../../src/model/training-data-hash.js';
@@ -68,8 +69,10 @@ export async function trainCommand(args: Args): Promise<void> {
   let epochsDone = 0;
   /** --patience P: stop after P validation rounds without a better validation NDCG@10. 0 = off. */
   const patience = num(args, 'patience', 0);
+  /** --select full|sampled: which validation NDCG@10 picks the kept epoch (sampled suits a sampled-protocol target). */
+  const select = oneOf(args, 'select', ['full', 'sampled'] as const, 'full');
   let stop = false;
-  // With --eval-every, the bundle keeps the epoch with the best validation NDCG@10 (full ranking); never the test items.
+  // With --eval-every, the bundle keeps the epoch with the best validation NDCG@10 (--select); never the test items.
   let best: { ndcg10: number; epoch: number; arrays: ReturnType<typeof exportWeights> | null } = { ndcg10: -1, epoch: 0, arrays: null };
   for (let e = 1; e <= epochs && Date.now() < deadline && !stop; e++) {
     epochsDone = e;
@@ -81,16 +84,13 @@ export async function trainCommand(args: Args): Promise<void> {
     if (evalEvery > 0 && useSplit && (e % evalEvery === 0 || e === epochs)) {
       const t = Date.now();
       const sub = evalUsers > 0 ? subsetSplit(split, evalUsers) : split;
-      const attributeTensor = attributeTable ? tf.tensor2d(attributeTable, [numItems + 1, maxAttributes], 'int32') : undefined;
-      const withTable = attributeTensor ? { ...weights, itemAttributes: attributeTensor } : weights;
-      const baked = bakeItemTable(withTable);
-      const scorer = (h: readonly (readonly number[])[]) => scoreCatalog(config, baked, h);
+      const scorer = historyScorer(plainSasrec(config, exportWeights(weights), attributeTable));
       const r = await evaluateProtocols(sub, scorer, { target: 'validation', negatives: 99, numItems, sequences: data.items }, ['full', 'sampled']);
       const full = r.full!;
       const sampled = r.sampled!;
-      attributeTensor?.dispose();
-      if (baked !== withTable) baked.itemEmbedding.dispose();
-      if (full.ndcg10 > best.ndcg10) best = { ndcg10: full.ndcg10, epoch: e, arrays: exportWeights(weights) };
+      scorer.dispose();
+      const score = select === 'sampled' ? sampled.ndcg10 : full.ndcg10;
+      if (score > best.ndcg10) best = { ndcg10: score, epoch: e, arrays: exportWeights(weights) };
       else if (patience > 0 && e - best.epoch >= patience * evalEvery) stop = true;
       log(`  valid full HR@10 ${full.hr10.toFixed(4)} NDCG@10 ${full.ndcg10.toFixed(4)} MRR ${full.mrr.toFixed(4)} | sampled99 HR@10 ${sampled.hr10.toFixed(4)} NDCG@10 ${sampled.ndcg10.toFixed(4)} MRR ${sampled.mrr.toFixed(4)} (${full.users} users, ${((Date.now() - t) / 1000).toFixed(1)} s)`);
     }
@@ -107,7 +107,7 @@ export async function trainCommand(args: Args): Promise<void> {
       command: `edgereco train ${process.argv.slice(3).join(' ')}`,
     };
     const arrays = best.arrays ?? exportWeights(weights);
-    if (best.arrays) log(`bundle keeps epoch ${best.epoch} (best validation NDCG@10 ${best.ndcg10.toFixed(4)})`);
+    if (best.arrays) log(`bundle keeps epoch ${best.epoch} (best validation ${select} NDCG@10 ${best.ndcg10.toFixed(4)})`);
     const int8 = await encodeBundle(config, data.itemIds, arrays, 'int8', training, attributeTable);
     const f32 = await encodeBundle(config, data.itemIds, arrays, 'float32', training, attributeTable);
     const bytes8 = writeBundle(out, int8);

@@ -1,16 +1,44 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { EdgeRecoError, ERROR_CODES } from '../core/errors.js';
+import { historyState, plainSasrec, type PlainSasrec } from './history-state.js';
 import type { SasrecConfig } from './sasrec-config.js';
-import { itemTable } from './item-table.js';
-import { plainMatMul } from './plain-matmul.js';
-import { leftPad, sasrecForward } from './sasrec-forward.js';
 import type { SasrecWeights } from './sasrec-weights.js';
+import { exportWeights } from './weights-io.js';
+
+/** Scores the whole catalog for a batch of histories: one `Float32Array(numItems + 1)` per history. */
+export type HistoryScorer = ((histories: readonly (readonly number[])[]) => Float32Array[]) & { dispose(): void };
 
 /**
- * Scores the whole catalog for each history in one batched call: the last hidden state · every item embedding.
- * Returns one `Float32Array(numItems + 1)` per history (index 0 is padding, set to -Infinity). An empty history gets
- * all-zero scores (the caller falls back to priors). `attributes` is the `[numItems + 1, maxAttributes]` item attribute
- * table of a model with attributes (default: `weights.itemAttributes`).
+ * The worker's scoring, batched: each history's state by {@link historyState} (the function the worker runs), then
+ * one `[B, d] · [d, V]` product with the item vectors on the active tfjs backend. Index 0 (padding) is -Infinity; an
+ * empty history gets all-zero scores (the caller falls back to priors).
+ */
+export function historyScorer(model: PlainSasrec): HistoryScorer {
+  const { dim: d, numItems } = model.config;
+  const V = numItems + 1;
+  const tableT = tf.tidy(() => tf.transpose(tf.tensor2d(model.table, [V, d])) as tf.Tensor2D);
+  const score = (histories: readonly (readonly number[])[]): Float32Array[] => {
+    const out: Float32Array[] = histories.map(() => new Float32Array(V));
+    const rows = histories.map((h, i) => i).filter((i) => histories[i]!.length > 0);
+    if (rows.length === 0) return out;
+    const states = new Float32Array(rows.length * d);
+    rows.forEach((i, r) => states.set(historyState(model, histories[i]!), r * d));
+    const product = tf.tidy(() => tf.matMul(tf.tensor2d(states, [rows.length, d]), tableT));
+    const flat = product.dataSync() as Float32Array;
+    product.dispose();
+    rows.forEach((i, r) => {
+      const row = out[i]!;
+      row.set(flat.subarray(r * V, (r + 1) * V));
+      row[0] = -Infinity;
+    });
+    return out;
+  };
+  return Object.assign(score, { dispose: () => tableT.dispose() });
+}
+
+/**
+ * {@link historyScorer} for tfjs weights (training, tests): the weights are read back once per call. `attributes` is
+ * the `[numItems + 1, maxAttributes]` item attribute table of a model with attributes (default: `weights.itemAttributes`).
  */
 export function scoreCatalog(
   config: SasrecConfig,
@@ -18,7 +46,16 @@ export function scoreCatalog(
   histories: readonly (readonly number[])[],
   attributes?: tf.Tensor2D,
 ): Float32Array[] {
-  const V = config.numItems + 1;
+  const scorer = historyScorer(plainFromTensors(config, weights, attributes));
+  try {
+    return scorer(histories);
+  } finally {
+    scorer.dispose();
+  }
+}
+
+/** The plain model of tfjs weights (`attributes` as in {@link scoreCatalog}). */
+export function plainFromTensors(config: SasrecConfig, weights: SasrecWeights, attributes?: tf.Tensor2D): PlainSasrec {
   const table = attributes ?? weights.itemAttributes;
   if (weights.attributeEmbedding && !table) {
     throw new EdgeRecoError(
@@ -26,23 +63,5 @@ export function scoreCatalog(
       'edgereco: this model reads item attributes; pass the bundle\'s attribute table (importWeights(config, tensors, bundle.attributes))',
     );
   }
-  const out: Float32Array[] = histories.map(() => new Float32Array(V));
-  const rows = histories.map((h, i) => i).filter((i) => histories[i]!.length > 0);
-  if (rows.length === 0) return out;
-  const L = Math.min(config.maxLength, Math.max(...rows.map((i) => histories[i]!.length)));
-  const data = tf.tidy(() => {
-    const seq = tf.tensor2d(leftPad(rows.map((i) => histories[i]!), L), [rows.length, L], 'int32');
-    const items = itemTable(weights, weights.itemEmbedding, table);
-    const hidden = sasrecForward(config, { ...weights, itemEmbedding: items }, seq);
-    const last = tf.reshape(tf.slice(hidden, [0, L - 1, 0], [rows.length, 1, config.dim]), [rows.length, config.dim]);
-    return plainMatMul(last, items, false, true);
-  });
-  const flat = data.dataSync() as Float32Array;
-  data.dispose();
-  rows.forEach((i, r) => {
-    const row = out[i]!;
-    row.set(flat.subarray(r * V, (r + 1) * V));
-    row[0] = -Infinity;
-  });
-  return out;
+  return plainSasrec(config, exportWeights(weights), table ? (table.dataSync() as Int32Array) : undefined);
 }

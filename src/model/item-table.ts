@@ -26,15 +26,3 @@ export function attributeMatrix(attributes: readonly (readonly number[])[], maxA
   attributes.forEach((list, i) => out.set(list.slice(0, maxAttributes), i * maxAttributes));
   return out;
 }
-
-/**
- * Inference weights with the item table computed once: `itemEmbedding` becomes id + attribute vectors and the
- * attribute fields are dropped, so each scoring call skips the attribute gather. Returns `w` itself for an id-only
- * model. The caller owns (and disposes) the new table.
- */
-export function bakeItemTable(w: SasrecWeights): SasrecWeights {
-  if (!w.attributeEmbedding || !w.itemAttributes) return w;
-  const table = tf.tidy(() => itemTable(w, w.itemEmbedding, w.itemAttributes));
-  const { attributeEmbedding: _a, itemAttributes: _t, ...rest } = w;
-  return { ...rest, itemEmbedding: table };
-}

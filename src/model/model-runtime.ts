@@ -1,9 +1,8 @@
 import { deviceLost, selectBackend, type BackendName, type BackendPreference, type BackendReport } from './backend-select.js';
 import * as tf from '@tensorflow/tfjs-core';
-import { disposeTables, historyState, scoreState, scoringTables, type ScoringTables } from './score-histories.js';
+import { scoreState, scoringTable } from './score-histories.js';
 import type { DecodedBundle } from './decode-bundle.js';
-import { flattenWeights, type SasrecWeights } from './sasrec-weights.js';
-import { importWeights } from './weights-io.js';
+import { historyState, plainSasrec, type PlainSasrec } from './history-state.js';
 
 export interface RuntimeOptions {
   preference: BackendPreference;
@@ -20,8 +19,10 @@ export interface RuntimeOptions {
 export class ModelRuntime {
   readonly vocabulary: readonly string[];
   private readonly index: Map<string, number>;
-  /** Tensors on the active backend; made once a backend is active (tfjs needs one to create tensors). */
-  private weights: SasrecWeights | null = null;
+  /** The model as plain arrays: the history's state is computed here, on any backend (see `historyState`). */
+  private readonly model: PlainSasrec;
+  /** The item vectors on the active backend; made once a backend is active (tfjs needs one to create tensors). */
+  private tableT: tf.Tensor2D | null = null;
   private readonly failed = new Set<BackendName>();
   private switching: Promise<void> | null = null;
   backend: BackendName = 'cpu';
@@ -29,25 +30,18 @@ export class ModelRuntime {
   private constructor(private readonly bundle: DecodedBundle, private readonly options: RuntimeOptions) {
     this.vocabulary = bundle.manifest.vocabulary;
     this.index = new Map(this.vocabulary.map((id, i) => [id, i + 1]));
+    this.model = plainSasrec(bundle.manifest.config, bundle.tensors, bundle.attributes);
   }
 
-  private tables: ScoringTables | null = null;
   /** The state of the last history scored, and that history (item indices), so a repeat skips the forward pass. */
-  private state: tf.Tensor2D | null = null;
+  private state: Float32Array | null = null;
   private stateKey = '';
 
-  /** (Re)creates the weights and item tables on the active backend, releasing the previous ones. */
-  private load(): { weights: SasrecWeights; tables: ScoringTables } {
+  /** (Re)creates the item table on the active backend, releasing the previous one. */
+  private load(): tf.Tensor2D {
     this.dispose();
-    const config = this.bundle.manifest.config;
-    const weights = importWeights(config, this.bundle.tensors);
-    const raw = this.bundle.attributes;
-    const attributes = raw ? tf.tensor2d(raw, [config.numItems + 1, raw.length / (config.numItems + 1)], 'int32') : undefined;
-    const tables = scoringTables(weights, attributes);
-    attributes?.dispose();
-    this.weights = weights;
-    this.tables = tables;
-    return { weights, tables };
+    this.tableT = scoringTable(this.model);
+    return this.tableT;
   }
 
   static async load(bundle: DecodedBundle, options: RuntimeOptions): Promise<ModelRuntime> {
@@ -62,17 +56,14 @@ export class ModelRuntime {
   }
 
   private async select(reason?: string): Promise<void> {
-    const history = this.probeHistory();
+    const state = historyState(this.model, this.probeHistory());
     const report = await selectBackend({
       preference: this.options.preference,
       wasmPath: this.options.wasmPath,
       exclude: this.failed,
-      // Each backend gets its own copy of the weights, so no tensor has to move between backends.
+      // Each backend gets its own copy of the table, so no tensor has to move between backends.
       probe: async () => {
-        const { weights, tables } = this.load();
-        const state = historyState(this.bundle.manifest.config, weights, tables, history);
-        await scoreState(tables, state);
-        state.dispose();
+        await scoreState(this.load(), state);
       },
     });
     this.backend = report.backend;
@@ -106,14 +97,13 @@ export class ModelRuntime {
       if (this.switching) await this.switching;
       const backend = this.backend;
       try {
-        const { weights, tables } = this.weights && this.tables ? { weights: this.weights, tables: this.tables } : this.load();
+        const tableT = this.tableT ?? this.load();
         const key = known.join(',');
         if (this.state === null || this.stateKey !== key) {
-          this.state?.dispose();
-          this.state = historyState(this.bundle.manifest.config, weights, tables, known);
+          this.state = historyState(this.model, known);
           this.stateKey = key;
         }
-        return await scoreState(tables, this.state);
+        return await scoreState(tableT, this.state);
       } catch (error) {
         if (attempt >= 2 || backend === 'cpu') throw error;
         await this.failOver(backend, `${backend} failed while scoring: ${String((error as Error)?.message ?? error)}`);
@@ -174,11 +164,7 @@ export class ModelRuntime {
   }
 
   dispose(): void {
-    if (this.weights) for (const [, t] of flattenWeights(this.weights)) t.dispose();
-    disposeTables(this.tables);
-    this.state?.dispose();
-    this.weights = null;
-    this.tables = null;
-    this.state = null;
+    this.tableT?.dispose();
+    this.tableT = null;
   }
 }

@@ -12,12 +12,15 @@ export class History {
   private readonly byId = new Map<string, BehaviourEvent>();
   private sorted: BehaviourEvent[] = [];
   private dirty = false;
+  /**
+   * Derived views, each computed on first use after a change: the basket views are linear in the history, the session
+   * co-occurrence is quadratic in a session's length, so `recommend()` (which reads only the basket views) never pays
+   * for it after a new event.
+   */
   private derived: {
-    cooccurrence: Map<string, Map<string, number>>;
-    copurchase: Map<string, Map<string, number>>;
-    purchased: Set<string>;
-    inCart: Set<string>;
-  } | null = null;
+    baskets?: { copurchase: Map<string, Map<string, number>>; purchased: Set<string>; inCart: Set<string> };
+    cooccurrence?: Map<string, Map<string, number>>;
+  } = {};
   /** Bumped on every change, so callers can cache what they compute from the history. */
   version = 0;
 
@@ -33,7 +36,7 @@ export class History {
     }
     if (added > 0) {
       this.dirty = true;
-      this.derived = null;
+      this.derived = {};
       this.version++;
     }
     return added;
@@ -42,7 +45,7 @@ export class History {
   clear(): void {
     this.byId.clear();
     this.sorted = [];
-    this.derived = null;
+    this.derived = {};
     this.version++;
   }
 
@@ -79,35 +82,12 @@ export class History {
     return out;
   }
 
-  private compute(): NonNullable<History['derived']> {
-    if (this.derived) return this.derived;
-    const cooccurrence = new Map<string, Map<string, number>>();
+  private baskets(): NonNullable<History['derived']['baskets']> {
+    if (this.derived.baskets) return this.derived.baskets;
     const copurchase = new Map<string, Map<string, number>>();
     const purchased = new Set<string>();
     const cart = new Map<string, number>();
-    const bumpIn = (table: Map<string, Map<string, number>>, a: string, b: string): void => {
-      let row = table.get(a);
-      if (!row) table.set(a, (row = new Map()));
-      row.set(b, (row.get(b) ?? 0) + 1);
-    };
-    const bump = (a: string, b: string): void => bumpIn(cooccurrence, a, b);
-    let session: string[] = [];
-    let lastTs = -Infinity;
-    const closeSession = (): void => {
-      const items = [...new Set(session)];
-      for (let i = 0; i < items.length; i++) {
-        for (let j = i + 1; j < items.length; j++) {
-          bump(items[i]!, items[j]!);
-          bump(items[j]!, items[i]!);
-        }
-      }
-      session = [];
-    };
     for (const e of this.events()) {
-      if (e.ts - lastTs > SESSION_GAP_MS) closeSession();
-      lastTs = e.ts;
-      if (e.type === 'impression' || e.type === 'search') continue;
-      session.push(...eventItemIds(e));
       if (e.type === 'purchase') {
         const basket = [...new Set(e.lines.map((l) => l.itemId))];
         for (const a of basket) for (const b of basket) if (a !== b) bumpIn(copurchase, a, b);
@@ -123,26 +103,55 @@ export class History {
         else cart.delete(e.itemId);
       }
     }
+    return (this.derived.baskets = { copurchase, purchased, inCart: new Set(cart.keys()) });
+  }
+
+  private sessions(): Map<string, Map<string, number>> {
+    if (this.derived.cooccurrence) return this.derived.cooccurrence;
+    const cooccurrence = new Map<string, Map<string, number>>();
+    let session: string[] = [];
+    let lastTs = -Infinity;
+    const closeSession = (): void => {
+      const items = [...new Set(session)];
+      for (let i = 0; i < items.length; i++) {
+        for (let j = i + 1; j < items.length; j++) {
+          bumpIn(cooccurrence, items[i]!, items[j]!);
+          bumpIn(cooccurrence, items[j]!, items[i]!);
+        }
+      }
+      session = [];
+    };
+    for (const e of this.events()) {
+      if (e.ts - lastTs > SESSION_GAP_MS) closeSession();
+      lastTs = e.ts;
+      if (e.type === 'impression' || e.type === 'search') continue;
+      session.push(...eventItemIds(e));
+    }
     closeSession();
-    this.derived = { cooccurrence, copurchase, purchased, inCart: new Set(cart.keys()) };
-    return this.derived;
+    return (this.derived.cooccurrence = cooccurrence);
   }
 
   /** How many of the shopper's sessions contained both items. */
   cooccurrence(a: string): ReadonlyMap<string, number> | undefined {
-    return this.compute().cooccurrence.get(a);
+    return this.sessions().get(a);
   }
 
   /** How many of the shopper's orders contained both items. */
   copurchase(a: string): ReadonlyMap<string, number> | undefined {
-    return this.compute().copurchase.get(a);
+    return this.baskets().copurchase.get(a);
   }
 
   purchased(): ReadonlySet<string> {
-    return this.compute().purchased;
+    return this.baskets().purchased;
   }
 
   inCart(): ReadonlySet<string> {
-    return this.compute().inCart;
+    return this.baskets().inCart;
   }
+}
+
+function bumpIn(table: Map<string, Map<string, number>>, a: string, b: string): void {
+  let row = table.get(a);
+  if (!row) table.set(a, (row = new Map()));
+  row.set(b, (row.get(b) ?? 0) + 1);
 }

@@ -76,10 +76,21 @@ describe('online retail', () => {
   });
 
   it('invoice sequences: drops empty descriptions, dedupes exact tuples, keeps cancellations', () => {
-    const d = onlineRetailInvoiceSequences(rows, 1);
+    const d = onlineRetailInvoiceSequences(rows, 1, 'lines');
     expect(d.userIds).toEqual(['536365', 'C536379', '536380']);
     // 71053 appears twice: quantities 6 and 8 are distinct interactions.
     expect(d.items[0]!.map((i) => d.itemIds[i - 1])).toEqual(['85123A', '71053', '71053']);
+  });
+
+  it('invoice sequences as published: the lines of an invoice (one time) in a seeded arbitrary order', () => {
+    const many = Array.from({ length: 12 }, (_, i) => ({ ...rows[0]!, stockCode: `S${i}`, description: `ITEM ${i}` }));
+    const lines = onlineRetailInvoiceSequences(many, 1, 'lines');
+    const shuffled = onlineRetailInvoiceSequences(many, 1, 'shuffle', 7);
+    const names = (d: typeof lines): string[] => d.items[0]!.map((i) => d.itemIds[i - 1]!);
+    expect(names(lines)).toEqual(many.map((r) => r.stockCode));
+    expect(names(shuffled)).not.toEqual(names(lines));
+    expect([...names(shuffled)].sort()).toEqual([...names(lines)].sort());
+    expect(names(onlineRetailInvoiceSequences(many, 1, 'shuffle', 7))).toEqual(names(shuffled)); // deterministic
   });
 
   it('customer sequences: clean rows only, upper-cased codes, one line per item per basket', () => {

@@ -2,12 +2,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { scoreCatalog } from '../../../src/model/catalog-scores.js';
 import { gatherRows } from '../../../src/model/gather-rows.js';
-import { attributeMatrix, bakeItemTable, itemTable } from '../../../src/model/item-table.js';
+import { attributeMatrix, itemTable } from '../../../src/model/item-table.js';
+import { historyState, plainSasrec } from '../../../src/model/history-state.js';
+import { exportWeights } from '../../../src/model/weights-io.js';
+import type { SasrecConfig } from '../../../src/model/sasrec-config.js';
 import { lengthBuckets } from '../../../src/model/length-buckets.js';
 import { sasrecConfig } from '../../../src/model/sasrec-config.js';
 import { leftPad, sasrecForward } from '../../../src/model/sasrec-forward.js';
 import { SasrecTrainer } from '../../../src/model/sasrec-trainer.js';
-import { flattenWeights, initSasrecWeights } from '../../../src/model/sasrec-weights.js';
+import { flattenWeights, initSasrecWeights, type SasrecWeights } from '../../../src/model/sasrec-weights.js';
 import { useCpu } from './tf-setup.js';
 
 beforeAll(useCpu);
@@ -91,19 +94,56 @@ describe('item table', () => {
     expect(attributeMatrix([[], [1, 2, 3], [3]], 2)).toEqual(Int32Array.from([0, 0, 1, 2, 3, 0]));
   });
 
-  it('scores the same with the attribute table applied per call or baked once, and refuses a missing table', () => {
+  it('refuses to score an attribute model without its attribute table', () => {
     const cfg = sasrecConfig({ numItems: 5, dim: 8, blocks: 1, numAttributes: 3, maxAttributes: 2 });
     const w = initSasrecWeights(cfg, 2);
-    w.itemAttributes = tf.tensor2d(attributeMatrix([[], [1], [1, 2], [3], [], [2, 3]], 2), [6, 2], 'int32');
-    const direct = scoreCatalog(cfg, w, [[1, 2], [3]]);
-    const baked = bakeItemTable(w);
-    expect(baked.attributeEmbedding).toBeUndefined();
-    const viaBaked = scoreCatalog(cfg, baked, [[1, 2], [3]]);
-    for (let r = 0; r < 2; r++) for (let i = 1; i <= 5; i++) expect(viaBaked[r]![i]).toBeCloseTo(direct[r]![i]!, 5);
-    const { itemAttributes: _t, ...noTable } = w;
-    expect(() => scoreCatalog(cfg, noTable, [[1]])).toThrow(/attribute table/);
-    const idOnly = initSasrecWeights(config, 1);
-    expect(bakeItemTable(idOnly)).toBe(idOnly);
+    expect(() => scoreCatalog(cfg, w, [[1]])).toThrow(/attribute table/);
+  });
+});
+
+describe('historyState (the worker\'s and the evaluation\'s forward pass)', () => {
+  /** Weights larger than the 0.02 init, so that differences would show. */
+  function trainedLike(cfg: SasrecConfig, seed: number): SasrecWeights {
+    const w = initSasrecWeights(cfg, seed);
+    flattenWeights(w).forEach(([, t], k) => (t as tf.Variable).assign(tf.randomNormal(t.shape, t.rank === 1 ? 1 : 0, 0.4, 'float32', seed * 100 + k)));
+    return w;
+  }
+  const lastHidden = (cfg: SasrecConfig, w: SasrecWeights, h: readonly number[], pad: number): number[] => {
+    const L = Math.min(cfg.maxLength, h.length) + pad;
+    const hidden = sasrecForward(cfg, w, tf.tensor2d(leftPad([h], L), [1, L], 'int32')).arraySync()[0]!;
+    return hidden[L - 1]!;
+  };
+
+  it('equals the training graph\'s last hidden state (2 heads, 2 blocks, padding, truncation)', () => {
+    const cfg = { ...config, dropout: 0 };
+    const w = trainedLike(cfg, 11);
+    const plain = plainSasrec(cfg, exportWeights(w));
+    for (const [h, pad] of [[[4], 0], [[1, 2, 3], 2], [[9, 8, 7, 6, 5, 4, 3, 2, 1], 0], [[5, 5, 2], 1]] as const) {
+      const expected = lastHidden(cfg, w, h, pad);
+      const actual = historyState(plain, h);
+      expected.forEach((v, j) => expect(actual[j]).toBeCloseTo(v, 4));
+    }
+    expect(Array.from(historyState(plain, []))).toEqual(new Array(8).fill(0));
+  });
+
+  it('reads item attributes as the training graph does (id vector + mean of attribute vectors)', () => {
+    const cfg = sasrecConfig({ numItems: 5, dim: 8, blocks: 2, heads: 2, maxLength: 4, dropout: 0, numAttributes: 3, maxAttributes: 2 });
+    const w = trainedLike(cfg, 12);
+    const attrs = attributeMatrix([[], [1], [1, 2], [3], [], [2, 3]], 2);
+    const table = tf.tensor2d(attrs, [6, 2], 'int32');
+    const plain = plainSasrec(cfg, exportWeights(w), attrs);
+    const items = itemTable(w, w.itemEmbedding, table).dataSync();
+    plain.table.forEach((v, i) => expect(v).toBeCloseTo(items[i]!, 5));
+    const withTable = { ...w, itemEmbedding: itemTable(w, w.itemEmbedding, table) };
+    const expected = lastHidden(cfg, withTable, [1, 2, 5], 1);
+    historyState(plain, [1, 2, 5]).forEach((v, j) => expect(v).toBeCloseTo(expected[j]!, 4));
+    const scores = scoreCatalog(cfg, { ...w, itemAttributes: table }, [[1, 2, 5]])[0]!;
+    const state = historyState(plain, [1, 2, 5]);
+    for (let i = 1; i <= 5; i++) {
+      let dot = 0;
+      for (let j = 0; j < 8; j++) dot += state[j]! * items[i * 8 + j]!;
+      expect(scores[i]).toBeCloseTo(dot, 4);
+    }
   });
 });
 
