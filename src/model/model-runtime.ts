@@ -98,17 +98,44 @@ export class ModelRuntime {
       const backend = this.backend;
       try {
         const tableT = this.tableT ?? this.load();
-        const key = known.join(',');
-        if (this.state === null || this.stateKey !== key) {
-          this.state = historyState(this.model, known);
-          this.stateKey = key;
-        }
-        return await scoreState(tableT, this.state);
+        return await scoreState(tableT, this.knownState(known));
       } catch (error) {
         if (attempt >= 2 || backend === 'cpu') throw error;
         await this.failOver(backend, `${backend} failed while scoring: ${String((error as Error)?.message ?? error)}`);
       }
     }
+  }
+
+  /** The mean of the model's vectors for some vocabulary items (a content vector for an item it never saw). */
+  meanVector(members: readonly number[]): Float32Array {
+    const d = this.model.config.dim;
+    const out = new Float32Array(d);
+    for (const m of members) for (let j = 0; j < d; j++) out[j]! += this.model.table[m * d + j]! / members.length;
+    return out;
+  }
+
+  private knownState(known: readonly number[]): Float32Array {
+    const key = known.join(',');
+    if (this.state === null || this.stateKey !== key) {
+      this.state = historyState(this.model, known);
+      this.stateKey = key;
+    }
+    return this.state;
+  }
+
+  /** Scores of extra item vectors (`[n, dim]`, row-major) for a history of item ids (as {@link score} reads it). */
+  scoreVectors(vectors: Float32Array, history: readonly string[]): Float32Array {
+    const d = this.model.config.dim;
+    const out = new Float32Array(vectors.length / d);
+    const known = history.map((id) => this.index.get(id)).filter((i): i is number => i !== undefined);
+    if (known.length === 0) return out.fill(-Infinity);
+    const state = this.knownState(known);
+    for (let i = 0; i < out.length; i++) {
+      let dot = 0;
+      for (let j = 0; j < d; j++) dot += state[j]! * vectors[i * d + j]!;
+      out[i] = dot;
+    }
+    return out;
   }
 
   /** Row norms of the item embedding, computed on first use. */

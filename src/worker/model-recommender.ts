@@ -3,6 +3,7 @@ import type { ModelRuntime } from '../model/model-runtime.js';
 import { passes } from './baseline-recommender.js';
 import type { CatalogIndex } from './catalog-index.js';
 import type { History } from './history.js';
+import { contentVectors } from './content-vectors.js';
 
 /** How much of the history the model reads (its own `maxLength` caps it further). */
 const HISTORY_ITEMS = 50;
@@ -29,19 +30,25 @@ export async function modelRecommend(
   if (options.contextItemId !== undefined) exclude.add(options.contextItemId);
   // Items already in the history are not recommended back as if new.
   for (const id of ids) exclude.add(id);
+  // Vocabulary items (index ≥ 1), then catalog items the model never saw, scored by their content vector (index < 0).
   const top: { index: number; score: number }[] = [];
   const vocabulary = runtime.vocabulary;
-  for (let i = 1; i < scores.length; i++) {
-    const score = scores[i]!;
-    if (top.length === options.k && score <= top[top.length - 1]!.score) continue;
-    const itemId = vocabulary[i - 1]!;
-    if (!passes(itemId, options.filter, catalog, history, exclude)) continue;
-    if (catalog.size > 0 && !catalog.get(itemId)) continue; // a model item the store no longer sells
+  const fresh = contentVectors(runtime, catalog);
+  const freshScores = runtime.scoreVectors(fresh.vectors, ids);
+  const consider = (index: number, itemId: string, score: number): void => {
+    if (top.length === options.k && score <= top[top.length - 1]!.score) return;
+    if (!passes(itemId, options.filter, catalog, history, exclude)) return;
     let at = top.length;
     while (at > 0 && top[at - 1]!.score < score) at--;
-    top.splice(at, 0, { index: i, score });
+    top.splice(at, 0, { index, score });
     if (top.length > options.k) top.pop();
+  };
+  for (let i = 1; i < scores.length; i++) {
+    const itemId = vocabulary[i - 1]!;
+    if (catalog.size > 0 && !catalog.get(itemId)) continue; // a model item the store no longer sells
+    consider(i, itemId, scores[i]!);
   }
+  freshScores.forEach((score, j) => consider(-1 - j, fresh.itemIds[j]!, score));
   const known = new Map<number, { itemId: string; verb: string }>();
   for (const r of recent) {
     const index = runtime.indexOf(r.itemId);
@@ -50,6 +57,19 @@ export async function modelRecommend(
   const contextIndex = options.contextItemId === undefined ? undefined : runtime.indexOf(options.contextItemId);
   if (contextIndex !== undefined) known.set(contextIndex, { itemId: options.contextItemId!, verb: 'are looking at' });
   return top.map(({ index, score }) => {
+    if (index < 0) {
+      const itemId = fresh.itemIds[-1 - index]!;
+      const rec: Recommendation = {
+        itemId,
+        score,
+        reason: `New in “${fresh.sources[-1 - index]!}”, scored from the items there that the model knows`,
+        source: 'model',
+        attributionId: options.attributionId,
+      };
+      const title = catalog.get(itemId)?.title;
+      if (title !== undefined) rec.title = title;
+      return rec;
+    }
     const itemId = vocabulary[index - 1]!;
     const near = known.get(runtime.nearest(index, [...known.keys()]) ?? -1);
     const rec: Recommendation = {

@@ -111,6 +111,44 @@ describe('related() with the model', () => {
   });
 });
 
+describe('items the model never saw', () => {
+  it('score from their category’s known items, come back with their category as the reason, and follow filters', async () => {
+    const context = await browser.newContext();
+    const page = await openSdkPage(context);
+    const result = await page.evaluate(async (modelUrl) => {
+      const w = window as unknown as W;
+      const item = (id: string, category: string) => ({ id, title: `Item ${id}`, category });
+      const catalog = [
+        ...['1', '3', '5'].map((id) => item(id, 'Toys > Odd')),
+        ...['2', '4', '6'].map((id) => item(id, 'Toys > Even')),
+        item('7', 'Misc'),
+        item('new-odd', 'Toys > Odd'),
+        item('new-even', 'Toys > Even'),
+        item('new-garden', 'Garden'), // no known item shares anything with it
+      ];
+      const reco = w.sdk.createRecommender({ storeId: 'model-new-items', modelUrl, backend: 'wasm', catalog });
+      await reco.track({ type: 'view', itemId: '7' });
+      const all = await reco.recommend({ k: 20 });
+      const odd = await reco.recommend({ k: 20, filter: { category: 'Toys > Odd' } });
+      return {
+        all: all.map((r) => ({ id: r.itemId, score: r.score, source: r.source, reason: r.reason })),
+        odd: odd.map((r) => r.itemId),
+      };
+    }, MODEL);
+    const score = (id: string): number => result.all.find((r) => r.id === id)!.score;
+    const ids = result.all.map((r) => r.id);
+    expect(ids).toEqual(expect.arrayContaining(['1', '2', '3', '4', '5', '6', 'new-odd', 'new-even']));
+    expect(ids).not.toContain('new-garden');
+    expect(score('new-odd')).toBeCloseTo((score('1') + score('3') + score('5')) / 3, 3);
+    expect(score('new-even')).toBeCloseTo((score('2') + score('4') + score('6')) / 3, 3);
+    const fresh = result.all.find((r) => r.id === 'new-odd')!;
+    expect(fresh.source).toBe('model');
+    expect(fresh.reason).toContain('Toys > Odd');
+    expect([...result.odd].sort()).toEqual(['1', '3', '5', 'new-odd']);
+    await context.close();
+  });
+});
+
 describe('backend fallback', () => {
   it('asked for WebGPU where there is no adapter, the model runs on the next backend and the caller only sees a backend event', async () => {
     const context = await browser.newContext(); // this Chromium runs with --disable-gpu: requestAdapter() finds nothing
