@@ -6,8 +6,9 @@ import { itemKnnScorer } from '../../src/core/evaluation/item-knn-baseline.js';
 import { leaveOneOut, type EvaluationTarget, type LeaveOneOutSplit } from '../../src/core/evaluation/leave-one-out.js';
 import { popularityScorer } from '../../src/core/evaluation/popularity-baseline.js';
 import type { RankingMetrics } from '../../src/core/evaluation/ranking-metrics.js';
-import { historyScorer } from '../../src/model/catalog-scores.js';
-import { plainSasrec } from '../../src/model/history-state.js';
+import type { SequenceFeatures } from '../../src/core/datasets/sequence-dataset.js';
+import { historyScorer, prefixFeatures } from '../../src/model/catalog-scores.js';
+import { plainSasrec, readsEventFeatures } from '../../src/model/history-state.js';
 import type { DecodedBundle } from '../../src/model/decode-bundle.js';
 import { trainingDataHash } from '../../src/model/training-data-hash.js';
 import { num, oneOf, str, type Args } from './args.js';
@@ -19,13 +20,18 @@ import { useBackend } from './wasm-backend.js';
  * A scorer over the dataset's item indices backed by a bundle whose vocabulary may differ (remapped by item id; items
  * the bundle does not know score -Infinity). States go through `historyState`, the function the worker runs.
  */
-function bundleScorer(bundle: DecodedBundle, itemIds: readonly string[]): CatalogScorer {
+function bundleScorer(bundle: DecodedBundle, itemIds: readonly string[], features: SequenceFeatures | undefined): CatalogScorer {
   const scoreCatalog = historyScorer(plainSasrec(bundle.manifest.config, bundle.tensors, bundle.attributes));
   const index = new Map(bundle.manifest.vocabulary.map((id, i) => [id, i + 1]));
   const toBundle = Int32Array.from([0, ...itemIds.map((id) => index.get(id) ?? 0)]);
-  return (histories) => {
-    const mapped = histories.map((h) => h.map((i) => toBundle[i]!).filter((i) => i > 0));
-    return scoreCatalog(mapped).map((row) => {
+  const reads = readsEventFeatures(bundle.manifest.config);
+  return (histories, users) => {
+    const known = (h: readonly number[]): number[] => h.map((_, j) => j).filter((j) => toBundle[h[j]!]! > 0);
+    const kept = histories.map(known);
+    const mapped = histories.map((h, i) => kept[i]!.map((j) => toBundle[h[j]!]!));
+    const prefix = reads ? prefixFeatures(features, histories, users) : undefined;
+    const perHistory = prefix?.map((f, i) => ({ types: kept[i]!.map((j) => f.types[j]!), gaps: kept[i]!.map((j) => f.gaps[j]!) }));
+    return scoreCatalog(mapped, perHistory).map((row) => {
       const out = new Float32Array(itemIds.length + 1);
       for (let i = 1; i < out.length; i++) out[i] = toBundle[i]! > 0 ? row[toBundle[i]!]! : -Infinity;
       out[0] = -Infinity;
@@ -78,8 +84,8 @@ export async function evaluateCommand(args: Args): Promise<void> {
     await useBackend(oneOf(args, 'backend', ['wasm', 'cpu'] as const, 'wasm'));
     const int8 = await readBundle(modelDir);
     await checkNoLeak(int8, split, data.itemIds);
-    await run('model', bundleScorer(int8, data.itemIds));
-    await run('f32', bundleScorer(await readBundle(join(modelDir, 'f32')), data.itemIds));
+    await run('model', bundleScorer(int8, data.itemIds, data.features));
+    await run('f32', bundleScorer(await readBundle(join(modelDir, 'f32')), data.itemIds, data.features));
   }
   await run('popularity', popularityScorer(split.train, numItems));
   await run('itemknn', itemKnnScorer(split.train, numItems));

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { EdgeRecoError, ERROR_CODES } from '../../src/core/errors.js';
 import { parseEventCsv } from '../../src/core/datasets/event-csv.js';
-import { featurizeDataset } from '../../src/core/featurize-dataset.js';
+import { featurizeDataset, withEventFeatures } from '../../src/core/featurize-dataset.js';
 import { parseOnlineRetail, type OnlineRetailRow } from '../../src/core/datasets/online-retail.js';
 import {
   onlineRetailCustomerSequences,
@@ -40,7 +40,7 @@ export function readOnlineRetailFolder(folder: string): OnlineRetailRow[] {
 export function readEvents(path: string, format: EventFormat, sequence: RetailSequence = 'invoice'): SequenceDataset {
   if (format === 'online-retail') {
     const rows = readOnlineRetailFolder(path);
-    return sequence === 'customer' ? onlineRetailCustomerSequences(rows) : onlineRetailInvoiceSequences(rows, 5, sequence === 'invoice' ? 'shuffle' : 'lines');
+    return withEventFeatures(sequence === 'customer' ? onlineRetailCustomerSequences(rows) : onlineRetailInvoiceSequences(rows, 5, sequence === 'invoice' ? 'shuffle' : 'lines'));
   }
   const text = readFileSync(path, 'utf8');
   if (format === 'csv') return featurizeDataset(parseEventCsv(text));

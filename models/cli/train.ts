@@ -1,9 +1,13 @@
 import { countInteractions } from '../../src/core/datasets/sequence-dataset.js';
 import { evaluateProtocols } from '../../src/core/evaluation/evaluate-ranking.js';
 import { leaveOneOut } from '../../src/core/evaluation/leave-one-out.js';
-import { historyScorer } from '../../src/model/catalog-scores.js';
+import { historyScorer, prefixFeatures } from '../../src/model/catalog-scores.js';
+import type { SequenceFeatures } from '../../src/core/datasets/sequence-dataset.js';
+import { EVENT_TYPES } from '../../src/core/events.js';
+import { RECENCY_BUCKETS } from '../../src/core/featurize.js';
 import { plainSasrec } from '../../src/model/history-state.js';
-import { sasrecConfig } from '../../src/model/sasrec-config.js';
+import { sasrecConfig, type SasrecConfig } from '../../src/model/sasrec-config.js';
+import type { NamedArray } from '../../src/model/encode-bundle.js';
 import { SasrecTrainer, type SasrecLoss } from '../../src/model/sasrec-trainer.js';
 import { initSasrecWeights } from '../../src/model/sasrec-weights.js';
 import { readFileSync } from 'node:fs';
@@ -38,7 +42,9 @@ export async function trainCommand(args: Args): Promise<void> {
   const attrs = typeof attributesPath === 'string' ? parseItemAttributes(readFileSync(attributesPath, 'utf8'), data.itemIds) : undefined;
   const maxAttributes = attrs ? Math.max(1, ...attrs.attributes.map((a) => a.length)) : 0;
   const attributeTable = attrs ? attributeMatrix(attrs.attributes, maxAttributes) : undefined;
+  const useFeatures = oneOf(args, 'features', ['auto', 'none'] as const, 'auto') === 'auto' ? featureChoice(data.features, trainSeqs) : { eventTypes: 0, gapBuckets: 0 };
   const config = sasrecConfig({
+    ...useFeatures,
     numAttributes: attrs?.attributeIds.length ?? 0,
     maxAttributes,
     numItems,
@@ -72,27 +78,47 @@ export async function trainCommand(args: Args): Promise<void> {
   /** --select full|sampled: which validation NDCG@10 picks the kept epoch (sampled suits a sampled-protocol target). */
   const select = oneOf(args, 'select', ['full', 'sampled'] as const, 'full');
   let stop = false;
-  // With --eval-every, the bundle keeps the epoch with the best validation NDCG@10 (--select); never the test items.
-  let best: { ndcg10: number; epoch: number; arrays: ReturnType<typeof exportWeights> | null } = { ndcg10: -1, epoch: 0, arrays: null };
+  // The popularity prior: log(1 + count) of each item in the training sequences. `--prior-weight auto` (with a split
+  // and --eval-every) picks its weight on validation with the epoch; a number fixes it; without a split, 0 by default.
+  const prior = new Float32Array(numItems + 1);
+  for (const seq of trainSeqs) for (const i of seq) prior[i]! += 1;
+  for (let i = 0; i <= numItems; i++) prior[i] = Math.log1p(prior[i]!);
+  const priorArg = args.get('prior-weight');
+  const weightsToTry = typeof priorArg === 'string' && priorArg !== 'auto' ? [num(args, 'prior-weight', 0)] : useSplit && evalEvery > 0 ? PRIOR_WEIGHTS : [0];
+  if (weightsToTry.some((w) => !(w >= 0))) throw new Error('edgereco: --prior-weight must be auto or a number ≥ 0');
+  const withPrior = (arrays: NamedArray[], w: number): { config: SasrecConfig; arrays: NamedArray[] } =>
+    w > 0 ? { config: { ...config, priorWeight: w }, arrays: [...arrays, { name: 'itemPrior', shape: [1, numItems + 1], data: prior }] } : { config, arrays };
+  // With --eval-every, the bundle keeps the epoch and prior weight with the best validation NDCG@10 (--select); never
+  // the test items.
+  let best: { ndcg10: number; epoch: number; priorWeight: number; arrays: NamedArray[] | null } = { ndcg10: -1, epoch: 0, priorWeight: weightsToTry[0]!, arrays: null };
   for (let e = 1; e <= epochs && Date.now() < deadline && !stop; e++) {
     epochsDone = e;
     const cpu = process.cpuUsage();
-    const stats = await trainer.epoch(trainSeqs, e, progress);
+    const stats = await trainer.epoch(trainSeqs, e, progress, data.features);
     const used = process.cpuUsage(cpu);
     const cpuSeconds = (used.user + used.system) / 1e6;
     log(`epoch ${e} loss ${stats.loss.toFixed(4)} ${stats.seconds.toFixed(1)} s wall, ${cpuSeconds.toFixed(1)} s cpu (${stats.batches} batches, ${stats.positions} positions; ${tf.memory().numTensors} tensors, ${(tf.memory().numBytes / 2 ** 20).toFixed(0)} MiB)`);
     if (evalEvery > 0 && useSplit && (e % evalEvery === 0 || e === epochs)) {
-      const t = Date.now();
       const sub = evalUsers > 0 ? subsetSplit(split, evalUsers) : split;
-      const scorer = historyScorer(plainSasrec(config, exportWeights(weights), attributeTable));
-      const r = await evaluateProtocols(sub, scorer, { target: 'validation', negatives: 99, numItems, sequences: data.items }, ['full', 'sampled']);
-      const full = r.full!;
-      const sampled = r.sampled!;
-      scorer.dispose();
-      const score = select === 'sampled' ? sampled.ndcg10 : full.ndcg10;
-      if (score > best.ndcg10) best = { ndcg10: score, epoch: e, arrays: exportWeights(weights) };
-      else if (patience > 0 && e - best.epoch >= patience * evalEvery) stop = true;
-      log(`  valid full HR@10 ${full.hr10.toFixed(4)} NDCG@10 ${full.ndcg10.toFixed(4)} MRR ${full.mrr.toFixed(4)} | sampled99 HR@10 ${sampled.hr10.toFixed(4)} NDCG@10 ${sampled.ndcg10.toFixed(4)} MRR ${sampled.mrr.toFixed(4)} (${full.users} users, ${((Date.now() - t) / 1000).toFixed(1)} s)`);
+      const arrays = exportWeights(weights);
+      let improved = false;
+      for (const w of weightsToTry) {
+        const t = Date.now();
+        const candidate = withPrior(arrays, w);
+        const scoreHistories = historyScorer(plainSasrec(candidate.config, candidate.arrays, attributeTable));
+        const scorer = (h: readonly (readonly number[])[], users?: readonly number[]) => scoreHistories(h, prefixFeatures(data.features, h, users));
+        const r = await evaluateProtocols(sub, scorer, { target: 'validation', negatives: 99, numItems, sequences: data.items }, ['full', 'sampled']);
+        scoreHistories.dispose();
+        const full = r.full!;
+        const sampled = r.sampled!;
+        const score = select === 'sampled' ? sampled.ndcg10 : full.ndcg10;
+        if (score > best.ndcg10) {
+          best = { ndcg10: score, epoch: e, priorWeight: w, arrays };
+          improved = true;
+        }
+        log(`  valid (prior ${w}) full HR@10 ${full.hr10.toFixed(4)} NDCG@10 ${full.ndcg10.toFixed(4)} MRR ${full.mrr.toFixed(4)} | sampled99 HR@10 ${sampled.hr10.toFixed(4)} NDCG@10 ${sampled.ndcg10.toFixed(4)} MRR ${sampled.mrr.toFixed(4)} (${full.users} users, ${((Date.now() - t) / 1000).toFixed(1)} s)`);
+      }
+      if (!improved && patience > 0 && e - best.epoch >= patience * evalEvery) stop = true;
     }
   }
   log(`trained in ${((Date.now() - started) / 60_000).toFixed(1)} min, ${epochsDone} epochs`);
@@ -106,14 +132,42 @@ export async function trainCommand(args: Args): Promise<void> {
       seed,
       command: `edgereco train ${process.argv.slice(3).join(' ')}`,
     };
-    const arrays = best.arrays ?? exportWeights(weights);
-    if (best.arrays) log(`bundle keeps epoch ${best.epoch} (best validation ${select} NDCG@10 ${best.ndcg10.toFixed(4)})`);
-    const int8 = await encodeBundle(config, data.itemIds, arrays, 'int8', training, attributeTable);
-    const f32 = await encodeBundle(config, data.itemIds, arrays, 'float32', training, attributeTable);
+    const kept = withPrior(best.arrays ?? exportWeights(weights), best.priorWeight);
+    if (best.arrays) log(`bundle keeps epoch ${best.epoch}, prior weight ${best.priorWeight} (best validation ${select} NDCG@10 ${best.ndcg10.toFixed(4)})`);
+    const int8 = await encodeBundle(kept.config, data.itemIds, kept.arrays, 'int8', training, attributeTable);
+    const f32 = await encodeBundle(kept.config, data.itemIds, kept.arrays, 'float32', training, attributeTable);
     const bytes8 = writeBundle(out, int8);
     const bytes32 = writeBundle(join(out, 'f32'), f32);
     log(`wrote ${out}: int8 weights ${bytes8} bytes, f32 twin ${bytes32} bytes (${(bytes8 / bytes32).toFixed(3)}×)`);
   }
+}
+
+/** The prior weights `--prior-weight auto` tries on validation. */
+const PRIOR_WEIGHTS = [0, 0.25, 0.5, 1, 2];
+
+/**
+ * `--features auto`: read event types when the training data has at least two kinds, and the gap to the next event
+ * when at least 1% of the training positions have a gap bucket other than the most common one (a feature that never
+ * varies teaches nothing: the published invoice sequences share one time per invoice).
+ */
+function featureChoice(features: SequenceFeatures | undefined, train: readonly (readonly number[])[]): { eventTypes: number; gapBuckets: number } {
+  if (!features) return { eventTypes: 0, gapBuckets: 0 };
+  const typeSet = new Set<number>();
+  const gapCounts = new Map<number, number>();
+  let positions = 0;
+  train.forEach((seq, u) => {
+    for (let j = 0; j < seq.length; j++) {
+      typeSet.add(features.types[u]![j]!);
+      const g = features.gaps[u]![j]!;
+      gapCounts.set(g, (gapCounts.get(g) ?? 0) + 1);
+      positions++;
+    }
+  });
+  const commonest = Math.max(0, ...gapCounts.values());
+  return {
+    eventTypes: typeSet.size >= 2 ? EVENT_TYPES.length : 0,
+    gapBuckets: positions > 0 && (positions - commonest) / positions >= 0.01 ? RECENCY_BUCKETS : 0,
+  };
 }
 
 function subsetSplit<T extends { train: readonly (readonly number[])[]; validation: readonly number[]; test: readonly number[] }>(split: T, n: number): T {

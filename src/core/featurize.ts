@@ -8,14 +8,22 @@ export interface HistoryEvent {
   ts: number;
 }
 
-/** The model's input for one shopper: the last `maxLength` known items, oldest first, with parallel features. */
-export interface HistoryFeatures {
-  /** Item indices (1-based into the bundle vocabulary). Unknown items are skipped. */
-  items: number[];
+/** Per-event features of a history, parallel to its items: what the model reads besides the item. */
+export interface EventFeatures {
   /** Index into {@link EVENT_TYPES} per item. */
   types: number[];
-  /** Recency bucket per item (see {@link recencyBucket}). */
-  recency: number[];
+  /**
+   * Time bucket (see {@link recencyBucket}) of the wait from each event to the shopper's next one; for the latest event,
+   * the wait until `now` (the moment the model is asked). In training the latest input's "now" is the time of the
+   * event being predicted, so both sides read the same quantity.
+   */
+  gaps: number[];
+}
+
+/** The model's input for one shopper: the last `maxLength` known items, oldest first, with parallel features. */
+export interface HistoryFeatures extends EventFeatures {
+  /** Item indices (1-based into the bundle vocabulary). Unknown items are skipped. */
+  items: number[];
 }
 
 /** Event types that say something about an item (impressions, searches and removals do not enter the history). */
@@ -25,7 +33,7 @@ export const HISTORY_EVENT_TYPES: readonly EventType[] = ['view', 'click', 'add_
 export const RECENCY_BUCKETS = 12;
 
 /**
- * Log-scale age bucket: 0 = under a minute, then doubling from one minute (1–2 min = 1, 2–4 min = 2, ...), capped at
+ * Log-scale time bucket: 0 = under a minute, then doubling from one minute (1–2 min = 1, 2–4 min = 2, ...), capped at
  * `RECENCY_BUCKETS - 1` (about 17 days and older). A future timestamp counts as now.
  */
 export function recencyBucket(ageMs: number): number {
@@ -50,21 +58,31 @@ export function featurizeHistory(
     .filter(([e]) => HISTORY_EVENT_TYPES.includes(e.type) && vocabulary.has(e.itemId))
     .sort((a, b) => a[0].ts - b[0].ts || a[1] - b[1])
     .map(([e]) => e);
-  const out: HistoryFeatures = { items: [], types: [], recency: [] };
+  const items: number[] = [];
+  const types: EventType[] = [];
+  const times: number[] = [];
   for (const e of ordered) {
     const item = vocabulary.get(e.itemId)!;
-    const last = out.items.length - 1;
-    if (last >= 0 && out.items[last] === item) {
-      out.types[last] = EVENT_TYPES.indexOf(e.type);
-      out.recency[last] = recencyBucket(now - e.ts);
+    const last = items.length - 1;
+    if (last >= 0 && items[last] === item) {
+      types[last] = e.type;
+      times[last] = e.ts;
       continue;
     }
-    out.items.push(item);
-    out.types.push(EVENT_TYPES.indexOf(e.type));
-    out.recency.push(recencyBucket(now - e.ts));
+    items.push(item);
+    types.push(e.type);
+    times.push(e.ts);
   }
-  const drop = Math.max(0, out.items.length - maxLength);
-  return { items: out.items.slice(drop), types: out.types.slice(drop), recency: out.recency.slice(drop) };
+  const drop = Math.max(0, items.length - maxLength);
+  return { items: items.slice(drop), ...eventFeatures(types.slice(drop), times.slice(drop), now) };
+}
+
+/** The event features of events in time order (see {@link EventFeatures}); `now` closes the latest one's gap. */
+export function eventFeatures(types: readonly EventType[], times: readonly number[], now: number): EventFeatures {
+  return {
+    types: types.map((t) => EVENT_TYPES.indexOf(t)),
+    gaps: times.map((t, i) => recencyBucket((i + 1 < times.length ? times[i + 1]! : now) - t)),
+  };
 }
 
 /** Builds the vocabulary map (item id → 1-based index) from a bundle's vocabulary list. */

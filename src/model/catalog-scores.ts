@@ -1,28 +1,34 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { SequenceFeatures } from '../core/datasets/sequence-dataset.js';
 import { EdgeRecoError, ERROR_CODES } from '../core/errors.js';
-import { historyState, plainSasrec, type PlainSasrec } from './history-state.js';
+import { historyState, plainSasrec, scoringRows, scoringVector, scoringWidth, type PlainSasrec, type StateFeatures } from './history-state.js';
 import type { SasrecConfig } from './sasrec-config.js';
 import type { SasrecWeights } from './sasrec-weights.js';
 import { exportWeights } from './weights-io.js';
 
-/** Scores the whole catalog for a batch of histories: one `Float32Array(numItems + 1)` per history. */
-export type HistoryScorer = ((histories: readonly (readonly number[])[]) => Float32Array[]) & { dispose(): void };
+/**
+ * Scores the whole catalog for a batch of histories: one `Float32Array(numItems + 1)` per history. `features` are the
+ * histories' event features (required by a model that reads them).
+ */
+export type HistoryScorer = ((histories: readonly (readonly number[])[], features?: readonly (StateFeatures | undefined)[]) => Float32Array[]) & {
+  dispose(): void;
+};
 
 /**
  * The worker's scoring, batched: each history's state by {@link historyState} (the function the worker runs), then
- * one `[B, d] · [d, V]` product with the item vectors on the active tfjs backend. Index 0 (padding) is -Infinity; an
+ * one `[B, d] · [d, V]` product with the item scoring rows (vector, and prior) on the active tfjs backend. Index 0 (padding) is -Infinity; an
  * empty history gets all-zero scores (the caller falls back to priors).
  */
 export function historyScorer(model: PlainSasrec): HistoryScorer {
-  const { dim: d, numItems } = model.config;
-  const V = numItems + 1;
-  const tableT = tf.tidy(() => tf.transpose(tf.tensor2d(model.table, [V, d])) as tf.Tensor2D);
-  const score = (histories: readonly (readonly number[])[]): Float32Array[] => {
+  const V = model.config.numItems + 1;
+  const d = scoringWidth(model);
+  const tableT = tf.tidy(() => tf.transpose(tf.tensor2d(scoringRows(model), [V, d])) as tf.Tensor2D);
+  const score = (histories: readonly (readonly number[])[], features?: readonly (StateFeatures | undefined)[]): Float32Array[] => {
     const out: Float32Array[] = histories.map(() => new Float32Array(V));
     const rows = histories.map((h, i) => i).filter((i) => histories[i]!.length > 0);
     if (rows.length === 0) return out;
     const states = new Float32Array(rows.length * d);
-    rows.forEach((i, r) => states.set(historyState(model, histories[i]!), r * d));
+    rows.forEach((i, r) => states.set(scoringVector(model, historyState(model, histories[i]!, features?.[i])), r * d));
     const product = tf.tidy(() => tf.matMul(tf.tensor2d(states, [rows.length, d]), tableT));
     const flat = product.dataSync() as Float32Array;
     product.dispose();
@@ -45,10 +51,11 @@ export function scoreCatalog(
   weights: SasrecWeights,
   histories: readonly (readonly number[])[],
   attributes?: tf.Tensor2D,
+  features?: readonly (StateFeatures | undefined)[],
 ): Float32Array[] {
   const scorer = historyScorer(plainFromTensors(config, weights, attributes));
   try {
-    return scorer(histories);
+    return scorer(histories, features);
   } finally {
     scorer.dispose();
   }
@@ -64,4 +71,17 @@ export function plainFromTensors(config: SasrecConfig, weights: SasrecWeights, a
     );
   }
   return plainSasrec(config, exportWeights(weights), table ? (table.dataSync() as Int32Array) : undefined);
+}
+
+/**
+ * The per-event features of histories that are prefixes of a dataset's sequences (`users[i]`'s first
+ * `histories[i].length` events), as {@link historyScorer} takes them; undefined for a dataset without features.
+ */
+export function prefixFeatures(
+  features: SequenceFeatures | undefined,
+  histories: readonly (readonly number[])[],
+  users: readonly number[] | undefined,
+): StateFeatures[] | undefined {
+  if (!features || !users) return undefined;
+  return histories.map((h, i) => ({ types: features.types[users[i]!]!.slice(0, h.length), gaps: features.gaps[users[i]!]!.slice(0, h.length) }));
 }

@@ -32,6 +32,17 @@ export interface PlainSasrec {
   blocks: PlainBlock[];
   lnFinalGamma: Float32Array;
   lnFinalBeta: Float32Array;
+  /** `[eventTypes, dim]` and `[gapBuckets, dim]`, for a model that reads event features. */
+  typeEmbedding?: Float32Array;
+  gapEmbedding?: Float32Array;
+  /** `log(1 + count)` per item in the training data (`[numItems + 1]`), for a model with a popularity prior. */
+  itemPrior?: Float32Array;
+}
+
+/** Event features of a history, parallel to its items (see `EventFeatures` in core/featurize). */
+export interface StateFeatures {
+  types: readonly number[];
+  gaps: readonly number[];
 }
 
 /**
@@ -58,7 +69,43 @@ export function plainSasrec(config: SasrecConfig, arrays: readonly NamedArray[],
     blocks,
     lnFinalGamma: get('lnFinalGamma'),
     lnFinalBeta: get('lnFinalBeta'),
+    ...(config.eventTypes > 0 ? { typeEmbedding: get('typeEmbedding') } : {}),
+    ...(config.gapBuckets > 0 ? { gapEmbedding: get('gapEmbedding') } : {}),
+    ...(config.priorWeight > 0 ? { itemPrior: get('itemPrior') } : {}),
   };
+}
+
+/** Columns of a scoring row: the item vector, then the prior when the model has one. */
+export function scoringWidth(model: PlainSasrec): number {
+  return model.config.dim + (model.itemPrior ? 1 : 0);
+}
+
+/** The item scoring rows `[numItems + 1, scoringWidth]`: each item's vector, then its prior. */
+export function scoringRows(model: PlainSasrec): Float32Array {
+  const { dim: d, numItems } = model.config;
+  const prior = model.itemPrior;
+  if (!prior) return model.table;
+  const w = d + 1;
+  const out = new Float32Array((numItems + 1) * w);
+  for (let i = 0; i <= numItems; i++) {
+    out.set(model.table.subarray(i * d, (i + 1) * d), i * w);
+    out[i * w + d] = prior[i]!;
+  }
+  return out;
+}
+
+/** A state as a scoring vector (`scoringWidth` long): the state, then the prior's weight. A score is its dot product with a scoring row. */
+export function scoringVector(model: PlainSasrec, state: Float32Array): Float32Array {
+  if (!model.itemPrior) return state;
+  const out = new Float32Array(state.length + 1);
+  out.set(state);
+  out[state.length] = model.config.priorWeight;
+  return out;
+}
+
+/** Whether the model reads event types or gaps (its histories then need {@link StateFeatures}). */
+export function readsEventFeatures(config: SasrecConfig): boolean {
+  return config.eventTypes > 0 || config.gapBuckets > 0;
 }
 
 /** Concatenates row-major `[rows, cols]` matrices along their columns. */
@@ -174,21 +221,29 @@ function dotColumn(X: Float32Array, at: number, W: Float32Array, k: number, m: n
  * latest position only (the only one the state reads). One history is 0.1–2 M multiply-adds, which a kernel-per-op
  * backend spends mostly in dispatch; here it is one pass of plain loops. An empty history gives zeros.
  */
-export function historyState(model: PlainSasrec, history: readonly number[]): Float32Array {
+export function historyState(model: PlainSasrec, history: readonly number[], features?: StateFeatures): Float32Array {
   const { config } = model;
   const d = config.dim;
   const H = config.heads;
   const dh = d / H;
   const f = config.ffnDim;
-  const items = history.length > config.maxLength ? history.slice(history.length - config.maxLength) : history;
-  const n = items.length;
+  const start = Math.max(0, history.length - config.maxLength);
+  const n = history.length - start;
   const state = new Float32Array(d);
   if (n === 0) return state;
+  if ((model.typeEmbedding || model.gapEmbedding) && (features?.types.length !== history.length || features.gaps.length !== history.length)) {
+    throw new Error('edgereco: this model reads event types and gaps; pass them with the history');
+  }
   const x = new Float32Array(n * d);
   for (let p = 0; p < n; p++) {
-    const item = items[p]!;
+    const item = history[start + p]!;
     const pos = Math.min(n - 1 - p, config.maxLength - 1);
     for (let j = 0; j < d; j++) x[p * d + j] = model.table[item * d + j]! + model.position[pos * d + j]!;
+    const add = (table: Float32Array | undefined, row: number | undefined): void => {
+      if (table) for (let j = 0; j < d; j++) x[p * d + j]! += table[row! * d + j]!;
+    };
+    add(model.typeEmbedding, features?.types[start + p]);
+    add(model.gapEmbedding, features?.gaps[start + p]);
   }
   const h = new Float32Array(n * d);
   const qkv = new Float32Array(n * 3 * d);

@@ -2,7 +2,8 @@ import { deviceLost, selectBackend, type BackendName, type BackendPreference, ty
 import * as tf from '@tensorflow/tfjs-core';
 import { scoreState, scoringTable } from './score-histories.js';
 import type { DecodedBundle } from './decode-bundle.js';
-import { historyState, plainSasrec, type PlainSasrec } from './history-state.js';
+import { historyState, plainSasrec, readsEventFeatures, scoringRows, scoringVector, scoringWidth, type PlainSasrec } from './history-state.js';
+import { featurizeHistory, type HistoryEvent, type HistoryFeatures } from '../core/featurize.js';
 
 export interface RuntimeOptions {
   preference: BackendPreference;
@@ -56,7 +57,8 @@ export class ModelRuntime {
   }
 
   private async select(reason?: string): Promise<void> {
-    const state = historyState(this.model, this.probeHistory());
+    const items = this.probeHistory();
+    const state = scoringVector(this.model, historyState(this.model, items, { types: items.map(() => 0), gaps: items.map(() => 0) }));
     const report = await selectBackend({
       preference: this.options.preference,
       wasmPath: this.options.wasmPath,
@@ -87,18 +89,24 @@ export class ModelRuntime {
   }
 
   /**
-   * Scores every vocabulary item for a history of item ids, oldest first (unknown items are skipped). Returns null when
-   * no item of the history is known to the model. Index `i` of the result is vocabulary item `i` (0 is padding).
+   * Scores every vocabulary item for a shopper's events, through the one featurization training used
+   * (`featurizeHistory`: history event types in time order, unknown items skipped, an immediate repeat collapsed, the
+   * last `maxLength`). Returns null when no event is about an item the model knows. Index `i` of the result is
+   * vocabulary item `i` (0 is padding).
    */
-  async score(history: readonly string[]): Promise<Float32Array | null> {
-    const known = history.map((id) => this.index.get(id)).filter((i): i is number => i !== undefined);
-    if (known.length === 0) return null;
+  scoreEvents(events: readonly HistoryEvent[], now: number): Promise<Float32Array | null> {
+    return this.scoreInput(this.featurize(events, now));
+  }
+
+  /** {@link scoreEvents} for an input already featurized (by {@link featurize}). */
+  async scoreInput(history: HistoryFeatures): Promise<Float32Array | null> {
+    if (history.items.length === 0) return null;
     for (let attempt = 0; ; attempt++) {
       if (this.switching) await this.switching;
       const backend = this.backend;
       try {
         const tableT = this.tableT ?? this.load();
-        return await scoreState(tableT, this.knownState(known));
+        return await scoreState(tableT, scoringVector(this.model, this.stateOf(history)));
       } catch (error) {
         if (attempt >= 2 || backend === 'cpu') throw error;
         await this.failOver(backend, `${backend} failed while scoring: ${String((error as Error)?.message ?? error)}`);
@@ -106,30 +114,44 @@ export class ModelRuntime {
     }
   }
 
-  /** The mean of the model's vectors for some vocabulary items (a content vector for an item it never saw). */
-  meanVector(members: readonly number[]): Float32Array {
-    const d = this.model.config.dim;
-    const out = new Float32Array(d);
-    for (const m of members) for (let j = 0; j < d; j++) out[j]! += this.model.table[m * d + j]! / members.length;
-    return out;
+  /** {@link scoreEvents} for item ids, oldest first, as views made now. */
+  score(itemIds: readonly string[]): Promise<Float32Array | null> {
+    const now = Date.now();
+    return this.scoreEvents(itemIds.map((itemId) => ({ itemId, type: 'view', ts: now })), now);
   }
 
-  private knownState(known: readonly number[]): Float32Array {
-    const key = known.join(',');
+  /** The model's input for a shopper's events (see {@link scoreEvents}). */
+  featurize(events: readonly HistoryEvent[], now: number): HistoryFeatures {
+    return featurizeHistory(events, this.index, this.model.config.maxLength, now);
+  }
+
+  private stateOf(history: HistoryFeatures): Float32Array {
+    const reads = readsEventFeatures(this.model.config);
+    const key = reads ? `${history.items.join(',')}|${history.types.join(',')}|${history.gaps.join(',')}` : history.items.join(',');
     if (this.state === null || this.stateKey !== key) {
-      this.state = historyState(this.model, known);
+      this.state = historyState(this.model, history.items, history);
       this.stateKey = key;
     }
     return this.state;
   }
 
-  /** Scores of extra item vectors (`[n, dim]`, row-major) for a history of item ids (as {@link score} reads it). */
-  scoreVectors(vectors: Float32Array, history: readonly string[]): Float32Array {
-    const d = this.model.config.dim;
+  /** The mean scoring row (vector, and prior) of some vocabulary items: a content row for an item the model never saw. */
+  meanVector(members: readonly number[]): Float32Array {
+    this.rows ??= scoringRows(this.model);
+    const d = scoringWidth(this.model);
+    const out = new Float32Array(d);
+    for (const m of members) for (let j = 0; j < d; j++) out[j]! += this.rows[m * d + j]! / members.length;
+    return out;
+  }
+
+  private rows: Float32Array | null = null;
+
+  /** Scores of extra scoring rows (`[n, width]`, from {@link meanVector}) for a shopper's input (`featurize`). */
+  scoreVectors(vectors: Float32Array, history: HistoryFeatures): Float32Array {
+    const d = scoringWidth(this.model);
     const out = new Float32Array(vectors.length / d);
-    const known = history.map((id) => this.index.get(id)).filter((i): i is number => i !== undefined);
-    if (known.length === 0) return out.fill(-Infinity);
-    const state = this.knownState(known);
+    if (history.items.length === 0) return out.fill(-Infinity);
+    const state = scoringVector(this.model, this.stateOf(history));
     for (let i = 0; i < out.length; i++) {
       let dot = 0;
       for (let j = 0; j < d; j++) dot += state[j]! * vectors[i * d + j]!;

@@ -18,6 +18,15 @@ export interface SasrecConfig {
   numAttributes: number;
   /** Attributes per item in the item attribute table. */
   maxAttributes: number;
+  /** Event types the model tells apart (an embedding per type, added to the item's); 0 = it reads items only. */
+  eventTypes: number;
+  /** Time buckets of the gap to the next event (an embedding per bucket, added likewise); 0 = not read. */
+  gapBuckets: number;
+  /**
+   * Weight of the popularity prior in the score: score = state · item vector + priorWeight × log(1 + the item's count in
+   * the training data) (the bundle's `itemPrior`). Chosen on validation by `train`; 0 = no prior.
+   */
+  priorWeight: number;
 }
 
 export type SasrecConfigInput = Pick<SasrecConfig, 'numItems'> & Partial<SasrecConfig>;
@@ -34,5 +43,8 @@ export function sasrecConfig(input: SasrecConfigInput): SasrecConfig {
     dropout: input.dropout ?? 0.5,
     numAttributes: input.numAttributes ?? 0,
     maxAttributes: input.maxAttributes ?? 0,
+    eventTypes: input.eventTypes ?? 0,
+    gapBuckets: input.gapBuckets ?? 0,
+    priorWeight: input.priorWeight ?? 0,
   };
 }

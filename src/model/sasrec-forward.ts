@@ -25,6 +25,8 @@ function maybeDropout(x: tf.Tensor, rate: number, seed: number | undefined): tf.
  *
  * @param seq `[B, L]` int32 item indices, 0 = padding, padding on the left (the latest item is in column L - 1).
  * @param dropoutSeed training only: a seed for this step's dropout masks; `undefined` = inference (no dropout).
+ * @param features `[B, L]` int32 event type and gap bucket per position (laid out like `seq`), for a model that reads
+ *   them (`config.eventTypes`, `config.gapBuckets`).
  * @returns `[B, L, dim]` hidden states (zero at padding positions).
  */
 export function sasrecForward(
@@ -32,6 +34,7 @@ export function sasrecForward(
   w: SasrecWeights,
   seq: tf.Tensor2D,
   dropoutSeed?: number,
+  features?: { types: tf.Tensor2D; gaps: tf.Tensor2D },
 ): tf.Tensor3D {
   const [B, L] = seq.shape;
   const d = config.dim;
@@ -48,7 +51,15 @@ export function sasrecForward(
   );
   const items = tf.reshape(gatherRows(w.itemEmbedding, tf.reshape(seq, [-1]) as tf.Tensor1D), [B, L, d]);
   const positions = gatherRows(w.positionEmbedding, recency); // [L, d]
-  let x = tf.mul(drop(tf.add(items, positions)), mask);
+  let input = tf.add(items, positions);
+  const perEvent = (table: tf.Tensor2D | undefined, ids: tf.Tensor2D | undefined): void => {
+    if (!table) return;
+    if (!ids) throw new Error('edgereco: this model reads event types and gaps; pass them with the history');
+    input = tf.add(input, tf.reshape(gatherRows(table, tf.reshape(ids, [-1]) as tf.Tensor1D), [B, L, d]));
+  };
+  perEvent(w.typeEmbedding, features?.types);
+  perEvent(w.gapEmbedding, features?.gaps);
+  let x = tf.mul(drop(input), mask);
 
   // Additive attention bias: causal, and no attention to padding keys. [B, 1, L, L]
   const causal = tf.linalg.bandPart(tf.ones([L, L]), -1, 0); // lower triangle incl. diagonal

@@ -3,6 +3,7 @@ import { seededRandom } from '../core/evaluation/seeded-random.js';
 import { gatherRows } from './gather-rows.js';
 import { lengthBuckets } from './length-buckets.js';
 import { plainMatMul } from './plain-matmul.js';
+import type { SequenceFeatures } from '../core/datasets/sequence-dataset.js';
 import type { SasrecConfig } from './sasrec-config.js';
 import { leftPad, sasrecForward } from './sasrec-forward.js';
 import { flattenWeights, type SasrecWeights } from './sasrec-weights.js';
@@ -58,8 +59,18 @@ export class SasrecTrainer {
       .map(([, t]) => t as tf.Variable);
   }
 
-  /** One pass over `sequences` (each truncated to its last `maxLength + 1` items). */
-  async epoch(sequences: readonly (readonly number[])[], epoch: number, onBatch?: (done: number, total: number) => void): Promise<EpochStats> {
+  /**
+   * One pass over `sequences` (each truncated to its last `maxLength + 1` items). `features` are the per-event features
+   * of sequences that are prefixes of the dataset's (required by a model that reads them).
+   */
+  async epoch(
+    sequences: readonly (readonly number[])[],
+    epoch: number,
+    onBatch?: (done: number, total: number) => void,
+    features?: SequenceFeatures,
+  ): Promise<EpochStats> {
+    const reads = this.config.eventTypes > 0 || this.config.gapBuckets > 0;
+    if (reads && !features) throw new Error('edgereco: this model reads event types and gaps; the training data has none');
     const start = performance.now();
     const seed = (this.options.seed ?? 1) * 1000 + epoch;
     const maxLen = this.config.maxLength + 1;
@@ -74,6 +85,14 @@ export class SasrecTrainer {
       const L = Math.max(...batch.map((u) => lengths[u]!)) - 1;
       const full = leftPad(rows, L + 1);
       const input = new Int32Array(rows.length * L);
+      // Event features of the input positions, laid out like `input` (each row's events end where its items do).
+      const perEvent = (table: readonly (readonly number[])[]): Int32Array => {
+        const padded = leftPad(batch.map((u) => table[u]!.slice(0, sequences[u]!.length)), L + 1);
+        const out = new Int32Array(rows.length * L);
+        for (let r = 0; r < rows.length; r++) out.set(padded.subarray(r * (L + 1), r * (L + 1) + L), r * L);
+        return out;
+      };
+      const eventInput = reads && features ? { types: perEvent(features.types), gaps: perEvent(features.gaps) } : undefined;
       const validRows: number[] = [];
       const targets: number[] = [];
       for (let r = 0; r < rows.length; r++) {
@@ -93,7 +112,7 @@ export class SasrecTrainer {
             ? this.sharedCandidates(targets, random)
             : [];
       const stepSeed = seed * 100_003 + bi;
-      const value = this.step_(input, rows.length, L, validRows, targets, negatives, stepSeed);
+      const value = this.step_(input, rows.length, L, validRows, targets, negatives, stepSeed, eventInput);
       lossSum += value * validRows.length;
       positions += validRows.length;
       this.step++;
@@ -133,6 +152,7 @@ export class SasrecTrainer {
     targets: number[],
     negatives: number[],
     seed: number,
+    eventInput?: { types: Int32Array; gaps: Int32Array },
   ): number {
     const table = this.weights.itemEmbedding as tf.Variable;
     let rows: number[];
@@ -155,7 +175,7 @@ export class SasrecTrainer {
     const localInput = Int32Array.from(remap(input));
     const { value, grads } = tf.variableGrads(() => {
       const weights = { ...this.weights, itemEmbedding: itemTable(this.weights, slice as tf.Tensor2D, localAttributes) };
-      return this.loss(weights, localInput, B, L, validRows, remap(targets), remap(negatives), seed);
+      return this.loss(weights, localInput, B, L, validRows, remap(targets), remap(negatives), seed, eventInput);
     }, [slice, ...this.denseVars]);
     localAttributes?.dispose();
     const dense = new Map(this.denseVars.map((v) => [v, grads[v.name]!] as const));
@@ -174,9 +194,11 @@ export class SasrecTrainer {
     targets: number[],
     negatives: number[],
     seed: number,
+    eventInput?: { types: Int32Array; gaps: Int32Array },
   ): tf.Scalar {
     const d = this.config.dim;
-    const hidden = sasrecForward(this.config, w, tf.tensor2d(input, [B, L], 'int32'), seed);
+    const features = eventInput && { types: tf.tensor2d(eventInput.types, [B, L], 'int32'), gaps: tf.tensor2d(eventInput.gaps, [B, L], 'int32') };
+    const hidden = sasrecForward(this.config, w, tf.tensor2d(input, [B, L], 'int32'), seed, features);
     const h = gatherRows(tf.reshape(hidden, [B * L, d]), tf.tensor1d(validRows, 'int32')) as tf.Tensor2D;
     const E = w.itemEmbedding;
     if (this.options.loss === 'softmax') {

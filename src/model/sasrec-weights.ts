@@ -28,6 +28,10 @@ export interface SasrecWeights {
   lnFinalBeta: tf.Tensor1D;
   /** `[numAttributes + 1, dim]` when the model reads item attributes; row 0 is unused (masked). */
   attributeEmbedding?: tf.Tensor2D;
+  /** `[eventTypes, dim]` when the model reads event types. */
+  typeEmbedding?: tf.Tensor2D;
+  /** `[gapBuckets, dim]` when the model reads the time to the next event. */
+  gapEmbedding?: tf.Tensor2D;
   /** Not trained: the item attribute table `[numItems + 1, maxAttributes]` (int32) of a model with attributes. */
   itemAttributes?: tf.Tensor2D;
 }
@@ -43,6 +47,8 @@ export function flattenWeights(w: SasrecWeights): [string, tf.Tensor][] {
   });
   out.push(['lnFinalGamma', w.lnFinalGamma], ['lnFinalBeta', w.lnFinalBeta]);
   if (w.attributeEmbedding) out.push(['attributeEmbedding', w.attributeEmbedding]);
+  if (w.typeEmbedding) out.push(['typeEmbedding', w.typeEmbedding]);
+  if (w.gapEmbedding) out.push(['gapEmbedding', w.gapEmbedding]);
   return out;
 }
 
@@ -69,6 +75,8 @@ export function unflattenWeights(config: SasrecConfig, named: ReadonlyMap<string
     lnFinalGamma: get('lnFinalGamma'),
     lnFinalBeta: get('lnFinalBeta'),
     ...(config.numAttributes > 0 ? { attributeEmbedding: get<tf.Tensor2D>('attributeEmbedding') } : {}),
+    ...(config.eventTypes > 0 ? { typeEmbedding: get<tf.Tensor2D>('typeEmbedding') } : {}),
+    ...(config.gapBuckets > 0 ? { gapEmbedding: get<tf.Tensor2D>('gapEmbedding') } : {}),
   };
 }
 
@@ -105,5 +113,7 @@ export function initSasrecWeights(config: SasrecConfig, seed: number): SasrecWei
     ...(config.numAttributes > 0
       ? { attributeEmbedding: normal([config.numAttributes + 1, d]) as tf.Variable<tf.Rank.R2> }
       : {}),
+    ...(config.eventTypes > 0 ? { typeEmbedding: normal([config.eventTypes, d]) as tf.Variable<tf.Rank.R2> } : {}),
+    ...(config.gapBuckets > 0 ? { gapEmbedding: normal([config.gapBuckets, d]) as tf.Variable<tf.Rank.R2> } : {}),
   };
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { PlainSasrec } from './history-state.js';
+import { scoringRows, scoringWidth, type PlainSasrec } from './history-state.js';
 
 /**
  * The item vectors on the active backend, transposed (`[dim, numItems + 1]`), so scoring the catalog is one plain
@@ -7,12 +7,11 @@ import type { PlainSasrec } from './history-state.js';
  * `transposeB` is several times slower than a plain one there.)
  */
 export function scoringTable(model: PlainSasrec): tf.Tensor2D {
-  const { dim, numItems } = model.config;
-  return tf.tidy(() => tf.transpose(tf.tensor2d(model.table, [numItems + 1, dim])) as tf.Tensor2D);
+  return tf.tidy(() => tf.transpose(tf.tensor2d(scoringRows(model), [model.config.numItems + 1, scoringWidth(model)])) as tf.Tensor2D);
 }
 
 /**
- * Scores every item for a state (`historyState`), read back asynchronously (a synchronous read-back is slow on WebGPU
+ * Scores every item for a scoring vector (`scoringVector` of a `historyState`), read back asynchronously (a synchronous read-back is slow on WebGPU
  * and unreliable on software adapters). Same computation as `historyScorer`: the state · every item vector. Index 0
  * (padding) is -Infinity.
  */

@@ -6,6 +6,7 @@ import type { ModelRuntime } from '../model/model-runtime.js';
 import type { SearchIndex } from '../search/search-index.js';
 import type { CatalogIndex } from './catalog-index.js';
 import type { History } from './history.js';
+import { shopperInput } from './model-recommender.js';
 import { fuseWithModel } from '../search/rerank.js';
 
 /**
@@ -67,8 +68,7 @@ export class CatalogSearch {
     const request = options.filters ? { k: Math.max(k, RERANK_DEPTH), filters: options.filters } : { k: Math.max(k, RERANK_DEPTH) };
     const hits = this.index.search(query, request);
     const { history, catalog, model } = context;
-    const recent = history.recentItems(50).reverse();
-    const scores = model ? await model.score(recent.map((r) => r.itemId)) : null;
+    const scores = model ? await model.scoreInput(shopperInput(model, history)) : null;
     const ranked = personalize(hits.map((h) => h.id), { history, catalog, model, scores, lead: `Matches “${query.trim()}”`, attributionId: context.attributionId });
     if (!(model && scores)) ranked.forEach((r, i) => (r.score = hits[i]!.score));
     return ranked.slice(0, k);

@@ -21,7 +21,7 @@ import { CatalogSearch, personalize } from './catalog-search.js';
 import { PriorsSource } from './priors-source.js';
 import { explainItem } from './explain-item.js';
 import { History } from './history.js';
-import { modelRecommend } from './model-recommender.js';
+import { modelRecommend, shopperInput } from './model-recommender.js';
 import { modelRelated } from './model-related.js';
 import { boughtTogether } from './bought-together.js';
 import { exportSync, startSync, type SyncParts } from './start-sync.js';
@@ -208,7 +208,7 @@ export class Engine implements EngineApi {
     }
     const started = await this.ready();
     const model = await started.model;
-    const scores = model ? await model.score(this.history.recentItems(50).reverse().map((r) => r.itemId)) : null;
+    const scores = model ? await model.scoreInput(shopperInput(model, this.history)) : null;
     const lead = options.query ? `Matches “${options.query.trim()}”` : 'In the store’s order';
     const list = personalize(itemIds, { history: this.history, catalog: this.catalog, model, scores, lead, attributionId: randomId() });
     return applyRules(list, this.catalog, started.init.rules, list.length);

@@ -1,5 +1,6 @@
 import type { BehaviourEvent } from '../core/events.js';
 import { eventItemIds } from '../core/events.js';
+import { HISTORY_EVENT_TYPES, type HistoryEvent } from '../core/featurize.js';
 
 /** A gap longer than this starts a new browsing session (for co-occurrence). */
 const SESSION_GAP_MS = 30 * 60_000;
@@ -63,6 +64,23 @@ export class History {
       this.dirty = false;
     }
     return this.sorted;
+  }
+
+  /**
+   * The latest `limit` item events as the model reads them (oldest first; a purchase is one event per line), for
+   * `featurizeHistory`. The featurization keeps the history types and the last `maxLength` after collapsing repeats, so
+   * a few times `maxLength` is plenty.
+   */
+  modelEvents(limit: number): HistoryEvent[] {
+    const out: HistoryEvent[] = [];
+    const events = this.events();
+    for (let i = events.length - 1; i >= 0 && out.length < limit; i--) {
+      const e = events[i]!;
+      if (!(HISTORY_EVENT_TYPES as readonly string[]).includes(e.type)) continue;
+      const ids = eventItemIds(e);
+      for (let j = ids.length - 1; j >= 0; j--) out.push({ itemId: ids[j]!, type: e.type, ts: e.ts });
+    }
+    return out.reverse();
   }
 
   /** Distinct items the shopper interacted with, most recent first, with the latest event about each. */

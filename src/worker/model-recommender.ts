@@ -1,3 +1,4 @@
+import type { HistoryFeatures } from '../core/featurize.js';
 import type { Recommendation, RecommendFilter } from '../core/recommendation.js';
 import type { ModelRuntime } from '../model/model-runtime.js';
 import { passes } from './baseline-recommender.js';
@@ -8,6 +9,17 @@ import { contentVectors } from './content-vectors.js';
 /** How much of the history the model reads (its own `maxLength` caps it further). */
 const HISTORY_ITEMS = 50;
 const VERBS: Record<string, string> = { view: 'viewed', click: 'viewed', add_to_cart: 'added', remove_from_cart: 'looked at', purchase: 'bought' };
+
+/**
+ * The model's input for the shopper: the log through the featurization training used (`featurizeHistory`), the item
+ * in view (if any) counting as viewed now.
+ */
+export function shopperInput(runtime: ModelRuntime, history: History, contextItemId?: string): HistoryFeatures {
+  const now = Date.now();
+  const events = history.modelEvents(4 * HISTORY_ITEMS);
+  if (contextItemId !== undefined) events.push({ itemId: contextItemId, type: 'view', ts: now });
+  return runtime.featurize(events, now);
+}
 
 /**
  * `recommend()` with the click model: the shopper's recent items (oldest first, the item in view last) score every item
@@ -24,7 +36,8 @@ export async function modelRecommend(
   const recent = history.recentItems(HISTORY_ITEMS).reverse();
   const ids = recent.map((r) => r.itemId);
   if (options.contextItemId !== undefined) ids.push(options.contextItemId);
-  const scores = await runtime.score(ids);
+  const input = shopperInput(runtime, history, options.contextItemId);
+  const scores = await runtime.scoreInput(input);
   if (scores === null) return null;
   const exclude = new Set(options.filter.exclude ?? []);
   if (options.contextItemId !== undefined) exclude.add(options.contextItemId);
@@ -34,7 +47,7 @@ export async function modelRecommend(
   const top: { index: number; score: number }[] = [];
   const vocabulary = runtime.vocabulary;
   const fresh = contentVectors(runtime, catalog);
-  const freshScores = runtime.scoreVectors(fresh.vectors, ids);
+  const freshScores = runtime.scoreVectors(fresh.vectors, input);
   const consider = (index: number, itemId: string, score: number): void => {
     if (top.length === options.k && score <= top[top.length - 1]!.score) return;
     if (!passes(itemId, options.filter, catalog, history, exclude)) return;

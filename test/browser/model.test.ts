@@ -23,6 +23,8 @@ const runs = new Map<string, Run>();
 beforeAll(async () => {
   // End to end: train → quantize → bundle, with the real CLI on fixture data; the browser then loads and scores it.
   execSync(`npx tsx models/cli/main.ts train --events test/fixtures/model/tiny.s3rec.txt --format s3rec --epochs 5 --seed 1 --out ${resultsDir()}/models/tiny`, { stdio: 'pipe' });
+  // A store export with event types and times: this bundle reads both.
+  execSync(`npx tsx models/cli/main.ts train --events test/fixtures/model/store-export.csv --format csv --dim 16 --epochs 5 --seed 1 --out ${resultsDir()}/models/store`, { stdio: 'pipe' });
   browser = await launch();
   webgpuBrowser = await launch({ webgpu: true });
 });
@@ -145,6 +147,29 @@ describe('items the model never saw', () => {
     expect(fresh.source).toBe('model');
     expect(fresh.reason).toContain('Toys > Odd');
     expect([...result.odd].sort()).toEqual(['1', '3', '5', 'new-odd']);
+    await context.close();
+  });
+});
+
+describe('a model that reads event types and times', () => {
+  it('scores the shopper’s log through the training featurization: the latest event’s type changes the answer', async () => {
+    const context = await browser.newContext();
+    const page = await openSdkPage(context);
+    const result = await page.evaluate(async (modelUrl) => {
+      const w = window as unknown as W;
+      const shopper = async (storeId: string, last: 'view' | 'add_to_cart') => {
+        const reco = w.sdk.createRecommender({ storeId, modelUrl, backend: 'wasm' });
+        const readyEvent = new Promise<Sdk.RecommenderEvents['ready']>((r) => reco.on('ready', r));
+        await reco.track({ type: 'view', itemId: 'item1' });
+        await reco.track({ type: 'view', itemId: 'item4' });
+        await reco.track(last === 'view' ? { type: 'view', itemId: 'item7' } : { type: 'add_to_cart', itemId: 'item7', quantity: 1 });
+        return { ready: await readyEvent, list: (await reco.recommend({ k: 5 })).map((r) => [r.itemId, r.score] as [string, number]) };
+      };
+      return { viewed: await shopper('types-view', 'view'), carted: await shopper('types-cart', 'add_to_cart') };
+    }, MODEL.replace('tiny', 'store'));
+    expect(result.viewed.ready.recommender).toBe('model');
+    expect(result.viewed.list).toHaveLength(5);
+    expect(result.carted.list).not.toEqual(result.viewed.list);
     await context.close();
   });
 });

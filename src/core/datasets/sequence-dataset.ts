@@ -15,6 +15,14 @@ export interface SequenceDataset {
   readonly times?: readonly (readonly number[])[];
   /** Event type per event, when the source has them (same shape as `items`). */
   readonly types?: readonly (readonly EventType[])[];
+  /** The model's per-event features (see `EventFeatures` in core/featurize), when the source has times. */
+  readonly features?: SequenceFeatures;
+}
+
+/** Per-event model features, parallel to `SequenceDataset.items` (a prefix of a sequence has the prefix's features). */
+export interface SequenceFeatures {
+  readonly types: readonly (readonly number[])[];
+  readonly gaps: readonly (readonly number[])[];
 }
 
 /** Number of interactions in a dataset. */

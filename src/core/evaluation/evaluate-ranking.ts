@@ -5,10 +5,13 @@ import { rankAmong, rankFull, RankingAccumulator, type RankingMetrics } from './
 
 /**
  * Scores the whole catalog for a batch of histories: one array per history, of length `numItems + 1`
- * (index 0 = padding, ignored). The model, its f32 twin and the baselines all implement this.
+ * (index 0 = padding, ignored). The model, its f32 twin and the baselines all implement this. `users` are the
+ * histories' user indices (each history is a prefix of that user's sequence), for a scorer that reads per-event
+ * features of the dataset.
  */
 export type CatalogScorer = (
   histories: readonly (readonly number[])[],
+  users?: readonly number[],
 ) => readonly ArrayLike<number>[] | Promise<readonly ArrayLike<number>[]>;
 
 export type Protocol = 'sampled' | 'full';
@@ -65,7 +68,7 @@ export async function evaluateProtocols(
   for (let start = 0; start < users.length; start += batchSize) {
     const batch = users.slice(start, start + batchSize);
     const cases = batch.map((u) => historyAndTarget(split, u, target));
-    const scores = await scorer(cases.map((c) => c.history));
+    const scores = await scorer(cases.map((c) => c.history), batch);
     batch.forEach((u, i) => {
       const { history, item } = cases[i]!;
       const row = scores[i]!;

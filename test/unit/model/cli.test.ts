@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -54,6 +54,32 @@ describe('train → bundle → evaluate', () => {
       evaluateCommand(parseArgs(['--events', events, '--format', 's3rec', '--model', out, '--protocol', 'full', '--backend', 'cpu', '--json'])),
     );
     expect(JSON.parse(lines.at(-1)!).model.mrr).toBeGreaterThan(0);
+  });
+
+  it('trains on a store export with event types and times: the bundle reads them, and evaluation passes them', async () => {
+    const csv = join(dir, 'export.csv');
+    const rows = ['user_id,item_id,timestamp,event_type'];
+    const types = ['view', 'click', 'add_to_cart', 'purchase'];
+    for (let u = 0; u < 12; u++) {
+      for (let j = 0; j < 6; j++) rows.push(`u${u},item${(u + j * 3) % 8},${1_700_000_000 + u * 86_400 + j * (j % 2 ? 45 : 4_000)},${types[(u + j) % 4]}`);
+    }
+    writeFileSync(csv, rows.join('\n') + '\n');
+    const out = join(dir, 'store');
+    const log = await captured(() =>
+      trainCommand(parseArgs(['--events', csv, '--format', 'csv', '--backend', 'cpu', '--dim', '8', '--epochs', '2', '--batch', '4', '--split', 'leave-one-out', '--eval-every', '1', '--out', out])),
+    );
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.config.eventTypes).toBe(7);
+    expect(manifest.config.gapBuckets).toBe(12);
+    expect([0, 0.25, 0.5, 1, 2]).toContain(manifest.config.priorWeight); // chosen on validation
+    expect(log.filter((l) => l.includes('valid (prior')).length).toBe(10); // 2 epochs × 5 prior weights
+    const lines = await captured(() =>
+      evaluateCommand(parseArgs(['--events', csv, '--format', 'csv', '--model', out, '--protocol', 'full', '--backend', 'cpu', '--json'])),
+    );
+    const result = JSON.parse(lines.at(-1)!);
+    expect(result.users).toBe(12);
+    expect(result.model.mrr).toBeGreaterThan(0);
+    expect(Math.abs(result.model.mrr - result.f32.mrr)).toBeLessThan(0.05);
   });
 
   it('refuses to evaluate a bundle trained on all the data (it saw the test items)', async () => {

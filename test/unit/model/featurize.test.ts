@@ -20,13 +20,14 @@ describe('featurizeHistory', () => {
         const f = featurizeHistory(events, vocab, maxLength, 2e9);
         expect(f.items.length).toBeLessThanOrEqual(maxLength);
         expect(f.types).toHaveLength(f.items.length);
-        expect(f.recency).toHaveLength(f.items.length);
+        expect(f.gaps).toHaveLength(f.items.length);
         for (let i = 0; i < f.items.length; i++) {
           expect(f.items[i]).toBeGreaterThanOrEqual(1);
           expect(f.items[i]).toBeLessThanOrEqual(4);
           if (i > 0) expect(f.items[i]).not.toBe(f.items[i - 1]);
           expect(['view', 'click', 'add_to_cart', 'purchase']).toContain(EVENT_TYPES[f.types[i]!]);
-          if (i > 0) expect(f.recency[i]).toBeLessThanOrEqual(f.recency[i - 1]!); // older → larger bucket
+          expect(f.gaps[i]).toBeGreaterThanOrEqual(0);
+          expect(f.gaps[i]).toBeLessThan(RECENCY_BUCKETS);
         }
       }),
     );
@@ -47,7 +48,8 @@ describe('featurizeHistory', () => {
     );
     expect(f.items).toEqual([1, 2, 4]);
     expect(f.types.map((t) => EVENT_TYPES[t])).toEqual(['click', 'view', 'purchase']);
-    expect(f.recency[2]).toBe(recencyBucket(5 * 60_000));
+    // Each event's gap is the wait until the next one; the latest one's is the wait until now.
+    expect(f.gaps).toEqual([recencyBucket(1000), recencyBucket(2000), recencyBucket(5 * 60_000)]);
   });
 
   it('recency buckets are monotone and bounded', () => {

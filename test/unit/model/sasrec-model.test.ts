@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { scoreCatalog } from '../../../src/model/catalog-scores.js';
+import { historyScorer, scoreCatalog } from '../../../src/model/catalog-scores.js';
 import { gatherRows } from '../../../src/model/gather-rows.js';
 import { attributeMatrix, itemTable } from '../../../src/model/item-table.js';
-import { historyState, plainSasrec } from '../../../src/model/history-state.js';
+import { historyState, plainSasrec, scoringVector } from '../../../src/model/history-state.js';
 import { exportWeights } from '../../../src/model/weights-io.js';
 import type { SasrecConfig } from '../../../src/model/sasrec-config.js';
 import { lengthBuckets } from '../../../src/model/length-buckets.js';
@@ -12,6 +12,7 @@ import { leftPad, sasrecForward } from '../../../src/model/sasrec-forward.js';
 import { SasrecTrainer } from '../../../src/model/sasrec-trainer.js';
 import { flattenWeights, initSasrecWeights, type SasrecWeights } from '../../../src/model/sasrec-weights.js';
 import { useCpu } from './tf-setup.js';
+import { seededRandom } from '../../../src/core/evaluation/seeded-random.js';
 
 beforeAll(useCpu);
 
@@ -144,6 +145,79 @@ describe('historyState (the worker\'s and the evaluation\'s forward pass)', () =
       for (let j = 0; j < 8; j++) dot += state[j]! * items[i * 8 + j]!;
       expect(scores[i]).toBeCloseTo(dot, 4);
     }
+  });
+});
+
+describe('event features and the popularity prior', () => {
+  it('historyState reads event types and gaps as the training graph does', () => {
+    const cfg = sasrecConfig({ numItems: 9, dim: 8, blocks: 2, heads: 2, ffnDim: 12, maxLength: 6, dropout: 0, eventTypes: 7, gapBuckets: 12 });
+    const w = initSasrecWeights(cfg, 13);
+    flattenWeights(w).forEach(([, t], k) => (t as tf.Variable).assign(tf.randomNormal(t.shape, t.rank === 1 ? 1 : 0, 0.4, 'float32', 1300 + k)));
+    const plain = plainSasrec(cfg, exportWeights(w));
+    const h = [3, 1, 4, 1, 5, 9, 2, 6]; // longer than maxLength: the last 6 are read, with their own features
+    const types = [0, 1, 2, 4, 0, 1, 2, 4];
+    const gaps = [11, 0, 3, 5, 1, 0, 7, 2];
+    const L = 6;
+    const tail = <T,>(xs: T[]): T[] => xs.slice(-L);
+    const hidden = sasrecForward(cfg, w, tf.tensor2d([tail(h)], [1, L], 'int32'), undefined, {
+      types: tf.tensor2d([tail(types)], [1, L], 'int32'),
+      gaps: tf.tensor2d([tail(gaps)], [1, L], 'int32'),
+    }).arraySync()[0]![L - 1]!;
+    const state = historyState(plain, h, { types, gaps });
+    hidden.forEach((v, j) => expect(state[j]).toBeCloseTo(v, 4));
+    const otherType = historyState(plain, h, { types: types.map((t, i) => (i === 7 ? 1 : t)), gaps });
+    expect(Array.from(otherType)).not.toEqual(Array.from(state)); // the latest event's type matters
+    expect(() => historyState(plain, h)).toThrow(/event types and gaps/);
+  });
+
+  it('learns a next item that depends on the event type, which an items-only model cannot tell apart', async () => {
+    // After viewing item x the shopper goes on to x + 1; after adding x to the cart, to x + 4 (items 1..9, wrapping).
+    const next = (x: number, type: number): number => ((x - 1 + (type === 2 ? 4 : 1)) % 9) + 1;
+    const random = seededRandom(5);
+    const items: number[][] = [];
+    const types: number[][] = [];
+    for (let u = 0; u < 150; u++) {
+      const seq = [1 + (u % 9)];
+      const ts: number[] = [];
+      for (let j = 0; j < 5; j++) {
+        ts.push(random() < 0.5 ? 2 : 0);
+        seq.push(next(seq[j]!, ts[j]!));
+      }
+      ts.push(0);
+      items.push(seq);
+      types.push(ts);
+    }
+    const features = { types, gaps: items.map((s) => s.map(() => 0)) };
+    const accuracy = async (eventTypes: number): Promise<number> => {
+      const cfg = { ...config, dropout: 0, eventTypes, gapBuckets: 0 };
+      const w = initSasrecWeights(cfg, 6);
+      const trainer = new SasrecTrainer(cfg, w, { loss: 'softmax', batchSize: 32, learningRate: 0.01, seed: 2 });
+      for (let e = 1; e <= 30; e++) await trainer.epoch(items, e, undefined, features);
+      let right = 0;
+      const cases = [[3, 0], [3, 2], [5, 0], [5, 2], [8, 0], [8, 2]] as const;
+      for (const [x, t] of cases) {
+        const history = [x];
+        const scores = scoreCatalog(cfg, w, [history], undefined, [{ types: [t], gaps: [0] }])[0]!;
+        scores[x] = -Infinity;
+        if (scores.indexOf(Math.max(...scores.slice(1))) === next(x, t)) right++;
+      }
+      return right / cases.length;
+    };
+    expect(await accuracy(7)).toBe(1);
+    expect(await accuracy(0)).toBeLessThanOrEqual(0.5); // one answer per item: at most half the cases
+  }, 60_000);
+
+  it('adds the weighted prior to every score, through the same scoring rows the worker uploads', () => {
+    const cfg = sasrecConfig({ numItems: 5, dim: 8, blocks: 1, maxLength: 4, dropout: 0 });
+    const w = initSasrecWeights(cfg, 14);
+    const arrays = exportWeights(w);
+    const prior = Float32Array.from([0, 0, 1, 2, 3, 4]);
+    const plain = plainSasrec(cfg, arrays);
+    const withPrior = plainSasrec({ ...cfg, priorWeight: 0.5 }, [...arrays, { name: 'itemPrior', shape: [1, 6], data: prior }]);
+    const base = historyScorer(plain)([[1, 2]])[0]!;
+    const boosted = historyScorer(withPrior)([[1, 2]])[0]!;
+    for (let i = 1; i <= 5; i++) expect(boosted[i]).toBeCloseTo(base[i]! + 0.5 * prior[i]!, 5);
+    expect(scoringVector(withPrior, historyState(withPrior, [1, 2]))).toHaveLength(9);
   });
 });
 
