@@ -4,6 +4,7 @@ import { dequantizeRows } from './int8-quantize.js';
 import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, type ModelManifest } from './model-bundle.js';
 import type { NamedArray } from './encode-bundle.js';
 import { sha256Hex } from './sha256.js';
+import { sasrecConfig } from './sasrec-config.js';
 
 export interface DecodedBundle {
   manifest: ModelManifest;
@@ -36,7 +37,11 @@ export async function decodeBundle(
       { formatVersion: m.formatVersion },
     );
   }
-  const manifest = m as ModelManifest;
+  if (typeof m.config !== 'object' || m.config === null || !Number.isInteger(m.config.numItems)) {
+    throw bad('the model bundle has no valid config; rebuild it with `edgereco train`');
+  }
+  // Fields added since format version 1 default to off (event features, prior), so older bundles load unchanged.
+  const manifest = { ...(m as ModelManifest), config: sasrecConfig((m as ModelManifest).config) };
   const checked = async (name: string): Promise<Uint8Array> => {
     const bytes = await readFile(name);
     const expected = manifest.checksums[name];
