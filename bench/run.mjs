@@ -158,7 +158,6 @@ ${['wasm', 'cpu', 'webgpu'].map(row).join('\n')}
       { name: 'games', events: '../shared/data/amazon/Video.txt', format: 'sasrec', protocol: 'full', negatives: 100, published: {} },
       {
         name: 'retail-or', events: '../shared/data/retail', format: 'online-retail --sequence invoice', protocol: 'full', negatives: 100, published: { SASRec: [0.146, 0.0675], 'VQ-Rec (target)': [0.1557, 0.073] },
-        note: 'far above the published figures, and item-kNN alone matches SASRec’s published NDCG: our split or candidate set is likely easier than the papers’ (not yet checked against their code); not claimed',
       },
     ].filter((q) => existsSync(`${ROOT}/models/${q.name}/manifest.json`));
     const quality = {};

@@ -57,7 +57,7 @@ export async function trainCommand(args: Args): Promise<void> {
   });
   const seed = num(args, 'seed', 1);
   const weights = initSasrecWeights(config, seed);
-  const loss = oneOf<SasrecLoss>(args, 'loss', ['softmax', 'sampled-softmax', 'bce'], 'sampled-softmax');
+  const loss = oneOf<SasrecLoss>(args, 'loss', ['softmax', 'sampled-softmax', 'uniform-softmax', 'bce'], 'sampled-softmax');
   const trainer = new SasrecTrainer(config, weights, {
     loss,
     batchSize: num(args, 'batch', 128),

@@ -13,9 +13,11 @@ import { LazyAdam } from './lazy-adam.js';
 /**
  * Training loss. `softmax`: cross-entropy over the whole catalog at every position (the target against all items).
  * `sampled-softmax`: cross-entropy over the batch's distinct targets plus `negatives` items drawn uniformly (shared by
- * the batch). `bce`: SASRec's binary cross-entropy with one uniformly sampled negative per position.
+ * the batch). `uniform-softmax`: the same candidates, but each position sees only its own target and the uniform
+ * negatives (the other positions' targets are masked out), so the negatives are uniform, not popularity-weighted as
+ * in-batch targets are. `bce`: SASRec's binary cross-entropy with one uniformly sampled negative per position.
  */
-export type SasrecLoss = 'softmax' | 'sampled-softmax' | 'bce';
+export type SasrecLoss = 'softmax' | 'sampled-softmax' | 'uniform-softmax' | 'bce';
 
 export interface TrainOptions {
   loss: SasrecLoss;
@@ -110,6 +112,8 @@ export class SasrecTrainer {
           ? this.sampleNegatives(rows, validRows, L, random)
           : this.options.loss === 'sampled-softmax'
             ? this.sharedCandidates(targets, random)
+            : this.options.loss === 'uniform-softmax'
+              ? this.uniformCandidates(targets, random)
             : [];
       const stepSeed = seed * 100_003 + bi;
       const value = this.step_(input, rows.length, L, validRows, targets, negatives, stepSeed, eventInput);
@@ -130,6 +134,14 @@ export class SasrecTrainer {
         if (!seen.has(item)) return item;
       }
     });
+  }
+
+  /** Distinct batch targets, then `negatives` distinct uniform items (which may also be targets): `uniform-softmax`. */
+  private uniformCandidates(targets: readonly number[], random: () => number): number[] {
+    const drawn = new Set<number>();
+    const want = Math.min(this.config.numItems, this.options.negatives ?? 1024);
+    while (drawn.size < want) drawn.add(1 + Math.floor(random() * this.config.numItems));
+    return [...new Set(targets), ...drawn];
   }
 
   /** Distinct batch targets followed by uniform negatives not among them (the candidate list of `sampled-softmax`). */
@@ -206,10 +218,23 @@ export class SasrecTrainer {
       const labels = tf.oneHot(tf.tensor1d(targets, 'int32'), E.shape[0]);
       return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
     }
-    if (this.options.loss === 'sampled-softmax') {
+    if (this.options.loss === 'sampled-softmax' || this.options.loss === 'uniform-softmax') {
       const candidates = negatives;
-      const column = new Map(candidates.map((item, c) => [item, c]));
-      const logits = plainMatMul(h, gatherRows(E, tf.tensor1d(candidates, 'int32')), false, true);
+      const targetColumns = this.options.loss === 'uniform-softmax' ? new Set(targets).size : candidates.length;
+      const column = new Map(candidates.slice(0, targetColumns).map((item, c) => [item, c]));
+      let logits = plainMatMul(h, gatherRows(E, tf.tensor1d(candidates, 'int32')), false, true);
+      if (this.options.loss === 'uniform-softmax') {
+        // Columns: the distinct targets, then the uniform draws. A row sees its own target and the draws (less an
+        // accidental draw of its own target).
+        const mask = new Float32Array(targets.length * candidates.length);
+        targets.forEach((t, r) => {
+          const own = column.get(t)!;
+          for (let c = 0; c < candidates.length; c++) {
+            if (c < targetColumns ? c !== own : candidates[c] === t) mask[r * candidates.length + c] = -1e9;
+          }
+        });
+        logits = tf.add(logits, tf.tensor2d(mask, [targets.length, candidates.length]));
+      }
       const labels = tf.oneHot(tf.tensor1d(targets.map((t) => column.get(t)!), 'int32'), candidates.length);
       return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
     }

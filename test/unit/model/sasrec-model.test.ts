@@ -244,7 +244,7 @@ describe('training', () => {
 
   it('learns a deterministic next-item rule with each loss', async () => {
     const seqs = Array.from({ length: 40 }, (_, u) => Array.from({ length: 4 + (u % 4) }, (_, j) => 1 + ((u + j) % 9)));
-    for (const loss of ['sampled-softmax', 'softmax', 'bce'] as const) {
+    for (const loss of ['sampled-softmax', 'uniform-softmax', 'softmax', 'bce'] as const) {
       const cfg = { ...config, dropout: 0 };
       const w = initSasrecWeights(cfg, 6);
       const trainer = new SasrecTrainer(cfg, w, { loss, batchSize: 16, learningRate: 0.01, negatives: 4, seed: 2 });
