@@ -4,6 +4,7 @@ import { EdgeRecoError, ERROR_CODES } from '../core/errors.js';
 import { historyState, plainSasrec, scoringRows, scoringVector, scoringWidth, type PlainSasrec, type StateFeatures } from './history-state.js';
 import type { SasrecConfig } from './sasrec-config.js';
 import type { SasrecWeights } from './sasrec-weights.js';
+import { wasmProduct } from './wasm-product.js';
 import { exportWeights } from './weights-io.js';
 
 /**
@@ -23,12 +24,13 @@ export function historyScorer(model: PlainSasrec): HistoryScorer {
   const V = model.config.numItems + 1;
   const d = scoringWidth(model);
   const tableT = tf.tidy(() => tf.transpose(tf.tensor2d(scoringRows(model), [V, d])) as tf.Tensor2D);
+  const wasm = tf.getBackend() === 'wasm' ? wasmProduct() : undefined; // as the worker does on WASM
   const score = (histories: readonly (readonly number[])[], features?: readonly (StateFeatures | undefined)[]): Float32Array[] => {
     const out: Float32Array[] = histories.map(() => new Float32Array(V));
     const rows = histories.map((h, i) => i).filter((i) => histories[i]!.length > 0);
     if (rows.length === 0) return out;
     const states = new Float32Array(rows.length * d);
-    rows.forEach((i, r) => states.set(scoringVector(model, historyState(model, histories[i]!, features?.[i])), r * d));
+    rows.forEach((i, r) => states.set(scoringVector(model, historyState(model, histories[i]!, features?.[i], wasm)), r * d));
     const product = tf.tidy(() => tf.matMul(tf.tensor2d(states, [rows.length, d]), tableT));
     const flat = product.dataSync() as Float32Array;
     product.dispose();
@@ -39,7 +41,12 @@ export function historyScorer(model: PlainSasrec): HistoryScorer {
     });
     return out;
   };
-  return Object.assign(score, { dispose: () => tableT.dispose() });
+  return Object.assign(score, {
+    dispose: () => {
+      tableT.dispose();
+      wasm?.dispose();
+    },
+  });
 }
 
 /**

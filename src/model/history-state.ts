@@ -146,6 +146,10 @@ function itemVectors(config: SasrecConfig, ids: Float32Array, attributeEmbedding
   return out;
 }
 
+function addRow(x: Float32Array, at: number, table: Float32Array, from: number, d: number): void {
+  for (let j = 0; j < d; j++) x[at + j]! += table[from + j]!;
+}
+
 function layerNorm(x: Float32Array, at: number, d: number, gamma: Float32Array, beta: Float32Array, out: Float32Array, outAt: number): void {
   let mean = 0;
   for (let j = 0; j < d; j++) mean += x[at + j]!;
@@ -168,11 +172,14 @@ function vecMat(x: Float32Array, at: number, w: Float32Array, n: number, m: numb
   }
 }
 
+/** `Y[n, m] = X[n, k] · W[k, m]` (row-major): where {@link historyState} does its matrix products. */
+export type MatrixProduct = (X: Float32Array, W: Float32Array, n: number, k: number, m: number, Y: Float32Array) => void;
+
 /**
  * `Y[n, m] = X[n, k] · W[k, m]` (row-major), four rows by four columns at a time: each weight load serves four rows
  * and the sixteen sums stay in registers (measured ~2.5× the speed of a row-at-a-time loop in V8).
  */
-function matMat(X: Float32Array, W: Float32Array, n: number, k: number, m: number, Y: Float32Array): void {
+export function matMat(X: Float32Array, W: Float32Array, n: number, k: number, m: number, Y: Float32Array): void {
   const m4 = m - (m % 4);
   let r = 0;
   for (; r + 3 < n; r += 4) {
@@ -219,9 +226,10 @@ function dotColumn(X: Float32Array, at: number, W: Float32Array, k: number, m: n
  * The same computation as the training graph (`sasrecForward`, pre-LayerNorm causal self-attention, no dropout) for one
  * history, written for batch 1: no padding, and the last block runs its query, attention and feed-forward for the
  * latest position only (the only one the state reads). One history is 0.1–2 M multiply-adds, which a kernel-per-op
- * backend spends mostly in dispatch; here it is one pass of plain loops. An empty history gives zeros.
+ * backend spends mostly in dispatch; here it is plain loops, except that `product` may hand the few large matrix
+ * products to WASM (`wasmProduct`). An empty history gives zeros.
  */
-export function historyState(model: PlainSasrec, history: readonly number[], features?: StateFeatures): Float32Array {
+export function historyState(model: PlainSasrec, history: readonly number[], features?: StateFeatures, product: MatrixProduct = matMat): Float32Array {
   const { config } = model;
   const d = config.dim;
   const H = config.heads;
@@ -239,11 +247,8 @@ export function historyState(model: PlainSasrec, history: readonly number[], fea
     const item = history[start + p]!;
     const pos = Math.min(n - 1 - p, config.maxLength - 1);
     for (let j = 0; j < d; j++) x[p * d + j] = model.table[item * d + j]! + model.position[pos * d + j]!;
-    const add = (table: Float32Array | undefined, row: number | undefined): void => {
-      if (table) for (let j = 0; j < d; j++) x[p * d + j]! += table[row! * d + j]!;
-    };
-    add(model.typeEmbedding, features?.types[start + p]);
-    add(model.gapEmbedding, features?.gaps[start + p]);
+    if (model.typeEmbedding) addRow(x, p * d, model.typeEmbedding, features!.types[start + p]! * d, d);
+    if (model.gapEmbedding) addRow(x, p * d, model.gapEmbedding, features!.gaps[start + p]! * d, d);
   }
   const h = new Float32Array(n * d);
   const qkv = new Float32Array(n * 3 * d);
@@ -252,7 +257,10 @@ export function historyState(model: PlainSasrec, history: readonly number[], fea
   const hidden = new Float32Array(n * f);
   const weights = new Float64Array(n);
   const scale = 1 / Math.sqrt(dh);
-  model.blocks.forEach((b, bi) => {
+  for (let bi = 0; bi < model.blocks.length; bi++) {
+    // A loop, not a callback: the arrays below stay locals (a closure's captured variables were ~2× slower to read in
+    // these loops).
+    const b = model.blocks[bi]!;
     // The last block computes its query, attention and feed-forward at the latest position only (the state reads it).
     const first = bi === model.blocks.length - 1 ? n - 1 : 0;
     const rows = n - first;
@@ -260,7 +268,7 @@ export function historyState(model: PlainSasrec, history: readonly number[], fea
     // Row p of qkv: [q | k | v] (all blocks but the last) or [k | v] (the last, with its one query apart).
     const stride = first === 0 ? 3 * d : 2 * d;
     const kAt = first === 0 ? d : 0;
-    matMat(h, first === 0 ? b.wqkv : b.wkv, n, d, stride, qkv);
+    product(h, first === 0 ? b.wqkv : b.wkv, n, d, stride, qkv);
     const q = first === 0 ? qkv : new Float32Array(d);
     if (first > 0) vecMat(h, first * d, b.wq, d, d, q, 0, false);
     for (let p = first; p < n; p++) {
@@ -286,14 +294,14 @@ export function historyState(model: PlainSasrec, history: readonly number[], fea
     }
     // x += attn · wo; then x += relu(LN2(x) · w1 + b1) · w2 + b2, for the rows computed.
     const xs = x.subarray(first * d);
-    matMat(attn, b.wo, rows, d, d, out);
+    product(attn, b.wo, rows, d, d, out);
     for (let i = 0; i < rows * d; i++) xs[i]! += out[i]!;
     for (let p = 0; p < rows; p++) layerNorm(xs, p * d, d, b.ln2Gamma, b.ln2Beta, h, p * d);
-    matMat(h, b.w1, rows, d, f, hidden);
+    product(h, b.w1, rows, d, f, hidden);
     for (let i = 0; i < rows * f; i++) hidden[i] = Math.max(0, hidden[i]! + b.b1[i % f]!);
-    matMat(hidden, b.w2, rows, f, d, out);
+    product(hidden, b.w2, rows, f, d, out);
     for (let i = 0; i < rows * d; i++) xs[i]! += out[i]! + b.b2[i % d]!;
-  });
+  }
   layerNorm(x, (n - 1) * d, d, model.lnFinalGamma, model.lnFinalBeta, state, 0);
   return state;
 }

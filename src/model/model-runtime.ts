@@ -2,7 +2,8 @@ import { deviceLost, selectBackend, type BackendName, type BackendPreference, ty
 import * as tf from '@tensorflow/tfjs-core';
 import { scoreState, scoringTable } from './score-histories.js';
 import type { DecodedBundle } from './decode-bundle.js';
-import { historyState, plainSasrec, readsEventFeatures, scoringRows, scoringVector, scoringWidth, type PlainSasrec } from './history-state.js';
+import { historyState, plainSasrec, readsEventFeatures, scoringRows, scoringVector, scoringWidth, type MatrixProduct, type PlainSasrec } from './history-state.js';
+import { wasmProduct } from './wasm-product.js';
 import { featurizeHistory, type HistoryEvent, type HistoryFeatures } from '../core/featurize.js';
 
 export interface RuntimeOptions {
@@ -42,8 +43,12 @@ export class ModelRuntime {
   private load(): tf.Tensor2D {
     this.dispose();
     this.tableT = scoringTable(this.model);
+    // On WASM the forward pass's large matrix products run as SIMD kernels (see wasmProduct).
+    if (tf.getBackend() === 'wasm') this.product = wasmProduct();
     return this.tableT;
   }
+
+  private product: (MatrixProduct & { dispose(): void }) | null = null;
 
   static async load(bundle: DecodedBundle, options: RuntimeOptions): Promise<ModelRuntime> {
     const runtime = new ModelRuntime(bundle, options);
@@ -129,7 +134,7 @@ export class ModelRuntime {
     const reads = readsEventFeatures(this.model.config);
     const key = reads ? `${history.items.join(',')}|${history.types.join(',')}|${history.gaps.join(',')}` : history.items.join(',');
     if (this.state === null || this.stateKey !== key) {
-      this.state = historyState(this.model, history.items, history);
+      this.state = historyState(this.model, history.items, history, this.product ?? undefined);
       this.stateKey = key;
     }
     return this.state;
@@ -215,5 +220,7 @@ export class ModelRuntime {
   dispose(): void {
     this.tableT?.dispose();
     this.tableT = null;
+    this.product?.dispose();
+    this.product = null;
   }
 }
