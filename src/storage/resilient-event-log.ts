@@ -38,13 +38,18 @@ export class ResilientEventLog implements EventLog {
     return this.log.kind;
   }
 
+  /** Batches that did not fit in IndexedDB (quota) wait in memory, are read with the rest, and are retried. */
+  private held = false;
+
   async append(events: readonly BehaviourEvent[]): Promise<void> {
     try {
       await this.log.append(events);
+      if (this.held && this.log !== this.memory) await this.retryHeld();
     } catch (cause) {
       if ((cause instanceof EdgeRecoError && cause.code === ERROR_CODES.QUOTA_EXCEEDED) || isQuotaError(cause)) {
         // The disk is full, not broken: report it, keep this batch in memory, and keep writing to IndexedDB.
         this.onError(cause instanceof EdgeRecoError ? cause : new EdgeRecoError(ERROR_CODES.QUOTA_EXCEEDED, 'edgereco: the storage quota is exhausted; free space or lower maxEvents', { cause, retryable: true }));
+        this.held = this.log !== this.memory;
       } else if (this.log !== this.memory) {
         this.onWarning(new EdgeRecoError(ERROR_CODES.STORAGE_UNAVAILABLE, 'edgereco: IndexedDB failed while storing events; keeping them in memory from now on', { cause }));
         this.log.close();
@@ -54,12 +59,28 @@ export class ResilientEventLog implements EventLog {
     }
   }
 
-  readAll(): Promise<BehaviourEvent[]> {
-    return this.log.readAll();
+  /** After a write that fitted, the held batches get another try (the eviction that made room may leave enough). */
+  private async retryHeld(): Promise<void> {
+    const events = await this.memory.readAll();
+    try {
+      await this.log.append(events);
+      this.memory.clear();
+      this.held = false;
+    } catch {
+      // Still no room: they stay in memory, and are still read and exported.
+    }
   }
 
-  count(): Promise<number> {
-    return this.log.count();
+  async readAll(): Promise<BehaviourEvent[]> {
+    const stored = await this.log.readAll();
+    if (!this.held || this.log === this.memory) return stored;
+    const byId = new Map(stored.map((e) => [e.eventId, e]));
+    for (const e of await this.memory.readAll()) byId.set(e.eventId, e);
+    return [...byId.values()].sort((a, b) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
+  }
+
+  async count(): Promise<number> {
+    return (await this.log.count()) + (this.held && this.log !== this.memory ? await this.memory.count() : 0);
   }
 
   enforceRetention(now?: number): Promise<void> {
@@ -69,6 +90,7 @@ export class ResilientEventLog implements EventLog {
   /** Forgets the in-memory events (the database itself is deleted by `deleteStoreData`). */
   clearMemory(): void {
     this.memory.clear();
+    this.held = false;
   }
 
   close(): void {

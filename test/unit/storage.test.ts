@@ -170,6 +170,27 @@ describe('migrations', () => {
 });
 
 describe('ResilientEventLog', () => {
+  it('keeps a batch the quota refused: still read and counted (so exported), and written once there is room', async () => {
+    const errors: EdgeRecoError[] = [];
+    const log = await ResilientEventLog.open(NAME, { maxEvents: 1000, maxAgeDays: 90 }, () => {}, (e) => errors.push(e));
+    await log.append(views(5, Date.now() - 1000, 'a-'));
+    let full = true;
+    failNextPuts(() => full, 'QuotaExceededError');
+    const refused = views(3, Date.now() - 500, 'b-');
+    await log.append(refused);
+    expect(errors.map((e) => e.code)).toEqual(['QUOTA_EXCEEDED']);
+    // The retries evicted the oldest events to make room (that is the quota policy); the refused batch is not lost.
+    const afterRefusal = (await log.readAll()).map((e) => e.itemId);
+    expect(afterRefusal.slice(-3)).toEqual(['b-0', 'b-1', 'b-2']);
+    expect(await log.count()).toBe(afterRefusal.length);
+    full = false;
+    await log.append(views(2, Date.now(), 'c-'));
+    log.close();
+    const reopened = await IdbEventLog.open(NAME, { maxEvents: 1000, maxAgeDays: 90 });
+    expect((await reopened.readAll()).map((e) => e.itemId)).toEqual([...afterRefusal, 'c-0', 'c-1']);
+    reopened.close();
+  });
+
   it('works in memory and warns once when IndexedDB is missing', async () => {
     const saved = globalThis.indexedDB;
     // @ts-expect-error: simulating a browser without IndexedDB
