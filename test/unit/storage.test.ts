@@ -180,14 +180,14 @@ describe('ResilientEventLog', () => {
     await log.append(refused);
     expect(errors.map((e) => e.code)).toEqual(['QUOTA_EXCEEDED']);
     // The retries evicted the oldest events to make room (that is the quota policy); the refused batch is not lost.
-    const afterRefusal = (await log.readAll()).map((e) => e.itemId);
+    const afterRefusal = (await log.readAll()).map((e) => (e as ViewEvent).itemId);
     expect(afterRefusal.slice(-3)).toEqual(['b-0', 'b-1', 'b-2']);
     expect(await log.count()).toBe(afterRefusal.length);
     full = false;
     await log.append(views(2, Date.now(), 'c-'));
     log.close();
     const reopened = await IdbEventLog.open(NAME, { maxEvents: 1000, maxAgeDays: 90 });
-    expect((await reopened.readAll()).map((e) => e.itemId)).toEqual([...afterRefusal, 'c-0', 'c-1']);
+    expect((await reopened.readAll()).map((e) => (e as ViewEvent).itemId)).toEqual([...afterRefusal, 'c-0', 'c-1']);
     reopened.close();
   });
 
