@@ -160,18 +160,6 @@ function layerNorm(x: Float32Array, at: number, d: number, gamma: Float32Array, 
   for (let j = 0; j < d; j++) out[outAt + j] = (x[at + j]! - mean) * inv * gamma[j]! + beta[j]!;
 }
 
-/** `out[outAt..] (+)= x[at..at+n] · w` for a row-major `[n, m]` weight (and a bias). */
-function vecMat(x: Float32Array, at: number, w: Float32Array, n: number, m: number, out: Float32Array, outAt: number, accumulate: boolean, bias?: Float32Array): void {
-  if (!accumulate) for (let o = 0; o < m; o++) out[outAt + o] = bias ? bias[o]! : 0;
-  else if (bias) for (let o = 0; o < m; o++) out[outAt + o]! += bias[o]!;
-  for (let i = 0; i < n; i++) {
-    const xi = x[at + i]!;
-    if (xi === 0) continue;
-    const row = i * m;
-    for (let o = 0; o < m; o++) out[outAt + o]! += xi * w[row + o]!;
-  }
-}
-
 /** `Y[n, m] = X[n, k] · W[k, m]` (row-major): where {@link historyState} does its matrix products. */
 export type MatrixProduct = (X: Float32Array, W: Float32Array, n: number, k: number, m: number, Y: Float32Array) => void;
 
@@ -270,7 +258,7 @@ export function historyState(model: PlainSasrec, history: readonly number[], fea
     const kAt = first === 0 ? d : 0;
     product(h, first === 0 ? b.wqkv : b.wkv, n, d, stride, qkv);
     const q = first === 0 ? qkv : new Float32Array(d);
-    if (first > 0) vecMat(h, first * d, b.wq, d, d, q, 0, false);
+    if (first > 0) product(h.subarray(first * d), b.wq, 1, d, d, q);
     for (let p = first; p < n; p++) {
       const qAt = first === 0 ? p * stride : 0;
       const row = (p - first) * d;

@@ -33,7 +33,11 @@ export class ModelRuntime {
     this.vocabulary = bundle.manifest.vocabulary;
     this.index = new Map(this.vocabulary.map((id, i) => [id, i + 1]));
     this.model = plainSasrec(bundle.manifest.config, bundle.tensors, bundle.attributes);
+    this.rows = scoringRows(this.model);
   }
+
+  /** Each item's scoring row (vector, and prior): uploaded per backend, and averaged for items the model never saw. */
+  private readonly rows: Float32Array;
 
   /** The state of the last history scored, and that history (item indices), so a repeat skips the forward pass. */
   private state: Float32Array | null = null;
@@ -42,7 +46,7 @@ export class ModelRuntime {
   /** (Re)creates the item table on the active backend, releasing the previous one. */
   private load(): tf.Tensor2D {
     this.dispose();
-    this.tableT = scoringTable(this.model);
+    this.tableT = scoringTable(this.model, this.rows);
     // On WASM the forward pass's large matrix products run as SIMD kernels (see wasmProduct).
     if (tf.getBackend() === 'wasm') this.product = wasmProduct();
     return this.tableT;
@@ -142,14 +146,12 @@ export class ModelRuntime {
 
   /** The mean scoring row (vector, and prior) of some vocabulary items: a content row for an item the model never saw. */
   meanVector(members: readonly number[]): Float32Array {
-    this.rows ??= scoringRows(this.model);
     const d = scoringWidth(this.model);
     const out = new Float32Array(d);
     for (const m of members) for (let j = 0; j < d; j++) out[j]! += this.rows[m * d + j]! / members.length;
     return out;
   }
 
-  private rows: Float32Array | null = null;
 
   /** Scores of extra scoring rows (`[n, width]`, from {@link meanVector}) for a shopper's input (`featurize`). */
   scoreVectors(vectors: Float32Array, history: HistoryFeatures): Float32Array {

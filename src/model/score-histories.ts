@@ -6,8 +6,8 @@ import { scoringRows, scoringWidth, type PlainSasrec } from './history-state.js'
  * `[1, d] · [d, V]` product. (Transposing a 23,715 × 64 table on every call cost ~15 ms on WASM; a matMul with
  * `transposeB` is several times slower than a plain one there.)
  */
-export function scoringTable(model: PlainSasrec): tf.Tensor2D {
-  return tf.tidy(() => tf.transpose(tf.tensor2d(scoringRows(model), [model.config.numItems + 1, scoringWidth(model)])) as tf.Tensor2D);
+export function scoringTable(model: PlainSasrec, rows = scoringRows(model)): tf.Tensor2D {
+  return tf.tidy(() => tf.transpose(tf.tensor2d(rows, [model.config.numItems + 1, scoringWidth(model)])) as tf.Tensor2D);
 }
 
 /**

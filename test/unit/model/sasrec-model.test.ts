@@ -12,6 +12,7 @@ import { leftPad, sasrecForward } from '../../../src/model/sasrec-forward.js';
 import { SasrecTrainer } from '../../../src/model/sasrec-trainer.js';
 import { flattenWeights, initSasrecWeights, type SasrecWeights } from '../../../src/model/sasrec-weights.js';
 import { useCpu } from './tf-setup.js';
+import { trainedLike } from './trained-like.js';
 import { seededRandom } from '../../../src/core/evaluation/seeded-random.js';
 
 beforeAll(useCpu);
@@ -103,12 +104,6 @@ describe('item table', () => {
 });
 
 describe('historyState (the worker\'s and the evaluation\'s forward pass)', () => {
-  /** Weights larger than the 0.02 init, so that differences would show. */
-  function trainedLike(cfg: SasrecConfig, seed: number): SasrecWeights {
-    const w = initSasrecWeights(cfg, seed);
-    flattenWeights(w).forEach(([, t], k) => (t as tf.Variable).assign(tf.randomNormal(t.shape, t.rank === 1 ? 1 : 0, 0.4, 'float32', seed * 100 + k)));
-    return w;
-  }
   const lastHidden = (cfg: SasrecConfig, w: SasrecWeights, h: readonly number[], pad: number): number[] => {
     const L = Math.min(cfg.maxLength, h.length) + pad;
     const hidden = sasrecForward(cfg, w, tf.tensor2d(leftPad([h], L), [1, L], 'int32')).arraySync()[0]!;
@@ -151,8 +146,7 @@ describe('historyState (the worker\'s and the evaluation\'s forward pass)', () =
 describe('event features and the popularity prior', () => {
   it('historyState reads event types and gaps as the training graph does', () => {
     const cfg = sasrecConfig({ numItems: 9, dim: 8, blocks: 2, heads: 2, ffnDim: 12, maxLength: 6, dropout: 0, eventTypes: 7, gapBuckets: 12 });
-    const w = initSasrecWeights(cfg, 13);
-    flattenWeights(w).forEach(([, t], k) => (t as tf.Variable).assign(tf.randomNormal(t.shape, t.rank === 1 ? 1 : 0, 0.4, 'float32', 1300 + k)));
+    const w = trainedLike(cfg, 13);
     const plain = plainSasrec(cfg, exportWeights(w));
     const h = [3, 1, 4, 1, 5, 9, 2, 6]; // longer than maxLength: the last 6 are read, with their own features
     const types = [0, 1, 2, 4, 0, 1, 2, 4];

@@ -3,17 +3,16 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../../models/cli/wasm-backend.js';
 import { historyState, plainSasrec } from '../../../src/model/history-state.js';
 import { sasrecConfig } from '../../../src/model/sasrec-config.js';
-import { flattenWeights, initSasrecWeights } from '../../../src/model/sasrec-weights.js';
 import { exportWeights } from '../../../src/model/weights-io.js';
 import { wasmProduct } from '../../../src/model/wasm-product.js';
+import { trainedLike } from './trained-like.js';
 
 beforeAll(() => useBackend('wasm'));
 
 describe('wasmProduct (the forward pass\'s large products on the WASM backend)', () => {
   it('gives the plain loops\' state, keeps each weight matrix uploaded once, and frees them', () => {
     const cfg = sasrecConfig({ numItems: 30, dim: 16, blocks: 2, heads: 2, ffnDim: 24, maxLength: 12, dropout: 0 });
-    const w = initSasrecWeights(cfg, 21);
-    flattenWeights(w).forEach(([, t], k) => (t as tf.Variable).assign(tf.randomNormal(t.shape, t.rank === 1 ? 1 : 0, 0.4, 'float32', 2100 + k)));
+    const w = trainedLike(cfg, 21);
     const model = plainSasrec(cfg, exportWeights(w));
     const product = wasmProduct();
     const before = tf.memory().numTensors;
