@@ -1,11 +1,11 @@
 import { countInteractions } from '../../src/core/datasets/sequence-dataset.js';
 import { evaluateProtocols } from '../../src/core/evaluation/evaluate-ranking.js';
-import { leaveOneOut } from '../../src/core/evaluation/leave-one-out.js';
+import { leaveOneOut, type LeaveOneOutSplit } from '../../src/core/evaluation/leave-one-out.js';
 import { historyScorer, prefixFeatures } from '../../src/model/catalog-scores.js';
-import type { SequenceFeatures } from '../../src/core/datasets/sequence-dataset.js';
+import type { SequenceDataset, SequenceFeatures } from '../../src/core/datasets/sequence-dataset.js';
 import { EVENT_TYPES } from '../../src/core/events.js';
 import { RECENCY_BUCKETS } from '../../src/core/featurize.js';
-import { plainSasrec } from '../../src/model/history-state.js';
+import { plainSasrec, type PlainSasrec } from '../../src/model/history-state.js';
 import { sasrecConfig, type SasrecConfig } from '../../src/model/sasrec-config.js';
 import type { NamedArray } from '../../src/model/encode-bundle.js';
 import { SasrecTrainer, type SasrecLoss } from '../../src/model/sasrec-trainer.js';
@@ -19,16 +19,21 @@ import { encodeBundle } from '../../src/model/encode-bundle.js';
 import type { TrainingRecord } from '../../src/model/model-bundle.js';
 import { trainingDataHash } from '../../src/model/training-data-hash.js';
 import { exportWeights } from '../../src/model/weights-io.js';
+import { EdgeRecoError, ERROR_CODES } from '../../src/core/errors.js';
 import { num, oneOf, str, type Args } from './args.js';
 import { writeBundle } from './bundle-files.js';
 import { EVENT_FORMATS, readEvents, RETAIL_SEQUENCES } from './read-events.js';
 import { useBackend } from './wasm-backend.js';
+import { trainEnsemble } from './train-ensemble.js';
 
 /**
  * `train --events FILE --format F [--split leave-one-out] [--epochs N] [--minutes M] [--eval-every K] ...`
  * With `--eval-every K`, ranks the validation items (never the test items) every K epochs, full and sampled.
  */
 export async function trainCommand(args: Args): Promise<void> {
+  const members = num(args, 'members', 1);
+  if (!(Number.isInteger(members) && members >= 1)) throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, 'edgereco: --members must be a whole number ≥ 1');
+  if (members > 1) return trainEnsemble(args, members);
   const format = oneOf(args, 'format', EVENT_FORMATS, 's3rec');
   const sequence = oneOf(args, 'sequence', RETAIL_SEQUENCES, 'invoice');
   const backend = await useBackend(oneOf(args, 'backend', ['wasm', 'cpu'] as const, 'wasm'));
@@ -38,10 +43,7 @@ export async function trainCommand(args: Args): Promise<void> {
   const split = leaveOneOut(data.items);
   const useSplit = oneOf(args, 'split', ['leave-one-out', 'none'] as const, 'none') === 'leave-one-out';
   const trainSeqs = useSplit ? split.train : data.items;
-  const attributesPath = args.get('attributes');
-  const attrs = typeof attributesPath === 'string' ? parseItemAttributes(readFileSync(attributesPath, 'utf8'), data.itemIds) : undefined;
-  const maxAttributes = attrs ? Math.max(1, ...attrs.attributes.map((a) => a.length)) : 0;
-  const attributeTable = attrs ? attributeMatrix(attrs.attributes, maxAttributes) : undefined;
+  const { attrs, maxAttributes, attributeTable } = readAttributes(args, data.itemIds);
   const useFeatures = oneOf(args, 'features', ['auto', 'none'] as const, 'auto') === 'auto' ? featureChoice(data.features, trainSeqs) : { eventTypes: 0, gapBuckets: 0 };
   const config = sasrecConfig({
     ...useFeatures,
@@ -63,10 +65,13 @@ export async function trainCommand(args: Args): Promise<void> {
     batchSize: num(args, 'batch', 128),
     learningRate: num(args, 'lr', 0.001),
     negatives: num(args, 'negatives', 1024),
+    schedule: oneOf(args, 'lr-schedule', ['constant', 'cosine'] as const, 'constant'),
+    scheduleEpochs: num(args, 'epochs', 200),
+    inputNoise: num(args, 'input-noise', 0),
     ...(attributeTable ? { attributes: attributeTable } : {}),
     seed,
   });
-  log(`config ${JSON.stringify(config)} loss ${loss} batch ${num(args, 'batch', 128)} lr ${num(args, 'lr', 0.001)}`);
+  log(`config ${JSON.stringify(config)} loss ${loss} batch ${num(args, 'batch', 128)} lr ${num(args, 'lr', 0.001)} ${oneOf(args, 'lr-schedule', ['constant', 'cosine'] as const, 'constant')} input noise ${num(args, 'input-noise', 0)}`);
   const epochs = num(args, 'epochs', 200);
   const deadline = Date.now() + num(args, 'minutes', 60) * 60_000;
   const evalEvery = num(args, 'eval-every', 0);
@@ -80,9 +85,7 @@ export async function trainCommand(args: Args): Promise<void> {
   let stop = false;
   // The popularity prior: log(1 + count) of each item in the training sequences. `--prior-weight auto` (with a split
   // and --eval-every) picks its weight on validation with the epoch; a number fixes it; without a split, 0 by default.
-  const prior = new Float32Array(numItems + 1);
-  for (const seq of trainSeqs) for (const i of seq) prior[i]! += 1;
-  for (let i = 0; i <= numItems; i++) prior[i] = Math.log1p(prior[i]!);
+  const prior = itemPrior(trainSeqs, numItems);
   const priorArg = args.get('prior-weight');
   const weightsToTry = typeof priorArg === 'string' && priorArg !== 'auto' ? [num(args, 'prior-weight', 0)] : useSplit && evalEvery > 0 ? PRIOR_WEIGHTS : [0];
   if (weightsToTry.some((w) => !(w >= 0))) throw new Error('edgereco: --prior-weight must be auto or a number ≥ 0');
@@ -103,20 +106,12 @@ export async function trainCommand(args: Args): Promise<void> {
       const arrays = exportWeights(weights);
       let improved = false;
       for (const w of weightsToTry) {
-        const t = Date.now();
         const candidate = withPrior(arrays, w);
-        const scoreHistories = historyScorer(plainSasrec(candidate.config, candidate.arrays, attributeTable));
-        const scorer = (h: readonly (readonly number[])[], users?: readonly number[]) => scoreHistories(h, prefixFeatures(data.features, h, users));
-        const r = await evaluateProtocols(sub, scorer, { target: 'validation', negatives: 99, numItems, sequences: data.items }, ['full', 'sampled']);
-        scoreHistories.dispose();
-        const full = r.full!;
-        const sampled = r.sampled!;
-        const score = select === 'sampled' ? sampled.ndcg10 : full.ndcg10;
+        const score = await validationScore(select, sub, data, plainSasrec(candidate.config, candidate.arrays, attributeTable), `prior ${w}`);
         if (score > best.ndcg10) {
           best = { ndcg10: score, epoch: e, priorWeight: w, arrays };
           improved = true;
         }
-        log(`  valid (prior ${w}) full HR@10 ${full.hr10.toFixed(4)} NDCG@10 ${full.ndcg10.toFixed(4)} MRR ${full.mrr.toFixed(4)} | sampled99 HR@10 ${sampled.hr10.toFixed(4)} NDCG@10 ${sampled.ndcg10.toFixed(4)} MRR ${sampled.mrr.toFixed(4)} (${full.users} users, ${((Date.now() - t) / 1000).toFixed(1)} s)`);
       }
       if (!improved && patience > 0 && e - best.epoch >= patience * evalEvery) stop = true;
     }
@@ -142,8 +137,41 @@ export async function trainCommand(args: Args): Promise<void> {
   }
 }
 
+/** `--attributes FILE`: the item attributes, their table `[numItems + 1, maxAttributes]` (none without the option). */
+export function readAttributes(args: Args, itemIds: readonly string[]) {
+  const attributesPath = args.get('attributes');
+  const attrs = typeof attributesPath === 'string' ? parseItemAttributes(readFileSync(attributesPath, 'utf8'), itemIds) : undefined;
+  const maxAttributes = attrs ? Math.max(1, ...attrs.attributes.map((a) => a.length)) : 0;
+  const attributeTable = attrs ? attributeMatrix(attrs.attributes, maxAttributes) : undefined;
+  return { attrs, maxAttributes, attributeTable };
+}
+
+/** The popularity prior: `log(1 + count)` of each item in the training sequences (`[numItems + 1]`). */
+export function itemPrior(train: readonly (readonly number[])[], numItems: number): Float32Array {
+  const prior = new Float32Array(numItems + 1);
+  for (const seq of train) for (const i of seq) prior[i]! += 1;
+  for (let i = 0; i <= numItems; i++) prior[i] = Math.log1p(prior[i]!);
+  return prior;
+}
+
+/**
+ * Ranks the validation items of `split` (full and 99 sampled negatives), logs both and returns the NDCG@10 that
+ * `select` names. Never reads the test items.
+ */
+export async function validationScore(select: 'full' | 'sampled', split: LeaveOneOutSplit, data: SequenceDataset, model: PlainSasrec, label: string): Promise<number> {
+  const t = Date.now();
+  const scoreHistories = historyScorer(model);
+  const scorer = (h: readonly (readonly number[])[], users?: readonly number[]) => scoreHistories(h, prefixFeatures(data.features, h, users));
+  const r = await evaluateProtocols(split, scorer, { target: 'validation', negatives: 99, numItems: data.itemIds.length, sequences: data.items }, ['full', 'sampled']);
+  scoreHistories.dispose();
+  const full = r.full!;
+  const sampled = r.sampled!;
+  log(`  valid (${label}) full HR@10 ${full.hr10.toFixed(4)} NDCG@10 ${full.ndcg10.toFixed(4)} MRR ${full.mrr.toFixed(4)} | sampled99 HR@10 ${sampled.hr10.toFixed(4)} NDCG@10 ${sampled.ndcg10.toFixed(4)} MRR ${sampled.mrr.toFixed(4)} (${full.users} users, ${((Date.now() - t) / 1000).toFixed(1)} s)`);
+  return select === 'sampled' ? sampled.ndcg10 : full.ndcg10;
+}
+
 /** The prior weights `--prior-weight auto` tries on validation. */
-const PRIOR_WEIGHTS = [0, 0.25, 0.5, 1, 2];
+export const PRIOR_WEIGHTS = [0, 0.25, 0.5, 0.75, 1, 1.5, 2];
 
 /**
  * `--features auto`: read event types when the training data has at least two kinds, and the gap to the next event
@@ -170,7 +198,7 @@ function featureChoice(features: SequenceFeatures | undefined, train: readonly (
   };
 }
 
-function subsetSplit<T extends { train: readonly (readonly number[])[]; validation: readonly number[]; test: readonly number[] }>(split: T, n: number): T {
+export function subsetSplit<T extends { train: readonly (readonly number[])[]; validation: readonly number[]; test: readonly number[] }>(split: T, n: number): T {
   // Every k-th user, so the subset is spread over the file; ranks use the same per-user seeds as the full run.
   const step = Math.max(1, Math.floor(split.train.length / n));
   return {
@@ -188,6 +216,6 @@ function progress(done: number, total: number): void {
   process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}${done === total ? '\n' : ''}`);
 }
 
-function log(message: string): void {
+export function log(message: string): void {
   console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
 }

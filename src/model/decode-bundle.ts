@@ -40,7 +40,11 @@ export async function decodeBundle(
   if (typeof m.config !== 'object' || m.config === null || !Number.isInteger(m.config.numItems)) {
     throw bad('the model bundle has no valid config; rebuild it with `edgereco train`');
   }
-  // Fields added since format version 1 default to off (event features, prior), so older bundles load unchanged.
+  const members = (m.config as Partial<ModelManifest['config']>).members;
+  if (members !== undefined && !(Number.isInteger(members) && members >= 1)) {
+    throw bad(`the model bundle's config.members is ${describeValue(members)}, not a whole number ≥ 1; rebuild it with \`edgereco train\``);
+  }
+  // Fields added since format version 1 default to off (event features, prior, one member), so older bundles load unchanged.
   const manifest = { ...(m as ModelManifest), config: sasrecConfig((m as ModelManifest).config) };
   const checked = async (name: string): Promise<Uint8Array> => {
     const bytes = await readFile(name);

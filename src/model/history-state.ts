@@ -37,6 +37,12 @@ export interface PlainSasrec {
   gapEmbedding?: Float32Array;
   /** `log(1 + count)` per item in the training data (`[numItems + 1]`), for a model with a popularity prior. */
   itemPrior?: Float32Array;
+  /**
+   * An ensemble's members (`config.members > 1`): the state is theirs side by side, each divided by their number, and
+   * `table` their item vectors side by side, so one dot product averages their scores. The ensemble's own blocks are
+   * empty.
+   */
+  members?: PlainSasrec[];
 }
 
 /** Event features of a history, parallel to its items (see `EventFeatures` in core/featurize). */
@@ -50,6 +56,7 @@ export interface StateFeatures {
  * attribute table `[numItems + 1, maxAttributes]` of a model with attributes.
  */
 export function plainSasrec(config: SasrecConfig, arrays: readonly NamedArray[], attributes?: Int32Array): PlainSasrec {
+  if (config.members > 1) return plainEnsemble(config, arrays, attributes);
   const named = new Map(arrays.map((a) => [a.name, a.data]));
   const get = (name: string): Float32Array => {
     const data = named.get(name);
@@ -75,14 +82,42 @@ export function plainSasrec(config: SasrecConfig, arrays: readonly NamedArray[],
   };
 }
 
+/** The ensemble of `config.members` models stored as `members.K.NAME` (see `SasrecConfig.members`). */
+function plainEnsemble(config: SasrecConfig, arrays: readonly NamedArray[], attributes?: Int32Array): PlainSasrec {
+  const memberConfig = { ...config, members: 1, priorWeight: 0 };
+  const members = Array.from({ length: config.members }, (_, k) => {
+    const prefix = `members.${k}.`;
+    const own = arrays.filter((a) => a.name.startsWith(prefix)).map((a) => ({ ...a, name: a.name.slice(prefix.length) }));
+    return plainSasrec(memberConfig, own, attributes);
+  });
+  const prior = arrays.find((a) => a.name === 'itemPrior');
+  if (config.priorWeight > 0 && !prior) throw new Error('edgereco: model weights lack itemPrior');
+  return {
+    config,
+    table: sideBySide(members.map((m) => m.table), config.numItems + 1),
+    position: new Float32Array(0),
+    blocks: [],
+    lnFinalGamma: new Float32Array(0),
+    lnFinalBeta: new Float32Array(0),
+    members,
+    ...(config.priorWeight > 0 ? { itemPrior: prior!.data } : {}),
+  };
+}
+
+/** Floats per item vector: the model's dim, or the sum of its members'. */
+function vectorWidth(model: PlainSasrec): number {
+  return model.config.dim * (model.members?.length ?? 1);
+}
+
 /** Columns of a scoring row: the item vector, then the prior when the model has one. */
 export function scoringWidth(model: PlainSasrec): number {
-  return model.config.dim + (model.itemPrior ? 1 : 0);
+  return vectorWidth(model) + (model.itemPrior ? 1 : 0);
 }
 
 /** The item scoring rows `[numItems + 1, scoringWidth]`: each item's vector, then its prior. */
 export function scoringRows(model: PlainSasrec): Float32Array {
-  const { dim: d, numItems } = model.config;
+  const { numItems } = model.config;
+  const d = vectorWidth(model);
   const prior = model.itemPrior;
   if (!prior) return model.table;
   const w = d + 1;
@@ -218,6 +253,16 @@ function dotColumn(X: Float32Array, at: number, W: Float32Array, k: number, m: n
  * products to WASM (`wasmProduct`). An empty history gives zeros.
  */
 export function historyState(model: PlainSasrec, history: readonly number[], features?: StateFeatures, product: MatrixProduct = matMat): Float32Array {
+  if (model.members) {
+    const d = model.config.dim;
+    const K = model.members.length;
+    const state = new Float32Array(K * d);
+    model.members.forEach((m, k) => {
+      const own = historyState(m, history, features, product);
+      for (let j = 0; j < d; j++) state[k * d + j] = own[j]! / K;
+    });
+    return state;
+  }
   const { config } = model;
   const d = config.dim;
   const H = config.heads;

@@ -20,7 +20,7 @@ export class LazyAdam {
   private readonly b2: number;
   private readonly eps: number;
 
-  constructor(private readonly options: AdamOptions) {
+  constructor(private options: AdamOptions) {
     this.b1 = options.beta1 ?? 0.9;
     this.b2 = options.beta2 ?? 0.999;
     this.eps = options.epsilon ?? 1e-8;
@@ -36,6 +36,11 @@ export class LazyAdam {
       this.v.set(variable, v);
     }
     return [m, v];
+  }
+
+  /** Sets the learning rate of the next steps (a schedule calls this before each step). */
+  setLearningRate(learningRate: number): void {
+    this.options = { ...this.options, learningRate };
   }
 
   /** Starts a step: the bias-corrected learning rate of this step. */

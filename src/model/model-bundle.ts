@@ -26,6 +26,8 @@ export interface TrainingRecord {
   format: string;
   epochs: number;
   seed: number;
+  /** An ensemble's members: each one's seed and kept epoch (`epochs` is then the largest). */
+  members?: { seed: number; epochs: number }[];
   command?: string;
 }
 

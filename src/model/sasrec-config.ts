@@ -27,6 +27,11 @@ export interface SasrecConfig {
    * the training data) (the bundle's `itemPrior`). Chosen on validation by `train`; 0 = no prior.
    */
   priorWeight: number;
+  /**
+   * Independently trained models (same hyper-parameters, different seeds) whose scores are averaged: an ensemble. Their
+   * weights are stored as `members.K.NAME`; one prior serves them all. Default 1 (one model, weights stored as `NAME`).
+   */
+  members: number;
 }
 
 export type SasrecConfigInput = Pick<SasrecConfig, 'numItems'> & Partial<SasrecConfig>;
@@ -46,5 +51,6 @@ export function sasrecConfig(input: SasrecConfigInput): SasrecConfig {
     eventTypes: input.eventTypes ?? 0,
     gapBuckets: input.gapBuckets ?? 0,
     priorWeight: input.priorWeight ?? 0,
+    members: input.members ?? 1,
   };
 }

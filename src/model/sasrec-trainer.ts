@@ -29,6 +29,18 @@ export interface TrainOptions {
   attributes?: Int32Array;
   /** Adam learning rate. Default 0.001. */
   learningRate?: number;
+  /**
+   * `cosine`: the learning rate falls from `learningRate` to 0 along half a cosine over `scheduleEpochs` epochs (then
+   * stays at 0); `constant` (the default) keeps it.
+   */
+  schedule?: 'constant' | 'cosine';
+  /** The horizon of the `cosine` schedule, in epochs. */
+  scheduleEpochs?: number;
+  /**
+   * Probability that an input item (never a target) is replaced by a uniformly drawn item during training: stochastic
+   * shared embeddings (Wu et al. 2019), a regularizer for sparse data. Default 0.
+   */
+  inputNoise?: number;
   seed?: number;
 }
 
@@ -79,6 +91,8 @@ export class SasrecTrainer {
     const lengths = sequences.map((s) => Math.min(s.length, maxLen));
     const batches = lengthBuckets(lengths, this.options.batchSize ?? 128, seed);
     const random = seededRandom(seed ^ 0x5bd1e995);
+    const noise = this.options.inputNoise ?? 0;
+    const noiseRandom = seededRandom(seed ^ 0x2545f491);
     let lossSum = 0;
     let positions = 0;
     for (let bi = 0; bi < batches.length; bi++) {
@@ -115,6 +129,12 @@ export class SasrecTrainer {
             : this.options.loss === 'uniform-softmax'
               ? this.uniformCandidates(targets, random)
             : [];
+      if (noise > 0) {
+        for (let k = 0; k < input.length; k++) {
+          if (input[k]! > 0 && noiseRandom() < noise) input[k] = 1 + Math.floor(noiseRandom() * this.config.numItems);
+        }
+      }
+      this.optimizer.setLearningRate(this.learningRateAt((epoch - 1) * batches.length + bi, batches.length));
       const stepSeed = seed * 100_003 + bi;
       const value = this.step_(input, rows.length, L, validRows, targets, negatives, stepSeed, eventInput);
       lossSum += value * validRows.length;
@@ -123,6 +143,14 @@ export class SasrecTrainer {
       onBatch?.(bi + 1, batches.length);
     }
     return { loss: lossSum / Math.max(1, positions), batches: batches.length, positions, seconds: (performance.now() - start) / 1000 };
+  }
+
+  /** The scheduled learning rate of a step (`step` counted from 0 over the whole run). */
+  private learningRateAt(step: number, stepsPerEpoch: number): number {
+    const base = this.options.learningRate ?? 0.001;
+    if (this.options.schedule !== 'cosine') return base;
+    const total = Math.max(1, (this.options.scheduleEpochs ?? 1) * stepsPerEpoch);
+    return base * 0.5 * (1 + Math.cos(Math.PI * Math.min(1, step / total)));
   }
 
   private sampleNegatives(rows: readonly (readonly number[])[], validRows: number[], L: number, random: () => number): number[] {

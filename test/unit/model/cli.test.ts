@@ -42,6 +42,23 @@ describe('train → bundle → evaluate', () => {
     }
   });
 
+  it('--members 2 trains two seeds in parallel processes and ships one bundle that averages them', async () => {
+    const out = join(dir, 'ensemble');
+    const log = await captured(() => trainCommand(parseArgs([...common, '--split', 'leave-one-out', '--eval-every', '1', '--members', '2', '--out', out])));
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.config.members).toBe(2);
+    expect(manifest.training.members.map((m: { seed: number }) => m.seed)).toEqual([1, 2]);
+    expect(manifest.tensors.filter((t: { name: string }) => t.name.endsWith('.itemEmbedding')).map((t: { name: string }) => t.name)).toEqual([
+      'members.0.itemEmbedding',
+      'members.1.itemEmbedding',
+    ]);
+    expect(log.filter((l) => l.includes('valid (ensemble, prior')).length).toBe(7);
+    const lines = await captured(() =>
+      evaluateCommand(parseArgs(['--events', events, '--format', 's3rec', '--model', out, '--protocol', 'full', '--backend', 'cpu', '--json'])),
+    );
+    expect(JSON.parse(lines.at(-1)!).model.mrr).toBeGreaterThan(0);
+  }, 60_000);
+
   it('trains with item attributes and ships the attribute table in the bundle', async () => {
     const out = join(dir, 'attrs');
     const attributes = new URL('../../fixtures/model/attributes.json', import.meta.url).pathname;
@@ -71,8 +88,8 @@ describe('train → bundle → evaluate', () => {
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
     expect(manifest.config.eventTypes).toBe(7);
     expect(manifest.config.gapBuckets).toBe(12);
-    expect([0, 0.25, 0.5, 1, 2]).toContain(manifest.config.priorWeight); // chosen on validation
-    expect(log.filter((l) => l.includes('valid (prior')).length).toBe(10); // 2 epochs × 5 prior weights
+    expect([0, 0.25, 0.5, 0.75, 1, 1.5, 2]).toContain(manifest.config.priorWeight); // chosen on validation
+    expect(log.filter((l) => l.includes('valid (prior')).length).toBe(14); // 2 epochs × 7 prior weights
     const lines = await captured(() =>
       evaluateCommand(parseArgs(['--events', csv, '--format', 'csv', '--model', out, '--protocol', 'full', '--backend', 'cpu', '--json'])),
     );

@@ -213,6 +213,23 @@ describe('event features and the popularity prior', () => {
     for (let i = 1; i <= 5; i++) expect(boosted[i]).toBeCloseTo(base[i]! + 0.5 * prior[i]!, 5);
     expect(scoringVector(withPrior, historyState(withPrior, [1, 2]))).toHaveLength(9);
   });
+
+  it('an ensemble scores the mean of its members\' scores plus one prior, through one scoring product', () => {
+    const cfg = sasrecConfig({ numItems: 5, dim: 8, blocks: 1, maxLength: 4, dropout: 0 });
+    const a = exportWeights(initSasrecWeights(cfg, 21));
+    const b = exportWeights(initSasrecWeights(cfg, 22));
+    const prior = Float32Array.from([0, 0, 1, 2, 3, 4]);
+    const ensemble = plainSasrec({ ...cfg, members: 2, priorWeight: 0.5 }, [
+      ...a.map((t) => ({ ...t, name: `members.0.${t.name}` })),
+      ...b.map((t) => ({ ...t, name: `members.1.${t.name}` })),
+      { name: 'itemPrior', shape: [1, 6], data: prior },
+    ]);
+    const history = [3, 1, 2];
+    const [sa, sb, se] = [plainSasrec(cfg, a), plainSasrec(cfg, b), ensemble].map((m) => historyScorer(m)([history])[0]!);
+    for (let i = 1; i <= 5; i++) expect(se![i]).toBeCloseTo((sa![i]! + sb![i]!) / 2 + 0.5 * prior[i]!, 5);
+    expect(sa![1]).not.toBeCloseTo(sb![1]!, 3); // the members differ, so the mean is not either one
+    expect(scoringVector(ensemble, historyState(ensemble, history))).toHaveLength(17);
+  });
 });
 
 describe('training', () => {
