@@ -167,23 +167,26 @@ export class ModelRuntime {
     return out;
   }
 
-  /** Row norms of the item embedding, computed on first use. */
+  /** Row norms of the item vectors, computed on first use. */
   private norms: Float32Array | null = null;
 
-  private embedding(): { data: Float32Array; d: number; norms: Float32Array } | undefined {
-    const emb = this.bundle.tensors.find((t) => t.name === 'itemEmbedding');
-    if (!emb) return undefined;
-    const d = emb.shape[1]!;
+  /**
+   * The item vectors the model reads and scores with (id embedding, plus attributes for a model with them; an
+   * ensemble's members side by side), for item-to-item similarity.
+   */
+  private embedding(): { data: Float32Array; d: number; norms: Float32Array } {
+    const data = this.model.table;
+    const rows = this.vocabulary.length + 1;
+    const d = data.length / rows;
     if (!this.norms) {
-      const rows = emb.data.length / d;
       this.norms = new Float32Array(rows);
       for (let i = 0; i < rows; i++) {
         let n = 0;
-        for (let j = 0; j < d; j++) n += emb.data[i * d + j]! ** 2;
+        for (let j = 0; j < d; j++) n += data[i * d + j]! ** 2;
         this.norms[i] = Math.sqrt(n) || 1;
       }
     }
-    return { data: emb.data, d, norms: this.norms };
+    return { data, d, norms: this.norms };
   }
 
   /** Cosine similarity of two items' embeddings (vocabulary indices). */
@@ -197,7 +200,6 @@ export class ModelRuntime {
   similarities(target: number): Float32Array {
     const e = this.embedding();
     const out = new Float32Array(this.vocabulary.length + 1);
-    if (!e) return out;
     for (let i = 1; i < out.length; i++) out[i] = this.cosine(e, target, i);
     out[0] = -Infinity;
     return out;
@@ -206,7 +208,6 @@ export class ModelRuntime {
   /** Which of `candidates` (vocabulary indices) the item `target` is closest to, by the model's item embeddings. */
   nearest(target: number, candidates: readonly number[]): number | undefined {
     const e = this.embedding();
-    if (!e) return undefined;
     let best: number | undefined;
     let bestSim = -Infinity;
     for (const c of candidates) {

@@ -25,6 +25,8 @@ beforeAll(async () => {
   execSync(`npx tsx models/cli/main.ts train --events test/fixtures/model/tiny.s3rec.txt --format s3rec --epochs 5 --seed 1 --out ${resultsDir()}/models/tiny`, { stdio: 'pipe' });
   // A store export with event types and times: this bundle reads both.
   execSync(`npx tsx models/cli/main.ts train --events test/fixtures/model/store-export.csv --format csv --dim 16 --epochs 5 --seed 1 --out ${resultsDir()}/models/store`, { stdio: 'pipe' });
+  // An ensemble of two seeds (one bundle, averaged scores).
+  execSync(`npx tsx models/cli/main.ts train --events test/fixtures/model/tiny.s3rec.txt --format s3rec --epochs 5 --seed 1 --members 2 --out ${resultsDir()}/models/tiny-ensemble`, { stdio: 'pipe' });
   browser = await launch();
   webgpuBrowser = await launch({ webgpu: true });
 });
@@ -110,6 +112,42 @@ describe('related() with the model', () => {
     expect(result.known.every(([id, source, reason]) => id !== '3' && source === 'model' && reason === 'Often chosen by shoppers who chose “3”')).toBe(true);
     expect(result.unknown.every((s) => s === 'baseline')).toBe(true);
     await context.close();
+  });
+});
+
+describe('an ensemble bundle (train --members 2)', () => {
+  it('recommends and relates from the model on WASM and WebGPU, with the same scores on both', async () => {
+    const results = [];
+    for (const backend of ['wasm', 'webgpu'] as const) {
+      const context = await (backend === 'webgpu' ? webgpuBrowser : browser).newContext();
+      const page = await openSdkPage(context);
+      const errors = watchErrors(page);
+      const result = await page.evaluate(
+        async ({ modelUrl, backend }) => {
+          const w = window as unknown as W;
+          const reco = w.sdk.createRecommender({ storeId: `ensemble-${backend}`, modelUrl, backend });
+          const ready = new Promise<Sdk.RecommenderEvents['ready']>((r) => reco.on('ready', r));
+          for (const itemId of ['1', '2', '3']) await reco.track({ type: 'view', itemId });
+          const before = (await reco.recommend({ k: 4 })).map((r) => [r.itemId, r.score] as [string, number]);
+          await reco.track({ type: 'view', itemId: '7' });
+          const after = (await reco.recommend({ k: 4 })).map((r) => [r.itemId, r.score] as [string, number]);
+          const related = (await reco.related('3', { k: 3 })).map((r) => r.source);
+          return { ready: await ready, before, after, related };
+        },
+        { modelUrl: MODEL.replace('tiny', 'tiny-ensemble'), backend },
+      );
+      await context.close();
+      expect(result.ready.recommender).toBe('model');
+      expect(result.ready.backend).toBe(backend);
+      expect(result.before).toHaveLength(4);
+      expect(result.after).not.toEqual(result.before);
+      expect(result.related).toEqual(['model', 'model', 'model']);
+      expect(errors).toEqual([]);
+      results.push(result);
+    }
+    const [wasm, webgpu] = results;
+    expect(webgpu!.before.map(([id]) => id)).toEqual(wasm!.before.map(([id]) => id));
+    webgpu!.before.forEach(([, score], i) => expect(Math.abs(score - wasm!.before[i]![1])).toBeLessThan(1e-3));
   });
 });
 
