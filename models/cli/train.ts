@@ -67,11 +67,10 @@ export async function trainCommand(args: Args): Promise<void> {
     negatives: num(args, 'negatives', 1024),
     schedule: oneOf(args, 'lr-schedule', ['constant', 'cosine'] as const, 'constant'),
     scheduleEpochs: num(args, 'epochs', 200),
-    inputNoise: num(args, 'input-noise', 0),
     ...(attributeTable ? { attributes: attributeTable } : {}),
     seed,
   });
-  log(`config ${JSON.stringify(config)} loss ${loss} batch ${num(args, 'batch', 128)} lr ${num(args, 'lr', 0.001)} ${oneOf(args, 'lr-schedule', ['constant', 'cosine'] as const, 'constant')} input noise ${num(args, 'input-noise', 0)}`);
+  log(`config ${JSON.stringify(config)} loss ${loss} batch ${num(args, 'batch', 128)} lr ${num(args, 'lr', 0.001)} ${oneOf(args, 'lr-schedule', ['constant', 'cosine'] as const, 'constant')}`);
   const epochs = num(args, 'epochs', 200);
   const deadline = Date.now() + num(args, 'minutes', 60) * 60_000;
   const evalEvery = num(args, 'eval-every', 0);

@@ -36,11 +36,6 @@ export interface TrainOptions {
   schedule?: 'constant' | 'cosine';
   /** The horizon of the `cosine` schedule, in epochs. */
   scheduleEpochs?: number;
-  /**
-   * Probability that an input item (never a target) is replaced by a uniformly drawn item during training: stochastic
-   * shared embeddings (Wu et al. 2019), a regularizer for sparse data. Default 0.
-   */
-  inputNoise?: number;
   seed?: number;
 }
 
@@ -91,8 +86,6 @@ export class SasrecTrainer {
     const lengths = sequences.map((s) => Math.min(s.length, maxLen));
     const batches = lengthBuckets(lengths, this.options.batchSize ?? 128, seed);
     const random = seededRandom(seed ^ 0x5bd1e995);
-    const noise = this.options.inputNoise ?? 0;
-    const noiseRandom = seededRandom(seed ^ 0x2545f491);
     let lossSum = 0;
     let positions = 0;
     for (let bi = 0; bi < batches.length; bi++) {
@@ -129,11 +122,6 @@ export class SasrecTrainer {
             : this.options.loss === 'uniform-softmax'
               ? this.uniformCandidates(targets, random)
             : [];
-      if (noise > 0) {
-        for (let k = 0; k < input.length; k++) {
-          if (input[k]! > 0 && noiseRandom() < noise) input[k] = 1 + Math.floor(noiseRandom() * this.config.numItems);
-        }
-      }
       this.optimizer.setLearningRate(this.learningRateAt((epoch - 1) * batches.length + bi, batches.length));
       const stepSeed = seed * 100_003 + bi;
       const value = this.step_(input, rows.length, L, validRows, targets, negatives, stepSeed, eventInput);

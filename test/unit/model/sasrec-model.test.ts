@@ -242,6 +242,22 @@ describe('training', () => {
     expect(lengthBuckets(lengths, 2, 7)).toEqual(batches);
   });
 
+  it('the cosine schedule brings the learning rate to 0 at its horizon: later epochs leave the weights as they are', async () => {
+    const seqs = [[1, 2, 3], [4, 5, 6, 7], [2, 4, 6], [9, 8, 7, 6, 5]];
+    const snapshot = (w: SasrecWeights) => flattenWeights(w).map(([, t]) => Array.from(t.dataSync()));
+    const changed = async (schedule: 'constant' | 'cosine') => {
+      const w = initSasrecWeights(config, 3);
+      const trainer = new SasrecTrainer(config, w, { loss: 'sampled-softmax', batchSize: 4, negatives: 3, schedule, scheduleEpochs: 2 });
+      await trainer.epoch(seqs, 1);
+      await trainer.epoch(seqs, 2);
+      const before = snapshot(w);
+      await trainer.epoch(seqs, 3);
+      return snapshot(w).some((t, i) => t.some((v, j) => v !== before[i]![j]));
+    };
+    expect(await changed('constant')).toBe(true);
+    expect(await changed('cosine')).toBe(false);
+  });
+
   it('does not leak tensors from one epoch to the next', async () => {
     const cfg = { ...config, dropout: 0.1 };
     const trainer = new SasrecTrainer(cfg, initSasrecWeights(cfg, 8), { loss: 'sampled-softmax', batchSize: 4, negatives: 3 });
