@@ -6,6 +6,7 @@ import { launch, openSdkPage, resultsDir, watchErrors } from './chromium.js';
 
 type W = Window & { sdk: typeof Sdk };
 const MODEL = '/test-results/models/tiny/manifest.json';
+const ENSEMBLE = MODEL.replace('tiny', 'tiny-ensemble');
 const BACKENDS = ['cpu', 'wasm', 'webgpu'] as const;
 
 interface Run {
@@ -13,6 +14,8 @@ interface Run {
   backend: Sdk.RecommenderEvents['backend'];
   before: [string, number][];
   after: [string, number][];
+  /** Sources of `related('3', { k: 3 })` after those views. */
+  related: string[];
   errors: string[];
 }
 
@@ -35,8 +38,8 @@ afterAll(async () => {
   await webgpuBrowser?.close();
 });
 
-/** Loads the tiny model on one backend, records the scores for a fixed history, then after one more view. */
-async function runOn(backend: (typeof BACKENDS)[number]): Promise<Run> {
+/** Loads a model (default: the tiny one) on one backend, records the scores for a fixed history, then after one more view. */
+async function runOn(backend: (typeof BACKENDS)[number], modelUrl = MODEL): Promise<Run> {
   const context = await (backend === 'webgpu' ? webgpuBrowser : browser).newContext();
   const page = await openSdkPage(context);
   const errors = watchErrors(page);
@@ -50,9 +53,10 @@ async function runOn(backend: (typeof BACKENDS)[number]): Promise<Run> {
       const before = (await reco.recommend({ k: 4 })).map((r) => [r.itemId, r.score] as [string, number]);
       await reco.track({ type: 'view', itemId: '7' });
       const after = (await reco.recommend({ k: 4 })).map((r) => [r.itemId, r.score] as [string, number]);
-      return { ready: await ready, backend: await chosen, before, after };
+      const related = (await reco.related('3', { k: 3 })).map((r) => r.source);
+      return { ready: await ready, backend: await chosen, before, after, related };
     },
-    { modelUrl: MODEL, backend },
+    { modelUrl, backend },
   );
   await context.close();
   return { ...result, errors };
@@ -117,37 +121,17 @@ describe('related() with the model', () => {
 
 describe('an ensemble bundle (train --members 2)', () => {
   it('recommends and relates from the model on WASM and WebGPU, with the same scores on both', async () => {
-    const results = [];
-    for (const backend of ['wasm', 'webgpu'] as const) {
-      const context = await (backend === 'webgpu' ? webgpuBrowser : browser).newContext();
-      const page = await openSdkPage(context);
-      const errors = watchErrors(page);
-      const result = await page.evaluate(
-        async ({ modelUrl, backend }) => {
-          const w = window as unknown as W;
-          const reco = w.sdk.createRecommender({ storeId: `ensemble-${backend}`, modelUrl, backend });
-          const ready = new Promise<Sdk.RecommenderEvents['ready']>((r) => reco.on('ready', r));
-          for (const itemId of ['1', '2', '3']) await reco.track({ type: 'view', itemId });
-          const before = (await reco.recommend({ k: 4 })).map((r) => [r.itemId, r.score] as [string, number]);
-          await reco.track({ type: 'view', itemId: '7' });
-          const after = (await reco.recommend({ k: 4 })).map((r) => [r.itemId, r.score] as [string, number]);
-          const related = (await reco.related('3', { k: 3 })).map((r) => r.source);
-          return { ready: await ready, before, after, related };
-        },
-        { modelUrl: MODEL.replace('tiny', 'tiny-ensemble'), backend },
-      );
-      await context.close();
-      expect(result.ready.recommender).toBe('model');
-      expect(result.ready.backend).toBe(backend);
-      expect(result.before).toHaveLength(4);
-      expect(result.after).not.toEqual(result.before);
-      expect(result.related).toEqual(['model', 'model', 'model']);
-      expect(errors).toEqual([]);
-      results.push(result);
+    const [wasm, webgpu] = [await runOn('wasm', ENSEMBLE), await runOn('webgpu', ENSEMBLE)];
+    for (const [backend, run] of [['wasm', wasm], ['webgpu', webgpu]] as const) {
+      expect(run.ready.recommender).toBe('model');
+      expect(run.ready.backend).toBe(backend);
+      expect(run.before).toHaveLength(4);
+      expect(run.after).not.toEqual(run.before);
+      expect(run.related).toEqual(['model', 'model', 'model']);
+      expect(run.errors).toEqual([]);
     }
-    const [wasm, webgpu] = results;
-    expect(webgpu!.before.map(([id]) => id)).toEqual(wasm!.before.map(([id]) => id));
-    webgpu!.before.forEach(([, score], i) => expect(Math.abs(score - wasm!.before[i]![1])).toBeLessThan(1e-3));
+    expect(webgpu.before.map(([id]) => id)).toEqual(wasm.before.map(([id]) => id));
+    webgpu.before.forEach(([, score], i) => expect(Math.abs(score - wasm.before[i]![1])).toBeLessThan(1e-3));
   });
 });
 
