@@ -13,7 +13,7 @@ import { trainingDataHash } from '../../src/model/training-data-hash.js';
 import { num, oneOf, str, type Args } from './args.js';
 import { readBundle, writeBundle } from './bundle-files.js';
 import { EVENT_FORMATS, readEvents, RETAIL_SEQUENCES } from './read-events.js';
-import { itemPrior, log, PRIOR_WEIGHTS, readAttributes, subsetSplit, validationScore } from './train.js';
+import { itemPrior, log, priorWeightsToTry, readAttributes, subsetSplit, validationScore, withItemPrior } from './train.js';
 import { useBackend } from './wasm-backend.js';
 
 /** Options of `train` that the ensemble sets for each member itself. */
@@ -61,10 +61,8 @@ export async function trainEnsemble(args: Args, members: number): Promise<void> 
       b.tensors.filter((t) => t.name !== 'itemPrior').map((t) => ({ ...t, name: `members.${k}.${t.name}` })),
     );
     const prior = itemPrior(trainSeqs, numItems);
-    const priorArg = args.get('prior-weight');
-    const evalEvery = num(args, 'eval-every', 0);
-    const weightsToTry = typeof priorArg === 'string' && priorArg !== 'auto' ? [num(args, 'prior-weight', 0)] : useSplit && evalEvery > 0 ? PRIOR_WEIGHTS : [0];
-    const withPrior = (w: number) => (w > 0 ? { config: { ...config, priorWeight: w }, arrays: [...arrays, { name: 'itemPrior', shape: [1, numItems + 1], data: prior }] } : { config, arrays });
+    const weightsToTry = priorWeightsToTry(args, useSplit);
+    const withPrior = (w: number) => withItemPrior(config, arrays, prior, w);
     let best = { score: -1, weight: weightsToTry[0]! };
     if (weightsToTry.length > 1) {
       const evalUsers = num(args, 'eval-users', 0);

@@ -60,17 +60,18 @@ export async function trainCommand(args: Args): Promise<void> {
   const seed = num(args, 'seed', 1);
   const weights = initSasrecWeights(config, seed);
   const loss = oneOf<SasrecLoss>(args, 'loss', ['softmax', 'sampled-softmax', 'uniform-softmax', 'bce'], 'sampled-softmax');
+  const schedule = oneOf(args, 'lr-schedule', ['constant', 'cosine'] as const, 'constant');
   const trainer = new SasrecTrainer(config, weights, {
     loss,
     batchSize: num(args, 'batch', 128),
     learningRate: num(args, 'lr', 0.001),
     negatives: num(args, 'negatives', 1024),
-    schedule: oneOf(args, 'lr-schedule', ['constant', 'cosine'] as const, 'constant'),
+    schedule,
     scheduleEpochs: num(args, 'epochs', 200),
     ...(attributeTable ? { attributes: attributeTable } : {}),
     seed,
   });
-  log(`config ${JSON.stringify(config)} loss ${loss} batch ${num(args, 'batch', 128)} lr ${num(args, 'lr', 0.001)} ${oneOf(args, 'lr-schedule', ['constant', 'cosine'] as const, 'constant')}`);
+  log(`config ${JSON.stringify(config)} loss ${loss} batch ${num(args, 'batch', 128)} lr ${num(args, 'lr', 0.001)} ${schedule}`);
   const epochs = num(args, 'epochs', 200);
   const deadline = Date.now() + num(args, 'minutes', 60) * 60_000;
   const evalEvery = num(args, 'eval-every', 0);
@@ -85,11 +86,8 @@ export async function trainCommand(args: Args): Promise<void> {
   // The popularity prior: log(1 + count) of each item in the training sequences. `--prior-weight auto` (with a split
   // and --eval-every) picks its weight on validation with the epoch; a number fixes it; without a split, 0 by default.
   const prior = itemPrior(trainSeqs, numItems);
-  const priorArg = args.get('prior-weight');
-  const weightsToTry = typeof priorArg === 'string' && priorArg !== 'auto' ? [num(args, 'prior-weight', 0)] : useSplit && evalEvery > 0 ? PRIOR_WEIGHTS : [0];
-  if (weightsToTry.some((w) => !(w >= 0))) throw new Error('edgereco: --prior-weight must be auto or a number ≥ 0');
-  const withPrior = (arrays: NamedArray[], w: number): { config: SasrecConfig; arrays: NamedArray[] } =>
-    w > 0 ? { config: { ...config, priorWeight: w }, arrays: [...arrays, { name: 'itemPrior', shape: [1, numItems + 1], data: prior }] } : { config, arrays };
+  const weightsToTry = priorWeightsToTry(args, useSplit);
+  const withPrior = (arrays: NamedArray[], w: number) => withItemPrior(config, arrays, prior, w);
   // With --eval-every, the bundle keeps the epoch and prior weight with the best validation NDCG@10 (--select); never
   // the test items.
   let best: { ndcg10: number; epoch: number; priorWeight: number; arrays: NamedArray[] | null } = { ndcg10: -1, epoch: 0, priorWeight: weightsToTry[0]!, arrays: null };
@@ -167,6 +165,22 @@ export async function validationScore(select: 'full' | 'sampled', split: LeaveOn
   const sampled = r.sampled!;
   log(`  valid (${label}) full HR@10 ${full.hr10.toFixed(4)} NDCG@10 ${full.ndcg10.toFixed(4)} MRR ${full.mrr.toFixed(4)} | sampled99 HR@10 ${sampled.hr10.toFixed(4)} NDCG@10 ${sampled.ndcg10.toFixed(4)} MRR ${sampled.mrr.toFixed(4)} (${full.users} users, ${((Date.now() - t) / 1000).toFixed(1)} s)`);
   return select === 'sampled' ? sampled.ndcg10 : full.ndcg10;
+}
+
+/**
+ * The prior weights to choose from: the given `--prior-weight`, or with `auto` (the default) {@link PRIOR_WEIGHTS} when
+ * validation runs (a split and `--eval-every`), else 0.
+ */
+export function priorWeightsToTry(args: Args, useSplit: boolean): number[] {
+  const priorArg = args.get('prior-weight');
+  const weights = typeof priorArg === 'string' && priorArg !== 'auto' ? [num(args, 'prior-weight', 0)] : useSplit && num(args, 'eval-every', 0) > 0 ? PRIOR_WEIGHTS : [0];
+  if (weights.some((w) => !(w >= 0))) throw new Error('edgereco: --prior-weight must be auto or a number ≥ 0');
+  return weights;
+}
+
+/** The model with a popularity prior of weight `w` (its config, and the arrays with `itemPrior`); unchanged for 0. */
+export function withItemPrior(config: SasrecConfig, arrays: NamedArray[], prior: Float32Array, w: number): { config: SasrecConfig; arrays: NamedArray[] } {
+  return w > 0 ? { config: { ...config, priorWeight: w }, arrays: [...arrays, { name: 'itemPrior', shape: [1, prior.length], data: prior }] } : { config, arrays };
 }
 
 /** The prior weights `--prior-weight auto` tries on validation. */

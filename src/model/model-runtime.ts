@@ -152,7 +152,6 @@ export class ModelRuntime {
     return out;
   }
 
-
   /** Scores of extra scoring rows (`[n, width]`, from {@link meanVector}) for a shopper's input (`featurize`). */
   scoreVectors(vectors: Float32Array, history: HistoryFeatures): Float32Array {
     const d = scoringWidth(this.model);
