@@ -61,11 +61,18 @@ export async function trainCommand(args: Args): Promise<void> {
   const weights = initSasrecWeights(config, seed);
   const loss = oneOf<SasrecLoss>(args, 'loss', ['softmax', 'sampled-softmax', 'uniform-softmax', 'bce'], 'sampled-softmax');
   const schedule = oneOf(args, 'lr-schedule', ['constant', 'cosine'] as const, 'constant');
+  const futureTargets = num(args, 'future-targets', 1);
+  const futureWeight = num(args, 'future-weight', 0.5);
+  if (!(Number.isInteger(futureTargets) && futureTargets >= 1)) throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, 'edgereco: --future-targets must be a whole number ≥ 1 (1: the next item only)');
+  if (!(futureWeight >= 0)) throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, 'edgereco: --future-weight must be a number ≥ 0');
+  if (futureTargets > 1 && loss !== 'sampled-softmax') throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: --future-targets needs --loss sampled-softmax (got ${loss})`);
   const trainer = new SasrecTrainer(config, weights, {
     loss,
     batchSize: num(args, 'batch', 128),
     learningRate: num(args, 'lr', 0.001),
     negatives: num(args, 'negatives', 1024),
+    futureTargets,
+    futureWeight,
     schedule,
     scheduleEpochs: num(args, 'epochs', 200),
     ...(attributeTable ? { attributes: attributeTable } : {}),

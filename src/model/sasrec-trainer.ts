@@ -27,6 +27,14 @@ export interface TrainOptions {
   negatives?: number;
   /** Item attribute table `[numItems + 1, maxAttributes]` (see `attributeMatrix`), for a model with attributes. */
   attributes?: Int32Array;
+  /**
+   * `sampled-softmax` only: besides the next item, each position also learns the `futureTargets - 1` items after it
+   * in the sequence, each weighted `futureWeight` (a dense "all action" loss: a rarely seen item becomes a target of
+   * more positions). Default 1 (the next item only).
+   */
+  futureTargets?: number;
+  /** The weight of a later item's loss relative to the next item's. Default 0.5. */
+  futureWeight?: number;
   /** Adam learning rate. Default 0.001. */
   learningRate?: number;
   /**
@@ -37,6 +45,12 @@ export interface TrainOptions {
   /** The horizon of the `cosine` schedule, in epochs. */
   scheduleEpochs?: number;
   seed?: number;
+}
+
+/** Per-row loss weights when later items are targets too: the first `main` rows are the next items (weight 1). */
+interface RowWeights {
+  weights: number[];
+  main: number;
 }
 
 export interface EpochStats {
@@ -114,6 +128,24 @@ export class SasrecTrainer {
           }
         }
       }
+      const future = this.options.futureTargets ?? 1;
+      const main = validRows.length;
+      const weights = future > 1 ? new Array<number>(targets.length).fill(1) : undefined;
+      if (weights) {
+        if (this.options.loss !== 'sampled-softmax') throw new Error('edgereco: futureTargets needs the sampled-softmax loss');
+        const w = this.options.futureWeight ?? 0.5;
+        for (let k = 0; k < main; k++) {
+          const r = Math.floor(validRows[k]! / L);
+          const j = validRows[k]! % L;
+          for (let o = 2; o <= future && j + o <= L; o++) {
+            const t = full[r * (L + 1) + j + o]!;
+            if (t <= 0) break;
+            validRows.push(validRows[k]!);
+            targets.push(t);
+            weights.push(w);
+          }
+        }
+      }
       const negatives =
         this.options.loss === 'bce'
           ? this.sampleNegatives(rows, validRows, L, random)
@@ -124,9 +156,9 @@ export class SasrecTrainer {
             : [];
       this.optimizer.setLearningRate(this.learningRateAt((epoch - 1) * batches.length + bi, batches.length));
       const stepSeed = seed * 100_003 + bi;
-      const value = this.step_(input, rows.length, L, validRows, targets, negatives, stepSeed, eventInput);
-      lossSum += value * validRows.length;
-      positions += validRows.length;
+      const value = this.step_(input, rows.length, L, validRows, targets, negatives, stepSeed, eventInput, weights && { weights, main });
+      lossSum += value * main;
+      positions += main;
       this.step++;
       onBatch?.(bi + 1, batches.length);
     }
@@ -181,6 +213,7 @@ export class SasrecTrainer {
     negatives: number[],
     seed: number,
     eventInput?: { types: Int32Array; gaps: Int32Array },
+    rowWeights?: RowWeights,
   ): number {
     const table = this.weights.itemEmbedding as tf.Variable;
     let rows: number[];
@@ -203,7 +236,7 @@ export class SasrecTrainer {
     const localInput = Int32Array.from(remap(input));
     const { value, grads } = tf.variableGrads(() => {
       const weights = { ...this.weights, itemEmbedding: itemTable(this.weights, slice as tf.Tensor2D, localAttributes) };
-      return this.loss(weights, localInput, B, L, validRows, remap(targets), remap(negatives), seed, eventInput);
+      return this.loss(weights, localInput, B, L, validRows, remap(targets), remap(negatives), seed, eventInput, rowWeights);
     }, [slice, ...this.denseVars]);
     localAttributes?.dispose();
     const dense = new Map(this.denseVars.map((v) => [v, grads[v.name]!] as const));
@@ -223,6 +256,7 @@ export class SasrecTrainer {
     negatives: number[],
     seed: number,
     eventInput?: { types: Int32Array; gaps: Int32Array },
+    rowWeights?: RowWeights,
   ): tf.Scalar {
     const d = this.config.dim;
     const features = eventInput && { types: tf.tensor2d(eventInput.types, [B, L], 'int32'), gaps: tf.tensor2d(eventInput.gaps, [B, L], 'int32') };
@@ -252,7 +286,10 @@ export class SasrecTrainer {
         logits = tf.add(logits, tf.tensor2d(mask, [targets.length, candidates.length]));
       }
       const labels = tf.oneHot(tf.tensor1d(targets.map((t) => column.get(t)!), 'int32'), candidates.length);
-      return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
+      if (!rowWeights) return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
+      // Weighted rows (next items weigh 1, later items less): the weighted sum over the next-item rows' count.
+      const perRow = tf.losses.softmaxCrossEntropy(labels, logits, undefined, 0, tf.Reduction.NONE);
+      return tf.div(tf.sum(tf.mul(perRow, tf.tensor1d(rowWeights.weights))), rowWeights.main) as tf.Scalar;
     }
     const pos = tf.sum(tf.mul(h, gatherRows(E, tf.tensor1d(targets, 'int32'))), -1);
     const neg = tf.sum(tf.mul(h, gatherRows(E, tf.tensor1d(negatives, 'int32'))), -1);
