@@ -99,6 +99,14 @@ describe('train → bundle → evaluate', () => {
     expect(Math.abs(result.model.mrr - result.f32.mrr)).toBeLessThan(0.05);
   });
 
+  it('refuses a bad --future-targets with a typed error that names the option, and writes nothing', async () => {
+    const out = join(dir, 'bad-future');
+    for (const bad of [['--future-targets', '0'], ['--future-targets', '1.5'], ['--future-targets', '2', '--loss', 'bce'], ['--future-weight', '-1']]) {
+      await expect(trainCommand(parseArgs([...common, ...bad, '--out', out]))).rejects.toMatchObject({ code: 'INVALID_OPTION', message: expect.stringMatching(/--future-/) });
+    }
+    expect(() => readFileSync(join(out, 'manifest.json'))).toThrow();
+  });
+
   it('refuses to evaluate a bundle trained on all the data (it saw the test items)', async () => {
     const out = join(dir, 'all');
     await captured(() => trainCommand(parseArgs([...common, '--out', out])));
