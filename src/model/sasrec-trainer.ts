@@ -30,7 +30,7 @@ export interface TrainOptions {
   /**
    * `sampled-softmax` only: besides the next item, each position also learns the `futureTargets - 1` items after it
    * in the sequence, each weighted `futureWeight` (a dense "all action" loss: a rarely seen item becomes a target of
-   * more positions). Default 1 (the next item only).
+   * more positions). Default 1 (the next item only). An epoch's reported loss then includes the later items' terms.
    */
   futureTargets?: number;
   /** The weight of a later item's loss relative to the next item's. Default 0.5. */
@@ -287,7 +287,7 @@ export class SasrecTrainer {
       }
       const labels = tf.oneHot(tf.tensor1d(targets.map((t) => column.get(t)!), 'int32'), candidates.length);
       if (!rowWeights) return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
-      // Weighted rows (next items weigh 1, later items less): the weighted sum over the next-item rows' count.
+      // Weighted rows (next items 1, later items futureWeight), summed over the next-item rows' count.
       const perRow = tf.losses.softmaxCrossEntropy(labels, logits, undefined, 0, tf.Reduction.NONE);
       return tf.div(tf.sum(tf.mul(perRow, tf.tensor1d(rowWeights.weights))), rowWeights.main) as tf.Scalar;
     }
