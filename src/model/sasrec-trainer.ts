@@ -47,10 +47,10 @@ export interface TrainOptions {
   seed?: number;
 }
 
-/** Per-row loss weights when later items are targets too: the first `main` rows are the next items (weight 1). */
+/** When later items are targets too: the first `main` rows are the next items (weight 1), the rest weigh `later`. */
 interface RowWeights {
-  weights: number[];
   main: number;
+  later: number;
 }
 
 export interface EpochStats {
@@ -76,6 +76,7 @@ export class SasrecTrainer {
       options.attributes && config.numAttributes > 0
         ? tf.tensor2d(options.attributes, [config.numItems + 1, config.maxAttributes], 'int32')
         : undefined;
+    if ((options.futureTargets ?? 1) > 1 && options.loss !== 'sampled-softmax') throw new Error('edgereco: futureTargets needs the sampled-softmax loss');
     this.optimizer = new LazyAdam({ learningRate: options.learningRate ?? 0.001 });
     this.denseVars = flattenWeights(weights)
       .filter(([name]) => name !== 'itemEmbedding')
@@ -130,20 +131,14 @@ export class SasrecTrainer {
       }
       const future = this.options.futureTargets ?? 1;
       const main = validRows.length;
-      const weights = future > 1 ? new Array<number>(targets.length).fill(1) : undefined;
-      if (weights) {
-        if (this.options.loss !== 'sampled-softmax') throw new Error('edgereco: futureTargets needs the sampled-softmax loss');
-        const w = this.options.futureWeight ?? 0.5;
-        for (let k = 0; k < main; k++) {
-          const r = Math.floor(validRows[k]! / L);
-          const j = validRows[k]! % L;
-          for (let o = 2; o <= future && j + o <= L; o++) {
-            const t = full[r * (L + 1) + j + o]!;
-            if (t <= 0) break;
-            validRows.push(validRows[k]!);
-            targets.push(t);
-            weights.push(w);
-          }
+      for (let k = 0; future > 1 && k < main; k++) {
+        const r = Math.floor(validRows[k]! / L);
+        const j = validRows[k]! % L;
+        for (let o = 2; o <= future && j + o <= L; o++) {
+          const t = full[r * (L + 1) + j + o]!;
+          if (t <= 0) break;
+          validRows.push(validRows[k]!);
+          targets.push(t);
         }
       }
       const negatives =
@@ -156,7 +151,7 @@ export class SasrecTrainer {
             : [];
       this.optimizer.setLearningRate(this.learningRateAt((epoch - 1) * batches.length + bi, batches.length));
       const stepSeed = seed * 100_003 + bi;
-      const value = this.step_(input, rows.length, L, validRows, targets, negatives, stepSeed, eventInput, weights && { weights, main });
+      const value = this.step_(input, rows.length, L, validRows, targets, negatives, stepSeed, eventInput, future > 1 ? { main, later: this.options.futureWeight ?? 0.5 } : undefined);
       lossSum += value * main;
       positions += main;
       this.step++;
@@ -289,7 +284,9 @@ export class SasrecTrainer {
       if (!rowWeights) return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
       // Weighted rows (next items 1, later items futureWeight), summed over the next-item rows' count.
       const perRow = tf.losses.softmaxCrossEntropy(labels, logits, undefined, 0, tf.Reduction.NONE);
-      return tf.div(tf.sum(tf.mul(perRow, tf.tensor1d(rowWeights.weights))), rowWeights.main) as tf.Scalar;
+      const { main, later } = rowWeights;
+      const weights = Float32Array.from(targets, (_, r) => (r < main ? 1 : later));
+      return tf.div(tf.sum(tf.mul(perRow, tf.tensor1d(weights))), main) as tf.Scalar;
     }
     const pos = tf.sum(tf.mul(h, gatherRows(E, tf.tensor1d(targets, 'int32'))), -1);
     const neg = tf.sum(tf.mul(h, gatherRows(E, tf.tensor1d(negatives, 'int32'))), -1);
