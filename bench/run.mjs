@@ -76,6 +76,7 @@ try {
       if (!existsSync(`${ROOT}/${modelDir}/manifest.json`)) execSync(`npx tsx bench/make-latency-bundle.ts ${modelDir}`, { cwd: ROOT, stdio: 'inherit' });
     }
     const manifest = JSON.parse(readFileSync(`${ROOT}/${modelDir}/manifest.json`, 'utf8'));
+    manifest.vocabulary ??= storedVocabulary(`${ROOT}/${modelDir}`, manifest);
     const history = manifest.vocabulary.slice(100, 110).join(',');
     const results = { recommend_ms_p50: {}, recommend_ms_p99: {}, after_event_p50: {}, after_event_p99: {}, first_recommend_ms: {}, first_visit_recommend_ms: {}, auto: null };
     const newItems = manifest.vocabulary.slice(200, 400);
@@ -284,4 +285,11 @@ ${rows.join('\n')}`,
 } finally {
   await browser.close();
   await server.close();
+}
+
+/** A bundle's item ids when its manifest keeps them in a binary file (`vocabularyFile`, see src/model/model-bundle.ts). */
+function storedVocabulary(dir, manifest) {
+  const bytes = readFileSync(`${dir}/${manifest.vocabularyFile}`);
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  return Array.from(manifest.vocabularyDtype === 'uint16' ? new Uint16Array(buffer) : new Uint32Array(buffer), String);
 }

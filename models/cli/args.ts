@@ -16,6 +16,11 @@ export function parseArgs(argv: readonly string[]): Args {
   return args;
 }
 
+/** The arguments as a command line again (`--name value` / `--flag`), for a bundle's record of how it was made. */
+export function argsLine(args: Args): string {
+  return [...args].map(([name, value]) => (value === true ? `--${name}` : `--${name} ${value}`)).join(' ');
+}
+
 export function str(args: Args, name: string, fallback?: string): string {
   const v = args.get(name);
   if (typeof v === 'string') return v;

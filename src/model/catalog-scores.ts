@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { SequenceFeatures } from '../core/datasets/sequence-dataset.js';
 import { EdgeRecoError, ERROR_CODES } from '../core/errors.js';
-import { historyState, plainSasrec, scoringRows, scoringVector, scoringWidth, type PlainSasrec, type StateFeatures } from './history-state.js';
+import { addCooccurrence, historyState, plainSasrec, scoringRows, scoringVector, scoringWidth, type PlainSasrec, type StateFeatures } from './history-state.js';
 import type { SasrecConfig } from './sasrec-config.js';
 import type { SasrecWeights } from './sasrec-weights.js';
 import { wasmProduct } from './wasm-product.js';
@@ -17,7 +17,8 @@ export type HistoryScorer = ((histories: readonly (readonly number[])[], feature
 
 /**
  * The worker's scoring, batched: each history's state by {@link historyState} (the function the worker runs), then
- * one `[B, d] · [d, V]` product with the item scoring rows (vector, and prior) on the active tfjs backend. Index 0 (padding) is -Infinity; an
+ * one `[B, d] · [d, V]` product with the item scoring rows (vector, and prior) on the active tfjs backend, plus the
+ * co-occurrence memory of a model with one (`addCooccurrence`). Index 0 (padding) is -Infinity; an
  * empty history gets all-zero scores (the caller falls back to priors).
  */
 export function historyScorer(model: PlainSasrec): HistoryScorer {
@@ -37,6 +38,7 @@ export function historyScorer(model: PlainSasrec): HistoryScorer {
     rows.forEach((i, r) => {
       const row = out[i]!;
       row.set(flat.subarray(r * V, (r + 1) * V));
+      addCooccurrence(model, histories[i]!, row);
       row[0] = -Infinity;
     });
     return out;

@@ -1,14 +1,14 @@
 import { EdgeRecoError, ERROR_CODES, describeValue } from '../core/errors.js';
 import { base64ToFloats } from './base64-floats.js';
-import { dequantizeRows } from './int8-quantize.js';
-import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, type ModelManifest } from './model-bundle.js';
+import { dequantizeRows, halfScaleOf } from './int8-quantize.js';
+import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, BUNDLE_FORMAT_VERSIONS, NEIGHBOUR_COUNTS, NEIGHBOUR_IDS, type ModelManifest, type StoredManifest } from './model-bundle.js';
 import type { NamedArray } from './encode-bundle.js';
 import { sha256Hex } from './sha256.js';
 import { sasrecConfig } from './sasrec-config.js';
 
 export interface DecodedBundle {
   manifest: ModelManifest;
-  /** Float32 tensors (int8 entries dequantized). */
+  /** Float32 tensors (int8 entries dequantized; the co-occurrence lists, if any, as `neighbourCounts` and `neighbourIds`). */
   tensors: NamedArray[];
   /** The item attribute table, when the model has attributes. */
   attributes?: Int32Array;
@@ -27,13 +27,13 @@ export async function decodeBundle(
   manifestJson: unknown,
   readFile: (name: string) => Promise<Uint8Array>,
 ): Promise<DecodedBundle> {
-  const m = manifestJson as Partial<ModelManifest> | null;
+  const m = manifestJson as Partial<StoredManifest> | null;
   if (typeof m !== 'object' || m === null || m.format !== BUNDLE_FORMAT) {
     throw bad(`not an edgereco model bundle (format ${describeValue(m?.format)}); rebuild it with \`edgereco train\``);
   }
-  if (m.formatVersion !== BUNDLE_FORMAT_VERSION) {
+  if (!BUNDLE_FORMAT_VERSIONS.includes(m.formatVersion as number)) {
     throw bad(
-      `model bundle format version ${describeValue(m.formatVersion)} is not supported (this build reads version ${BUNDLE_FORMAT_VERSION}); retrain or upgrade edgereco`,
+      `model bundle format version ${describeValue(m.formatVersion)} is not supported (this build reads versions ${BUNDLE_FORMAT_VERSIONS.join(' and ')}, writes ${BUNDLE_FORMAT_VERSION}); retrain or upgrade edgereco`,
       { formatVersion: m.formatVersion },
     );
   }
@@ -45,7 +45,7 @@ export async function decodeBundle(
     throw bad(`the model bundle's config.members is ${describeValue(members)}, not a whole number ≥ 1; rebuild it with \`edgereco train\``);
   }
   // Fields added since format version 1 default to off (event features, prior, one member), so older bundles load unchanged.
-  const manifest = { ...(m as ModelManifest), config: sasrecConfig((m as ModelManifest).config) };
+  const manifest: ModelManifest = { ...(m as ModelManifest), config: sasrecConfig((m as ModelManifest).config) };
   const checked = async (name: string): Promise<Uint8Array> => {
     const bytes = await readFile(name);
     const expected = manifest.checksums[name];
@@ -59,6 +59,13 @@ export async function decodeBundle(
     }
     return bytes;
   };
+  if (manifest.vocabularyFile) {
+    const bytes = (await checked(manifest.vocabularyFile)).slice().buffer;
+    manifest.vocabulary = Array.from(manifest.vocabularyDtype === 'uint16' ? new Uint16Array(bytes) : new Uint32Array(bytes), String);
+  }
+  if (!Array.isArray(manifest.vocabulary) || manifest.vocabulary.length !== manifest.config.numItems) {
+    throw bad(`the model bundle's vocabulary has ${describeValue(manifest.vocabulary?.length)} items, not config.numItems (${manifest.config.numItems}); rebuild it with \`edgereco train\``);
+  }
   const weights = await checked(manifest.weightsFile);
   let attributes: Int32Array | undefined;
   if (manifest.attributesFile) {
@@ -70,9 +77,20 @@ export async function decodeBundle(
     const bytes = weights.slice(e.offset, e.offset + e.byteLength);
     if (e.dtype === 'float32') return { name: e.name, shape: e.shape, data: new Float32Array(bytes.buffer, 0, size) };
     const cols = e.shape[e.shape.length - 1] ?? 1;
-    const scales = typeof e.scales === 'string' ? base64ToFloats(e.scales) : Float32Array.from(e.scales ?? []);
+    const scales =
+      e.scalesOffset !== undefined
+        ? Float32Array.from(new Uint16Array(weights.slice(e.scalesOffset, e.scalesOffset + (2 * size) / cols).buffer), (h) => halfScaleOf(h, e.scalesUnit ?? 1))
+        : typeof e.scales === 'string'
+          ? base64ToFloats(e.scales)
+          : Float32Array.from(e.scales ?? []);
     const data = dequantizeRows({ values: new Int8Array(bytes.buffer, 0, size), scales }, cols);
     return { name: e.name, shape: e.shape, data };
   });
+  if (manifest.neighboursFile) {
+    const bytes = (await checked(manifest.neighboursFile)).slice().buffer;
+    const all = Float32Array.from(manifest.neighboursDtype === 'uint16' ? new Uint16Array(bytes) : new Int32Array(bytes));
+    const rows = manifest.config.numItems + 1;
+    tensors.push({ name: NEIGHBOUR_COUNTS, shape: [rows], data: all.slice(0, rows) }, { name: NEIGHBOUR_IDS, shape: [all.length - rows], data: all.slice(rows) });
+  }
   return { manifest, tensors, ...(attributes ? { attributes } : {}) };
 }

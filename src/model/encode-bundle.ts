@@ -1,6 +1,5 @@
-import { floatsToBase64 } from './base64-floats.js';
 import { quantizeRows } from './int8-quantize.js';
-import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, type ModelManifest, type TensorEntry, type TrainingRecord } from './model-bundle.js';
+import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, NEIGHBOUR_COUNTS, NEIGHBOUR_IDS, type StoredManifest, type TensorEntry, type TrainingRecord } from './model-bundle.js';
 import type { SasrecConfig } from './sasrec-config.js';
 import { sha256Hex } from './sha256.js';
 
@@ -12,14 +11,16 @@ export interface NamedArray {
 }
 
 export interface EncodedBundle {
-  manifest: ModelManifest;
+  manifest: StoredManifest;
   /** File name → bytes (the weights file). */
   files: Map<string, Uint8Array>;
 }
 
 /**
  * Writes a bundle: with `int8`, every tensor of rank ≥ 2 is quantized per row (rows = product of all but the last
- * dimension); vectors (LayerNorm, biases) stay float32. With `float32`, nothing is quantized (the f32 twin).
+ * dimension; the scales as float16 after the values); vectors (LayerNorm, biases) stay float32. With `float32`,
+ * nothing is quantized (the f32 twin). The co-occurrence lists (`neighbourCounts`, `neighbourIds`) are item indices:
+ * they go, exact, to `neighbours.bin` in both.
  */
 export async function encodeBundle(
   config: SasrecConfig,
@@ -36,12 +37,17 @@ export async function encodeBundle(
     parts.push(bytes);
     offset += bytes.byteLength;
   };
+  const lists = new Map(tensors.filter((t) => t.name === NEIGHBOUR_COUNTS || t.name === NEIGHBOUR_IDS).map((t) => [t.name, t.data]));
   for (const t of tensors) {
+    if (lists.has(t.name)) continue;
     const cols = t.shape[t.shape.length - 1] ?? 1;
     if (precision === 'int8' && t.shape.length >= 2) {
-      const q = quantizeRows(t.data, t.data.length / cols, cols);
-      entries.push({ name: t.name, shape: t.shape, dtype: 'int8', offset, byteLength: q.values.byteLength, scales: floatsToBase64(q.scales) });
+      const q = quantizeRows(t.data, t.data.length / cols, cols, true);
+      const valuesAt = offset;
       push(new Uint8Array(q.values.buffer, q.values.byteOffset, q.values.byteLength));
+      if (offset % 2 === 1) push(new Uint8Array(1));
+      entries.push({ name: t.name, shape: t.shape, dtype: 'int8', offset: valuesAt, byteLength: q.values.byteLength, scalesOffset: offset, scalesUnit: q.unit! });
+      push(new Uint8Array(q.halves!.buffer));
     } else {
       const pad = (4 - (offset % 4)) % 4;
       if (pad > 0) push(new Uint8Array(pad));
@@ -65,15 +71,40 @@ export async function encodeBundle(
     files.set('attributes.bin', bytes);
     checksums['attributes.bin'] = await sha256Hex(bytes);
   }
-  const manifest: ModelManifest = {
+  let neighboursDtype: 'uint16' | 'int32' | undefined;
+  if (lists.size > 0) {
+    const counts = lists.get(NEIGHBOUR_COUNTS);
+    const ids = lists.get(NEIGHBOUR_IDS);
+    if (!counts || !ids || counts.length !== config.numItems + 1 || counts.reduce((a, b) => a + b, 0) !== ids.length) {
+      throw new Error('edgereco: co-occurrence lists need neighbourCounts [numItems + 1] summing to the length of neighbourIds');
+    }
+    neighboursDtype = config.numItems < 65536 ? 'uint16' : 'int32';
+    const all = new Float32Array(counts.length + ids.length);
+    all.set(counts);
+    all.set(ids, counts.length);
+    const bytes = new Uint8Array((neighboursDtype === 'uint16' ? Uint16Array.from(all) : Int32Array.from(all)).buffer);
+    files.set('neighbours.bin', bytes);
+    checksums['neighbours.bin'] = await sha256Hex(bytes);
+  }
+  // Item ids that are all whole decimal numbers (public data sets, many stores' product numbers) go to a binary file.
+  const numeric = vocabulary.length > 0 && vocabulary.every((id) => /^(0|[1-9][0-9]{0,9})$/.test(id) && Number(id) < 2 ** 32);
+  const vocabularyDtype = numeric && vocabulary.every((id) => Number(id) < 65536) ? 'uint16' : 'uint32';
+  if (numeric) {
+    const ids = vocabulary.map(Number);
+    const bytes = new Uint8Array((vocabularyDtype === 'uint16' ? Uint16Array.from(ids) : Uint32Array.from(ids)).buffer);
+    files.set('vocabulary.bin', bytes);
+    checksums['vocabulary.bin'] = await sha256Hex(bytes);
+  }
+  const manifest: StoredManifest = {
     format: BUNDLE_FORMAT,
     formatVersion: BUNDLE_FORMAT_VERSION,
     model: 'sasrec',
     config,
-    vocabulary: [...vocabulary],
+    ...(numeric ? { vocabularyFile: 'vocabulary.bin', vocabularyDtype } : { vocabulary: [...vocabulary] }),
     weightsFile,
     tensors: entries,
     ...(attributes ? { attributesFile: 'attributes.bin', attributesDtype } : {}),
+    ...(neighboursDtype ? { neighboursFile: 'neighbours.bin', neighboursDtype } : {}),
     checksums,
     ...(training ? { training } : {}),
   };

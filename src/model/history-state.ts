@@ -1,4 +1,6 @@
+import { neighbourSums, type NeighbourLists } from '../core/evaluation/item-knn-baseline.js';
 import type { NamedArray } from './encode-bundle.js';
+import { NEIGHBOUR_COUNTS, NEIGHBOUR_IDS, NEIGHBOUR_WEIGHTS } from './model-bundle.js';
 import type { SasrecConfig } from './sasrec-config.js';
 
 /** One block's parameters as flat row-major float arrays (dense weights `[in, out]`). */
@@ -37,6 +39,8 @@ export interface PlainSasrec {
   gapEmbedding?: Float32Array;
   /** `log(1 + count)` per item in the training data (`[numItems + 1]`), for a model with a popularity prior. */
   itemPrior?: Float32Array;
+  /** Each item's co-occurring items and their weights, for a model with a co-occurrence memory (see `addCooccurrence`). */
+  neighbours?: NeighbourLists;
   /**
    * An ensemble's members (`config.members > 1`): the state is theirs side by side, each divided by their number, and
    * `table` their item vectors side by side, so one dot product averages their scores. The ensemble's own blocks are
@@ -79,12 +83,40 @@ export function plainSasrec(config: SasrecConfig, arrays: readonly NamedArray[],
     ...(config.eventTypes > 0 ? { typeEmbedding: get('typeEmbedding') } : {}),
     ...(config.gapBuckets > 0 ? { gapEmbedding: get('gapEmbedding') } : {}),
     ...(config.priorWeight > 0 ? { itemPrior: get('itemPrior') } : {}),
+    ...(config.neighbourWeight > 0 ? { neighbours: neighbourLists(arrays) } : {}),
   };
+}
+
+/** The co-occurrence lists of a model's named arrays (see `NEIGHBOUR_COUNTS` in model-bundle). */
+function neighbourLists(arrays: readonly NamedArray[]): NeighbourLists {
+  const get = (name: string): Float32Array => {
+    const found = arrays.find((a) => a.name === name);
+    if (!found) throw new Error(`edgereco: model weights lack ${name}`);
+    return found.data;
+  };
+  const counts = get(NEIGHBOUR_COUNTS);
+  const offsets = new Int32Array(counts.length + 1);
+  for (let i = 0; i < counts.length; i++) offsets[i + 1] = offsets[i]! + counts[i]!;
+  return { offsets, ids: Int32Array.from(get(NEIGHBOUR_IDS)), sims: get(NEIGHBOUR_WEIGHTS) };
+}
+
+/**
+ * Adds a model's co-occurrence memory to its scores for a history (item indices, oldest first): for each item,
+ * `neighbourWeight × log(1 + Σ weight(h → item))` over the distinct items h of the last `maxLength` of the history.
+ * Items that never co-occurred with the history get nothing. The worker and the evaluation CLI both call this.
+ */
+export function addCooccurrence(model: PlainSasrec, history: readonly number[], scores: Float32Array): Float32Array {
+  const lists = model.neighbours;
+  if (!lists || history.length === 0) return scores;
+  const sums = neighbourSums(lists, history, model.config.maxLength, new Float32Array(scores.length));
+  const w = model.config.neighbourWeight;
+  for (let i = 1; i < scores.length; i++) if (sums[i]! > 0) scores[i]! += w * Math.log1p(sums[i]!);
+  return scores;
 }
 
 /** The ensemble of `config.members` models stored as `members.K.NAME` (see `SasrecConfig.members`). */
 function plainEnsemble(config: SasrecConfig, arrays: readonly NamedArray[], attributes?: Int32Array): PlainSasrec {
-  const memberConfig = { ...config, members: 1, priorWeight: 0 };
+  const memberConfig = { ...config, members: 1, priorWeight: 0, neighbourWeight: 0 };
   const members = Array.from({ length: config.members }, (_, k) => {
     const prefix = `members.${k}.`;
     const own = arrays.filter((a) => a.name.startsWith(prefix)).map((a) => ({ ...a, name: a.name.slice(prefix.length) }));
@@ -101,6 +133,7 @@ function plainEnsemble(config: SasrecConfig, arrays: readonly NamedArray[], attr
     lnFinalBeta: new Float32Array(0),
     members,
     ...(config.priorWeight > 0 ? { itemPrior: prior!.data } : {}),
+    ...(config.neighbourWeight > 0 ? { neighbours: neighbourLists(arrays) } : {}),
   };
 }
 

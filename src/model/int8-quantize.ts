@@ -2,27 +2,50 @@
 export interface Int8Rows {
   values: Int8Array;
   scales: Float32Array;
+  /**
+   * With float16 scales: each row's scale is `halfToFloat(halves[r]) × unit` (the unit being the largest row scale),
+   * the form a version-2 bundle stores.
+   */
+  halves?: Uint16Array;
+  unit?: number;
 }
 
 /**
  * Symmetric per-row int8 quantization: each row's scale is `max |x| / 127`, values are `round(x / scale)` in
- * [-127, 127]. An all-zero row gets scale 0. The error of any entry is at most `scale / 2`.
+ * [-127, 127]. An all-zero row gets scale 0. The error of any entry is at most `scale / 2`. With `halfScales`, each
+ * scale is stored as a float16 fraction of the largest one (`halves`, `unit`): it then carries the float16 rounding
+ * too (≤ 0.05% of the row's largest value, or for a row over 10⁴ times smaller than the largest, a float16 subnormal's
+ * step, ≤ 6·10⁻⁸ of the largest row's scale).
  */
-export function quantizeRows(data: Float32Array, rows: number, cols: number): Int8Rows {
+export function quantizeRows(data: Float32Array, rows: number, cols: number, halfScales = false): Int8Rows {
   if (data.length !== rows * cols) throw new Error(`edgereco: quantizeRows expected ${rows * cols} values, got ${data.length}`);
   const values = new Int8Array(data.length);
   const scales = new Float32Array(rows);
   for (let r = 0; r < rows; r++) {
     let max = 0;
     for (let c = 0; c < cols; c++) max = Math.max(max, Math.abs(data[r * cols + c]!));
-    const scale = Math.fround(max / 127);
-    scales[r] = scale;
+    scales[r] = Math.fround(max / 127);
+  }
+  let halves: Uint16Array | undefined;
+  let unit: number | undefined;
+  if (halfScales) {
+    unit = Math.max(...scales) || 1;
+    halves = Uint16Array.from(scales, (x) => floatToHalf(x / unit!));
+    halves.forEach((h, r) => (scales[r] = halfScaleOf(h, unit!)));
+  }
+  for (let r = 0; r < rows; r++) {
+    const scale = scales[r]!;
     if (scale === 0) continue;
     for (let c = 0; c < cols; c++) {
       values[r * cols + c] = Math.max(-127, Math.min(127, Math.round(data[r * cols + c]! / scale)));
     }
   }
-  return { values, scales };
+  return { values, scales, ...(halves ? { halves, unit } : {}) };
+}
+
+/** A row scale stored as float16 bits `h` of a fraction of `unit` (see {@link quantizeRows}). */
+export function halfScaleOf(h: number, unit: number): number {
+  return Math.fround(halfToFloat(h) * unit);
 }
 
 /** The float32 matrix an {@link Int8Rows} stands for. */
@@ -30,4 +53,36 @@ export function dequantizeRows(q: Int8Rows, cols: number): Float32Array {
   const out = new Float32Array(q.values.length);
   for (let i = 0; i < out.length; i++) out[i] = q.values[i]! * q.scales[Math.floor(i / cols)]!;
   return out;
+}
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+/** The IEEE float16 bits nearest a number (round half up on the dropped bits; overflow to ±Infinity). */
+export function floatToHalf(x: number): number {
+  f32[0] = x;
+  const bits = u32[0]!;
+  const sign = (bits >>> 16) & 0x8000;
+  const exp = (bits >>> 23) & 0xff;
+  let mant = bits & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
+  const e = exp - 127 + 15;
+  if (e >= 31) return sign | 0x7c00;
+  if (e <= 0) {
+    if (e < -10) return sign;
+    mant |= 0x800000;
+    const shift = 14 - e;
+    return sign | ((mant >>> shift) + ((mant >>> (shift - 1)) & 1));
+  }
+  return (sign | (e << 10) | (mant >>> 13)) + ((mant >>> 12) & 1);
+}
+
+/** The number that float16 bits stand for. */
+export function halfToFloat(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const e = (h >>> 10) & 0x1f;
+  const m = h & 0x3ff;
+  if (e === 0) return sign * m * 2 ** -24;
+  if (e === 31) return m ? NaN : sign * Infinity;
+  return sign * (1 + m / 1024) * 2 ** (e - 15);
 }

@@ -1,8 +1,26 @@
 import type { SasrecConfig } from './sasrec-config.js';
 
-/** The bundle format this build writes and the only one it loads. */
+/** The bundle format this build writes. */
 export const BUNDLE_FORMAT = 'edgereco-model';
-export const BUNDLE_FORMAT_VERSION = 1;
+/**
+ * The version this build writes. Version 2 added float16 int8 scales in the weights file (`scalesOffset`) and the
+ * co-occurrence lists (`neighboursFile`); version 1 bundles still load.
+ */
+export const BUNDLE_FORMAT_VERSION = 2;
+/** The versions this build loads. */
+export const BUNDLE_FORMAT_VERSIONS: readonly number[] = [1, 2];
+
+/**
+ * The co-occurrence memory's arrays among a model's named arrays: each item's list length (`[numItems + 1]`), the
+ * lists' item indices (`[n]`; both stored in `neighboursFile`, exact integers), and their weights (`[1, n]`, a tensor
+ * of the weights file, quantized like the others).
+ */
+export const NEIGHBOUR_COUNTS = 'neighbourCounts';
+export const NEIGHBOUR_IDS = 'neighbourIds';
+export const NEIGHBOUR_WEIGHTS = 'neighbourWeights';
+
+/** A manifest as stored: the vocabulary may be in `vocabularyFile` instead. */
+export type StoredManifest = Omit<ModelManifest, 'vocabulary'> & { vocabulary?: string[] };
 
 /** How a tensor is stored in `weights.bin`. */
 export interface TensorEntry {
@@ -13,8 +31,14 @@ export interface TensorEntry {
   /** Byte offset in the weights file (float32 entries are 4-byte aligned). */
   offset: number;
   byteLength: number;
-  /** Per-row scales of an int8 entry: base64 of little-endian float32 (a plain number array is also read). */
+  /** Per-row scales of an int8 entry: base64 of little-endian float32 (a plain number array is also read). Version 1. */
   scales?: string | number[];
+  /**
+   * Byte offset in the weights file of an int8 entry's per-row scales (version 2): little-endian float16 fractions of
+   * `scalesUnit`, so a row's scale is float16 × scalesUnit.
+   */
+  scalesOffset?: number;
+  scalesUnit?: number;
 }
 
 /** What the model was trained on, so `evaluate` can refuse a bundle that saw the test items. */
@@ -37,14 +61,28 @@ export interface ModelManifest {
   formatVersion: number;
   model: 'sasrec';
   config: SasrecConfig;
-  /** Item ids; item index `i` (1-based) is `vocabulary[i - 1]`. */
+  /**
+   * Item ids; item index `i` (1-based) is `vocabulary[i - 1]`. Always present once decoded; on disk absent when the ids
+   * are all whole decimal numbers, which version 2 stores in `vocabularyFile` instead (a fifth of the JSON's size).
+   */
   vocabulary: string[];
+  /** The item ids as little-endian unsigned integers (`vocabularyDtype`), when they are all whole decimal numbers. */
+  vocabularyFile?: string;
+  vocabularyDtype?: 'uint16' | 'uint32';
   weightsFile: string;
   tensors: TensorEntry[];
   /** Item attribute table `[numItems + 1, config.maxAttributes]`, little-endian, for a model with attributes. */
   attributesFile?: string;
   /** Element type of `attributesFile`: uint16 when every attribute id fits, else int32. */
   attributesDtype?: 'uint16' | 'int32';
+  /**
+   * Each item's co-occurring items, for a model with a co-occurrence memory (`config.neighbourWeight > 0`): the
+   * `[numItems + 1]` list lengths, then the lists (item indices, most similar first), little-endian. Their weights are
+   * the tensor `neighbourWeights`.
+   */
+  neighboursFile?: string;
+  /** Element type of `neighboursFile`: uint16 when every item index fits, else int32. */
+  neighboursDtype?: 'uint16' | 'int32';
   /** SHA-256 (hex) of each file of the bundle other than the manifest. */
   checksums: Record<string, string>;
   training?: TrainingRecord;

@@ -2,7 +2,7 @@ import { deviceLost, selectBackend, type BackendName, type BackendPreference, ty
 import * as tf from '@tensorflow/tfjs-core';
 import { scoreState, scoringTable } from './score-histories.js';
 import type { DecodedBundle } from './decode-bundle.js';
-import { historyState, plainSasrec, readsEventFeatures, scoringRows, scoringVector, scoringWidth, type MatrixProduct, type PlainSasrec } from './history-state.js';
+import { addCooccurrence, historyState, plainSasrec, readsEventFeatures, scoringRows, scoringVector, scoringWidth, type MatrixProduct, type PlainSasrec } from './history-state.js';
 import { wasmProduct } from './wasm-product.js';
 import { featurizeHistory, type HistoryEvent, type HistoryFeatures } from '../core/featurize.js';
 
@@ -115,7 +115,8 @@ export class ModelRuntime {
       const backend = this.backend;
       try {
         const tableT = this.tableT ?? this.load();
-        return await scoreState(tableT, scoringVector(this.model, this.stateOf(history)));
+        const scores = await scoreState(tableT, scoringVector(this.model, this.stateOf(history)));
+        return addCooccurrence(this.model, history.items, scores);
       } catch (error) {
         if (attempt >= 2 || backend === 'cpu') throw error;
         await this.failOver(backend, `${backend} failed while scoring: ${String((error as Error)?.message ?? error)}`);

@@ -32,6 +32,12 @@ export interface SasrecConfig {
    * weights are stored as `members.K.NAME`; one prior serves them all. Default 1 (one model, weights stored as `NAME`).
    */
   members: number;
+  /**
+   * Weight of the co-occurrence memory in the score: + neighbourWeight × log(1 + Σ over the history's distinct items h
+   * of weight(h → item)), the weights being the bundle's `neighbourWeights` (each item's top co-occurring items in the
+   * training data, cosine similarity × a gain). Chosen on validation by `edgereco neighbours`; 0 = none.
+   */
+  neighbourWeight: number;
 }
 
 export type SasrecConfigInput = Pick<SasrecConfig, 'numItems'> & Partial<SasrecConfig>;
@@ -52,5 +58,6 @@ export function sasrecConfig(input: SasrecConfigInput): SasrecConfig {
     gapBuckets: input.gapBuckets ?? 0,
     priorWeight: input.priorWeight ?? 0,
     members: input.members ?? 1,
+    neighbourWeight: input.neighbourWeight ?? 0,
   };
 }

@@ -2,11 +2,17 @@ import { execSync } from 'node:child_process';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as Sdk from '../../src/index.js';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
+import { readBundle } from '../../models/cli/bundle-files.js';
+import { historyScorer } from '../../src/model/catalog-scores.js';
+import { plainSasrec } from '../../src/model/history-state.js';
 import { launch, openSdkPage, resultsDir, watchErrors } from './chromium.js';
 
 type W = Window & { sdk: typeof Sdk };
 const MODEL = '/test-results/models/tiny/manifest.json';
 const ENSEMBLE = MODEL.replace('tiny', 'tiny-ensemble');
+const MEMORY = MODEL.replace('tiny', 'tiny-memory');
 const BACKENDS = ['cpu', 'wasm', 'webgpu'] as const;
 
 interface Run {
@@ -30,6 +36,9 @@ beforeAll(async () => {
   execSync(`npx tsx models/cli/main.ts train --events test/fixtures/model/store-export.csv --format csv --dim 16 --epochs 5 --seed 1 --out ${resultsDir()}/models/store`, { stdio: 'pipe' });
   // An ensemble of two seeds (one bundle, averaged scores).
   execSync(`npx tsx models/cli/main.ts train --events test/fixtures/model/tiny.s3rec.txt --format s3rec --epochs 5 --seed 1 --members 2 --out ${resultsDir()}/models/tiny-ensemble`, { stdio: 'pipe' });
+  // The tiny model again (same seed), given a co-occurrence memory by `edgereco neighbours`.
+  execSync(`npx tsx models/cli/main.ts train --events test/fixtures/model/tiny.s3rec.txt --format s3rec --epochs 5 --seed 1 --out ${resultsDir()}/models/tiny-memory`, { stdio: 'pipe' });
+  execSync(`npx tsx models/cli/main.ts neighbours --events test/fixtures/model/tiny.s3rec.txt --format s3rec --neighbours 3 --model ${resultsDir()}/models/tiny-memory`, { stdio: 'pipe' });
   browser = await launch();
   webgpuBrowser = await launch({ webgpu: true });
 });
@@ -132,6 +141,37 @@ describe('an ensemble bundle (train --members 2)', () => {
     }
     expect(webgpu.before.map(([id]) => id)).toEqual(wasm.before.map(([id]) => id));
     webgpu.before.forEach(([, score], i) => expect(Math.abs(score - wasm.before[i]![1])).toBeLessThan(1e-3));
+  });
+});
+
+describe('a bundle with a co-occurrence memory (edgereco neighbours)', () => {
+  it('recommends with the scores the evaluation CLI computes for the same history, on WASM and WebGPU', async () => {
+    await tf.setBackend('cpu');
+    const bundle = await readBundle(`${resultsDir()}/models/tiny-memory`);
+    expect(bundle.manifest.config.neighbourWeight).toBe(1);
+    const model = plainSasrec(bundle.manifest.config, bundle.tensors, bundle.attributes);
+    const index = (id: string) => bundle.manifest.vocabulary.indexOf(id) + 1;
+    // What `evaluate` ranks by (historyScorer, the memory included), for the views the page makes, seen items left out.
+    const expected = (views: string[]): [string, number][] => {
+      const row = historyScorer(model)([views.map(index)])[0]!;
+      return bundle.manifest.vocabulary
+        .filter((id) => !views.includes(id))
+        .map((id): [string, number] => [id, row[index(id)]!])
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 4);
+    };
+    const memoryOff = historyScorer(plainSasrec({ ...bundle.manifest.config, neighbourWeight: 0 }, bundle.tensors))([['1', '2', '3'].map(index)])[0]!;
+    const before = expected(['1', '2', '3']);
+    expect(before.some(([id, score]) => Math.abs(score - memoryOff[index(id)]!) > 0.1)).toBe(true); // the memory counts
+    for (const backend of ['wasm', 'webgpu'] as const) {
+      const run = await runOn(backend, MEMORY);
+      expect(run.ready.backend).toBe(backend);
+      expect(run.errors).toEqual([]);
+      for (const [got, want] of [[run.before, before], [run.after, expected(['1', '2', '3', '7'])]] as const) {
+        expect(got.map(([id]) => id)).toEqual(want.map(([id]) => id));
+        got.forEach(([, score], i) => expect(Math.abs(score - want[i]![1])).toBeLessThan(1e-3));
+      }
+    }
   });
 });
 

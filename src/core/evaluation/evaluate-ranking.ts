@@ -54,6 +54,36 @@ export async function evaluateProtocols(
   options: Omit<EvaluateOptions, 'protocol'>,
   protocols: readonly Protocol[],
 ): Promise<Partial<Record<Protocol, RankingMetrics & { users: number }>>> {
+  const results = await rankScores(split, scorer, options, protocols, [(row) => row]);
+  const out: Partial<Record<Protocol, RankingMetrics & { users: number }>> = {};
+  protocols.forEach((p, i) => (out[p] = results[i]![0]!));
+  return out;
+}
+
+/** A change to a history's catalog scores (in place or a new array), one of the variants {@link evaluateVariants} ranks. */
+export type ScoreVariant = (row: Float32Array, history: readonly number[]) => ArrayLike<number>;
+
+/**
+ * {@link evaluateRanking} of several variants of one scorer's scores (say, a model plus an extra term at several
+ * weights) from one scoring pass: each variant gets its own copy of each row. Results in the order of `variants`.
+ */
+export async function evaluateVariants(
+  split: LeaveOneOutSplit,
+  scorer: CatalogScorer,
+  options: EvaluateOptions,
+  variants: readonly ScoreVariant[],
+): Promise<(RankingMetrics & { users: number })[]> {
+  return (await rankScores(split, scorer, options, [options.protocol], variants))[0]!;
+}
+
+/** The shared loop: results[protocol][variant]. */
+async function rankScores(
+  split: LeaveOneOutSplit,
+  scorer: CatalogScorer,
+  options: Omit<EvaluateOptions, 'protocol'>,
+  protocols: readonly Protocol[],
+  variants: readonly ScoreVariant[],
+): Promise<(RankingMetrics & { users: number })[][]> {
   const { target, numItems } = options;
   const negatives = options.negatives ?? 99;
   const seed = options.seed ?? 42;
@@ -64,25 +94,26 @@ export async function evaluateProtocols(
   const users: number[] = [];
   for (let u = 0; u < split.train.length; u++) if (historyAndTarget(split, u, target).item !== 0) users.push(u);
   users.sort((a, b) => split.train[a]!.length - split.train[b]!.length || a - b);
-  const accs = new Map(protocols.map((p) => [p, new RankingAccumulator()] as const));
+  const accs = protocols.map(() => variants.map(() => new RankingAccumulator()));
   for (let start = 0; start < users.length; start += batchSize) {
     const batch = users.slice(start, start + batchSize);
     const cases = batch.map((u) => historyAndTarget(split, u, target));
     const scores = await scorer(cases.map((c) => c.history), batch);
     batch.forEach((u, i) => {
       const { history, item } = cases[i]!;
-      const row = scores[i]!;
-      for (const [protocol, acc] of accs) {
-        if (protocol === 'full') {
-          acc.add(rankFull(row, item, new Set(history)));
-        } else {
-          const all = new Set(options.sequences[u]!);
-          acc.add(rankAmong(row, item, sampleNegatives(numItems, all, negatives, seed, u)));
-        }
-      }
+      const base = scores[i]!;
+      variants.forEach((variant, v) => {
+        const row = variants.length === 1 ? variant(base as Float32Array, history) : variant(Float32Array.from(base), history);
+        protocols.forEach((protocol, p) => {
+          if (protocol === 'full') {
+            accs[p]![v]!.add(rankFull(row, item, new Set(history)));
+          } else {
+            const all = new Set(options.sequences[u]!);
+            accs[p]![v]!.add(rankAmong(row, item, sampleNegatives(numItems, all, negatives, seed, u)));
+          }
+        });
+      });
     });
   }
-  const out: Partial<Record<Protocol, RankingMetrics & { users: number }>> = {};
-  for (const [protocol, acc] of accs) out[protocol] = { users: acc.count, ...acc.result() };
-  return out;
+  return accs.map((row) => row.map((acc) => ({ users: acc.count, ...acc.result() })));
 }

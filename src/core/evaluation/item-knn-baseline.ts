@@ -8,17 +8,20 @@ export interface ItemKnnOptions {
 }
 
 /**
- * Item-kNN: cosine similarity of items over the users whose training sequence contains them
- * (`co(i, j) / sqrt(n_i · n_j)`, each user counted once per item), keeping each item's top neighbours; a user's score
- * for an item is the sum of its similarities to the items of the history.
+ * Each item's most similar items by co-occurrence, as compressed rows: item `i`'s neighbours are
+ * `ids[offsets[i] .. offsets[i + 1]]`, most similar first, with their similarities in `sims`.
  */
-export function itemKnnScorer(
-  train: readonly (readonly number[])[],
-  numItems: number,
-  options: ItemKnnOptions = {},
-): CatalogScorer {
-  const historyLength = options.historyLength ?? 50;
-  const neighbours = options.neighbours ?? 100;
+export interface NeighbourLists {
+  offsets: Int32Array;
+  ids: Int32Array;
+  sims: Float32Array;
+}
+
+/**
+ * Cosine similarity of items over the users whose sequence contains them (`co(i, j) / sqrt(n_i · n_j)`, each user
+ * counted once per item), keeping each item's top `neighbours` (ties by item index, so the lists are deterministic).
+ */
+export function itemNeighbours(train: readonly (readonly number[])[], numItems: number, neighbours: number): NeighbourLists {
   const n = new Float64Array(numItems + 1);
   const co: Map<number, number>[] = Array.from({ length: numItems + 1 }, () => new Map());
   for (const seq of train) {
@@ -34,24 +37,50 @@ export function itemKnnScorer(
       }
     }
   }
-  const topIds: Int32Array[] = [];
-  const topSims: Float32Array[] = [];
+  const offsets = new Int32Array(numItems + 2);
+  const kept: (readonly [number, number])[][] = [];
   for (let i = 0; i <= numItems; i++) {
     const entries = [...co[i]!.entries()].map(([j, c]) => [j, c / Math.sqrt(n[i]! * n[j]!)] as const);
     entries.sort((x, y) => y[1] - x[1] || x[0] - y[0]);
-    const kept = entries.slice(0, neighbours);
-    topIds.push(Int32Array.from(kept, (e) => e[0]));
-    topSims.push(Float32Array.from(kept, (e) => e[1]));
+    kept.push(entries.slice(0, neighbours));
+    offsets[i + 1] = offsets[i]! + kept[i]!.length;
   }
+  const ids = new Int32Array(offsets[numItems + 1]!);
+  const sims = new Float32Array(ids.length);
+  kept.forEach((row, i) => row.forEach(([j, sim], k) => {
+    ids[offsets[i]! + k] = j;
+    sims[offsets[i]! + k] = sim;
+  }));
+  return { offsets, ids, sims };
+}
+
+/**
+ * Sums, for every item, its similarities to the distinct items of `history` (the last `historyLength` of them): the
+ * item-kNN score, and the co-occurrence memory a model adds to its own (see `addCooccurrence`).
+ */
+export function neighbourSums(lists: NeighbourLists, history: readonly number[], historyLength: number, into: Float32Array): Float32Array {
+  const { offsets, ids, sims } = lists;
+  for (const h of new Set(history.slice(-historyLength))) {
+    if (h <= 0 || h + 1 >= offsets.length) continue;
+    for (let k = offsets[h]!; k < offsets[h + 1]!; k++) into[ids[k]!]! += sims[k]!;
+  }
+  return into;
+}
+
+/**
+ * Item-kNN: cosine similarity of items over the users whose training sequence contains them (see
+ * {@link itemNeighbours}); a user's score for an item is the sum of its similarities to the items of the history.
+ */
+export function itemKnnScorer(
+  train: readonly (readonly number[])[],
+  numItems: number,
+  options: ItemKnnOptions = {},
+): CatalogScorer {
+  const historyLength = options.historyLength ?? 50;
+  const lists = itemNeighbours(train, numItems, options.neighbours ?? 100);
   return (histories) =>
     histories.map((history) => {
-      const scores = new Float32Array(numItems + 1);
-      const recent = [...new Set(history.slice(-historyLength))];
-      for (const h of recent) {
-        const ids = topIds[h]!;
-        const sims = topSims[h]!;
-        for (let k = 0; k < ids.length; k++) scores[ids[k]!]! += sims[k]!;
-      }
+      const scores = neighbourSums(lists, history, historyLength, new Float32Array(numItems + 1));
       scores[0] = -Infinity;
       return scores;
     });

@@ -1,11 +1,13 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EdgeRecoError } from '../../../src/core/errors.js';
-import { scoreCatalog } from '../../../src/model/catalog-scores.js';
+import { historyScorer, scoreCatalog } from '../../../src/model/catalog-scores.js';
 import { base64ToFloats, floatsToBase64 } from '../../../src/model/base64-floats.js';
 import { decodeBundle } from '../../../src/model/decode-bundle.js';
 import { encodeBundle } from '../../../src/model/encode-bundle.js';
-import { dequantizeRows, quantizeRows } from '../../../src/model/int8-quantize.js';
+import { dequantizeRows, floatToHalf, halfScaleOf, halfToFloat, quantizeRows } from '../../../src/model/int8-quantize.js';
+import { plainSasrec } from '../../../src/model/history-state.js';
+import { NEIGHBOUR_COUNTS, NEIGHBOUR_IDS, NEIGHBOUR_WEIGHTS, type TensorEntry } from '../../../src/model/model-bundle.js';
 import { sasrecConfig } from '../../../src/model/sasrec-config.js';
 import { initSasrecWeights } from '../../../src/model/sasrec-weights.js';
 import { exportWeights, importWeights } from '../../../src/model/weights-io.js';
@@ -31,6 +33,34 @@ describe('int8 per-row quantization', () => {
           }
         },
       ),
+    );
+  });
+});
+
+describe('float16 scales', () => {
+  it('round-trip any float16 exactly and round a float to within 2^-11 relative', () => {
+    for (let h = 0; h < 0x7c00; h++) expect(floatToHalf(halfToFloat(h))).toBe(h);
+    fc.assert(
+      fc.property(fc.float({ min: Math.fround(1e-4), max: 6e4, noNaN: true }), (x) => {
+        expect(Math.abs(halfToFloat(floatToHalf(x)) - x)).toBeLessThanOrEqual(x * 2 ** -11 * 1.0001);
+      }),
+    );
+  });
+
+  it('quantized with float16 scales, every entry is within half a step plus the scale’s rounding', () => {
+    fc.assert(
+      fc.property(fc.array(fc.float({ min: -100, max: 100, noNaN: true }), { minLength: 24, maxLength: 24 }), (pool) => {
+        const data = Float32Array.from(pool);
+        const q = quantizeRows(data, 4, 6, true);
+        const back = dequantizeRows(q, 6);
+        const largest = Math.max(...data.map(Math.abs));
+        for (let i = 0; i < data.length; i++) {
+          const r = Math.floor(i / 6);
+          const max = Math.max(...data.slice(r * 6, r * 6 + 6).map(Math.abs));
+          expect(q.scales[r]).toBe(halfScaleOf(q.halves![r]!, q.unit!)); // what a bundle stores is what was used
+          expect(Math.abs(back[i]! - data[i]!)).toBeLessThanOrEqual(q.scales[r]! / 2 + 5e-4 * max + 1e-7 * largest + 1e-30);
+        }
+      }),
     );
   });
 });
@@ -73,19 +103,54 @@ describe('model bundle', () => {
         expect(Math.abs(s8[r]![i]! - ref[r]![i]!)).toBeLessThan(0.05 * Math.max(...ref[r]!.slice(1).map(Math.abs)) + 1e-4);
       }
     }
-    const bytes8 = i8.files.get('weights.bin')!.byteLength;
-    const bytes32 = f32.files.get('weights.bin')!.byteLength;
-    expect(bytes8 / bytes32).toBeLessThan(0.3);
+    // As downloaded (the manifest and every file), for a catalog-sized model (this one's vectors and manifest dominate).
+    const size = (b: typeof f32) => JSON.stringify(b.manifest).length + [...b.files.values()].reduce((n, f) => n + f.byteLength, 0);
+    const big = sasrecConfig({ numItems: 5000 });
+    const ids = Array.from({ length: 5000 }, (_, i) => `sku-${i}`);
+    const arrays = exportWeights(initSasrecWeights(big, 1));
+    expect(size(await encodeBundle(big, ids, arrays, 'int8')) / size(await encodeBundle(big, ids, arrays, 'float32'))).toBeLessThan(0.3);
   });
 
-  it('reads scales written as a plain number array too', async () => {
+  it('still loads a version-1 bundle (float32 scales in the manifest, as base64 or a number array)', async () => {
     const { bundle } = await encoded('int8');
-    const manifest = structuredClone(bundle.manifest);
-    for (const e of manifest.tensors) if (typeof e.scales === 'string') e.scales = Array.from(base64ToFloats(e.scales));
+    const weights = bundle.files.get('weights.bin')!;
     const read = async (n: string) => bundle.files.get(n)!;
-    const a = await decodeBundle(bundle.manifest, read);
-    const b = await decodeBundle(manifest, read);
-    expect(b.tensors).toEqual(a.tensors);
+    const current = await decodeBundle(bundle.manifest, read);
+    const version1 = (asArray: boolean) => ({
+      ...structuredClone(bundle.manifest),
+      formatVersion: 1,
+      tensors: bundle.manifest.tensors.map((e): TensorEntry => {
+        if (e.scalesOffset === undefined) return e;
+        const { scalesOffset, scalesUnit: _unit, ...rest } = e;
+        const rows = e.byteLength / e.shape[e.shape.length - 1]!;
+        const halves = new Uint16Array(weights.slice(scalesOffset, scalesOffset + 2 * rows).buffer);
+        const scales = Float32Array.from(halves, (h) => halfScaleOf(h, e.scalesUnit!));
+        return { ...rest, scales: asArray ? Array.from(scales) : floatsToBase64(scales) };
+      }),
+    });
+    expect(bundle.manifest.formatVersion).toBe(2);
+    for (const asArray of [false, true]) expect((await decodeBundle(version1(asArray), read)).tensors).toEqual(current.tensors);
+  });
+
+  it('stores whole-number item ids in a binary file, and any other ids in the manifest', async () => {
+    const numeric = Array.from({ length: 20 }, (_, i) => String(i * 4000));
+    const enc = await encodeBundle(config, numeric, exportWeights(initSasrecWeights(config, 1)), 'int8');
+    expect(enc.manifest.vocabulary).toBeUndefined();
+    expect(enc.manifest.vocabularyDtype).toBe('uint32');
+    expect(enc.files.get('vocabulary.bin')!.byteLength).toBe(80);
+    const decoded = await decodeBundle(JSON.parse(JSON.stringify(enc.manifest)), async (n) => enc.files.get(n)!);
+    expect(decoded.manifest.vocabulary).toEqual(numeric);
+    const padded = numeric.map((id, i) => (i === 3 ? '007' : id)); // would not survive as a number
+    const kept = await encodeBundle(config, padded, exportWeights(initSasrecWeights(config, 1)), 'int8');
+    expect(kept.manifest.vocabulary).toEqual(padded);
+    expect(kept.files.has('vocabulary.bin')).toBe(false);
+  });
+
+  it('refuses a vocabulary file that fails its checksum', async () => {
+    const enc = await encodeBundle(config, Array.from({ length: 20 }, (_, i) => String(i)), exportWeights(initSasrecWeights(config, 1)), 'int8');
+    const bad = enc.files.get('vocabulary.bin')!.slice();
+    bad[0] = bad[0]! ^ 1;
+    await expect(decodeBundle(enc.manifest, async (n) => (n === 'vocabulary.bin' ? bad : enc.files.get(n)!))).rejects.toThrow(/vocabulary\.bin fails its checksum/);
   });
 
   it('refuses an unknown format version', async () => {
@@ -102,5 +167,51 @@ describe('model bundle', () => {
     const bytes = bundle.files.get('weights.bin')!.slice();
     bytes[10] = bytes[10]! ^ 1;
     await expect(decodeBundle(bundle.manifest, async () => bytes)).rejects.toThrow(/checksum/);
+  });
+});
+
+describe('co-occurrence memory', () => {
+  const config = sasrecConfig({ numItems: 20, dim: 16, blocks: 1, maxLength: 8 });
+  const vocabulary = Array.from({ length: 20 }, (_, i) => `sku-${i}`);
+  // Item 3's co-occurring items are 7 (weight 5) and 9 (weight 1); item 4's is 7 (weight 2); nobody else has any.
+  const counts = new Float32Array(21);
+  counts[3] = 2;
+  counts[4] = 1;
+  const lists = [
+    { name: NEIGHBOUR_COUNTS, shape: [21], data: counts },
+    { name: NEIGHBOUR_IDS, shape: [3], data: Float32Array.from([7, 9, 7]) },
+    { name: NEIGHBOUR_WEIGHTS, shape: [1, 3], data: Float32Array.from([5, 1, 2]) },
+  ];
+  const arrays = exportWeights(initSasrecWeights(config, 5));
+
+  it('adds weight × log(1 + Σ weights from the history’s distinct items) to exactly those items', () => {
+    const plain = historyScorer(plainSasrec(config, arrays));
+    const memory = historyScorer(plainSasrec({ ...config, neighbourWeight: 0.5 }, [...arrays, ...lists]));
+    const histories = [[3, 4, 3], [4], [1, 2]];
+    const a = plain(histories);
+    const b = memory(histories);
+    const expected = [{ 7: 0.5 * Math.log1p(7), 9: 0.5 * Math.log1p(1) }, { 7: 0.5 * Math.log1p(2) }, {}] as Record<number, number>[];
+    histories.forEach((_, r) => {
+      for (let i = 1; i <= 20; i++) expect(b[r]![i]! - a[r]![i]!).toBeCloseTo(expected[r]![i] ?? 0, 5);
+    });
+  });
+
+  it('round-trips through int8 and f32 bundles: the lists exact, the weights within int8 precision', async () => {
+    const withMemory = { ...config, neighbourWeight: 1 };
+    for (const precision of ['int8', 'float32'] as const) {
+      const enc = await encodeBundle(withMemory, vocabulary, [...arrays, ...lists], precision);
+      expect(enc.manifest.neighboursFile).toBe('neighbours.bin');
+      expect(enc.files.get('neighbours.bin')!.byteLength).toBe(2 * (21 + 3)); // uint16 lengths then ids
+      const decoded = await decodeBundle(JSON.parse(JSON.stringify(enc.manifest)), async (n) => enc.files.get(n)!);
+      const get = (name: string) => decoded.tensors.find((t) => t.name === name)!.data;
+      expect(Array.from(get(NEIGHBOUR_COUNTS))).toEqual(Array.from(counts));
+      expect(Array.from(get(NEIGHBOUR_IDS))).toEqual([7, 9, 7]);
+      Array.from(get(NEIGHBOUR_WEIGHTS)).forEach((w, i) => expect(Math.abs(w - [5, 1, 2][i]!)).toBeLessThanOrEqual(precision === 'int8' ? 5 / 254 + 1e-3 : 0));
+    }
+  });
+
+  it('refuses lists whose lengths do not add up', async () => {
+    const broken = [lists[0]!, { ...lists[1]!, data: Float32Array.from([7, 9]), shape: [2] }, lists[2]!];
+    await expect(encodeBundle({ ...config, neighbourWeight: 1 }, vocabulary, [...arrays, ...broken], 'int8')).rejects.toThrow(/neighbourCounts/);
   });
 });

@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { parseArgs } from '../../../models/cli/args.js';
 import { evaluateCommand } from '../../../models/cli/evaluate.js';
+import { neighboursCommand } from '../../../models/cli/neighbours.js';
 import { trainCommand } from '../../../models/cli/train.js';
+import { itemNeighbours } from '../../../src/core/evaluation/item-knn-baseline.js';
+import { leaveOneOut } from '../../../src/core/evaluation/leave-one-out.js';
+import { readEvents } from '../../../models/cli/read-events.js';
 
 const events = new URL('../../fixtures/model/tiny.s3rec.txt', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'edgereco-cli-'));
@@ -28,9 +32,10 @@ describe('train → bundle → evaluate', () => {
     const out = join(dir, 'loo');
     await captured(() => trainCommand(parseArgs([...common, '--split', 'leave-one-out', '--out', out])));
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
-    expect(manifest.formatVersion).toBe(1);
+    expect(manifest.formatVersion).toBe(2);
     expect(manifest.training.split).toBe('leave-one-out');
-    expect(manifest.vocabulary).toHaveLength(7);
+    expect(manifest.vocabularyFile).toBe('vocabulary.bin'); // the fixture's item ids are whole numbers
+    expect(readFileSync(join(out, 'vocabulary.bin')).byteLength).toBe(7 * 2);
     const lines = await captured(() =>
       evaluateCommand(parseArgs(['--events', events, '--format', 's3rec', '--model', out, '--protocol', 'sampled', '--negatives', '3', '--backend', 'cpu', '--json'])),
     );
@@ -66,7 +71,7 @@ describe('train → bundle → evaluate', () => {
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
     expect(manifest.config.numAttributes).toBe(2); // attribute 30 belongs to an item outside the data
     expect(manifest.attributesFile).toBe('attributes.bin');
-    expect(Object.keys(manifest.checksums).sort()).toEqual(['attributes.bin', 'weights.bin']);
+    expect(Object.keys(manifest.checksums).sort()).toEqual(['attributes.bin', 'vocabulary.bin', 'weights.bin']);
     const lines = await captured(() =>
       evaluateCommand(parseArgs(['--events', events, '--format', 's3rec', '--model', out, '--protocol', 'full', '--backend', 'cpu', '--json'])),
     );
@@ -113,5 +118,47 @@ describe('train → bundle → evaluate', () => {
     await expect(
       evaluateCommand(parseArgs(['--events', events, '--format', 's3rec', '--model', out, '--backend', 'cpu', '--json'])),
     ).rejects.toThrow(/test items/);
+  });
+});
+
+describe('neighbours: a co-occurrence memory for a trained bundle', () => {
+  const out = join(dir, 'memory');
+  const run = (...extra: string[]) => captured(() => neighboursCommand(parseArgs(['--events', events, '--format', 's3rec', '--model', out, '--backend', 'cpu', ...extra])));
+
+  it('chooses its weight on validation and stores lists built from the training part only', async () => {
+    await captured(() => trainCommand(parseArgs([...common, '--split', 'leave-one-out', '--out', out])));
+    const log = await run('--neighbours', '3');
+    expect(log.filter((l) => l.includes('valid (')).length).toBe(1 + 4 * 4); // no memory, then 4 weights × 4 gains
+    expect(log.some((l) => /keeps (weight|no memory)/.test(l))).toBe(true);
+    const forced = await run('--neighbours', '3', '--weight', '1', '--gain', '100');
+    expect(forced.filter((l) => l.includes('valid ('))).toEqual([]); // nothing to choose
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.config.neighbourWeight).toBe(1);
+    expect(manifest.neighboursFile).toBe('neighbours.bin');
+    expect(manifest.training.command).toMatch(/&& edgereco neighbours .*--neighbours 3/);
+    // The lists: each item's top 3 by cosine over the training sequences (never a validation or test item).
+    const data = readEvents(events, 's3rec', 'invoice');
+    const expected = itemNeighbours(leaveOneOut(data.items).train, data.itemIds.length, 3);
+    const stored = new Uint16Array(new Uint8Array(readFileSync(join(out, 'neighbours.bin'))).buffer);
+    expect(Array.from(stored.subarray(0, 8))).toEqual(Array.from({ length: 8 }, (_, i) => expected.offsets[i + 1]! - expected.offsets[i]!));
+    expect(Array.from(stored.subarray(8))).toEqual(Array.from(expected.ids));
+    for (const sub of ['', 'f32']) expect(readFileSync(join(out, sub, 'neighbours.bin'))).toEqual(readFileSync(join(out, 'neighbours.bin')));
+    // Evaluation reads the memory through the worker's scoring code; int8 and f32 agree.
+    const lines = await captured(() => evaluateCommand(parseArgs(['--events', events, '--format', 's3rec', '--model', out, '--protocol', 'full', '--backend', 'cpu', '--json'])));
+    const result = JSON.parse(lines.at(-1)!);
+    expect(Math.abs(result.model.mrr - result.f32.mrr)).toBeLessThan(0.05);
+  });
+
+  it('refuses events the model was not trained on, and bad options, with a typed error and the bundle untouched', async () => {
+    const before = readFileSync(join(out, 'manifest.json'));
+    const other = join(dir, 'other.s3rec.txt');
+    writeFileSync(other, `${readFileSync(events, 'utf8').trim()}\n6 1 2 3 4\n`);
+    await expect(
+      neighboursCommand(parseArgs(['--events', other, '--format', 's3rec', '--model', out, '--backend', 'cpu'])),
+    ).rejects.toMatchObject({ code: 'INVALID_OPTION', message: expect.stringMatching(/not trained on these events/) });
+    for (const bad of [['--neighbours', '0'], ['--neighbours', '2.5'], ['--weight', '-1'], ['--gain', '0']]) {
+      await expect(run(...bad)).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+    }
+    expect(readFileSync(join(out, 'manifest.json'))).toEqual(before);
   });
 });

@@ -1,0 +1,118 @@
+import { join } from 'node:path';
+import { evaluateVariants } from '../../src/core/evaluation/evaluate-ranking.js';
+import { itemNeighbours, neighbourSums } from '../../src/core/evaluation/item-knn-baseline.js';
+import { leaveOneOut } from '../../src/core/evaluation/leave-one-out.js';
+import { EdgeRecoError, ERROR_CODES } from '../../src/core/errors.js';
+import { historyScorer, prefixFeatures } from '../../src/model/catalog-scores.js';
+import { encodeBundle, type NamedArray } from '../../src/model/encode-bundle.js';
+import { plainSasrec } from '../../src/model/history-state.js';
+import { NEIGHBOUR_COUNTS, NEIGHBOUR_IDS, NEIGHBOUR_WEIGHTS } from '../../src/model/model-bundle.js';
+import { trainingDataHash } from '../../src/model/training-data-hash.js';
+import { argsLine, num, oneOf, str, type Args } from './args.js';
+import { readBundle, writeBundle } from './bundle-files.js';
+import { EVENT_FORMATS, readEvents, RETAIL_SEQUENCES } from './read-events.js';
+import { log, subsetSplit } from './train.js';
+import { useBackend } from './wasm-backend.js';
+
+/** The memory weights and gains `--weight auto` / `--gain auto` try on validation. */
+export const NEIGHBOUR_WEIGHTS_TO_TRY = [0.25, 0.5, 1, 2];
+export const NEIGHBOUR_GAINS_TO_TRY = [10, 30, 100, 300];
+
+function invalid(message: string): EdgeRecoError {
+  return new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: ${message}`);
+}
+
+/** `--NAME auto` (the default) → the list; a number ≥ 0 (> 0 for the gain) → just it. */
+function choices(args: Args, name: string, auto: readonly number[], positive: boolean): number[] {
+  const value = args.get(name);
+  if (value === undefined || value === 'auto') return [...auto];
+  const n = num(args, name, 0);
+  if (!(positive ? n > 0 : n >= 0)) throw invalid(`--${name} must be auto or a number ${positive ? '> 0' : '≥ 0'} (got ${String(value)})`);
+  return [n];
+}
+
+/**
+ * `neighbours --events FILE --format F --model DIR [--neighbours K] [--weight auto|W] [--gain auto|G]
+ * [--select full|sampled] [--eval-users N]`: gives a trained bundle a co-occurrence memory. From the data the bundle was
+ * trained on (checked by its hash: the training part of the split for a `--split leave-one-out` bundle), each item's
+ * top K co-occurring items (cosine over users) are stored with weight gain × similarity; the score gains
+ * weight × log(1 + Σ weights from the history's items). Weight and gain are chosen on the validation items (never the
+ * test items) when the bundle has a split; otherwise give them (defaults 1 and 100). Rewrites DIR (int8, from the
+ * f32 twin's exact weights) and DIR/f32. Seconds to a minute, no retraining.
+ */
+export async function neighboursCommand(args: Args): Promise<void> {
+  const dir = str(args, 'model');
+  const k = num(args, 'neighbours', 20);
+  if (!(Number.isInteger(k) && k >= 1 && k <= 1000)) throw invalid(`--neighbours must be a whole number from 1 to 1000 (got ${String(args.get('neighbours'))})`);
+  const format = oneOf(args, 'format', EVENT_FORMATS, 's3rec');
+  const data = readEvents(str(args, 'events'), format, oneOf(args, 'sequence', RETAIL_SEQUENCES, 'invoice'));
+  const numItems = data.itemIds.length;
+  const f32 = await readBundle(join(dir, 'f32'));
+  const training = f32.manifest.training;
+  const split = leaveOneOut(data.items);
+  const useSplit = training?.split === 'leave-one-out';
+  const trainSeqs = useSplit ? split.train : data.items;
+  const vocabulary = f32.manifest.vocabulary;
+  const sameItems = vocabulary.length === numItems && vocabulary.every((id, i) => id === data.itemIds[i]);
+  if (!training || !sameItems || training.dataHash !== (await trainingDataHash(trainSeqs, data.itemIds))) {
+    throw invalid(
+      `the model in ${dir} was not trained on these events (${training ? `split ${training.split}, format ${training.format}` : 'no training record'}); the co-occurrence memory must come from the model's own training data: pass the --events, --format and --sequence it was trained with`,
+    );
+  }
+  const weights = choices(args, 'weight', useSplit ? NEIGHBOUR_WEIGHTS_TO_TRY : [1], false);
+  const gains = choices(args, 'gain', useSplit ? NEIGHBOUR_GAINS_TO_TRY : [100], true);
+  await useBackend(oneOf(args, 'backend', ['wasm', 'cpu'] as const, 'wasm'));
+  const started = Date.now();
+  const lists = itemNeighbours(trainSeqs, numItems, k);
+  log(`co-occurrence: top ${k} of ${numItems} items, ${lists.ids.length} pairs (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  const base = f32.tensors.filter((t) => ![NEIGHBOUR_COUNTS, NEIGHBOUR_IDS, NEIGHBOUR_WEIGHTS].includes(t.name));
+  const config = { ...f32.manifest.config, neighbourWeight: 0 };
+  let chosen = { weight: weights[0]!, gain: gains[0]! };
+  if (weights.length * gains.length > 1) {
+    const select = oneOf(args, 'select', ['full', 'sampled'] as const, 'full');
+    const evalUsers = num(args, 'eval-users', 0);
+    const sub = evalUsers > 0 ? subsetSplit(split, evalUsers) : split;
+    const model = plainSasrec(config, base, f32.attributes);
+    const scoreHistories = historyScorer(model);
+    const grid = [{ weight: 0, gain: 0 }, ...weights.flatMap((weight) => gains.map((gain) => ({ weight, gain })))];
+    const sums = new Float32Array(numItems + 1);
+    let last: readonly number[] | null = null;
+    const results = await evaluateVariants(
+      sub,
+      (h, users) => scoreHistories(h, prefixFeatures(data.features, h, users)),
+      { target: 'validation', protocol: select, negatives: num(args, 'negatives', 99), numItems, sequences: data.items },
+      grid.map(({ weight, gain }) => (row, history) => {
+        if (weight === 0) return row;
+        if (history !== last) {
+          sums.fill(0);
+          neighbourSums(lists, history, config.maxLength, sums);
+          last = history;
+        }
+        for (let i = 1; i < row.length; i++) if (sums[i]! > 0) row[i]! += weight * Math.log1p(gain * sums[i]!);
+        return row;
+      }),
+    );
+    scoreHistories.dispose();
+    let best = 0;
+    results.forEach((r, i) => {
+      log(`  valid (${grid[i]!.weight === 0 ? 'no memory' : `weight ${grid[i]!.weight}, gain ${grid[i]!.gain}`}) ${select} HR@10 ${r.hr10.toFixed(4)} NDCG@10 ${r.ndcg10.toFixed(4)} MRR ${r.mrr.toFixed(4)} (${r.users} users)`);
+      if (r.ndcg10 > results[best]!.ndcg10) best = i;
+    });
+    chosen = grid[best]!;
+    log(`keeps ${chosen.weight === 0 ? 'no memory (none was better on validation)' : `weight ${chosen.weight}, gain ${chosen.gain}`} (best validation ${select} NDCG@10 ${results[best]!.ndcg10.toFixed(4)})`);
+  }
+  const arrays: NamedArray[] =
+    chosen.weight > 0
+      ? [
+          ...base,
+          { name: NEIGHBOUR_COUNTS, shape: [numItems + 1], data: Float32Array.from({ length: numItems + 1 }, (_, i) => lists.offsets[i + 1]! - lists.offsets[i]!) },
+          { name: NEIGHBOUR_IDS, shape: [lists.ids.length], data: Float32Array.from(lists.ids) },
+          { name: NEIGHBOUR_WEIGHTS, shape: [1, lists.ids.length], data: lists.sims.map((s) => s * chosen.gain) },
+        ]
+      : base;
+  const kept = { ...config, neighbourWeight: chosen.weight };
+  const record = { ...training, command: `${training.command ?? 'edgereco train'} && edgereco neighbours ${argsLine(args)}` };
+  const bytes8 = writeBundle(dir, await encodeBundle(kept, vocabulary, arrays, 'int8', record, f32.attributes));
+  const bytes32 = writeBundle(join(dir, 'f32'), await encodeBundle(kept, vocabulary, arrays, 'float32', record, f32.attributes));
+  log(`wrote ${dir}: int8 files ${bytes8} bytes, f32 twin ${bytes32} bytes (${(bytes8 / bytes32).toFixed(3)}× without the manifests)`);
+}
