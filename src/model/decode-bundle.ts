@@ -1,7 +1,7 @@
 import { EdgeRecoError, ERROR_CODES, describeValue } from '../core/errors.js';
 import { base64ToFloats } from './base64-floats.js';
 import { dequantizeRows, halfScaleOf } from './int8-quantize.js';
-import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, BUNDLE_FORMAT_VERSIONS, NEIGHBOUR_COUNTS, NEIGHBOUR_IDS, type ModelManifest, type StoredManifest } from './model-bundle.js';
+import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, BUNDLE_FORMAT_VERSIONS, NEIGHBOUR_COUNTS, NEIGHBOUR_IDS, unpackIntegers, type ModelManifest, type StoredManifest } from './model-bundle.js';
 import type { NamedArray } from './encode-bundle.js';
 import { sha256Hex } from './sha256.js';
 import { sasrecConfig } from './sasrec-config.js';
@@ -60,8 +60,7 @@ export async function decodeBundle(
     return bytes;
   };
   if (manifest.vocabularyFile) {
-    const bytes = (await checked(manifest.vocabularyFile)).slice().buffer;
-    manifest.vocabulary = Array.from(manifest.vocabularyDtype === 'uint16' ? new Uint16Array(bytes) : new Uint32Array(bytes), String);
+    manifest.vocabulary = Array.from(unpackIntegers(await checked(manifest.vocabularyFile), manifest.vocabularyDtype ?? 'uint32'), String);
   }
   if (!Array.isArray(manifest.vocabulary) || manifest.vocabulary.length !== manifest.config.numItems) {
     throw bad(`the model bundle's vocabulary has ${describeValue(manifest.vocabulary?.length)} items, not config.numItems (${manifest.config.numItems}); rebuild it with \`edgereco train\``);
@@ -69,8 +68,7 @@ export async function decodeBundle(
   const weights = await checked(manifest.weightsFile);
   let attributes: Int32Array | undefined;
   if (manifest.attributesFile) {
-    const bytes = (await checked(manifest.attributesFile)).slice().buffer;
-    attributes = manifest.attributesDtype === 'uint16' ? Int32Array.from(new Uint16Array(bytes)) : new Int32Array(bytes);
+    attributes = Int32Array.from(unpackIntegers(await checked(manifest.attributesFile), manifest.attributesDtype ?? 'int32'));
   }
   const tensors = manifest.tensors.map((e): NamedArray => {
     const size = e.shape.reduce((a, b) => a * b, 1);
@@ -87,8 +85,7 @@ export async function decodeBundle(
     return { name: e.name, shape: e.shape, data };
   });
   if (manifest.neighboursFile) {
-    const bytes = (await checked(manifest.neighboursFile)).slice().buffer;
-    const all = Float32Array.from(manifest.neighboursDtype === 'uint16' ? new Uint16Array(bytes) : new Int32Array(bytes));
+    const all = Float32Array.from(unpackIntegers(await checked(manifest.neighboursFile), manifest.neighboursDtype ?? 'int32'));
     const rows = manifest.config.numItems + 1;
     tensors.push({ name: NEIGHBOUR_COUNTS, shape: [rows], data: all.slice(0, rows) }, { name: NEIGHBOUR_IDS, shape: [all.length - rows], data: all.slice(rows) });
   }

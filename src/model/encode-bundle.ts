@@ -1,5 +1,5 @@
 import { quantizeRows } from './int8-quantize.js';
-import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, NEIGHBOUR_COUNTS, NEIGHBOUR_IDS, type StoredManifest, type TensorEntry, type TrainingRecord } from './model-bundle.js';
+import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, NEIGHBOUR_COUNTS, NEIGHBOUR_IDS, packIntegers, type IntegerDtype, type StoredManifest, type TensorEntry, type TrainingRecord } from './model-bundle.js';
 import type { SasrecConfig } from './sasrec-config.js';
 import { sha256Hex } from './sha256.js';
 
@@ -64,13 +64,13 @@ export async function encodeBundle(
   const weightsFile = 'weights.bin';
   const files = new Map<string, Uint8Array>([[weightsFile, weights]]);
   const checksums: Record<string, string> = { [weightsFile]: await sha256Hex(weights) };
+  const addFile = async (name: string, values: ArrayLike<number>, dtype: IntegerDtype): Promise<void> => {
+    const bytes = packIntegers(values, dtype);
+    files.set(name, bytes);
+    checksums[name] = await sha256Hex(bytes);
+  };
   const attributesDtype = attributes && attributes.every((a) => a >= 0 && a < 65536) ? 'uint16' : 'int32';
-  if (attributes) {
-    const packed = attributesDtype === 'uint16' ? Uint16Array.from(attributes) : attributes.slice();
-    const bytes = new Uint8Array(packed.buffer);
-    files.set('attributes.bin', bytes);
-    checksums['attributes.bin'] = await sha256Hex(bytes);
-  }
+  if (attributes) await addFile('attributes.bin', attributes, attributesDtype);
   let neighboursDtype: 'uint16' | 'int32' | undefined;
   if (lists.size > 0) {
     const counts = lists.get(NEIGHBOUR_COUNTS);
@@ -78,23 +78,18 @@ export async function encodeBundle(
     if (!counts || !ids || counts.length !== config.numItems + 1 || counts.reduce((a, b) => a + b, 0) !== ids.length) {
       throw new Error('edgereco: co-occurrence lists need neighbourCounts [numItems + 1] summing to the length of neighbourIds');
     }
+    // In memory the lists are float32 arrays like every named array: exact for item indices below 2^24.
+    if (config.numItems >= 2 ** 24) throw new Error('edgereco: co-occurrence lists support catalogs of up to 16,777,215 items');
     neighboursDtype = config.numItems < 65536 ? 'uint16' : 'int32';
     const all = new Float32Array(counts.length + ids.length);
     all.set(counts);
     all.set(ids, counts.length);
-    const bytes = new Uint8Array((neighboursDtype === 'uint16' ? Uint16Array.from(all) : Int32Array.from(all)).buffer);
-    files.set('neighbours.bin', bytes);
-    checksums['neighbours.bin'] = await sha256Hex(bytes);
+    await addFile('neighbours.bin', all, neighboursDtype);
   }
   // Item ids that are all whole decimal numbers (public data sets, many stores' product numbers) go to a binary file.
   const numeric = vocabulary.length > 0 && vocabulary.every((id) => /^(0|[1-9][0-9]{0,9})$/.test(id) && Number(id) < 2 ** 32);
   const vocabularyDtype = numeric && vocabulary.every((id) => Number(id) < 65536) ? 'uint16' : 'uint32';
-  if (numeric) {
-    const ids = vocabulary.map(Number);
-    const bytes = new Uint8Array((vocabularyDtype === 'uint16' ? Uint16Array.from(ids) : Uint32Array.from(ids)).buffer);
-    files.set('vocabulary.bin', bytes);
-    checksums['vocabulary.bin'] = await sha256Hex(bytes);
-  }
+  if (numeric) await addFile('vocabulary.bin', vocabulary.map(Number), vocabularyDtype);
   const manifest: StoredManifest = {
     format: BUNDLE_FORMAT,
     formatVersion: BUNDLE_FORMAT_VERSION,

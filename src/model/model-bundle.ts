@@ -19,6 +19,21 @@ export const NEIGHBOUR_COUNTS = 'neighbourCounts';
 export const NEIGHBOUR_IDS = 'neighbourIds';
 export const NEIGHBOUR_WEIGHTS = 'neighbourWeights';
 
+/** Element types of the bundle's integer files (attributes, co-occurrence lists, vocabulary), little-endian. */
+export type IntegerDtype = 'uint16' | 'uint32' | 'int32';
+
+/** Integers as the bytes of an integer file. */
+export function packIntegers(values: ArrayLike<number>, dtype: IntegerDtype): Uint8Array {
+  const typed = dtype === 'uint16' ? Uint16Array.from(values) : dtype === 'uint32' ? Uint32Array.from(values) : Int32Array.from(values);
+  return new Uint8Array(typed.buffer);
+}
+
+/** The integers of an integer file's bytes. */
+export function unpackIntegers(bytes: Uint8Array, dtype: IntegerDtype): Uint16Array | Uint32Array | Int32Array {
+  const buffer = bytes.slice().buffer;
+  return dtype === 'uint16' ? new Uint16Array(buffer) : dtype === 'uint32' ? new Uint32Array(buffer) : new Int32Array(buffer);
+}
+
 /** A manifest as stored: the vocabulary may be in `vocabularyFile` instead. */
 export type StoredManifest = Omit<ModelManifest, 'vocabulary'> & { vocabulary?: string[] };
 
