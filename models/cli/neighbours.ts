@@ -2,13 +2,12 @@ import { join } from 'node:path';
 import { evaluateVariants } from '../../src/core/evaluation/evaluate-ranking.js';
 import { itemNeighbours, neighbourSums } from '../../src/core/evaluation/item-knn-baseline.js';
 import { leaveOneOut } from '../../src/core/evaluation/leave-one-out.js';
-import { EdgeRecoError, ERROR_CODES } from '../../src/core/errors.js';
 import { historyScorer, prefixFeatures } from '../../src/model/catalog-scores.js';
-import { encodeBundle, type NamedArray } from '../../src/model/encode-bundle.js';
+import { encodeBundle } from '../../src/model/encode-bundle.js';
 import { plainSasrec } from '../../src/model/history-state.js';
-import { NEIGHBOUR_COUNTS, NEIGHBOUR_IDS, NEIGHBOUR_WEIGHTS } from '../../src/model/model-bundle.js';
 import { trainingDataHash } from '../../src/model/training-data-hash.js';
 import { argsLine, num, oneOf, str, type Args } from './args.js';
+import { invalid, withCooccurrence, withoutCooccurrence } from './cooccurrence.js';
 import { readBundle, writeBundle } from './bundle-files.js';
 import { EVENT_FORMATS, readEvents, RETAIL_SEQUENCES } from './read-events.js';
 import { log, subsetSplit } from './train.js';
@@ -17,10 +16,6 @@ import { useBackend } from './wasm-backend.js';
 /** The memory weights and gains `--weight auto` / `--gain auto` try on validation. */
 export const NEIGHBOUR_WEIGHTS_TO_TRY = [0.25, 0.5, 1, 2];
 export const NEIGHBOUR_GAINS_TO_TRY = [10, 30, 100, 300];
-
-function invalid(message: string): EdgeRecoError {
-  return new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: ${message}`);
-}
 
 /** `--NAME auto` (the default) → the list; a number ≥ 0 (> 0 for the gain) → just it. */
 function choices(args: Args, name: string, auto: readonly number[], positive: boolean): number[] {
@@ -65,7 +60,7 @@ export async function neighboursCommand(args: Args): Promise<void> {
   const started = Date.now();
   const lists = itemNeighbours(trainSeqs, numItems, k);
   log(`co-occurrence: top ${k} of ${numItems} items, ${lists.ids.length} pairs (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-  const base = f32.tensors.filter((t) => ![NEIGHBOUR_COUNTS, NEIGHBOUR_IDS, NEIGHBOUR_WEIGHTS].includes(t.name));
+  const base = withoutCooccurrence(f32.tensors);
   const config = { ...f32.manifest.config, neighbourWeight: 0 };
   let chosen = { weight: weights[0]!, gain: gains[0]! };
   if (weights.length * gains.length > 1) {
@@ -101,18 +96,9 @@ export async function neighboursCommand(args: Args): Promise<void> {
     chosen = grid[best]!;
     log(`keeps ${chosen.weight === 0 ? 'no memory (none was better on validation)' : `weight ${chosen.weight}, gain ${chosen.gain}`} (best validation ${select} NDCG@10 ${results[best]!.ndcg10.toFixed(4)})`);
   }
-  const arrays: NamedArray[] =
-    chosen.weight > 0
-      ? [
-          ...base,
-          { name: NEIGHBOUR_COUNTS, shape: [numItems + 1], data: Float32Array.from({ length: numItems + 1 }, (_, i) => lists.offsets[i + 1]! - lists.offsets[i]!) },
-          { name: NEIGHBOUR_IDS, shape: [lists.ids.length], data: Float32Array.from(lists.ids) },
-          { name: NEIGHBOUR_WEIGHTS, shape: [1, lists.ids.length], data: lists.sims.map((s) => s * chosen.gain) },
-        ]
-      : base;
-  const kept = { ...config, neighbourWeight: chosen.weight };
+  const kept = withCooccurrence(config, base, lists, chosen.weight, chosen.gain);
   const record = { ...training, command: `${training.command ?? 'edgereco train'} && edgereco neighbours ${argsLine(args)}` };
-  const bytes8 = writeBundle(dir, await encodeBundle(kept, vocabulary, arrays, 'int8', record, f32.attributes));
-  const bytes32 = writeBundle(join(dir, 'f32'), await encodeBundle(kept, vocabulary, arrays, 'float32', record, f32.attributes));
+  const bytes8 = writeBundle(dir, await encodeBundle(kept.config, vocabulary, kept.arrays, 'int8', record, f32.attributes));
+  const bytes32 = writeBundle(join(dir, 'f32'), await encodeBundle(kept.config, vocabulary, kept.arrays, 'float32', record, f32.attributes));
   log(`wrote ${dir}: int8 files ${bytes8} bytes, f32 twin ${bytes32} bytes (${(bytes8 / bytes32).toFixed(3)}× without the manifests)`);
 }

@@ -13,6 +13,7 @@ import { trainingDataHash } from '../../src/model/training-data-hash.js';
 import { num, oneOf, str, type Args } from './args.js';
 import { readBundle, writeBundle } from './bundle-files.js';
 import { EVENT_FORMATS, readEvents, RETAIL_SEQUENCES } from './read-events.js';
+import { trainingMemory, withCooccurrence, withoutCooccurrence } from './cooccurrence.js';
 import { itemPrior, log, priorWeightsToTry, readAttributes, subsetSplit, validationScore, withItemPrior } from './train.js';
 import { useBackend } from './wasm-backend.js';
 
@@ -56,13 +57,18 @@ export async function trainEnsemble(args: Args, members: number): Promise<void> 
     const trainSeqs = useSplit ? split.train : data.items;
     const { attributeTable } = readAttributes(args, data.itemIds);
     const bundles = await Promise.all(dirs.map((d) => readBundle(join(d, 'f32')))); // the exact float weights
-    const config = { ...bundles[0]!.manifest.config, members, priorWeight: 0 };
+    const config = { ...bundles[0]!.manifest.config, members, priorWeight: 0, neighbourWeight: 0 };
+    // The members' own prior and memory give way to the ensemble's.
     const arrays: NamedArray[] = bundles.flatMap((b, k) =>
-      b.tensors.filter((t) => t.name !== 'itemPrior').map((t) => ({ ...t, name: `members.${k}.${t.name}` })),
+      withoutCooccurrence(b.tensors.filter((t) => t.name !== 'itemPrior')).map((t) => ({ ...t, name: `members.${k}.${t.name}` })),
     );
     const prior = itemPrior(trainSeqs, numItems);
     const weightsToTry = priorWeightsToTry(args, useSplit);
-    const withPrior = (w: number) => withItemPrior(config, arrays, prior, w);
+    const memory = trainingMemory(args, trainSeqs, numItems);
+    const withPrior = (w: number) => {
+      const model = withItemPrior(config, arrays, prior, w);
+      return memory ? withCooccurrence(model.config, model.arrays, memory.lists, memory.weight, memory.gain) : model;
+    };
     let best = { score: -1, weight: weightsToTry[0]! };
     if (weightsToTry.length > 1) {
       const evalUsers = num(args, 'eval-users', 0);

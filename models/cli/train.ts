@@ -25,6 +25,7 @@ import { writeBundle } from './bundle-files.js';
 import { EVENT_FORMATS, readEvents, RETAIL_SEQUENCES } from './read-events.js';
 import { useBackend } from './wasm-backend.js';
 import { trainEnsemble } from './train-ensemble.js';
+import { trainingMemory, withCooccurrence } from './cooccurrence.js';
 
 /**
  * `train --events FILE --format F [--split leave-one-out] [--epochs N] [--minutes M] [--eval-every K] ...`
@@ -66,7 +67,9 @@ export async function trainCommand(args: Args): Promise<void> {
   if (!(Number.isInteger(futureTargets) && futureTargets >= 1)) throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, 'edgereco: --future-targets must be a whole number ≥ 1 (1: the next item only)');
   if (!(futureWeight >= 0)) throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, 'edgereco: --future-weight must be a number ≥ 0');
   if (futureTargets > 1 && loss !== 'sampled-softmax') throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: --future-targets needs --loss sampled-softmax (got ${loss})`);
+  const memory = trainingMemory(args, trainSeqs, numItems);
   const trainer = new SasrecTrainer(config, weights, {
+    ...(memory ? { memory } : {}),
     loss,
     batchSize: num(args, 'batch', 128),
     learningRate: num(args, 'lr', 0.001),
@@ -94,7 +97,11 @@ export async function trainCommand(args: Args): Promise<void> {
   // and --eval-every) picks its weight on validation with the epoch; a number fixes it; without a split, 0 by default.
   const prior = itemPrior(trainSeqs, numItems);
   const weightsToTry = priorWeightsToTry(args, useSplit);
-  const withPrior = (arrays: NamedArray[], w: number) => withItemPrior(config, arrays, prior, w);
+  // With --memory, the model is validated and shipped with the memory it trained beside.
+  const withPrior = (arrays: NamedArray[], w: number) => {
+    const model = withItemPrior(config, arrays, prior, w);
+    return memory ? withCooccurrence(model.config, model.arrays, memory.lists, memory.weight, memory.gain) : model;
+  };
   // With --eval-every, the bundle keeps the epoch and prior weight with the best validation NDCG@10 (--select); never
   // the test items.
   let best: { ndcg10: number; epoch: number; priorWeight: number; arrays: NamedArray[] | null } = { ndcg10: -1, epoch: 0, priorWeight: weightsToTry[0]!, arrays: null };

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { CountedNeighbourLists } from '../core/evaluation/item-knn-baseline.js';
 import { seededRandom } from '../core/evaluation/seeded-random.js';
 import { gatherRows } from './gather-rows.js';
 import { lengthBuckets } from './length-buckets.js';
@@ -35,6 +36,13 @@ export interface TrainOptions {
   futureTargets?: number;
   /** The weight of a later item's loss relative to the next item's. Default 0.5. */
   futureWeight?: number;
+  /**
+   * `sampled-softmax` only: a co-occurrence memory to train beside. Each position's logits get the memory's term for
+   * its prefix (`weight × log(1 + gain × Σ cosine)`, as `addCooccurrence` adds it at inference), with the cosines
+   * recomputed without the position's own sequence (which the lists were counted from), so the model learns what the
+   * memory does not already say instead of what it would leak.
+   */
+  memory?: TrainingMemory;
   /** Adam learning rate. Default 0.001. */
   learningRate?: number;
   /**
@@ -45,6 +53,12 @@ export interface TrainOptions {
   /** The horizon of the `cosine` schedule, in epochs. */
   scheduleEpochs?: number;
   seed?: number;
+}
+
+export interface TrainingMemory {
+  lists: CountedNeighbourLists;
+  weight: number;
+  gain: number;
 }
 
 /** When later items are targets too: the first `main` rows are the next items (weight 1), the rest weigh `later`. */
@@ -77,6 +91,7 @@ export class SasrecTrainer {
         ? tf.tensor2d(options.attributes, [config.numItems + 1, config.maxAttributes], 'int32')
         : undefined;
     if ((options.futureTargets ?? 1) > 1 && options.loss !== 'sampled-softmax') throw new Error('edgereco: futureTargets needs the sampled-softmax loss');
+    if (options.memory && options.loss !== 'sampled-softmax') throw new Error('edgereco: training beside a memory needs the sampled-softmax loss');
     this.optimizer = new LazyAdam({ learningRate: options.learningRate ?? 0.001 });
     this.denseVars = flattenWeights(weights)
       .filter(([name]) => name !== 'itemEmbedding')
@@ -151,7 +166,8 @@ export class SasrecTrainer {
             : [];
       this.optimizer.setLearningRate(this.learningRateAt((epoch - 1) * batches.length + bi, batches.length));
       const stepSeed = seed * 100_003 + bi;
-      const value = this.step_(input, rows.length, L, validRows, targets, negatives, stepSeed, eventInput, future > 1 ? { main, later: this.options.futureWeight ?? 0.5 } : undefined);
+      const offsets = this.options.memory ? memoryOffsets(this.options.memory, rows, input, L, validRows, negatives) : undefined;
+      const value = this.step_(input, rows.length, L, validRows, targets, negatives, stepSeed, eventInput, future > 1 ? { main, later: this.options.futureWeight ?? 0.5 } : undefined, offsets);
       lossSum += value * main;
       positions += main;
       this.step++;
@@ -209,6 +225,7 @@ export class SasrecTrainer {
     seed: number,
     eventInput?: { types: Int32Array; gaps: Int32Array },
     rowWeights?: RowWeights,
+    offsets?: Float32Array,
   ): number {
     const table = this.weights.itemEmbedding as tf.Variable;
     let rows: number[];
@@ -231,7 +248,7 @@ export class SasrecTrainer {
     const localInput = Int32Array.from(remap(input));
     const { value, grads } = tf.variableGrads(() => {
       const weights = { ...this.weights, itemEmbedding: itemTable(this.weights, slice as tf.Tensor2D, localAttributes) };
-      return this.loss(weights, localInput, B, L, validRows, remap(targets), remap(negatives), seed, eventInput, rowWeights);
+      return this.loss(weights, localInput, B, L, validRows, remap(targets), remap(negatives), seed, eventInput, rowWeights, offsets);
     }, [slice, ...this.denseVars]);
     localAttributes?.dispose();
     const dense = new Map(this.denseVars.map((v) => [v, grads[v.name]!] as const));
@@ -252,6 +269,7 @@ export class SasrecTrainer {
     seed: number,
     eventInput?: { types: Int32Array; gaps: Int32Array },
     rowWeights?: RowWeights,
+    offsets?: Float32Array,
   ): tf.Scalar {
     const d = this.config.dim;
     const features = eventInput && { types: tf.tensor2d(eventInput.types, [B, L], 'int32'), gaps: tf.tensor2d(eventInput.gaps, [B, L], 'int32') };
@@ -280,6 +298,7 @@ export class SasrecTrainer {
         });
         logits = tf.add(logits, tf.tensor2d(mask, [targets.length, candidates.length]));
       }
+      if (offsets) logits = tf.add(logits, tf.tensor2d(offsets, [targets.length, candidates.length]));
       const labels = tf.oneHot(tf.tensor1d(targets.map((t) => column.get(t)!), 'int32'), candidates.length);
       if (!rowWeights) return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
       // Weighted rows (next items 1, later items futureWeight), summed over the next-item rows' count.
@@ -292,4 +311,62 @@ export class SasrecTrainer {
     const neg = tf.sum(tf.mul(h, gatherRows(E, tf.tensor1d(negatives, 'int32'))), -1);
     return tf.add(tf.mean(tf.softplus(tf.neg(pos))), tf.mean(tf.softplus(neg))) as tf.Scalar;
   }
+}
+
+/**
+ * The memory's logit offsets `[validRows, candidates]` for a batch (see `TrainOptions.memory`): for the position at
+ * `validRows[k]` (row r, column j of `input`), weight × log(1 + gain × Σ cos'(h, c)) over the distinct items h of the
+ * row up to j, where cos' leaves out the row's own sequence: co-count − [c in it], users of h − 1, users of c − [c in it].
+ */
+export function memoryOffsets(
+  memory: TrainingMemory,
+  rows: readonly (readonly number[])[],
+  input: Int32Array,
+  L: number,
+  validRows: readonly number[],
+  candidates: readonly number[],
+): Float32Array {
+  const { lists, weight, gain } = memory;
+  const C = candidates.length;
+  const column = new Map(candidates.map((c, i) => [c, i]));
+  const out = new Float32Array(validRows.length * C);
+  const rowOf = new Map<number, number>(); // position → its first row in `out` (later targets repeat a position)
+  const sums = new Float32Array(C);
+  let r = -1;
+  let j = 0;
+  let own = new Set<number>();
+  const added = new Set<number>();
+  validRows.forEach((flat, k) => {
+    const first = rowOf.get(flat);
+    if (first !== undefined) {
+      out.copyWithin(k * C, first * C, (first + 1) * C);
+      return;
+    }
+    rowOf.set(flat, k);
+    const rr = Math.floor(flat / L);
+    if (rr !== r) {
+      r = rr;
+      j = 0;
+      sums.fill(0);
+      added.clear();
+      own = new Set(rows[r]!);
+    }
+    for (; j <= flat % L; j++) {
+      const h = input[r * L + j]!;
+      if (h <= 0 || added.has(h)) continue;
+      added.add(h);
+      const nh = lists.users[h]! - 1;
+      for (let e = lists.offsets[h]!; e < lists.offsets[h + 1]!; e++) {
+        const col = column.get(lists.ids[e]!);
+        if (col === undefined) continue;
+        const c = lists.ids[e]!;
+        const mine = own.has(c) ? 1 : 0;
+        const pair = lists.pairs[e]! - mine;
+        const nc = lists.users[c]! - mine;
+        if (pair > 0 && nh > 0 && nc > 0) sums[col]! += pair / Math.sqrt(nh * nc);
+      }
+    }
+    for (let c = 0; c < C; c++) if (sums[c]! > 0) out[k * C + c] = weight * Math.log1p(gain * sums[c]!);
+  });
+  return out;
 }

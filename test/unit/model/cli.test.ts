@@ -149,6 +149,23 @@ describe('neighbours: a co-occurrence memory for a trained bundle', () => {
     expect(Math.abs(result.model.mrr - result.f32.mrr)).toBeLessThan(0.05);
   });
 
+  it('train --memory trains beside the memory and ships it; it needs the sampled-softmax loss', async () => {
+    const trained = join(dir, 'trained-beside');
+    const log = await captured(() =>
+      trainCommand(parseArgs([...common, '--split', 'leave-one-out', '--eval-every', '2', '--memory', '3', '--memory-weight', '0.5', '--memory-gain', '30', '--out', trained])),
+    );
+    expect(log.filter((l) => l.includes('valid (prior')).length).toBe(7);
+    const manifest = JSON.parse(readFileSync(join(trained, 'manifest.json'), 'utf8'));
+    expect(manifest.config.neighbourWeight).toBe(0.5);
+    expect(manifest.neighboursFile).toBe('neighbours.bin');
+    await expect(trainCommand(parseArgs([...common, '--memory', '3', '--loss', 'bce', '--out', join(dir, 'bad-memory')]))).rejects.toMatchObject({
+      code: 'INVALID_OPTION',
+      message: expect.stringMatching(/--memory needs --loss sampled-softmax/),
+    });
+    await expect(trainCommand(parseArgs([...common, '--memory', '-2', '--out', join(dir, 'bad-memory')]))).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+    expect(() => readFileSync(join(dir, 'bad-memory', 'manifest.json'))).toThrow();
+  });
+
   it('refuses events the model was not trained on, and bad options, with a typed error and the bundle untouched', async () => {
     const before = readFileSync(join(out, 'manifest.json'));
     const other = join(dir, 'other.s3rec.txt');

@@ -1,0 +1,47 @@
+import { itemNeighbours, type NeighbourLists } from '../../src/core/evaluation/item-knn-baseline.js';
+import { EdgeRecoError, ERROR_CODES } from '../../src/core/errors.js';
+import type { NamedArray } from '../../src/model/encode-bundle.js';
+import { NEIGHBOUR_COUNTS, NEIGHBOUR_IDS, NEIGHBOUR_WEIGHTS } from '../../src/model/model-bundle.js';
+import type { SasrecConfig } from '../../src/model/sasrec-config.js';
+import type { TrainingMemory } from '../../src/model/sasrec-trainer.js';
+import { num, type Args } from './args.js';
+
+export function invalid(message: string): EdgeRecoError {
+  return new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: ${message}`);
+}
+
+/** The model with a co-occurrence memory of weight `weight` (its config, and the arrays with the lists); unchanged for 0. */
+export function withCooccurrence(config: SasrecConfig, arrays: readonly NamedArray[], lists: NeighbourLists, weight: number, gain: number): { config: SasrecConfig; arrays: NamedArray[] } {
+  const numItems = config.numItems;
+  if (!(weight > 0)) return { config: { ...config, neighbourWeight: 0 }, arrays: [...arrays] };
+  return {
+    config: { ...config, neighbourWeight: weight },
+    arrays: [
+      ...arrays,
+      { name: NEIGHBOUR_COUNTS, shape: [numItems + 1], data: Float32Array.from({ length: numItems + 1 }, (_, i) => lists.offsets[i + 1]! - lists.offsets[i]!) },
+      { name: NEIGHBOUR_IDS, shape: [lists.ids.length], data: Float32Array.from(lists.ids) },
+      { name: NEIGHBOUR_WEIGHTS, shape: [1, lists.ids.length], data: lists.sims.map((s) => s * gain) },
+    ],
+  };
+}
+
+/** A model's arrays without its co-occurrence memory (any member prefix included). */
+export function withoutCooccurrence<T extends { name: string }>(arrays: readonly T[]): T[] {
+  return arrays.filter((t) => ![NEIGHBOUR_COUNTS, NEIGHBOUR_IDS, NEIGHBOUR_WEIGHTS].some((n) => t.name === n || t.name.endsWith(`.${n}`)));
+}
+
+/**
+ * `train --memory K [--memory-weight W] [--memory-gain G]`: the co-occurrence memory a model trains beside (top K per
+ * item from the training sequences; see `TrainOptions.memory`), or undefined without `--memory`.
+ */
+export function trainingMemory(args: Args, train: readonly (readonly number[])[], numItems: number): TrainingMemory | undefined {
+  const k = num(args, 'memory', 0);
+  if (!(Number.isInteger(k) && k >= 0 && k <= 1000)) throw invalid(`--memory must be a whole number from 0 to 1000 (got ${String(args.get('memory'))})`);
+  if (k === 0) return undefined;
+  const weight = num(args, 'memory-weight', 1);
+  const gain = num(args, 'memory-gain', 100);
+  if (!(weight > 0 && gain > 0)) throw invalid('--memory-weight and --memory-gain must be numbers > 0');
+  const loss = args.get('loss') ?? 'sampled-softmax';
+  if (loss !== 'sampled-softmax') throw invalid(`--memory needs --loss sampled-softmax (got ${String(loss)})`);
+  return { lists: itemNeighbours(train, numItems, k), weight, gain };
+}
