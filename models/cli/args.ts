@@ -21,6 +21,20 @@ export function argsLine(args: Args): string {
   return [...args].map(([name, value]) => (value === true ? `--${name}` : `--${name} ${value}`)).join(' ');
 }
 
+/** A typed INVALID_OPTION error (`edgereco: MESSAGE`) for an option a command cannot use. */
+export function invalidOption(message: string): EdgeRecoError {
+  return new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: ${message}`);
+}
+
+/** A whole-number option from `min` (to `max`, if given), else INVALID_OPTION naming it. */
+export function int(args: Args, name: string, fallback: number, min: number, max = Infinity): number {
+  const n = num(args, name, fallback);
+  if (!(Number.isInteger(n) && n >= min && n <= max)) {
+    throw invalidOption(`--${name} must be a whole number ${max === Infinity ? `≥ ${min}` : `from ${min} to ${max}`} (got ${String(args.get(name))})`);
+  }
+  return n;
+}
+
 export function str(args: Args, name: string, fallback?: string): string {
   const v = args.get(name);
   if (typeof v === 'string') return v;

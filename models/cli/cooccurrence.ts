@@ -1,14 +1,9 @@
 import { itemNeighbours, type NeighbourLists } from '../../src/core/evaluation/item-knn-baseline.js';
-import { EdgeRecoError, ERROR_CODES } from '../../src/core/errors.js';
 import type { NamedArray } from '../../src/model/encode-bundle.js';
 import { NEIGHBOUR_COUNTS, NEIGHBOUR_IDS, NEIGHBOUR_WEIGHTS } from '../../src/model/model-bundle.js';
 import type { SasrecConfig } from '../../src/model/sasrec-config.js';
 import type { TrainingMemory } from '../../src/model/sasrec-trainer.js';
-import { num, type Args } from './args.js';
-
-export function invalid(message: string): EdgeRecoError {
-  return new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: ${message}`);
-}
+import { int, invalidOption, num, type Args } from './args.js';
 
 /** The model with a co-occurrence memory of weight `weight` (its config, and the arrays with the lists); unchanged for 0. */
 export function withCooccurrence(config: SasrecConfig, arrays: readonly NamedArray[], lists: NeighbourLists, weight: number, gain: number): { config: SasrecConfig; arrays: NamedArray[] } {
@@ -35,13 +30,12 @@ export function withoutCooccurrence<T extends { name: string }>(arrays: readonly
  * item from the training sequences; see `TrainOptions.memory`), or undefined without `--memory`.
  */
 export function trainingMemory(args: Args, train: readonly (readonly number[])[], numItems: number): TrainingMemory | undefined {
-  const k = num(args, 'memory', 0);
-  if (!(Number.isInteger(k) && k >= 0 && k <= 1000)) throw invalid(`--memory must be a whole number from 0 to 1000 (got ${String(args.get('memory'))})`);
+  const k = int(args, 'memory', 0, 0, 1000);
   if (k === 0) return undefined;
   const weight = num(args, 'memory-weight', 1);
   const gain = num(args, 'memory-gain', 100);
-  if (!(weight > 0 && gain > 0)) throw invalid('--memory-weight and --memory-gain must be numbers > 0');
+  if (!(weight > 0 && gain > 0)) throw invalidOption('--memory-weight and --memory-gain must be numbers > 0');
   const loss = args.get('loss') ?? 'sampled-softmax';
-  if (loss !== 'sampled-softmax') throw invalid(`--memory needs --loss sampled-softmax (got ${String(loss)})`);
+  if (loss !== 'sampled-softmax') throw invalidOption(`--memory needs --loss sampled-softmax (got ${String(loss)})`);
   return { lists: itemNeighbours(train, numItems, k), weight, gain };
 }

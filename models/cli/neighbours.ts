@@ -4,10 +4,10 @@ import { itemNeighbours, neighbourSums } from '../../src/core/evaluation/item-kn
 import { leaveOneOut } from '../../src/core/evaluation/leave-one-out.js';
 import { historyScorer, prefixFeatures } from '../../src/model/catalog-scores.js';
 import { encodeBundle } from '../../src/model/encode-bundle.js';
-import { plainSasrec } from '../../src/model/history-state.js';
+import { addMemoryTerm, plainSasrec } from '../../src/model/history-state.js';
 import { trainingDataHash } from '../../src/model/training-data-hash.js';
-import { argsLine, num, oneOf, str, type Args } from './args.js';
-import { invalid, withCooccurrence, withoutCooccurrence } from './cooccurrence.js';
+import { argsLine, int, invalidOption, num, oneOf, str, type Args } from './args.js';
+import { withCooccurrence, withoutCooccurrence } from './cooccurrence.js';
 import { readBundle, writeBundle } from './bundle-files.js';
 import { EVENT_FORMATS, readEvents, RETAIL_SEQUENCES } from './read-events.js';
 import { log, subsetSplit } from './train.js';
@@ -22,7 +22,7 @@ function choices(args: Args, name: string, auto: readonly number[], positive: bo
   const value = args.get(name);
   if (value === undefined || value === 'auto') return [...auto];
   const n = num(args, name, 0);
-  if (!(positive ? n > 0 : n >= 0)) throw invalid(`--${name} must be auto or a number ${positive ? '> 0' : '≥ 0'} (got ${String(value)})`);
+  if (!(positive ? n > 0 : n >= 0)) throw invalidOption(`--${name} must be auto or a number ${positive ? '> 0' : '≥ 0'} (got ${String(value)})`);
   return [n];
 }
 
@@ -37,8 +37,7 @@ function choices(args: Args, name: string, auto: readonly number[], positive: bo
  */
 export async function neighboursCommand(args: Args): Promise<void> {
   const dir = str(args, 'model');
-  const k = num(args, 'neighbours', 20);
-  if (!(Number.isInteger(k) && k >= 1 && k <= 1000)) throw invalid(`--neighbours must be a whole number from 1 to 1000 (got ${String(args.get('neighbours'))})`);
+  const k = int(args, 'neighbours', 20, 1, 1000);
   const format = oneOf(args, 'format', EVENT_FORMATS, 's3rec');
   const data = readEvents(str(args, 'events'), format, oneOf(args, 'sequence', RETAIL_SEQUENCES, 'invoice'));
   const numItems = data.itemIds.length;
@@ -50,7 +49,7 @@ export async function neighboursCommand(args: Args): Promise<void> {
   const vocabulary = f32.manifest.vocabulary;
   const sameItems = vocabulary.length === numItems && vocabulary.every((id, i) => id === data.itemIds[i]);
   if (!training || !sameItems || training.dataHash !== (await trainingDataHash(trainSeqs, data.itemIds))) {
-    throw invalid(
+    throw invalidOption(
       `the model in ${dir} was not trained on these events (${training ? `split ${training.split}, format ${training.format}` : 'no training record'}); the co-occurrence memory must come from the model's own training data: pass the --events, --format and --sequence it was trained with`,
     );
   }
@@ -83,8 +82,7 @@ export async function neighboursCommand(args: Args): Promise<void> {
           neighbourSums(lists, history, config.maxLength, sums);
           last = history;
         }
-        for (let i = 1; i < row.length; i++) if (sums[i]! > 0) row[i]! += weight * Math.log1p(gain * sums[i]!);
-        return row;
+        return addMemoryTerm(row, sums, weight, gain);
       }),
     );
     scoreHistories.dispose();

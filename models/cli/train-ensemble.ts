@@ -5,12 +5,11 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { leaveOneOut } from '../../src/core/evaluation/leave-one-out.js';
-import { EdgeRecoError, ERROR_CODES } from '../../src/core/errors.js';
 import { encodeBundle, type NamedArray } from '../../src/model/encode-bundle.js';
 import { plainSasrec } from '../../src/model/history-state.js';
 import type { TrainingRecord } from '../../src/model/model-bundle.js';
 import { trainingDataHash } from '../../src/model/training-data-hash.js';
-import { num, oneOf, str, type Args } from './args.js';
+import { int, num, oneOf, str, type Args } from './args.js';
 import { readBundle, writeBundle } from './bundle-files.js';
 import { EVENT_FORMATS, readEvents, RETAIL_SEQUENCES } from './read-events.js';
 import { trainingMemory, withCooccurrence, withoutCooccurrence } from './cooccurrence.js';
@@ -27,8 +26,7 @@ const OWN_OPTIONS = new Set(['members', 'parallel', 'out', 'seed', 'minutes']);
  * each wave of P members gets an equal share, less two minutes for the combining.
  */
 export async function trainEnsemble(args: Args, members: number): Promise<void> {
-  const parallel = Math.min(members, num(args, 'parallel', Math.max(1, availableParallelism())));
-  if (!(Number.isInteger(parallel) && parallel >= 1)) throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, 'edgereco: --parallel must be a whole number ≥ 1');
+  const parallel = Math.min(members, int(args, 'parallel', Math.max(1, availableParallelism()), 1));
   const out = str(args, 'out');
   const seed = num(args, 'seed', 1);
   const waves = Math.ceil(members / parallel);

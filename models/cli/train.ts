@@ -20,7 +20,7 @@ import type { TrainingRecord } from '../../src/model/model-bundle.js';
 import { trainingDataHash } from '../../src/model/training-data-hash.js';
 import { exportWeights } from '../../src/model/weights-io.js';
 import { EdgeRecoError, ERROR_CODES } from '../../src/core/errors.js';
-import { num, oneOf, str, type Args } from './args.js';
+import { int, num, oneOf, str, type Args } from './args.js';
 import { writeBundle } from './bundle-files.js';
 import { EVENT_FORMATS, readEvents, RETAIL_SEQUENCES } from './read-events.js';
 import { useBackend } from './wasm-backend.js';
@@ -32,8 +32,7 @@ import { trainingMemory, withCooccurrence } from './cooccurrence.js';
  * With `--eval-every K`, ranks the validation items (never the test items) every K epochs, full and sampled.
  */
 export async function trainCommand(args: Args): Promise<void> {
-  const members = num(args, 'members', 1);
-  if (!(Number.isInteger(members) && members >= 1)) throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, 'edgereco: --members must be a whole number ≥ 1');
+  const members = int(args, 'members', 1, 1);
   if (members > 1) return trainEnsemble(args, members);
   const format = oneOf(args, 'format', EVENT_FORMATS, 's3rec');
   const sequence = oneOf(args, 'sequence', RETAIL_SEQUENCES, 'invoice');
@@ -62,9 +61,8 @@ export async function trainCommand(args: Args): Promise<void> {
   const weights = initSasrecWeights(config, seed);
   const loss = oneOf<SasrecLoss>(args, 'loss', ['softmax', 'sampled-softmax', 'uniform-softmax', 'bce'], 'sampled-softmax');
   const schedule = oneOf(args, 'lr-schedule', ['constant', 'cosine'] as const, 'constant');
-  const futureTargets = num(args, 'future-targets', 1);
+  const futureTargets = int(args, 'future-targets', 1, 1); // 1: the next item only
   const futureWeight = num(args, 'future-weight', 0.5);
-  if (!(Number.isInteger(futureTargets) && futureTargets >= 1)) throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, 'edgereco: --future-targets must be a whole number ≥ 1 (1: the next item only)');
   if (!(futureWeight >= 0)) throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, 'edgereco: --future-weight must be a number ≥ 0');
   if (futureTargets > 1 && loss !== 'sampled-softmax') throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: --future-targets needs --loss sampled-softmax (got ${loss})`);
   const memory = trainingMemory(args, trainSeqs, numItems);

@@ -108,9 +108,17 @@ function neighbourLists(arrays: readonly NamedArray[]): NeighbourLists {
 export function addCooccurrence(model: PlainSasrec, history: readonly number[], scores: Float32Array): Float32Array {
   const lists = model.neighbours;
   if (!lists || history.length === 0) return scores;
-  const sums = neighbourSums(lists, history, model.config.maxLength, new Float32Array(scores.length));
-  const w = model.config.neighbourWeight;
-  for (let i = 1; i < scores.length; i++) if (sums[i]! > 0) scores[i]! += w * Math.log1p(sums[i]!);
+  return addMemoryTerm(scores, neighbourSums(lists, history, model.config.maxLength, new Float32Array(scores.length)), model.config.neighbourWeight);
+}
+
+/** The co-occurrence memory's term for a sum of similarities: `weight × log(1 + gain × sum)` (the bundle's weights carry the gain). */
+export function memoryTerm(sum: number, weight: number, gain = 1): number {
+  return weight * Math.log1p(gain * sum);
+}
+
+/** Adds {@link memoryTerm} of each item's similarity sum (index 0, padding, and items with none are left alone). */
+export function addMemoryTerm(scores: Float32Array, sums: Float32Array, weight: number, gain = 1): Float32Array {
+  for (let i = 1; i < scores.length; i++) if (sums[i]! > 0) scores[i]! += memoryTerm(sums[i]!, weight, gain);
   return scores;
 }
 

@@ -9,6 +9,7 @@ import type { SasrecConfig } from './sasrec-config.js';
 import { leftPad, sasrecForward } from './sasrec-forward.js';
 import { flattenWeights, type SasrecWeights } from './sasrec-weights.js';
 import { itemTable } from './item-table.js';
+import { memoryTerm } from './history-state.js';
 import { LazyAdam } from './lazy-adam.js';
 
 /**
@@ -366,7 +367,7 @@ export function memoryOffsets(
         if (pair > 0 && nh > 0 && nc > 0) sums[col]! += pair / Math.sqrt(nh * nc);
       }
     }
-    for (let c = 0; c < C; c++) if (sums[c]! > 0) out[k * C + c] = weight * Math.log1p(gain * sums[c]!);
+    for (let c = 0; c < C; c++) if (sums[c]! > 0) out[k * C + c] = memoryTerm(sums[c]!, weight, gain);
   });
   return out;
 }

@@ -102,15 +102,15 @@ async function rankScores(
     batch.forEach((u, i) => {
       const { history, item } = cases[i]!;
       const base = scores[i]!;
+      // What each protocol ranks against, once per user whatever the number of variants.
+      const against = protocols.map((protocol) =>
+        protocol === 'full' ? new Set(history) : sampleNegatives(numItems, new Set(options.sequences[u]!), negatives, seed, u),
+      );
       variants.forEach((variant, v) => {
         const row = variants.length === 1 ? variant(base as Float32Array, history) : variant(Float32Array.from(base), history);
         protocols.forEach((protocol, p) => {
-          if (protocol === 'full') {
-            accs[p]![v]!.add(rankFull(row, item, new Set(history)));
-          } else {
-            const all = new Set(options.sequences[u]!);
-            accs[p]![v]!.add(rankAmong(row, item, sampleNegatives(numItems, all, negatives, seed, u)));
-          }
+          const a = against[p]!;
+          accs[p]![v]!.add(a instanceof Set ? rankFull(row, item, a) : rankAmong(row, item, a));
         });
       });
     });
