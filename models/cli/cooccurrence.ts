@@ -5,12 +5,25 @@ import type { SasrecConfig } from '../../src/model/sasrec-config.js';
 import type { TrainingMemory } from '../../src/model/sasrec-trainer.js';
 import { int, invalidOption, num, type Args } from './args.js';
 
-/** The model with a co-occurrence memory of weight `weight` (its config, and the arrays with the lists); unchanged for 0. */
-export function withCooccurrence(config: SasrecConfig, arrays: readonly NamedArray[], lists: NeighbourLists, weight: number, gain: number): { config: SasrecConfig; arrays: NamedArray[] } {
+/**
+ * The model with a co-occurrence memory of weight `weight` (its config, and the arrays with the lists, their weights
+ * gain × similarity); a walk of `hops` steps through the lists with weight `paths` per extra step, in similarity
+ * units (stored as paths / gain, in the stored weights' units). Unchanged for weight 0.
+ */
+export function withCooccurrence(
+  config: SasrecConfig,
+  arrays: readonly NamedArray[],
+  lists: NeighbourLists,
+  weight: number,
+  gain: number,
+  hops = 1,
+  paths = 0,
+): { config: SasrecConfig; arrays: NamedArray[] } {
   const numItems = config.numItems;
-  if (!(weight > 0)) return { config: { ...config, neighbourWeight: 0 }, arrays: [...arrays] };
+  if (!(weight > 0)) return { config: { ...config, neighbourWeight: 0, neighbourHops: 1, neighbourPathWeight: 0 }, arrays: [...arrays] };
+  const walks = hops > 1 && paths > 0;
   return {
-    config: { ...config, neighbourWeight: weight },
+    config: { ...config, neighbourWeight: weight, neighbourHops: walks ? hops : 1, neighbourPathWeight: walks ? paths / gain : 0 },
     arrays: [
       ...arrays,
       { name: NEIGHBOUR_COUNTS, shape: [numItems + 1], data: Float32Array.from({ length: numItems + 1 }, (_, i) => lists.offsets[i + 1]! - lists.offsets[i]!) },

@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import { evaluateVariants } from '../../src/core/evaluation/evaluate-ranking.js';
-import { itemNeighbours, neighbourSums } from '../../src/core/evaluation/item-knn-baseline.js';
+import { itemNeighbours, neighbourWalk } from '../../src/core/evaluation/item-knn-baseline.js';
 import { leaveOneOut } from '../../src/core/evaluation/leave-one-out.js';
 import { historyScorer, prefixFeatures } from '../../src/model/catalog-scores.js';
 import { encodeBundle } from '../../src/model/encode-bundle.js';
+import { MAX_NEIGHBOUR_HOPS } from '../../src/model/model-bundle.js';
 import { addMemoryTerm, plainSasrec } from '../../src/model/history-state.js';
 import { trainingDataHash } from '../../src/model/training-data-hash.js';
 import { argsLine, int, invalidOption, num, oneOf, str, type Args } from './args.js';
@@ -16,6 +17,10 @@ import { useBackend } from './wasm-backend.js';
 /** The memory weights and gains `--weight auto` / `--gain auto` try on validation. */
 export const NEIGHBOUR_WEIGHTS_TO_TRY = [0.25, 0.5, 1, 2];
 export const NEIGHBOUR_GAINS_TO_TRY = [10, 30, 100, 300];
+/** The walk lengths `--hops auto` tries (1: direct co-occurrence only). */
+export const NEIGHBOUR_HOPS_TO_TRY = [1, 2, 3];
+/** The weights per extra step of the walk (similarity units: Σ cos + paths × Σ cos · cos + …) `--paths auto` tries. */
+export const NEIGHBOUR_PATHS_TO_TRY = [0.3, 1, 3];
 
 /** `--NAME auto` (the default) → the list; a number ≥ 0 (> 0 for the gain) → just it. */
 function choices(args: Args, name: string, auto: readonly number[], positive: boolean): number[] {
@@ -27,13 +32,14 @@ function choices(args: Args, name: string, auto: readonly number[], positive: bo
 }
 
 /**
- * `neighbours --events FILE --format F --model DIR [--neighbours K] [--weight auto|W] [--gain auto|G]
- * [--select full|sampled] [--eval-users N]`: gives a trained bundle a co-occurrence memory. From the data the bundle was
+ * `neighbours --events FILE --format F --model DIR [--neighbours K] [--weight auto|W] [--gain auto|G] [--hops auto|H]
+ * [--paths auto|P] [--select full|sampled] [--eval-users N]`: gives a trained bundle a co-occurrence memory. From the data the bundle was
  * trained on (checked by its hash: the training part of the split for a `--split leave-one-out` bundle), each item's
  * top K co-occurring items (cosine over users) are stored with weight gain × similarity; the score gains
- * weight × log(1 + Σ weights from the history's items). Weight and gain are chosen on the validation items (never the
- * test items) when the bundle has a split; otherwise give them (defaults 1 and 100). Rewrites DIR (int8, from the
- * f32 twin's exact weights) and DIR/f32. Seconds to a minute, no retraining.
+ * weight × log(1 + gain × (Σ cos(h, item) + paths × Σ cos(h, m) × cos(m, item) + paths² × …)) over the history's
+ * items h and the walks of up to H steps through the lists. Weight, gain, steps and path weight are chosen on the
+ * validation items (never the test items) when the bundle has a split; otherwise give them (defaults 1, 100, 1 step). Rewrites DIR (int8, from the f32 twin's
+ * exact weights) and DIR/f32. A minute or a few, no retraining.
  */
 export async function neighboursCommand(args: Args): Promise<void> {
   const dir = str(args, 'model');
@@ -55,46 +61,60 @@ export async function neighboursCommand(args: Args): Promise<void> {
   }
   const weights = choices(args, 'weight', useSplit ? NEIGHBOUR_WEIGHTS_TO_TRY : [1], false);
   const gains = choices(args, 'gain', useSplit ? NEIGHBOUR_GAINS_TO_TRY : [100], true);
+  const hopCounts = useSplit && (args.get('hops') === undefined || args.get('hops') === 'auto') ? NEIGHBOUR_HOPS_TO_TRY : [int(args, 'hops', 1, 1, MAX_NEIGHBOUR_HOPS)];
+  const pathWeights = choices(args, 'paths', useSplit ? NEIGHBOUR_PATHS_TO_TRY : [1], true);
+  const walks = hopCounts.flatMap((hops) => (hops === 1 ? [{ hops, paths: 0 }] : pathWeights.map((paths) => ({ hops, paths }))));
   await useBackend(oneOf(args, 'backend', ['wasm', 'cpu'] as const, 'wasm'));
   const started = Date.now();
   const lists = itemNeighbours(trainSeqs, numItems, k);
   log(`co-occurrence: top ${k} of ${numItems} items, ${lists.ids.length} pairs (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   const base = withoutCooccurrence(f32.tensors);
-  const config = { ...f32.manifest.config, neighbourWeight: 0 };
-  let chosen = { weight: weights[0]!, gain: gains[0]! };
-  if (weights.length * gains.length > 1) {
+  const config = { ...f32.manifest.config, neighbourWeight: 0, neighbourHops: 1, neighbourPathWeight: 0 };
+  let chosen = { weight: weights[0]!, gain: gains[0]!, ...walks[0]! };
+  if (weights.length * gains.length * walks.length > 1) {
     const select = oneOf(args, 'select', ['full', 'sampled'] as const, 'full');
     const evalUsers = num(args, 'eval-users', 0);
     const sub = evalUsers > 0 ? subsetSplit(split, evalUsers) : split;
     const model = plainSasrec(config, base, f32.attributes);
     const scoreHistories = historyScorer(model);
-    const grid = [{ weight: 0, gain: 0 }, ...weights.flatMap((weight) => gains.map((gain) => ({ weight, gain })))];
-    const sums = new Float32Array(numItems + 1);
+    const grid = [{ weight: 0, gain: 0, hops: 1, paths: 0 }, ...weights.flatMap((weight) => gains.flatMap((gain) => walks.map((walk) => ({ weight, gain, ...walk }))))];
+    // Per history: the walk once, then its blend for each (steps, path weight).
+    const longest = Math.max(...hopCounts);
+    let walk: Float32Array[] = [];
+    const blends = new Map<string, Float32Array>();
     let last: readonly number[] | null = null;
     const results = await evaluateVariants(
       sub,
       (h, users) => scoreHistories(h, prefixFeatures(data.features, h, users)),
       { target: 'validation', protocol: select, negatives: num(args, 'negatives', 99), numItems, sequences: data.items },
-      grid.map(({ weight, gain }) => (row, history) => {
+      grid.map(({ weight, gain, hops, paths }) => (row, history) => {
         if (weight === 0) return row;
         if (history !== last) {
-          sums.fill(0);
-          neighbourSums(lists, history, config.maxLength, sums);
+          walk = neighbourWalk(lists, history, config.maxLength, longest);
+          blends.clear();
           last = history;
+        }
+        const key = `${hops} ${paths}`;
+        let sums = blends.get(key);
+        if (!sums) {
+          sums = walk[0]!.slice();
+          for (let step = 1, factor = paths; step < hops; step++, factor *= paths) for (let i = 0; i < sums.length; i++) sums[i]! += factor * walk[step]![i]!;
+          blends.set(key, sums);
         }
         return addMemoryTerm(row, sums, weight, gain);
       }),
     );
     scoreHistories.dispose();
     let best = 0;
+    const describe = ({ weight, gain, hops, paths }: (typeof grid)[number]) => (weight === 0 ? 'no memory' : `weight ${weight}, gain ${gain}, ${hops === 1 ? '1 step' : `${hops} steps, paths ${paths}`}`);
     results.forEach((r, i) => {
-      log(`  valid (${grid[i]!.weight === 0 ? 'no memory' : `weight ${grid[i]!.weight}, gain ${grid[i]!.gain}`}) ${select} HR@10 ${r.hr10.toFixed(4)} NDCG@10 ${r.ndcg10.toFixed(4)} MRR ${r.mrr.toFixed(4)} (${r.users} users)`);
+      log(`  valid (${describe(grid[i]!)}) ${select} HR@10 ${r.hr10.toFixed(4)} NDCG@10 ${r.ndcg10.toFixed(4)} MRR ${r.mrr.toFixed(4)} (${r.users} users)`);
       if (r.ndcg10 > results[best]!.ndcg10) best = i;
     });
     chosen = grid[best]!;
-    log(`keeps ${chosen.weight === 0 ? 'no memory (none was better on validation)' : `weight ${chosen.weight}, gain ${chosen.gain}`} (best validation ${select} NDCG@10 ${results[best]!.ndcg10.toFixed(4)})`);
+    log(`keeps ${chosen.weight === 0 ? 'no memory (none was better on validation)' : describe(chosen)} (best validation ${select} NDCG@10 ${results[best]!.ndcg10.toFixed(4)})`);
   }
-  const kept = withCooccurrence(config, base, lists, chosen.weight, chosen.gain);
+  const kept = withCooccurrence(config, base, lists, chosen.weight, chosen.gain, chosen.hops, chosen.paths);
   const record = { ...training, command: `${training.command ?? 'edgereco train'} && edgereco neighbours ${argsLine(args)}` };
   const bytes8 = writeBundle(dir, await encodeBundle(kept.config, vocabulary, kept.arrays, 'int8', record, f32.attributes));
   const bytes32 = writeBundle(join(dir, 'f32'), await encodeBundle(kept.config, vocabulary, kept.arrays, 'float32', record, f32.attributes));

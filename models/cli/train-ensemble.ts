@@ -55,7 +55,7 @@ export async function trainEnsemble(args: Args, members: number): Promise<void> 
     const trainSeqs = useSplit ? split.train : data.items;
     const { attributeTable } = readAttributes(args, data.itemIds);
     const bundles = await Promise.all(dirs.map((d) => readBundle(join(d, 'f32')))); // the exact float weights
-    const config = { ...bundles[0]!.manifest.config, members, priorWeight: 0, neighbourWeight: 0 };
+    const config = { ...bundles[0]!.manifest.config, members, priorWeight: 0, neighbourWeight: 0, neighbourHops: 1, neighbourPathWeight: 0 };
     // The members' own prior and memory give way to the ensemble's.
     const arrays: NamedArray[] = bundles.flatMap((b, k) =>
       withoutCooccurrence(b.tensors.filter((t) => t.name !== 'itemPrior')).map((t) => ({ ...t, name: `members.${k}.${t.name}` })),

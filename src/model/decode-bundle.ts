@@ -1,7 +1,7 @@
 import { EdgeRecoError, ERROR_CODES, describeValue } from '../core/errors.js';
 import { base64ToFloats } from './base64-floats.js';
 import { dequantizeRows, halfScaleOf } from './int8-quantize.js';
-import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, BUNDLE_FORMAT_VERSIONS, NEIGHBOUR_COUNTS, NEIGHBOUR_IDS, unpackIntegers, type ModelManifest, type StoredManifest } from './model-bundle.js';
+import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, BUNDLE_FORMAT_VERSIONS, MAX_NEIGHBOUR_HOPS, NEIGHBOUR_COUNTS, NEIGHBOUR_IDS, unpackIntegers, type ModelManifest, type StoredManifest } from './model-bundle.js';
 import type { NamedArray } from './encode-bundle.js';
 import { sha256Hex } from './sha256.js';
 import { sasrecConfig } from './sasrec-config.js';
@@ -33,7 +33,7 @@ export async function decodeBundle(
   }
   if (!BUNDLE_FORMAT_VERSIONS.includes(m.formatVersion as number)) {
     throw bad(
-      `model bundle format version ${describeValue(m.formatVersion)} is not supported (this build reads versions ${BUNDLE_FORMAT_VERSIONS.join(' and ')}, writes ${BUNDLE_FORMAT_VERSION}); retrain or upgrade edgereco`,
+      `model bundle format version ${describeValue(m.formatVersion)} is not supported (this build reads versions ${BUNDLE_FORMAT_VERSIONS.join(', ')}, writes ${BUNDLE_FORMAT_VERSION}); retrain or upgrade edgereco`,
       { formatVersion: m.formatVersion },
     );
   }
@@ -44,7 +44,11 @@ export async function decodeBundle(
   if (members !== undefined && !(Number.isInteger(members) && members >= 1)) {
     throw bad(`the model bundle's config.members is ${describeValue(members)}, not a whole number ≥ 1; rebuild it with \`edgereco train\``);
   }
-  // Fields added since format version 1 default to off (event features, prior, one member), so older bundles load unchanged.
+  const hops = (m.config as Partial<ModelManifest['config']>).neighbourHops;
+  if (hops !== undefined && !(Number.isInteger(hops) && hops >= 1 && hops <= MAX_NEIGHBOUR_HOPS)) {
+    throw bad(`the model bundle's config.neighbourHops is ${describeValue(hops)}, not a whole number from 1 to ${MAX_NEIGHBOUR_HOPS}; rebuild it with \`edgereco neighbours\``);
+  }
+  // Fields added since format version 1 default to off (event features, prior, one member, memory paths), so older bundles load unchanged.
   const manifest: ModelManifest = { ...(m as ModelManifest), config: sasrecConfig((m as ModelManifest).config) };
   const checked = async (name: string): Promise<Uint8Array> => {
     const bytes = await readFile(name);

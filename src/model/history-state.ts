@@ -102,13 +102,15 @@ function neighbourLists(arrays: readonly NamedArray[]): NeighbourLists {
 
 /**
  * Adds a model's co-occurrence memory to its scores for a history (item indices, oldest first): for each item,
- * `neighbourWeight × log(1 + Σ weight(h → item))` over the distinct items h of the last `maxLength` of the history.
- * Items that never co-occurred with the history get nothing. The worker and the evaluation CLI both call this.
+ * `neighbourWeight × log(1 + Σ weight(h → item))` over the distinct items h of the last `maxLength` of the history,
+ * the sum including the longer paths h → m → item (and one step more) of a memory with `neighbourHops` > 1 (see
+ * `neighbourSums`). Items no list reaches get nothing. The worker and the evaluation CLI both call this.
  */
 export function addCooccurrence(model: PlainSasrec, history: readonly number[], scores: Float32Array): Float32Array {
   const lists = model.neighbours;
   if (!lists || history.length === 0) return scores;
-  return addMemoryTerm(scores, neighbourSums(lists, history, model.config.maxLength, new Float32Array(scores.length)), model.config.neighbourWeight);
+  const { maxLength, neighbourWeight, neighbourHops, neighbourPathWeight } = model.config;
+  return addMemoryTerm(scores, neighbourSums(lists, history, maxLength, new Float32Array(scores.length), neighbourHops, neighbourPathWeight), neighbourWeight);
 }
 
 /** The co-occurrence memory's term for a sum of similarities: `weight × log(1 + gain × sum)` (the bundle's weights carry the gain). */
@@ -124,7 +126,7 @@ export function addMemoryTerm(scores: Float32Array, sums: Float32Array, weight: 
 
 /** The ensemble of `config.members` models stored as `members.K.NAME` (see `SasrecConfig.members`). */
 function plainEnsemble(config: SasrecConfig, arrays: readonly NamedArray[], attributes?: Int32Array): PlainSasrec {
-  const memberConfig = { ...config, members: 1, priorWeight: 0, neighbourWeight: 0 };
+  const memberConfig = { ...config, members: 1, priorWeight: 0, neighbourWeight: 0, neighbourHops: 1, neighbourPathWeight: 0 };
   const members = Array.from({ length: config.members }, (_, k) => {
     const prefix = `members.${k}.`;
     const own = arrays.filter((a) => a.name.startsWith(prefix)).map((a) => ({ ...a, name: a.name.slice(prefix.length) }));

@@ -4,11 +4,12 @@ import type { SasrecConfig } from './sasrec-config.js';
 export const BUNDLE_FORMAT = 'edgereco-model';
 /**
  * The version this build writes. Version 2 added float16 int8 scales in the weights file (`scalesOffset`) and the
- * co-occurrence lists (`neighboursFile`); version 1 bundles still load.
+ * co-occurrence lists (`neighboursFile`); version 3 the memory's longer paths (`config.neighbourHops`,
+ * `neighbourPathWeight`), which a version 2 reader would silently ignore. Versions 1 and 2 still load.
  */
-export const BUNDLE_FORMAT_VERSION = 2;
+export const BUNDLE_FORMAT_VERSION = 3;
 /** The versions this build loads. */
-export const BUNDLE_FORMAT_VERSIONS: readonly number[] = [1, 2];
+export const BUNDLE_FORMAT_VERSIONS: readonly number[] = [1, 2, 3];
 
 /**
  * The co-occurrence memory's arrays among a model's named arrays: each item's list length (`[numItems + 1]`), the
@@ -18,6 +19,8 @@ export const BUNDLE_FORMAT_VERSIONS: readonly number[] = [1, 2];
 export const NEIGHBOUR_COUNTS = 'neighbourCounts';
 export const NEIGHBOUR_IDS = 'neighbourIds';
 export const NEIGHBOUR_WEIGHTS = 'neighbourWeights';
+/** The longest walk through the co-occurrence lists a bundle may ask for (`config.neighbourHops`). */
+export const MAX_NEIGHBOUR_HOPS = 3;
 
 /** Element types of the bundle's integer files (attributes, co-occurrence lists, vocabulary), little-endian. */
 export type IntegerDtype = 'uint16' | 'uint32' | 'int32';

@@ -38,6 +38,15 @@ export interface SasrecConfig {
    * training data, cosine similarity × a gain). Chosen on validation by `edgereco neighbours`; 0 = none.
    */
   neighbourWeight: number;
+  /**
+   * Steps of the memory's walk through its lists (1 to 3): with 2, the sum also counts each path h → m → item through a
+   * neighbour m of a history item, neighbourPathWeight × weight(h → m) × weight(m → item); with 3, the paths of three
+   * steps too, neighbourPathWeight² × the product of their weights. Chosen on validation by `edgereco neighbours`
+   * (format version 3); 1 = direct co-occurrence only.
+   */
+  neighbourHops: number;
+  /** The walk's weight per extra step, in the stored weights' units (the chosen weight divided by the gain). */
+  neighbourPathWeight: number;
 }
 
 export type SasrecConfigInput = Pick<SasrecConfig, 'numItems'> & Partial<SasrecConfig>;
@@ -59,5 +68,7 @@ export function sasrecConfig(input: SasrecConfigInput): SasrecConfig {
     priorWeight: input.priorWeight ?? 0,
     members: input.members ?? 1,
     neighbourWeight: input.neighbourWeight ?? 0,
+    neighbourHops: input.neighbourHops ?? 1,
+    neighbourPathWeight: input.neighbourPathWeight ?? 0,
   };
 }

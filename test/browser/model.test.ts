@@ -38,7 +38,7 @@ beforeAll(async () => {
   execSync(`npx tsx models/cli/main.ts train --events test/fixtures/model/tiny.s3rec.txt --format s3rec --epochs 5 --seed 1 --members 2 --out ${resultsDir()}/models/tiny-ensemble`, { stdio: 'pipe' });
   // The tiny model again (same seed), given a co-occurrence memory by `edgereco neighbours`.
   execSync(`npx tsx models/cli/main.ts train --events test/fixtures/model/tiny.s3rec.txt --format s3rec --epochs 5 --seed 1 --out ${resultsDir()}/models/tiny-memory`, { stdio: 'pipe' });
-  execSync(`npx tsx models/cli/main.ts neighbours --events test/fixtures/model/tiny.s3rec.txt --format s3rec --neighbours 3 --model ${resultsDir()}/models/tiny-memory`, { stdio: 'pipe' });
+  execSync(`npx tsx models/cli/main.ts neighbours --events test/fixtures/model/tiny.s3rec.txt --format s3rec --neighbours 3 --hops 3 --model ${resultsDir()}/models/tiny-memory`, { stdio: 'pipe' });
   browser = await launch();
   webgpuBrowser = await launch({ webgpu: true });
 });
@@ -149,6 +149,8 @@ describe('a bundle with a co-occurrence memory (edgereco neighbours)', () => {
     await tf.setBackend('cpu');
     const bundle = await readBundle(`${resultsDir()}/models/tiny-memory`);
     expect(bundle.manifest.config.neighbourWeight).toBe(1);
+    expect(bundle.manifest.config.neighbourHops).toBe(3); // walks of up to three steps, path weight 1 over the default gain 100
+    expect(bundle.manifest.config.neighbourPathWeight).toBeCloseTo(1 / 100, 12);
     const model = plainSasrec(bundle.manifest.config, bundle.tensors, bundle.attributes);
     const index = (id: string) => bundle.manifest.vocabulary.indexOf(id) + 1;
     // What `evaluate` ranks by (historyScorer, the memory included), for the views the page makes, seen items left out.
@@ -163,6 +165,9 @@ describe('a bundle with a co-occurrence memory (edgereco neighbours)', () => {
     const memoryOff = historyScorer(plainSasrec({ ...bundle.manifest.config, neighbourWeight: 0 }, bundle.tensors))([['1', '2', '3'].map(index)])[0]!;
     const before = expected(['1', '2', '3']);
     expect(before.some(([id, score]) => Math.abs(score - memoryOff[index(id)]!) > 0.1)).toBe(true); // the memory counts
+    const pathsOff = historyScorer(plainSasrec({ ...bundle.manifest.config, neighbourPathWeight: 0 }, bundle.tensors))([['1', '2', '3'].map(index)])[0]!;
+    const withPaths = historyScorer(model)([['1', '2', '3'].map(index)])[0]!;
+    expect(withPaths.some((score, i) => i > 0 && score - pathsOff[i]! > 0.01)).toBe(true); // and so do its longer paths
     for (const backend of ['wasm', 'webgpu'] as const) {
       const run = await runOn(backend, MEMORY);
       expect(run.ready.backend).toBe(backend);

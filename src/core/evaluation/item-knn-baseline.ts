@@ -64,15 +64,53 @@ export function itemNeighbours(train: readonly (readonly number[])[], numItems: 
 
 /**
  * Sums, for every item, its similarities to the distinct items of `history` (the last `historyLength` of them): the
- * item-kNN score, and the co-occurrence memory a model adds to its own (see `addCooccurrence`).
+ * item-kNN score, and the co-occurrence memory a model adds to its own (see `addCooccurrence`). With `hops` > 1 and a
+ * `pathWeight` > 0 the walk goes on through the lists: a path h → m → item adds `pathWeight × sim(h, m) × sim(m, item)`,
+ * a path of three steps `pathWeight² ×` the product of its three similarities (see {@link neighbourWalk}), reaching
+ * items that never co-occurred with the history but did with its neighbours.
  */
-export function neighbourSums(lists: NeighbourLists, history: readonly number[], historyLength: number, into: Float32Array): Float32Array {
-  const { offsets, ids, sims } = lists;
-  for (const h of new Set(history.slice(-historyLength))) {
-    if (h <= 0 || h + 1 >= offsets.length) continue;
-    for (let k = offsets[h]!; k < offsets[h + 1]!; k++) into[ids[k]!]! += sims[k]!;
+export function neighbourSums(
+  lists: NeighbourLists,
+  history: readonly number[],
+  historyLength: number,
+  into: Float32Array,
+  hops = 1,
+  pathWeight = 0,
+): Float32Array {
+  const walk = neighbourWalk(lists, history, historyLength, pathWeight > 0 ? hops : 1);
+  let factor = 1;
+  for (const step of walk) {
+    for (let i = 0; i < Math.min(into.length, step.length); i++) into[i]! += factor * step[i]!;
+    factor *= pathWeight;
   }
   return into;
+}
+
+/**
+ * The walk from a history through the lists, step by step: the first array is each item's summed similarity to the
+ * history's distinct items (of its last `historyLength`), each next one the previous pushed through the lists once
+ * more (`next[j] = Σ_m previous[m] × sim(m, j)`): the sums over all paths of that many steps.
+ */
+export function neighbourWalk(lists: NeighbourLists, history: readonly number[], historyLength: number, hops: number): Float32Array[] {
+  const { offsets, ids, sims } = lists;
+  const size = offsets.length - 1;
+  const first = new Float32Array(size);
+  for (const h of new Set(history.slice(-historyLength))) {
+    if (h <= 0 || h >= size) continue;
+    for (let k = offsets[h]!; k < offsets[h + 1]!; k++) first[ids[k]!]! += sims[k]!;
+  }
+  const walk = [first];
+  for (let step = 1; step < hops; step++) {
+    const previous = walk[step - 1]!;
+    const next = new Float32Array(size);
+    for (let m = 1; m < size; m++) {
+      const v = previous[m]!;
+      if (v === 0) continue;
+      for (let k = offsets[m]!; k < offsets[m + 1]!; k++) next[ids[k]!]! += v * sims[k]!;
+    }
+    walk.push(next);
+  }
+  return walk;
 }
 
 /**

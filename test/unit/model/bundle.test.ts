@@ -7,7 +7,7 @@ import { decodeBundle } from '../../../src/model/decode-bundle.js';
 import { encodeBundle } from '../../../src/model/encode-bundle.js';
 import { dequantizeRows, floatToHalf, halfScaleOf, halfToFloat, quantizeRows } from '../../../src/model/int8-quantize.js';
 import { plainSasrec } from '../../../src/model/history-state.js';
-import { NEIGHBOUR_COUNTS, NEIGHBOUR_IDS, NEIGHBOUR_WEIGHTS, type TensorEntry } from '../../../src/model/model-bundle.js';
+import { BUNDLE_FORMAT_VERSION, NEIGHBOUR_COUNTS, NEIGHBOUR_IDS, NEIGHBOUR_WEIGHTS, type TensorEntry } from '../../../src/model/model-bundle.js';
 import { sasrecConfig } from '../../../src/model/sasrec-config.js';
 import { initSasrecWeights } from '../../../src/model/sasrec-weights.js';
 import { exportWeights, importWeights } from '../../../src/model/weights-io.js';
@@ -128,7 +128,7 @@ describe('model bundle', () => {
         return { ...rest, scales: asArray ? Array.from(scales) : floatsToBase64(scales) };
       }),
     });
-    expect(bundle.manifest.formatVersion).toBe(2);
+    expect(bundle.manifest.formatVersion).toBe(BUNDLE_FORMAT_VERSION);
     for (const asArray of [false, true]) expect((await decodeBundle(version1(asArray), read)).tensors).toEqual(current.tensors);
   });
 
@@ -193,6 +193,40 @@ describe('co-occurrence memory', () => {
     const expected = [{ 7: 0.5 * Math.log1p(7), 9: 0.5 * Math.log1p(1) }, { 7: 0.5 * Math.log1p(2) }, {}] as Record<number, number>[];
     histories.forEach((_, r) => {
       for (let i = 1; i <= 20; i++) expect(b[r]![i]! - a[r]![i]!).toBeCloseTo(expected[r]![i] ?? 0, 5);
+    });
+  });
+
+  it('with more steps, also counts the paths h → m → item (and one step more) through the lists', () => {
+    // As above, plus item 7's list (11 weight 3, 3 weight 0.5) and item 9's (11 weight 4).
+    const pathCounts = counts.slice();
+    pathCounts[7] = 2;
+    pathCounts[9] = 1;
+    const pathLists = [
+      { name: NEIGHBOUR_COUNTS, shape: [21], data: pathCounts },
+      { name: NEIGHBOUR_IDS, shape: [6], data: Float32Array.from([7, 9, 7, 11, 3, 11]) },
+      { name: NEIGHBOUR_WEIGHTS, shape: [1, 6], data: Float32Array.from([5, 1, 2, 3, 0.5, 4]) },
+    ];
+    const scores = (hops: number) => historyScorer(plainSasrec({ ...config, neighbourWeight: 1, neighbourHops: hops, neighbourPathWeight: 0.1 }, [...arrays, ...pathLists]))([[3, 4]])[0]!;
+    const plain = historyScorer(plainSasrec(config, arrays))([[3, 4]])[0]!;
+    // One step: 7 ← 5 + 2, 9 ← 1. Two: 3→7→11 5·3, 3→9→11 1·4, 4→7→11 2·3; 3→7→3 5·0.5, 4→7→3 2·0.5 (× 0.1).
+    // Three: the two-step sums pushed once more, only item 3 has a list: 7 ← 3.5·5, 9 ← 3.5·1 (× 0.1²).
+    const expected: Record<number, number>[] = [
+      { 7: 7, 9: 1 },
+      { 7: 7, 9: 1, 11: 0.1 * 25, 3: 0.1 * 3.5 },
+      { 7: 7 + 0.01 * 17.5, 9: 1 + 0.01 * 3.5, 11: 0.1 * 25, 3: 0.1 * 3.5 },
+    ];
+    expected.forEach((sums, step) => {
+      const got = scores(step + 1);
+      for (let i = 1; i <= 20; i++) expect(got[i]! - plain[i]!).toBeCloseTo(sums[i] === undefined ? 0 : Math.log1p(sums[i]!), 5);
+    });
+  });
+
+  it('refuses a bundle that asks for a walk longer than this build takes', async () => {
+    const enc = await encodeBundle({ ...config, neighbourWeight: 1, neighbourHops: 2, neighbourPathWeight: 0.1 }, vocabulary, [...arrays, ...lists], 'int8');
+    const manifest = { ...enc.manifest, config: { ...enc.manifest.config, neighbourHops: 4 } };
+    await expect(decodeBundle(JSON.parse(JSON.stringify(manifest)), async (n) => enc.files.get(n)!)).rejects.toMatchObject({
+      code: 'UNSUPPORTED_VERSION',
+      message: expect.stringMatching(/neighbourHops is 4/),
     });
   });
 

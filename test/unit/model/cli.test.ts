@@ -32,7 +32,7 @@ describe('train → bundle → evaluate', () => {
     const out = join(dir, 'loo');
     await captured(() => trainCommand(parseArgs([...common, '--split', 'leave-one-out', '--out', out])));
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
-    expect(manifest.formatVersion).toBe(2);
+    expect(manifest.formatVersion).toBe(3);
     expect(manifest.training.split).toBe('leave-one-out');
     expect(manifest.vocabularyFile).toBe('vocabulary.bin'); // the fixture's item ids are whole numbers
     expect(readFileSync(join(out, 'vocabulary.bin')).byteLength).toBe(7 * 2);
@@ -128,12 +128,14 @@ describe('neighbours: a co-occurrence memory for a trained bundle', () => {
   it('chooses its weight on validation and stores lists built from the training part only', async () => {
     await captured(() => trainCommand(parseArgs([...common, '--split', 'leave-one-out', '--out', out])));
     const log = await run('--neighbours', '3');
-    expect(log.filter((l) => l.includes('valid (')).length).toBe(1 + 4 * 4); // no memory, then 4 weights × 4 gains
+    expect(log.filter((l) => l.includes('valid (')).length).toBe(1 + 4 * 4 * 7); // no memory, then 4 weights × 4 gains × (1 step, or 2 or 3 with 3 path weights)
     expect(log.some((l) => /keeps (weight|no memory)/.test(l))).toBe(true);
-    const forced = await run('--neighbours', '3', '--weight', '1', '--gain', '100');
+    const forced = await run('--neighbours', '3', '--weight', '1', '--gain', '100', '--hops', '2', '--paths', '0.5');
     expect(forced.filter((l) => l.includes('valid ('))).toEqual([]); // nothing to choose
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
     expect(manifest.config.neighbourWeight).toBe(1);
+    expect(manifest.config.neighbourHops).toBe(2);
+    expect(manifest.config.neighbourPathWeight).toBeCloseTo(0.5 / 100, 12); // in the stored weights' units (gain × cos)
     expect(manifest.neighboursFile).toBe('neighbours.bin');
     expect(manifest.training.command).toMatch(/&& edgereco neighbours .*--neighbours 3/);
     // The lists: each item's top 3 by cosine over the training sequences (never a validation or test item).
@@ -173,7 +175,7 @@ describe('neighbours: a co-occurrence memory for a trained bundle', () => {
     await expect(
       neighboursCommand(parseArgs(['--events', other, '--format', 's3rec', '--model', out, '--backend', 'cpu'])),
     ).rejects.toMatchObject({ code: 'INVALID_OPTION', message: expect.stringMatching(/not trained on these events/) });
-    for (const bad of [['--neighbours', '0'], ['--neighbours', '2.5'], ['--weight', '-1'], ['--gain', '0']]) {
+    for (const bad of [['--neighbours', '0'], ['--neighbours', '2.5'], ['--weight', '-1'], ['--gain', '0'], ['--paths', '-1'], ['--hops', '0'], ['--hops', '4']]) {
       await expect(run(...bad)).rejects.toMatchObject({ code: 'INVALID_OPTION' });
     }
     expect(readFileSync(join(out, 'manifest.json'))).toEqual(before);
