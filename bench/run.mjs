@@ -145,7 +145,7 @@ try {
 ${['wasm', 'cpu', 'webgpu'].map(row).join('\n')}
 
 - Targets on WASM: p50 ≤ 3 ms (same history ${ok(figures.recommend_ms_p50.wasm <= 3, '')}; after a new event ${ok(results.after_event_p50.wasm <= 3, '')}), p99 ≤ 10 ms (same history ${ok(figures.recommend_ms_p99.wasm <= 10, '')}; after a new event ${ok(results.after_event_p99.wasm <= 10, '')}), first \`recommend()\` ≤ 1 s ${ok(figures.first_recommend_ms <= 1000, '')}.
-- "Same history" reuses the model's state for an unchanged history (the forward pass is a pure function of it) and scores the whole catalog; "after a new event" runs the forward pass too. \`recommend_ms_p50\`/\`p99\` in the JSON are the same-history figures; the after-event ones are beside them.
+- "Same history" reuses the model's state and its co-occurrence memory's terms for an unchanged history (both are pure functions of it) and scores the whole catalog; "after a new event" runs the forward pass and the memory's walk (three steps for this bundle) too. \`recommend_ms_p50\`/\`p99\` in the JSON are the same-history figures; the after-event ones are beside them.
 - Bundle (manifest and weights, as downloaded): int8 ${figures.bundle_bytes_int8.toLocaleString('en')} B, f32 twin ${figures.bundle_bytes_f32.toLocaleString('en')} B: ${(figures.bundle_bytes_int8 / figures.bundle_bytes_f32).toFixed(3)}× ${ok(figures.bundle_bytes_int8 <= 0.3 * figures.bundle_bytes_f32, '≤ 0.3×')}.
 - \`backend: 'auto'\` chose **${results.auto?.backend}** here, by measurement (probe medians, ms: ${JSON.stringify(results.auto?.timings)}).`,
     );

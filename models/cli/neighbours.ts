@@ -115,7 +115,9 @@ export async function neighboursCommand(args: Args): Promise<void> {
     log(`keeps ${chosen.weight === 0 ? 'no memory (none was better on validation)' : describe(chosen)} (best validation ${select} NDCG@10 ${results[best]!.ndcg10.toFixed(4)})`);
   }
   const kept = withCooccurrence(config, base, lists, chosen.weight, chosen.gain, chosen.hops, chosen.paths);
-  const record = { ...training, command: `${training.command ?? 'edgereco train'} && edgereco neighbours ${argsLine(args)}` };
+  // The memory replaces any earlier one, and so does its step in the recorded command.
+  const trainedWith = (training.command ?? 'edgereco train').split(' && edgereco neighbours ')[0];
+  const record = { ...training, command: `${trainedWith} && edgereco neighbours ${argsLine(args)}` };
   const bytes8 = writeBundle(dir, await encodeBundle(kept.config, vocabulary, kept.arrays, 'int8', record, f32.attributes));
   const bytes32 = writeBundle(join(dir, 'f32'), await encodeBundle(kept.config, vocabulary, kept.arrays, 'float32', record, f32.attributes));
   log(`wrote ${dir}: int8 files ${bytes8} bytes, f32 twin ${bytes32} bytes (${(bytes8 / bytes32).toFixed(3)}× without the manifests)`);

@@ -104,13 +104,26 @@ function neighbourLists(arrays: readonly NamedArray[]): NeighbourLists {
  * Adds a model's co-occurrence memory to its scores for a history (item indices, oldest first): for each item,
  * `neighbourWeight × log(1 + Σ weight(h → item))` over the distinct items h of the last `maxLength` of the history,
  * the sum including the longer paths h → m → item (and one step more) of a memory with `neighbourHops` > 1 (see
- * `neighbourSums`). Items no list reaches get nothing. The worker and the evaluation CLI both call this.
+ * `neighbourSums`). Items no list reaches get nothing. `terms`: the history's {@link memoryTerms} when the caller keeps
+ * them (the worker, while the history is unchanged). The worker and the evaluation CLI both call this.
  */
-export function addCooccurrence(model: PlainSasrec, history: readonly number[], scores: Float32Array): Float32Array {
+export function addCooccurrence(
+  model: PlainSasrec,
+  history: readonly number[],
+  scores: Float32Array,
+  terms: Float32Array | null = memoryTerms(model, history, scores.length),
+): Float32Array {
+  if (terms) for (let i = 0; i < Math.min(scores.length, terms.length); i++) scores[i]! += terms[i]!;
+  return scores;
+}
+
+/** The memory's term for each of `size` items for a history (what {@link addCooccurrence} adds), or null when it adds nothing. */
+export function memoryTerms(model: PlainSasrec, history: readonly number[], size: number): Float32Array | null {
   const lists = model.neighbours;
-  if (!lists || history.length === 0) return scores;
+  if (!lists || history.length === 0) return null;
   const { maxLength, neighbourWeight, neighbourHops, neighbourPathWeight } = model.config;
-  return addMemoryTerm(scores, neighbourSums(lists, history, maxLength, new Float32Array(scores.length), neighbourHops, neighbourPathWeight), neighbourWeight);
+  const sums = neighbourSums(lists, history, maxLength, new Float32Array(size), neighbourHops, neighbourPathWeight);
+  return addMemoryTerm(new Float32Array(size), sums, neighbourWeight);
 }
 
 /** The co-occurrence memory's term for a sum of similarities: `weight × log(1 + gain × sum)` (the bundle's weights carry the gain). */

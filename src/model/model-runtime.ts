@@ -2,7 +2,7 @@ import { deviceLost, selectBackend, type BackendName, type BackendPreference, ty
 import * as tf from '@tensorflow/tfjs-core';
 import { scoreState, scoringTable } from './score-histories.js';
 import type { DecodedBundle } from './decode-bundle.js';
-import { addCooccurrence, historyState, plainSasrec, readsEventFeatures, scoringRows, scoringVector, scoringWidth, type MatrixProduct, type PlainSasrec } from './history-state.js';
+import { addCooccurrence, historyState, memoryTerms, plainSasrec, readsEventFeatures, scoringRows, scoringVector, scoringWidth, type MatrixProduct, type PlainSasrec } from './history-state.js';
 import { wasmProduct } from './wasm-product.js';
 import { featurizeHistory, type HistoryEvent, type HistoryFeatures } from '../core/featurize.js';
 
@@ -42,6 +42,8 @@ export class ModelRuntime {
   /** The state of the last history scored, and that history (item indices), so a repeat skips the forward pass. */
   private state: Float32Array | null = null;
   private stateKey = '';
+  private memory: Float32Array | null = null;
+  private memoryKey: string | null = null;
 
   /** (Re)creates the item table on the active backend, releasing the previous one. */
   private load(): tf.Tensor2D {
@@ -116,7 +118,7 @@ export class ModelRuntime {
       try {
         const tableT = this.tableT ?? this.load();
         const scores = await scoreState(tableT, scoringVector(this.model, this.stateOf(history)));
-        return addCooccurrence(this.model, history.items, scores);
+        return addCooccurrence(this.model, history.items, scores, this.memoryOf(history));
       } catch (error) {
         if (attempt >= 2 || backend === 'cpu') throw error;
         await this.failOver(backend, `${backend} failed while scoring: ${String((error as Error)?.message ?? error)}`);
@@ -143,6 +145,16 @@ export class ModelRuntime {
       this.stateKey = key;
     }
     return this.state;
+  }
+
+  /** The co-occurrence memory's terms for a history (`memoryTerms`, as `addCooccurrence` adds them), kept like the state while the history is unchanged. */
+  private memoryOf(history: HistoryFeatures): Float32Array | null {
+    const key = history.items.join(',');
+    if (this.memoryKey !== key) {
+      this.memory = memoryTerms(this.model, history.items, this.model.config.numItems + 1);
+      this.memoryKey = key;
+    }
+    return this.memory;
   }
 
   /** The mean scoring row (vector, and prior) of some vocabulary items: a content row for an item the model never saw. */

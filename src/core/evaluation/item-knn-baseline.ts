@@ -77,12 +77,14 @@ export function neighbourSums(
   hops = 1,
   pathWeight = 0,
 ): Float32Array {
-  const walk = neighbourWalk(lists, history, historyLength, pathWeight > 0 ? hops : 1);
   let factor = 1;
-  for (const step of walk) {
-    for (let i = 0; i < Math.min(into.length, step.length); i++) into[i]! += factor * step[i]!;
+  walkLists(lists, history, historyLength, pathWeight > 0 ? hops : 1, (sums, reached, count) => {
+    for (let r = 0; r < count; r++) {
+      const j = reached[r]!;
+      if (j < into.length) into[j]! += factor * sums[j]!;
+    }
     factor *= pathWeight;
-  }
+  });
   return into;
 }
 
@@ -92,25 +94,67 @@ export function neighbourSums(
  * more (`next[j] = Σ_m previous[m] × sim(m, j)`): the sums over all paths of that many steps.
  */
 export function neighbourWalk(lists: NeighbourLists, history: readonly number[], historyLength: number, hops: number): Float32Array[] {
+  const walk: Float32Array[] = [];
+  walkLists(lists, history, historyLength, hops, (sums) => walk.push(sums.slice()));
+  return walk;
+}
+
+/** Two value buffers and two lists of reached items per set of lists, reused by every walk (the worker walks on each new event). */
+const scratch = new WeakMap<NeighbourLists, { values: [Float32Array, Float32Array]; reached: [Int32Array, Int32Array] }>();
+
+/**
+ * Walks `hops` steps from a history through the lists, handing each step's sums to `onStep` with the items they reached
+ * (`reached[0 .. count]`, each once; every other entry is 0). Each step visits only the items the previous one reached
+ * (only positive weights are walked, so a sum once touched stays non-zero): the work is the paths walked, not the catalog.
+ * The arrays are scratch space, valid only during the call.
+ */
+function walkLists(
+  lists: NeighbourLists,
+  history: readonly number[],
+  historyLength: number,
+  hops: number,
+  onStep: (sums: Float32Array, reached: Int32Array, count: number) => void,
+): void {
   const { offsets, ids, sims } = lists;
   const size = offsets.length - 1;
-  const first = new Float32Array(size);
+  let buffers = scratch.get(lists);
+  if (!buffers) {
+    buffers = { values: [new Float32Array(size), new Float32Array(size)], reached: [new Int32Array(size), new Int32Array(size)] };
+    scratch.set(lists, buffers);
+  }
+  let [current, next] = buffers.values;
+  let [reached, nextReached] = buffers.reached;
+  let count = 0;
   for (const h of new Set(history.slice(-historyLength))) {
     if (h <= 0 || h >= size) continue;
-    for (let k = offsets[h]!; k < offsets[h + 1]!; k++) first[ids[k]!]! += sims[k]!;
-  }
-  const walk = [first];
-  for (let step = 1; step < hops; step++) {
-    const previous = walk[step - 1]!;
-    const next = new Float32Array(size);
-    for (let m = 1; m < size; m++) {
-      const v = previous[m]!;
-      if (v === 0) continue;
-      for (let k = offsets[m]!; k < offsets[m + 1]!; k++) next[ids[k]!]! += v * sims[k]!;
+    for (let k = offsets[h]!; k < offsets[h + 1]!; k++) {
+      const j = ids[k]!;
+      const add = sims[k]!;
+      if (!(add > 0)) continue; // a weight int8 rounded to 0 reaches nothing (and must not list j twice)
+      if (current[j] === 0) reached[count++] = j;
+      current[j]! += add;
     }
-    walk.push(next);
   }
-  return walk;
+  for (let step = 0; ; step++) {
+    onStep(current, reached, count);
+    let nextCount = 0;
+    if (step + 1 < hops) {
+      for (let r = 0; r < count; r++) {
+        const m = reached[r]!;
+        const v = current[m]!;
+        for (let k = offsets[m]!; k < offsets[m + 1]!; k++) {
+          const j = ids[k]!;
+          const add = v * sims[k]!;
+          if (!(add > 0)) continue;
+          if (next[j] === 0) nextReached[nextCount++] = j;
+          next[j]! += add;
+        }
+      }
+    }
+    for (let r = 0; r < count; r++) current[reached[r]!] = 0;
+    if (step + 1 >= hops) return;
+    [current, next, reached, nextReached, count] = [next, current, nextReached, reached, nextCount];
+  }
 }
 
 /**

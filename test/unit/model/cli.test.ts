@@ -138,6 +138,7 @@ describe('neighbours: a co-occurrence memory for a trained bundle', () => {
     expect(manifest.config.neighbourPathWeight).toBeCloseTo(0.5 / 100, 12); // in the stored weights' units (gain × cos)
     expect(manifest.neighboursFile).toBe('neighbours.bin');
     expect(manifest.training.command).toMatch(/&& edgereco neighbours .*--neighbours 3/);
+    expect(manifest.training.command.match(/edgereco neighbours/g)).toHaveLength(1); // the second run replaced the first
     // The lists: each item's top 3 by cosine over the training sequences (never a validation or test item).
     const data = readEvents(events, 's3rec', 'invoice');
     const expected = itemNeighbours(leaveOneOut(data.items).train, data.itemIds.length, 3);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { evaluateRanking } from '../../../src/core/evaluation/evaluate-ranking.js';
-import { itemKnnScorer } from '../../../src/core/evaluation/item-knn-baseline.js';
+import { itemKnnScorer, neighbourSums } from '../../../src/core/evaluation/item-knn-baseline.js';
 import { historyAndTarget, leaveOneOut } from '../../../src/core/evaluation/leave-one-out.js';
 import { sampleNegatives } from '../../../src/core/evaluation/negative-sampler.js';
 import { popularityScorer } from '../../../src/core/evaluation/popularity-baseline.js';
@@ -126,5 +126,32 @@ describe('protocols and baselines', () => {
     const row = knn[0]!;
     expect(row[2]).toBeCloseTo(1);
     expect(row[3]).toBe(0);
+  });
+});
+
+describe('the co-occurrence walk (neighbourSums with more steps)', () => {
+  it('equals the sum over every path of up to H steps, weighted pathWeight per extra step, zero weights walking nowhere', () => {
+    const lists = fc.array(fc.array(fc.tuple(fc.integer({ min: 1, max: 8 }), fc.constantFrom(0, 0.5, 1, 2)), { maxLength: 4 }), { minLength: 9, maxLength: 9 });
+    fc.assert(
+      fc.property(lists, fc.array(fc.integer({ min: 1, max: 8 }), { minLength: 1, maxLength: 6 }), fc.integer({ min: 1, max: 3 }), fc.constantFrom(0, 0.3, 1), (rows, history, hops, pathWeight) => {
+        // Item 0 is padding: no list. Within a list an item appears once (as itemNeighbours builds them).
+        const byItem = rows.map((row, i) => (i === 0 ? [] : [...new Map(row).entries()]));
+        const offsets = new Int32Array(byItem.length + 1);
+        byItem.forEach((row, i) => (offsets[i + 1] = offsets[i]! + row.length));
+        const built = { offsets, ids: Int32Array.from(byItem.flat().map(([j]) => j)), sims: Float32Array.from(byItem.flat().map(([, w]) => w)) };
+        const expected = new Float64Array(9);
+        const walk = (item: number, weight: number, step: number) => {
+          for (const [j, w] of byItem[item]!) {
+            expected[j]! += weight * w * pathWeight ** (step - 1);
+            if (step < (pathWeight > 0 ? hops : 1)) walk(j, weight * w, step + 1);
+          }
+        };
+        for (const h of new Set(history)) walk(h, 1, 1);
+        const got = neighbourSums(built, history, 50, new Float32Array(9), hops, pathWeight);
+        for (let i = 0; i < 9; i++) expect(got[i]!).toBeCloseTo(expected[i]!, 4);
+        // A second call gives the same (the walk's scratch space is left clean).
+        expect(Array.from(neighbourSums(built, history, 50, new Float32Array(9), hops, pathWeight))).toEqual(Array.from(got));
+      }),
+    );
   });
 });
