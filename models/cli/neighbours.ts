@@ -33,13 +33,13 @@ function choices(args: Args, name: string, auto: readonly number[], positive: bo
 
 /**
  * `neighbours --events FILE --format F --model DIR [--neighbours K] [--weight auto|W] [--gain auto|G] [--hops auto|H]
- * [--paths auto|P] [--select full|sampled] [--eval-users N]`: gives a trained bundle a co-occurrence memory. From the data the bundle was
- * trained on (checked by its hash: the training part of the split for a `--split leave-one-out` bundle), each item's
- * top K co-occurring items (cosine over users) are stored with weight gain × similarity; the score gains
- * weight × log(1 + gain × (Σ cos(h, item) + paths × Σ cos(h, m) × cos(m, item) + paths² × …)) over the history's
- * items h and the walks of up to H steps through the lists. Weight, gain, steps and path weight are chosen on the
- * validation items (never the test items) when the bundle has a split; otherwise give them (defaults 1, 100, 1 step). Rewrites DIR (int8, from the f32 twin's
- * exact weights) and DIR/f32. A minute or a few, no retraining.
+ * [--paths auto|P] [--select full|sampled] [--eval-users N]`: gives a trained bundle a co-occurrence memory. From the
+ * data the bundle was trained on (checked by its hash: the training part of the split for a `--split leave-one-out`
+ * bundle), each item's top K co-occurring items (cosine over users) are stored with weight gain × similarity; the
+ * score gains weight × log(1 + gain × (Σ cos(h, item) + paths × Σ cos(h, m) × cos(m, item) + paths² × …)) over the
+ * history's items h and the walks of up to H steps through the lists. Weight, gain, steps and path weight are chosen
+ * on the validation items (never the test items) when the bundle has a split; otherwise give them (defaults 1, 100,
+ * one step). Rewrites DIR (int8, from the f32 twin's exact weights) and DIR/f32. A minute or a few, no retraining.
  */
 export async function neighboursCommand(args: Args): Promise<void> {
   const dir = str(args, 'model');
@@ -61,7 +61,9 @@ export async function neighboursCommand(args: Args): Promise<void> {
   }
   const weights = choices(args, 'weight', useSplit ? NEIGHBOUR_WEIGHTS_TO_TRY : [1], false);
   const gains = choices(args, 'gain', useSplit ? NEIGHBOUR_GAINS_TO_TRY : [100], true);
-  const hopCounts = useSplit && (args.get('hops') === undefined || args.get('hops') === 'auto') ? NEIGHBOUR_HOPS_TO_TRY : [int(args, 'hops', 1, 1, MAX_NEIGHBOUR_HOPS)];
+  const hopsArg = args.get('hops');
+  const hopCounts =
+    hopsArg === undefined || hopsArg === 'auto' ? (useSplit ? NEIGHBOUR_HOPS_TO_TRY : [1]) : [int(args, 'hops', 1, 1, MAX_NEIGHBOUR_HOPS)];
   const pathWeights = choices(args, 'paths', useSplit ? NEIGHBOUR_PATHS_TO_TRY : [1], true);
   const walks = hopCounts.flatMap((hops) => (hops === 1 ? [{ hops, paths: 0 }] : pathWeights.map((paths) => ({ hops, paths }))));
   await useBackend(oneOf(args, 'backend', ['wasm', 'cpu'] as const, 'wasm'));
@@ -77,7 +79,10 @@ export async function neighboursCommand(args: Args): Promise<void> {
     const sub = evalUsers > 0 ? subsetSplit(split, evalUsers) : split;
     const model = plainSasrec(config, base, f32.attributes);
     const scoreHistories = historyScorer(model);
-    const grid = [{ weight: 0, gain: 0, hops: 1, paths: 0 }, ...weights.flatMap((weight) => gains.flatMap((gain) => walks.map((walk) => ({ weight, gain, ...walk }))))];
+    const grid = [
+      { weight: 0, gain: 0, hops: 1, paths: 0 },
+      ...weights.flatMap((weight) => gains.flatMap((gain) => walks.map((walk) => ({ weight, gain, ...walk })))),
+    ];
     // Per history: the walk once, then its blend for each (steps, path weight).
     const longest = Math.max(...hopCounts);
     let walk: Float32Array[] = [];
@@ -98,7 +103,9 @@ export async function neighboursCommand(args: Args): Promise<void> {
         let sums = blends.get(key);
         if (!sums) {
           sums = walk[0]!.slice();
-          for (let step = 1, factor = paths; step < hops; step++, factor *= paths) for (let i = 0; i < sums.length; i++) sums[i]! += factor * walk[step]![i]!;
+          for (let step = 1, factor = paths; step < hops; step++, factor *= paths) {
+            for (let i = 0; i < sums.length; i++) sums[i]! += factor * walk[step]![i]!;
+          }
           blends.set(key, sums);
         }
         return addMemoryTerm(row, sums, weight, gain);
@@ -106,7 +113,8 @@ export async function neighboursCommand(args: Args): Promise<void> {
     );
     scoreHistories.dispose();
     let best = 0;
-    const describe = ({ weight, gain, hops, paths }: (typeof grid)[number]) => (weight === 0 ? 'no memory' : `weight ${weight}, gain ${gain}, ${hops === 1 ? '1 step' : `${hops} steps, paths ${paths}`}`);
+    const describe = ({ weight, gain, hops, paths }: (typeof grid)[number]) =>
+      weight === 0 ? 'no memory' : `weight ${weight}, gain ${gain}, ${hops === 1 ? '1 step' : `${hops} steps, paths ${paths}`}`;
     results.forEach((r, i) => {
       log(`  valid (${describe(grid[i]!)}) ${select} HR@10 ${r.hr10.toFixed(4)} NDCG@10 ${r.ndcg10.toFixed(4)} MRR ${r.mrr.toFixed(4)} (${r.users} users)`);
       if (r.ndcg10 > results[best]!.ndcg10) best = i;
