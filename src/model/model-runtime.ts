@@ -39,11 +39,11 @@ export class ModelRuntime {
   /** Each item's scoring row (vector, and prior): uploaded per backend, and averaged for items the model never saw. */
   private readonly rows: Float32Array;
 
-  /** The state of the last history scored, and that history (item indices), so a repeat skips the forward pass. */
-  private state: Float32Array | null = null;
-  private stateKey = '';
-  private memory: Float32Array | null = null;
-  private memoryKey: string | null = null;
+  /**
+   * The last input scored (its key), its state and its co-occurrence memory's terms: both are pure functions of the
+   * input, so a repeat skips the forward pass and the memory's walk.
+   */
+  private last: { key: string; state: Float32Array; memory: Float32Array | null } | null = null;
 
   /** (Re)creates the item table on the active backend, releasing the previous one. */
   private load(): tf.Tensor2D {
@@ -117,8 +117,9 @@ export class ModelRuntime {
       const backend = this.backend;
       try {
         const tableT = this.tableT ?? this.load();
-        const scores = await scoreState(tableT, scoringVector(this.model, this.stateOf(history)));
-        return addCooccurrence(this.model, history.items, scores, this.memoryOf(history));
+        const { state, memory } = this.lastOrNew(history);
+        const scores = await scoreState(tableT, scoringVector(this.model, state));
+        return addCooccurrence(this.model, history.items, scores, memory);
       } catch (error) {
         if (attempt >= 2 || backend === 'cpu') throw error;
         await this.failOver(backend, `${backend} failed while scoring: ${String((error as Error)?.message ?? error)}`);
@@ -137,24 +138,17 @@ export class ModelRuntime {
     return featurizeHistory(events, this.index, this.model.config.maxLength, now);
   }
 
-  private stateOf(history: HistoryFeatures): Float32Array {
+  private lastOrNew(history: HistoryFeatures): { state: Float32Array; memory: Float32Array | null } {
     const reads = readsEventFeatures(this.model.config);
     const key = reads ? `${history.items.join(',')}|${history.types.join(',')}|${history.gaps.join(',')}` : history.items.join(',');
-    if (this.state === null || this.stateKey !== key) {
-      this.state = historyState(this.model, history.items, history, this.product ?? undefined);
-      this.stateKey = key;
+    if (this.last?.key !== key) {
+      this.last = {
+        key,
+        state: historyState(this.model, history.items, history, this.product ?? undefined),
+        memory: memoryTerms(this.model, history.items, this.model.config.numItems + 1),
+      };
     }
-    return this.state;
-  }
-
-  /** The co-occurrence memory's terms for a history (`memoryTerms`, as `addCooccurrence` adds them), kept like the state while the history is unchanged. */
-  private memoryOf(history: HistoryFeatures): Float32Array | null {
-    const key = history.items.join(',');
-    if (this.memoryKey !== key) {
-      this.memory = memoryTerms(this.model, history.items, this.model.config.numItems + 1);
-      this.memoryKey = key;
-    }
-    return this.memory;
+    return this.last;
   }
 
   /** The mean scoring row (vector, and prior) of some vocabulary items: a content row for an item the model never saw. */
@@ -170,7 +164,7 @@ export class ModelRuntime {
     const d = scoringWidth(this.model);
     const out = new Float32Array(vectors.length / d);
     if (history.items.length === 0) return out.fill(-Infinity);
-    const state = scoringVector(this.model, this.stateOf(history));
+    const state = scoringVector(this.model, this.lastOrNew(history).state);
     for (let i = 0; i < out.length; i++) {
       let dot = 0;
       for (let j = 0; j < d; j++) dot += state[j]! * vectors[i * d + j]!;
