@@ -169,9 +169,14 @@ ${['wasm', 'cpu', 'webgpu'].map(row).join('\n')}
     for (const q of SPECS) {
       const command = `npx edgereco evaluate --events ${q.events} --format ${q.format} --model models/${q.name} --protocol ${q.protocol} --negatives ${q.negatives} --json`;
       const r = JSON.parse(execSync(command, { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim().split('\n').at(-1));
-      // The protocol the bundle chose its epoch, prior and memory on (`--select` of its last step; `full` by default).
+      // The protocol each step of the bundle's recorded command chose its settings on (`--select`, `full` by default):
+      // `train` its epoch and prior weight, `neighbours` its memory's settings.
       const made = JSON.parse(readFileSync(`${ROOT}/models/${q.name}/manifest.json`, 'utf8')).training?.command ?? '';
-      const chosenOn = [...made.matchAll(/--select (\w+)/g)].at(-1)?.[1] ?? 'full';
+      const steps = made.split(' && ').filter((step) => /^edgereco (train|neighbours) /.test(step));
+      const chosen = steps.map((step) => ({ memory: step.startsWith('edgereco neighbours'), on: step.match(/--select (\w+)/)?.[1] ?? 'full' }));
+      const chosenOn = chosen.every((c) => c.on === chosen[0]?.on)
+        ? (chosen[0]?.on ?? 'full')
+        : chosen.map((c) => `${c.memory ? 'memory' : 'training'} ${c.on}`).join(', ');
       quality[`${q.name}/${q.protocol}`] = { ...r, command, chosen_on: chosenOn, published: q.published, ...(q.note ? { note: q.note } : {}) };
       const f = (m) => `${m.hr10.toFixed(4)} / ${m.ndcg10.toFixed(4)}`;
       const rel = Math.max(Math.abs(r.model.hr10 - r.f32.hr10) / r.f32.hr10, Math.abs(r.model.ndcg10 - r.f32.ndcg10) / r.f32.ndcg10);
