@@ -1,7 +1,7 @@
 import { itemNeighbours, type NeighbourLists } from '../../src/core/evaluation/item-knn-baseline.js';
 import type { NamedArray } from '../../src/model/encode-bundle.js';
 import { NEIGHBOUR_COUNTS, NEIGHBOUR_IDS, NEIGHBOUR_WEIGHTS } from '../../src/model/model-bundle.js';
-import type { SasrecConfig } from '../../src/model/sasrec-config.js';
+import { NO_MEMORY, type SasrecConfig } from '../../src/model/sasrec-config.js';
 import type { TrainingMemory } from '../../src/model/sasrec-trainer.js';
 import { int, invalidOption, num, type Args } from './args.js';
 
@@ -20,7 +20,7 @@ export function withCooccurrence(
   paths = 0,
 ): { config: SasrecConfig; arrays: NamedArray[] } {
   const numItems = config.numItems;
-  if (!(weight > 0)) return { config: { ...config, neighbourWeight: 0, neighbourHops: 1, neighbourPathWeight: 0 }, arrays: [...arrays] };
+  if (!(weight > 0)) return { config: { ...config, ...NO_MEMORY }, arrays: [...arrays] };
   const walks = hops > 1 && paths > 0;
   return {
     config: { ...config, neighbourWeight: weight, neighbourHops: walks ? hops : 1, neighbourPathWeight: walks ? paths / gain : 0 },

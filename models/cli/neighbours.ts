@@ -6,6 +6,7 @@ import { historyScorer, prefixFeatures } from '../../src/model/catalog-scores.js
 import { encodeBundle } from '../../src/model/encode-bundle.js';
 import { MAX_NEIGHBOUR_HOPS } from '../../src/model/model-bundle.js';
 import { addMemoryTerm, plainSasrec } from '../../src/model/history-state.js';
+import { NO_MEMORY } from '../../src/model/sasrec-config.js';
 import { trainingDataHash } from '../../src/model/training-data-hash.js';
 import { argsLine, int, invalidOption, num, oneOf, str, type Args } from './args.js';
 import { withCooccurrence, withoutCooccurrence } from './cooccurrence.js';
@@ -71,7 +72,7 @@ export async function neighboursCommand(args: Args): Promise<void> {
   const lists = itemNeighbours(trainSeqs, numItems, k);
   log(`co-occurrence: top ${k} of ${numItems} items, ${lists.ids.length} pairs (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   const base = withoutCooccurrence(f32.tensors);
-  const config = { ...f32.manifest.config, neighbourWeight: 0, neighbourHops: 1, neighbourPathWeight: 0 };
+  const config = { ...f32.manifest.config, ...NO_MEMORY };
   let chosen = { weight: weights[0]!, gain: gains[0]!, ...walks[0]! };
   if (weights.length * gains.length * walks.length > 1) {
     const select = oneOf(args, 'select', ['full', 'sampled'] as const, 'full');

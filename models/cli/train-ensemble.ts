@@ -8,6 +8,7 @@ import { leaveOneOut } from '../../src/core/evaluation/leave-one-out.js';
 import { encodeBundle, type NamedArray } from '../../src/model/encode-bundle.js';
 import { plainSasrec } from '../../src/model/history-state.js';
 import type { TrainingRecord } from '../../src/model/model-bundle.js';
+import { NO_MEMORY } from '../../src/model/sasrec-config.js';
 import { trainingDataHash } from '../../src/model/training-data-hash.js';
 import { int, num, oneOf, str, type Args } from './args.js';
 import { readBundle, writeBundle } from './bundle-files.js';
@@ -55,7 +56,7 @@ export async function trainEnsemble(args: Args, members: number): Promise<void> 
     const trainSeqs = useSplit ? split.train : data.items;
     const { attributeTable } = readAttributes(args, data.itemIds);
     const bundles = await Promise.all(dirs.map((d) => readBundle(join(d, 'f32')))); // the exact float weights
-    const config = { ...bundles[0]!.manifest.config, members, priorWeight: 0, neighbourWeight: 0, neighbourHops: 1, neighbourPathWeight: 0 };
+    const config = { ...bundles[0]!.manifest.config, members, priorWeight: 0, ...NO_MEMORY };
     // The members' own prior and memory give way to the ensemble's.
     const arrays: NamedArray[] = bundles.flatMap((b, k) =>
       withoutCooccurrence(b.tensors.filter((t) => t.name !== 'itemPrior')).map((t) => ({ ...t, name: `members.${k}.${t.name}` })),

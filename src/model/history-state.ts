@@ -1,7 +1,7 @@
 import { neighbourSums, type NeighbourLists } from '../core/evaluation/item-knn-baseline.js';
 import type { NamedArray } from './encode-bundle.js';
 import { NEIGHBOUR_COUNTS, NEIGHBOUR_IDS, NEIGHBOUR_WEIGHTS } from './model-bundle.js';
-import type { SasrecConfig } from './sasrec-config.js';
+import { NO_MEMORY, type SasrecConfig } from './sasrec-config.js';
 
 /** One block's parameters as flat row-major float arrays (dense weights `[in, out]`). */
 interface PlainBlock {
@@ -139,7 +139,7 @@ export function addMemoryTerm(scores: Float32Array, sums: Float32Array, weight: 
 
 /** The ensemble of `config.members` models stored as `members.K.NAME` (see `SasrecConfig.members`). */
 function plainEnsemble(config: SasrecConfig, arrays: readonly NamedArray[], attributes?: Int32Array): PlainSasrec {
-  const memberConfig = { ...config, members: 1, priorWeight: 0, neighbourWeight: 0, neighbourHops: 1, neighbourPathWeight: 0 };
+  const memberConfig = { ...config, members: 1, priorWeight: 0, ...NO_MEMORY };
   const members = Array.from({ length: config.members }, (_, k) => {
     const prefix = `members.${k}.`;
     const own = arrays.filter((a) => a.name.startsWith(prefix)).map((a) => ({ ...a, name: a.name.slice(prefix.length) }));

@@ -49,6 +49,9 @@ export interface SasrecConfig {
   neighbourPathWeight: number;
 }
 
+/** The config fields of a model without a co-occurrence memory: what a model, or an ensemble's member, is given to drop one. */
+export const NO_MEMORY: Readonly<Pick<SasrecConfig, 'neighbourWeight' | 'neighbourHops' | 'neighbourPathWeight'>> = { neighbourWeight: 0, neighbourHops: 1, neighbourPathWeight: 0 };
+
 export type SasrecConfigInput = Pick<SasrecConfig, 'numItems'> & Partial<SasrecConfig>;
 
 export function sasrecConfig(input: SasrecConfigInput): SasrecConfig {
