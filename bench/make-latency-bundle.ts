@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
-import { encodeBundle } from '../src/model/encode-bundle.js';
+import { encodeBundle } from '../models/cli/training/encode-bundle.js';
 import { sasrecConfig } from '../src/model/sasrec-config.js';
-import { initSasrecWeights } from '../src/model/sasrec-weights.js';
-import { exportWeights } from '../src/model/weights-io.js';
+import { initSasrecWeights } from '../models/cli/training/sasrec-weights.js';
+import { exportWeights } from '../models/cli/training/weights-io.js';
 import { writeBundle } from '../models/cli/bundle-files.js';
 
 const out = process.argv[2] ?? 'bench/tmp/games-latency';

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeBundle, type DecodedBundle } from '../../src/model/decode-bundle.js';
-import type { EncodedBundle } from '../../src/model/encode-bundle.js';
+import type { EncodedBundle } from './training/encode-bundle.js';
 
 /** Writes `manifest.json` and the weights file(s) of a bundle into `dir`. */
 export function writeBundle(dir: string, bundle: EncodedBundle): number {

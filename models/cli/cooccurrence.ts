@@ -1,8 +1,9 @@
-import { itemNeighbours, type NeighbourLists } from '../../src/core/evaluation/item-knn-baseline.js';
-import type { NamedArray } from '../../src/model/encode-bundle.js';
+import { itemNeighbours } from './evaluation/item-knn-baseline.js';
+import type { NeighbourLists } from '../../src/model/cooccurrence-walk.js';
+import type { NamedArray } from '../../src/model/model-bundle.js';
 import { NEIGHBOUR_COUNTS, NEIGHBOUR_IDS, NEIGHBOUR_WEIGHTS } from '../../src/model/model-bundle.js';
 import { NO_MEMORY, type SasrecConfig } from '../../src/model/sasrec-config.js';
-import type { TrainingMemory } from '../../src/model/sasrec-trainer.js';
+import type { TrainingMemory } from './training/sasrec-trainer.js';
 import { int, invalidOption, num, type Args } from './args.js';
 
 /**

@@ -1,8 +1,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { parseItemAttributes } from '../../src/core/datasets/item-attributes.js';
-import { parseS3rec } from '../../src/core/datasets/s3rec-format.js';
+import { parseItemAttributes } from './datasets/item-attributes.js';
+import { parseS3rec } from './datasets/s3rec-format.js';
 import { ModelRuntime } from '../../src/model/model-runtime.js';
 import { fuseWithModel } from '../../src/search/rerank.js';
 import { num, str, type Args } from './args.js';

@@ -2,16 +2,16 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { EdgeRecoError, ERROR_CODES } from '../../src/core/errors.js';
-import { parseEventCsv } from '../../src/core/datasets/event-csv.js';
-import { featurizeDataset, withEventFeatures } from '../../src/core/featurize-dataset.js';
-import { parseOnlineRetail, type OnlineRetailRow } from '../../src/core/datasets/online-retail.js';
+import { parseEventCsv } from './datasets/event-csv.js';
+import { featurizeDataset, withEventFeatures } from './training/featurize-dataset.js';
+import { parseOnlineRetail, type OnlineRetailRow } from './datasets/online-retail.js';
 import {
   onlineRetailCustomerSequences,
   onlineRetailInvoiceSequences,
-} from '../../src/core/datasets/online-retail-sequences.js';
-import { parseS3rec } from '../../src/core/datasets/s3rec-format.js';
-import { parseSasrec } from '../../src/core/datasets/sasrec-format.js';
-import type { SequenceDataset } from '../../src/core/datasets/sequence-dataset.js';
+} from './datasets/online-retail-sequences.js';
+import { parseS3rec } from './datasets/s3rec-format.js';
+import { parseSasrec } from './datasets/sasrec-format.js';
+import type { SequenceDataset } from './datasets/sequence-dataset.js';
 
 export const EVENT_FORMATS = ['csv', 'sasrec', 's3rec', 'online-retail'] as const;
 export type EventFormat = (typeof EVENT_FORMATS)[number];

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { registerTrainingGradients } from '../../src/model/gradients/register-training-gradients.js';
+import { registerTrainingGradients } from './training/gradients/register-training-gradients.js';
 
 /** Selects a tfjs backend in Node: `wasm` (default; loads the .wasm from node_modules as a file path) or `cpu`. */
 export async function useBackend(name: 'wasm' | 'cpu' = 'wasm'): Promise<string> {

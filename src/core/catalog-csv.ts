@@ -1,4 +1,4 @@
-import { splitCsvLine } from './datasets/csv-line.js';
+import { splitCsvLine } from './csv-line.js';
 import { EdgeRecoError, ERROR_CODES } from './errors.js';
 import { validateCatalog, type CatalogItem } from './catalog.js';
 

@@ -1,5 +1,5 @@
-import { neighbourSums, type NeighbourLists } from '../core/evaluation/item-knn-baseline.js';
-import type { NamedArray } from './encode-bundle.js';
+import { neighbourSums, type NeighbourLists } from './cooccurrence-walk.js';
+import type { NamedArray } from './model-bundle.js';
 import { NEIGHBOUR_COUNTS, NEIGHBOUR_IDS, NEIGHBOUR_WEIGHTS } from './model-bundle.js';
 import { NO_MEMORY, type SasrecConfig } from './sasrec-config.js';
 

@@ -1,5 +1,12 @@
 import type { SasrecConfig } from './sasrec-config.js';
 
+/** A named float32 tensor, as read back from tfjs. */
+export interface NamedArray {
+  name: string;
+  shape: number[];
+  data: Float32Array;
+}
+
 /** The bundle format this build writes. */
 export const BUNDLE_FORMAT = 'edgereco-model';
 /**

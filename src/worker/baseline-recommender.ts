@@ -2,6 +2,7 @@ import type { CatalogItem } from '../core/catalog.js';
 import type { Recommendation, RecommendFilter } from '../core/recommendation.js';
 import type { CatalogIndex } from './catalog-index.js';
 import type { History } from './history.js';
+import { passesFilter } from './list-filter.js';
 
 /** Said in every baseline result, so nobody mistakes it for the model. */
 const BASELINE_NOTE = 'baseline ranking: recency, popularity and co-occurrence; no model loaded';
@@ -32,16 +33,6 @@ function parentCategory(category: string | undefined): string | undefined {
   if (!category) return undefined;
   const cut = category.lastIndexOf(' > ');
   return cut > 0 ? category.slice(0, cut) : undefined;
-}
-
-/** Applies the filters; returns whether the item may be shown. */
-export function passes(itemId: string, filter: RecommendFilter, catalog: CatalogIndex, history: History, exclude: ReadonlySet<string>): boolean {
-  if (exclude.has(itemId)) return false;
-  if ((filter.excludePurchased ?? true) && history.purchased().has(itemId)) return false;
-  const item = catalog.get(itemId);
-  if (filter.inStock && item?.available === false) return false;
-  if (filter.category !== undefined && !(item?.category ?? '').startsWith(filter.category)) return false;
-  return true;
 }
 
 function scoreAgainst(anchors: readonly Anchor[], candidates: Iterable<string>, catalog: CatalogIndex, history: History, inCart: ReadonlySet<string>): Scored[] {
@@ -85,7 +76,7 @@ function scoreAgainst(anchors: readonly Anchor[], candidates: Iterable<string>, 
 }
 
 function topK(scored: Scored[], k: number, filter: RecommendFilter, catalog: CatalogIndex, history: History, exclude: ReadonlySet<string>, attributionId: string): Recommendation[] {
-  const kept = scored.filter((s) => passes(s.itemId, filter, catalog, history, exclude));
+  const kept = scored.filter((s) => passesFilter(s.itemId, filter, catalog, history, exclude));
   // Stable: ties keep catalog order, so results do not shuffle between calls.
   kept.sort((a, b) => b.score - a.score);
   return kept.slice(0, k).map((s) => {

@@ -1,5 +1,5 @@
 import type { Recommendation, RecommendFilter } from '../core/recommendation.js';
-import { passes } from './baseline-recommender.js';
+import { passesFilter } from './list-filter.js';
 import type { CatalogIndex } from './catalog-index.js';
 import type { History } from './history.js';
 
@@ -27,12 +27,12 @@ export function boughtTogether(
   // Bought together means the shopper may want it again with these: purchased items are not excluded by default.
   const filter = { excludePurchased: false, ...options.filter };
   const found: { id: string; score: number; reason: string; source: Recommendation['source'] }[] = [...counts]
-    .filter(([id]) => passes(id, filter, catalog, history, exclude))
+    .filter(([id]) => passesFilter(id, filter, catalog, history, exclude))
     .sort((a, b) => b[1].n - a[1].n)
     .map(([id, { n, with: anchor }]) => ({ id, score: n, reason: `You bought it with “${catalog.title(anchor)}” ${n === 1 ? 'once' : `${n} times`}`, source: 'baseline' }));
   for (const anchor of itemIds) {
     for (const { itemId } of boughtWith(anchor)) {
-      if (exclude.has(itemId) || found.some((f) => f.id === itemId) || !passes(itemId, filter, catalog, history, exclude)) continue;
+      if (exclude.has(itemId) || found.some((f) => f.id === itemId) || !passesFilter(itemId, filter, catalog, history, exclude)) continue;
       found.push({ id: itemId, score: 0, reason: `Often bought with “${catalog.title(anchor)}” by other shoppers`, source: 'priors' });
     }
   }

@@ -1,7 +1,7 @@
 import type { HistoryFeatures } from '../core/featurize.js';
 import type { Recommendation, RecommendFilter } from '../core/recommendation.js';
 import type { ModelRuntime } from '../model/model-runtime.js';
-import { passes } from './baseline-recommender.js';
+import { passesFilter } from './list-filter.js';
 import type { CatalogIndex } from './catalog-index.js';
 import type { History } from './history.js';
 import { contentVectors } from './content-vectors.js';
@@ -50,7 +50,7 @@ export async function modelRecommend(
   const freshScores = runtime.scoreVectors(fresh.vectors, input);
   const consider = (index: number, itemId: string, score: number): void => {
     if (top.length === options.k && score <= top[top.length - 1]!.score) return;
-    if (!passes(itemId, options.filter, catalog, history, exclude)) return;
+    if (!passesFilter(itemId, options.filter, catalog, history, exclude)) return;
     let at = top.length;
     while (at > 0 && top[at - 1]!.score < score) at--;
     top.splice(at, 0, { index, score });

@@ -1,6 +1,6 @@
 import type { Recommendation, RecommendFilter } from '../core/recommendation.js';
 import type { ModelRuntime } from '../model/model-runtime.js';
-import { passes } from './baseline-recommender.js';
+import { passesFilter } from './list-filter.js';
 import type { CatalogIndex } from './catalog-index.js';
 import type { History } from './history.js';
 
@@ -32,7 +32,7 @@ export function modelRelated(
   const anchor = `“${catalog.title(itemId)}”`;
   for (const s of scored) {
     if (out.length >= options.k) break;
-    if (!passes(s.id, options.filter, catalog, history, exclude)) continue;
+    if (!passesFilter(s.id, options.filter, catalog, history, exclude)) continue;
     if (catalog.size > 0 && !catalog.get(s.id)) continue;
     const rec: Recommendation = {
       itemId: s.id,

@@ -5,7 +5,7 @@ import type * as Sdk from '../../src/index.js';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { readBundle } from '../../models/cli/bundle-files.js';
-import { historyScorer } from '../../src/model/catalog-scores.js';
+import { historyScorer } from '../../models/cli/evaluation/catalog-scores.js';
 import { plainSasrec } from '../../src/model/history-state.js';
 import { launch, openSdkPage, resultsDir, watchErrors } from './chromium.js';
 

@@ -4,13 +4,13 @@ import '@tensorflow/tfjs-backend-wasm';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { encodeBundle } from '../../src/model/encode-bundle.js';
+import { encodeBundle } from '../../models/cli/training/encode-bundle.js';
 import { decodeBundle } from '../../src/model/decode-bundle.js';
 import { ModelRuntime } from '../../src/model/model-runtime.js';
 import type { BackendReport } from '../../src/model/backend-select.js';
 import { sasrecConfig } from '../../src/model/sasrec-config.js';
-import { initSasrecWeights } from '../../src/model/sasrec-weights.js';
-import { exportWeights } from '../../src/model/weights-io.js';
+import { initSasrecWeights } from '../../models/cli/training/sasrec-weights.js';
+import { exportWeights } from '../../models/cli/training/weights-io.js';
 
 /*
  * A stand-in accelerated backend for Node: the CPU backend's kernels registered under the name 'wasm' (tfjs-core has

@@ -1,4 +1,5 @@
-export { cryptoRandom, seededRandom, randomUint32, randomBelow } from './random-source.js';
+export { cryptoRandom, randomUint32, randomBelow } from './random-source.js';
+export { seededRandom } from '../seeded-random.js';
 export type { RandomSource } from './random-source.js';
 export { itemKey, pairKey, queryKey, fmix32 } from './item-key.js';
 export { EPSILON_LIMITS, checkEpsilon } from './epsilon.js';

@@ -2,7 +2,7 @@ import { EdgeRecoError, ERROR_CODES } from '../errors.js';
 
 /**
  * A source of uniform random numbers in [0, 1). The privatizing side must use {@link cryptoRandom} (a predictable
- * generator would let anyone undo the noise); tests and simulations use {@link seededRandom} so runs repeat.
+ * generator would let anyone undo the noise); tests and simulations use `seededRandom` (`../seeded-random.ts`) so runs repeat.
  */
 export type RandomSource = () => number;
 
@@ -36,17 +36,5 @@ export function cryptoRandom(): RandomSource {
       next = 0;
     }
     return (buffer[next++] as number) / TWO_POW_32;
-  };
-}
-
-/** mulberry32: a small, fast, seeded generator for tests and benches. Not for privatizing real data. */
-export function seededRandom(seed: number): RandomSource {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / TWO_POW_32;
   };
 }

@@ -1,16 +1,16 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EdgeRecoError } from '../../../src/core/errors.js';
-import { historyScorer, scoreCatalog } from '../../../src/model/catalog-scores.js';
+import { historyScorer, scoreCatalog } from '../../../models/cli/evaluation/catalog-scores.js';
 import { base64ToFloats, floatsToBase64 } from '../../../src/model/base64-floats.js';
 import { decodeBundle } from '../../../src/model/decode-bundle.js';
-import { encodeBundle } from '../../../src/model/encode-bundle.js';
+import { encodeBundle } from '../../../models/cli/training/encode-bundle.js';
 import { dequantizeRows, floatToHalf, halfScaleOf, halfToFloat, quantizeRows } from '../../../src/model/int8-quantize.js';
 import { plainSasrec } from '../../../src/model/history-state.js';
 import { BUNDLE_FORMAT_VERSION, NEIGHBOUR_COUNTS, NEIGHBOUR_IDS, NEIGHBOUR_WEIGHTS, type TensorEntry } from '../../../src/model/model-bundle.js';
 import { sasrecConfig } from '../../../src/model/sasrec-config.js';
-import { initSasrecWeights } from '../../../src/model/sasrec-weights.js';
-import { exportWeights, importWeights } from '../../../src/model/weights-io.js';
+import { initSasrecWeights } from '../../../models/cli/training/sasrec-weights.js';
+import { exportWeights, importWeights } from '../../../models/cli/training/weights-io.js';
 import { useCpu } from './tf-setup.js';
 
 beforeAll(useCpu);

@@ -6,8 +6,8 @@ import { parseArgs } from '../../../models/cli/args.js';
 import { evaluateCommand } from '../../../models/cli/evaluate.js';
 import { neighboursCommand } from '../../../models/cli/neighbours.js';
 import { trainCommand } from '../../../models/cli/train.js';
-import { itemNeighbours } from '../../../src/core/evaluation/item-knn-baseline.js';
-import { leaveOneOut } from '../../../src/core/evaluation/leave-one-out.js';
+import { itemNeighbours } from '../../../models/cli/evaluation/item-knn-baseline.js';
+import { leaveOneOut } from '../../../models/cli/evaluation/leave-one-out.js';
 import { readEvents } from '../../../models/cli/read-events.js';
 
 const events = new URL('../../fixtures/model/tiny.s3rec.txt', import.meta.url).pathname;

@@ -1,18 +1,18 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { splitCsvLine } from '../../../src/core/datasets/csv-line.js';
-import { parseEventCsv } from '../../../src/core/datasets/event-csv.js';
-import { parseItemAttributes } from '../../../src/core/datasets/item-attributes.js';
-import { kCore } from '../../../src/core/datasets/k-core.js';
-import { parseOnlineRetail } from '../../../src/core/datasets/online-retail.js';
+import { splitCsvLine } from '../../../src/core/csv-line.js';
+import { parseEventCsv } from '../../../models/cli/datasets/event-csv.js';
+import { parseItemAttributes } from '../../../models/cli/datasets/item-attributes.js';
+import { kCore } from '../../../models/cli/datasets/k-core.js';
+import { parseOnlineRetail } from '../../../models/cli/datasets/online-retail.js';
 import {
   onlineRetailCustomerSequences,
   onlineRetailInvoiceSequences,
-} from '../../../src/core/datasets/online-retail-sequences.js';
-import { parseS3rec } from '../../../src/core/datasets/s3rec-format.js';
-import { parseSasrec } from '../../../src/core/datasets/sasrec-format.js';
-import { countInteractions } from '../../../src/core/datasets/sequence-dataset.js';
+} from '../../../models/cli/datasets/online-retail-sequences.js';
+import { parseS3rec } from '../../../models/cli/datasets/s3rec-format.js';
+import { parseSasrec } from '../../../models/cli/datasets/sasrec-format.js';
+import { countInteractions } from '../../../models/cli/datasets/sequence-dataset.js';
 import { EdgeRecoError } from '../../../src/core/errors.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/model/${name}`, import.meta.url), 'utf8');

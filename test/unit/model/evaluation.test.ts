@@ -1,11 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { evaluateRanking } from '../../../src/core/evaluation/evaluate-ranking.js';
-import { itemKnnScorer, neighbourSums } from '../../../src/core/evaluation/item-knn-baseline.js';
-import { historyAndTarget, leaveOneOut } from '../../../src/core/evaluation/leave-one-out.js';
-import { sampleNegatives } from '../../../src/core/evaluation/negative-sampler.js';
-import { popularityScorer } from '../../../src/core/evaluation/popularity-baseline.js';
-import { rankAmong, rankFull, RankingAccumulator } from '../../../src/core/evaluation/ranking-metrics.js';
+import { evaluateRanking } from '../../../models/cli/evaluation/evaluate-ranking.js';
+import { itemKnnScorer } from '../../../models/cli/evaluation/item-knn-baseline.js';
+import { neighbourSums } from '../../../src/model/cooccurrence-walk.js';
+import { historyAndTarget, leaveOneOut } from '../../../models/cli/evaluation/leave-one-out.js';
+import { sampleNegatives } from '../../../models/cli/evaluation/negative-sampler.js';
+import { popularityScorer } from '../../../models/cli/evaluation/popularity-baseline.js';
+import { rankAmong, rankFull, RankingAccumulator } from '../../../models/cli/evaluation/ranking-metrics.js';
 
 const sequences = fc.array(fc.array(fc.integer({ min: 1, max: 30 }), { maxLength: 12 }), { maxLength: 20 });
 

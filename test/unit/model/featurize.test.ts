@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseEventCsv } from '../../../src/core/datasets/event-csv.js';
+import { parseEventCsv } from '../../../models/cli/datasets/event-csv.js';
 import { EVENT_TYPES } from '../../../src/core/events.js';
-import { featurizeDataset } from '../../../src/core/featurize-dataset.js';
+import { featurizeDataset } from '../../../models/cli/training/featurize-dataset.js';
 import { featurizeCandidate, priceBand, PRICE_BANDS } from '../../../src/core/featurize-candidate.js';
 import { featurizeHistory, recencyBucket, RECENCY_BUCKETS, vocabularyIndex } from '../../../src/core/featurize.js';
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LazyAdam } from '../../../src/model/lazy-adam.js';
+import { LazyAdam } from '../../../models/cli/training/lazy-adam.js';
 import { useCpu } from './tf-setup.js';
 
 beforeAll(useCpu);

@@ -1,19 +1,19 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { historyScorer, scoreCatalog } from '../../../src/model/catalog-scores.js';
-import { gatherRows } from '../../../src/model/gather-rows.js';
-import { attributeMatrix, itemTable } from '../../../src/model/item-table.js';
+import { historyScorer, scoreCatalog } from '../../../models/cli/evaluation/catalog-scores.js';
+import { gatherRows } from '../../../models/cli/training/gather-rows.js';
+import { attributeMatrix, itemTable } from '../../../models/cli/training/item-table.js';
 import { historyState, plainSasrec, scoringVector } from '../../../src/model/history-state.js';
-import { exportWeights } from '../../../src/model/weights-io.js';
+import { exportWeights } from '../../../models/cli/training/weights-io.js';
 import type { SasrecConfig } from '../../../src/model/sasrec-config.js';
-import { lengthBuckets } from '../../../src/model/length-buckets.js';
+import { lengthBuckets } from '../../../models/cli/training/length-buckets.js';
 import { sasrecConfig } from '../../../src/model/sasrec-config.js';
-import { leftPad, sasrecForward } from '../../../src/model/sasrec-forward.js';
-import { SasrecTrainer } from '../../../src/model/sasrec-trainer.js';
-import { flattenWeights, initSasrecWeights, type SasrecWeights } from '../../../src/model/sasrec-weights.js';
+import { leftPad, sasrecForward } from '../../../models/cli/training/sasrec-forward.js';
+import { SasrecTrainer } from '../../../models/cli/training/sasrec-trainer.js';
+import { flattenWeights, initSasrecWeights, type SasrecWeights } from '../../../models/cli/training/sasrec-weights.js';
 import { useCpu } from './tf-setup.js';
 import { trainedLike } from './trained-like.js';
-import { seededRandom } from '../../../src/core/evaluation/seeded-random.js';
+import { seededRandom } from '../../../src/core/seeded-random.js';
 
 beforeAll(useCpu);
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { SasrecConfig } from '../../../src/model/sasrec-config.js';
-import { flattenWeights, initSasrecWeights, type SasrecWeights } from '../../../src/model/sasrec-weights.js';
+import { flattenWeights, initSasrecWeights, type SasrecWeights } from '../../../models/cli/training/sasrec-weights.js';
 
 /** Weights larger than the 0.02 init (gains near 1, others std 0.4), so that a wrong computation shows in the output. */
 export function trainedLike(cfg: SasrecConfig, seed: number): SasrecWeights {

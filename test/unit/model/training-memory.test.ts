@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { itemNeighbours } from '../../../src/core/evaluation/item-knn-baseline.js';
-import { memoryOffsets } from '../../../src/model/sasrec-trainer.js';
+import { itemNeighbours } from '../../../models/cli/evaluation/item-knn-baseline.js';
+import { memoryOffsets } from '../../../models/cli/training/sasrec-trainer.js';
 
 describe('training beside a co-occurrence memory', () => {
   // Items 1..6; item 5 appears only in the first sequence, so for that sequence's positions the memory must not know it.

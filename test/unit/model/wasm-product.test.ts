@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../../models/cli/wasm-backend.js';
 import { historyState, plainSasrec } from '../../../src/model/history-state.js';
 import { sasrecConfig } from '../../../src/model/sasrec-config.js';
-import { exportWeights } from '../../../src/model/weights-io.js';
+import { exportWeights } from '../../../models/cli/training/weights-io.js';
 import { wasmProduct } from '../../../src/model/wasm-product.js';
 import { trainedLike } from './trained-like.js';
 

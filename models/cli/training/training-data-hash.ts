@@ -1,4 +1,4 @@
-import { sha256Hex } from './sha256.js';
+import { sha256Hex } from '../../../src/model/sha256.js';
 
 /**
  * A fingerprint of training sequences by item id (not index), so the same interactions hash the same whatever the

@@ -1,5 +1,5 @@
-import { EVENT_TYPES, type EventType } from '../events.js';
-import { splitCsvLine } from './csv-line.js';
+import { EVENT_TYPES, type EventType } from '../../../src/core/events.js';
+import { splitCsvLine } from '../../../src/core/csv-line.js';
 import { nonEmptyLines, parseError } from './parse-error.js';
 import { SequenceBuilder } from './sequence-builder.js';
 import type { SequenceDataset } from './sequence-dataset.js';

@@ -1,4 +1,4 @@
-import { seededRandom, shuffleInPlace } from '../core/evaluation/seeded-random.js';
+import { seededRandom, shuffleInPlace } from '../../../src/core/seeded-random.js';
 
 /**
  * Groups sequence indices into batches of similar length so that a batch is padded only to its own longest member

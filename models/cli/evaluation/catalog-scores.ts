@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { SequenceFeatures } from '../core/datasets/sequence-dataset.js';
-import { EdgeRecoError, ERROR_CODES } from '../core/errors.js';
-import { addCooccurrence, historyState, plainSasrec, scoringRows, scoringVector, scoringWidth, type PlainSasrec, type StateFeatures } from './history-state.js';
-import type { SasrecConfig } from './sasrec-config.js';
-import type { SasrecWeights } from './sasrec-weights.js';
-import { wasmProduct } from './wasm-product.js';
-import { exportWeights } from './weights-io.js';
+import type { SequenceFeatures } from '../datasets/sequence-dataset.js';
+import { EdgeRecoError, ERROR_CODES } from '../../../src/core/errors.js';
+import { addCooccurrence, historyState, plainSasrec, scoringRows, scoringVector, scoringWidth, type PlainSasrec, type StateFeatures } from '../../../src/model/history-state.js';
+import type { SasrecConfig } from '../../../src/model/sasrec-config.js';
+import type { SasrecWeights } from '../training/sasrec-weights.js';
+import { wasmProduct } from '../../../src/model/wasm-product.js';
+import { exportWeights } from '../training/weights-io.js';
 
 /**
  * Scores the whole catalog for a batch of histories: one `Float32Array(numItems + 1)` per history. `features` are the

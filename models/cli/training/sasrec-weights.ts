@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { SasrecConfig } from './sasrec-config.js';
+import type { SasrecConfig } from '../../../src/model/sasrec-config.js';
 
 /** Parameters of one self-attention block. */
 export interface BlockWeights {

@@ -1,4 +1,4 @@
-import { EdgeRecoError, ERROR_CODES, describeValue } from '../errors.js';
+import { EdgeRecoError, ERROR_CODES, describeValue } from '../../../src/core/errors.js';
 
 /** A malformed line in a dataset file. Uses INVALID_OPTION until a dedicated data-format code exists. */
 export function parseError(format: string, lineNumber: number, what: string, value: unknown): EdgeRecoError {

@@ -1,4 +1,7 @@
-/** A seeded PRNG (mulberry32): returns floats in [0, 1). Same seed, same sequence, on every platform. */
+/**
+ * The one seeded PRNG (mulberry32): floats in [0, 1), same seed, same sequence, on every platform. For training,
+ * evaluation, tests and simulations; never for privatizing real data (that is `cryptoRandom` in `ldp/random-source.ts`).
+ */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { gatherRows } from './gather-rows.js';
 import { plainMatMul } from './plain-matmul.js';
-import type { SasrecConfig } from './sasrec-config.js';
+import type { SasrecConfig } from '../../../src/model/sasrec-config.js';
 import type { BlockWeights, SasrecWeights } from './sasrec-weights.js';
 
 const NEG = -1e9;

@@ -1,14 +1,7 @@
-import { quantizeRows } from './int8-quantize.js';
-import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, NEIGHBOUR_COUNTS, NEIGHBOUR_IDS, packIntegers, type IntegerDtype, type StoredManifest, type TensorEntry, type TrainingRecord } from './model-bundle.js';
-import type { SasrecConfig } from './sasrec-config.js';
-import { sha256Hex } from './sha256.js';
-
-/** A named float32 tensor, as read back from tfjs. */
-export interface NamedArray {
-  name: string;
-  shape: number[];
-  data: Float32Array;
-}
+import { quantizeRows } from '../../../src/model/int8-quantize.js';
+import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, NEIGHBOUR_COUNTS, NEIGHBOUR_IDS, packIntegers, type IntegerDtype, type NamedArray, type StoredManifest, type TensorEntry, type TrainingRecord } from '../../../src/model/model-bundle.js';
+import type { SasrecConfig } from '../../../src/model/sasrec-config.js';
+import { sha256Hex } from '../../../src/model/sha256.js';
 
 export interface EncodedBundle {
   manifest: StoredManifest;

@@ -1,4 +1,4 @@
-import { EdgeRecoError, ERROR_CODES, describeValue } from '../errors.js';
+import { EdgeRecoError, ERROR_CODES, describeValue } from '../../../src/core/errors.js';
 
 /** Attribute ids per item index (same 1-based indexing as the dataset; row 0 is empty), plus the attribute count. */
 export interface ItemAttributes {

@@ -1,5 +1,5 @@
-import type { SequenceDataset } from './datasets/sequence-dataset.js';
-import { eventFeatures, featurizeHistory, type HistoryEvent } from './featurize.js';
+import type { SequenceDataset } from '../datasets/sequence-dataset.js';
+import { eventFeatures, featurizeHistory, type HistoryEvent } from '../../../src/core/featurize.js';
 
 /**
  * Runs a store's event export through {@link featurizeHistory}, the featurization the worker applies to a shopper's

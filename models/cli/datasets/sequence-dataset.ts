@@ -1,4 +1,4 @@
-import type { EventType } from '../events.js';
+import type { EventType } from '../../../src/core/events.js';
 
 /**
  * Per-user item sequences with an item vocabulary: what every dataset parser returns.

@@ -1,15 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { CountedNeighbourLists } from '../core/evaluation/item-knn-baseline.js';
-import { seededRandom } from '../core/evaluation/seeded-random.js';
+import type { CountedNeighbourLists } from '../evaluation/item-knn-baseline.js';
+import { seededRandom } from '../../../src/core/seeded-random.js';
 import { gatherRows } from './gather-rows.js';
 import { lengthBuckets } from './length-buckets.js';
 import { plainMatMul } from './plain-matmul.js';
-import type { SequenceFeatures } from '../core/datasets/sequence-dataset.js';
-import type { SasrecConfig } from './sasrec-config.js';
+import type { SequenceFeatures } from '../datasets/sequence-dataset.js';
+import type { SasrecConfig } from '../../../src/model/sasrec-config.js';
 import { leftPad, sasrecForward } from './sasrec-forward.js';
 import { flattenWeights, type SasrecWeights } from './sasrec-weights.js';
 import { itemTable } from './item-table.js';
-import { memoryTerm } from './history-state.js';
+import { memoryTerm } from '../../../src/model/history-state.js';
 import { LazyAdam } from './lazy-adam.js';
 
 /**

@@ -1,4 +1,4 @@
-import { splitCsvLine } from './csv-line.js';
+import { splitCsvLine } from '../../../src/core/csv-line.js';
 import { nonEmptyLines, parseError } from './parse-error.js';
 
 /** One line of the UCI Online Retail data. */

@@ -1,4 +1,4 @@
-import { EdgeRecoError, ERROR_CODES } from '../errors.js';
+import { EdgeRecoError, ERROR_CODES } from '../../../src/core/errors.js';
 import { historyAndTarget, type EvaluationTarget, type LeaveOneOutSplit } from './leave-one-out.js';
 import { sampleNegatives } from './negative-sampler.js';
 import { rankAmong, rankFull, RankingAccumulator, type RankingMetrics } from './ranking-metrics.js';

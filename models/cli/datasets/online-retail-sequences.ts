@@ -1,7 +1,7 @@
 import { SequenceBuilder } from './sequence-builder.js';
 import type { SequenceDataset } from './sequence-dataset.js';
 import { kCore } from './k-core.js';
-import { seededRandom } from '../evaluation/seeded-random.js';
+import { seededRandom } from '../../../src/core/seeded-random.js';
 import type { OnlineRetailRow } from './online-retail.js';
 
 interface Interaction {

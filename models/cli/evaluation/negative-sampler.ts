@@ -1,4 +1,4 @@
-import { mixSeed, seededRandom } from './seeded-random.js';
+import { mixSeed, seededRandom } from '../../../src/core/seeded-random.js';
 
 /**
  * Draws `count` distinct items uniformly from `1..numItems` that are not in `interacted`, from a stream seeded by

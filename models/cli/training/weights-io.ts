@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { NamedArray } from './encode-bundle.js';
-import type { SasrecConfig } from './sasrec-config.js';
+import type { NamedArray } from '../../../src/model/model-bundle.js';
+import type { SasrecConfig } from '../../../src/model/sasrec-config.js';
 import { flattenWeights, unflattenWeights, type SasrecWeights } from './sasrec-weights.js';
 
 /** Reads the model's weights back as named float32 arrays (for {@link encodeBundle}). */

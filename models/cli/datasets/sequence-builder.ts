@@ -1,4 +1,4 @@
-import type { EventType } from '../events.js';
+import type { EventType } from '../../../src/core/events.js';
 import type { SequenceDataset } from './sequence-dataset.js';
 
 interface Pending {
