@@ -47,13 +47,12 @@ export class ReportAggregator {
   private from: string | null = null;
   private to: string | null = null;
 
-  /** Adds one (already validated) report; false when its id was seen before (a resend) or it is not OLH. */
+  /** Adds one (already validated) report; false when its id was seen before (a resend). */
   add(report: AggregateReport): boolean {
     if (this.seen.has(report.id)) {
       this.duplicates += 1;
       return false;
     }
-    if (report.mech !== 'olh') return false;
     this.seen.add(report.id);
     const name = `${report.kind}:${report.eps}`;
     let group = this.groups.get(name);

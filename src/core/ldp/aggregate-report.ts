@@ -1,5 +1,4 @@
 import { EPSILON_LIMITS } from './epsilon.js';
-import { HADAMARD_MAX_SIZE } from './hadamard-response.js';
 import { olhParams } from './olh.js';
 
 /**
@@ -32,26 +31,14 @@ export interface OlhWireReport extends ReportBase {
   y: number;
 }
 
-/** Hadamard response over an indexed domain (`domain` names it, e.g. a model bundle's vocabulary checksum). */
-export interface HadamardWireReport extends ReportBase {
-  mech: 'hadamard';
-  domain: string;
-  size: number;
-  col: number;
-  bit: 0 | 1;
-}
-
-export type AggregateReport = OlhWireReport | HadamardWireReport;
+/** The one mechanism of v1 (Hadamard response was accepted once and never aggregated: docs/experiments.md). */
+export type AggregateReport = OlhWireReport;
 
 export type ReportCheck = { ok: true; report: AggregateReport } | { ok: false; field: string; message: string };
 
 const BASE_FIELDS = ['v', 'id', 'period', 'kind', 'eps', 'mech'];
-const MECH_FIELDS: Record<AggregateReport['mech'], readonly string[]> = {
-  olh: [...BASE_FIELDS, 'g', 'seed', 'y'],
-  hadamard: [...BASE_FIELDS, 'domain', 'size', 'col', 'bit'],
-};
+const OLH_FIELDS: readonly string[] = [...BASE_FIELDS, 'g', 'seed', 'y'];
 const ID = /^[A-Za-z0-9_-]{16,64}$/;
-const DOMAIN = /^[A-Za-z0-9._:-]{1,64}$/;
 const PERIOD = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 function fail(field: string, message: string): ReportCheck {
@@ -78,10 +65,13 @@ export function checkAggregateReport(value: unknown): ReportCheck {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('', 'must be an object');
   const r = value as Record<string, unknown>;
   if (r.v !== AGGREGATE_REPORT_VERSION) return fail('v', `must be ${AGGREGATE_REPORT_VERSION} (this gateway knows report version ${AGGREGATE_REPORT_VERSION} only)`);
-  if (r.mech !== 'olh' && r.mech !== 'hadamard') return fail('mech', 'must be "olh" or "hadamard"');
-  const allowed = MECH_FIELDS[r.mech];
+  if (r.mech === 'hadamard') {
+    return fail('mech', 'is "hadamard": Hadamard-response reports are not accepted (they were never aggregated); send OLH reports (mech "olh"), as every edgereco SDK does');
+  }
+  if (r.mech !== 'olh') return fail('mech', 'must be "olh"');
+  const allowed = OLH_FIELDS;
   const keys = Object.keys(r);
-  for (const key of keys) if (!allowed.includes(key)) return fail(key.slice(0, 40), `is not a field of a ${r.mech} report`);
+  for (const key of keys) if (!allowed.includes(key)) return fail(key.slice(0, 40), 'is not a field of an olh report');
   if (keys.length !== allowed.length) return fail(allowed.find((k) => !keys.includes(k)) ?? '', 'is missing');
   if (typeof r.id !== 'string' || !ID.test(r.id)) return fail('id', 'must be 16 to 64 characters of A-Z, a-z, 0-9, _ or -');
   if (!validPeriod(r.period)) return fail('period', 'must be a UTC day, YYYY-MM-DD');
@@ -90,17 +80,9 @@ export function checkAggregateReport(value: unknown): ReportCheck {
   if (typeof eps !== 'number' || !Number.isFinite(eps) || eps < EPSILON_LIMITS.min || eps > EPSILON_LIMITS.max) {
     return fail('eps', `must be a number from ${EPSILON_LIMITS.min} to ${EPSILON_LIMITS.max}`);
   }
-  if (r.mech === 'olh') {
-    const g = olhParams(eps).g;
-    if (r.g !== g) return fail('g', `must be ${g} for eps ${eps}`);
-    if (!isInt(r.seed, 0, 0xffff_ffff)) return fail('seed', 'must be an unsigned 32-bit integer');
-    if (!isInt(r.y, 0, g - 1)) return fail('y', `must be an integer from 0 to ${g - 1}`);
-  } else {
-    if (typeof r.domain !== 'string' || !DOMAIN.test(r.domain)) return fail('domain', 'must be 1 to 64 characters of A-Z, a-z, 0-9, ., _, : or -');
-    const size = r.size;
-    if (!isInt(size, 2, HADAMARD_MAX_SIZE) || (size & (size - 1)) !== 0) return fail('size', `must be a power of two from 2 to ${HADAMARD_MAX_SIZE}`);
-    if (!isInt(r.col, 0, size - 1)) return fail('col', `must be an integer from 0 to ${size - 1}`);
-    if (r.bit !== 0 && r.bit !== 1) return fail('bit', 'must be 0 or 1');
-  }
+  const g = olhParams(eps).g;
+  if (r.g !== g) return fail('g', `must be ${g} for eps ${eps}`);
+  if (!isInt(r.seed, 0, 0xffff_ffff)) return fail('seed', 'must be an unsigned 32-bit integer');
+  if (!isInt(r.y, 0, g - 1)) return fail('y', `must be an integer from 0 to ${g - 1}`);
   return { ok: true, report: r as unknown as AggregateReport };
 }

@@ -6,13 +6,8 @@ export { EPSILON_LIMITS, checkEpsilon } from './epsilon.js';
 export { olhParams, olhHash, olhPerturb, olhSupports, olhEstimate, olhVariance, createOlhAggregator } from './olh.js';
 export type { OlhParams, OlhReport, OlhAggregator } from './olh.js';
 export {
-  hadamardParams, hadamardEntry, hadamardPerturb, hadamardVariance, walshHadamardTransform, createHadamardAggregator,
-  HADAMARD_MAX_SIZE,
-} from './hadamard-response.js';
-export type { HadamardParams, HadamardReport, HadamardAggregator } from './hadamard-response.js';
-export {
   DEFAULT_PRIVACY_BUDGET, checkBudgetPolicy, utcDay, emptyBudgetState, budgetStateAt, remainingToday, spendBudget,
 } from './privacy-budget.js';
 export type { PrivacyBudgetPolicy, PrivacyBudgetState, BudgetSpend } from './privacy-budget.js';
 export { AGGREGATE_REPORT_VERSION, REPORT_KINDS, checkAggregateReport } from './aggregate-report.js';
-export type { AggregateReport, OlhWireReport, HadamardWireReport, ReportKind, ReportCheck } from './aggregate-report.js';
+export type { AggregateReport, OlhWireReport, ReportKind, ReportCheck } from './aggregate-report.js';

@@ -126,6 +126,14 @@ describe('gateway: Kafka REST v2 produce', () => {
     expect((await lines()).length).toBe(accepted);
   });
 
+  it('refuses a Hadamard-response report (once accepted, then silently dropped) with a message that says so', async () => {
+    const { g: _g, seed: _seed, y: _y, ...base } = validReport() as unknown as Record<string, unknown>;
+    const reply = await send(gateway.url, { headers: headers(), body: produceBody([{ ...base, mech: 'hadamard', domain: 'vocab-1', size: 1024, col: 7, bit: 1 }]) });
+    expectError(reply, 422, 42201);
+    expect(reply.json().message).toMatch(/records\[0\]: edgereco: report\.mech is "hadamard".*"olh"/);
+    expect((await lines()).length).toBe(accepted);
+  });
+
   it('rate-limits per publishable key with 429 and Retry-After', async () => {
     const tiny = { 'x-edgereco-key': 'pk_tiny_site' };
     const body = produceBody([validReport(), validReport()]);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  checkAggregateReport, hadamardParams, hadamardPerturb, itemKey, olhParams, olhPerturb, seededRandom, type AggregateReport,
+  checkAggregateReport, itemKey, olhParams, olhPerturb, seededRandom, type AggregateReport,
 } from '../../../src/core/ldp/index.js';
 
 const arbitraryReport: fc.Arbitrary<AggregateReport> = fc
@@ -10,16 +10,10 @@ const arbitraryReport: fc.Arbitrary<AggregateReport> = fc
     seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
     id: fc.stringMatching(/^[A-Za-z0-9_-]{16,64}$/),
     kind: fc.constantFrom('item' as const, 'pair' as const, 'query' as const),
-    hadamard: fc.boolean(),
   })
-  .map(({ epsilon, seed, id, kind, hadamard }) => {
+  .map(({ epsilon, seed, id, kind }) => {
     const random = seededRandom(seed);
     const base = { v: 1 as const, id, period: '2026-11-27', kind, eps: epsilon };
-    if (hadamard) {
-      const params = hadamardParams(epsilon, 1000);
-      const { column, bit } = hadamardPerturb(seed % 1000, params, random);
-      return { ...base, mech: 'hadamard' as const, domain: 'vocab-1', size: params.size, col: column, bit };
-    }
     const params = olhParams(epsilon);
     const { seed: s, value } = olhPerturb(itemKey(`sku-${seed}`), params, random);
     return { ...base, mech: 'olh' as const, g: params.g, seed: s, y: value };
@@ -46,6 +40,13 @@ describe('aggregate report v1', () => {
       }),
       { seed: 2, numRuns: 500 },
     );
+  });
+
+  it('refuses a Hadamard-response report, which earlier gateways accepted and then dropped, saying so', () => {
+    const hadamard = { v: 1, id: 'hadamard-report-0001', period: '2026-11-27', kind: 'item', eps: 2, mech: 'hadamard', domain: 'vocab-1', size: 1024, col: 7, bit: 1 };
+    const check = checkAggregateReport(hadamard);
+    expect(check).toMatchObject({ ok: false, field: 'mech' });
+    expect(check.ok === false && check.message).toMatch(/^edgereco: report\.mech is "hadamard": .*not accepted.*"olh"/);
   });
 
   it('refuses own __proto__ keys, huge numbers and timestamps finer than a day', () => {

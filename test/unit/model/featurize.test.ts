@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { parseEventCsv } from '../../../models/cli/datasets/event-csv.js';
 import { EVENT_TYPES } from '../../../src/core/events.js';
 import { featurizeDataset } from '../../../models/cli/training/featurize-dataset.js';
-import { featurizeCandidate, priceBand, PRICE_BANDS } from '../../../src/core/featurize-candidate.js';
 import { featurizeHistory, recencyBucket, RECENCY_BUCKETS, vocabularyIndex } from '../../../src/core/featurize.js';
 
 const vocab = vocabularyIndex(['a', 'b', 'c', 'd']);
@@ -69,25 +68,5 @@ describe('featurizeDataset', () => {
       parseEventCsv('u,a,1,view\nu,a,2,click\nu,b,3,impression\nu,c,4,purchase\nv,b,1,view\n'),
     );
     expect(d.items.map((s) => s.map((i) => d.itemIds[i - 1]))).toEqual([['a', 'c'], ['b']]);
-  });
-});
-
-describe('featurizeCandidate', () => {
-  it('maps content to ids with 0 for unknown, and price bands are monotone', () => {
-    const content = { categories: new Map([['mugs', 1]]), brands: new Map([['acme', 1]]) };
-    expect(featurizeCandidate({ category: 'mugs', brand: 'other', price: 3.5 }, content)).toEqual({
-      category: 1,
-      brand: 0,
-      priceBand: 3,
-    });
-    expect(priceBand(undefined)).toBe(0);
-    expect(priceBand(Number.NaN)).toBe(0);
-    fc.assert(
-      fc.property(fc.double({ min: 0, max: 1e7, noNaN: true }), fc.double({ min: 0, max: 1e7, noNaN: true }), (a, b) => {
-        const [x, y] = a <= b ? [a, b] : [b, a];
-        expect(priceBand(x)).toBeLessThanOrEqual(priceBand(y));
-        expect(priceBand(y)).toBeLessThan(PRICE_BANDS);
-      }),
-    );
   });
 });
