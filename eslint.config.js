@@ -12,6 +12,15 @@ const PLATFORM_GLOBALS = [
 
 const NODE_BUILTINS = { group: ['node:*', 'fs', 'path', 'os', 'crypto', 'http', 'https', 'zlib', 'url', 'stream', 'child_process', 'worker_threads'], message: 'No Node built-ins here.' };
 const TFJS = { group: ['@tensorflow/*'], message: 'TensorFlow.js only loads inside the worker (src/worker, src/model, src/search).' };
+/**
+ * The runtime/research boundary: what the SDK ships (src/) never imports the CLI's side (models/: dataset readers,
+ * leave-one-out, metrics, baselines, training), nor the gateway, bench or tests. The CLI may import src/, never the
+ * other way round.
+ */
+const RESEARCH = {
+  regex: '(^|/)(models|gateway|bench|test|scripts)(/|$)',
+  message: 'src/ is the shipped runtime: it never imports the CLI\'s training, dataset or evaluation code (models/), the gateway, bench or tests. Move what the runtime needs into src/.',
+};
 
 export default tseslint.config(
   { ignores: ['.cache/', 'dist/', 'node_modules/', 'coverage/', 'test-results/', 'bench/results/', 'demo/vendor/', 'docs/api/'] },
@@ -34,22 +43,26 @@ export default tseslint.config(
     languageOptions: { globals: globals.browser },
   },
   {
+    files: ['src/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [RESEARCH] }] },
+  },
+  {
     files: ['src/core/**/*.ts'],
     rules: {
       'no-restricted-globals': ['error', ...PLATFORM_GLOBALS],
-      'no-restricted-imports': ['error', { patterns: [NODE_BUILTINS, TFJS, { group: ['idb', 'comlink'], message: 'src/core/ imports nothing platform-specific.' }] }],
+      'no-restricted-imports': ['error', { patterns: [RESEARCH, NODE_BUILTINS, TFJS, { group: ['idb', 'comlink'], message: 'src/core/ imports nothing platform-specific.' }] }],
     },
   },
   {
     // The main thread: the facade, the embed and storage never load TensorFlow.js, nor the worker's code.
     files: ['src/index.ts', 'src/embed.ts', 'src/client/**/*.ts', 'src/storage/**/*.ts', 'src/sync/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [NODE_BUILTINS, TFJS, { group: ['../worker/*', '../model/*', '../search/*'], message: 'The page must not bundle worker code.', allowTypeImports: true }] }],
+      'no-restricted-imports': ['error', { patterns: [RESEARCH, NODE_BUILTINS, TFJS, { group: ['../worker/*', '../model/*', '../search/*'], message: 'The page must not bundle worker code.', allowTypeImports: true }] }],
     },
   },
   {
     files: ['src/model/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['idb', '../storage/*', '../client/*'], message: 'src/model/ imports core and tfjs only.' }] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [RESEARCH, NODE_BUILTINS, { group: ['idb', '../storage/*', '../client/*'], message: 'src/model/ imports core and tfjs only.' }] }] },
   },
   {
     files: ['demo/**/*.{js,ts}'],

@@ -84,8 +84,3 @@ export function eventFeatures(types: readonly EventType[], times: readonly numbe
     gaps: times.map((t, i) => recencyBucket((i + 1 < times.length ? times[i + 1]! : now) - t)),
   };
 }
-
-/** Builds the vocabulary map (item id → 1-based index) from a bundle's vocabulary list. */
-export function vocabularyIndex(vocabulary: readonly string[]): Map<string, number> {
-  return new Map(vocabulary.map((id, i) => [id, i + 1]));
-}

@@ -7,7 +7,7 @@ import type { SequenceDataset } from './sequence-dataset.js';
 const HEADER = ['user_id', 'item_id', 'timestamp', 'event_type'];
 
 /** Parses a timestamp: epoch seconds (< 1e11), epoch milliseconds, or an ISO 8601 date. Returns ms or NaN. */
-export function parseTimestamp(value: string): number {
+function parseTimestamp(value: string): number {
   const trimmed = value.trim();
   if (/^\d+(\.\d+)?$/.test(trimmed)) {
     const n = Number(trimmed);

@@ -71,7 +71,7 @@ export function scoreCatalog(
 }
 
 /** The plain model of tfjs weights (`attributes` as in {@link scoreCatalog}). */
-export function plainFromTensors(config: SasrecConfig, weights: SasrecWeights, attributes?: tf.Tensor2D): PlainSasrec {
+function plainFromTensors(config: SasrecConfig, weights: SasrecWeights, attributes?: tf.Tensor2D): PlainSasrec {
   const table = attributes ?? weights.itemAttributes;
   if (weights.attributeEmbedding && !table) {
     throw new EdgeRecoError(

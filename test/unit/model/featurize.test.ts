@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { parseEventCsv } from '../../../models/cli/datasets/event-csv.js';
 import { EVENT_TYPES } from '../../../src/core/events.js';
 import { featurizeDataset } from '../../../models/cli/training/featurize-dataset.js';
-import { featurizeHistory, recencyBucket, RECENCY_BUCKETS, vocabularyIndex } from '../../../src/core/featurize.js';
+import { featurizeHistory, recencyBucket, RECENCY_BUCKETS } from '../../../src/core/featurize.js';
 
-const vocab = vocabularyIndex(['a', 'b', 'c', 'd']);
+const vocab = new Map(['a', 'b', 'c', 'd'].map((id, i) => [id, i + 1]));
 const event = fc.record({
   itemId: fc.constantFrom('a', 'b', 'c', 'd', 'unknown'),
   type: fc.constantFrom(...EVENT_TYPES),
