@@ -6,13 +6,18 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SearchIndex } from '../../src/search/search-index.js';
-import { num, parseArgs, str } from './args.js';
+import { parseArgs } from './args.js';
+import { EVALUATE_SEARCH } from './commands.js';
 import { readCatalogFile, readJudgmentsFile } from './read-search-files.js';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const args = parseArgs(process.argv.slice(2));
-const items = readCatalogFile(resolve(ROOT, str(args, 'catalog', 'demo/data/icecat/catalog.json.gz')));
-const queries = [...readJudgmentsFile(resolve(ROOT, str(args, 'judgments', 'demo/data/icecat/judgments.json'))).keys()];
+const SEARCH_FILES = EVALUATE_SEARCH.options;
+const args = parseArgs(
+  { name: 'bench-search', summary: 'Node timings of the search index', usage: 'npx tsx models/cli/bench-search.ts [options]', options: { catalog: SEARCH_FILES.catalog!, judgments: SEARCH_FILES.judgments!, builds: { type: 'integer', min: 1, default: 3, doc: 'full index builds (the median is reported)' } } },
+  process.argv.slice(2),
+);
+const items = readCatalogFile(resolve(ROOT, args.str('catalog')));
+const queries = [...readJudgmentsFile(resolve(ROOT, args.str('judgments'))).keys()];
 
 const percentile = (xs: number[], p: number): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -22,7 +27,7 @@ const round = (x: number): number => Math.round(x * 1000) / 1000;
 
 const builds: number[] = [];
 let index = new SearchIndex([]);
-for (let i = 0; i < num(args, 'builds', 3); i++) {
+for (let i = 0; i < args.num('builds'); i++) {
   const t0 = performance.now();
   index = new SearchIndex(items);
   builds.push(performance.now() - t0);

@@ -1,10 +1,7 @@
-import { itemNeighbours } from './evaluation/item-knn-baseline.js';
 import type { NeighbourLists } from '../../src/model/cooccurrence-walk.js';
 import type { NamedArray } from '../../src/model/model-bundle.js';
 import { NEIGHBOUR_COUNTS, NEIGHBOUR_IDS, NEIGHBOUR_WEIGHTS } from '../../src/model/model-bundle.js';
 import { NO_MEMORY, type SasrecConfig } from '../../src/model/sasrec-config.js';
-import type { TrainingMemory } from './training/sasrec-trainer.js';
-import { int, invalidOption, num, type Args } from './args.js';
 
 /**
  * The model with a co-occurrence memory of weight `weight` (its config, and the arrays with the lists, their weights
@@ -37,19 +34,4 @@ export function withCooccurrence(
 /** A model's arrays without its co-occurrence memory (any member prefix included). */
 export function withoutCooccurrence<T extends { name: string }>(arrays: readonly T[]): T[] {
   return arrays.filter((t) => ![NEIGHBOUR_COUNTS, NEIGHBOUR_IDS, NEIGHBOUR_WEIGHTS].some((n) => t.name === n || t.name.endsWith(`.${n}`)));
-}
-
-/**
- * `train --memory K [--memory-weight W] [--memory-gain G]`: the co-occurrence memory a model trains beside (top K per
- * item from the training sequences; see `TrainOptions.memory`), or undefined without `--memory`.
- */
-export function trainingMemory(args: Args, train: readonly (readonly number[])[], numItems: number): TrainingMemory | undefined {
-  const k = int(args, 'memory', 0, 0, 1000);
-  if (k === 0) return undefined;
-  const weight = num(args, 'memory-weight', 1);
-  const gain = num(args, 'memory-gain', 100);
-  if (!(weight > 0 && gain > 0)) throw invalidOption('--memory-weight and --memory-gain must be numbers > 0');
-  const loss = args.get('loss') ?? 'sampled-softmax';
-  if (loss !== 'sampled-softmax') throw invalidOption(`--memory needs --loss sampled-softmax (got ${String(loss)})`);
-  return { lists: itemNeighbours(train, numItems, k), weight, gain };
 }

@@ -5,7 +5,8 @@ import { parseItemAttributes } from './datasets/item-attributes.js';
 import { parseS3rec } from './datasets/s3rec-format.js';
 import { ModelRuntime } from '../../src/model/model-runtime.js';
 import { fuseWithModel } from '../../src/search/rerank.js';
-import { num, str, type Args } from './args.js';
+import { parseArgs } from './args.js';
+import { EVALUATE_RERANK } from './commands.js';
 import { readBundle } from './bundle-files.js';
 
 /** A category set smaller than this is too easy to rank; the protocol takes the most specific attribute with at least this many items. */
@@ -21,10 +22,11 @@ const MIN_CANDIDATES = 20;
  * held-out item's MRR is reported in that order and after `rerank()`'s fusion with the model's scores for the user's
  * history — the same runtime (`ModelRuntime`) and the same fusion (`fuseWithModel`) the worker runs.
  */
-export async function evaluateRerankCommand(args: Args): Promise<void> {
-  const data = parseS3rec(readFileSync(str(args, 'events'), 'utf8'));
-  const attrs = parseItemAttributes(readFileSync(str(args, 'attributes'), 'utf8'), data.itemIds);
-  const { manifest, ...bundle } = await readBundle(str(args, 'model'));
+export async function evaluateRerankCommand(argv: readonly string[]): Promise<void> {
+  const args = parseArgs(EVALUATE_RERANK, argv);
+  const data = parseS3rec(readFileSync(args.str('events'), 'utf8'));
+  const attrs = parseItemAttributes(readFileSync(args.str('attributes'), 'utf8'), data.itemIds);
+  const { manifest, ...bundle } = await readBundle(args.str('model'));
   if (manifest.training?.split !== 'leave-one-out') {
     throw new Error('edgereco: evaluate-rerank needs a bundle trained with --split leave-one-out (this one saw the held-out items)');
   }
@@ -34,7 +36,7 @@ export async function evaluateRerankCommand(args: Args): Promise<void> {
     wasmPath: `${join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm')), '/')}`,
     onBackend: () => {},
   });
-  const limit = num(args, 'users', 0);
+  const limit = args.num('users');
 
   // Popularity over the training part (everything but each user's last two items), and items per attribute.
   const popularity = new Float64Array(data.itemIds.length + 1);
@@ -87,7 +89,7 @@ export async function evaluateRerankCommand(args: Args): Promise<void> {
     users,
     mean_candidates: Number((candidates / users).toFixed(1)),
     protocol: 'held-out last item; candidates share its most specific attribute (>= 20 items); un-personalized order = training popularity; re-rank = reciprocal rank fusion (k = 60) with the model scores for the history',
-    model: str(args, 'model'),
+    model: args.str('model'),
     mrr_unpersonalized: Number((mrrBefore / users).toFixed(4)),
     mrr_reranked: Number((mrrAfter / users).toFixed(4)),
     users_ranked_higher: better,
@@ -97,6 +99,6 @@ export async function evaluateRerankCommand(args: Args): Promise<void> {
   const path = typeof out === 'string' ? out : 'bench/results/rerank.json';
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, JSON.stringify(result, null, 2) + '\n');
-  console.log(args.get('json') ? JSON.stringify(result) : result);
+  console.log(args.flag('json') ? JSON.stringify(result) : result);
   runtime.dispose();
 }

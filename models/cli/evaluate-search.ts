@@ -2,14 +2,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_SEARCH_CONFIG } from '../../src/search/search-config.js';
-import { parseArgs, str } from './args.js';
+import { parseArgs } from './args.js';
+import { EVALUATE_SEARCH } from './commands.js';
 import { readCatalogFile, readJudgmentsFile } from './read-search-files.js';
 import { compare, ourSearch, plainBaseline, scoreQueries } from './search-evaluation.js';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const DEFAULT_CATALOG = 'demo/data/icecat/catalog.json.gz';
-const DEFAULT_JUDGMENTS = 'demo/data/icecat/judgments.json';
-const DEFAULT_OUT = 'bench/results/search.json';
 
 /**
  * `edgereco evaluate-search [--catalog FILE] [--judgments FILE] [--out FILE] [--json]`: graded NDCG@10 over every judged
@@ -17,11 +15,11 @@ const DEFAULT_OUT = 'bench/results/search.json';
  * losses, overall and on each half of the queries (A: the half the options were chosen on; B: held out). Prints a
  * summary (or, with `--json`, only the JSON) and writes the JSON to `--out` (default bench/results/search.json).
  */
-export async function evaluateSearch(argv: string[]): Promise<void> {
-  const args = parseArgs(argv);
-  const catalogPath = resolve(ROOT, str(args, 'catalog', DEFAULT_CATALOG));
-  const judgmentsPath = resolve(ROOT, str(args, 'judgments', DEFAULT_JUDGMENTS));
-  const outPath = resolve(ROOT, str(args, 'out', DEFAULT_OUT));
+export async function evaluateSearch(argv: readonly string[]): Promise<void> {
+  const args = parseArgs(EVALUATE_SEARCH, argv);
+  const catalogPath = resolve(ROOT, args.str('catalog'));
+  const judgmentsPath = resolve(ROOT, args.str('judgments'));
+  const outPath = resolve(ROOT, args.str('out'));
   const items = readCatalogFile(catalogPath);
   const judgments = readJudgmentsFile(judgmentsPath);
 
@@ -43,7 +41,7 @@ export async function evaluateSearch(argv: string[]): Promise<void> {
   };
   mkdirSync(dirname(outPath), { recursive: true });
   writeFileSync(outPath, `${JSON.stringify(result, null, 2)}\n`);
-  if (args.has('json')) {
+  if (args.flag('json')) {
     console.log(JSON.stringify(result, null, 2));
     return;
   }

@@ -11,7 +11,8 @@ import { historyScorer, prefixFeatures } from './evaluation/catalog-scores.js';
 import { plainSasrec, readsEventFeatures } from '../../src/model/history-state.js';
 import type { DecodedBundle } from '../../src/model/decode-bundle.js';
 import { trainingDataHash } from './training/training-data-hash.js';
-import { num, oneOf, str, type Args } from './args.js';
+import { parseArgs } from './args.js';
+import { EVALUATE } from './commands.js';
 import { readBundle } from './bundle-files.js';
 import { EVENT_FORMATS, readEvents, RETAIL_SEQUENCES } from './read-events.js';
 import { useBackend } from './wasm-backend.js';
@@ -56,20 +57,21 @@ async function checkNoLeak(bundle: DecodedBundle, split: LeaveOneOutSplit, itemI
  * `evaluate --events FILE --format F [--model DIR] --protocol sampled|full [--negatives N] [--target validation|test]
  * [--json]`: the model (int8), its f32 twin (DIR/f32) and the popularity and item-kNN baselines, in one run.
  */
-export async function evaluateCommand(args: Args): Promise<void> {
-  const format = oneOf(args, 'format', EVENT_FORMATS, 's3rec');
-  const data = readEvents(str(args, 'events'), format, oneOf(args, 'sequence', RETAIL_SEQUENCES, 'invoice'));
+export async function evaluateCommand(argv: readonly string[]): Promise<void> {
+  const args = parseArgs(EVALUATE, argv);
+  const format = args.choice<(typeof EVENT_FORMATS)[number]>('format');
+  const data = readEvents(args.str('events'), format, args.choice<(typeof RETAIL_SEQUENCES)[number]>('sequence'));
   const numItems = data.itemIds.length;
   console.error(`data: ${data.userIds.length} sequences, ${numItems} items, ${countInteractions(data)} interactions`);
   const split = leaveOneOut(data.items);
-  const protocol = oneOf<Protocol>(args, 'protocol', ['sampled', 'full'], 'full');
-  const target = oneOf<EvaluationTarget>(args, 'target', ['validation', 'test'], 'test');
+  const protocol = args.choice<Protocol>('protocol');
+  const target = args.choice<EvaluationTarget>('target');
   const options = {
     target,
     protocol,
     numItems,
-    negatives: num(args, 'negatives', 99),
-    seed: num(args, 'seed', 42),
+    negatives: args.num('negatives'),
+    seed: args.num('seed'),
     sequences: data.items,
   };
   const result: Record<string, unknown> = {};
@@ -81,7 +83,7 @@ export async function evaluateCommand(args: Args): Promise<void> {
   };
   const modelDir = args.get('model');
   if (typeof modelDir === 'string') {
-    await useBackend(oneOf(args, 'backend', ['wasm', 'cpu'] as const, 'wasm'));
+    await useBackend(args.choice<'wasm' | 'cpu'>('backend'));
     const int8 = await readBundle(modelDir);
     await checkNoLeak(int8, split, data.itemIds);
     await run('model', bundleScorer(int8, data.itemIds, data.features));

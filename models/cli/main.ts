@@ -1,26 +1,35 @@
 import { isEdgeRecoError } from '../../src/core/errors.js';
-import { parseArgs } from './args.js';
-import { evaluateCommand } from './evaluate.js';
-import { evaluateRerankCommand } from './evaluate-rerank.js';
-import { evaluateSearch } from './evaluate-search.js';
-import { neighboursCommand } from './neighbours.js';
-import { trainCommand } from './train.js';
+import { closestCommand, commandNamed } from './command-lookup.js';
+import { COMMANDS } from './commands.js';
+import { commandHelp, mainHelp } from './help.js';
 
-const USAGE = `usage: edgereco <train|evaluate> --events FILE --format csv|sasrec|s3rec|online-retail [options]
-       edgereco neighbours --events FILE --format F --model DIR [--neighbours K] [--select full|sampled]
-       edgereco evaluate-search [--catalog FILE --judgments FILE] [--json]
-       edgereco evaluate-rerank --events s3rec_Beauty.txt --attributes FILE --model DIR [--json]`;
+const RUN: Record<string, () => Promise<(argv: readonly string[]) => Promise<void>>> = {
+  train: async () => (await import('./train.js')).trainCommand,
+  neighbours: async () => (await import('./neighbours.js')).neighboursCommand,
+  evaluate: async () => (await import('./evaluate.js')).evaluateCommand,
+  'evaluate-search': async () => (await import('./evaluate-search.js')).evaluateSearch,
+  'evaluate-rerank': async () => (await import('./evaluate-rerank.js')).evaluateRerankCommand,
+};
 
 async function main(argv: string[]): Promise<void> {
-  const [command, ...rest] = argv;
-  if (command === 'evaluate-search') return evaluateSearch(rest); // parses its own arguments
-  const args = parseArgs(rest);
-  if (command === 'evaluate-rerank') return evaluateRerankCommand(args);
-  if (command === 'train') return trainCommand(args);
-  if (command === 'evaluate') return evaluateCommand(args);
-  if (command === 'neighbours') return neighboursCommand(args);
-  console.error(USAGE);
-  process.exitCode = 2;
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(mainHelp(COMMANDS));
+    if (name === undefined) process.exitCode = 2;
+    return;
+  }
+  const command = commandNamed(name);
+  if (!command) {
+    console.error(`edgereco: no command ${name}; did you mean ${closestCommand(name)}? (edgereco --help lists them)`);
+    process.exitCode = 2;
+    return;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(commandHelp(command));
+    return;
+  }
+  const run = await RUN[command.name]!();
+  await run(rest);
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

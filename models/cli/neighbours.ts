@@ -5,11 +5,11 @@ import { neighbourWalk } from '../../src/model/cooccurrence-walk.js';
 import { leaveOneOut } from './evaluation/leave-one-out.js';
 import { historyScorer, prefixFeatures } from './evaluation/catalog-scores.js';
 import { encodeBundle } from './training/encode-bundle.js';
-import { MAX_NEIGHBOUR_HOPS } from '../../src/model/model-bundle.js';
 import { addMemoryTerm, plainSasrec } from '../../src/model/history-state.js';
 import { NO_MEMORY } from '../../src/model/sasrec-config.js';
 import { trainingDataHash } from './training/training-data-hash.js';
-import { argsLine, int, invalidOption, num, oneOf, str, type Args } from './args.js';
+import { invalidOption, parseArgs, type Args } from './args.js';
+import { NEIGHBOURS } from './commands.js';
 import { withCooccurrence, withoutCooccurrence } from './cooccurrence.js';
 import { readBundle, writeBundle } from './bundle-files.js';
 import { EVENT_FORMATS, readEvents, RETAIL_SEQUENCES } from './read-events.js';
@@ -24,13 +24,9 @@ export const NEIGHBOUR_HOPS_TO_TRY = [1, 2, 3];
 /** The weights per extra step of the walk (similarity units: Σ cos + paths × Σ cos · cos + …) `--paths auto` tries. */
 export const NEIGHBOUR_PATHS_TO_TRY = [0.3, 1, 3];
 
-/** `--NAME auto` (the default) → the list; a number ≥ 0 (> 0 for the gain) → just it. */
-function choices(args: Args, name: string, auto: readonly number[], positive: boolean): number[] {
-  const value = args.get(name);
-  if (value === undefined || value === 'auto') return [...auto];
-  const n = num(args, name, 0);
-  if (!(positive ? n > 0 : n >= 0)) throw invalidOption(`--${name} must be auto or a number ${positive ? '> 0' : '≥ 0'} (got ${String(value)})`);
-  return [n];
+/** `--NAME auto` (the default) → the list; a number (checked by the options table) → just it. */
+function choices(args: Args, name: string, auto: readonly number[]): number[] {
+  return args.str(name) === 'auto' ? [...auto] : [args.num(name)];
 }
 
 /**
@@ -43,11 +39,12 @@ function choices(args: Args, name: string, auto: readonly number[], positive: bo
  * on the validation items (never the test items) when the bundle has a split; otherwise give them (defaults 1, 100,
  * one step). Rewrites DIR (int8, from the f32 twin's exact weights) and DIR/f32. A minute or a few, no retraining.
  */
-export async function neighboursCommand(args: Args): Promise<void> {
-  const dir = str(args, 'model');
-  const k = int(args, 'neighbours', 20, 1, 1000);
-  const format = oneOf(args, 'format', EVENT_FORMATS, 's3rec');
-  const data = readEvents(str(args, 'events'), format, oneOf(args, 'sequence', RETAIL_SEQUENCES, 'invoice'));
+export async function neighboursCommand(argv: readonly string[]): Promise<void> {
+  const args = parseArgs(NEIGHBOURS, argv);
+  const dir = args.str('model');
+  const k = args.num('neighbours');
+  const format = args.choice<(typeof EVENT_FORMATS)[number]>('format');
+  const data = readEvents(args.str('events'), format, args.choice<(typeof RETAIL_SEQUENCES)[number]>('sequence'));
   const numItems = data.itemIds.length;
   const f32 = await readBundle(join(dir, 'f32'));
   const training = f32.manifest.training;
@@ -61,14 +58,14 @@ export async function neighboursCommand(args: Args): Promise<void> {
       `the model in ${dir} was not trained on these events (${training ? `split ${training.split}, format ${training.format}` : 'no training record'}); the co-occurrence memory must come from the model's own training data: pass the --events, --format and --sequence it was trained with`,
     );
   }
-  const weights = choices(args, 'weight', useSplit ? NEIGHBOUR_WEIGHTS_TO_TRY : [1], false);
-  const gains = choices(args, 'gain', useSplit ? NEIGHBOUR_GAINS_TO_TRY : [100], true);
+  const weights = choices(args, 'weight', useSplit ? NEIGHBOUR_WEIGHTS_TO_TRY : [1]);
+  const gains = choices(args, 'gain', useSplit ? NEIGHBOUR_GAINS_TO_TRY : [100]);
   const hopsArg = args.get('hops');
   const hopCounts =
-    hopsArg === undefined || hopsArg === 'auto' ? (useSplit ? NEIGHBOUR_HOPS_TO_TRY : [1]) : [int(args, 'hops', 1, 1, MAX_NEIGHBOUR_HOPS)];
-  const pathWeights = choices(args, 'paths', useSplit ? NEIGHBOUR_PATHS_TO_TRY : [1], true);
+    hopsArg === undefined || hopsArg === 'auto' ? (useSplit ? NEIGHBOUR_HOPS_TO_TRY : [1]) : [args.num('hops')];
+  const pathWeights = choices(args, 'paths', useSplit ? NEIGHBOUR_PATHS_TO_TRY : [1]);
   const walks = hopCounts.flatMap((hops) => (hops === 1 ? [{ hops, paths: 0 }] : pathWeights.map((paths) => ({ hops, paths }))));
-  await useBackend(oneOf(args, 'backend', ['wasm', 'cpu'] as const, 'wasm'));
+  await useBackend(args.choice<'wasm' | 'cpu'>('backend'));
   const started = Date.now();
   const lists = itemNeighbours(trainSeqs, numItems, k);
   log(`co-occurrence: top ${k} of ${numItems} items, ${lists.ids.length} pairs (${((Date.now() - started) / 1000).toFixed(1)} s)`);
@@ -76,8 +73,8 @@ export async function neighboursCommand(args: Args): Promise<void> {
   const config = { ...f32.manifest.config, ...NO_MEMORY };
   let chosen = { weight: weights[0]!, gain: gains[0]!, ...walks[0]! };
   if (weights.length * gains.length * walks.length > 1) {
-    const select = oneOf(args, 'select', ['full', 'sampled'] as const, 'full');
-    const evalUsers = num(args, 'eval-users', 0);
+    const select = args.choice<'full' | 'sampled'>('select');
+    const evalUsers = args.num('eval-users');
     const sub = evalUsers > 0 ? subsetSplit(split, evalUsers) : split;
     const model = plainSasrec(config, base, f32.attributes);
     const scoreHistories = historyScorer(model);
@@ -93,7 +90,7 @@ export async function neighboursCommand(args: Args): Promise<void> {
     const results = await evaluateVariants(
       sub,
       (h, users) => scoreHistories(h, prefixFeatures(data.features, h, users)),
-      { target: 'validation', protocol: select, negatives: num(args, 'negatives', 99), numItems, sequences: data.items },
+      { target: 'validation', protocol: select, negatives: args.num('negatives'), numItems, sequences: data.items },
       grid.map(({ weight, gain, hops, paths }) => (row, history) => {
         if (weight === 0) return row;
         if (history !== last) {
@@ -127,7 +124,7 @@ export async function neighboursCommand(args: Args): Promise<void> {
   const kept = withCooccurrence(config, base, lists, chosen.weight, chosen.gain, chosen.hops, chosen.paths);
   // The memory replaces any earlier one, and so does its step in the recorded command.
   const trainedWith = (training.command ?? 'edgereco train').split(' && edgereco neighbours ')[0];
-  const record = { ...training, command: `${trainedWith} && edgereco neighbours ${argsLine(args)}` };
+  const record = { ...training, command: `${trainedWith} && edgereco neighbours ${args.line()}` };
   const bytes8 = writeBundle(dir, await encodeBundle(kept.config, vocabulary, kept.arrays, 'int8', record, f32.attributes));
   const bytes32 = writeBundle(join(dir, 'f32'), await encodeBundle(kept.config, vocabulary, kept.arrays, 'float32', record, f32.attributes));
   log(`wrote ${dir}: int8 files ${bytes8} bytes, f32 twin ${bytes32} bytes (${(bytes8 / bytes32).toFixed(3)}× without the manifests)`);

@@ -11,10 +11,10 @@ import { plainSasrec } from '../../src/model/history-state.js';
 import type { TrainingRecord } from '../../src/model/model-bundle.js';
 import { NO_MEMORY } from '../../src/model/sasrec-config.js';
 import { trainingDataHash } from './training/training-data-hash.js';
-import { int, num, oneOf, str, type Args } from './args.js';
+import type { Args } from './args.js';
 import { readBundle, writeBundle } from './bundle-files.js';
 import { EVENT_FORMATS, readEvents, RETAIL_SEQUENCES } from './read-events.js';
-import { trainingMemory, withCooccurrence, withoutCooccurrence } from './cooccurrence.js';
+import { withoutCooccurrence } from './cooccurrence.js';
 import { itemPrior, log, priorWeightsToTry, readAttributes, subsetSplit, validationScore, withItemPrior } from './train.js';
 import { useBackend } from './wasm-backend.js';
 
@@ -28,16 +28,16 @@ const OWN_OPTIONS = new Set(['members', 'parallel', 'out', 'seed', 'minutes']);
  * each wave of P members gets an equal share, less two minutes for the combining.
  */
 export async function trainEnsemble(args: Args, members: number): Promise<void> {
-  const parallel = Math.min(members, int(args, 'parallel', Math.max(1, availableParallelism()), 1));
-  const out = str(args, 'out');
-  const seed = num(args, 'seed', 1);
+  const parallel = Math.min(members, args.has('parallel') ? args.num('parallel') : Math.max(1, availableParallelism()));
+  const out = args.str('out');
+  const seed = args.num('seed');
   const waves = Math.ceil(members / parallel);
-  const minutes = Math.max(1, (num(args, 'minutes', 60) - 2) / waves);
+  const minutes = Math.max(1, (args.num('minutes') - 2) / waves);
   const started = Date.now();
   const work = mkdtempSync(join(tmpdir(), 'edgereco-members-'));
   try {
     const passOn: string[] = [];
-    for (const [name, value] of args) if (!OWN_OPTIONS.has(name)) passOn.push(`--${name}`, ...(typeof value === 'string' ? [value] : []));
+    for (const [name, value] of args.given) if (!OWN_OPTIONS.has(name)) passOn.push(`--${name}`, ...(typeof value === 'string' ? [value] : []));
     log(`ensemble of ${members} members, ${parallel} at a time, ${minutes.toFixed(1)} minutes each`);
     const dirs = Array.from({ length: members }, (_, k) => join(work, `member-${k}`));
     let next = 0;
@@ -48,12 +48,12 @@ export async function trainEnsemble(args: Args, members: number): Promise<void> 
     };
     await Promise.all(Array.from({ length: parallel }, runMember));
 
-    await useBackend(oneOf(args, 'backend', ['wasm', 'cpu'] as const, 'wasm'));
-    const format = oneOf(args, 'format', EVENT_FORMATS, 's3rec');
-    const data = readEvents(str(args, 'events'), format, oneOf(args, 'sequence', RETAIL_SEQUENCES, 'invoice'));
+    await useBackend(args.choice<'wasm' | 'cpu'>('backend'));
+    const format = args.choice<(typeof EVENT_FORMATS)[number]>('format');
+    const data = readEvents(args.str('events'), format, args.choice<(typeof RETAIL_SEQUENCES)[number]>('sequence'));
     const numItems = data.itemIds.length;
     const split = leaveOneOut(data.items);
-    const useSplit = args.get('split') === 'leave-one-out';
+    const useSplit = args.str('split') === 'leave-one-out';
     const trainSeqs = useSplit ? split.train : data.items;
     const { attributeTable } = readAttributes(args, data.itemIds);
     const bundles = await Promise.all(dirs.map((d) => readBundle(join(d, 'f32')))); // the exact float weights
@@ -64,16 +64,12 @@ export async function trainEnsemble(args: Args, members: number): Promise<void> 
     );
     const prior = itemPrior(trainSeqs, numItems);
     const weightsToTry = priorWeightsToTry(args, useSplit);
-    const memory = trainingMemory(args, trainSeqs, numItems);
-    const withPrior = (w: number) => {
-      const model = withItemPrior(config, arrays, prior, w);
-      return memory ? withCooccurrence(model.config, model.arrays, memory.lists, memory.weight, memory.gain) : model;
-    };
+    const withPrior = (w: number) => withItemPrior(config, arrays, prior, w);
     let best = { score: -1, weight: weightsToTry[0]! };
     if (weightsToTry.length > 1) {
-      const evalUsers = num(args, 'eval-users', 0);
+      const evalUsers = args.num('eval-users');
       const sub = evalUsers > 0 ? subsetSplit(split, evalUsers) : split;
-      const select = oneOf(args, 'select', ['full', 'sampled'] as const, 'full');
+      const select = args.choice<'full' | 'sampled'>('select');
       for (const w of weightsToTry) {
         const candidate = withPrior(w);
         const score = await validationScore(select, sub, data, plainSasrec(candidate.config, candidate.arrays, attributeTable), `ensemble, prior ${w}`);

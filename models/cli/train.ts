@@ -19,87 +19,75 @@ import { encodeBundle } from './training/encode-bundle.js';
 import type { TrainingRecord } from '../../src/model/model-bundle.js';
 import { trainingDataHash } from './training/training-data-hash.js';
 import { exportWeights } from './training/weights-io.js';
-import { EdgeRecoError, ERROR_CODES } from '../../src/core/errors.js';
-import { int, num, oneOf, str, type Args } from './args.js';
+import { parseArgs, type Args } from './args.js';
+import { TRAIN } from './commands.js';
 import { writeBundle } from './bundle-files.js';
 import { EVENT_FORMATS, readEvents, RETAIL_SEQUENCES } from './read-events.js';
 import { useBackend } from './wasm-backend.js';
 import { trainEnsemble } from './train-ensemble.js';
-import { trainingMemory, withCooccurrence } from './cooccurrence.js';
 
 /**
  * `train --events FILE --format F [--split leave-one-out] [--epochs N] [--minutes M] [--eval-every K] ...`
  * With `--eval-every K`, ranks the validation items (never the test items) every K epochs, full and sampled.
  */
-export async function trainCommand(args: Args): Promise<void> {
-  const members = int(args, 'members', 1, 1);
+export async function trainCommand(argv: readonly string[]): Promise<void> {
+  const args = parseArgs(TRAIN, argv);
+  const members = args.num('members');
   if (members > 1) return trainEnsemble(args, members);
-  const format = oneOf(args, 'format', EVENT_FORMATS, 's3rec');
-  const sequence = oneOf(args, 'sequence', RETAIL_SEQUENCES, 'invoice');
-  const backend = await useBackend(oneOf(args, 'backend', ['wasm', 'cpu'] as const, 'wasm'));
-  const data = readEvents(str(args, 'events'), format, sequence);
+  const format = args.choice<(typeof EVENT_FORMATS)[number]>('format');
+  const sequence = args.choice<(typeof RETAIL_SEQUENCES)[number]>('sequence');
+  const backend = await useBackend(args.choice<'wasm' | 'cpu'>('backend'));
+  const data = readEvents(args.str('events'), format, sequence);
   const numItems = data.itemIds.length;
   log(`data: ${data.userIds.length} sequences, ${numItems} items, ${countInteractions(data)} interactions; backend ${backend}`);
   const split = leaveOneOut(data.items);
-  const useSplit = oneOf(args, 'split', ['leave-one-out', 'none'] as const, 'none') === 'leave-one-out';
+  const useSplit = args.choice<'leave-one-out' | 'none'>('split') === 'leave-one-out';
   const trainSeqs = useSplit ? split.train : data.items;
   const { attrs, maxAttributes, attributeTable } = readAttributes(args, data.itemIds);
-  const useFeatures = oneOf(args, 'features', ['auto', 'none'] as const, 'auto') === 'auto' ? featureChoice(data.features, trainSeqs) : { eventTypes: 0, gapBuckets: 0 };
+  const useFeatures = args.choice<'auto' | 'none'>('features') === 'auto' ? featureChoice(data.features, trainSeqs) : { eventTypes: 0, gapBuckets: 0 };
   const config = sasrecConfig({
     ...useFeatures,
     numAttributes: attrs?.attributeIds.length ?? 0,
     maxAttributes,
     numItems,
-    dim: num(args, 'dim', 64),
-    blocks: num(args, 'blocks', 2),
-    heads: num(args, 'heads', 1),
-    ffnDim: num(args, 'ffn', num(args, 'dim', 64)),
-    maxLength: num(args, 'max-length', 50),
-    dropout: num(args, 'dropout', 0.5),
+    dim: args.num('dim'),
+    blocks: args.num('blocks'),
+    heads: args.num('heads'),
+    ffnDim: args.has('ffn') ? args.num('ffn') : args.num('dim'),
+    maxLength: args.num('max-length'),
+    dropout: args.num('dropout'),
   });
-  const seed = num(args, 'seed', 1);
+  const seed = args.num('seed');
   const weights = initSasrecWeights(config, seed);
-  const loss = oneOf<SasrecLoss>(args, 'loss', ['softmax', 'sampled-softmax', 'uniform-softmax', 'bce'], 'sampled-softmax');
-  const schedule = oneOf(args, 'lr-schedule', ['constant', 'cosine'] as const, 'constant');
-  const futureTargets = int(args, 'future-targets', 1, 1); // 1: the next item only
-  const futureWeight = num(args, 'future-weight', 0.5);
-  if (!(futureWeight >= 0)) throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, 'edgereco: --future-weight must be a number ≥ 0');
-  if (futureTargets > 1 && loss !== 'sampled-softmax') throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: --future-targets needs --loss sampled-softmax (got ${loss})`);
-  const memory = trainingMemory(args, trainSeqs, numItems);
+  const loss = args.choice<SasrecLoss>('loss');
+  const schedule = args.choice<'constant' | 'cosine'>('lr-schedule');
   const trainer = new SasrecTrainer(config, weights, {
-    ...(memory ? { memory } : {}),
     loss,
-    batchSize: num(args, 'batch', 128),
-    learningRate: num(args, 'lr', 0.001),
-    negatives: num(args, 'negatives', 1024),
-    futureTargets,
-    futureWeight,
+    batchSize: args.num('batch'),
+    learningRate: args.num('lr'),
+    negatives: args.num('negatives'),
     schedule,
-    scheduleEpochs: num(args, 'epochs', 200),
+    scheduleEpochs: args.num('epochs'),
     ...(attributeTable ? { attributes: attributeTable } : {}),
     seed,
   });
-  log(`config ${JSON.stringify(config)} loss ${loss} batch ${num(args, 'batch', 128)} lr ${num(args, 'lr', 0.001)} ${schedule}`);
-  const epochs = num(args, 'epochs', 200);
-  const deadline = Date.now() + num(args, 'minutes', 60) * 60_000;
-  const evalEvery = num(args, 'eval-every', 0);
-  const evalUsers = num(args, 'eval-users', 0);
+  log(`config ${JSON.stringify(config)} loss ${loss} batch ${args.num('batch')} lr ${args.num('lr')} ${schedule}`);
+  const epochs = args.num('epochs');
+  const deadline = Date.now() + args.num('minutes') * 60_000;
+  const evalEvery = args.num('eval-every');
+  const evalUsers = args.num('eval-users');
   const started = Date.now();
   let epochsDone = 0;
   /** --patience P: stop after P validation rounds without a better validation NDCG@10. 0 = off. */
-  const patience = num(args, 'patience', 0);
+  const patience = args.num('patience');
   /** --select full|sampled: which validation NDCG@10 picks the kept epoch (sampled suits a sampled-protocol target). */
-  const select = oneOf(args, 'select', ['full', 'sampled'] as const, 'full');
+  const select = args.choice<'full' | 'sampled'>('select');
   let stop = false;
   // The popularity prior: log(1 + count) of each item in the training sequences. `--prior-weight auto` (with a split
   // and --eval-every) picks its weight on validation with the epoch; a number fixes it; without a split, 0 by default.
   const prior = itemPrior(trainSeqs, numItems);
   const weightsToTry = priorWeightsToTry(args, useSplit);
-  // With --memory, the model is validated and shipped with the memory it trained beside.
-  const withPrior = (arrays: NamedArray[], w: number) => {
-    const model = withItemPrior(config, arrays, prior, w);
-    return memory ? withCooccurrence(model.config, model.arrays, memory.lists, memory.weight, memory.gain) : model;
-  };
+  const withPrior = (arrays: NamedArray[], w: number) => withItemPrior(config, arrays, prior, w);
   // With --eval-every, the bundle keeps the epoch and prior weight with the best validation NDCG@10 (--select); never
   // the test items.
   let best: { ndcg10: number; epoch: number; priorWeight: number; arrays: NamedArray[] | null } = { ndcg10: -1, epoch: 0, priorWeight: weightsToTry[0]!, arrays: null };
@@ -184,10 +172,8 @@ export async function validationScore(select: 'full' | 'sampled', split: LeaveOn
  * validation runs (a split and `--eval-every`), else 0.
  */
 export function priorWeightsToTry(args: Args, useSplit: boolean): number[] {
-  const priorArg = args.get('prior-weight');
-  const weights = typeof priorArg === 'string' && priorArg !== 'auto' ? [num(args, 'prior-weight', 0)] : useSplit && num(args, 'eval-every', 0) > 0 ? PRIOR_WEIGHTS : [0];
-  if (weights.some((w) => !(w >= 0))) throw new Error('edgereco: --prior-weight must be auto or a number ≥ 0');
-  return weights;
+  if (args.str('prior-weight') !== 'auto') return [args.num('prior-weight')];
+  return useSplit && args.num('eval-every') > 0 ? PRIOR_WEIGHTS : [0];
 }
 
 /** The model with a popularity prior of weight `w` (its config, and the arrays with `itemPrior`); unchanged for 0. */

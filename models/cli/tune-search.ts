@@ -5,7 +5,8 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SearchConfigInput } from '../../src/search/search-config.js';
-import { parseArgs, str } from './args.js';
+import { parseArgs } from './args.js';
+import { EVALUATE_SEARCH } from './commands.js';
 import { readCatalogFile, readJudgmentsFile } from './read-search-files.js';
 import { compare, ourSearch, plainBaseline, scoreQueries } from './search-evaluation.js';
 
@@ -28,9 +29,13 @@ const CANDIDATES: [string, SearchConfigInput][] = [
   ['attributes+description 0.5', { boost: { title: 2, brand: 2, category: 1.5, attributes: 0.5, description: 0.5 } }],
 ];
 
-const args = parseArgs(process.argv.slice(2));
-const items = readCatalogFile(resolve(ROOT, str(args, 'catalog', 'demo/data/icecat/catalog.json.gz')));
-const judgments = readJudgmentsFile(resolve(ROOT, str(args, 'judgments', 'demo/data/icecat/judgments.json')));
+const SEARCH_FILES = EVALUATE_SEARCH.options;
+const args = parseArgs(
+  { name: 'tune-search', summary: 'search options on half A', usage: 'npx tsx models/cli/tune-search.ts [options]', options: { catalog: SEARCH_FILES.catalog!, judgments: SEARCH_FILES.judgments!, only: { type: 'string', doc: 'only the candidates whose name contains this' } } },
+  process.argv.slice(2),
+);
+const items = readCatalogFile(resolve(ROOT, args.str('catalog')));
+const judgments = readJudgmentsFile(resolve(ROOT, args.str('judgments')));
 const only = args.get('only');
 const baseline = scoreQueries(plainBaseline(items), judgments);
 const halfA = (q: { half: string }) => q.half === 'A';

@@ -127,7 +127,7 @@ export function memoryTerms(model: PlainSasrec, history: readonly number[], size
 }
 
 /** The co-occurrence memory's term for a sum of similarities: `weight × log(1 + gain × sum)` (the bundle's weights carry the gain). */
-export function memoryTerm(sum: number, weight: number, gain = 1): number {
+function memoryTerm(sum: number, weight: number, gain = 1): number {
   return weight * Math.log1p(gain * sum);
 }
 

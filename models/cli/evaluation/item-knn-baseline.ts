@@ -8,17 +8,11 @@ export interface ItemKnnOptions {
   neighbours?: number;
 }
 
-/** {@link NeighbourLists} with what the similarities were computed from: each pair's co-count and each item's users. */
-export interface CountedNeighbourLists extends NeighbourLists {
-  pairs: Float32Array;
-  users: Float64Array;
-}
-
 /**
  * Cosine similarity of items over the users whose sequence contains them (`co(i, j) / sqrt(n_i · n_j)`, each user
  * counted once per item), keeping each item's top `neighbours` (ties by item index, so the lists are deterministic).
  */
-export function itemNeighbours(train: readonly (readonly number[])[], numItems: number, neighbours: number): CountedNeighbourLists {
+export function itemNeighbours(train: readonly (readonly number[])[], numItems: number, neighbours: number): NeighbourLists {
   const n = new Float64Array(numItems + 1);
   const co: Map<number, number>[] = Array.from({ length: numItems + 1 }, () => new Map());
   for (const seq of train) {
@@ -35,22 +29,20 @@ export function itemNeighbours(train: readonly (readonly number[])[], numItems: 
     }
   }
   const offsets = new Int32Array(numItems + 2);
-  const kept: (readonly [number, number, number])[][] = [];
+  const kept: (readonly [number, number])[][] = [];
   for (let i = 0; i <= numItems; i++) {
-    const entries = [...co[i]!.entries()].map(([j, c]) => [j, c / Math.sqrt(n[i]! * n[j]!), c] as const);
+    const entries = [...co[i]!.entries()].map(([j, c]) => [j, c / Math.sqrt(n[i]! * n[j]!)] as const);
     entries.sort((x, y) => y[1] - x[1] || x[0] - y[0]);
     kept.push(entries.slice(0, neighbours));
     offsets[i + 1] = offsets[i]! + kept[i]!.length;
   }
   const ids = new Int32Array(offsets[numItems + 1]!);
   const sims = new Float32Array(ids.length);
-  const pairs = new Float32Array(ids.length);
-  kept.forEach((row, i) => row.forEach(([j, sim, c], k) => {
+  kept.forEach((row, i) => row.forEach(([j, sim], k) => {
     ids[offsets[i]! + k] = j;
     sims[offsets[i]! + k] = sim;
-    pairs[offsets[i]! + k] = c;
   }));
-  return { offsets, ids, sims, pairs, users: n };
+  return { offsets, ids, sims };
 }
 
 /**

@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { CountedNeighbourLists } from '../evaluation/item-knn-baseline.js';
 import { seededRandom } from '../../../src/core/seeded-random.js';
 import { gatherRows } from './gather-rows.js';
 import { lengthBuckets } from './length-buckets.js';
@@ -9,17 +8,14 @@ import type { SasrecConfig } from '../../../src/model/sasrec-config.js';
 import { leftPad, sasrecForward } from './sasrec-forward.js';
 import { flattenWeights, type SasrecWeights } from './sasrec-weights.js';
 import { itemTable } from './item-table.js';
-import { memoryTerm } from '../../../src/model/history-state.js';
 import { LazyAdam } from './lazy-adam.js';
 
 /**
  * Training loss. `softmax`: cross-entropy over the whole catalog at every position (the target against all items).
  * `sampled-softmax`: cross-entropy over the batch's distinct targets plus `negatives` items drawn uniformly (shared by
- * the batch). `uniform-softmax`: the same candidates, but each position sees only its own target and the uniform
- * negatives (the other positions' targets are masked out), so the negatives are uniform, not popularity-weighted as
- * in-batch targets are. `bce`: SASRec's binary cross-entropy with one uniformly sampled negative per position.
+ * the batch). `bce`: SASRec's binary cross-entropy with one uniformly sampled negative per position.
  */
-export type SasrecLoss = 'softmax' | 'sampled-softmax' | 'uniform-softmax' | 'bce';
+export type SasrecLoss = 'softmax' | 'sampled-softmax' | 'bce';
 
 export interface TrainOptions {
   loss: SasrecLoss;
@@ -29,21 +25,6 @@ export interface TrainOptions {
   negatives?: number;
   /** Item attribute table `[numItems + 1, maxAttributes]` (see `attributeMatrix`), for a model with attributes. */
   attributes?: Int32Array;
-  /**
-   * `sampled-softmax` only: besides the next item, each position also learns the `futureTargets - 1` items after it
-   * in the sequence, each weighted `futureWeight` (a dense "all action" loss: a rarely seen item becomes a target of
-   * more positions). Default 1 (the next item only). An epoch's reported loss then includes the later items' terms.
-   */
-  futureTargets?: number;
-  /** The weight of a later item's loss relative to the next item's. Default 0.5. */
-  futureWeight?: number;
-  /**
-   * `sampled-softmax` only: a co-occurrence memory to train beside. Each position's logits get the memory's term for
-   * its prefix (`weight × log(1 + gain × Σ cosine)`, as `addCooccurrence` adds it at inference), with the cosines
-   * recomputed without the position's own sequence (which the lists were counted from), so the model learns what the
-   * memory does not already say instead of what it would leak.
-   */
-  memory?: TrainingMemory;
   /** Adam learning rate. Default 0.001. */
   learningRate?: number;
   /**
@@ -54,18 +35,6 @@ export interface TrainOptions {
   /** The horizon of the `cosine` schedule, in epochs. */
   scheduleEpochs?: number;
   seed?: number;
-}
-
-export interface TrainingMemory {
-  lists: CountedNeighbourLists;
-  weight: number;
-  gain: number;
-}
-
-/** When later items are targets too: the first `main` rows are the next items (weight 1), the rest weigh `later`. */
-interface RowWeights {
-  main: number;
-  later: number;
 }
 
 export interface EpochStats {
@@ -91,8 +60,6 @@ export class SasrecTrainer {
       options.attributes && config.numAttributes > 0
         ? tf.tensor2d(options.attributes, [config.numItems + 1, config.maxAttributes], 'int32')
         : undefined;
-    if ((options.futureTargets ?? 1) > 1 && options.loss !== 'sampled-softmax') throw new Error('edgereco: futureTargets needs the sampled-softmax loss');
-    if (options.memory && options.loss !== 'sampled-softmax') throw new Error('edgereco: training beside a memory needs the sampled-softmax loss');
     this.optimizer = new LazyAdam({ learningRate: options.learningRate ?? 0.001 });
     this.denseVars = flattenWeights(weights)
       .filter(([name]) => name !== 'itemEmbedding')
@@ -145,30 +112,16 @@ export class SasrecTrainer {
           }
         }
       }
-      const future = this.options.futureTargets ?? 1;
       const main = validRows.length;
-      for (let k = 0; future > 1 && k < main; k++) {
-        const r = Math.floor(validRows[k]! / L);
-        const j = validRows[k]! % L;
-        for (let o = 2; o <= future && j + o <= L; o++) {
-          const t = full[r * (L + 1) + j + o]!;
-          if (t <= 0) break;
-          validRows.push(validRows[k]!);
-          targets.push(t);
-        }
-      }
       const negatives =
         this.options.loss === 'bce'
           ? this.sampleNegatives(rows, validRows, L, random)
           : this.options.loss === 'sampled-softmax'
             ? this.sharedCandidates(targets, random)
-            : this.options.loss === 'uniform-softmax'
-              ? this.uniformCandidates(targets, random)
             : [];
       this.optimizer.setLearningRate(this.learningRateAt((epoch - 1) * batches.length + bi, batches.length));
       const stepSeed = seed * 100_003 + bi;
-      const offsets = this.options.memory ? memoryOffsets(this.options.memory, rows, input, L, validRows, negatives) : undefined;
-      const value = this.step_(input, rows.length, L, validRows, targets, negatives, stepSeed, eventInput, future > 1 ? { main, later: this.options.futureWeight ?? 0.5 } : undefined, offsets);
+      const value = this.step_(input, rows.length, L, validRows, targets, negatives, stepSeed, eventInput);
       lossSum += value * main;
       positions += main;
       this.step++;
@@ -196,14 +149,6 @@ export class SasrecTrainer {
     });
   }
 
-  /** Distinct batch targets, then `negatives` distinct uniform items (which may also be targets): `uniform-softmax`. */
-  private uniformCandidates(targets: readonly number[], random: () => number): number[] {
-    const drawn = new Set<number>();
-    const want = Math.min(this.config.numItems, this.options.negatives ?? 1024);
-    while (drawn.size < want) drawn.add(1 + Math.floor(random() * this.config.numItems));
-    return [...new Set(targets), ...drawn];
-  }
-
   /** Distinct batch targets followed by uniform negatives not among them (the candidate list of `sampled-softmax`). */
   private sharedCandidates(targets: readonly number[], random: () => number): number[] {
     const set = new Set(targets);
@@ -225,8 +170,6 @@ export class SasrecTrainer {
     negatives: number[],
     seed: number,
     eventInput?: { types: Int32Array; gaps: Int32Array },
-    rowWeights?: RowWeights,
-    offsets?: Float32Array,
   ): number {
     const table = this.weights.itemEmbedding as tf.Variable;
     let rows: number[];
@@ -249,7 +192,7 @@ export class SasrecTrainer {
     const localInput = Int32Array.from(remap(input));
     const { value, grads } = tf.variableGrads(() => {
       const weights = { ...this.weights, itemEmbedding: itemTable(this.weights, slice as tf.Tensor2D, localAttributes) };
-      return this.loss(weights, localInput, B, L, validRows, remap(targets), remap(negatives), seed, eventInput, rowWeights, offsets);
+      return this.loss(weights, localInput, B, L, validRows, remap(targets), remap(negatives), seed, eventInput);
     }, [slice, ...this.denseVars]);
     localAttributes?.dispose();
     const dense = new Map(this.denseVars.map((v) => [v, grads[v.name]!] as const));
@@ -269,8 +212,6 @@ export class SasrecTrainer {
     negatives: number[],
     seed: number,
     eventInput?: { types: Int32Array; gaps: Int32Array },
-    rowWeights?: RowWeights,
-    offsets?: Float32Array,
   ): tf.Scalar {
     const d = this.config.dim;
     const features = eventInput && { types: tf.tensor2d(eventInput.types, [B, L], 'int32'), gaps: tf.tensor2d(eventInput.gaps, [B, L], 'int32') };
@@ -282,92 +223,15 @@ export class SasrecTrainer {
       const labels = tf.oneHot(tf.tensor1d(targets, 'int32'), E.shape[0]);
       return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
     }
-    if (this.options.loss === 'sampled-softmax' || this.options.loss === 'uniform-softmax') {
+    if (this.options.loss === 'sampled-softmax') {
       const candidates = negatives;
-      const targetColumns = this.options.loss === 'uniform-softmax' ? new Set(targets).size : candidates.length;
-      const column = new Map(candidates.slice(0, targetColumns).map((item, c) => [item, c]));
-      let logits = plainMatMul(h, gatherRows(E, tf.tensor1d(candidates, 'int32')), false, true);
-      if (this.options.loss === 'uniform-softmax') {
-        // Columns: the distinct targets, then the uniform draws. A row sees its own target and the draws (less an
-        // accidental draw of its own target).
-        const mask = new Float32Array(targets.length * candidates.length);
-        targets.forEach((t, r) => {
-          const own = column.get(t)!;
-          for (let c = 0; c < candidates.length; c++) {
-            if (c < targetColumns ? c !== own : candidates[c] === t) mask[r * candidates.length + c] = -1e9;
-          }
-        });
-        logits = tf.add(logits, tf.tensor2d(mask, [targets.length, candidates.length]));
-      }
-      if (offsets) logits = tf.add(logits, tf.tensor2d(offsets, [targets.length, candidates.length]));
+      const column = new Map(candidates.map((item, c) => [item, c]));
+      const logits = plainMatMul(h, gatherRows(E, tf.tensor1d(candidates, 'int32')), false, true);
       const labels = tf.oneHot(tf.tensor1d(targets.map((t) => column.get(t)!), 'int32'), candidates.length);
-      if (!rowWeights) return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
-      // Weighted rows (next items 1, later items futureWeight), summed over the next-item rows' count.
-      const perRow = tf.losses.softmaxCrossEntropy(labels, logits, undefined, 0, tf.Reduction.NONE);
-      const { main, later } = rowWeights;
-      const weights = Float32Array.from(targets, (_, r) => (r < main ? 1 : later));
-      return tf.div(tf.sum(tf.mul(perRow, tf.tensor1d(weights))), main) as tf.Scalar;
+      return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
     }
     const pos = tf.sum(tf.mul(h, gatherRows(E, tf.tensor1d(targets, 'int32'))), -1);
     const neg = tf.sum(tf.mul(h, gatherRows(E, tf.tensor1d(negatives, 'int32'))), -1);
     return tf.add(tf.mean(tf.softplus(tf.neg(pos))), tf.mean(tf.softplus(neg))) as tf.Scalar;
   }
-}
-
-/**
- * The memory's logit offsets `[validRows, candidates]` for a batch (see `TrainOptions.memory`): for the position at
- * `validRows[k]` (row r, column j of `input`), weight × log(1 + gain × Σ cos'(h, c)) over the distinct items h of the
- * row up to j, where cos' leaves out the row's own sequence: co-count − [c in it], users of h − 1, users of c − [c in it].
- */
-export function memoryOffsets(
-  memory: TrainingMemory,
-  rows: readonly (readonly number[])[],
-  input: Int32Array,
-  L: number,
-  validRows: readonly number[],
-  candidates: readonly number[],
-): Float32Array {
-  const { lists, weight, gain } = memory;
-  const C = candidates.length;
-  const column = new Map(candidates.map((c, i) => [c, i]));
-  const out = new Float32Array(validRows.length * C);
-  const rowOf = new Map<number, number>(); // position → its first row in `out` (later targets repeat a position)
-  const sums = new Float32Array(C);
-  let r = -1;
-  let j = 0;
-  let own = new Set<number>();
-  const added = new Set<number>();
-  validRows.forEach((flat, k) => {
-    const first = rowOf.get(flat);
-    if (first !== undefined) {
-      out.copyWithin(k * C, first * C, (first + 1) * C);
-      return;
-    }
-    rowOf.set(flat, k);
-    const rr = Math.floor(flat / L);
-    if (rr !== r) {
-      r = rr;
-      j = 0;
-      sums.fill(0);
-      added.clear();
-      own = new Set(rows[r]!);
-    }
-    for (; j <= flat % L; j++) {
-      const h = input[r * L + j]!;
-      if (h <= 0 || added.has(h)) continue;
-      added.add(h);
-      const nh = lists.users[h]! - 1;
-      for (let e = lists.offsets[h]!; e < lists.offsets[h + 1]!; e++) {
-        const col = column.get(lists.ids[e]!);
-        if (col === undefined) continue;
-        const c = lists.ids[e]!;
-        const mine = own.has(c) ? 1 : 0;
-        const pair = lists.pairs[e]! - mine;
-        const nc = lists.users[c]! - mine;
-        if (pair > 0 && nh > 0 && nc > 0) sums[col]! += pair / Math.sqrt(nh * nc);
-      }
-    }
-    for (let c = 0; c < C; c++) if (sums[c]! > 0) out[k * C + c] = memoryTerm(sums[c]!, weight, gain);
-  });
-  return out;
 }

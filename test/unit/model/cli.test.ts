@@ -1,9 +1,12 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { parseArgs } from '../../../models/cli/args.js';
+import { COMMANDS, NEIGHBOURS, TRAIN } from '../../../models/cli/commands.js';
 import { evaluateCommand } from '../../../models/cli/evaluate.js';
+import { commandHelp, mainHelp } from '../../../models/cli/help.js';
 import { neighboursCommand } from '../../../models/cli/neighbours.js';
 import { trainCommand } from '../../../models/cli/train.js';
 import { itemNeighbours } from '../../../models/cli/evaluation/item-knn-baseline.js';
@@ -30,14 +33,14 @@ const common = ['--events', events, '--format', 's3rec', '--backend', 'cpu', '--
 describe('train → bundle → evaluate', () => {
   it('writes an int8 bundle and its f32 twin, and evaluates both with the baselines', async () => {
     const out = join(dir, 'loo');
-    await captured(() => trainCommand(parseArgs([...common, '--split', 'leave-one-out', '--out', out])));
+    await captured(() => trainCommand([...common, '--split', 'leave-one-out', '--out', out]));
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
     expect(manifest.formatVersion).toBe(3);
     expect(manifest.training.split).toBe('leave-one-out');
     expect(manifest.vocabularyFile).toBe('vocabulary.bin'); // the fixture's item ids are whole numbers
     expect(readFileSync(join(out, 'vocabulary.bin')).byteLength).toBe(7 * 2);
     const lines = await captured(() =>
-      evaluateCommand(parseArgs(['--events', events, '--format', 's3rec', '--model', out, '--protocol', 'sampled', '--negatives', '3', '--backend', 'cpu', '--json'])),
+      evaluateCommand(['--events', events, '--format', 's3rec', '--model', out, '--protocol', 'sampled', '--negatives', '3', '--backend', 'cpu', '--json']),
     );
     const result = JSON.parse(lines.at(-1)!);
     expect(result.users).toBe(5);
@@ -49,7 +52,7 @@ describe('train → bundle → evaluate', () => {
 
   it('--members 2 trains two seeds in parallel processes and ships one bundle that averages them', async () => {
     const out = join(dir, 'ensemble');
-    const log = await captured(() => trainCommand(parseArgs([...common, '--split', 'leave-one-out', '--eval-every', '1', '--members', '2', '--out', out])));
+    const log = await captured(() => trainCommand([...common, '--split', 'leave-one-out', '--eval-every', '1', '--members', '2', '--out', out]));
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
     expect(manifest.config.members).toBe(2);
     expect(manifest.training.members.map((m: { seed: number }) => m.seed)).toEqual([1, 2]);
@@ -59,7 +62,7 @@ describe('train → bundle → evaluate', () => {
     ]);
     expect(log.filter((l) => l.includes('valid (ensemble, prior')).length).toBe(7);
     const lines = await captured(() =>
-      evaluateCommand(parseArgs(['--events', events, '--format', 's3rec', '--model', out, '--protocol', 'full', '--backend', 'cpu', '--json'])),
+      evaluateCommand(['--events', events, '--format', 's3rec', '--model', out, '--protocol', 'full', '--backend', 'cpu', '--json']),
     );
     expect(JSON.parse(lines.at(-1)!).model.mrr).toBeGreaterThan(0);
   }, 60_000);
@@ -67,13 +70,13 @@ describe('train → bundle → evaluate', () => {
   it('trains with item attributes and ships the attribute table in the bundle', async () => {
     const out = join(dir, 'attrs');
     const attributes = new URL('../../fixtures/model/attributes.json', import.meta.url).pathname;
-    await captured(() => trainCommand(parseArgs([...common, '--split', 'leave-one-out', '--attributes', attributes, '--out', out])));
+    await captured(() => trainCommand([...common, '--split', 'leave-one-out', '--attributes', attributes, '--out', out]));
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
     expect(manifest.config.numAttributes).toBe(2); // attribute 30 belongs to an item outside the data
     expect(manifest.attributesFile).toBe('attributes.bin');
     expect(Object.keys(manifest.checksums).sort()).toEqual(['attributes.bin', 'vocabulary.bin', 'weights.bin']);
     const lines = await captured(() =>
-      evaluateCommand(parseArgs(['--events', events, '--format', 's3rec', '--model', out, '--protocol', 'full', '--backend', 'cpu', '--json'])),
+      evaluateCommand(['--events', events, '--format', 's3rec', '--model', out, '--protocol', 'full', '--backend', 'cpu', '--json']),
     );
     expect(JSON.parse(lines.at(-1)!).model.mrr).toBeGreaterThan(0);
   });
@@ -88,7 +91,7 @@ describe('train → bundle → evaluate', () => {
     writeFileSync(csv, rows.join('\n') + '\n');
     const out = join(dir, 'store');
     const log = await captured(() =>
-      trainCommand(parseArgs(['--events', csv, '--format', 'csv', '--backend', 'cpu', '--dim', '8', '--epochs', '2', '--batch', '4', '--split', 'leave-one-out', '--eval-every', '1', '--out', out])),
+      trainCommand(['--events', csv, '--format', 'csv', '--backend', 'cpu', '--dim', '8', '--epochs', '2', '--batch', '4', '--split', 'leave-one-out', '--eval-every', '1', '--out', out]),
     );
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
     expect(manifest.config.eventTypes).toBe(7);
@@ -96,7 +99,7 @@ describe('train → bundle → evaluate', () => {
     expect([0, 0.25, 0.5, 0.75, 1, 1.5, 2]).toContain(manifest.config.priorWeight); // chosen on validation
     expect(log.filter((l) => l.includes('valid (prior')).length).toBe(14); // 2 epochs × 7 prior weights
     const lines = await captured(() =>
-      evaluateCommand(parseArgs(['--events', csv, '--format', 'csv', '--model', out, '--protocol', 'full', '--backend', 'cpu', '--json'])),
+      evaluateCommand(['--events', csv, '--format', 'csv', '--model', out, '--protocol', 'full', '--backend', 'cpu', '--json']),
     );
     const result = JSON.parse(lines.at(-1)!);
     expect(result.users).toBe(12);
@@ -104,29 +107,21 @@ describe('train → bundle → evaluate', () => {
     expect(Math.abs(result.model.mrr - result.f32.mrr)).toBeLessThan(0.05);
   });
 
-  it('refuses a bad --future-targets with a typed error that names the option, and writes nothing', async () => {
-    const out = join(dir, 'bad-future');
-    for (const bad of [['--future-targets', '0'], ['--future-targets', '1.5'], ['--future-targets', '2', '--loss', 'bce'], ['--future-weight', '-1']]) {
-      await expect(trainCommand(parseArgs([...common, ...bad, '--out', out]))).rejects.toMatchObject({ code: 'INVALID_OPTION', message: expect.stringMatching(/--future-/) });
-    }
-    expect(() => readFileSync(join(out, 'manifest.json'))).toThrow();
-  });
-
   it('refuses to evaluate a bundle trained on all the data (it saw the test items)', async () => {
     const out = join(dir, 'all');
-    await captured(() => trainCommand(parseArgs([...common, '--out', out])));
+    await captured(() => trainCommand([...common, '--out', out]));
     await expect(
-      evaluateCommand(parseArgs(['--events', events, '--format', 's3rec', '--model', out, '--backend', 'cpu', '--json'])),
+      evaluateCommand(['--events', events, '--format', 's3rec', '--model', out, '--backend', 'cpu', '--json']),
     ).rejects.toThrow(/test items/);
   });
 });
 
 describe('neighbours: a co-occurrence memory for a trained bundle', () => {
   const out = join(dir, 'memory');
-  const run = (...extra: string[]) => captured(() => neighboursCommand(parseArgs(['--events', events, '--format', 's3rec', '--model', out, '--backend', 'cpu', ...extra])));
+  const run = (...extra: string[]) => captured(() => neighboursCommand(['--events', events, '--format', 's3rec', '--model', out, '--backend', 'cpu', ...extra]));
 
   it('chooses its weight on validation and stores lists built from the training part only', async () => {
-    await captured(() => trainCommand(parseArgs([...common, '--split', 'leave-one-out', '--out', out])));
+    await captured(() => trainCommand([...common, '--split', 'leave-one-out', '--out', out]));
     const log = await run('--neighbours', '3');
     expect(log.filter((l) => l.includes('valid (')).length).toBe(1 + 4 * 4 * 7); // no memory, then 4 weights × 4 gains × (1 step, or 2 or 3 with 3 path weights)
     expect(log.some((l) => /keeps (weight|no memory)/.test(l))).toBe(true);
@@ -147,26 +142,9 @@ describe('neighbours: a co-occurrence memory for a trained bundle', () => {
     expect(Array.from(stored.subarray(8))).toEqual(Array.from(expected.ids));
     for (const sub of ['', 'f32']) expect(readFileSync(join(out, sub, 'neighbours.bin'))).toEqual(readFileSync(join(out, 'neighbours.bin')));
     // Evaluation reads the memory through the worker's scoring code; int8 and f32 agree.
-    const lines = await captured(() => evaluateCommand(parseArgs(['--events', events, '--format', 's3rec', '--model', out, '--protocol', 'full', '--backend', 'cpu', '--json'])));
+    const lines = await captured(() => evaluateCommand(['--events', events, '--format', 's3rec', '--model', out, '--protocol', 'full', '--backend', 'cpu', '--json']));
     const result = JSON.parse(lines.at(-1)!);
     expect(Math.abs(result.model.mrr - result.f32.mrr)).toBeLessThan(0.05);
-  });
-
-  it('train --memory trains beside the memory and ships it; it needs the sampled-softmax loss', async () => {
-    const trained = join(dir, 'trained-beside');
-    const log = await captured(() =>
-      trainCommand(parseArgs([...common, '--split', 'leave-one-out', '--eval-every', '2', '--memory', '3', '--memory-weight', '0.5', '--memory-gain', '30', '--out', trained])),
-    );
-    expect(log.filter((l) => l.includes('valid (prior')).length).toBe(7);
-    const manifest = JSON.parse(readFileSync(join(trained, 'manifest.json'), 'utf8'));
-    expect(manifest.config.neighbourWeight).toBe(0.5);
-    expect(manifest.neighboursFile).toBe('neighbours.bin');
-    await expect(trainCommand(parseArgs([...common, '--memory', '3', '--loss', 'bce', '--out', join(dir, 'bad-memory')]))).rejects.toMatchObject({
-      code: 'INVALID_OPTION',
-      message: expect.stringMatching(/--memory needs --loss sampled-softmax/),
-    });
-    await expect(trainCommand(parseArgs([...common, '--memory', '-2', '--out', join(dir, 'bad-memory')]))).rejects.toMatchObject({ code: 'INVALID_OPTION' });
-    expect(() => readFileSync(join(dir, 'bad-memory', 'manifest.json'))).toThrow();
   });
 
   it('refuses events the model was not trained on, and bad options, with a typed error and the bundle untouched', async () => {
@@ -174,11 +152,70 @@ describe('neighbours: a co-occurrence memory for a trained bundle', () => {
     const other = join(dir, 'other.s3rec.txt');
     writeFileSync(other, `${readFileSync(events, 'utf8').trim()}\n6 1 2 3 4\n`);
     await expect(
-      neighboursCommand(parseArgs(['--events', other, '--format', 's3rec', '--model', out, '--backend', 'cpu'])),
+      neighboursCommand(['--events', other, '--format', 's3rec', '--model', out, '--backend', 'cpu']),
     ).rejects.toMatchObject({ code: 'INVALID_OPTION', message: expect.stringMatching(/not trained on these events/) });
     for (const bad of [['--neighbours', '0'], ['--neighbours', '2.5'], ['--weight', '-1'], ['--gain', '0'], ['--paths', '-1'], ['--hops', '0'], ['--hops', '4']]) {
       await expect(run(...bad)).rejects.toMatchObject({ code: 'INVALID_OPTION' });
     }
     expect(readFileSync(join(out, 'manifest.json'))).toEqual(before);
+  });
+});
+
+describe('the options tables: parsing and --help come from them', () => {
+  const cli = new URL('../../../models/cli/edgereco.mjs', import.meta.url).pathname;
+  const run = (...argv: string[]) => execFileSync(process.execPath, [cli, ...argv], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+  it('edgereco --help and edgereco train --help list every option that is not experimental, with its default', () => {
+    const all = run('--help');
+    for (const command of COMMANDS) {
+      const own = run(command.name, '--help');
+      const [product, experimental = ''] = own.split('\nexperimental');
+      for (const [name, spec] of Object.entries(command.options)) {
+        const line = own.split('\n').find((l) => l.startsWith(`  --${name} `) || l === `  --${name}`);
+        expect(line, `${command.name} --${name}`).toBeDefined();
+        expect(line).toContain(spec.doc);
+        if (spec.required) expect(line).toContain('(required)');
+        else if (spec.default !== undefined) expect(line).toContain(`(default: ${spec.default})`);
+        expect((spec.experimental ? experimental : product!).includes(`  --${name}`), `${command.name} --${name} in its section`).toBe(true);
+      }
+      expect(all).toContain(commandHelp(command));
+    }
+    expect(run('train', '--help')).toMatch(/--epochs N +at most N epochs \(default: 200\)/);
+    expect(mainHelp(COMMANDS)).toMatch(/commands:\n {2}train .*\n {2}neighbours .*\n {2}evaluate .*\n {2}evaluate-search /);
+  });
+
+  it('refuses an unknown option with a typed error naming the closest known one', () => {
+    expect(() => parseArgs(TRAIN, ['--events', 'e.csv', '--epoch', '3'])).toThrow(expect.objectContaining({
+      code: 'INVALID_OPTION',
+      message: expect.stringMatching(/^edgereco: train has no option --epoch; did you mean --epochs\?/),
+    }));
+    expect(() => parseArgs(NEIGHBOURS, ['--events', 'e', '--model', 'm', '--neighbors', '5'])).toThrow(/did you mean --neighbours\?/);
+    expect(() => parseArgs(TRAIN, ['--events', 'e', '--epochs', 'many'])).toThrow(/--epochs must be a whole number ≥ 1 \(got many\)/);
+    expect(() => parseArgs(TRAIN, ['--epochs', '3'])).toThrow(/train needs --events/);
+    expect(() => parseArgs(TRAIN, ['--events', 'e', '--format', 'parquet'])).toThrow(/--format must be one of csv\|sasrec\|s3rec\|online-retail/);
+    // The command line of a mistyped run fails before anything is read or written.
+    expect(() => run('train', '--events', events, '--format', 's3rec', '--epoch', '1')).toThrow();
+  });
+
+  it('refuses a removed experimental option with a message that says it was removed and why', () => {
+    for (const removed of ['--future-targets', '--future-weight', '--memory', '--memory-weight', '--memory-gain']) {
+      expect(() => parseArgs(TRAIN, ['--events', 'e', removed, '2'])).toThrow(expect.objectContaining({
+        code: 'INVALID_OPTION',
+        message: expect.stringMatching(new RegExp(`^edgereco: ${removed} was removed from edgereco train: an experiment that was not kept \\(docs/experiments\\.md`)),
+      }));
+    }
+    expect(() => parseArgs(TRAIN, ['--events', 'e', '--loss', 'uniform-softmax'])).toThrow(/--loss uniform-softmax was removed: an experiment that was not kept/);
+  });
+
+  it('still accepts every option of the committed bundles\' recorded commands', () => {
+    const models = new URL('../../../models/', import.meta.url).pathname;
+    for (const name of ['games', 'beauty', 'beauty-sampled', 'retail', 'retail-or']) {
+      const command: string = JSON.parse(readFileSync(join(models, name, 'manifest.json'), 'utf8')).training.command;
+      for (const step of command.split(' && ')) {
+        const [, sub, ...argv] = step.split(' ');
+        if (sub !== 'train' && sub !== 'neighbours') continue;
+        expect(() => parseArgs(sub === 'train' ? TRAIN : NEIGHBOURS, argv), `${name}: ${step}`).not.toThrow();
+      }
+    }
   });
 });

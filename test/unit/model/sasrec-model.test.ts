@@ -269,29 +269,9 @@ describe('training', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('with futureTargets, a history also ranks the item two steps ahead, which next-item training never asked of it', async () => {
-    // x is always followed by x + 3, then x + 6: from [x] alone, next-item training only ever targets x + 3.
-    const seqs = Array.from({ length: 48 }, (_, u) => [1 + (u % 3), 4 + (u % 3), 7 + (u % 3)]);
-    const rankOfLater = async (futureTargets: number) => {
-      const cfg = { ...config, dropout: 0 };
-      const w = initSasrecWeights(cfg, 6);
-      const trainer = new SasrecTrainer(cfg, w, { loss: 'sampled-softmax', batchSize: 16, learningRate: 0.01, negatives: 4, seed: 2, futureTargets, futureWeight: 0.5 });
-      for (let e = 1; e <= 30; e++) await trainer.epoch(seqs, e);
-      let worst = 0;
-      for (const x of [1, 2, 3]) {
-        const scores = scoreCatalog(cfg, w, [[x]])[0]!;
-        const later = scores[x + 6]!;
-        worst = Math.max(worst, scores.slice(1).filter((s, i) => i + 1 !== x && s > later).length);
-      }
-      return worst; // items (other than the history's) scored above x + 6, for the worst x
-    };
-    expect(await rankOfLater(2)).toBeLessThanOrEqual(1); // in the top two, with x + 3
-    expect(await rankOfLater(1)).toBeGreaterThan(1);
-  }, 20_000);
-
   it('learns a deterministic next-item rule with each loss', async () => {
     const seqs = Array.from({ length: 40 }, (_, u) => Array.from({ length: 4 + (u % 4) }, (_, j) => 1 + ((u + j) % 9)));
-    for (const loss of ['sampled-softmax', 'uniform-softmax', 'softmax', 'bce'] as const) {
+    for (const loss of ['sampled-softmax', 'softmax', 'bce'] as const) {
       const cfg = { ...config, dropout: 0 };
       const w = initSasrecWeights(cfg, 6);
       const trainer = new SasrecTrainer(cfg, w, { loss, batchSize: 16, learningRate: 0.01, negatives: 4, seed: 2 });

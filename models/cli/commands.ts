@@ -1,0 +1,140 @@
+import { MAX_NEIGHBOUR_HOPS } from '../../src/model/model-bundle.js';
+import type { CommandSpec, OptionSpec } from './option-spec.js';
+import { EVENT_FORMATS, RETAIL_SEQUENCES } from './read-events.js';
+
+/**
+ * Every option of every `edgereco` command, with its type, default and one-line doc: the one place they are declared.
+ * `parseArgs` refuses what is not here, `--help` prints these tables, and the commands read their defaults from them.
+ * `experimental` marks research options (kept to reproduce the committed bundles, or for experiments; not in
+ * docs/training.md). What was tried and not kept is in `removed`, with where its numbers went (docs/experiments.md).
+ */
+
+const INPUT: Record<string, OptionSpec> = {
+  events: { type: 'string', value: 'FILE', required: true, doc: 'the behaviour export (a file; the UCI Online Retail folder for online-retail)' },
+  format: { type: 'choice', choices: EVENT_FORMATS, default: 'csv', doc: 'csv: user_id,item_id,timestamp,event_type; sasrec: "user item" lines; s3rec: "user item item ..." lines' },
+  sequence: { type: 'choice', choices: RETAIL_SEQUENCES, default: 'invoice', doc: 'online-retail only: one sequence per invoice (published), per invoice in line order, or per customer' },
+};
+
+const BACKEND: OptionSpec = { type: 'choice', choices: ['wasm', 'cpu'], default: 'wasm', experimental: true, doc: 'the TensorFlow.js backend in Node (cpu: for tests)' };
+
+const SELECT: OptionSpec = { type: 'choice', choices: ['full', 'sampled'], default: 'full', doc: 'which validation NDCG@10 chooses: full ranking (what shoppers see) or against sampled negatives' };
+const EVAL_USERS: OptionSpec = { type: 'integer', min: 0, default: 0, value: 'N', doc: 'validate on every k-th user, about N of them (0: all)' };
+
+const NOT_KEPT = 'an experiment that was not kept (docs/experiments.md has its numbers)';
+
+export const TRAIN: CommandSpec = {
+  name: 'train',
+  summary: 'train the click model on a behaviour export and write a bundle (int8, and its f32 twin)',
+  usage: 'train --events FILE --format csv|sasrec|s3rec|online-retail --out DIR [options]',
+  options: {
+    ...INPUT,
+    out: { type: 'string', value: 'DIR', doc: 'where to write the bundle (DIR, and DIR/f32 for the float32 twin); nothing is written without it' },
+    attributes: { type: 'string', value: 'FILE', doc: 'item attributes, { "itemId": [attributeId, ...] } (e.g. category and brand ids)' },
+    split: { type: 'choice', choices: ['none', 'leave-one-out'], default: 'none', doc: 'leave-one-out holds out each user\'s last two events (validation, test) for `evaluate`' },
+    epochs: { type: 'integer', min: 1, default: 200, value: 'N', doc: 'at most N epochs' },
+    minutes: { type: 'number', min: 0, positive: true, default: 60, value: 'M', doc: 'stop after M minutes (the whole run, for an ensemble)' },
+    seed: { type: 'integer', min: 0, default: 1, value: 'S', doc: 'the seed: the same seed and data give the same bundle' },
+    'eval-every': { type: 'integer', min: 0, default: 0, value: 'K', doc: 'with a split: rank the validation items every K epochs and keep the best epoch (0: keep the last)' },
+    'eval-users': EVAL_USERS,
+    select: SELECT,
+    patience: { type: 'integer', min: 0, default: 0, value: 'P', doc: 'stop after P validation rounds without a better NDCG@10 (0: never)' },
+    'prior-weight': { type: 'number', min: 0, auto: true, default: 'auto', value: 'W', doc: 'weight of the popularity prior log(1 + count); auto: chosen on validation (0 without one)' },
+    features: { type: 'choice', choices: ['auto', 'none'], default: 'auto', doc: 'auto: read event types and gaps when the data varies in them; none: items only' },
+    members: { type: 'integer', min: 1, default: 1, value: 'K', doc: 'an ensemble of K models (seeds S, S+1, ...) in one bundle that averages their scores' },
+    parallel: { type: 'integer', min: 1, default: 'cores', value: 'P', doc: 'ensemble members trained at a time, one core each' },
+    'lr-schedule': { type: 'choice', choices: ['constant', 'cosine'], default: 'constant', doc: 'cosine lowers the learning rate to 0 over --epochs, so a fixed budget ends settled' },
+    dim: { type: 'integer', min: 1, default: 64, value: 'D', doc: 'the model\'s width (item vectors of D floats)' },
+    blocks: { type: 'integer', min: 1, default: 2, value: 'B', doc: 'self-attention blocks' },
+    'max-length': { type: 'integer', min: 1, default: 50, value: 'L', doc: 'the model reads the last L events of a history' },
+    loss: {
+      type: 'choice',
+      choices: ['sampled-softmax', 'softmax', 'bce'],
+      removedChoices: { 'uniform-softmax': NOT_KEPT },
+      default: 'sampled-softmax',
+      experimental: true,
+      doc: 'softmax over every item (small catalogs; models/retail-or), or SASRec\'s binary cross-entropy',
+    },
+    negatives: { type: 'integer', min: 1, default: 1024, value: 'N', experimental: true, doc: 'uniform negatives per batch of the sampled softmax' },
+    batch: { type: 'integer', min: 1, default: 128, value: 'N', experimental: true, doc: 'sequences per batch' },
+    lr: { type: 'number', min: 0, positive: true, default: 0.001, experimental: true, doc: 'Adam\'s learning rate' },
+    heads: { type: 'integer', min: 1, default: 1, experimental: true, doc: 'attention heads (must divide --dim)' },
+    ffn: { type: 'integer', min: 1, default: '--dim', experimental: true, doc: 'the feed-forward layer\'s width' },
+    dropout: { type: 'number', min: 0, max: 0.95, default: 0.5, experimental: true, doc: 'dropout rate in training' },
+    backend: BACKEND,
+  },
+  removed: {
+    'future-targets': NOT_KEPT,
+    'future-weight': NOT_KEPT,
+    memory: `${NOT_KEPT}; add the memory after training with \`edgereco neighbours\``,
+    'memory-weight': `${NOT_KEPT}; \`edgereco neighbours --weight\` sets the memory's weight`,
+    'memory-gain': `${NOT_KEPT}; \`edgereco neighbours --gain\` sets the memory's gain`,
+  },
+};
+
+export const NEIGHBOURS: CommandSpec = {
+  name: 'neighbours',
+  summary: 'give a trained bundle a co-occurrence memory (minutes, no retraining)',
+  usage: 'neighbours --events FILE --format F --model DIR [options]',
+  options: {
+    ...INPUT,
+    model: { type: 'string', value: 'DIR', required: true, doc: 'the bundle to rewrite (DIR and DIR/f32), trained on these events' },
+    neighbours: { type: 'integer', min: 1, max: 1000, default: 20, value: 'K', doc: 'neighbours kept per item (3 bytes each in the int8 bundle)' },
+    weight: { type: 'number', min: 0, auto: true, default: 'auto', value: 'W', doc: 'the memory\'s weight; auto: chosen on validation with a split, else 1' },
+    gain: { type: 'number', min: 0, positive: true, auto: true, default: 'auto', value: 'G', doc: 'the memory\'s gain; auto: chosen on validation with a split, else 100' },
+    select: SELECT,
+    'eval-users': EVAL_USERS,
+    negatives: { type: 'integer', min: 1, default: 99, value: 'N', doc: 'negatives per user for --select sampled' },
+    hops: {
+      type: 'integer', min: 1, max: MAX_NEIGHBOUR_HOPS, auto: true, default: 'auto', value: 'H', experimental: true,
+      doc: 'steps of the walk through the lists (bundle format 3); auto: 1 to 3 chosen on validation with a split, else 1',
+    },
+    paths: { type: 'number', min: 0, positive: true, auto: true, default: 'auto', value: 'P', experimental: true, doc: 'weight per extra step of the walk; auto: 0.3, 1, 3 on validation, else 1' },
+    backend: BACKEND,
+  },
+};
+
+export const EVALUATE: CommandSpec = {
+  name: 'evaluate',
+  summary: 'rank held-out items with a bundle (int8 and f32) and the popularity and item-kNN baselines',
+  usage: 'evaluate --events FILE --format F --model DIR [options]',
+  options: {
+    ...INPUT,
+    model: { type: 'string', value: 'DIR', doc: 'a bundle trained with --split leave-one-out on these events (without it: the baselines only)' },
+    protocol: { type: 'choice', choices: ['full', 'sampled'], default: 'full', doc: 'full: against the whole catalog; sampled: against --negatives random items' },
+    negatives: { type: 'integer', min: 1, default: 99, value: 'N', doc: 'random items per user for --protocol sampled' },
+    target: { type: 'choice', choices: ['test', 'validation'], default: 'test', doc: 'which held-out item to rank' },
+    seed: { type: 'integer', min: 0, default: 42, value: 'S', doc: 'the seed of the sampled negatives' },
+    json: { type: 'flag', doc: 'print one line of JSON' },
+    backend: BACKEND,
+  },
+};
+
+export const EVALUATE_SEARCH: CommandSpec = {
+  name: 'evaluate-search',
+  summary: 'graded NDCG@10 of the search configuration against MiniSearch\'s defaults on judged queries',
+  usage: 'evaluate-search [--catalog FILE --judgments FILE] [--out FILE] [--json]',
+  options: {
+    catalog: { type: 'string', value: 'FILE', default: 'demo/data/icecat/catalog.json.gz', doc: 'the catalog (JSON, or gzipped JSON), relative to the repository' },
+    judgments: { type: 'string', value: 'FILE', default: 'demo/data/icecat/judgments.json', doc: 'graded judgments per query' },
+    out: { type: 'string', value: 'FILE', default: 'bench/results/search.json', doc: 'where to write the JSON result' },
+    json: { type: 'flag', doc: 'print only the JSON' },
+  },
+};
+
+export const EVALUATE_RERANK: CommandSpec = {
+  name: 'evaluate-rerank',
+  summary: 'personalized re-ranking on Amazon Beauty (S3-Rec files): MRR before and after the model\'s fusion',
+  usage: 'evaluate-rerank --events s3rec_Beauty.txt --attributes FILE --model DIR [--json]',
+  experimental: true,
+  options: {
+    events: { type: 'string', value: 'FILE', required: true, doc: 'the S3-Rec sequences' },
+    attributes: { type: 'string', value: 'FILE', required: true, doc: 'the S3-Rec item attributes' },
+    model: { type: 'string', value: 'DIR', required: true, doc: 'a bundle trained with --split leave-one-out' },
+    users: { type: 'integer', min: 0, default: 0, value: 'N', doc: 'the first N users only (0: all)' },
+    out: { type: 'string', value: 'FILE', doc: 'also write the result as JSON' },
+    json: { type: 'flag', doc: 'print one line of JSON' },
+  },
+};
+
+/** The commands `edgereco` runs, in the order `edgereco --help` lists them. */
+export const COMMANDS: readonly CommandSpec[] = [TRAIN, NEIGHBOURS, EVALUATE, EVALUATE_SEARCH, EVALUATE_RERANK];
