@@ -207,6 +207,20 @@ describe('the options tables: parsing and --help come from them', () => {
     expect(() => parseArgs(TRAIN, ['--events', 'e', '--loss', 'uniform-softmax'])).toThrow(/--loss uniform-softmax was removed: an experiment that was not kept/);
   });
 
+  it('the store-facing guide documents the product options of train and neighbours and none of the experimental or removed ones', () => {
+    const guide = readFileSync(new URL('../../../docs/training.md', import.meta.url), 'utf8');
+    const mentioned = new Set([...guide.matchAll(/--([a-z][a-z0-9-]*)/g)].map((m) => m[1]!));
+    const product = new Set<string>();
+    for (const command of COMMANDS) for (const [name, spec] of Object.entries(command.options)) if (!spec.experimental) product.add(name);
+    for (const command of [TRAIN, NEIGHBOURS]) {
+      for (const [name, spec] of Object.entries(command.options)) {
+        if (!spec.experimental) expect(mentioned.has(name), `${command.name} --${name}`).toBe(true);
+        else if (!product.has(name)) expect(mentioned.has(name), `${command.name} --${name} (experimental)`).toBe(false);
+      }
+      for (const name of Object.keys(command.removed ?? {})) expect(mentioned.has(name), `removed --${name}`).toBe(false);
+    }
+  });
+
   it('still accepts every option of the committed bundles\' recorded commands', () => {
     const models = new URL('../../../models/', import.meta.url).pathname;
     for (const name of ['games', 'beauty', 'beauty-sampled', 'retail', 'retail-or']) {
