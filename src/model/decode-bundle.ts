@@ -1,6 +1,6 @@
 import { EdgeRecoError, ERROR_CODES, describeValue } from '../core/errors.js';
 import { base64ToFloats } from './base64-floats.js';
-import { dequantizeRows, halfScaleOf } from './int8-quantize.js';
+import { dequantizeRows, halfScaleOf } from './int8-rows.js';
 import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, BUNDLE_FORMAT_VERSIONS, MAX_NEIGHBOUR_HOPS, NEIGHBOUR_COUNTS, NEIGHBOUR_IDS, unpackIntegers, type ModelManifest, type StoredManifest } from './model-bundle.js';
 import type { NamedArray } from './model-bundle.js';
 import { sha256Hex } from './sha256.js';

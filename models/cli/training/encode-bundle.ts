@@ -1,4 +1,4 @@
-import { quantizeRows } from '../../../src/model/int8-quantize.js';
+import { quantizeRows } from './quantize-rows.js';
 import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, NEIGHBOUR_COUNTS, NEIGHBOUR_IDS, packIntegers, type IntegerDtype, type NamedArray, type StoredManifest, type TensorEntry, type TrainingRecord } from '../../../src/model/model-bundle.js';
 import type { SasrecConfig } from '../../../src/model/sasrec-config.js';
 import { sha256Hex } from '../../../src/model/sha256.js';

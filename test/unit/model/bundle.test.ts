@@ -5,7 +5,8 @@ import { historyScorer, scoreCatalog } from '../../../models/cli/evaluation/cata
 import { base64ToFloats, floatsToBase64 } from '../../../src/model/base64-floats.js';
 import { decodeBundle } from '../../../src/model/decode-bundle.js';
 import { encodeBundle } from '../../../models/cli/training/encode-bundle.js';
-import { dequantizeRows, floatToHalf, halfScaleOf, halfToFloat, quantizeRows } from '../../../src/model/int8-quantize.js';
+import { dequantizeRows, halfScaleOf, halfToFloat } from '../../../src/model/int8-rows.js';
+import { floatToHalf, quantizeRows } from '../../../models/cli/training/quantize-rows.js';
 import { plainSasrec } from '../../../src/model/history-state.js';
 import { BUNDLE_FORMAT_VERSION, NEIGHBOUR_COUNTS, NEIGHBOUR_IDS, NEIGHBOUR_WEIGHTS, type TensorEntry } from '../../../src/model/model-bundle.js';
 import { sasrecConfig } from '../../../src/model/sasrec-config.js';

@@ -1,14 +1,4 @@
-/** A row-major matrix quantized to int8 with one float scale per row: `value ≈ q * scale`. */
-export interface Int8Rows {
-  values: Int8Array;
-  scales: Float32Array;
-  /**
-   * With float16 scales: each row's scale is `halfToFloat(halves[r]) × unit` (the unit being the largest row scale),
-   * the form a version-2 bundle stores.
-   */
-  halves?: Uint16Array;
-  unit?: number;
-}
+import { halfScaleOf, type Int8Rows } from '../../../src/model/int8-rows.js';
 
 /**
  * Symmetric per-row int8 quantization: each row's scale is `max |x| / 127`, values are `round(x / scale)` in
@@ -43,18 +33,6 @@ export function quantizeRows(data: Float32Array, rows: number, cols: number, hal
   return { values, scales, ...(halves ? { halves, unit } : {}) };
 }
 
-/** A row scale stored as float16 bits `h` of a fraction of `unit` (see {@link quantizeRows}). */
-export function halfScaleOf(h: number, unit: number): number {
-  return Math.fround(halfToFloat(h) * unit);
-}
-
-/** The float32 matrix an {@link Int8Rows} stands for. */
-export function dequantizeRows(q: Int8Rows, cols: number): Float32Array {
-  const out = new Float32Array(q.values.length);
-  for (let i = 0; i < out.length; i++) out[i] = q.values[i]! * q.scales[Math.floor(i / cols)]!;
-  return out;
-}
-
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
 
@@ -75,14 +53,4 @@ export function floatToHalf(x: number): number {
     return sign | ((mant >>> shift) + ((mant >>> (shift - 1)) & 1));
   }
   return (sign | (e << 10) | (mant >>> 13)) + ((mant >>> 12) & 1);
-}
-
-/** The number that float16 bits stand for. */
-export function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const e = (h >>> 10) & 0x1f;
-  const m = h & 0x3ff;
-  if (e === 0) return sign * m * 2 ** -24;
-  if (e === 31) return m ? NaN : sign * Infinity;
-  return sign * (1 + m / 1024) * 2 ** (e - 15);
 }
