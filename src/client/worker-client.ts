@@ -1,6 +1,6 @@
 import { transferHandlers, wrap, type Remote } from 'comlink';
 import { receiveErrorCodes } from '../core/comlink-errors.js';
-import { EdgeRecoError, ERROR_CODES } from '../core/errors.js';
+import { createError, EdgeRecoError, ERROR_CODES } from '../core/errors.js';
 import type { EngineApi } from '../core/worker-api.js';
 
 /** The page's handle on the engine worker: every call is ordered, timed out, and fails fast if the worker died. */
@@ -45,7 +45,7 @@ export class WorkerClient {
       racers.push(
         new Promise<never>((_, reject) => {
           timer = setTimeout(
-            () => reject(new EdgeRecoError(ERROR_CODES.TIMEOUT, `edgereco: ${name}() took longer than ${timeoutMs} ms; raise options.timeoutMs or retry`, { retryable: true })),
+            () => reject(createError(ERROR_CODES.TIMEOUT, { method: name, ms: timeoutMs }, { retryable: true })),
             timeoutMs,
           );
         }),
@@ -56,6 +56,6 @@ export class WorkerClient {
 
   terminate(): void {
     this.worker?.terminate();
-    this.markDead(new EdgeRecoError(ERROR_CODES.CLOSED, 'edgereco: this recommender was closed; create a new one'));
+    this.markDead(createError(ERROR_CODES.CLOSED, {}));
   }
 }

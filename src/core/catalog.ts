@@ -31,8 +31,8 @@ export interface CatalogCheck {
 }
 
 function rowError(index: number, field: string, requirement: string, value: unknown, id?: unknown, line?: number): EdgeRecoError {
-  const named = typeof id === 'string' && id !== '' && field !== 'id' ? ` (item ${describeValue(id)})` : '';
-  return createError(ERROR_CODES.INVALID_DATA, { subject: `catalog[${index}].${field}${named}`, row: index, field, requirement, got: value, ...(line !== undefined ? { line } : {}) });
+  const item = typeof id === 'string' && id !== '' && field !== 'id' ? { item: id } : {};
+  return createError(ERROR_CODES.INVALID_DATA, { subject: `catalog[${index}].${field}`, row: index, field, requirement, got: value, ...item, ...(line !== undefined ? { line } : {}) });
 }
 
 /** Checks one row; throws its `INVALID_DATA` error naming the row and field. */

@@ -67,9 +67,9 @@ const MESSAGES = {
   INVALID_EVENT: (p: { field: string; requirement: string; got?: unknown; hint?: string }) => `${p.field} ${p.requirement}${got(p)}${p.hint ?? ''}`,
   /** `options.k must be an integer from 1 to 200 (got 0)` */
   INVALID_OPTION: (p: { field: string; requirement: string; got?: unknown; fix?: string }) => `${p.field} ${p.requirement}${got(p)}${then(p.fix)}`,
-  /** `catalog[3] (id "sku-3").price must be a number ≥ 0 (got "19.99"); the row was skipped` */
-  INVALID_DATA: (p: { subject: string; field?: string; row?: number; line?: number; url?: string; requirement: string; got?: unknown; fix?: string }) =>
-    `${p.subject} ${p.requirement}${got(p)}${p.line !== undefined ? ` (CSV line ${p.line})` : ''}${then(p.fix)}`,
+  /** `catalog[3].price must be a number ≥ 0 (got "19.99"), in item "sku-3"` */
+  INVALID_DATA: (p: { subject: string; field?: string; row?: number; item?: string; line?: number; url?: string; requirement: string; got?: unknown; fix?: string }) =>
+    `${p.subject} ${p.requirement}${got(p)}${p.item !== undefined ? `, in item ${describeValue(p.item)}` : ''}${p.line !== undefined ? ` (CSV line ${p.line})` : ''}${then(p.fix)}`,
   /** `the model bundle at https://…/manifest.json is not valid: it is not JSON (…); re-export it with edgereco train` */
   INVALID_BUNDLE: (p: { url?: string; file?: string; problem: string; fix?: string }) =>
     `the model bundle${p.url ? ` at ${p.url}` : ''} is not valid: ${p.problem}${then(p.fix ?? 'rebuild it with `edgereco train` and serve every file of its folder')}`,
@@ -104,7 +104,7 @@ const MESSAGES = {
 export type ErrorParams<C extends ErrorCode> = Parameters<(typeof MESSAGES)[C]>[0] extends undefined ? Record<string, never> : Parameters<(typeof MESSAGES)[C]>[0];
 
 /** Template parameters that also go into `details`, where code can read them (the rest is prose). */
-const DETAIL_KEYS = ['field', 'row', 'line', 'url', 'status', 'file', 'method', 'count', 'option'] as const;
+const DETAIL_KEYS = ['field', 'row', 'item', 'line', 'url', 'status', 'file', 'method', 'count', 'option'] as const;
 
 export interface EdgeRecoErrorOptions {
   cause?: unknown;
