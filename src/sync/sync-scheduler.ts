@@ -237,7 +237,10 @@ export class SyncScheduler {
 /** The summary in words: what was built and sent, and why nothing was when nothing was. */
 function describeSummary(s: SyncSummary, reportedThrough: string | undefined, today: string, policy: PrivacyBudgetPolicy): string {
   const parts: string[] = [];
-  if (s.built > 0) parts.push(`built ${s.built} report(s) of ${s.period} (ε ${s.epsilonSpent})`);
+  if (s.built > 0) {
+    parts.push(`built ${s.built} report(s) of ${s.period} (ε ${s.epsilonSpent})`);
+    if (s.period !== today && s.epsilonLeftToday + 1e-9 < policy.epsilonPerReport) parts.push(`that spent today's budget (ε ${policy.epsilonPerDay}): today's events are reported after the UTC day ends`);
+  }
   else if (s.status === 'busy') parts.push('another tab of this store is sending; nothing built here');
   else if (s.epsilonLeftToday + 1e-9 < policy.epsilonPerReport) parts.push(`today's privacy budget (ε ${policy.epsilonPerDay}) is spent; today's events are reported after the UTC day ends`);
   else if (reportedThrough === today) parts.push(`today (${today}) was reported already; events tracked since are not reported (each day is reported once)`);
