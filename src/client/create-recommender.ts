@@ -1,7 +1,7 @@
 import { proxy } from 'comlink';
 import type { CatalogUpdate } from '../core/catalog.js';
 import { checkPageOptions, URL_OPTIONS, type RecommenderOptions } from '../core/config.js';
-import { createError, ERROR_CODES, deserializeError, type EdgeRecoError } from '../core/errors.js';
+import { createPageError, ERROR_CODES, deserializeError, type EdgeRecoError } from '../core/errors.js';
 import type { TrackInput } from '../core/events.js';
 import { randomId } from '../core/random-id.js';
 import type { Recommendation, RecommendOptions, RelatedOptions } from '../core/recommendation.js';
@@ -86,7 +86,7 @@ export function createRecommenderWith(internals: FacadeInternals, options: Recom
     if (event.kind === 'beacon') beacon = event;
     else if (event.kind === 'backend') emitter.emit('backend', event.info);
     else if (event.kind === 'sync') emitter.emit('sync', event.batch);
-    else if (event.kind === 'debug') globalThis.console?.info(`edgereco: ${event.message}`);
+    else if (event.kind === 'debug') console.info(`edgereco: ${event.message}`);
     else emitter.emit(event.kind, deserializeError(event.error));
   });
   // The worker checks the options; the page only makes URLs absolute (relative to itself) and leaves out workerUrl.
@@ -104,7 +104,7 @@ export function createRecommenderWith(internals: FacadeInternals, options: Recom
   const tracker = new Tracker(consent, rescue, (envelopes) => worker.call('track', (api) => api.ingest(envelopes), Infinity));
 
   const guard = (): void => {
-    if (closed) throw createError(ERROR_CODES.CLOSED, {});
+    if (closed) throw createPageError(ERROR_CODES.CLOSED, {});
   };
   /** An engine call that sees every event tracked before it (the batch is handed over first; messages stay ordered). */
   const ask = async <T>(name: string, fn: Parameters<WorkerClient['call']>[1]): Promise<T> => {

@@ -22,7 +22,6 @@ export class Emitter {
   private readonly handlers = new Map<RecommenderEventName, Set<Handler<never>>>();
   /** Payloads emitted before anyone listened, replayed to the first listener (a warning at start-up is not lost). */
   private readonly early = new Map<RecommenderEventName, unknown[]>();
-  private readonly console: Console | undefined = globalThis.console;
 
   on<K extends RecommenderEventName>(name: K, handler: Handler<K>): () => void {
     let set = this.handlers.get(name);
@@ -40,8 +39,7 @@ export class Emitter {
     const set = this.handlers.get(name);
     if (!set || set.size === 0) {
       // A failure nobody listens for still shows: on the console, as an uncaught error would.
-      if (name === 'error') this.console?.error(payload);
-      if (name === 'warning') this.console?.warn(payload);
+      if (name === 'error' || name === 'warning') console[name === 'error' ? 'error' : 'warn'](payload);
       const queued = this.early.get(name) ?? [];
       if (queued.length < 20) queued.push(payload);
       this.early.set(name, queued);

@@ -1,4 +1,4 @@
-import { createError, deserializeError, EdgeRecoError, ERROR_CODES, type SerializedError } from '../core/errors.js';
+import { createPageError, deserializeError, EdgeRecoError, ERROR_CODES, type SerializedError } from '../core/errors.js';
 import type { TrackInput } from '../core/events.js';
 import { stampEvent, type TrackEnvelope } from '../core/track-envelope.js';
 import type { Consent } from './consent.js';
@@ -41,7 +41,7 @@ export class Tracker {
   }
 
   track(input: TrackInput): Promise<string | null> {
-    if (this.closed) return Promise.reject(createError(ERROR_CODES.CLOSED, {}));
+    if (this.closed) return Promise.reject(createPageError(ERROR_CODES.CLOSED, {}));
     if (this.consent.isOptedOut) return Promise.resolve(null);
     return new Promise<string>((resolve, reject) => {
       if (this.batch === null) {
@@ -82,9 +82,9 @@ export class Tracker {
       } else {
         // The worker is gone: keep the events for the next page, and tell the caller they are not stored.
         this.orphaned.push(...batch.map((p) => p.envelope));
+        this.inFlight.delete(batch); // now among the orphaned: saved once
         this.rescue.save(this.unconfirmed());
-        const why = error instanceof EdgeRecoError ? error : createError(ERROR_CODES.WORKER_FAILED, { url: 'the page', problem: `could not be reached (${String(error)})` }, { cause: error });
-        lost = new EdgeRecoError(why.code, `${why.message}. The event was not stored; it is kept in localStorage for the store's next page`, { cause: why, details: why.details, retryable: why.retryable });
+        lost = error as EdgeRecoError; // the WorkerClient's WORKER_FAILED (or CLOSED)
         results = [];
       }
     }

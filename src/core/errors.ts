@@ -59,14 +59,31 @@ const got = (p: object): string => ('got' in p ? ` (got ${describeValue((p as { 
 const then = (text: string | undefined): string => (text ? `; ${text}` : '');
 
 /**
+ * The message templates of the codes the page itself raises (the option checks it does, a dead worker, a timeout, a
+ * closed recommender). They are the catalog's first part, kept apart so the script-tag loader, which has a byte
+ * budget, carries only these four ({@link createPageError}); everything else is raised in the worker.
+ */
+const PAGE_MESSAGES = {
+  /** `options.k must be an integer from 1 to 200 (got 0)` */
+  INVALID_OPTION: (p: { field: string; requirement: string; got?: unknown; fix?: string }) => `${p.field} ${p.requirement}${got(p)}${then(p.fix)}`,
+  /** `the worker at /x.js failed to load or crashed (…); check options.workerUrl and …` */
+  WORKER_FAILED: (p: { url: string; problem: string }) =>
+    `the worker at ${p.url} ${p.problem}; check options.workerUrl and your Content-Security-Policy (worker-src)`,
+  /** `recommend() took longer than 10000 ms; raise options.timeoutMs or retry` */
+  TIMEOUT: (p: { method: string; ms: number }) => `${p.method}() took longer than ${p.ms} ms; raise options.timeoutMs or retry`,
+  CLOSED: () => 'this recommender was closed; create a new one',
+} as const;
+
+type PageCode = keyof typeof PAGE_MESSAGES;
+
+/**
  * The message template of each code. Each takes the facts of one failure and returns the message (after
  * `edgereco: `). Parameters named in {@link DETAIL_KEYS} are also copied into the error's `details`.
  */
 const MESSAGES = {
+  ...PAGE_MESSAGES,
   /** `event.itemId must be a non-empty string (got 42)` */
   INVALID_EVENT: (p: { field: string; requirement: string; got?: unknown; hint?: string }) => `${p.field} ${p.requirement}${got(p)}${p.hint ?? ''}`,
-  /** `options.k must be an integer from 1 to 200 (got 0)` */
-  INVALID_OPTION: (p: { field: string; requirement: string; got?: unknown; fix?: string }) => `${p.field} ${p.requirement}${got(p)}${then(p.fix)}`,
   /** `catalog[3].price must be a number ≥ 0 (got "19.99"), in item "sku-3"` */
   INVALID_DATA: (p: { subject: string; field?: string; row?: number; item?: string; line?: number; url?: string; requirement: string; got?: unknown; fix?: string }) =>
     `${p.subject} ${p.requirement}${got(p)}${p.item !== undefined ? `, in item ${describeValue(p.item)}` : ''}${p.line !== undefined ? ` (CSV line ${p.line})` : ''}${then(p.fix)}`,
@@ -86,12 +103,6 @@ const MESSAGES = {
   /** `catalog format version 2 is not supported (this SDK reads version 1); update edgereco` */
   UNSUPPORTED_VERSION: (p: { what: string; version?: unknown; supported: string; fix?: string }) =>
     `${p.what}${'version' in p ? ` version ${describeValue(p.version)}` : ''} is not supported (this SDK reads ${p.supported})${then(p.fix ?? 'update edgereco')}`,
-  /** `the worker at /x.js failed to load or crashed (…); check options.workerUrl and …` */
-  WORKER_FAILED: (p: { url: string; problem: string }) =>
-    `the worker at ${p.url} ${p.problem}; check options.workerUrl and your Content-Security-Policy (worker-src)`,
-  /** `recommend() took longer than 10000 ms; raise options.timeoutMs or retry` */
-  TIMEOUT: (p: { method: string; ms: number }) => `${p.method}() took longer than ${p.ms} ms; raise options.timeoutMs or retry`,
-  CLOSED: () => 'this recommender was closed; create a new one',
   /** `the sync gateway refused 2 report(s) with HTTP 403; they were dropped. Check …` */
   SYNC_REJECTED: (p: { count: number; reason: string; status?: number; fix?: string }) => `${p.reason}; ${p.count === 1 ? 'it was' : 'they were'} dropped${p.fix ? `. ${p.fix}` : ''}`,
   /** `the sync gateway answered HTTP 503; the reports stay on the device and are retried` */
@@ -139,13 +150,25 @@ export class EdgeRecoError extends Error {
  * `createError('FETCH_FAILED', { what: 'the model', url, status: 404, option: 'modelUrl' })`
  */
 export function createError<C extends ErrorCode>(code: C, params: ErrorParams<C>, options: EdgeRecoErrorOptions = {}): EdgeRecoError {
-  const template = MESSAGES[code] as (p: ErrorParams<C>) => string;
+  return build(MESSAGES, code, params, options);
+}
+
+function build(table: Partial<Record<ErrorCode, unknown>>, code: ErrorCode, params: object | undefined, options: EdgeRecoErrorOptions): EdgeRecoError {
+  const template = table[code] as (p: object | undefined) => string;
   const details: Record<string, unknown> = {};
   for (const key of DETAIL_KEYS) {
     const value = (params as Record<string, unknown>)[key];
     if (value !== undefined) details[key] = value;
   }
   return new EdgeRecoError(code, `edgereco: ${template(params)}`, { ...options, details: { ...details, ...options.details } });
+}
+
+/**
+ * {@link createError} for the four codes the page raises, without the rest of the catalog (see `PAGE_MESSAGES`); for
+ * bytes' sake it copies no facts into `details` (pass them in `options.details`).
+ */
+export function createPageError<C extends PageCode>(code: C, params: ErrorParams<C>, options?: EdgeRecoErrorOptions): EdgeRecoError {
+  return new EdgeRecoError(code, `edgereco: ${(PAGE_MESSAGES[code] as (p: ErrorParams<C>) => string)(params)}`, options);
 }
 
 export function isEdgeRecoError(value: unknown): value is EdgeRecoError {

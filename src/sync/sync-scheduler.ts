@@ -242,8 +242,8 @@ function describeSummary(s: SyncSummary, reportedThrough: string | undefined, to
     if (s.period !== today && s.epsilonLeftToday + 1e-9 < policy.epsilonPerReport) parts.push(`that spent today's budget (ε ${policy.epsilonPerDay}): today's events are reported after the UTC day ends`);
   }
   else if (s.status === 'busy') parts.push('another tab of this store is sending; nothing built here');
+  else if (reportedThrough === today) parts.push(`today (${today}) was reported already; events tracked since are not reported (each day is reported once, within its ε ${policy.epsilonPerDay})`);
   else if (s.epsilonLeftToday + 1e-9 < policy.epsilonPerReport) parts.push(`today's privacy budget (ε ${policy.epsilonPerDay}) is spent; today's events are reported after the UTC day ends`);
-  else if (reportedThrough === today) parts.push(`today (${today}) was reported already; events tracked since are not reported (each day is reported once)`);
   else parts.push('nothing to report yet (no viewed, carted, bought or searched item)');
   if (s.sent > 0) parts.push(`sent ${s.sent}: ${s.accepted} accepted, ${s.rejected} rejected`);
   if (s.status === 'offline') parts.push('offline: the reports wait in the outbox');

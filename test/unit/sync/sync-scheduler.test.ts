@@ -69,7 +69,7 @@ describe('SyncScheduler.syncNow', () => {
     expect(t.accepted).toEqual([{ accepted: 2, periods: [TODAY], url: 'https://ingest.example/topics/edgereco-reports' }]);
     const again = await t.scheduler.syncNow();
     expect(again).toMatchObject({ status: 'done', period: null, built: 0, sent: 0, epsilonSpent: 0, epsilonLeftToday: 0 });
-    expect(again.message).toContain("today's privacy budget (ε 4) is spent");
+    expect(again.message).toBe(`edgereco: sync: today (${TODAY}) was reported already; events tracked since are not reported (each day is reported once, within its ε 4); ε 0 left today`);
     expect(t.outbox.current.budget).toMatchObject({ day: TODAY, spentToday: 4, reportsToday: 2 });
   });
 
