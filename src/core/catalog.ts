@@ -1,4 +1,4 @@
-import { createError, EdgeRecoError, ERROR_CODES, describeValue } from './errors.js';
+import { createError, EdgeRecoError, ERROR_CODES } from './errors.js';
 
 /** One product of the store's catalog, as the SDK sees it. */
 export interface CatalogItem {

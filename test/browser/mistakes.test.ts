@@ -38,12 +38,6 @@ async function open(): Promise<Page> {
 
 const consoleOf = (page: Page): { type: string; text: string }[] => consoles.get(page) ?? [];
 
-/** Waits until the page has seen an event of `kind` (the worker reports in the background). */
-async function waitForEvent(page: Page, kind: string, timeoutMs = 20_000): Promise<W['seen'][number]> {
-  await page.waitForFunction((k) => (window as unknown as W).seen.some((e) => e.kind === k), kind, { timeout: timeoutMs });
-  return page.evaluate((k) => (window as unknown as W).seen.find((e) => e.kind === k)!, kind);
-}
-
 beforeAll(async () => {
   // A model bundle whose weights were cut short in the upload (the manifest is fine).
   const cut = `${resultsDir()}/mistakes/cut-model`;
