@@ -134,6 +134,7 @@ export class ReportSender {
       if (status >= 400 && status < 500 && status !== 429) {
         await outbox.drop(batch.ids);
         result.dropped += batch.ids.length;
+        this.options.log?.(`sync: the gateway refused ${batch.ids.length} report(s) (HTTP ${status}, ${this.url}); dropped`);
         this.options.onError(
           createError(
             ERROR_CODES.SYNC_REJECTED,

@@ -140,6 +140,24 @@ describe('a wrong modelUrl', () => {
   }
 });
 
+describe('a wrong catalogUrl', () => {
+  it('an error event with FETCH_FAILED naming the URL, the status and what came back', async () => {
+    const page = await open();
+    const result = await page.evaluate(async () => {
+      const w = window as unknown as W;
+      w.seen = [];
+      const reco = w.sdk.createRecommender({ storeId: 'bad-catalog-url', storage: 'memory', catalogUrl: '/catalog.json' });
+      reco.on('error', (e) => w.seen.push({ kind: 'error', code: e.code, message: e.message, details: e.details }));
+      await reco.recommend();
+      return { seen: w.seen };
+    });
+    expect(result.seen.map((e) => e.code)).toEqual(['FETCH_FAILED']);
+    expect(result.seen[0]!.message).toBe(`edgereco: could not load the catalog from ${baseUrl()}/catalog.json: HTTP 404 Not Found, the body starts "not found: /catalog.json"; check options.catalogUrl`);
+    expect(result.seen[0]!.details).toMatchObject({ url: `${baseUrl()}/catalog.json`, status: 404, option: 'catalogUrl' });
+    await page.context().close();
+  });
+});
+
 describe('track()', () => {
   it('rejects with WORKER_FAILED when the worker never started, and keeps the event for the next page', async () => {
     const page = await open();
