@@ -1,8 +1,8 @@
 import { neighbourSums, type NeighbourLists } from '../core/evaluation/item-knn-baseline.js';
-import { createError, ERROR_CODES } from '../core/errors.js';
 import type { NamedArray } from './encode-bundle.js';
 import { NEIGHBOUR_COUNTS, NEIGHBOUR_IDS, NEIGHBOUR_WEIGHTS } from './model-bundle.js';
 import { NO_MEMORY, type SasrecConfig } from './sasrec-config.js';
+import { createError, ERROR_CODES } from '../core/errors.js';
 
 /** One block's parameters as flat row-major float arrays (dense weights `[in, out]`). */
 interface PlainBlock {

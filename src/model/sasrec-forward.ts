@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { createError, ERROR_CODES } from '../core/errors.js';
 import { gatherRows } from './gather-rows.js';
 import { plainMatMul } from './plain-matmul.js';
 import type { SasrecConfig } from './sasrec-config.js';
 import type { BlockWeights, SasrecWeights } from './sasrec-weights.js';
+import { createError, ERROR_CODES } from '../core/errors.js';
 
 const NEG = -1e9;
 

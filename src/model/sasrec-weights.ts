@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { createError, ERROR_CODES } from '../core/errors.js';
 import type { SasrecConfig } from './sasrec-config.js';
+import { createError, ERROR_CODES } from '../core/errors.js';
 
 /** Parameters of one self-attention block. */
 export interface BlockWeights {
