@@ -1,7 +1,7 @@
 import { proxy } from 'comlink';
 import type { CatalogUpdate } from '../core/catalog.js';
 import { checkPageOptions, URL_OPTIONS, type RecommenderOptions } from '../core/config.js';
-import { createPageError, ERROR_CODES, deserializeError, type EdgeRecoError } from '../core/errors.js';
+import { createPageError, deserializeError, type EdgeRecoError } from '../core/errors.js';
 import type { TrackInput } from '../core/events.js';
 import { randomId } from '../core/random-id.js';
 import type { Recommendation, RecommendOptions, RelatedOptions } from '../core/recommendation.js';
@@ -99,12 +99,12 @@ export function createRecommenderWith(internals: FacadeInternals, options: Recom
   // emitted once. A dead worker was already emitted by the WorkerClient.
   engineReady.then(
     (info) => emitter.emit('ready', info),
-    (error: EdgeRecoError) => error.code === ERROR_CODES.INVALID_OPTION && emitter.emit('error', error),
+    (error: EdgeRecoError) => error.code === 'INVALID_OPTION' && emitter.emit('error', error),
   );
   const tracker = new Tracker(consent, rescue, (envelopes) => worker.call('track', (api) => api.ingest(envelopes), Infinity));
 
   const guard = (): void => {
-    if (closed) throw createPageError(ERROR_CODES.CLOSED, {});
+    if (closed) throw createPageError('CLOSED', {});
   };
   /** An engine call that sees every event tracked before it (the batch is handed over first; messages stay ordered). */
   const ask = async <T>(name: string, fn: Parameters<WorkerClient['call']>[1]): Promise<T> => {

@@ -1,4 +1,4 @@
-import { createPageError, deserializeError, EdgeRecoError, ERROR_CODES, type SerializedError } from '../core/errors.js';
+import { createPageError, deserializeError, EdgeRecoError, type SerializedError } from '../core/errors.js';
 import type { TrackInput } from '../core/events.js';
 import { stampEvent, type TrackEnvelope } from '../core/track-envelope.js';
 import type { Consent } from './consent.js';
@@ -41,7 +41,7 @@ export class Tracker {
   }
 
   track(input: TrackInput): Promise<string | null> {
-    if (this.closed) return Promise.reject(createPageError(ERROR_CODES.CLOSED, {}));
+    if (this.closed) return Promise.reject(createPageError('CLOSED', {}));
     if (this.consent.isOptedOut) return Promise.resolve(null);
     return new Promise<string>((resolve, reject) => {
       if (this.batch === null) {
@@ -78,7 +78,7 @@ export class Tracker {
         return;
       }
       if ((error as { name?: string })?.name === 'DataCloneError') {
-        results = [{ code: ERROR_CODES.INVALID_EVENT, message: `edgereco: event ${NOT_CLONEABLE}`, retryable: false, details: { field: 'event' } }];
+        results = [{ code: 'INVALID_EVENT', message: `edgereco: event ${NOT_CLONEABLE}`, retryable: false, details: { field: 'event' } }];
       } else {
         // The worker is gone: keep the events for the next page, and tell the caller they are not stored.
         this.orphaned.push(...batch.map((p) => p.envelope));

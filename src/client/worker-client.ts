@@ -1,6 +1,6 @@
 import { transferHandlers, wrap, type Remote } from 'comlink';
 import { receiveErrorCodes } from '../core/comlink-errors.js';
-import { createPageError, ERROR_CODES, type EdgeRecoError } from '../core/errors.js';
+import { createPageError, type EdgeRecoError } from '../core/errors.js';
 import type { EngineApi } from '../core/worker-api.js';
 
 /** The page's handle on the engine worker: every call is ordered, timed out, and fails fast if the worker died. */
@@ -27,10 +27,10 @@ export class WorkerClient {
       worker = new Worker(url, { type: 'module', name: 'edgereco' });
       worker.addEventListener('error', (event) => {
         event.preventDefault();
-        this.markDead(createPageError(ERROR_CODES.WORKER_FAILED, { url: String(url), problem: `failed to load or crashed (${event.message || 'no message'})` }));
+        this.markDead(createPageError('WORKER_FAILED', { url: String(url), problem: `failed to load or crashed (${event.message || 'no message'})` }));
       });
     } catch (cause) {
-      this.markDead(createPageError(ERROR_CODES.WORKER_FAILED, { url: String(url), problem: `could not be started (${String(cause)})` }, { cause }));
+      this.markDead(createPageError('WORKER_FAILED', { url: String(url), problem: `could not be started (${String(cause)})` }, { cause }));
     }
     this.worker = worker;
     this.api = worker ? wrap<EngineApi>(worker) : null;
@@ -45,7 +45,7 @@ export class WorkerClient {
       racers.push(
         new Promise<never>((_, reject) => {
           timer = setTimeout(
-            () => reject(createPageError(ERROR_CODES.TIMEOUT, { method: name, ms: timeoutMs }, { retryable: true })),
+            () => reject(createPageError('TIMEOUT', { method: name, ms: timeoutMs }, { retryable: true })),
             timeoutMs,
           );
         }),
@@ -56,6 +56,6 @@ export class WorkerClient {
 
   terminate(): void {
     this.worker?.terminate();
-    this.markDead(createPageError(ERROR_CODES.CLOSED, {}));
+    this.markDead(createPageError('CLOSED', {}));
   }
 }

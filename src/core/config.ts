@@ -1,5 +1,5 @@
 import type { CatalogItem } from './catalog.js';
-import { createPageError, ERROR_CODES, type EdgeRecoError } from './errors.js';
+import { createPageError, type EdgeRecoError } from './errors.js';
 
 /** Options of `createRecommender()`. Every option is optional; the default is given on each. */
 export interface RecommenderOptions {
@@ -84,7 +84,7 @@ const BACKEND_CHOICES = ['auto', 'webgpu', 'wasm', 'cpu'];
 
 function bad(name: string, requirement: string, value: unknown): EdgeRecoError {
   const field = name === '' ? 'options' : `options.${name}`;
-  return createPageError(ERROR_CODES.INVALID_OPTION, { field, requirement, got: value }, { details: { field } });
+  return createPageError('INVALID_OPTION', { field, requirement, got: value }, { details: { field } });
 }
 
 function positiveInt(value: unknown, name: string, max: number): number {
