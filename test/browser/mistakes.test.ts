@@ -275,4 +275,22 @@ describe('syncNow() against the real gateway on loopback (file sink)', () => {
     expect(result.off).toBe('NOT_AVAILABLE: edgereco: sync is not configured; pass options.syncUrl (the gateway) and options.syncKey to createRecommender()');
     await page.context().close();
   });
+
+  it('the scheduled sync fires the same sync event for the finished day it sends', async () => {
+    const page = await open();
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const batches = await page.evaluate(
+      async ({ url, key }) => {
+        const w = window as unknown as W;
+        const first = w.sdk.createRecommender({ storeId: 'sync-scheduled' });
+        await first.track({ type: 'view', itemId: 'lamp', ts: Date.now() - 86_400_000 }); // backfilled: yesterday
+        await first.close();
+        const reco = w.sdk.createRecommender({ storeId: 'sync-scheduled', syncUrl: url, syncKey: key });
+        return new Promise<Sdk.SyncBatch[]>((resolve) => reco.on('sync', (b) => resolve([b])));
+      },
+      { url: gateway.url, key: KEY },
+    );
+    expect(batches).toEqual([{ accepted: 2, periods: [yesterday], url: `${gateway.url}/topics/edgereco-reports` }]);
+    await page.context().close();
+  });
 });
