@@ -18,7 +18,7 @@ export function createRecommender(options?: RecommenderOptions): Recommender {
 }
 
 export type { Recommender } from './client/create-recommender.js';
-export type { ExportedData, SyncExport } from './core/worker-api.js';
+export type { ExportedData, SyncExport, SyncSummary, SyncBatch } from './core/worker-api.js';
 export type { AggregateReport, PrivacyBudgetPolicy, PrivacyBudgetState } from './core/ldp/index.js';
 export type { RecommenderEvents, RecommenderEventName } from './client/emitter.js';
 export type { RecommenderOptions } from './core/config.js';

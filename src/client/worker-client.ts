@@ -1,6 +1,6 @@
 import { transferHandlers, wrap, type Remote } from 'comlink';
 import { receiveErrorCodes } from '../core/comlink-errors.js';
-import { EdgeRecoError, ERROR_CODES } from '../core/errors.js';
+import { createPageError, type EdgeRecoError } from '../core/errors.js';
 import type { EngineApi } from '../core/worker-api.js';
 
 /** The page's handle on the engine worker: every call is ordered, timed out, and fails fast if the worker died. */
@@ -27,10 +27,10 @@ export class WorkerClient {
       worker = new Worker(url, { type: 'module', name: 'edgereco' });
       worker.addEventListener('error', (event) => {
         event.preventDefault();
-        this.markDead(new EdgeRecoError(ERROR_CODES.WORKER_FAILED, `edgereco: the worker at ${String(url)} failed to load or crashed (${event.message || 'no message'}); check options.workerUrl and your Content-Security-Policy (worker-src)`));
+        this.markDead(createPageError('WORKER_FAILED', { url: String(url), problem: `failed to load or crashed (${event.message || 'no message'})` }));
       });
     } catch (cause) {
-      this.markDead(new EdgeRecoError(ERROR_CODES.WORKER_FAILED, `edgereco: could not start the worker at ${String(url)}; check options.workerUrl and your Content-Security-Policy (worker-src)`, { cause }));
+      this.markDead(createPageError('WORKER_FAILED', { url: String(url), problem: `could not be started (${String(cause)})` }, { cause }));
     }
     this.worker = worker;
     this.api = worker ? wrap<EngineApi>(worker) : null;
@@ -45,7 +45,7 @@ export class WorkerClient {
       racers.push(
         new Promise<never>((_, reject) => {
           timer = setTimeout(
-            () => reject(new EdgeRecoError(ERROR_CODES.TIMEOUT, `edgereco: ${name}() took longer than ${timeoutMs} ms; raise options.timeoutMs or retry`, { retryable: true })),
+            () => reject(createPageError('TIMEOUT', { method: name, ms: timeoutMs }, { retryable: true })),
             timeoutMs,
           );
         }),
@@ -56,6 +56,6 @@ export class WorkerClient {
 
   terminate(): void {
     this.worker?.terminate();
-    this.markDead(new EdgeRecoError(ERROR_CODES.CLOSED, 'edgereco: this recommender was closed; create a new one'));
+    this.markDead(createPageError('CLOSED', {}));
   }
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { createError, ERROR_CODES } from '../core/errors.js';
 
 /** The backends edgereco runs the model on, fastest-first in theory; `'auto'` measures which is fastest here. */
 export const BACKENDS = ['webgpu', 'wasm', 'cpu'] as const;
@@ -88,7 +89,7 @@ export async function selectBackend(options: SelectOptions): Promise<BackendRepo
     if (options.preference !== 'auto') break;
   }
   const ran = Object.entries(report.timings) as [BackendName, number][];
-  if (ran.length === 0) throw new Error(`edgereco: no TensorFlow.js backend works here (${JSON.stringify(report.skipped)})`);
+  if (ran.length === 0) throw createError(ERROR_CODES.NOT_AVAILABLE, { what: `no TensorFlow.js backend works here (${JSON.stringify(report.skipped)})`, fix: 'recommendations use the baseline' });
   ran.sort((a, b) => a[1] - b[1]);
   report.backend = ran[0]![0];
   if (tf.getBackend() !== report.backend) await activate(report.backend, options.wasmPath);

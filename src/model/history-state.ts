@@ -2,6 +2,7 @@ import { neighbourSums, type NeighbourLists } from './cooccurrence-walk.js';
 import type { NamedArray } from './model-bundle.js';
 import { NEIGHBOUR_COUNTS, NEIGHBOUR_IDS, NEIGHBOUR_WEIGHTS } from './model-bundle.js';
 import { NO_MEMORY, type SasrecConfig } from './sasrec-config.js';
+import { createError, ERROR_CODES } from '../core/errors.js';
 
 /** One block's parameters as flat row-major float arrays (dense weights `[in, out]`). */
 interface PlainBlock {
@@ -64,7 +65,7 @@ export function plainSasrec(config: SasrecConfig, arrays: readonly NamedArray[],
   const named = new Map(arrays.map((a) => [a.name, a.data]));
   const get = (name: string): Float32Array => {
     const data = named.get(name);
-    if (!data) throw new Error(`edgereco: model weights lack ${name}`);
+    if (!data) throw createError(ERROR_CODES.INVALID_BUNDLE, { problem: `its weights lack ${name}` });
     return data;
   };
   const keys = ['ln1Gamma', 'ln1Beta', 'wq', 'wk', 'wv', 'wo', 'ln2Gamma', 'ln2Beta', 'w1', 'b1', 'w2', 'b2'] as const;
@@ -91,7 +92,7 @@ export function plainSasrec(config: SasrecConfig, arrays: readonly NamedArray[],
 function neighbourLists(arrays: readonly NamedArray[]): NeighbourLists {
   const get = (name: string): Float32Array => {
     const found = arrays.find((a) => a.name === name);
-    if (!found) throw new Error(`edgereco: model weights lack ${name}`);
+    if (!found) throw createError(ERROR_CODES.INVALID_BUNDLE, { problem: `its weights lack ${name}` });
     return found.data;
   };
   const counts = get(NEIGHBOUR_COUNTS);
@@ -146,7 +147,7 @@ function plainEnsemble(config: SasrecConfig, arrays: readonly NamedArray[], attr
     return plainSasrec(memberConfig, own, attributes);
   });
   const prior = arrays.find((a) => a.name === 'itemPrior');
-  if (config.priorWeight > 0 && !prior) throw new Error('edgereco: model weights lack itemPrior');
+  if (config.priorWeight > 0 && !prior) throw createError(ERROR_CODES.INVALID_BUNDLE, { problem: 'its weights lack itemPrior' });
   return {
     config,
     table: sideBySide(members.map((m) => m.table), config.numItems + 1),
@@ -217,7 +218,7 @@ function sideBySide(parts: readonly Float32Array[], rows: number): Float32Array 
 /** Id embedding plus the mean of the item's attribute embeddings (attribute id 0 = none); the id table alone otherwise. */
 function itemVectors(config: SasrecConfig, ids: Float32Array, attributeEmbedding?: Float32Array, attributes?: Int32Array): Float32Array {
   if (!attributeEmbedding) return ids;
-  if (!attributes) throw new Error('edgereco: this model reads item attributes; pass the bundle\'s attribute table');
+  if (!attributes) throw createError(ERROR_CODES.INVALID_BUNDLE, { problem: 'the model reads item attributes but no attribute table came with it' });
   const d = config.dim;
   const k = config.maxAttributes;
   const out = Float32Array.from(ids);
@@ -329,7 +330,7 @@ export function historyState(model: PlainSasrec, history: readonly number[], fea
   const state = new Float32Array(d);
   if (n === 0) return state;
   if ((model.typeEmbedding || model.gapEmbedding) && (features?.types.length !== history.length || features.gaps.length !== history.length)) {
-    throw new Error('edgereco: this model reads event types and gaps; pass them with the history');
+    throw createError(ERROR_CODES.INTERNAL, { problem: 'this model reads event types and gaps; pass them with the history' });
   }
   const x = new Float32Array(n * d);
   for (let p = 0; p < n; p++) {

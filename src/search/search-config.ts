@@ -1,4 +1,4 @@
-import { EdgeRecoError, ERROR_CODES, describeValue } from '../core/errors.js';
+import { createError, ERROR_CODES, type EdgeRecoError } from '../core/errors.js';
 
 /** The catalog fields the search index reads, in the order they are indexed. */
 export const SEARCH_FIELDS = ['title', 'brand', 'category', 'attributes', 'description'] as const;
@@ -54,9 +54,7 @@ export const DEFAULT_SEARCH_CONFIG: Readonly<SearchConfig> = Object.freeze({
 const COMBINE_MODES: readonly CombineMode[] = ['AND', 'OR', 'AND_THEN_OR'];
 
 function invalid(name: string, requirement: string, value: unknown): EdgeRecoError {
-  return new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: search.${name} ${requirement} (got ${describeValue(value)})`, {
-    details: { field: `search.${name}` },
-  });
+  return createError(ERROR_CODES.INVALID_OPTION, { field: `search.${name}`, requirement, got: value });
 }
 
 function nonNegative(name: string, value: unknown): number {

@@ -1,4 +1,4 @@
-import { EdgeRecoError, ERROR_CODES, describeValue } from '../core/errors.js';
+import { createError, ERROR_CODES } from '../core/errors.js';
 import type { SearchFilters } from '../core/search-types.js';
 import type { SearchItem } from './search-item.js';
 
@@ -9,7 +9,7 @@ export function validateFilters(filters: SearchFilters): void {
   for (const key of ['minPrice', 'maxPrice'] as const) {
     const v = filters[key];
     if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v))) {
-      throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: filters.${key} must be a number (got ${describeValue(v)})`, { details: { field: `filters.${key}` } });
+      throw createError(ERROR_CODES.INVALID_OPTION, { field: `filters.${key}`, requirement: 'must be a number', got: v });
     }
   }
 }

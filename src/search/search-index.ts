@@ -1,5 +1,5 @@
 import MiniSearch, { type SearchOptions, type SearchResult } from 'minisearch';
-import { EdgeRecoError, ERROR_CODES, describeValue } from '../core/errors.js';
+import { createError, ERROR_CODES } from '../core/errors.js';
 import { fuzzyEdits } from './fuzzy-edits.js';
 import { normalizeTerm } from './normalize-term.js';
 import { type SearchConfig, type SearchConfigInput, SEARCH_FIELDS, resolveSearchConfig } from './search-config.js';
@@ -133,12 +133,12 @@ export class SearchIndex {
   /** Changes an item's price or stock in place: filters see it at once, the text index is untouched. */
   update(id: string, patch: ItemPatch): void {
     const item = this.items.get(id);
-    if (!item) throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: no catalog item with id ${describeValue(id)}; add() it first`, { details: { field: 'id' } });
+    if (!item) throw createError(ERROR_CODES.INVALID_OPTION, { field: 'id', requirement: 'must name a catalog item', got: id, fix: 'add() it first' });
     if (patch.price !== undefined && (typeof patch.price !== 'number' || !Number.isFinite(patch.price) || patch.price < 0)) {
-      throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: price must be a number ≥ 0 (got ${describeValue(patch.price)})`, { details: { field: 'price' } });
+      throw createError(ERROR_CODES.INVALID_OPTION, { field: 'price', requirement: 'must be a number ≥ 0', got: patch.price });
     }
     if (patch.available !== undefined && typeof patch.available !== 'boolean') {
-      throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: available must be true or false (got ${describeValue(patch.available)})`, { details: { field: 'available' } });
+      throw createError(ERROR_CODES.INVALID_OPTION, { field: 'available', requirement: 'must be true or false', got: patch.available });
     }
     const next: SearchItem = { ...item };
     if (patch.price !== undefined) next.price = patch.price;
@@ -149,7 +149,7 @@ export class SearchIndex {
   /** The best `k` items for a query, best first. A blank query returns nothing. */
   search(query: string, request: SearchRequest = {}): SearchHit[] {
     const k = request.k ?? this.config.defaultK;
-    if (!Number.isInteger(k) || k < 1) throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: k must be a whole number ≥ 1 (got ${describeValue(k)})`, { details: { field: 'k' } });
+    if (!Number.isInteger(k) || k < 1) throw createError(ERROR_CODES.INVALID_OPTION, { field: 'k', requirement: 'must be a whole number ≥ 1', got: k });
     const filters = request.filters;
     if (filters) validateFilters(filters);
     const text = query.trim();

@@ -1,5 +1,5 @@
 import { deleteDB } from 'idb';
-import { EdgeRecoError, ERROR_CODES } from '../core/errors.js';
+import { createError, ERROR_CODES } from '../core/errors.js';
 
 /** Resolves once every listed database is deleted and every Cache Storage cache starting with `cachePrefix` is gone. */
 export async function deleteStoreData(dbNames: readonly string[], cachePrefix: string): Promise<void> {
@@ -7,7 +7,7 @@ export async function deleteStoreData(dbNames: readonly string[], cachePrefix: s
     for (const name of dbNames) {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const blockedTooLong = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new EdgeRecoError(ERROR_CODES.STORAGE_UNAVAILABLE, `edgereco: could not delete "${name}": another tab keeps it open; close other tabs of this store and retry`, { retryable: true })), 10_000);
+        timer = setTimeout(() => reject(createError(ERROR_CODES.STORAGE_UNAVAILABLE, { problem: `could not delete "${name}": another tab keeps it open`, consequence: 'close other tabs of this store and retry' }, { retryable: true })), 10_000);
       });
       try {
         await Promise.race([deleteDB(name), blockedTooLong]);

@@ -1,5 +1,5 @@
 import { openDB, unwrap, type IDBPDatabase } from 'idb';
-import { EdgeRecoError, ERROR_CODES } from '../core/errors.js';
+import { createError, EdgeRecoError, ERROR_CODES } from '../core/errors.js';
 import { eventIdLowerBound } from '../core/event-id.js';
 import type { BehaviourEvent } from '../core/events.js';
 import { DAY_MS, type EventLog, type RetentionPolicy } from './event-log.js';
@@ -68,12 +68,12 @@ function trimTo(stores: Stores, count: number, maxEvents: number): void {
  */
 export async function openEventDatabase(name: string, onClosed: () => void): Promise<IDBPDatabase<EdgeRecoDB>> {
   if (typeof indexedDB === 'undefined' || indexedDB === null) {
-    throw new EdgeRecoError(ERROR_CODES.STORAGE_UNAVAILABLE, 'edgereco: IndexedDB is not available here; events are kept in memory only');
+    throw createError(ERROR_CODES.STORAGE_UNAVAILABLE, { problem: 'IndexedDB is not available here' });
   }
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new EdgeRecoError(ERROR_CODES.STORAGE_UNAVAILABLE, `edgereco: IndexedDB did not open within ${OPEN_TIMEOUT_MS} ms; events are kept in memory only`)),
+      () => reject(createError(ERROR_CODES.STORAGE_UNAVAILABLE, { problem: `IndexedDB did not open within ${OPEN_TIMEOUT_MS} ms` })),
       OPEN_TIMEOUT_MS,
     );
   });
@@ -93,9 +93,9 @@ export async function openEventDatabase(name: string, onClosed: () => void): Pro
   } catch (cause) {
     if (cause instanceof EdgeRecoError) throw cause;
     if ((cause as { name?: string })?.name === 'VersionError') {
-      throw new EdgeRecoError(ERROR_CODES.UNSUPPORTED_VERSION, `edgereco: the database "${name}" was written by a newer edgereco (layout newer than v${DB_VERSION}); update the SDK. Events are kept in memory only meanwhile`, { cause });
+      throw createError(ERROR_CODES.UNSUPPORTED_VERSION, { what: `the database "${name}" (written by a newer edgereco)`, supported: `layouts up to v${DB_VERSION}`, fix: 'update the SDK. Events are kept in memory only meanwhile' }, { cause });
     }
-    throw new EdgeRecoError(ERROR_CODES.STORAGE_UNAVAILABLE, 'edgereco: IndexedDB could not be opened; events are kept in memory only', { cause });
+    throw createError(ERROR_CODES.STORAGE_UNAVAILABLE, { problem: 'IndexedDB could not be opened' }, { cause });
   } finally {
     clearTimeout(timer);
   }
@@ -160,7 +160,7 @@ export class IdbEventLog implements EventLog {
       } catch (error) {
         if (!isQuotaError(error)) throw error;
         if (attempt >= QUOTA_RETRIES) {
-          throw new EdgeRecoError(ERROR_CODES.QUOTA_EXCEEDED, 'edgereco: the storage quota is exhausted even after evicting old events; free space or lower maxEvents', { cause: error, retryable: true });
+          throw createError(ERROR_CODES.QUOTA_EXCEEDED, { afterEviction: true }, { cause: error, retryable: true });
         }
         const count = await this.count();
         try {

@@ -1,4 +1,4 @@
-import { EdgeRecoError, ERROR_CODES } from '../core/errors.js';
+import { createError, ERROR_CODES, EdgeRecoError } from '../core/errors.js';
 import type { BehaviourEvent } from '../core/events.js';
 import type { EventLog, RetentionPolicy } from './event-log.js';
 import { IdbEventLog, isQuotaError } from './idb-event-log.js';
@@ -29,7 +29,7 @@ export class ResilientEventLog implements EventLog {
     try {
       return new ResilientEventLog(await IdbEventLog.open(name, retention), memory, onWarning, onError);
     } catch (cause) {
-      onWarning(cause instanceof EdgeRecoError ? cause : new EdgeRecoError(ERROR_CODES.STORAGE_UNAVAILABLE, 'edgereco: IndexedDB failed; keeping events in memory only', { cause }));
+      onWarning(cause instanceof EdgeRecoError ? cause : createError(ERROR_CODES.STORAGE_UNAVAILABLE, { problem: 'IndexedDB failed', consequence: 'keeping events in memory only' }, { cause }));
       return new ResilientEventLog(memory, memory, onWarning, onError);
     }
   }
@@ -48,10 +48,10 @@ export class ResilientEventLog implements EventLog {
     } catch (cause) {
       if ((cause instanceof EdgeRecoError && cause.code === ERROR_CODES.QUOTA_EXCEEDED) || isQuotaError(cause)) {
         // The disk is full, not broken: report it, keep this batch in memory, and keep writing to IndexedDB.
-        this.onError(cause instanceof EdgeRecoError ? cause : new EdgeRecoError(ERROR_CODES.QUOTA_EXCEEDED, 'edgereco: the storage quota is exhausted; free space or lower maxEvents', { cause, retryable: true }));
+        this.onError(cause instanceof EdgeRecoError ? cause : createError(ERROR_CODES.QUOTA_EXCEEDED, { afterEviction: false }, { cause, retryable: true }));
         this.held = this.log !== this.memory;
       } else if (this.log !== this.memory) {
-        this.onWarning(new EdgeRecoError(ERROR_CODES.STORAGE_UNAVAILABLE, 'edgereco: IndexedDB failed while storing events; keeping them in memory from now on', { cause }));
+        this.onWarning(createError(ERROR_CODES.STORAGE_UNAVAILABLE, { problem: 'IndexedDB failed while storing events', consequence: 'keeping them in memory from now on' }, { cause }));
         this.log.close();
         this.log = this.memory;
       }

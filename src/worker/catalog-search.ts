@@ -1,5 +1,5 @@
 import type { CatalogItem, CatalogUpdate } from '../core/catalog.js';
-import { EdgeRecoError, ERROR_CODES, describeValue } from '../core/errors.js';
+import { createError, ERROR_CODES } from '../core/errors.js';
 import type { Recommendation } from '../core/recommendation.js';
 import type { SearchOptions, Suggestion } from '../core/search-types.js';
 import type { ModelRuntime } from '../model/model-runtime.js';
@@ -62,9 +62,9 @@ export class CatalogSearch {
     options: SearchOptions,
     context: { history: History; catalog: CatalogIndex; model: ModelRuntime | null; attributionId: string },
   ): Promise<Recommendation[]> {
-    if (typeof query !== 'string') throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: search() needs a query string (got ${describeValue(query)})`, { details: { field: 'query' } });
+    if (typeof query !== 'string') throw createError(ERROR_CODES.INVALID_OPTION, { field: 'search(query)', requirement: 'must be a string', got: query }, { details: { field: 'query' } });
     const k = options.k ?? 20;
-    if (!Number.isInteger(k) || k < 1 || k > MAX_K) throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: options.k must be an integer from 1 to ${MAX_K} (got ${describeValue(k)})`, { details: { field: 'options.k' } });
+    if (!Number.isInteger(k) || k < 1 || k > MAX_K) throw createError(ERROR_CODES.INVALID_OPTION, { field: 'options.k', requirement: `must be an integer from 1 to ${MAX_K}`, got: k });
     const request = options.filters ? { k: Math.max(k, RERANK_DEPTH), filters: options.filters } : { k: Math.max(k, RERANK_DEPTH) };
     const hits = this.index.search(query, request);
     const { history, catalog, model } = context;
@@ -88,7 +88,7 @@ export class CatalogSearch {
 
   /** The shopper's own past queries that start with `prefix` (most recent first), then catalog completions. */
   suggest(prefix: string, history: History, popular: (typed: string) => readonly string[] = () => [], k = 8): Suggestion[] {
-    if (typeof prefix !== 'string') throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: suggest() needs the text typed so far (got ${describeValue(prefix)})`, { details: { field: 'prefix' } });
+    if (typeof prefix !== 'string') throw createError(ERROR_CODES.INVALID_OPTION, { field: 'suggest(prefix)', requirement: 'must be the text typed so far, a string', got: prefix }, { details: { field: 'prefix' } });
     const typed = normalizeQuery(prefix);
     if (typed.length === 0) return [];
     const out: Suggestion[] = [];

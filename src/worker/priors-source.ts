@@ -1,4 +1,5 @@
-import { EdgeRecoError, ERROR_CODES } from '../core/errors.js';
+import { createError, ERROR_CODES } from '../core/errors.js';
+import { fetchFile, readJson } from './fetch-file.js';
 import { parsePriors, type PriorsBundle } from '../core/priors.js';
 
 /**
@@ -22,14 +23,14 @@ export class PriorsSource {
     const cache = typeof caches === 'undefined' ? undefined : await caches.open(cacheName).catch(() => undefined);
     let response: Response | undefined;
     try {
-      response = await fetch(url, { cache: 'no-cache' });
-      if (!response.ok) throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: the priors at ${url} answered HTTP ${response.status}; check options.priorsUrl`);
+      response = await fetchFile(url, { what: 'the priors', option: 'priorsUrl' }, 'JSON', { cache: 'no-cache' });
       await cache?.put(url, response.clone());
     } catch (error) {
       response = await cache?.match(url);
       if (!response) throw error;
     }
-    return new PriorsSource(parsePriors(await response.json()));
+    const doc = await readJson(response, (problem, cause) => createError(ERROR_CODES.INVALID_DATA, { subject: `the priors at ${url}`, requirement: `are not JSON: ${problem}`, url, fix: 'check options.priorsUrl' }, { cause }));
+    return new PriorsSource(parsePriors(doc));
   }
 
   /** The store's popular items in the covered periods (estimated shoppers), most first. */

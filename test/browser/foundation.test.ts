@@ -156,7 +156,7 @@ describe('validation', () => {
     });
     expect(codes[0]).toMatch(/^INVALID_OPTION: edgereco: options.k must be an integer from 1 to 200 \(got 0\)/);
     expect(codes[1]).toMatch(/^INVALID_OPTION: edgereco: options.k must be an integer from 1 to 200 \(got 500\)/);
-    expect(codes[2]).toMatch(/^INVALID_OPTION: edgereco: explain\(\) needs an item id/);
+    expect(codes[2]).toBe('INVALID_OPTION: edgereco: explain(itemId) must be an item id, a non-empty string (got 42)');
     await context.close();
   });
 });

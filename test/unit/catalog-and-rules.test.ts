@@ -8,19 +8,19 @@ import { CatalogIndex } from '../../src/worker/catalog-index.js';
 describe('catalog CSV', () => {
   it('reads the columns it knows, attributes from attr: columns, and names the CSV line of a bad row', () => {
     const csv = 'id,title,category,brand,price,available,attr:colour\nm1,"Mug, red",Kitchen > Mugs,Acme,3.5,true,Red\nm2,Mug blue,Kitchen > Mugs,,4,0,\n';
-    expect(parseCatalogCsv(csv)).toEqual([
+    expect(parseCatalogCsv(csv).items).toEqual([
       { id: 'm1', title: 'Mug, red', category: 'Kitchen > Mugs', brand: 'Acme', price: 3.5, available: true, attributes: { colour: 'Red' } },
       { id: 'm2', title: 'Mug blue', category: 'Kitchen > Mugs', price: 4, available: false },
     ]);
-    const error = (() => {
-      try {
-        parseCatalogCsv('id,price\na,1\n\nb,-2\n');
-      } catch (e) {
-        return e as EdgeRecoError;
-      }
-    })()!;
-    expect(error.code).toBe('INVALID_OPTION');
-    expect(error.message).toBe('edgereco: catalog[1].price must be a number ≥ 0 (got -2) (CSV line 4)');
+    // A bad row is left out, named by row, field and CSV line; the good rows stay.
+    const checked = parseCatalogCsv('id,price\na,1\n\nb,-2\nc,"1,5"\nd,2\n');
+    expect(checked.items.map((i) => i.id)).toEqual(['a', 'd']);
+    expect(checked.total).toBe(4);
+    const [error, wide] = checked.skipped as [EdgeRecoError, EdgeRecoError];
+    expect(error.code).toBe('INVALID_DATA');
+    expect(error.message).toBe('edgereco: catalog[1].price must be a number ≥ 0 (got -2), in item "b" (CSV line 4)');
+    expect(error.details).toMatchObject({ row: 1, field: 'price', item: 'b', line: 4 });
+    expect(wide.message).toMatch(/^edgereco: catalog\[2\]\.price must be a number ≥ 0 \(got NaN\)/);
     expect(() => parseCatalogCsv('sku,title\n')).toThrowError('needs a header with an "id" column');
     expect(() => parseCatalogCsv('id,colour\n')).toThrowError('unknown column "colour"');
   });

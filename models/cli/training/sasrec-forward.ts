@@ -3,6 +3,7 @@ import { gatherRows } from './gather-rows.js';
 import { plainMatMul } from './plain-matmul.js';
 import type { SasrecConfig } from '../../../src/model/sasrec-config.js';
 import type { BlockWeights, SasrecWeights } from './sasrec-weights.js';
+import { createError, ERROR_CODES } from '../../../src/core/errors.js';
 
 const NEG = -1e9;
 
@@ -54,7 +55,7 @@ export function sasrecForward(
   let input = tf.add(items, positions);
   const perEvent = (table: tf.Tensor2D | undefined, ids: tf.Tensor2D | undefined): void => {
     if (!table) return;
-    if (!ids) throw new Error('edgereco: this model reads event types and gaps; pass them with the history');
+    if (!ids) throw createError(ERROR_CODES.INTERNAL, { problem: 'this model reads event types and gaps; pass them with the history' });
     input = tf.add(input, tf.reshape(gatherRows(table, tf.reshape(ids, [-1]) as tf.Tensor1D), [B, L, d]));
   };
   perEvent(w.typeEmbedding, features?.types);

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { SasrecConfig } from '../../../src/model/sasrec-config.js';
+import { createError, ERROR_CODES } from '../../../src/core/errors.js';
 
 /** Parameters of one self-attention block. */
 export interface BlockWeights {
@@ -56,7 +57,7 @@ export function flattenWeights(w: SasrecWeights): [string, tf.Tensor][] {
 export function unflattenWeights(config: SasrecConfig, named: ReadonlyMap<string, tf.Tensor>): SasrecWeights {
   const get = <T extends tf.Tensor>(name: string): T => {
     const t = named.get(name);
-    if (!t) throw new Error(`edgereco: model weights lack ${name}`);
+    if (!t) throw createError(ERROR_CODES.INVALID_BUNDLE, { problem: `its weights lack ${name}` });
     return t as T;
   };
   const keys: (keyof BlockWeights)[] = [

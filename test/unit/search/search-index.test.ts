@@ -108,7 +108,7 @@ describe('SearchIndex: catalog validation', () => {
   it('names the offending row and field', () => {
     const rows = [{ id: 'a', title: 'ok' }, { id: 'b', title: 'fine' }, { id: 'c', price: 'cheap' }];
     const error = thrown(() => new SearchIndex(rows));
-    expect(error.code).toBe('INVALID_OPTION');
+    expect(error.code).toBe('INVALID_DATA');
     expect(error.message).toMatch(/^edgereco: catalog\[2\]\.price must be a number/);
     expect(error.details).toMatchObject({ row: 2, field: 'price' });
   });

@@ -17,7 +17,7 @@ describe('ReportSender', () => {
     const reports = Array.from({ length: 5 }, (_, i) => report(i));
     const outbox = new MemoryOutbox(reports);
     const { s, calls, errors } = sender(outbox, () => 200);
-    expect(await s.flush()).toEqual({ sent: 5, dropped: 0, outcome: 'done' });
+    expect(await s.flush()).toEqual({ sent: 5, dropped: 0, attempted: 5, outcome: 'done' });
     expect(calls).toHaveLength(1);
     const { url, init } = calls[0] as Call;
     expect(url).toBe('https://ingest.example/topics/edgereco-reports');
@@ -88,7 +88,7 @@ describe('ReportSender', () => {
   it('sends nothing while offline, and stops between batches when the connection drops', async () => {
     const outbox = new MemoryOutbox(Array.from({ length: 1200 }, (_, i) => report(i)));
     const offline = sender(outbox, () => 200, () => false);
-    expect(await offline.s.flush()).toEqual({ sent: 0, dropped: 0, outcome: 'offline' });
+    expect(await offline.s.flush()).toEqual({ sent: 0, dropped: 0, attempted: 0, outcome: 'offline' });
     expect(offline.calls).toHaveLength(0);
     let online = true;
     const dropping = sender(outbox, () => ((online = false), 200), () => online);

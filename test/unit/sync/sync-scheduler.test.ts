@@ -14,7 +14,7 @@ function events(): BehaviourEvent[] {
   return [validateEvent({ type: 'view', itemId: 'mug', ts: NOW - 86_400_000 }, undefined, NOW)];
 }
 
-function setup(reply: Parameters<typeof fakeFetch>[0], options: { online?: () => boolean; optedOut?: boolean } = {}) {
+function setup(reply: Parameters<typeof fakeFetch>[0], options: { online?: () => boolean; optedOut?: boolean; events?: () => BehaviourEvent[] } = {}) {
   const outbox = new MemoryOutbox();
   const errors: EdgeRecoError[] = [];
   const beacons: { url: string; body: string }[] = [];
@@ -25,13 +25,14 @@ function setup(reply: Parameters<typeof fakeFetch>[0], options: { online?: () =>
   });
   const isOnline = options.online ?? (() => true);
   const common = { url: 'https://ingest.example', key: 'pk_test_key', topic: 'edgereco-reports', outbox };
-  const sender = new ReportSender({ ...common, fetch, isOnline, onError: (e) => errors.push(e), onWarning: () => {}, now: () => NOW });
+  const accepted: { accepted: number; periods: string[] }[] = [];
+  const sender = new ReportSender({ ...common, fetch, isOnline, onError: (e) => errors.push(e), onWarning: () => {}, onAccepted: (b) => accepted.push(b), now: () => NOW });
   const scheduler = new SyncScheduler(
     {
       ...common,
       storeId: 'shop',
       sender,
-      readEvents: async () => events(),
+      readEvents: async () => (options.events ?? events)(),
       policy: { epsilonPerReport: 2, epsilonPerDay: 4 },
       onBeacon: (url, body) => beacons.push({ url, body }),
       onError: (e) => errors.push(e),
@@ -41,7 +42,7 @@ function setup(reply: Parameters<typeof fakeFetch>[0], options: { online?: () =>
     },
     options.optedOut ?? false,
   );
-  return { outbox, errors, beacons, calls, scheduler, inOutboxWhenSent };
+  return { outbox, errors, beacons, calls, scheduler, inOutboxWhenSent, accepted };
 }
 
 beforeEach(() => {
@@ -54,6 +55,41 @@ afterEach(() => {
   vi.useRealTimers();
   delete g.addEventListener;
   delete g.removeEventListener;
+});
+
+describe('SyncScheduler.syncNow', () => {
+  const TODAY = '2026-11-27';
+  const today = (): BehaviourEvent[] => [validateEvent({ type: 'view', itemId: 'mug', ts: NOW - 1000 }, undefined, NOW)];
+
+  it('reports today so far within the day budget, sends it, and says when the budget is spent', async () => {
+    const t = setup(() => 200, { events: today });
+    const first = await t.scheduler.syncNow();
+    expect(first).toMatchObject({ status: 'done', period: TODAY, built: 2, sent: 2, accepted: 2, rejected: 0, pending: 0, epsilonSpent: 4, epsilonLeftToday: 0 });
+    expect(first.message).toBe(`edgereco: sync: built 2 report(s) of ${TODAY} (ε 4); sent 2: 2 accepted, 0 rejected; ε 0 left today`);
+    expect(t.accepted).toEqual([{ accepted: 2, periods: [TODAY], url: 'https://ingest.example/topics/edgereco-reports' }]);
+    const again = await t.scheduler.syncNow();
+    expect(again).toMatchObject({ status: 'done', period: null, built: 0, sent: 0, epsilonSpent: 0, epsilonLeftToday: 0 });
+    expect(again.message).toBe(`edgereco: sync: today (${TODAY}) was reported already; events tracked since are not reported (each day is reported once, within its ε 4); ε 0 left today`);
+    expect(t.outbox.current.budget).toMatchObject({ day: TODAY, spentToday: 4, reportsToday: 2 });
+  });
+
+  it('reports the finished day first; when that spends the budget, today waits for tomorrow', async () => {
+    const t = setup(() => 200, { events: () => [...events(), ...today()] });
+    const summary = await t.scheduler.syncNow();
+    expect(summary).toMatchObject({ period: '2026-11-26', built: 2, accepted: 2, epsilonSpent: 4, epsilonLeftToday: 0 });
+    expect(summary.message).toContain("that spent today's budget (ε 4): today's events are reported after the UTC day ends");
+    expect(t.outbox.current.reportedThrough).toBe('2026-11-26');
+  });
+
+  it('counts refused reports, and builds nothing for an opted-out shopper', async () => {
+    const t = setup(() => 403, { events: today });
+    expect(await t.scheduler.syncNow()).toMatchObject({ built: 2, sent: 2, accepted: 0, rejected: 2, pending: 0 });
+    expect(t.errors.map((e) => e.code)).toEqual(['SYNC_REJECTED']);
+    expect(t.accepted).toEqual([]);
+    const off = setup(() => 200, { events: today, optedOut: true });
+    expect(await off.scheduler.syncNow()).toMatchObject({ status: 'opted-out', built: 0 });
+    expect(off.calls).toHaveLength(0);
+  });
 });
 
 describe('SyncScheduler', () => {
