@@ -12,7 +12,7 @@ import { Consent } from './consent.js';
 import { Emitter, type RecommenderEventName, type RecommenderEvents } from './emitter.js';
 import { Tracker } from './tracker.js';
 import { UnloadRescue } from './unload-rescue.js';
-import { WorkerClient } from './worker-client.js';
+import { WorkerClient, type WorkerSource } from './worker-client.js';
 
 /** The object `createRecommender()` returns. Every method is safe to call at once: calls wait for the worker. */
 export interface Recommender {
@@ -55,8 +55,8 @@ export interface Recommender {
 }
 
 export interface FacadeInternals {
-  /** Where the worker script is when `options.workerUrl` is not given. */
-  defaultWorkerUrl: () => string | URL;
+  /** Where the worker comes from when `options.workerUrl` is not given. */
+  defaultWorker: () => WorkerSource;
 }
 
 export function createRecommenderWith(internals: FacadeInternals, options: RecommenderOptions = {}): Recommender {
@@ -69,7 +69,7 @@ export function createRecommenderWith(internals: FacadeInternals, options: Recom
   const rescue = new UnloadRescue(opts.storeId, tabId);
   let closed = false;
 
-  const worker = new WorkerClient(options.workerUrl ?? internals.defaultWorkerUrl(), opts.timeoutMs, (error) => {
+  const worker = new WorkerClient(options.workerUrl ?? internals.defaultWorker(), opts.timeoutMs, (error) => {
     if (!closed) emitter.emit('error', error);
   });
   /** The worker keeps a beacon body of the pending outbox ready; `pagehide` sends it (the gateway drops duplicates). */

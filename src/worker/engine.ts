@@ -15,6 +15,7 @@ import { ResilientEventLog } from '../storage/resilient-event-log.js';
 import { baselineRecommend, baselineRelated } from './baseline-recommender.js';
 import { CatalogIndex } from './catalog-index.js';
 import { CrossTab } from './cross-tab.js';
+import { wasmFiles } from './wasm-files.js';
 import { parseCatalogCsv } from '../core/catalog-csv.js';
 import { applyRules } from './business-rules.js';
 import { CatalogSearch, personalize } from './catalog-search.js';
@@ -57,7 +58,7 @@ async function startModel(init: EngineSettings, notify: EngineNotify): Promise<M
   const { bundle } = await loadBundle(init.modelUrl, `${cachePrefix(init.storeId)}-models`);
   return ModelRuntime.load(bundle, {
     preference: init.backend,
-    wasmPath: new URL('./', self.location.href).href,
+    wasmPath: wasmFiles(),
     onBackend: (report, reason) => notify({ kind: 'backend', info: { ...report, ...(reason ? { reason } : {}) } as BackendInfo }),
   });
 }
