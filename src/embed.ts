@@ -14,7 +14,7 @@
  */
 import { createRecommenderWith, type Recommender } from './client/create-recommender.js';
 import type { RecommenderOptions } from './core/config.js';
-import type { WorkerSource } from './client/worker-client.js';
+import type { WorkerSource } from './client/worker-source.js';
 
 type Callback = (result: unknown, error?: unknown) => void;
 type Command = [string, ...unknown[]];

@@ -12,7 +12,8 @@ import { Consent } from './consent.js';
 import { Emitter, type RecommenderEventName, type RecommenderEvents } from './emitter.js';
 import { Tracker } from './tracker.js';
 import { UnloadRescue } from './unload-rescue.js';
-import { WorkerClient, type WorkerSource } from './worker-client.js';
+import { WorkerClient } from './worker-client.js';
+import type { WorkerSource } from './worker-source.js';
 
 /** The object `createRecommender()` returns. Every method is safe to call at once: calls wait for the worker. */
 export interface Recommender {

@@ -2,12 +2,8 @@ import { transferHandlers, wrap, type Remote } from 'comlink';
 import { receiveErrorCodes } from '../core/comlink-errors.js';
 import { EdgeRecoError, ERROR_CODES } from '../core/errors.js';
 import type { EngineApi } from '../core/worker-api.js';
+import type { WorkerSource } from './worker-source.js';
 
-/**
- * Where the worker comes from: a URL (`options.workerUrl`, or the folder of the script tag), or the package's own
- * start function (src/index.ts: the literal `new Worker(new URL(...))` a store's bundler follows) with the URL it uses.
- */
-export type WorkerSource = string | URL | { label: string; start: () => Worker };
 
 function startWorker(source: WorkerSource): Worker {
   if (typeof source === 'object' && 'start' in source) return source.start();

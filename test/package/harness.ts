@@ -22,8 +22,13 @@
  *   the store's own data.
  * - `timed(label, fn)`: runs `fn`, logs and records its seconds (`timings()` lists them).
  * - `npmEnv()`: the environment every npm call gets: one npm cache for the whole run, no audit/fund/update noise.
+ * - `freePort()`: a free TCP port on 127.0.0.1 (for `vite preview --port`, `vite --port`).
+ * - `tool(tools, name)`: the path of a shop tool's bin in a `sharedTools()` folder (e.g. tool(dir, 'vite')).
+ *
+ * npm caches a `file:` tarball by its path: every run packs into a new temp folder, so a shop never gets a stale one.
  */
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -246,4 +251,20 @@ export async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> 
 
 export function timings(): [string, number][] {
   return [...seconds];
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolvePromise, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePromise(port));
+    });
+  });
+}
+
+export function tool(tools: string, name: string): string {
+  return join(tools, 'node_modules', '.bin', name);
 }
