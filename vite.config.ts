@@ -65,12 +65,39 @@ const esc = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 const urlLiteral = (file: string): RegExp => new RegExp(`new URL\\(\\s*["']${esc(file)}["']\\s*,\\s*import\\.meta\\.url\\s*\\)`);
 
 /**
+ * The worker's lazy parts, under stable names (the CDN folder is served as it is, and its name carries the version):
+ * `edgereco.<package>.js` for a chunk that starts in a dependency (each TensorFlow.js backend, tfjs-core), else
+ * `edgereco.<module>.js` (`edgereco.search-index.js`, `edgereco.model-runtime.js`, …). A store without `modelUrl`
+ * loads the worker and the search index (~100 KB); TensorFlow.js only comes with a model, and only the backends tried.
+ * A store's Vite build folds them into its worker (its default worker format cannot split); webpack and a plain server
+ * follow the `import()`s.
+ */
+const usedChunkNames = new Set<string>();
+const WORKER_CHUNKS = {
+  chunkFileNames: (chunk: { name: string; facadeModuleId: string | null; moduleIds: string[] }): string => {
+    const pkgOf = (id: string): string | undefined => /[\\/]node_modules[\\/](?:@[^\\/]+[\\/])?([^\\/]+)[\\/]/.exec(id)?.[1];
+    // A chunk of shared modules has no facade: name it after the package most of its modules come from.
+    const counts = new Map<string, number>();
+    for (const id of chunk.moduleIds) {
+      const pkg = pkgOf(id);
+      if (pkg) counts.set(pkg, (counts.get(pkg) ?? 0) + 1);
+    }
+    const shared = [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
+    const base = `edgereco.${(chunk.facadeModuleId ? pkgOf(chunk.facadeModuleId) : shared) ?? chunk.name}`;
+    let name = base;
+    for (let n = 2; usedChunkNames.has(name); n++) name = `${base}-${n}`;
+    usedChunkNames.add(name);
+    return `${name}.js`;
+  },
+  minify: true,
+};
+
+/**
  * Three library builds (`npm run build` runs all three, then `tsc` writes dist/types). Each is self-contained, so the
  * page never loads a chunk shared with the worker:
  * - default: `dist/edgereco.js`, the ESM facade (what `import { createRecommender } from 'edgereco'` gets);
- * - `--mode worker`: `edgereco.worker.js` in the CDN folder, the engine in ONE file (TensorFlow.js, MiniSearch,
- *   comlink, idb inlined: a store's bundler re-bundles it as a worker entry, and Vite's default worker format cannot
- *   split chunks), with its two `.wasm` files;
+ * - `--mode worker`: `edgereco.worker.js` in the CDN folder, the engine (MiniSearch, comlink, idb inlined), its lazy
+ *   chunks (WORKER_CHUNKS) and its two `.wasm` files;
  * - `--mode embed`: `edgereco.embed.js` in the CDN folder, one classic script for a storefront's script tag.
  * Source maps only with `EDGERECO_SOURCEMAP=1` (they are not shipped in the package).
  */
@@ -101,7 +128,7 @@ export default defineConfig(({ mode }) => {
       target: 'es2022',
       minify: true,
       sourcemap: process.env.EDGERECO_SOURCEMAP === '1',
-      rolldownOptions: { output: { codeSplitting: false, minify: true } },
+      rolldownOptions: mode === 'worker' ? { output: WORKER_CHUNKS } : { output: { codeSplitting: false, minify: true } },
       lib: {
         entry: resolve(import.meta.dirname, target.entry),
         formats: [...target.formats],
