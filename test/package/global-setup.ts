@@ -10,8 +10,8 @@ declare module 'vitest' {
   }
 }
 
-/** The tools every shop uses, from the npm registry, installed once per run. */
-export const SHOP_TOOLS = { vite: '^8.0.0', typescript: '~6.0.3', webpack: '^5.100.0', 'webpack-cli': '^7.0.0', esbuild: '^0.28.0' };
+/** The tools every shop uses, from the npm registry, installed once per run (Vite 6 too: its `vite dev` differs). */
+export const SHOP_TOOLS = { vite: '^8.0.0', typescript: '~6.0.3', webpack: '^5.100.0', 'webpack-cli': '^7.0.0', esbuild: '^0.28.0', vite6: 'npm:vite@^6.4.0' };
 
 /** Packs the SDK and installs the shop tools once (in parallel); the test files share both. */
 export default async function setup(project: TestProject): Promise<() => void> {

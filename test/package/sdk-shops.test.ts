@@ -107,6 +107,18 @@ describe('a Vite + TypeScript shop', () => {
       await dev.stop();
     }
   });
+
+  it('vite dev of Vite 6 serves a working shop (its optimizer leaves the worker URL in .vite/deps/)', async () => {
+    const port = await freePort();
+    const vite6 = join(tools, 'node_modules/vite6/bin/vite.js');
+    const dev = await startServer(process.execPath, [vite6, '--port', String(port), '--strictPort', '--force'], { cwd: shop, ready: /Local:\s+(http:\/\/\S+)/ });
+    try {
+      expect(dev.output()).toMatch(/VITE v6\./);
+      await timed('vite shop: Vite 6 dev page', () => visit(dev.url));
+    } finally {
+      await dev.stop();
+    }
+  });
 });
 
 describe('a webpack 5 shop', () => {
