@@ -83,6 +83,12 @@ describe('a Vite + TypeScript shop', () => {
     await timed('vite shop: tsc', () => run(tool(tools, 'tsc'), ['--noEmit', '-p', '.'], { cwd: shop }));
   });
 
+  it('imports in Node (server-side rendering) without throwing, and starts no worker', async () => {
+    const probe = "const m = await import('edgereco'); console.log(JSON.stringify({ exports: Object.keys(m).sort(), worker: typeof Worker }));";
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', probe], { cwd: shop });
+    expect(JSON.parse(stdout)).toEqual({ exports: ['ERROR_CODES', 'EVENT_TYPES', 'EdgeRecoError', 'createRecommender', 'isEdgeRecoError'], worker: 'undefined' });
+  });
+
   it('vite build emits the worker and both .wasm files, and vite preview serves a working shop', async () => {
     await timed('vite shop: vite build', () => run(tool(tools, 'vite'), ['build'], { cwd: shop }));
     const assets = readdirSync(join(shop, 'dist/assets'));
