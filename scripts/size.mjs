@@ -38,6 +38,13 @@ function folderBytes(dir) {
   return total;
 }
 
+function exportTargets(exports) {
+  const out = [];
+  const walk = (v) => (typeof v === 'string' ? out.push(v.replace(/^\.\//, '').replace(/\*.*$/, '')) : Object.values(v ?? {}).forEach(walk));
+  walk(exports);
+  return out;
+}
+
 /** `npm pack` of dist/ as it is, then the tarball installed alone into a fresh project. */
 export function packageSizes() {
   const tmp = mkdtempSync(join(tmpdir(), 'edgereco-size-'));
@@ -54,6 +61,8 @@ export function packageSizes() {
       tarball_unpacked_bytes: info.unpackedSize,
       tarball_maps: info.files.filter((f) => f.path.endsWith('.map')).length,
       tarball_has_types: info.files.some((f) => f.path === 'dist/types/index.d.ts'),
+      // Every file package.json's "exports" names (a wildcard: its folder) is in the tarball.
+      exports_missing: exportTargets(pkg.exports).filter((t) => !info.files.some((f) => (t.endsWith('/') ? f.path.startsWith(t) : f.path === t))),
       install_bytes: folderBytes(join(shop, 'node_modules')),
       install_packages: readdirSync(join(shop, 'node_modules')).filter((n) => !n.startsWith('.')).length,
     };
@@ -75,6 +84,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   if (packed.tarball_unpacked_bytes > budget.tarball_unpacked_bytes) over.push(`the SDK tarball unpacks to ${packed.tarball_unpacked_bytes} B, over its ${budget.tarball_unpacked_bytes} B budget`);
   if (packed.install_bytes > budget.install_bytes) over.push(`installing the SDK alone takes ${packed.install_bytes} B of node_modules, over its ${budget.install_bytes} B budget`);
   if (packed.tarball_maps > 0) over.push(`the SDK tarball holds ${packed.tarball_maps} source maps (package.json "files" should leave them out)`);
+  for (const target of packed.exports_missing) over.push(`package.json "exports" names ${target}, which is not in the tarball (a new version? the CDN folder's name carries it)`);
   if (!packed.tarball_has_types) over.push('the SDK tarball has no dist/types/index.d.ts (run `npm run build` first)');
   for (const line of over) console.error(`edgereco: ${line}`);
   process.exit(over.length ? 1 : 0);
