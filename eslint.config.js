@@ -14,7 +14,7 @@ const NODE_BUILTINS = { group: ['node:*', 'fs', 'path', 'os', 'crypto', 'http', 
 const TFJS = { group: ['@tensorflow/*'], message: 'TensorFlow.js only loads inside the worker (src/worker, src/model, src/search).' };
 
 export default tseslint.config(
-  { ignores: ['.cache/', 'dist/', 'node_modules/', 'coverage/', 'test-results/', 'bench/results/', 'demo/vendor/', 'docs/api/'] },
+  { ignores: ['.cache/', '**/dist/', 'node_modules/', 'coverage/', 'test-results/', 'bench/results/', 'demo/vendor/', 'docs/api/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
