@@ -1,0 +1,171 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error: a plain .mjs helper shared with the scripts
+import { serve } from '../../scripts/serve.mjs';
+import { launch, watchErrors } from '../browser/chromium.js';
+import { freshProject, pack, ROOT } from './local-pack.js';
+
+// @edgereco/react as a store gets it: the SDK and binding tarballs in a fresh Vite + React + TypeScript project,
+// type-checked against the shipped .d.ts, built, driven in Chromium; and the same packages rendered on the server.
+
+const run = promisify(execFile);
+const devVersion = (name: string) => (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+const REGISTRY = ['vite', 'typescript', 'react', 'react-dom', '@types/react', '@types/react-dom'].map((name) => `${name}@${devVersion(name)}`);
+const seconds: Record<string, number> = {};
+
+const CATALOG = [
+  { id: 'sku-1', title: 'Blue ceramic mug', price: 12, category: 'mugs' },
+  { id: 'sku-2', title: 'Red ceramic mug', price: 12, category: 'mugs' },
+  { id: 'sku-3', title: 'Enamel camping mug', price: 9, category: 'mugs' },
+  { id: 'sku-4', title: 'Stoneware dinner plate', price: 15, category: 'plates' },
+  { id: 'sku-5', title: 'Porcelain side plate', price: 8, category: 'plates' },
+  { id: 'sku-6', title: 'Oak serving board', price: 30, category: 'boards' },
+];
+
+const APP = `import { useState } from 'react';
+import { useRecommendations, useRelated, useSearch, useSuggest, useTrack } from '@edgereco/react';
+import type { Recommendation, Suggestion } from 'edgereco';
+
+function List({ id, items }: { id: string; items: (Recommendation | Suggestion)[] }) {
+  return <ul id={id}>{items.map((r) => <li key={'itemId' in r ? r.itemId : r.text}>{'itemId' in r ? r.itemId : r.text}</li>)}</ul>;
+}
+
+export function App() {
+  const [query] = useState('ceramc');
+  const recommended = useRecommendations({ k: 4 });
+  const results = useSearch(query, { k: 5 });
+  const suggestions = useSuggest('mu');
+  const related = useRelated('sku-4', { k: 3 });
+  const track = useTrack();
+  const [tracked, setTracked] = useState('');
+  const ready = !recommended.loading && !results.loading && !suggestions.loading && !related.loading;
+  return (
+    <main data-ready={String(ready)}>
+      <List id="recommended" items={recommended.items} />
+      <List id="results" items={results.items} />
+      <List id="suggestions" items={suggestions.items} />
+      <List id="related" items={related.items} />
+      <button id="view" onClick={() => void track({ type: 'view', itemId: 'sku-4' }).then((id) => setTracked(id ?? 'null'))}>view</button>
+      <p id="tracked">{tracked}</p>
+      <p id="error">{[recommended, results, suggestions, related].map((s) => s.error?.message ?? '').join('')}</p>
+    </main>
+  );
+}
+`;
+
+const MAIN = `import { createRoot } from 'react-dom/client';
+import { EdgeRecoProvider } from '@edgereco/react';
+import { App } from './app';
+import catalog from './catalog.json';
+
+createRoot(document.getElementById('root')!).render(
+  <EdgeRecoProvider options={{ storeId: 'react-shop', catalog }}>
+    <App />
+  </EdgeRecoProvider>,
+);
+`;
+
+// Server-side rendering, as Next.js or Remix would: import both packages in Node and render the page to a string.
+// A Worker or IndexedDB touched during import or render would be a bug: both are traps here.
+const SSR = `globalThis.Worker = class { constructor() { throw new Error('a Worker was started on the server'); } };
+Object.defineProperty(globalThis, 'indexedDB', { get() { throw new Error('IndexedDB was opened on the server'); } });
+const sdk = await import('edgereco');
+const binding = await import('@edgereco/react');
+const { createElement: h } = await import('react');
+const { renderToString } = await import('react-dom/server');
+function Page() {
+  const recommended = binding.useRecommendations({ k: 4 });
+  const results = binding.useSearch('mug');
+  const suggestions = binding.useSuggest('mu');
+  const related = binding.useRelated('sku-1');
+  binding.useTrack();
+  const reco = binding.useRecommender();
+  return h('p', null, [recommended, results, suggestions, related].map((s) => s.loading ? 'loading' : 'done').join(' ') + ' ' + String(reco));
+}
+const html = renderToString(h(binding.EdgeRecoProvider, { options: { storeId: 'ssr' } }, h(Page)));
+console.log(JSON.stringify({ html, exports: Object.keys(sdk).sort() }));
+`;
+
+let dir: string;
+let browser: Browser;
+
+beforeAll(async () => {
+  let start = performance.now();
+  const sdk = pack('.');
+  const react = pack('src/react');
+  seconds['pack (SDK, React)'] = Math.round(performance.now() - start) / 1000;
+  start = performance.now();
+  dir = freshProject('react-shop', [sdk, react], REGISTRY, { scripts: { build: 'vite build' } });
+  seconds['install'] = Math.round(performance.now() - start) / 1000;
+  mkdirSync(join(dir, 'src'));
+  writeFileSync(join(dir, 'src/app.tsx'), APP);
+  writeFileSync(join(dir, 'src/main.tsx'), MAIN);
+  writeFileSync(join(dir, 'src/catalog.json'), JSON.stringify(CATALOG));
+  writeFileSync(join(dir, 'ssr.mjs'), SSR);
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><meta charset="utf-8"><title>React shop</title><link rel="icon" href="data:,"><div id="root"></div><script type="module" src="/src/main.tsx"></script>\n');
+  writeFileSync(
+    join(dir, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: { target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', jsx: 'react-jsx', strict: true, noEmit: true, skipLibCheck: false, resolveJsonModule: true, lib: ['ES2022', 'DOM', 'DOM.Iterable'], types: [] },
+      include: ['src'],
+    }),
+  );
+  browser = await launch();
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  console.log(`React package test timings (s): ${JSON.stringify(seconds)}`);
+});
+
+describe('@edgereco/react in a fresh Vite + React project', () => {
+  it('type-checks against the shipped .d.ts (tsc, skipLibCheck off)', async () => {
+    await run('npx', ['--no-install', 'tsc', '-p', '.'], { cwd: dir });
+  });
+
+  it('renders on the server without a worker or IndexedDB, the hooks loading and the recommender null', async () => {
+    const { stdout } = await run(process.execPath, ['ssr.mjs'], { cwd: dir });
+    const { html, exports } = JSON.parse(stdout) as { html: string; exports: string[] };
+    expect(html).toContain('loading loading loading loading null');
+    expect(exports).toContain('createRecommender');
+  });
+
+  it('shows recommendations, search results for a typo, suggestions and related items in Chromium; track() refreshes the lists', async () => {
+    let start = performance.now();
+    await run('npm', ['run', 'build', '--silent'], { cwd: dir });
+    seconds['vite build'] = Math.round(performance.now() - start) / 1000;
+    const server = (await serve({ port: 0, root: join(dir, 'dist') })) as { url: string; close(): Promise<void> };
+    try {
+      start = performance.now();
+      const page = await browser.newPage();
+      const errors = watchErrors(page);
+      await page.goto(`${server.url}/`);
+      await page.waitForSelector('main[data-ready="true"]', { timeout: 60_000 });
+      const list = (id: string) => page.$$eval(`#${id} li`, (lis) => lis.map((li) => li.textContent ?? ''));
+      expect(await page.textContent('#error')).toBe('');
+      expect((await list('recommended')).length).toBeGreaterThan(0);
+      expect((await list('results'))[0]).toMatch(/^sku-[12]$/); // "ceramc": the two ceramic mugs
+      expect(await list('suggestions')).toContain('mug');
+      const related = await list('related');
+      expect(related[0]).toBe('sku-5'); // the other plate
+      expect(related).not.toContain('sku-4');
+      // A view through useTrack(): the lists ask again, and recommend() no longer offers the item just viewed… or puts its
+      // neighbours first; either way the list the shopper sees changes.
+      const before = await list('recommended');
+      await page.click('#view');
+      await page.waitForFunction(() => document.querySelector('#tracked')?.textContent !== '');
+      expect(await page.textContent('#tracked')).not.toBe('null');
+      await page.waitForFunction((b) => [...document.querySelectorAll('#recommended li')].map((li) => li.textContent).join() !== b, before.join());
+      seconds['page'] = Math.round(performance.now() - start) / 1000;
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      await server.close();
+    }
+  }, 180_000);
+});
