@@ -1,13 +1,13 @@
 import { proxy } from 'comlink';
 import type { CatalogUpdate } from '../core/catalog.js';
 import { checkPageOptions, URL_OPTIONS, type RecommenderOptions } from '../core/config.js';
-import { EdgeRecoError, ERROR_CODES, deserializeError } from '../core/errors.js';
+import { createError, ERROR_CODES, deserializeError, type EdgeRecoError } from '../core/errors.js';
 import type { TrackInput } from '../core/events.js';
 import { randomId } from '../core/random-id.js';
 import type { Recommendation, RecommendOptions, RelatedOptions } from '../core/recommendation.js';
 import type { Explanation } from '../core/explanation.js';
 import type { RerankOptions, SearchOptions, Suggestion } from '../core/search-types.js';
-import type { EngineInit, EngineNotify, ExportedData } from '../core/worker-api.js';
+import type { EngineInit, EngineNotify, ExportedData, SyncSummary } from '../core/worker-api.js';
 import { Consent } from './consent.js';
 import { Emitter, type RecommenderEventName, type RecommenderEvents } from './emitter.js';
 import { Tracker } from './tracker.js';
@@ -49,6 +49,13 @@ export interface Recommender {
   isOptedOut(): boolean;
   /** Everything stored about the shopper, as JSON-ready data. */
   exportData(): Promise<ExportedData>;
+  /**
+   * Reports today so far and sends the outbox now, within the same daily ε budget as the scheduled sync (the latest
+   * finished day first; today then counts as reported, so events tracked later today are not). Resolves with what
+   * was built, sent, accepted and rejected, the ε spent and left, and why nothing was sent when nothing was; rejects
+   * with `NOT_AVAILABLE` when sync is not configured. Each accepted batch also fires a `sync` event.
+   */
+  syncNow(): Promise<SyncSummary>;
   on<K extends RecommenderEventName>(name: K, handler: (payload: RecommenderEvents[K]) => void): () => void;
   /** Stores what is pending, stops the worker. Later calls reject with `CLOSED`. */
   close(): Promise<void>;
@@ -75,9 +82,13 @@ export function createRecommenderWith(internals: FacadeInternals, options: Recom
   /** The worker keeps a beacon body of the pending outbox ready; `pagehide` sends it (the gateway drops duplicates). */
   let beacon: { url: string; body: string } | undefined;
   globalThis.addEventListener?.('pagehide', () => beacon?.body && !consent.isOptedOut && navigator.sendBeacon(beacon.url, beacon.body));
-  const notify = proxy<EngineNotify>((event) =>
-    event.kind === 'beacon' ? (beacon = event) : event.kind === 'backend' ? emitter.emit('backend', event.info) : emitter.emit(event.kind, deserializeError(event.error)),
-  );
+  const notify = proxy<EngineNotify>((event) => {
+    if (event.kind === 'beacon') beacon = event;
+    else if (event.kind === 'backend') emitter.emit('backend', event.info);
+    else if (event.kind === 'sync') emitter.emit('sync', event.batch);
+    else if (event.kind === 'debug') globalThis.console?.info(`edgereco: ${event.message}`);
+    else emitter.emit(event.kind, deserializeError(event.error));
+  });
   // The worker checks the options; the page only makes URLs absolute (relative to itself) and leaves out workerUrl.
   const { workerUrl: _, ...given } = options;
   const init: EngineInit = { options: given, tabId, optedOut: consent.isOptedOut };
@@ -93,7 +104,7 @@ export function createRecommenderWith(internals: FacadeInternals, options: Recom
   const tracker = new Tracker(consent, rescue, (envelopes) => worker.call('track', (api) => api.ingest(envelopes), Infinity));
 
   const guard = (): void => {
-    if (closed) throw new EdgeRecoError(ERROR_CODES.CLOSED, 'edgereco: this recommender was closed; create a new one');
+    if (closed) throw createError(ERROR_CODES.CLOSED, {});
   };
   /** An engine call that sees every event tracked before it (the batch is handed over first; messages stay ordered). */
   const ask = async <T>(name: string, fn: Parameters<WorkerClient['call']>[1]): Promise<T> => {
@@ -133,6 +144,10 @@ export function createRecommenderWith(internals: FacadeInternals, options: Recom
       await tracker.settle();
       const data = await ask<Omit<ExportedData, 'optedOut'>>('exportData', (api) => api.exportData());
       return { ...data, optedOut: consent.isOptedOut };
+    },
+    async syncNow() {
+      await tracker.settle();
+      return ask<SyncSummary>('syncNow', (api) => api.syncNow());
     },
     on: (name, handler) => emitter.on(name, handler),
     async close() {

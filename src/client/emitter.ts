@@ -1,5 +1,5 @@
 import type { EdgeRecoError } from '../core/errors.js';
-import type { BackendInfo, EngineInfo } from '../core/worker-api.js';
+import type { BackendInfo, EngineInfo, SyncBatch } from '../core/worker-api.js';
 
 /** Events a recommender emits. Background failures arrive here; they are never swallowed. */
 export interface RecommenderEvents {
@@ -11,6 +11,8 @@ export interface RecommenderEvents {
   ready: EngineInfo;
   /** The model's TensorFlow.js backend was chosen by measurement, or changed after a failure. */
   backend: BackendInfo;
+  /** The sync gateway accepted a batch of privatized reports (scheduled, or from `syncNow()`). */
+  sync: SyncBatch;
 }
 
 export type RecommenderEventName = keyof RecommenderEvents;
@@ -20,6 +22,7 @@ export class Emitter {
   private readonly handlers = new Map<RecommenderEventName, Set<Handler<never>>>();
   /** Payloads emitted before anyone listened, replayed to the first listener (a warning at start-up is not lost). */
   private readonly early = new Map<RecommenderEventName, unknown[]>();
+  private readonly console: Console | undefined = globalThis.console;
 
   on<K extends RecommenderEventName>(name: K, handler: Handler<K>): () => void {
     let set = this.handlers.get(name);
@@ -36,6 +39,9 @@ export class Emitter {
   emit<K extends RecommenderEventName>(name: K, payload: RecommenderEvents[K]): void {
     const set = this.handlers.get(name);
     if (!set || set.size === 0) {
+      // A failure nobody listens for still shows: on the console, as an uncaught error would.
+      if (name === 'error') this.console?.error(payload);
+      if (name === 'warning') this.console?.warn(payload);
       const queued = this.early.get(name) ?? [];
       if (queued.length < 20) queued.push(payload);
       this.early.set(name, queued);

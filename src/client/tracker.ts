@@ -1,4 +1,4 @@
-import { deserializeError, EdgeRecoError, ERROR_CODES, type SerializedError } from '../core/errors.js';
+import { createError, deserializeError, EdgeRecoError, ERROR_CODES, type SerializedError } from '../core/errors.js';
 import type { TrackInput } from '../core/events.js';
 import { stampEvent, type TrackEnvelope } from '../core/track-envelope.js';
 import type { Consent } from './consent.js';
@@ -19,7 +19,9 @@ const NOT_CLONEABLE = 'must be plain data (objects, arrays, strings, numbers, bo
  * The page's half of `track()`: stamp the event with its id and time and push it onto the open batch. At the end of
  * the task the batch goes to the worker in one message; the worker validates it, stores it in one IndexedDB
  * transaction and answers per event. Until then the batch is in flight: if the page goes away first, `pagehide` saves
- * it to localStorage and the store's next page sends it again (idempotent: events are keyed by `eventId`).
+ * it to localStorage and the store's next page sends it again (idempotent: events are keyed by `eventId`). When the
+ * worker failed (it never started, or died), `track()` rejects with its `WORKER_FAILED` and the events are kept for
+ * the next page the same way: a resolved `track()` always means the worker took the event.
  */
 export class Tracker {
   private batch: Pending[] | null = null;
@@ -39,7 +41,7 @@ export class Tracker {
   }
 
   track(input: TrackInput): Promise<string | null> {
-    if (this.closed) return Promise.reject(new EdgeRecoError(ERROR_CODES.CLOSED, 'edgereco: this recommender was closed; create a new one'));
+    if (this.closed) return Promise.reject(createError(ERROR_CODES.CLOSED, {}));
     if (this.consent.isOptedOut) return Promise.resolve(null);
     return new Promise<string>((resolve, reject) => {
       if (this.batch === null) {
@@ -66,6 +68,7 @@ export class Tracker {
 
   private async deliver(batch: Pending[]): Promise<void> {
     let results: (SerializedError | null)[] | undefined;
+    let lost: EdgeRecoError | undefined;
     try {
       results = await this.send(batch.map((p) => p.envelope));
     } catch (error) {
@@ -77,15 +80,18 @@ export class Tracker {
       if ((error as { name?: string })?.name === 'DataCloneError') {
         results = [{ code: ERROR_CODES.INVALID_EVENT, message: `edgereco: event ${NOT_CLONEABLE}`, retryable: false, details: { field: 'event' } }];
       } else {
-        // The worker is gone: keep the events for the next page, and do not fail the caller for it.
+        // The worker is gone: keep the events for the next page, and tell the caller they are not stored.
         this.orphaned.push(...batch.map((p) => p.envelope));
         this.rescue.save(this.unconfirmed());
-        results = batch.map(() => null);
+        const why = error instanceof EdgeRecoError ? error : createError(ERROR_CODES.WORKER_FAILED, { url: 'the page', problem: `could not be reached (${String(error)})` }, { cause: error });
+        lost = new EdgeRecoError(why.code, `${why.message}. The event was not stored; it is kept in localStorage for the store's next page`, { cause: why, details: why.details, retryable: why.retryable });
+        results = [];
       }
     }
     batch.forEach((p, i) => {
       const error = results[i];
-      if (error) p.reject(deserializeError(error));
+      if (lost) p.reject(lost);
+      else if (error) p.reject(deserializeError(error));
       else p.resolve(p.envelope.eventId);
     });
   }

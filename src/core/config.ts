@@ -1,5 +1,5 @@
 import type { CatalogItem } from './catalog.js';
-import { EdgeRecoError, ERROR_CODES, describeValue } from './errors.js';
+import { createError, ERROR_CODES, type EdgeRecoError } from './errors.js';
 
 /** Options of `createRecommender()`. Every option is optional; the default is given on each. */
 export interface RecommenderOptions {
@@ -41,6 +41,13 @@ export interface RecommenderOptions {
   priorsUrl?: string;
   /** Business rules applied to every list (boosts, at most N per brand or category). Default: none. */
   rules?: BusinessRules;
+  /**
+   * Logs the life cycle to the console with an `edgereco:` prefix (`console.info`): the worker up, the model's backend
+   * and why (timings, what was skipped), catalog items indexed and skipped, the model loaded (URL, items, ms), sync
+   * passes (what was built, when the next is due, sent, accepted, rejected). Failures are `error` / `warning` events
+   * either way. Default `false`.
+   */
+  debug?: boolean;
 }
 
 /** A store's rules for every list: boosts and diversity caps. Filters and "exclude purchased" are per call. */
@@ -69,15 +76,14 @@ export const DEFAULT_OPTIONS = {
   timeoutMs: 10_000,
   backend: 'auto',
   rules: {},
+  debug: false,
 } as const satisfies Partial<ResolvedOptions>;
 
-const KNOWN = ['storeId', 'catalog', 'catalogUrl', 'maxEvents', 'maxAgeDays', 'batchSize', 'storage', 'workerUrl', 'timeoutMs', 'modelUrl', 'backend', 'syncUrl', 'syncKey', 'syncTopic', 'priorsUrl', 'rules'];
+const KNOWN = ['storeId', 'catalog', 'catalogUrl', 'maxEvents', 'maxAgeDays', 'batchSize', 'storage', 'workerUrl', 'timeoutMs', 'modelUrl', 'backend', 'syncUrl', 'syncKey', 'syncTopic', 'priorsUrl', 'rules', 'debug'];
 const BACKEND_CHOICES = ['auto', 'webgpu', 'wasm', 'cpu'];
 
 function bad(name: string, requirement: string, value: unknown): EdgeRecoError {
-  return new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: options.${name} ${requirement} (got ${describeValue(value)})`, {
-    details: { field: `options.${name}` },
-  });
+  return createError(ERROR_CODES.INVALID_OPTION, { field: name === '' ? 'options' : `options.${name}`, requirement, got: value });
 }
 
 function positiveInt(value: unknown, name: string, max: number): number {
@@ -104,7 +110,9 @@ export function resolveOptions(options: RecommenderOptions = {}): ResolvedOption
     batchSize: positiveInt(options.batchSize ?? DEFAULT_OPTIONS.batchSize, 'batchSize', 100_000),
     timeoutMs,
     rules: checkRules(options.rules ?? DEFAULT_OPTIONS.rules),
+    debug: options.debug ?? DEFAULT_OPTIONS.debug,
   };
+  if (typeof resolved.debug !== 'boolean') throw bad('debug', 'must be true or false', resolved.debug);
   for (const key of OPTIONAL) if (options[key] !== undefined) (resolved as Record<string, unknown>)[key] = options[key];
   return resolved;
 }

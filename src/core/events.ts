@@ -1,4 +1,4 @@
-import { EdgeRecoError, ERROR_CODES, describeValue } from './errors.js';
+import { createError, ERROR_CODES, type EdgeRecoError } from './errors.js';
 import { newEventId } from './event-id.js';
 import type { TrackEnvelope } from './track-envelope.js';
 
@@ -99,7 +99,7 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const L = EVENT_LIMITS;
 
 function invalid(field: string, requirement: string, value: unknown, extra = ''): EdgeRecoError {
-  return new EdgeRecoError(ERROR_CODES.INVALID_EVENT, `edgereco: ${field} ${requirement} (got ${describeValue(value)})${extra}`, { details: { field } });
+  return createError(ERROR_CODES.INVALID_EVENT, { field, requirement, got: value, hint: extra });
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

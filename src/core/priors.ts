@@ -1,4 +1,4 @@
-import { EdgeRecoError, ERROR_CODES, describeValue } from './errors.js';
+import { createError, ERROR_CODES, describeValue, type EdgeRecoError } from './errors.js';
 import { REPORT_KINDS, type ReportKind } from './ldp/aggregate-report.js';
 
 /**
@@ -29,7 +29,7 @@ export interface PriorsBundle {
 }
 
 function bad(message: string, value?: unknown): EdgeRecoError {
-  return new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: the priors bundle ${message}${value === undefined ? '' : ` (got ${describeValue(value)})`}; check options.priorsUrl`);
+  return createError(ERROR_CODES.INVALID_DATA, { subject: 'the priors bundle', requirement: message, ...(value === undefined ? {} : { got: value }), fix: 'check options.priorsUrl' });
 }
 
 function list<T>(value: unknown, name: string, check: (entry: Record<string, unknown>, where: string) => T): T[] {
@@ -58,7 +58,7 @@ export function parsePriors(doc: unknown): PriorsBundle {
   const d = doc as Record<string, unknown> | null;
   if (typeof d !== 'object' || d === null || Array.isArray(d) || d.format !== PRIORS_FORMAT) throw bad(`is not an edgereco priors bundle (format ${describeValue((d as Record<string, unknown> | null)?.format)})`);
   if (d.version !== PRIORS_BUNDLE_VERSION) {
-    throw new EdgeRecoError(ERROR_CODES.UNSUPPORTED_VERSION, `edgereco: priors bundle version ${describeValue(d.version)} is not supported (this SDK reads version ${PRIORS_BUNDLE_VERSION}); update edgereco`);
+    throw createError(ERROR_CODES.UNSUPPORTED_VERSION, { what: 'priors bundle', version: d.version, supported: `version ${PRIORS_BUNDLE_VERSION}` });
   }
   const periods = d.periods as { from?: unknown; to?: unknown } | null;
   const reports = (d.reports ?? {}) as Record<string, unknown>;

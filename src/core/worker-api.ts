@@ -42,6 +42,8 @@ export interface EngineSettings {
   sync?: { url: string; key?: string | undefined; topic?: string | undefined };
   /** The shopper's consent as the page knows it at start; changes arrive through `setConsent`. */
   optedOut: boolean;
+  /** Log the life cycle to the console (`options.debug`). */
+  debug: boolean;
 }
 
 /** What the SDK has queued and sent of privatized reports, and the privacy budget spent (in `exportData()`). */
@@ -54,6 +56,41 @@ export interface SyncExport {
   pending: AggregateReport[];
   /** Reports the gateway confirmed (the most recent 200), with the UTC day of confirmation. */
   sent: { report: AggregateReport; sentDay: string }[];
+}
+
+/**
+ * What `syncNow()` did. `status`: `done` (built and/or sent what there was), `offline` or `retry` (the reports wait in
+ * the outbox), `busy` (another tab of the store is sending), `opted-out`.
+ */
+export interface SyncSummary {
+  status: 'done' | 'offline' | 'retry' | 'busy' | 'opted-out';
+  /** The UTC day whose reports this call built (today, or the latest finished day), or null when it built none. */
+  period: string | null;
+  /** Reports this call built into the outbox. */
+  built: number;
+  /** Reports in the requests made (this call's and any still pending from before). */
+  sent: number;
+  /** Reports the gateway accepted (2xx). */
+  accepted: number;
+  /** Reports the gateway refused (4xx); dropped, and a `SYNC_REJECTED` error event says why. */
+  rejected: number;
+  /** Reports still in the outbox. */
+  pending: number;
+  /** ε this call spent (0 when today's budget was spent already). */
+  epsilonSpent: number;
+  /** ε left of today's budget. */
+  epsilonLeftToday: number;
+  /** The summary in words, e.g. why nothing was sent. */
+  message: string;
+}
+
+/** A batch of reports the gateway accepted (the `sync` event). */
+export interface SyncBatch {
+  accepted: number;
+  /** The UTC days the reports are about. */
+  periods: string[];
+  /** The produce URL they were sent to. */
+  url: string;
 }
 
 export interface EngineInfo {
@@ -91,6 +128,10 @@ export type EngineNotify = (
   event:
     | { kind: 'warning' | 'error'; error: SerializedError }
     | { kind: 'backend'; info: BackendInfo }
+    /** The gateway accepted a batch of reports (the page's `sync` event). */
+    | { kind: 'sync'; batch: SyncBatch }
+    /** A life-cycle line for `options.debug`: the page logs it with `console.info`. */
+    | { kind: 'debug'; message: string }
     /** The pending outbox as a ready-made beacon body (empty: nothing pending), for the page's `pagehide`. */
     | { kind: 'beacon'; url: string; body: string },
 ) => void;
@@ -118,6 +159,8 @@ export interface EngineApi {
   exportData(): Promise<Omit<ExportedData, 'optedOut'>>;
   /** The shopper opted out (true) or back in: opting out stops sync and empties the outbox. */
   setConsent(optedOut: boolean): Promise<void>;
+  /** Reports today so far within the day's ε budget and sends the outbox now (see `SyncScheduler.syncNow`). */
+  syncNow(): Promise<SyncSummary>;
   /** Deletes the store's databases and caches and the in-memory history, here and in the store's other tabs. */
   forget(): Promise<void>;
   close(): void;

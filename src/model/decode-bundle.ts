@@ -1,4 +1,4 @@
-import { EdgeRecoError, ERROR_CODES, describeValue } from '../core/errors.js';
+import { createError, ERROR_CODES, describeValue, type EdgeRecoError } from '../core/errors.js';
 import { base64ToFloats } from './base64-floats.js';
 import { dequantizeRows, halfScaleOf } from './int8-quantize.js';
 import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, BUNDLE_FORMAT_VERSIONS, MAX_NEIGHBOUR_HOPS, NEIGHBOUR_COUNTS, NEIGHBOUR_IDS, unpackIntegers, type ModelManifest, type StoredManifest } from './model-bundle.js';
@@ -14,39 +14,40 @@ export interface DecodedBundle {
   attributes?: Int32Array;
 }
 
-function bad(message: string, details: Record<string, unknown> = {}): EdgeRecoError {
-  return new EdgeRecoError(ERROR_CODES.UNSUPPORTED_VERSION, `edgereco: ${message}`, { details });
+/** A bundle this build cannot take: a version or a feature it does not know. */
+function unsupported(what: string, supported: string, fix: string, version?: unknown): EdgeRecoError {
+  return createError(ERROR_CODES.UNSUPPORTED_VERSION, { what, supported, fix, ...(version !== undefined ? { version } : {}) });
 }
 
 /**
- * Checks and decodes a bundle: refuses an unknown format or version (UNSUPPORTED_VERSION) and any file whose SHA-256
- * does not match the manifest (INVALID_OPTION until a dedicated code exists), then dequantizes int8 tensors to float32.
- * `readFile` returns a bundle file's bytes by name (fetch, IndexedDB cache or disk).
+ * Checks and decodes a bundle: refuses an unknown format version (UNSUPPORTED_VERSION), anything that is not a
+ * bundle and any file whose SHA-256 does not match the manifest (INVALID_BUNDLE), then dequantizes int8 tensors to
+ * float32. `readFile` returns a bundle file's bytes by name (fetch, IndexedDB cache or disk); `url`, where the
+ * manifest came from, is named in the errors.
  */
 export async function decodeBundle(
   manifestJson: unknown,
   readFile: (name: string) => Promise<Uint8Array>,
+  url?: string,
 ): Promise<DecodedBundle> {
+  const bad = (problem: string, file?: string): EdgeRecoError => createError(ERROR_CODES.INVALID_BUNDLE, { ...(url ? { url } : {}), ...(file ? { file } : {}), problem });
   const m = manifestJson as Partial<StoredManifest> | null;
   if (typeof m !== 'object' || m === null || m.format !== BUNDLE_FORMAT) {
-    throw bad(`not an edgereco model bundle (format ${describeValue(m?.format)}); rebuild it with \`edgereco train\``);
+    throw bad(`manifest.json is not an edgereco model manifest (its format is ${describeValue(m?.format)}, not "${BUNDLE_FORMAT}")`);
   }
   if (!BUNDLE_FORMAT_VERSIONS.includes(m.formatVersion as number)) {
-    throw bad(
-      `model bundle format version ${describeValue(m.formatVersion)} is not supported (this build reads versions ${BUNDLE_FORMAT_VERSIONS.join(', ')}, writes ${BUNDLE_FORMAT_VERSION}); retrain or upgrade edgereco`,
-      { formatVersion: m.formatVersion },
-    );
+    throw unsupported('model bundle format', `versions ${BUNDLE_FORMAT_VERSIONS.join(', ')}, writes ${BUNDLE_FORMAT_VERSION}`, 'retrain or upgrade edgereco', m.formatVersion);
   }
   if (typeof m.config !== 'object' || m.config === null || !Number.isInteger(m.config.numItems)) {
-    throw bad('the model bundle has no valid config; rebuild it with `edgereco train`');
+    throw bad('manifest.json has no valid config');
   }
   const members = (m.config as Partial<ModelManifest['config']>).members;
   if (members !== undefined && !(Number.isInteger(members) && members >= 1)) {
-    throw bad(`the model bundle's config.members is ${describeValue(members)}, not a whole number ≥ 1; rebuild it with \`edgereco train\``);
+    throw bad(`config.members is ${describeValue(members)}, not a whole number ≥ 1`);
   }
   const hops = (m.config as Partial<ModelManifest['config']>).neighbourHops;
   if (hops !== undefined && !(Number.isInteger(hops) && hops >= 1 && hops <= MAX_NEIGHBOUR_HOPS)) {
-    throw bad(`the model bundle's config.neighbourHops is ${describeValue(hops)}, not a whole number from 1 to ${MAX_NEIGHBOUR_HOPS}; rebuild it with \`edgereco neighbours\``);
+    throw unsupported(`the model bundle's walk (config.neighbourHops is ${describeValue(hops)})`, `walks of 1 to ${MAX_NEIGHBOUR_HOPS} steps`, 'rebuild it with `edgereco neighbours`');
   }
   // Fields added since format version 1 default to off (event features, prior, one member, memory paths), so older bundles load unchanged.
   const manifest: ModelManifest = { ...(m as ModelManifest), config: sasrecConfig((m as ModelManifest).config) };
@@ -55,11 +56,8 @@ export async function decodeBundle(
     const expected = manifest.checksums[name];
     const actual = await sha256Hex(bytes);
     if (expected !== actual) {
-      throw new EdgeRecoError(
-        ERROR_CODES.INVALID_OPTION,
-        `edgereco: model file ${name} fails its checksum (expected ${expected ?? 'none'}, got ${actual}); download the bundle again`,
-        { details: { file: name } },
-      );
+      const problem = `${name} fails its checksum (expected ${expected ?? 'none'}, got ${actual}; ${bytes.length} bytes${bytes[0] === 0x3c ? ', HTML' : ''})`;
+      throw createError(ERROR_CODES.INVALID_BUNDLE, { ...(url ? { url } : {}), file: name, problem, fix: 'upload every file of the bundle again, unchanged' });
     }
     return bytes;
   };
@@ -67,7 +65,7 @@ export async function decodeBundle(
     manifest.vocabulary = Array.from(unpackIntegers(await checked(manifest.vocabularyFile), manifest.vocabularyDtype ?? 'uint32'), String);
   }
   if (!Array.isArray(manifest.vocabulary) || manifest.vocabulary.length !== manifest.config.numItems) {
-    throw bad(`the model bundle's vocabulary has ${describeValue(manifest.vocabulary?.length)} items, not config.numItems (${manifest.config.numItems}); rebuild it with \`edgereco train\``);
+    throw bad(`its vocabulary has ${describeValue(manifest.vocabulary?.length)} items, not config.numItems (${manifest.config.numItems})`);
   }
   const weights = await checked(manifest.weightsFile);
   let attributes: Int32Array | undefined;

@@ -19,6 +19,11 @@ export interface BuildContext {
   policy: PrivacyBudgetPolicy;
   random: RandomSource;
   newId: () => string;
+  /**
+   * Report today so far (`syncNow()`), instead of the latest finished day. Today is then reported once, like any
+   * period: events tracked later today are never reported, so a day's data never gets more than a day's budget.
+   */
+  today?: boolean;
 }
 
 /** The distinct items, bought-together pairs and queries among `events` (any period; filter first). */
@@ -53,12 +58,12 @@ export function periodValues(events: readonly BehaviourEvent[]): PeriodValues {
  * The latest finished period (UTC day before today) with events, after the last one reported; older unreported
  * periods are skipped for good (reporting them too would spend more than a day's budget at once).
  */
-export function nextPeriod(events: readonly BehaviourEvent[], nowMs: number, reportedThrough: string | undefined): string | null {
+export function nextPeriod(events: readonly BehaviourEvent[], nowMs: number, reportedThrough: string | undefined, includeToday = false): string | null {
   const today = utcDay(nowMs);
   let best: string | null = null;
   for (const event of events) {
     const day = utcDay(event.ts);
-    if (day < today && (reportedThrough === undefined || day > reportedThrough) && (best === null || day > best)) best = day;
+    if ((day < today || (includeToday && day === today)) && (reportedThrough === undefined || day > reportedThrough) && (best === null || day > best)) best = day;
   }
   return best;
 }
@@ -83,10 +88,11 @@ function reportKinds(count: number, random: RandomSource): ReportKind[] {
  * from `ctx.random` and `ctx.newId`; runs inside the outbox transaction.
  */
 export function buildReports(events: readonly BehaviourEvent[], state: OutboxState, ctx: BuildContext): OutboxCommit | null {
-  const period = nextPeriod(events, ctx.nowMs, state.reportedThrough);
+  const period = ctx.today ? (nextPeriod(events, ctx.nowMs, state.reportedThrough, true) === utcDay(ctx.nowMs) ? utcDay(ctx.nowMs) : null) : nextPeriod(events, ctx.nowMs, state.reportedThrough);
   if (period === null) return null;
   const values = periodValues(events.filter((e) => utcDay(e.ts) === period));
   if (values.item.length === 0) {
+    if (ctx.today) return null; // nothing to report yet today; the day stays open
     // Only impressions or removals that day: nothing to report, and nothing spent.
     return { records: [], budget: budgetStateAt(state.budget, ctx.nowMs), reportedThrough: period };
   }

@@ -1,4 +1,4 @@
-import { EdgeRecoError, ERROR_CODES } from '../core/errors.js';
+import { createError, ERROR_CODES, type EdgeRecoError } from '../core/errors.js';
 import { utcDay } from '../core/ldp/privacy-budget.js';
 import type { OutboxRecord } from '../storage/schema.js';
 import { batchReports, MAX_REQUEST_BYTES } from './report-batches.js';
@@ -27,6 +27,10 @@ export interface SenderOptions {
   /** Background failures: 4xx drops as `error`, retried failures as `warning`. */
   onError: (error: EdgeRecoError) => void;
   onWarning: (error: EdgeRecoError) => void;
+  /** A batch the gateway accepted (2xx): the page's `sync` event. */
+  onAccepted?: (batch: AcceptedBatch) => void;
+  /** Life-cycle lines for `options.debug`. */
+  log?: (message: string) => void;
   now?: () => number;
   maxRequestBytes?: number;
 }
@@ -36,10 +40,24 @@ export interface SenderOptions {
  * is the server's `Retry-After` when it gave one. `offline`: the pass stopped because the browser is offline.
  */
 export interface FlushResult {
+  /** Reports the gateway accepted. */
   sent: number;
+  /** Reports dropped: refused with a 4xx, or too large to send. */
   dropped: number;
+  /** Reports in the requests made (accepted, refused or failed). */
+  attempted: number;
   outcome: 'done' | 'retry' | 'offline';
   retryAfterMs?: number;
+}
+
+/** One batch of reports the gateway accepted, as the `sync` event carries it. */
+export interface AcceptedBatch {
+  /** How many reports the gateway accepted in this request. */
+  accepted: number;
+  /** The UTC days the reports are about. */
+  periods: string[];
+  /** The produce URL they were sent to. */
+  url: string;
 }
 
 /** The produce URL of a topic under a gateway's base URL. */
@@ -73,19 +91,21 @@ export class ReportSender {
   }
 
   async flush(): Promise<FlushResult> {
-    const result: FlushResult = { sent: 0, dropped: 0, outcome: 'done' };
+    const result: FlushResult = { sent: 0, dropped: 0, attempted: 0, outcome: 'done' };
     const { outbox } = this.options;
     const pending = await outbox.pending();
     if (pending.length === 0) return result;
+    const periodOf = new Map(pending.map((r) => [r.id, r.period]));
     const { batches, oversized } = batchReports(pending.map((r) => r.report), this.options.maxRequestBytes ?? MAX_REQUEST_BYTES);
     if (oversized.length > 0) {
       await outbox.drop(oversized);
       result.dropped += oversized.length;
-      this.options.onError(new EdgeRecoError(ERROR_CODES.SYNC_REJECTED, `edgereco: ${oversized.length} report(s) were too large to send and were dropped`, { details: { ids: oversized } }));
+      this.options.onError(createError(ERROR_CODES.SYNC_REJECTED, { count: oversized.length, reason: `${oversized.length} report(s) were too large to send` }, { details: { ids: oversized } }));
     }
     for (const batch of batches) {
       if (!this.options.isOnline()) return { ...result, outcome: 'offline' };
       let response: Response;
+      result.attempted += batch.ids.length;
       try {
         response = await this.options.fetch(this.url, {
           method: 'POST',
@@ -98,7 +118,7 @@ export class ReportSender {
       } catch (cause) {
         await outbox.failed(batch.ids);
         if (!this.options.isOnline()) return { ...result, outcome: 'offline' };
-        this.options.onWarning(new EdgeRecoError(ERROR_CODES.SYNC_FAILED, `edgereco: could not reach the sync gateway at ${this.url}; the reports stay on the device and are retried`, { cause, retryable: true }));
+        this.options.onWarning(createError(ERROR_CODES.SYNC_FAILED, { problem: `could not reach the sync gateway at ${this.url} (${String(cause)})`, url: this.url }, { cause, retryable: true }));
         return { ...result, outcome: 'retry' };
       }
       const status = response.status;
@@ -106,18 +126,27 @@ export class ReportSender {
       if (status >= 200 && status < 300) {
         await outbox.confirm(batch.ids, utcDay(this.now()));
         result.sent += batch.ids.length;
+        this.options.log?.(`sync: the gateway accepted ${batch.ids.length} report(s) (HTTP ${status}, ${this.url})`);
+        const periods = [...new Set(batch.ids.map((id) => periodOf.get(id) ?? ''))].filter(Boolean).sort();
+        this.options.onAccepted?.({ accepted: batch.ids.length, periods, url: this.url });
         continue;
       }
       if (status >= 400 && status < 500 && status !== 429) {
         await outbox.drop(batch.ids);
         result.dropped += batch.ids.length;
-        this.options.onError(new EdgeRecoError(ERROR_CODES.SYNC_REJECTED, `edgereco: the sync gateway refused ${batch.ids.length} report(s) with HTTP ${status}; they were dropped. Check options.syncKey, the gateway's allowed origins and options.syncTopic`, { details: { status, ids: batch.ids } }));
+        this.options.onError(
+          createError(
+            ERROR_CODES.SYNC_REJECTED,
+            { count: batch.ids.length, status, reason: `the sync gateway at ${this.url} refused ${batch.ids.length} report(s) with HTTP ${status}`, fix: "Check options.syncKey, the gateway's allowed origins and options.syncTopic" },
+            { details: { ids: batch.ids } },
+          ),
+        );
         continue;
       }
       // 429 (rate limited: the request was fine, only early) and 5xx: keep the reports, retry later.
       await outbox.failed(batch.ids);
       const after = retryAfterMs(response);
-      this.options.onWarning(new EdgeRecoError(ERROR_CODES.SYNC_FAILED, `edgereco: the sync gateway answered HTTP ${status}; the reports stay on the device and are retried`, { retryable: true, ...(after !== undefined ? { retryAfterMs: after } : {}), details: { status } }));
+      this.options.onWarning(createError(ERROR_CODES.SYNC_FAILED, { problem: `the sync gateway answered HTTP ${status}`, status }, { retryable: true, ...(after !== undefined ? { retryAfterMs: after } : {}) }));
       return after === undefined ? { ...result, outcome: 'retry' } : { ...result, outcome: 'retry', retryAfterMs: after };
     }
     return result;

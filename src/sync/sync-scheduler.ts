@@ -1,6 +1,7 @@
-import { EdgeRecoError, ERROR_CODES } from '../core/errors.js';
+import { asEdgeRecoError, type EdgeRecoError } from '../core/errors.js';
 import type { BehaviourEvent } from '../core/events.js';
-import type { PrivacyBudgetPolicy } from '../core/ldp/privacy-budget.js';
+import { remainingToday, utcDay, type PrivacyBudgetPolicy } from '../core/ldp/privacy-budget.js';
+import type { SyncSummary } from '../core/worker-api.js';
 import { cryptoRandom, type RandomSource } from '../core/ldp/random-source.js';
 import { randomId } from '../core/random-id.js';
 import type { OutboxCommit, OutboxState } from '../storage/idb-outbox.js';
@@ -15,6 +16,7 @@ export const MAX_BEACON_BYTES = 60_000;
 
 /** The outbox as the scheduler uses it (IdbOutbox in the worker). */
 export interface SchedulerOutbox extends SenderOutbox {
+  state(): Promise<OutboxState>;
   commit(build: (state: OutboxState) => OutboxCommit | null): Promise<OutboxCommit | null>;
   clear(): Promise<void>;
 }
@@ -34,6 +36,8 @@ export interface SchedulerOptions {
   onBeacon: (url: string, body: string) => void;
   onError: (error: EdgeRecoError) => void;
   isOnline: () => boolean;
+  /** Life-cycle lines for `options.debug`. */
+  log?: (message: string) => void;
   /** How often a tab looks for a finished period or a stalled outbox. Default 5 minutes. */
   intervalMs?: number;
   /**
@@ -45,6 +49,16 @@ export interface SchedulerOptions {
   random?: RandomSource;
   now?: () => number;
 }
+
+/** What one pass did: the reports it built (with their period and ε) and how the send ended. */
+interface PassResult {
+  built: { count: number; period: string; epsilon: number }[];
+  flush: FlushResult | null;
+  /** The pass did not send because the browser is offline. */
+  offline: boolean;
+}
+
+const DAY_MS = 86_400_000;
 
 /**
  * Drives sync in the worker: builds the reports of each finished period into the outbox (before any send), keeps
@@ -75,7 +89,10 @@ export class SyncScheduler {
   /** Starts: one pass now, then one every `intervalMs`, and one whenever the browser comes back online. */
   start(): void {
     (globalThis as { addEventListener?: typeof addEventListener }).addEventListener?.('online', this.onOnline);
-    this.interval = setInterval(() => void this.tick(), this.options.intervalMs ?? 300_000);
+    const every = this.options.intervalMs ?? 300_000;
+    this.interval = setInterval(() => void this.tick(), every);
+    const nextDay = new Date((Math.floor(this.now() / DAY_MS) + 1) * DAY_MS).toISOString();
+    this.options.log?.(`sync: on, to ${this.beaconUrl.replace(/\?key=.*/, '')}; each finished UTC day is reported by the first page after it (checked every ${Math.round(every / 1000)} s); today's reports are due after ${nextDay} (or now, with syncNow())`);
     void this.tick();
   }
 
@@ -90,9 +107,9 @@ export class SyncScheduler {
       do {
         this.again = false;
         try {
-          await withSyncLock(`edgereco-${this.options.storeId}-sync`, () => this.pass());
+          await withSyncLock(`edgereco-${this.options.storeId}-sync`, async () => void (await this.pass(false)));
         } catch (cause) {
-          this.options.onError(cause instanceof EdgeRecoError ? cause : new EdgeRecoError(ERROR_CODES.INTERNAL, 'edgereco: a sync pass failed; it is tried again later', { cause, retryable: true }));
+          this.options.onError(asEdgeRecoError(cause, 'a sync pass failed', 'it is tried again later'));
         }
       } while (this.again && !this.stopped && !this.optedOut);
       this.running = null;
@@ -100,25 +117,85 @@ export class SyncScheduler {
     return this.running;
   }
 
-  private async pass(): Promise<void> {
+  /**
+   * One pass: build the latest finished day's reports (and, with `today`, today's so far, if the day's budget still
+   * allows), then send the outbox.
+   */
+  private async pass(today: boolean): Promise<PassResult> {
     clearTimeout(this.retryTimer);
+    const out: PassResult = { built: [], flush: null, offline: false };
     const events = await this.options.readEvents();
-    if (this.optedOut || this.stopped) return;
-    const ctx = { nowMs: this.now(), policy: this.options.policy, random: this.random, newId: randomId };
-    await this.options.outbox.commit((state) => buildReports(events, state, ctx));
+    if (this.optedOut || this.stopped) return out;
+    for (const includeToday of today ? [false, true] : [false]) {
+      const ctx = { nowMs: this.now(), policy: this.options.policy, random: this.random, newId: randomId, today: includeToday };
+      const commit = await this.options.outbox.commit((state) => buildReports(events, state, ctx));
+      if (commit && commit.records.length > 0) {
+        const epsilon = commit.records.reduce((sum, r) => sum + r.report.eps, 0);
+        out.built.push({ count: commit.records.length, period: commit.reportedThrough, epsilon });
+        this.options.log?.(`sync: built ${commit.records.length} report(s) of ${commit.reportedThrough} (ε ${epsilon}; ${commit.budget.spentToday} of ${this.options.policy.epsilonPerDay} spent today)`);
+      }
+    }
     await this.publishBeacon();
-    if (this.optedOut || this.stopped) return;
-    if (!this.options.isOnline()) return this.waitOnline();
+    if (this.optedOut || this.stopped) return out;
+    if (!this.options.isOnline()) {
+      this.waitOnline();
+      return { ...out, offline: true };
+    }
     const result = await this.options.sender.flush();
+    out.flush = result;
     await this.publishBeacon();
     if (result.outcome === 'offline') this.waitOnline();
     else if (result.outcome === 'retry') {
       const delay = Math.max(backoffDelay(this.failures, this.random, this.options.backoff ?? DEFAULT_BACKOFF), result.retryAfterMs ?? 0);
       this.failures += 1;
+      this.options.log?.(`sync: sending failed; next try in ${Math.round(delay / 1000)} s`);
       this.retryTimer = setTimeout(() => void this.tick(), delay);
     } else if (result.outcome === 'done') {
       this.failures = 0;
     }
+    return out;
+  }
+
+  /**
+   * Sends what today has so far (`syncNow()`): the latest finished day first, as a scheduled pass would, then today's
+   * events, each within the same daily ε budget (`buildReports` spends it; when it is spent, nothing more is built and
+   * the summary says so). Today is then reported: events tracked later today are never reported. Then sends the
+   * outbox and resolves with what happened.
+   */
+  async syncNow(): Promise<SyncSummary> {
+    while (this.running) await this.running;
+    const policy = this.options.policy;
+    const summary: SyncSummary = { status: 'done', period: null, built: 0, sent: 0, accepted: 0, rejected: 0, pending: 0, epsilonSpent: 0, epsilonLeftToday: 0, message: '' };
+    if (this.stopped || this.optedOut) {
+      return { ...summary, status: 'opted-out', message: 'edgereco: the shopper opted out (or the recommender closed): nothing is built or sent' };
+    }
+    let pass: PassResult | null = null;
+    const running = (async () => {
+      const locked = await withSyncLock(`edgereco-${this.options.storeId}-sync`, async () => void (pass = await this.pass(true)));
+      if (!locked) summary.status = 'busy';
+    })();
+    this.running = running.catch(() => {}).finally(() => {
+      this.running = null;
+      if (this.again) void this.tick();
+    });
+    await running;
+    const state = await this.options.outbox.state();
+    summary.pending = (await this.options.outbox.pending()).length;
+    summary.epsilonLeftToday = remainingToday(policy, state.budget, this.now());
+    const done = pass as PassResult | null;
+    if (done) {
+      summary.built = done.built.reduce((n, b) => n + b.count, 0);
+      summary.epsilonSpent = done.built.reduce((n, b) => n + b.epsilon, 0);
+      summary.period = done.built.at(-1)?.period ?? null;
+      summary.sent = done.flush?.attempted ?? 0;
+      summary.accepted = done.flush?.sent ?? 0;
+      summary.rejected = done.flush?.dropped ?? 0;
+      if (done.offline || done.flush?.outcome === 'offline') summary.status = 'offline';
+      else if (done.flush?.outcome === 'retry') summary.status = 'retry';
+    }
+    summary.message = describeSummary(summary, state.reportedThrough, utcDay(this.now()), policy);
+    this.options.log?.(summary.message.replace(/^edgereco: /, ''));
+    return summary;
   }
 
   /** Paused while offline: the `online` event, or the next check that finds the browser online, resumes. */
@@ -155,4 +232,19 @@ export class SyncScheduler {
     clearInterval(this.interval);
     (globalThis as { removeEventListener?: typeof removeEventListener }).removeEventListener?.('online', this.onOnline);
   }
+}
+
+/** The summary in words: what was built and sent, and why nothing was when nothing was. */
+function describeSummary(s: SyncSummary, reportedThrough: string | undefined, today: string, policy: PrivacyBudgetPolicy): string {
+  const parts: string[] = [];
+  if (s.built > 0) parts.push(`built ${s.built} report(s) of ${s.period} (ε ${s.epsilonSpent})`);
+  else if (s.status === 'busy') parts.push('another tab of this store is sending; nothing built here');
+  else if (s.epsilonLeftToday + 1e-9 < policy.epsilonPerReport) parts.push(`today's privacy budget (ε ${policy.epsilonPerDay}) is spent; today's events are reported after the UTC day ends`);
+  else if (reportedThrough === today) parts.push(`today (${today}) was reported already; events tracked since are not reported (each day is reported once)`);
+  else parts.push('nothing to report yet (no viewed, carted, bought or searched item)');
+  if (s.sent > 0) parts.push(`sent ${s.sent}: ${s.accepted} accepted, ${s.rejected} rejected`);
+  if (s.status === 'offline') parts.push('offline: the reports wait in the outbox');
+  if (s.status === 'retry') parts.push('the gateway failed: the reports wait in the outbox and are retried');
+  if (s.pending > 0) parts.push(`${s.pending} pending`);
+  return `edgereco: sync: ${parts.join('; ')}; ε ${s.epsilonLeftToday} left today`;
 }

@@ -14,6 +14,7 @@ export function engineSettings(init: EngineInit): EngineSettings {
     backend: o.backend,
     rules: o.rules,
     optedOut: init.optedOut,
+    debug: o.debug,
   };
   if (o.catalog) settings.catalog = o.catalog;
   if (o.catalogUrl) settings.catalogUrl = o.catalogUrl;

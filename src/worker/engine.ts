@@ -1,13 +1,13 @@
-import { parseCatalogDocument, validateCatalog, type CatalogItem, type CatalogUpdate } from '../core/catalog.js';
+import { catalogProblems, checkCatalog, parseCatalogDocument, validateCatalog, type CatalogCheck, type CatalogUpdate } from '../core/catalog.js';
 import { cachePrefix, databaseName } from '../core/config.js';
-import { EdgeRecoError, ERROR_CODES, describeValue, serializeError, type SerializedError } from '../core/errors.js';
+import { asEdgeRecoError, createError, ERROR_CODES, serializeError, type EdgeRecoError, type SerializedError } from '../core/errors.js';
 import { validateEvent, type BehaviourEvent } from '../core/events.js';
 import type { TrackEnvelope } from '../core/track-envelope.js';
 import { randomId } from '../core/random-id.js';
 import type { Recommendation, RecommendOptions, RelatedOptions } from '../core/recommendation.js';
 import type { Explanation } from '../core/explanation.js';
 import type { RerankOptions, SearchOptions, Suggestion } from '../core/search-types.js';
-import type { BackendInfo, EngineApi, EngineInfo, EngineInit, EngineSettings, EngineNotify, ExportedData } from '../core/worker-api.js';
+import type { BackendInfo, EngineApi, EngineInfo, EngineInit, EngineSettings, EngineNotify, ExportedData, SyncBatch, SyncSummary } from '../core/worker-api.js';
 import { engineSettings } from './engine-settings.js';
 import type { ModelRuntime } from '../model/model-runtime.js';
 import { deleteStoreData } from '../storage/delete-store-data.js';
@@ -25,13 +25,14 @@ import { modelRecommend, shopperInput } from './model-recommender.js';
 import { modelRelated } from './model-related.js';
 import { boughtTogether } from './bought-together.js';
 import { exportSync, startSync, type SyncParts } from './start-sync.js';
+import { fetchFile, readJson } from './fetch-file.js';
 
 const MAX_K = 200;
 
 function checkK(k: unknown): number {
   const value = k ?? 10;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_K) {
-    throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: options.k must be an integer from 1 to ${MAX_K} (got ${describeValue(value)})`, { details: { field: 'options.k' } });
+    throw createError(ERROR_CODES.INVALID_OPTION, { field: 'options.k', requirement: `must be an integer from 1 to ${MAX_K}`, got: value });
   }
   return value;
 }
@@ -48,18 +49,33 @@ interface Started {
   sync: SyncParts;
   /** The store's priors (trending, bought together, popular queries), or null. */
   priors: PriorsSource | null;
+  /** Why the catalog-based calls reject: a catalog was given but not one row of it is valid (`INVALID_DATA`). */
+  catalogError: EdgeRecoError | null;
 }
 
+/** A life-cycle line for `options.debug` (nothing when it is off). */
+type Log = (message: string) => void;
+
+const ms = (start: number): string => `${Math.round(performance.now() - start)} ms`;
+const listed = (record: Record<string, unknown>): string => Object.entries(record).map(([k, v]) => `${k} ${typeof v === 'number' ? `${v.toFixed(2)} ms` : String(v)}`).join(', ') || 'none';
+
 /** The model runtime and TensorFlow.js load only when a store configures a model. */
-async function startModel(init: EngineSettings, notify: EngineNotify): Promise<ModelRuntime | null> {
+async function startModel(init: EngineSettings, notify: EngineNotify, log: Log): Promise<ModelRuntime | null> {
   if (!init.modelUrl) return null;
+  const start = performance.now();
   const [{ loadBundle }, { ModelRuntime }] = await Promise.all([import('./model-loader.js'), import('../model/model-runtime.js')]);
-  const { bundle } = await loadBundle(init.modelUrl, `${cachePrefix(init.storeId)}-models`);
-  return ModelRuntime.load(bundle, {
+  const { bundle, downloaded } = await loadBundle(init.modelUrl, `${cachePrefix(init.storeId)}-models`);
+  log(`model bundle read from ${init.modelUrl} in ${ms(start)} (${bundle.manifest.vocabulary.length} items; ${downloaded.length === 0 ? 'all from the cache' : `downloaded ${downloaded.join(', ')}`})`);
+  const runtime = await ModelRuntime.load(bundle, {
     preference: init.backend,
     wasmPath: new URL('./', self.location.href).href,
-    onBackend: (report, reason) => notify({ kind: 'backend', info: { ...report, ...(reason ? { reason } : {}) } as BackendInfo }),
+    onBackend: (report, reason) => {
+      log(`model backend ${report.backend} (${reason ?? `preference "${init.backend}"`}; probe timings: ${listed(report.timings)}; skipped: ${listed(report.skipped)})`);
+      notify({ kind: 'backend', info: { ...report, ...(reason ? { reason } : {}) } as BackendInfo });
+    },
   });
+  log(`model loaded from ${init.modelUrl}: ${runtime.vocabulary.length} items on ${runtime.backend} in ${ms(start)}`);
+  return runtime;
 }
 
 /**
@@ -73,13 +89,19 @@ export class Engine implements EngineApi {
 
   init(init: EngineInit, notify: EngineNotify): Promise<EngineInfo> {
     this.started ??= this.start(engineSettings(init), notify);
-    return this.started.then(async ({ log, model }) => this.info(log, await model));
+    return this.started.then(async ({ log, model, init: settings }) => {
+      const info = this.info(log, await model);
+      if (settings.debug) void Promise.resolve(notify({ kind: 'debug', message: `worker up: storage ${info.storage}, ${info.historySize} events in the history, ${info.catalogSize} catalog items, recommender ${info.recommender}${info.backend ? ` on ${info.backend}` : ''}` })).catch(() => {});
+      return info;
+    });
   }
 
   private async start(init: EngineSettings, notify: EngineNotify): Promise<Started> {
     const report = (kind: 'warning' | 'error') => (error: EdgeRecoError) => void Promise.resolve(notify({ kind, error: serializeError(error) })).catch(() => {});
-    const model = startModel(init, notify).catch((error: unknown) => {
-      report('error')(error instanceof EdgeRecoError ? error : new EdgeRecoError(ERROR_CODES.INTERNAL, 'edgereco: the model could not be loaded; recommendations use the baseline', { cause: error }));
+    const debug: Log = init.debug ? (message) => void Promise.resolve(notify({ kind: 'debug', message })).catch(() => {}) : () => {};
+    const model = startModel(init, notify, debug).catch((error: unknown) => {
+      report('error')(asEdgeRecoError(error, 'the model could not be loaded', 'recommendations use the baseline'));
+      debug('no model: recommendations come from the baseline (recent history, popularity)');
       return null;
     });
     const early = this.history.events();
@@ -91,45 +113,55 @@ export class Engine implements EngineApi {
     });
     const retention = { maxEvents: init.maxEvents, maxAgeDays: init.maxAgeDays };
     const dbName = init.storage === 'memory' ? null : databaseName(init.storeId);
-    const [log, catalog, priors] = await Promise.all([
+    const [log, checked, priors] = await Promise.all([
       ResilientEventLog.open(dbName, retention, report('warning'), report('error')),
-      this.loadCatalog(init).catch((error: unknown) => {
-        report('error')(error instanceof EdgeRecoError ? error : new EdgeRecoError(ERROR_CODES.INTERNAL, 'edgereco: the catalog could not be loaded', { cause: error }));
-        return [] as CatalogItem[]; // recommendations still come from the history
+      this.loadCatalog(init).catch((error: unknown): CatalogCheck => {
+        report('error')(asEdgeRecoError(error, 'the catalog could not be loaded', 'recommendations come from the history only'));
+        return { items: [], skipped: [], total: 0 }; // recommendations still come from the history
       }),
       init.priorsUrl
         ? PriorsSource.load(init.priorsUrl, `${cachePrefix(init.storeId)}-priors`).catch((error: unknown) => {
-            report('error')(error instanceof EdgeRecoError ? error : new EdgeRecoError(ERROR_CODES.INTERNAL, 'edgereco: the priors could not be loaded', { cause: error }));
+            report('error')(asEdgeRecoError(error, 'the priors could not be loaded'));
             return null;
           })
         : null,
     ]);
+    const catalog = checked.items;
+    const problems = catalogProblems(checked, init.catalogUrl ? `the catalog at ${init.catalogUrl}` : 'options.catalog');
+    const catalogError = problems && catalog.length === 0 ? problems : null;
+    if (problems) report(catalogError ? 'error' : 'warning')(problems);
+    if (init.catalog || init.catalogUrl) debug(`catalog: ${catalog.length} items indexed, ${checked.skipped.length} skipped${checked.skipped.length ? ` (${checked.skipped[0]!.message.replace(/^edgereco: /, '')}${checked.skipped.length > 1 ? ', …' : ''})` : ''}`);
     this.history.add(await log.readAll());
     this.catalog = new CatalogIndex(catalog, new Map(priors?.trending().map((t) => [t.itemId, t.count]) ?? []));
     const search = CatalogSearch.build(catalog);
     search.catch(() => {}); // reported when search() is called
     const beacon = (url: string, body: string) => void Promise.resolve(notify({ kind: 'beacon', url, body })).catch(() => {});
-    const sync = dbName === null ? { outbox: null, scheduler: null } : startSync(init, dbName, log, report, beacon);
-    return { init, log, crossTab, model, search, sync, priors };
+    const onAccepted = (batch: SyncBatch): void => void Promise.resolve(notify({ kind: 'sync', batch })).catch(() => {});
+    const sync = startSync(init, dbName, log, { report, onBeacon: beacon, onAccepted, ...(init.debug ? { log: debug } : {}) });
+    return { init, log, crossTab, model, search, sync, priors, catalogError };
   }
 
-  private async loadCatalog(init: EngineSettings): Promise<CatalogItem[]> {
-    if (init.catalog) return validateCatalog(init.catalog);
-    if (!init.catalogUrl) return [];
-    let response: Response;
-    try {
-      response = await fetch(init.catalogUrl);
-    } catch (cause) {
-      throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: could not fetch the catalog from ${init.catalogUrl}; check options.catalogUrl`, { cause, retryable: true });
-    }
-    if (!response.ok) throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: the catalog at ${init.catalogUrl} answered HTTP ${response.status}; check options.catalogUrl`);
-    const csv = /\.csv(\?|$)/.test(init.catalogUrl) || (response.headers.get('content-type') ?? '').includes('text/csv');
-    return csv ? parseCatalogCsv(await response.text()) : parseCatalogDocument(await response.json());
+  private async loadCatalog(init: EngineSettings): Promise<CatalogCheck> {
+    if (init.catalog) return checkCatalog(init.catalog);
+    if (!init.catalogUrl) return { items: [], skipped: [], total: 0 };
+    const url = init.catalogUrl;
+    const csv = /\.csv(\?|$)/.test(url);
+    const response = await fetchFile(url, { what: 'the catalog', option: 'catalogUrl' }, csv ? 'CSV' : 'JSON');
+    if (csv || (response.headers.get('content-type') ?? '').includes('text/csv')) return parseCatalogCsv(await response.text());
+    const doc = await readJson(response, (problem, cause) => createError(ERROR_CODES.INVALID_DATA, { subject: `the catalog at ${url}`, requirement: `is not a JSON catalog: ${problem}`, url, fix: 'check options.catalogUrl' }, { cause }));
+    return parseCatalogDocument(doc);
   }
 
   private async ready(): Promise<Started> {
-    if (!this.started) throw new EdgeRecoError(ERROR_CODES.INTERNAL, 'edgereco: the engine was called before init()');
+    if (!this.started) throw createError(ERROR_CODES.INTERNAL, { problem: 'the engine was called before init()' });
     return this.started;
+  }
+
+  /** `ready()` for the calls that need the catalog: they reject when a catalog was given and none of it is valid. */
+  private async withCatalog(): Promise<Started> {
+    const started = await this.ready();
+    if (started.catalogError) throw started.catalogError;
+    return started;
   }
 
   async ingest(envelopes: TrackEnvelope[]): Promise<(SerializedError | null)[]> {
@@ -159,7 +191,7 @@ export class Engine implements EngineApi {
 
   async recommend(options: RecommendOptions = {}): Promise<Recommendation[]> {
     const k = checkK(options.k);
-    const started = await this.ready();
+    const started = await this.withCatalog();
     const model = await started.model;
     const args: Parameters<typeof baselineRecommend>[2] = { k: this.wide(started.init, k), filter: options.filter ?? {}, attributionId: randomId() };
     if (options.context?.itemId !== undefined) args.contextItemId = options.context.itemId;
@@ -169,10 +201,10 @@ export class Engine implements EngineApi {
 
   async related(itemId: string, options: RelatedOptions = {}): Promise<Recommendation[]> {
     if (typeof itemId !== 'string' || itemId.length === 0) {
-      throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: related() needs an item id, a non-empty string (got ${describeValue(itemId)})`, { details: { field: 'itemId' } });
+      throw createError(ERROR_CODES.INVALID_OPTION, { field: 'related(itemId)', requirement: 'must be an item id, a non-empty string', got: itemId }, { details: { field: 'itemId' } });
     }
     const k = checkK(options.k);
-    const started = await this.ready();
+    const started = await this.withCatalog();
     const model = await started.model;
     const args = { k: this.wide(started.init, k), filter: options.filter ?? {}, attributionId: randomId() };
     const list = (model && modelRelated(model, this.history, this.catalog, itemId, args)) || baselineRelated(this.history, this.catalog, itemId, args);
@@ -181,10 +213,10 @@ export class Engine implements EngineApi {
 
   async frequentlyBoughtTogether(itemIds: string[], options: RelatedOptions = {}): Promise<Recommendation[]> {
     if (!Array.isArray(itemIds) || itemIds.length === 0 || itemIds.length > 100 || !itemIds.every((id) => typeof id === 'string' && id.length > 0)) {
-      throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: frequentlyBoughtTogether() needs an array of 1 to 100 item ids (got ${describeValue(itemIds)})`, { details: { field: 'itemIds' } });
+      throw createError(ERROR_CODES.INVALID_OPTION, { field: 'frequentlyBoughtTogether(itemIds)', requirement: 'must be an array of 1 to 100 item ids', got: itemIds }, { details: { field: 'itemIds' } });
     }
     const k = checkK(options.k);
-    const { priors, init } = await this.ready();
+    const { priors, init } = await this.withCatalog();
     const args = { k, filter: options.filter ?? {}, attributionId: randomId() };
     const together = boughtTogether(this.history, this.catalog, itemIds, { ...args, k: k * 4 }, (id) => priors?.boughtWith(id) ?? []);
     if (together.length >= k) return applyRules(together, this.catalog, init.rules, k);
@@ -195,7 +227,7 @@ export class Engine implements EngineApi {
   }
 
   async search(query: string, options: SearchOptions = {}): Promise<Recommendation[]> {
-    const started = await this.ready();
+    const started = await this.withCatalog();
     const [search, model] = await Promise.all([started.search, started.model]);
     const k = options.k ?? 20;
     const results = await search.search(query, { ...options, k: Number.isInteger(k) && k >= 1 && k <= MAX_K ? this.wide(started.init, k) : k }, { history: this.history, catalog: this.catalog, model, attributionId: randomId() });
@@ -204,7 +236,7 @@ export class Engine implements EngineApi {
 
   async rerank(itemIds: string[], options: RerankOptions = {}): Promise<Recommendation[]> {
     if (!Array.isArray(itemIds) || itemIds.length > 1000 || !itemIds.every((id) => typeof id === 'string' && id.length > 0)) {
-      throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: rerank() needs an array of at most 1,000 item ids (got ${describeValue(itemIds)})`, { details: { field: 'itemIds' } });
+      throw createError(ERROR_CODES.INVALID_OPTION, { field: 'rerank(itemIds)', requirement: 'must be an array of at most 1,000 item ids', got: itemIds }, { details: { field: 'itemIds' } });
     }
     const started = await this.ready();
     const model = await started.model;
@@ -216,7 +248,7 @@ export class Engine implements EngineApi {
 
   async updateCatalog(update: CatalogUpdate): Promise<number> {
     if (typeof update !== 'object' || update === null) {
-      throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: updateCatalog() needs { upsert, remove, patch } (got ${describeValue(update)})`);
+      throw createError(ERROR_CODES.INVALID_OPTION, { field: 'updateCatalog(update)', requirement: 'must be { upsert, remove, patch }', got: update }, { details: { field: 'update' } });
     }
     const started = await this.ready();
     const upsert = validateCatalog(update.upsert ?? []);
@@ -226,9 +258,9 @@ export class Engine implements EngineApi {
     for (const item of upsert) byId.set(item.id, item);
     for (const p of update.patch ?? []) {
       const item = byId.get(p?.id);
-      if (!item) throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: updateCatalog() patch names no catalog item (id ${describeValue(p?.id)}); upsert it first`, { details: { field: 'patch.id' } });
-      if (p.price !== undefined && (typeof p.price !== 'number' || !Number.isFinite(p.price) || p.price < 0)) throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: patch.price must be a number ≥ 0 (got ${describeValue(p.price)})`, { details: { field: 'patch.price' } });
-      if (p.available !== undefined && typeof p.available !== 'boolean') throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: patch.available must be true or false (got ${describeValue(p.available)})`, { details: { field: 'patch.available' } });
+      if (!item) throw createError(ERROR_CODES.INVALID_OPTION, { field: 'patch.id', requirement: 'must name a catalog item', got: p?.id, fix: 'upsert the item first' });
+      if (p.price !== undefined && (typeof p.price !== 'number' || !Number.isFinite(p.price) || p.price < 0)) throw createError(ERROR_CODES.INVALID_OPTION, { field: 'patch.price', requirement: 'must be a number ≥ 0', got: p.price });
+      if (p.available !== undefined && typeof p.available !== 'boolean') throw createError(ERROR_CODES.INVALID_OPTION, { field: 'patch.available', requirement: 'must be true or false', got: p.available });
       byId.set(item.id, { ...item, ...(p.price !== undefined ? { price: p.price } : {}), ...(p.available !== undefined ? { available: p.available } : {}) });
     }
     (await started.search).apply({ upsert, remove: [...remove], patch: update.patch ?? [] });
@@ -237,13 +269,13 @@ export class Engine implements EngineApi {
   }
 
   async suggest(prefix: string): Promise<Suggestion[]> {
-    const { search, priors } = await this.ready();
+    const { search, priors } = await this.withCatalog();
     return (await search).suggest(prefix, this.history, (typed) => priors?.queriesStartingWith(typed) ?? []);
   }
 
   async explain(itemId: string): Promise<Explanation> {
     if (typeof itemId !== 'string' || itemId.length === 0) {
-      throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: explain() needs an item id, a non-empty string (got ${describeValue(itemId)})`, { details: { field: 'itemId' } });
+      throw createError(ERROR_CODES.INVALID_OPTION, { field: 'explain(itemId)', requirement: 'must be an item id, a non-empty string', got: itemId }, { details: { field: 'itemId' } });
     }
     const { model, priors } = await this.ready();
     return explainItem(itemId, this.history, this.catalog, await model, Date.now(), (id) => priors?.boughtWith(id) ?? []);
@@ -253,6 +285,12 @@ export class Engine implements EngineApi {
     const { log, init, sync } = await this.ready();
     const [events, synced] = await Promise.all([log.readAll(), exportSync(sync.outbox)]);
     return { format: 'edgereco-export', version: 1, storeId: init.storeId, exportedAt: new Date().toISOString(), storage: log.kind, events, sync: synced };
+  }
+
+  async syncNow(): Promise<SyncSummary> {
+    const { sync } = await this.ready();
+    if (!sync.scheduler) throw sync.off ?? createError(ERROR_CODES.NOT_AVAILABLE, { what: 'sync is off' });
+    return sync.scheduler.syncNow();
   }
 
   async setConsent(optedOut: boolean): Promise<void> {

@@ -1,6 +1,6 @@
-import { EdgeRecoError, ERROR_CODES } from '../core/errors.js';
+import { createError, ERROR_CODES, type EdgeRecoError } from '../core/errors.js';
 import { DEFAULT_PRIVACY_BUDGET } from '../core/ldp/privacy-budget.js';
-import type { EngineSettings, SyncExport } from '../core/worker-api.js';
+import type { EngineSettings, SyncBatch, SyncExport } from '../core/worker-api.js';
 import { IdbOutbox } from '../storage/idb-outbox.js';
 import type { ResilientEventLog } from '../storage/resilient-event-log.js';
 import { ReportSender } from '../sync/report-sender.js';
@@ -10,37 +10,55 @@ import { SyncScheduler } from '../sync/sync-scheduler.js';
 export interface SyncParts {
   outbox: IdbOutbox | null;
   scheduler: SyncScheduler | null;
+  /** Why there is no scheduler (sync not configured, memory storage, a bad option), for `syncNow()`. */
+  off?: EdgeRecoError;
+}
+
+/** How sync talks to the page: failures, the beacon, accepted batches and debug lines. */
+export interface SyncHooks {
+  report: (kind: 'warning' | 'error') => (error: EdgeRecoError) => void;
+  onBeacon: (url: string, body: string) => void;
+  onAccepted: (batch: SyncBatch) => void;
+  log?: (message: string) => void;
 }
 
 const isOnline = (): boolean => (globalThis as { navigator?: { onLine?: boolean } }).navigator?.onLine !== false;
+
+const NOT_CONFIGURED = (): EdgeRecoError =>
+  createError(ERROR_CODES.NOT_AVAILABLE, { what: 'sync is not configured', fix: 'pass options.syncUrl (the gateway) and options.syncKey to createRecommender()' });
 
 /**
  * Starts sync when `init.sync` is set. It needs the log in IndexedDB: the privacy budget and the outbox must outlive
  * the page, or every page load could spend a new day's budget; with memory storage sync stays off (a warning says so).
  */
-export function startSync(
-  init: EngineSettings,
-  dbName: string,
-  log: ResilientEventLog,
-  report: (kind: 'warning' | 'error') => (error: EdgeRecoError) => void,
-  onBeacon: (url: string, body: string) => void,
-): SyncParts {
-  if (log.kind !== 'indexeddb') {
-    if (init.sync) report('warning')(new EdgeRecoError(ERROR_CODES.NOT_AVAILABLE, 'edgereco: sync stays off while events are kept in memory (the privacy budget must be stored durably)'));
-    return { outbox: null, scheduler: null };
+export function startSync(init: EngineSettings, dbName: string | null, log: ResilientEventLog, hooks: SyncHooks): SyncParts {
+  const { report } = hooks;
+  if (dbName === null || log.kind !== 'indexeddb') {
+    if (!init.sync) return { outbox: null, scheduler: null, off: NOT_CONFIGURED() };
+    const off = createError(ERROR_CODES.NOT_AVAILABLE, { what: 'sync stays off while events are kept in memory', fix: 'the privacy budget must be stored durably (IndexedDB)' });
+    report('warning')(off);
+    return { outbox: null, scheduler: null, off };
   }
   const outbox = new IdbOutbox(dbName);
-  if (!init.sync) return { outbox, scheduler: null };
+  if (!init.sync) return { outbox, scheduler: null, off: NOT_CONFIGURED() };
   const { url, key = '', topic = 'edgereco-reports' } = init.sync;
   // Checked here rather than on the page, whose loader has a byte budget.
   const bad = typeof key !== 'string' || key === '' ? 'syncKey' : /^[\w.-]{1,249}$/.test(topic) ? null : 'syncTopic';
   if (bad) {
-    report('error')(new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: options.${bad} ${bad === 'syncKey' ? 'is needed with options.syncUrl (the gateway\'s publishable key)' : 'must be a Kafka topic name'}; sync stays off`, { details: { field: `options.${bad}` } }));
-    return { outbox, scheduler: null };
+    const requirement = bad === 'syncKey' ? "is needed with options.syncUrl (the gateway's publishable key)" : 'must be a Kafka topic name';
+    const off = createError(ERROR_CODES.INVALID_OPTION, { field: `options.${bad}`, requirement, fix: 'sync stays off' });
+    report('error')(off);
+    return { outbox, scheduler: null, off };
   }
-  const sender = new ReportSender({ url, key, topic, outbox, fetch: (u, i) => fetch(u, i), isOnline, onError: report('error'), onWarning: report('warning') });
+  const sender = new ReportSender({
+    url, key, topic, outbox, fetch: (u, i) => fetch(u, i), isOnline, onError: report('error'), onWarning: report('warning'), onAccepted: hooks.onAccepted,
+    ...(hooks.log ? { log: hooks.log } : {}),
+  });
   const scheduler = new SyncScheduler(
-    { storeId: init.storeId, url, key, topic, outbox, sender, readEvents: () => log.readAll(), policy: DEFAULT_PRIVACY_BUDGET, onBeacon, onError: report('error'), isOnline },
+    {
+      storeId: init.storeId, url, key, topic, outbox, sender, readEvents: () => log.readAll(), policy: DEFAULT_PRIVACY_BUDGET, onBeacon: hooks.onBeacon, onError: report('error'), isOnline,
+      ...(hooks.log ? { log: hooks.log } : {}),
+    },
     init.optedOut,
   );
   scheduler.start();

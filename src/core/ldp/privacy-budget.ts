@@ -1,4 +1,4 @@
-import { EdgeRecoError, ERROR_CODES, describeValue } from '../errors.js';
+import { createError, ERROR_CODES } from '../errors.js';
 import { checkEpsilon } from './epsilon.js';
 
 /**
@@ -38,11 +38,7 @@ export function checkBudgetPolicy(policy: Partial<PrivacyBudgetPolicy> = {}): Pr
   const epsilonPerReport = checkEpsilon(policy.epsilonPerReport ?? DEFAULT_PRIVACY_BUDGET.epsilonPerReport, 'privacy.epsilonPerReport');
   const epsilonPerDay = policy.epsilonPerDay ?? DEFAULT_PRIVACY_BUDGET.epsilonPerDay;
   if (typeof epsilonPerDay !== 'number' || !Number.isFinite(epsilonPerDay) || epsilonPerDay < epsilonPerReport || epsilonPerDay > 100) {
-    throw new EdgeRecoError(
-      ERROR_CODES.INVALID_OPTION,
-      `edgereco: privacy.epsilonPerDay must be a number from privacy.epsilonPerReport (${epsilonPerReport}) to 100 (got ${describeValue(epsilonPerDay)})`,
-      { details: { field: 'privacy.epsilonPerDay' } },
-    );
+    throw createError(ERROR_CODES.INVALID_OPTION, { field: 'privacy.epsilonPerDay', requirement: `must be a number from privacy.epsilonPerReport (${epsilonPerReport}) to 100`, got: epsilonPerDay });
   }
   return { epsilonPerReport, epsilonPerDay };
 }

@@ -1,4 +1,4 @@
-import { EdgeRecoError, ERROR_CODES } from '../errors.js';
+import { createError, ERROR_CODES } from '../errors.js';
 
 /**
  * A source of uniform random numbers in [0, 1). The privatizing side must use {@link cryptoRandom} (a predictable
@@ -25,7 +25,7 @@ export function randomBelow(random: RandomSource, n: number): number {
 export function cryptoRandom(): RandomSource {
   const c = (globalThis as { crypto?: { getRandomValues?: (a: Uint32Array) => Uint32Array } }).crypto;
   if (!c?.getRandomValues) {
-    throw new EdgeRecoError(ERROR_CODES.NOT_AVAILABLE, 'edgereco: local differential privacy needs crypto.getRandomValues, which this platform lacks; sync stays off');
+    throw createError(ERROR_CODES.NOT_AVAILABLE, { what: 'local differential privacy needs crypto.getRandomValues, which this platform lacks', fix: 'sync stays off' });
   }
   const getRandomValues = c.getRandomValues.bind(c);
   const buffer = new Uint32Array(256);

@@ -12,18 +12,21 @@ export function report(i = 0, period = '2026-11-26'): AggregateReport {
 export class MemoryOutbox implements SchedulerOutbox {
   readonly records = new Map<string, OutboxRecord>();
   readonly sentIds: string[] = [];
-  state: OutboxState = { budget: undefined, reportedThrough: undefined };
+  current: OutboxState = { budget: undefined, reportedThrough: undefined };
 
   constructor(reports: AggregateReport[] = []) {
     for (const r of reports) this.records.set(r.id, { id: r.id, period: r.period, attempts: 0, report: r });
   }
 
   async commit(build: (state: OutboxState) => OutboxCommit | null): Promise<OutboxCommit | null> {
-    const commit = build(this.state);
+    const commit = build(this.current);
     if (!commit) return null;
     for (const r of commit.records) this.records.set(r.id, r);
-    this.state = { budget: commit.budget, reportedThrough: commit.reportedThrough };
+    this.current = { budget: commit.budget, reportedThrough: commit.reportedThrough };
     return commit;
+  }
+  async state(): Promise<OutboxState> {
+    return this.current;
   }
   async pending(): Promise<OutboxRecord[]> {
     return [...this.records.values()];
