@@ -178,20 +178,22 @@ describe('@edgereco/gateway from a fresh folder', () => {
         const w = window as unknown as W;
         const reco = w.sdk.createRecommender({ storeId: 'gateway-shop', catalogUrl: '/catalog.json', syncUrl: url, syncKey: key });
         const batches: number[] = [];
-        reco.on('sync' as Sdk.RecommenderEventName, ((e: { reports?: number; accepted?: number }) => batches.push(e.reports ?? e.accepted ?? 1)) as never);
+        reco.on('sync', (batch) => batches.push(batch.accepted));
         await reco.track({ type: 'view', itemId: 'item1' });
         await reco.track({ type: 'search', query: 'mug', resultCount: 4 });
         await reco.track({ type: 'purchase', lines: [{ itemId: 'item1', quantity: 1, price: 11, currency: 'EUR' }] });
-        await (reco as unknown as { syncNow(): Promise<unknown> }).syncNow();
+        const summary = await reco.syncNow();
         await reco.close();
-        return batches.length;
+        return { summary, batches };
       },
       { url, key: example.sites[0]!.key },
     );
     await page.close();
-    expect(synced).toBeGreaterThan(0);
+    expect(synced.summary.status).toBe('done');
+    expect(synced.summary.accepted).toBeGreaterThan(0);
+    expect(synced.batches.reduce((a, b) => a + b, 0)).toBe(synced.summary.accepted); // one `sync` event per accepted batch
     const lines = readFileSync(join(dir, 'data/reports.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { site: string; topic: string; value: { id: string } });
-    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.length).toBe(synced.summary.accepted);
     expect(lines.every((l) => l.site === example.sites[0]!.id && l.topic === 'edgereco-reports' && typeof l.value.id === 'string')).toBe(true);
     expect(errors).toEqual([]);
   }, 120_000);
