@@ -1,8 +1,8 @@
 import { defineConfig } from 'vite';
 
 /**
- * `@edgereco/cli`'s build: one ESM file for Node 20 (`dist/edgereco.js`), the CLI entry bundled with the src/core and
- * src/model code it imports. TensorFlow.js stays external (the package's `dependencies`): one copy of its backend
+ * `@edgereco/cli`'s build: ESM for Node 20 (`dist/edgereco.js` and the chunks of lazily loaded commands), the CLI entry
+ * bundled with the src/core and src/model code it imports. TensorFlow.js stays external (the package's `dependencies`): one copy of its backend
  * registry, and the WASM backend finds its `.wasm` files in its own package folder.
  */
 export default defineConfig({
@@ -19,7 +19,8 @@ export default defineConfig({
     sourcemap: false,
     rollupOptions: {
       external: [/^@tensorflow\//],
-      output: { entryFileNames: 'edgereco.js', format: 'es' },
+      // Commands load lazily (`edgereco --help` never loads TensorFlow.js): their chunks go to dist/chunks/.
+      output: { entryFileNames: 'edgereco.js', chunkFileNames: 'chunks/[name]-[hash].js', format: 'es' },
     },
   },
 });
