@@ -3,7 +3,7 @@
 const CACHE = 'edgereco-demo-shell';
 
 self.addEventListener('install', (event) => {
-  event.waitUntil(caches.open(CACHE).then((c) => c.addAll(['/demo/index.html', '/demo/style.css', '/demo/app.js', '/demo/perf.js', '/demo/data/retail-products.json', '/dist/edgereco.js', '/dist/edgereco.worker.js'])).then(() => self.skipWaiting()));
+  event.waitUntil(caches.open(CACHE).then((c) => c.addAll(['/demo/index.html', '/demo/style.css', '/demo/app.js', '/demo/perf.js', '/demo/data/retail-products.json', '/dist/edgereco.js', '/dist/cdn/edgereco-0.1.0/edgereco.worker.js'])).then(() => self.skipWaiting()));
 });
 self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
 self.addEventListener('fetch', (event) => {

@@ -26,9 +26,9 @@ const TYPES = {
 
 /**
  * Serves `root` on http://localhost:PORT. `routes` maps a URL path to a file path under root (e.g. '/' to the demo);
- * `isolated` adds the cross-origin isolation headers. Resolves with { url, close }.
+ * `isolated` adds the cross-origin isolation headers; `cors` lets other origins read the files (a CDN). Resolves with { url, close }.
  */
-export function serve({ port = 0, root = ROOT, routes = {}, log = false, isolated = false } = {}) {
+export function serve({ port = 0, root = ROOT, routes = {}, log = false, isolated = false, cors = false } = {}) {
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
@@ -60,6 +60,7 @@ export function serve({ port = 0, root = ROOT, routes = {}, log = false, isolate
         'content-length': info.size,
         'cache-control': 'no-cache',
         // Cross-origin isolation gives performance.now() 5 µs resolution instead of 100 µs (benchmarks only).
+        ...(cors ? { 'access-control-allow-origin': '*' } : {}),
         ...(isolated ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } : {}),
       });
       if (req.method === 'HEAD') res.end();

@@ -7,13 +7,14 @@
  *     edgereco.push(['track', { type: 'view', itemId: 'sku-42' }]);
  *     edgereco.push(['recommend', { k: 8 }, function (items, error) { ... }]);
  *   </script>
- *   <script async src="/edgereco/edgereco.embed.js"></script>
+ *   <script async src="/edgereco-0.1.0/edgereco.embed.js"></script>   (the CDN folder, dist/cdn/edgereco-<version>/)
  *
  * On load the queued commands run in order ('init' first wherever it was queued); afterwards `edgereco.push` runs a
  * command at once and `edgereco.recommend(...)` etc. can be called directly.
  */
 import { createRecommenderWith, type Recommender } from './client/create-recommender.js';
 import type { RecommenderOptions } from './core/config.js';
+import type { WorkerSource } from './client/worker-source.js';
 
 type Callback = (result: unknown, error?: unknown) => void;
 type Command = [string, ...unknown[]];
@@ -30,6 +31,23 @@ const METHODS = ['track', 'recommend', 'related', 'frequentlyBoughtTogether', 's
 
 const script = typeof document !== 'undefined' ? (document.currentScript as HTMLScriptElement | null) : null;
 const base = script?.src || (typeof location !== 'undefined' ? location.href : '');
+
+/**
+ * The worker next to this script (the CDN folder: dist/cdn/edgereco-<version>/). A page may not start a worker from
+ * another origin, so from a CDN it starts a one-line module worker from a blob that imports the real one (the CDN must
+ * send CORS headers, as public CDNs do); the worker then finds its `.wasm` next to itself.
+ */
+function workerNextToScript(): WorkerSource {
+  const url = new URL('edgereco.worker.js', base);
+  if (typeof location === 'undefined' || url.origin === location.origin) return url;
+  return {
+    label: url.href,
+    start: () => {
+      const blob = new Blob([`import ${JSON.stringify(url.href)};`], { type: 'text/javascript' });
+      return new Worker(URL.createObjectURL(blob), { type: 'module', name: 'edgereco' });
+    },
+  };
+}
 
 function run(reco: Recommender, command: Command): void {
   const [name, ...args] = command;
@@ -57,7 +75,7 @@ function boot(): void {
   if (g.edgereco && !Array.isArray(g.edgereco)) return; // loaded twice
   const init = queued.find((c) => Array.isArray(c) && c[0] === 'init');
   const options = (init?.[1] ?? {}) as RecommenderOptions;
-  const reco = createRecommenderWith({ defaultWorkerUrl: () => new URL('edgereco.worker.js', base) }, options);
+  const reco = createRecommenderWith({ defaultWorker: workerNextToScript }, options);
   const api = Object.assign(Object.create(null) as object, reco, {
     push(...commands: Command[]): number {
       for (const command of commands) if (Array.isArray(command) && command[0] !== 'init') run(reco, command);

@@ -1,8 +1,19 @@
 import { createRecommenderWith, type Recommender } from './client/create-recommender.js';
 import type { RecommenderOptions } from './core/config.js';
+import { viteDevWorkerUrl } from './client/vite-dev-worker.js';
 
-/** File name of the worker bundle, next to this module. A variable, so bundlers leave the URL alone. */
-const WORKER_FILE = 'edgereco.worker.js';
+/**
+ * Starts the engine worker. The `new Worker(new URL('./…', import.meta.url), { type: 'module' })` is written out
+ * literally so that a store's bundler (Vite, webpack 5) finds the worker and bundles it with its `.wasm` files; the
+ * `@vite-ignore` comments keep edgereco's own build from doing so (the minifier drops them; vite.config.ts puts in the
+ * version and checks dist/ keeps the literal). Under `vite dev` this module is pre-bundled into `.vite/deps/`, where
+ * no worker lies next to it: the worker then comes from the package's own folder (src/client/vite-dev-worker.ts).
+ */
+function startWorker(): Worker {
+  const dev = viteDevWorkerUrl(import.meta.url);
+  if (dev) return new Worker(dev, { type: 'module', name: 'edgereco' });
+  return new Worker(new URL(/* @vite-ignore */ './cdn/edgereco-__EDGERECO_VERSION__/edgereco.worker.js', import.meta.url), { type: 'module', name: 'edgereco' });
+}
 
 /**
  * Creates a recommender for one store. It starts the engine worker, opens the on-device event log, and is usable at
@@ -14,7 +25,7 @@ const WORKER_FILE = 'edgereco.worker.js';
  * const items = await reco.recommend({ k: 8 });
  */
 export function createRecommender(options?: RecommenderOptions): Recommender {
-  return createRecommenderWith({ defaultWorkerUrl: () => new URL(WORKER_FILE, import.meta.url) }, options);
+  return createRecommenderWith({ defaultWorker: () => ({ label: 'edgereco.worker.js (next to the edgereco package)', start: startWorker }) }, options);
 }
 
 export type { Recommender } from './client/create-recommender.js';

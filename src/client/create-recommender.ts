@@ -13,6 +13,7 @@ import { Emitter, type RecommenderEventName, type RecommenderEvents } from './em
 import { Tracker } from './tracker.js';
 import { UnloadRescue } from './unload-rescue.js';
 import { WorkerClient } from './worker-client.js';
+import type { WorkerSource } from './worker-source.js';
 
 /** The object `createRecommender()` returns. Every method is safe to call at once: calls wait for the worker. */
 export interface Recommender {
@@ -62,8 +63,8 @@ export interface Recommender {
 }
 
 export interface FacadeInternals {
-  /** Where the worker script is when `options.workerUrl` is not given. */
-  defaultWorkerUrl: () => string | URL;
+  /** Where the worker comes from when `options.workerUrl` is not given. */
+  defaultWorker: () => WorkerSource;
 }
 
 export function createRecommenderWith(internals: FacadeInternals, options: RecommenderOptions = {}): Recommender {
@@ -76,7 +77,7 @@ export function createRecommenderWith(internals: FacadeInternals, options: Recom
   const rescue = new UnloadRescue(opts.storeId, tabId);
   let closed = false;
 
-  const worker = new WorkerClient(options.workerUrl ?? internals.defaultWorkerUrl(), opts.timeoutMs, (error) => {
+  const worker = new WorkerClient(options.workerUrl ?? internals.defaultWorker(), opts.timeoutMs, (error) => {
     if (!closed) emitter.emit('error', error);
   });
   /** The worker keeps a beacon body of the pending outbox ready; `pagehide` sends it (the gateway drops duplicates). */

@@ -2,6 +2,13 @@ import { transferHandlers, wrap, type Remote } from 'comlink';
 import { receiveErrorCodes } from '../core/comlink-errors.js';
 import { EdgeRecoError, ERROR_CODES } from '../core/errors.js';
 import type { EngineApi } from '../core/worker-api.js';
+import type { WorkerSource } from './worker-source.js';
+
+
+function startWorker(source: WorkerSource): Worker {
+  if (typeof source === 'object' && 'start' in source) return source.start();
+  return new Worker(source, { type: 'module', name: 'edgereco' });
+}
 
 /** The page's handle on the engine worker: every call is ordered, timed out, and fails fast if the worker died. */
 export class WorkerClient {
@@ -11,7 +18,7 @@ export class WorkerClient {
   private readonly died: Promise<never>;
   private markDead!: (error: EdgeRecoError) => void;
 
-  constructor(url: string | URL, private readonly timeoutMs: number, onFailure: (error: EdgeRecoError) => void) {
+  constructor(source: WorkerSource, private readonly timeoutMs: number, onFailure: (error: EdgeRecoError) => void) {
     receiveErrorCodes(transferHandlers as Map<string, unknown>);
     this.died = new Promise<never>((_, reject) => {
       this.markDead = (error) => {
@@ -22,9 +29,10 @@ export class WorkerClient {
       };
     });
     this.died.catch(() => {});
+    const url = typeof source === 'object' && 'start' in source ? source.label : source;
     let worker: Worker | null = null;
     try {
-      worker = new Worker(url, { type: 'module', name: 'edgereco' });
+      worker = startWorker(source);
       worker.addEventListener('error', (event) => {
         event.preventDefault();
         this.markDead(new EdgeRecoError(ERROR_CODES.WORKER_FAILED, `edgereco: the worker at ${String(url)} failed to load or crashed (${event.message || 'no message'}); check options.workerUrl and your Content-Security-Policy (worker-src)`));

@@ -5,6 +5,9 @@ export const BACKENDS = ['webgpu', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 export type BackendPreference = 'auto' | BackendName;
 
+/** A folder URL ending in "/", or tfjs's file map (`setWasmPaths`): `{ 'tfjs-backend-wasm.wasm': url, ... }`. */
+export type WasmPaths = string | Record<string, string>;
+
 /** What the selection did, for the page's `backend` event and for diagnostics. */
 export interface BackendReport {
   backend: BackendName;
@@ -17,14 +20,14 @@ export interface SelectOptions {
   preference: BackendPreference;
   /** A short, representative piece of work on the current backend (one scoring call); run a few times per backend. */
   probe: () => Promise<void>;
-  /** Where the WASM binaries are (a folder URL ending in "/"). */
-  wasmPath?: string;
+  /** Where the WASM binaries are: a folder URL ending in "/", or a map from each tfjs binary's name to its URL. */
+  wasmPath?: WasmPaths;
   /** Backends that failed earlier in this worker (device lost, shader error): not tried again. */
   exclude?: ReadonlySet<BackendName>;
 }
 
 /** Each backend's package, imported only when it is tried. */
-async function register(name: BackendName, wasmPath: string | undefined): Promise<void> {
+async function register(name: BackendName, wasmPath: WasmPaths | undefined): Promise<void> {
   if (name === 'webgpu') await import('@tensorflow/tfjs-backend-webgpu');
   else if (name === 'cpu') await import('@tensorflow/tfjs-backend-cpu');
   else {
@@ -36,7 +39,7 @@ async function register(name: BackendName, wasmPath: string | undefined): Promis
   }
 }
 
-async function activate(name: BackendName, wasmPath: string | undefined): Promise<string | null> {
+async function activate(name: BackendName, wasmPath: WasmPaths | undefined): Promise<string | null> {
   try {
     await register(name, wasmPath);
     if (!tf.findBackendFactory(name)) return name === 'webgpu' ? 'WebGPU is not exposed here (no navigator.gpu)' : 'not registered';

@@ -1,4 +1,4 @@
-import { deviceLost, selectBackend, type BackendName, type BackendPreference, type BackendReport } from './backend-select.js';
+import { deviceLost, selectBackend, type BackendName, type BackendPreference, type BackendReport, type WasmPaths } from './backend-select.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { scoreState, scoringTable } from './score-histories.js';
 import type { DecodedBundle } from './decode-bundle.js';
@@ -8,7 +8,7 @@ import { featurizeHistory, type HistoryEvent, type HistoryFeatures } from '../co
 
 export interface RuntimeOptions {
   preference: BackendPreference;
-  wasmPath?: string;
+  wasmPath?: WasmPaths;
   /** The backend in use changed (first selection, or a fallback after a failure). */
   onBackend: (report: BackendReport, reason?: string) => void;
 }

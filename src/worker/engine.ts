@@ -15,6 +15,7 @@ import { ResilientEventLog } from '../storage/resilient-event-log.js';
 import { baselineRecommend, baselineRelated } from './baseline-recommender.js';
 import { CatalogIndex } from './catalog-index.js';
 import { CrossTab } from './cross-tab.js';
+import { wasmFiles } from './wasm-files.js';
 import { parseCatalogCsv } from '../core/catalog-csv.js';
 import { applyRules } from './business-rules.js';
 import { CatalogSearch, personalize } from './catalog-search.js';
@@ -68,7 +69,7 @@ async function startModel(init: EngineSettings, notify: EngineNotify, log: Log):
   log(`model bundle read from ${init.modelUrl} in ${ms(start)} (${bundle.manifest.vocabulary.length} items; ${downloaded.length === 0 ? 'all from the cache' : `downloaded ${downloaded.join(', ')}`})`);
   const runtime = await ModelRuntime.load(bundle, {
     preference: init.backend,
-    wasmPath: new URL('./', self.location.href).href,
+    wasmPath: wasmFiles(),
     onBackend: (report, reason) => {
       log(`model backend ${report.backend} (${reason ?? `preference "${init.backend}"`}; probe timings: ${listed(report.timings)}; skipped: ${listed(report.skipped)})`);
       notify({ kind: 'backend', info: { ...report, ...(reason ? { reason } : {}) } as BackendInfo });

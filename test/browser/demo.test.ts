@@ -151,7 +151,7 @@ describe('demo storefront (the gift shop)', () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     const errors = watchErrors(page);
-    await page.route('**/dist/edgereco.embed.js', async (route) => {
+    await page.route('**/edgereco.embed.js', async (route) => {
       await new Promise((r) => setTimeout(r, 300));
       await route.continue();
     });

@@ -167,7 +167,7 @@ describe('script-tag embed', () => {
     const page = await context.newPage();
     const errors = watchErrors(page);
     // Hold the bundle back so the page's queue fills first, as on a slow network.
-    await page.route('**/dist/edgereco.embed.js', async (route) => {
+    await page.route('**/edgereco.embed.js', async (route) => {
       await new Promise((r) => setTimeout(r, 400));
       await route.continue();
     });

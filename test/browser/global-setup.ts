@@ -2,6 +2,7 @@ import { execSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { CDN_DIR } from '../../vite.config.js';
 // @ts-expect-error: a plain .mjs helper shared with the scripts
 import { serve, ROOT } from '../../scripts/serve.mjs';
 
@@ -22,9 +23,9 @@ function newestSource(dir: string): number {
 
 /** Builds the bundle if it is missing or older than the sources, and serves the repository on localhost. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const built = `${ROOT}/dist/edgereco.worker.js`;
+  const built = `${ROOT}/${CDN_DIR}/edgereco.worker.js`;
   if (!existsSync(built) || statSync(built).mtimeMs < newestSource(`${ROOT}/src`)) {
-    execSync('npx vite build && npx vite build --mode worker && npx vite build --mode embed', { cwd: ROOT, stdio: 'inherit' });
+    execSync('npm run build:js --silent', { cwd: ROOT, stdio: 'inherit' });
   }
   const server = (await serve()) as { url: string; close: () => Promise<void> };
   project.provide('baseUrl', server.url);

@@ -175,7 +175,7 @@ async function waitFor(page: Page, done: (s: SyncView) => boolean, timeoutMs = 4
 
 beforeAll(async () => {
   if (!bootstrap) throw new Error('KAFKA_BOOTSTRAP is not set: run this through the vitest "integration" project (its global setup starts Kafka)');
-  if (!existsSync(`${ROOT}/dist/edgereco.worker.js`)) throw new Error('build first: npx vite build && npx vite build --mode worker && npx vite build --mode embed');
+  if (!existsSync(`${ROOT}/dist/cdn/edgereco-0.1.0/edgereco.worker.js`)) throw new Error('build first: npx vite build && npx vite build --mode worker && npx vite build --mode embed');
   const admin = new Admin({ clientId: 'edgereco-e2e', bootstrapBrokers: [bootstrap] });
   await admin.createTopics({ topics: [topic], partitions: 3, replicas: 1 });
   await admin.close();
