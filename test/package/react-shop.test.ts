@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launch, makeProject, openPage, packWorkspace, run, serveFolder, timed, tool } from './harness.js';
+import { freePort, launch, makeProject, openPage, packWorkspace, run, serveFolder, startServer, timed, tool, type OpenedPage } from './harness.js';
 
 /**
  * @edgereco/react as a store gets it: the SDK and binding tarballs in a fresh Vite + React + TypeScript project,
@@ -54,15 +54,20 @@ export function App() {
 }
 `;
 
-const MAIN = `import { createRoot } from 'react-dom/client';
+// StrictMode, as React's templates have it: in development every effect runs, is cleaned up and runs again, so the
+// provider creates a recommender, closes it at once, and creates another.
+const MAIN = `import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
 import { EdgeRecoProvider } from '@edgereco/react';
 import { App } from './app';
 import catalog from './catalog.json';
 
 createRoot(document.getElementById('root')!).render(
-  <EdgeRecoProvider options={{ storeId: 'react-shop', catalog }}>
-    <App />
-  </EdgeRecoProvider>,
+  <StrictMode>
+    <EdgeRecoProvider options={{ storeId: 'react-shop', catalog }}>
+      <App />
+    </EdgeRecoProvider>
+  </StrictMode>,
 );
 `;
 
@@ -117,6 +122,27 @@ afterAll(async () => {
   await browser?.close();
 });
 
+/** What a shopper sees on the React shop: the four lists, then a tracked view changing the recommendations. */
+async function expectShop(opened: OpenedPage): Promise<void> {
+  const { page, errors } = opened;
+  await page.waitForSelector('main[data-ready="true"]', { timeout: 60_000 });
+  const list = (id: string) => page.$$eval(`#${id} li`, (lis) => lis.map((li) => li.textContent ?? ''));
+  expect(await page.textContent('#error')).toBe('');
+  expect((await list('recommended')).length).toBeGreaterThan(0);
+  expect((await list('results'))[0]).toMatch(/^sku-[12]$/); // "ceramc": the two ceramic mugs
+  expect(await list('suggestions')).toContain('mug');
+  const related = await list('related');
+  expect(related[0]).toBe('sku-5'); // the other plate
+  expect(related).not.toContain('sku-4');
+  // A view through useTrack(): it resolves with the event's id, and the lists ask again and show its effect.
+  const before = await list('recommended');
+  await page.click('#view');
+  await page.waitForFunction(() => document.querySelector('#tracked')?.textContent !== '');
+  expect(await page.textContent('#tracked')).not.toBe('null');
+  await page.waitForFunction((b) => [...document.querySelectorAll('#recommended li')].map((li) => li.textContent).join() !== b, before.join());
+  expect(errors).toEqual([]);
+}
+
 describe('@edgereco/react in a fresh Vite + React project', () => {
   it('type-checks against the shipped .d.ts (tsc, skipLibCheck off)', async () => {
     await timed('react shop: tsc', () => run(tool(tools, 'tsc'), ['--noEmit', '-p', '.'], { cwd: dir }));
@@ -129,31 +155,27 @@ describe('@edgereco/react in a fresh Vite + React project', () => {
     expect(exports).toContain('createRecommender');
   });
 
-  it('shows recommendations, search results for a typo, suggestions and related items in Chromium; track() refreshes the lists', async () => {
+  it('vite build: shows recommendations, search results for a typo, suggestions and related items in Chromium; track() refreshes the lists', async () => {
     await timed('react shop: vite build', () => run(tool(tools, 'vite'), ['build'], { cwd: dir }));
     const server = await serveFolder(join(dir, 'dist'));
     const opened = await openPage(browser, `${server.url}/`);
     try {
-      const { page, errors } = opened;
-      await page.waitForSelector('main[data-ready="true"]', { timeout: 60_000 });
-      const list = (id: string) => page.$$eval(`#${id} li`, (lis) => lis.map((li) => li.textContent ?? ''));
-      expect(await page.textContent('#error')).toBe('');
-      expect((await list('recommended')).length).toBeGreaterThan(0);
-      expect((await list('results'))[0]).toMatch(/^sku-[12]$/); // "ceramc": the two ceramic mugs
-      expect(await list('suggestions')).toContain('mug');
-      const related = await list('related');
-      expect(related[0]).toBe('sku-5'); // the other plate
-      expect(related).not.toContain('sku-4');
-      // A view through useTrack(): it resolves with the event's id, and the lists ask again and show its effect.
-      const before = await list('recommended');
-      await page.click('#view');
-      await page.waitForFunction(() => document.querySelector('#tracked')?.textContent !== '');
-      expect(await page.textContent('#tracked')).not.toBe('null');
-      await page.waitForFunction((b) => [...document.querySelectorAll('#recommended li')].map((li) => li.textContent).join() !== b, before.join());
-      expect(errors).toEqual([]);
+      await expectShop(opened);
     } finally {
       await opened.close();
       await server.close();
+    }
+  });
+
+  it('vite dev, where StrictMode runs the provider\'s effect twice: the second recommender answers, no console errors', async () => {
+    const port = await freePort();
+    const dev = await startServer(tool(tools, 'vite'), ['--port', String(port), '--strictPort'], { cwd: dir, ready: /Local:\s+(http:\/\/\S+)/ });
+    const opened = await openPage(browser, dev.url);
+    try {
+      await timed('react shop: vite dev page', () => expectShop(opened));
+    } finally {
+      await opened.close();
+      await dev.stop();
     }
   });
 });
