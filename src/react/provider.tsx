@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactElement, type ReactNode } from 'react';
 import { createRecommender, type Recommender, type RecommenderOptions } from 'edgereco';
 import { EdgeRecoContext } from './context.js';
 
@@ -13,7 +13,7 @@ export interface EdgeRecoProviderProps {
  * opens no database), and closes it on unmount. Until then, and on the server, the hooks see `null` and report
  * `loading`.
  */
-export function EdgeRecoProvider({ options, children }: EdgeRecoProviderProps): ReactNode {
+export function EdgeRecoProvider({ options, children }: EdgeRecoProviderProps): ReactElement {
   const [recommender, setRecommender] = useState<Recommender | null>(null);
   const [version, setVersion] = useState(0);
   const initial = useRef(options);
