@@ -17,7 +17,7 @@ export interface SiteConfig {
 }
 
 export type SinkConfig =
-  | { kind: 'file'; /** JSONL file, appended. Default `gateway/data/reports.jsonl`. */ path: string }
+  | { kind: 'file'; /** JSONL file, appended; relative to the working directory. Default `data/reports.jsonl`. */ path: string }
   | { kind: 'kafka'; /** e.g. `127.0.0.1:9092`. */ bootstrap: string[]; clientId?: string };
 
 export interface GatewayConfig {
@@ -35,6 +35,27 @@ export interface GatewayConfig {
   /** A body must arrive within this many ms (slow-body defence). Default 5,000. */
   bodyTimeoutMs: number;
   sink: SinkConfig;
+  /** The access log: a JSONL file (appended; relative to the working directory). Default: standard output. */
+  accessLog?: string;
+  /** What `edgereco-gateway aggregate` reads and writes. */
+  aggregate?: AggregateConfig;
+}
+
+/** `edgereco-gateway aggregate`: turns the reports in the sink into a priors bundle. Paths are relative to the working directory. */
+export interface AggregateConfig {
+  /** The catalog whose item ids are the candidates: a JSON array of `{ id }`, or an edgereco catalog `{ items: [...] }`. */
+  catalog: string;
+  /** A JSON array of query strings worth estimating. Default none. */
+  queries?: string;
+  /** Where the priors bundle is written (atomically). Default `priors.json`. */
+  out?: string;
+  /** The topic to read. Default the first of `topics`. */
+  topic?: string;
+  /** Kafka consumer group (Kafka sink only). Default `edgereco-aggregator`. */
+  groupId?: string;
+  /** Minimum support: an estimate is published only when ≥ minCount and ≥ z standard deviations. Defaults 20 and 3. */
+  minCount?: number;
+  z?: number;
 }
 
 export const DEFAULT_GATEWAY_CONFIG: Omit<GatewayConfig, 'sites' | 'sink'> = {
@@ -46,7 +67,8 @@ export const DEFAULT_GATEWAY_CONFIG: Omit<GatewayConfig, 'sites' | 'sink'> = {
   bodyTimeoutMs: 5_000,
 };
 
-export const DEFAULT_FILE_SINK = 'gateway/data/reports.jsonl';
+/** Where the file sink appends when the config names no sink: under the working directory, never the package's folder. */
+export const DEFAULT_FILE_SINK = 'data/reports.jsonl';
 
 function fail(message: string): never {
   throw new Error(`edgereco gateway: ${message}`);
@@ -68,17 +90,32 @@ export function resolveGatewayConfig(input: Partial<GatewayConfig> & { sites: Si
   if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65_535) fail('config.port must be an integer from 0 to 65535');
   if (!Number.isInteger(config.maxBodyBytes) || config.maxBodyBytes < 1024) fail('config.maxBodyBytes must be an integer ≥ 1024');
   if (config.topics.some((t) => !/^[A-Za-z0-9._-]{1,249}$/.test(t))) fail('config.topics must be Kafka topic names');
+  if (config.aggregate !== undefined && typeof config.aggregate.catalog !== 'string') fail('config.aggregate.catalog must name the catalog file (a JSON array of { id })');
   return config;
 }
 
+function readConfigFile(file: string): Partial<GatewayConfig> & { sites: SiteConfig[] } {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    fail(`cannot read the config file ${file} (${(error as Error).message}); start from site.example.json in the package`);
+  }
+  try {
+    return JSON.parse(text) as Partial<GatewayConfig> & { sites: SiteConfig[] };
+  } catch (error) {
+    fail(`${file} is not valid JSON (${(error as Error).message})`);
+  }
+}
+
 /**
- * The config from the environment: `EDGERECO_GATEWAY_CONFIG` (a JSON file in the shape of {@link GatewayConfig}), with
- * `KAFKA_BOOTSTRAP` (comma-separated) switching the sink to Kafka and `PORT` overriding the port.
+ * The config: `file` (the `--config` option; default `EDGERECO_GATEWAY_CONFIG`), a JSON file in the shape of
+ * {@link GatewayConfig} (see site.example.json), with `KAFKA_BOOTSTRAP` (comma-separated) switching the sink to Kafka
+ * and `PORT` overriding the port. Without a file, one demo site for a local shop on port 5173.
  */
-export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
-  const file = env.EDGERECO_GATEWAY_CONFIG;
+export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env, file = env.EDGERECO_GATEWAY_CONFIG): GatewayConfig {
   const input = file
-    ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<GatewayConfig> & { sites: SiteConfig[] })
+    ? readConfigFile(file)
     : { sites: [{ id: 'demo', key: 'pk_demo_local', origins: ['http://localhost:5173', 'http://127.0.0.1:5173'] }] };
   if (env.KAFKA_BOOTSTRAP) input.sink = { kind: 'kafka', bootstrap: env.KAFKA_BOOTSTRAP.split(',') };
   if (env.PORT) input.port = Number(env.PORT);

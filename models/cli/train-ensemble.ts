@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { leaveOneOut } from './evaluation/leave-one-out.js';
 import { encodeBundle } from './training/encode-bundle.js';
 import type { NamedArray } from '../../src/model/model-bundle.js';
@@ -13,6 +12,7 @@ import { NO_MEMORY } from '../../src/model/sasrec-config.js';
 import { trainingDataHash } from './training/training-data-hash.js';
 import type { Args } from './args.js';
 import { readBundle, writeBundle } from './bundle-files.js';
+import { cliBin } from './cli-bin.js';
 import { EVENT_FORMATS, readEvents, RETAIL_SEQUENCES } from './read-events.js';
 import { withoutCooccurrence } from './cooccurrence.js';
 import { itemPrior, log, priorWeightsToTry, readAttributes, subsetSplit, validationScore, withItemPrior } from './train.js';
@@ -100,8 +100,7 @@ export async function trainEnsemble(args: Args, members: number): Promise<void> 
 /** Runs `edgereco train ARGS` in a child process, its output lines prefixed with the member's number. */
 function trainMember(k: number, argv: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    const cli = fileURLToPath(new URL('./edgereco.mjs', import.meta.url));
-    const child = spawn(process.execPath, [cli, 'train', ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cliBin(), 'train', ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
     for (const stream of [child.stdout, child.stderr]) {
       createInterface({ input: stream }).on('line', (line) => console.log(`[member ${k}] ${line}`));
     }

@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
+import { aggregateFile } from './aggregate-file.js';
+import { DEFAULT_MIN_SUPPORT, type MinSupport, type PriorsBundle } from './aggregator.js';
+import { runAggregation } from './aggregator-run.js';
+import type { GatewayConfig } from './config.js';
+
+export interface SiteAggregation {
+  bundle: PriorsBundle;
+  records: number;
+  invalid: number;
+  out: string;
+}
+
+function readJson(path: string, what: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new Error(`edgereco aggregator: cannot read ${what} ${path} (${(error as Error).message})`, { cause: error });
+  }
+}
+
+/** The candidate item ids: a JSON array of `{ id }`, or an edgereco catalog envelope `{ items: [{ id }, ...] }`. */
+function catalogIds(doc: unknown, path: string): string[] {
+  const items = Array.isArray(doc) ? doc : (doc as { items?: unknown } | null)?.items;
+  if (!Array.isArray(items)) throw new Error(`edgereco aggregator: ${path} must be a JSON array of { id } or { items: [...] }`);
+  return items.map((item: { id?: unknown }) => String(item.id));
+}
+
+/**
+ * `edgereco-gateway aggregate`: one aggregation run over the site's sink (the JSONL file, or the Kafka topic) into
+ * the priors bundle `aggregate.out`, as the config's `aggregate` section says.
+ */
+export async function aggregateSite(config: GatewayConfig): Promise<SiteAggregation> {
+  const options = config.aggregate;
+  if (!options) throw new Error('edgereco aggregator: the config has no "aggregate" section; add { "catalog": "catalog.json", "out": "priors.json" } (see site.example.json)');
+  const candidates = {
+    items: catalogIds(readJson(options.catalog, 'the catalog'), options.catalog),
+    queries: options.queries ? (readJson(options.queries, 'the query list') as string[]) : [],
+  };
+  const support: MinSupport = { minCount: options.minCount ?? DEFAULT_MIN_SUPPORT.minCount, z: options.z ?? DEFAULT_MIN_SUPPORT.z };
+  const topic = options.topic ?? config.topics[0]!;
+  const out = options.out ?? 'priors.json';
+  if (config.sink.kind === 'kafka') {
+    const { bundle, records, invalid } = await runAggregation({
+      bootstrap: config.sink.bootstrap,
+      topic,
+      ...(options.groupId ? { groupId: options.groupId } : {}),
+      candidates,
+      support,
+      out,
+    });
+    return { bundle, records, invalid, out };
+  }
+  const { aggregator, records, invalid } = await aggregateFile(config.sink.path, topic);
+  const bundle = aggregator.estimate(candidates, support);
+  const tmp = `${out}.${process.pid}.tmp`;
+  await writeFile(tmp, `${JSON.stringify(bundle, null, 1)}\n`);
+  await rename(tmp, out);
+  return { bundle, records, invalid, out };
+}

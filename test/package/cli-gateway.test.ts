@@ -1,0 +1,171 @@
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type * as Sdk from '../../src/index.js';
+import { copyInto, launch, makeProject, openPage, packWorkspace, run, serveFolder, startServer, timed, type Server } from './harness.js';
+
+/**
+ * The training CLI and the gateway as a store gets them: each tarball alone in a fresh folder, run through `npx`, and
+ * what they make (a model bundle; a reports file) used by a shop page that has only the SDK tarball.
+ */
+
+const npx = (cwd: string, ...args: string[]) => run('npx', ['--no-install', ...args], { cwd });
+type W = Window & { sdk: typeof Sdk };
+
+let browser: Browser;
+let shop: string;
+let shopServer: { url: string; close(): Promise<void> };
+
+/** The store's catalog: the item ids of test/fixtures/model/store-export.csv (item0 … item7). */
+const CATALOG = Array.from({ length: 8 }, (_, i) => ({ id: `item${i}`, title: `Item ${i}`, price: 10 + i, category: i % 2 ? 'mugs' : 'plates' }));
+
+/** A page importing the SDK's ESM entry (from the tarball's own `exports`) natively, no bundler: `window.sdk`. */
+function shopPage(dir: string): string {
+  const pkg = JSON.parse(readFileSync(join(dir, 'node_modules/edgereco/package.json'), 'utf8')) as { exports: { '.': { import: string } } };
+  const entry = pkg.exports['.'].import.replace(/^\.\//, '');
+  return `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>shop</title>
+<script type="module">import * as sdk from '/node_modules/edgereco/${entry}'; window.sdk = sdk; window.sdkReady = true;</script>\n`;
+}
+
+beforeAll(async () => {
+  shop = await timed('cli/gateway shop: install', () => makeProject('native-esm-shop', { dependencies: { edgereco: inject('sdkTarball') }, files: { 'catalog.json': JSON.stringify(CATALOG) } }));
+  writeFileSync(join(shop, 'index.html'), shopPage(shop));
+  shopServer = await serveFolder(shop);
+  browser = await launch();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await shopServer?.close();
+});
+
+describe('@edgereco/cli from a fresh folder', () => {
+  let dir: string;
+  beforeAll(async () => {
+    const tarball = await timed('npm pack @edgereco/cli', () => packWorkspace('models/cli'));
+    dir = await timed('cli: install', () => makeProject('cli-only', { devDependencies: { '@edgereco/cli': tarball } }));
+    copyInto('test/fixtures/model/store-export.csv', join(dir, 'events.csv'));
+  });
+
+  it('installs without the repository: the bundle and TensorFlow.js, no TypeScript sources, no tsx', () => {
+    const installed = join(dir, 'node_modules');
+    expect(existsSync(join(installed, '@edgereco/cli/dist/edgereco.js'))).toBe(true);
+    expect(existsSync(join(installed, '@edgereco/cli/main.ts'))).toBe(false);
+    expect(existsSync(join(installed, 'tsx'))).toBe(false);
+    expect(existsSync(join(installed, '@tensorflow/tfjs-core'))).toBe(true);
+  });
+
+  it('edgereco --help lists the commands', async () => {
+    const { stdout } = await npx(dir, 'edgereco', '--help');
+    for (const command of ['train', 'neighbours', 'evaluate', 'evaluate-search']) expect(stdout).toContain(command);
+  });
+
+  it('the training guide\'s commands train on a store export and evaluate, and the bundle answers in a shop page with source "model"', async () => {
+    await timed('cli: edgereco train', () => npx(dir, 'edgereco', 'train', '--events', 'events.csv', '--format', 'csv', '--out', 'public/models/my-store'));
+    const manifest = JSON.parse(readFileSync(join(dir, 'public/models/my-store/manifest.json'), 'utf8')) as { training: { split: string } };
+    expect(manifest.training.split).toBe('none');
+    await npx(dir, 'edgereco', 'neighbours', '--events', 'events.csv', '--format', 'csv', '--model', 'public/models/my-store', '--neighbours', '20');
+    await npx(dir, 'edgereco', 'train', '--events', 'events.csv', '--format', 'csv', '--split', 'leave-one-out', '--out', 'my-store-eval');
+    const { stdout } = await timed('cli: edgereco evaluate', () =>
+      npx(dir, 'edgereco', 'evaluate', '--events', 'events.csv', '--format', 'csv', '--model', 'my-store-eval', '--protocol', 'full', '--json'),
+    );
+    const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as { users: number; model: { mrr: number } };
+    expect(result.users).toBe(12);
+    expect(result.model.mrr).toBeGreaterThan(0);
+
+    copyInto(join(dir, 'public/models/my-store'), join(shop, 'models/my-store'));
+    const opened = await openPage(browser, `${shopServer.url}/index.html`, 'window.sdkReady === true');
+    try {
+      const answer = await opened.page.evaluate(async () => {
+        const w = window as unknown as W;
+        const reco = w.sdk.createRecommender({ storeId: 'cli-model', catalogUrl: '/catalog.json', modelUrl: '/models/my-store/manifest.json' });
+        const ready = await new Promise<Sdk.RecommenderEvents['ready']>((r) => reco.on('ready', r));
+        for (const itemId of ['item0', 'item3']) await reco.track({ type: 'view', itemId });
+        const items = await reco.recommend({ k: 4 });
+        await reco.close();
+        return { recommender: ready.recommender, items: items.map((r) => ({ id: r.itemId, source: r.source })) };
+      });
+      expect(answer.recommender).toBe('model');
+      expect(answer.items.length).toBeGreaterThan(0);
+      expect(answer.items.every((r) => r.source === 'model' && /^item[0-7]$/.test(r.id))).toBe(true);
+      expect(opened.errors).toEqual([]);
+    } finally {
+      await opened.close();
+    }
+  });
+
+  it('train --members 2 runs its members with the installed bin', async () => {
+    await timed('cli: train --members 2', () =>
+      npx(dir, 'edgereco', 'train', '--events', 'events.csv', '--format', 'csv', '--epochs', '3', '--members', '2', '--parallel', '2', '--out', 'ensemble'),
+    );
+    const manifest = JSON.parse(readFileSync(join(dir, 'ensemble/manifest.json'), 'utf8')) as { config: { members: number } };
+    expect(manifest.config.members).toBe(2);
+  });
+});
+
+describe('@edgereco/gateway from a fresh folder', () => {
+  let dir: string;
+  let gateway: Server | undefined;
+  beforeAll(async () => {
+    const tarball = await timed('npm pack @edgereco/gateway', () => packWorkspace('gateway'));
+    dir = await timed('gateway: install', () => makeProject('gateway-only', { dependencies: { '@edgereco/gateway': tarball } }));
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+  });
+
+  it('edgereco-gateway --help says how to run it', async () => {
+    const { stdout } = await npx(dir, 'edgereco-gateway', '--help');
+    expect(stdout).toContain('--config');
+    expect(stdout).toContain('aggregate');
+  });
+
+  it("--config site.json (file sink) receives a shop page's reports after syncNow(), in the working directory", async () => {
+    // The example config the package ships, edited as a store would: its shop's origin, a free port.
+    const site = JSON.parse(readFileSync(join(dir, 'node_modules/@edgereco/gateway/site.example.json'), 'utf8')) as {
+      port: number;
+      sites: { id: string; key: string; origins: string[] }[];
+    };
+    site.port = 0;
+    site.sites[0]!.origins = [shopServer.url];
+    writeFileSync(join(dir, 'site.json'), JSON.stringify(site, null, 2));
+    gateway = await startServer('npx', ['--no-install', 'edgereco-gateway', '--config', 'site.json'], { cwd: dir, ready: /listening on (http:\/\/\S+)/ });
+
+    const opened = await openPage(browser, `${shopServer.url}/index.html`, 'window.sdkReady === true');
+    try {
+      const synced = await opened.page.evaluate(
+        async ({ url, key }) => {
+          const w = window as unknown as W;
+          const reco = w.sdk.createRecommender({ storeId: 'gateway-shop', catalogUrl: '/catalog.json', syncUrl: url, syncKey: key });
+          const batches: number[] = [];
+          reco.on('sync', (batch) => batches.push(batch.accepted));
+          await reco.track({ type: 'view', itemId: 'item1' });
+          await reco.track({ type: 'search', query: 'mug', resultCount: 4 });
+          await reco.track({ type: 'purchase', lines: [{ itemId: 'item1', quantity: 1, price: 11, currency: 'EUR' }] });
+          const summary = await reco.syncNow();
+          await reco.close();
+          return { summary, batches };
+        },
+        { url: gateway.url, key: site.sites[0]!.key },
+      );
+      expect(synced.summary.status).toBe('done');
+      expect(synced.summary.accepted).toBeGreaterThan(0);
+      expect(synced.batches.reduce((a, b) => a + b, 0)).toBe(synced.summary.accepted); // a `sync` event per accepted batch
+      const lines = readFileSync(join(dir, 'data/reports.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { site: string; topic: string; value: { id: string } });
+      expect(lines).toHaveLength(synced.summary.accepted);
+      expect(lines.every((l) => l.site === site.sites[0]!.id && l.topic === 'edgereco-reports' && typeof l.value.id === 'string')).toBe(true);
+      expect(opened.errors).toEqual([]);
+    } finally {
+      await opened.close();
+    }
+  });
+
+  it('aggregate --config site.json turns those reports into a priors bundle in the working directory', async () => {
+    writeFileSync(join(dir, 'catalog.json'), JSON.stringify(CATALOG));
+    await npx(dir, 'edgereco-gateway', 'aggregate', '--config', 'site.json');
+    const bundle = JSON.parse(readFileSync(join(dir, 'priors.json'), 'utf8')) as { format: string; reports: Record<string, number> };
+    expect(bundle.format).toBe('edgereco-priors');
+    expect(bundle.reports.item! + bundle.reports.pair! + bundle.reports.query!).toBeGreaterThan(0);
+  });
+});

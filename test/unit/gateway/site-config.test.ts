@@ -1,0 +1,74 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { aggregateSite } from '../../../gateway/aggregate-site.js';
+import { gatewayConfigFromEnv, resolveGatewayConfig } from '../../../gateway/config.js';
+import { itemKey, olhParams, olhPerturb, seededRandom, type AggregateReport } from '../../../src/core/ldp/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'edgereco-site-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const example = new URL('../../../gateway/site.example.json', import.meta.url).pathname;
+
+describe('site.json', () => {
+  it('the shipped example is a valid config, its data under the working directory', () => {
+    const config = gatewayConfigFromEnv({}, example);
+    expect(config.sites[0]!.key).toBe('pk_my_shop_change_me');
+    expect(config.sink).toEqual({ kind: 'file', path: 'data/reports.jsonl' });
+    expect(config.aggregate?.out).toBe('priors.json');
+    expect(resolveGatewayConfig({ sites: config.sites }).sink).toEqual({ kind: 'file', path: 'data/reports.jsonl' });
+  });
+
+  it('PORT and KAFKA_BOOTSTRAP override the file', () => {
+    const config = gatewayConfigFromEnv({ PORT: '0', KAFKA_BOOTSTRAP: 'a:9092,b:9092' }, example);
+    expect(config.port).toBe(0);
+    expect(config.sink).toEqual({ kind: 'kafka', bootstrap: ['a:9092', 'b:9092'] });
+  });
+
+  it('a missing or broken file says which and where to start from', () => {
+    expect(() => gatewayConfigFromEnv({}, join(dir, 'nope.json'))).toThrow(/cannot read the config file .*nope\.json.*site\.example\.json/);
+    writeFileSync(join(dir, 'broken.json'), '{ "sites": [');
+    expect(() => gatewayConfigFromEnv({}, join(dir, 'broken.json'))).toThrow(/broken\.json is not valid JSON/);
+  });
+});
+
+describe('edgereco-gateway aggregate on the file sink', () => {
+  it('counts each report id once, skips other topics and torn lines, and writes the priors bundle', async () => {
+    const random = seededRandom(7);
+    const params = olhParams(4);
+    const report = (item: string, n: number): AggregateReport => {
+      const { seed, value } = olhPerturb(itemKey(item), params, random);
+      return { v: 1, id: `report-${String(n).padStart(10, '0')}`, period: '2026-11-26', kind: 'item', eps: 4, mech: 'olh', g: params.g, seed, y: value };
+    };
+    const reports = Array.from({ length: 900 }, (_, n) => report(n % 3 === 0 ? 'rare' : 'mug', n));
+    const line = (topic: string, value: unknown, offset: number) => JSON.stringify({ topic, partition: 0, offset, site: 'shop', value });
+    const lines = [
+      ...reports.map((r, i) => line('edgereco-reports', r, i)),
+      ...reports.slice(0, 50).map((r, i) => line('edgereco-reports', r, 900 + i)), // resent: counted once
+      line('other-topic', reports[0], 0),
+      line('edgereco-reports', { v: 1, id: 'x' }, 950), // fails the schema
+      '{"topic":"edgereco-rep', // torn last line
+    ];
+    const path = join(dir, 'reports.jsonl');
+    writeFileSync(path, `${lines.join('\n')}\n`);
+    writeFileSync(join(dir, 'catalog.json'), JSON.stringify({ format: 'edgereco-catalog', version: 1, items: [{ id: 'mug' }, { id: 'rare' }, { id: 'none' }] }));
+    const config = resolveGatewayConfig({
+      sites: [{ id: 'shop', key: 'pk_shop_12345', origins: ['https://shop.example'] }],
+      sink: { kind: 'file', path },
+      aggregate: { catalog: join(dir, 'catalog.json'), out: join(dir, 'priors.json') },
+    });
+    const result = await aggregateSite(config);
+    expect(result.records).toBe(951);
+    expect(result.invalid).toBe(2);
+    const bundle = JSON.parse(readFileSync(join(dir, 'priors.json'), 'utf8')) as typeof result.bundle;
+    expect(bundle.reports).toEqual({ item: 900, pair: 0, query: 0, duplicatesDropped: 50 });
+    const counts = new Map(bundle.items.map((i) => [i.itemId, i.count]));
+    expect(Math.abs(counts.get('mug')! - 600)).toBeLessThan(3 * bundle.threshold.item);
+    expect(counts.has('none')).toBe(false);
+  });
+
+  it('without an "aggregate" section it says what to add', async () => {
+    const config = resolveGatewayConfig({ sites: [{ id: 'shop', key: 'pk_shop_12345', origins: ['https://shop.example'] }] });
+    await expect(aggregateSite(config)).rejects.toThrow(/no "aggregate" section.*site\.example\.json/);
+  });
+});
