@@ -149,8 +149,8 @@ describe('@edgereco/gateway from a fresh folder', () => {
         },
         { url: gateway.url, key: site.sites[0]!.key },
       );
-      expect(synced.summary.status).toBe('done');
-      expect(synced.summary.accepted).toBeGreaterThan(0);
+      expect(synced.summary.status, synced.summary.message).toBe('done');
+      expect(synced.summary.accepted, synced.summary.message).toBeGreaterThan(0);
       expect(synced.batches.reduce((a, b) => a + b, 0)).toBe(synced.summary.accepted); // a `sync` event per accepted batch
       const lines = readFileSync(join(dir, 'data/reports.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { site: string; topic: string; value: { id: string } });
       expect(lines).toHaveLength(synced.summary.accepted);

@@ -62,8 +62,11 @@ export function cleanUp(): void {
 }
 
 export function npmEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  // A store's machine has none of the variables this repository's own test set-up uses: the integration project's
+  // KAFKA_BOOTSTRAP would switch a fresh gateway from its site.json sink to that broker.
+  const { KAFKA_BOOTSTRAP: _kafka, PORT: _port, EDGERECO_GATEWAY_CONFIG: _config, ...inherited } = process.env;
   return {
-    ...process.env,
+    ...inherited,
     npm_config_cache: process.env.npm_config_cache ?? join(process.env.HOME ?? tmpdir(), '.npm'),
     npm_config_audit: 'false',
     npm_config_fund: 'false',
