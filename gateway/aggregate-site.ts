@@ -4,6 +4,7 @@ import { aggregateFile } from './aggregate-file.js';
 import { DEFAULT_MIN_SUPPORT, type MinSupport, type PriorsBundle } from './aggregator.js';
 import { runAggregation } from './aggregator-run.js';
 import type { GatewayConfig } from './config.js';
+import { createError, ERROR_CODES } from '../src/core/errors.js';
 
 export interface SiteAggregation {
   bundle: PriorsBundle;
@@ -16,14 +17,14 @@ function readJson(path: string, what: string): unknown {
   try {
     return JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new Error(`edgereco aggregator: cannot read ${what} ${path} (${(error as Error).message})`, { cause: error });
+    throw createError(ERROR_CODES.INVALID_DATA, { subject: `${what} ${path}`, requirement: `cannot be read (${(error as Error).message})`, fix: 'check the path in site.json' }, { cause: error });
   }
 }
 
 /** The candidate item ids: a JSON array of `{ id }`, or an edgereco catalog envelope `{ items: [{ id }, ...] }`. */
 function catalogIds(doc: unknown, path: string): string[] {
   const items = Array.isArray(doc) ? doc : (doc as { items?: unknown } | null)?.items;
-  if (!Array.isArray(items)) throw new Error(`edgereco aggregator: ${path} must be a JSON array of { id } or { items: [...] }`);
+  if (!Array.isArray(items)) throw createError(ERROR_CODES.INVALID_DATA, { subject: path, requirement: 'must be a JSON array of { id } or { items: [...] }' });
   return items.map((item: { id?: unknown }) => String(item.id));
 }
 
@@ -33,7 +34,7 @@ function catalogIds(doc: unknown, path: string): string[] {
  */
 export async function aggregateSite(config: GatewayConfig): Promise<SiteAggregation> {
   const options = config.aggregate;
-  if (!options) throw new Error('edgereco aggregator: the config has no "aggregate" section; add { "catalog": "catalog.json", "out": "priors.json" } (see site.example.json)');
+  if (!options) throw createError(ERROR_CODES.INVALID_OPTION, { field: 'the config', requirement: 'has no "aggregate" section', fix: 'add { "catalog": "catalog.json", "out": "priors.json" } (see site.example.json)' });
   const candidates = {
     items: catalogIds(readJson(options.catalog, 'the catalog'), options.catalog),
     queries: options.queries ? (readJson(options.queries, 'the query list') as string[]) : [],

@@ -3,6 +3,7 @@ import { rename, writeFile } from 'node:fs/promises';
 import { Consumer, stringDeserializers } from '@platformatic/kafka';
 import { checkAggregateReport } from '../src/core/ldp/aggregate-report.js';
 import { DEFAULT_MIN_SUPPORT, ReportAggregator, type MinSupport, type PriorsBundle, type PriorsCandidates } from './aggregator.js';
+import { createError, ERROR_CODES } from '../src/core/errors.js';
 
 export interface AggregationOptions {
   bootstrap: string[];
@@ -73,7 +74,7 @@ export async function runAggregation(options: AggregationOptions): Promise<Aggre
         clearTimeout(timer);
         await stream.close();
       }
-      if (remaining.size > 0) throw new Error(`edgereco aggregator: the topic ${options.topic} was not read to its end within the timeout`);
+      if (remaining.size > 0) throw createError(ERROR_CODES.INTERNAL, { problem: `the aggregator did not read the topic ${options.topic} to its end within the timeout`, next: 'run it again; if it keeps failing, check that the broker is reachable' }, { retryable: true });
     }
   } finally {
     await consumer.close();

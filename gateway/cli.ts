@@ -6,6 +6,7 @@
 import { aggregateSite } from './aggregate-site.js';
 import { gatewayConfigFromEnv } from './config.js';
 import { serveGateway } from './serve.js';
+import { createError, ERROR_CODES } from '../src/core/errors.js';
 
 const USAGE = `usage: edgereco-gateway [serve] [--config site.json] [--port N]
        edgereco-gateway aggregate --config site.json
@@ -41,7 +42,7 @@ function parse(argv: string[]): Parsed {
       parsed[arg === '--config' ? 'config' : 'port'] = value;
       i += 1;
     } else {
-      throw new Error(`edgereco-gateway: unknown or incomplete option ${arg}\n${USAGE}`);
+      throw createError(ERROR_CODES.INVALID_OPTION, { field: 'edgereco-gateway', requirement: `does not know the option ${arg}, or it lacks its value`, fix: `\n${USAGE}` });
     }
   }
   return parsed;

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createError, ERROR_CODES } from '../src/core/errors.js';
 
 /** One storefront allowed to send reports. */
 export interface SiteConfig {
@@ -71,7 +72,7 @@ export const DEFAULT_GATEWAY_CONFIG: Omit<GatewayConfig, 'sites' | 'sink'> = {
 export const DEFAULT_FILE_SINK = 'data/reports.jsonl';
 
 function fail(message: string): never {
-  throw new Error(`edgereco gateway: ${message}`);
+  throw createError(ERROR_CODES.INVALID_OPTION, { field: 'the gateway config:', requirement: message });
 }
 
 /** Fills defaults and checks a config; throws with the offending field named. */

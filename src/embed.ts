@@ -15,6 +15,7 @@
 import { createRecommenderWith, type Recommender } from './client/create-recommender.js';
 import type { RecommenderOptions } from './core/config.js';
 import type { WorkerSource } from './client/worker-source.js';
+import { createPageError } from './core/errors.js';
 
 type Callback = (result: unknown, error?: unknown) => void;
 type Command = [string, ...unknown[]];
@@ -53,7 +54,7 @@ function run(reco: Recommender, command: Command): void {
   const [name, ...args] = command;
   const callback = typeof args[args.length - 1] === 'function' && name !== 'on' ? (args.pop() as Callback) : undefined;
   if (!(METHODS as readonly string[]).includes(name)) {
-    const error = new Error(`edgereco: unknown command "${name}" (known: init, ${METHODS.join(', ')})`);
+    const error = createPageError('INVALID_OPTION', { field: 'the command', requirement: `must be one of init, ${METHODS.join(', ')}`, got: name });
     if (callback) callback(undefined, error);
     else console.error(error);
     return;

@@ -1,4 +1,4 @@
-import { EdgeRecoError, ERROR_CODES } from '../../src/core/errors.js';
+import { createError, EdgeRecoError, ERROR_CODES } from '../../src/core/errors.js';
 import type { CommandSpec, OptionSpec } from './option-spec.js';
 
 /** A typed INVALID_OPTION error (`edgereco: MESSAGE`) for an option a command cannot use. */
@@ -60,7 +60,7 @@ export class Args {
 
   private spec(name: string): OptionSpec {
     const spec = this.command.options[name];
-    if (!spec) throw new Error(`edgereco: internal: ${this.command.name} reads --${name}, which its options table lacks`);
+    if (!spec) throw createError(ERROR_CODES.INTERNAL, { problem: `${this.command.name} reads --${name}, which its options table lacks` });
     return spec;
   }
 }

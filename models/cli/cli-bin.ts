@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { createError, ERROR_CODES } from '../../src/core/errors.js';
 
 /**
  * The `edgereco` bin script, for running the CLI again in a child process (`train --members`): the nearest
@@ -11,5 +12,5 @@ export function cliBin(): string {
     const candidate = new URL(`${up}edgereco.mjs`, import.meta.url);
     if (existsSync(candidate)) return fileURLToPath(candidate);
   }
-  throw new Error(`edgereco: cannot find the edgereco.mjs bin above ${fileURLToPath(import.meta.url)}; reinstall @edgereco/cli`);
+  throw createError(ERROR_CODES.INTERNAL, { problem: `cannot find the edgereco.mjs bin above ${fileURLToPath(import.meta.url)}`, next: 'reinstall @edgereco/cli' });
 }

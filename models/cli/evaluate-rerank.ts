@@ -8,6 +8,7 @@ import { fuseWithModel } from '../../src/search/rerank.js';
 import { parseArgs } from './args.js';
 import { EVALUATE_RERANK } from './commands.js';
 import { readBundle } from './bundle-files.js';
+import { createError, ERROR_CODES } from '../../src/core/errors.js';
 
 /** A category set smaller than this is too easy to rank; the protocol takes the most specific attribute with at least this many items. */
 const MIN_CANDIDATES = 20;
@@ -28,7 +29,7 @@ export async function evaluateRerankCommand(argv: readonly string[]): Promise<vo
   const attrs = parseItemAttributes(readFileSync(args.str('attributes'), 'utf8'), data.itemIds);
   const { manifest, ...bundle } = await readBundle(args.str('model'));
   if (manifest.training?.split !== 'leave-one-out') {
-    throw new Error('edgereco: evaluate-rerank needs a bundle trained with --split leave-one-out (this one saw the held-out items)');
+    throw createError(ERROR_CODES.INVALID_OPTION, { field: '--model', requirement: 'must be a bundle trained with --split leave-one-out (this one saw the held-out items)' });
   }
   const require = createRequire(import.meta.url);
   const runtime = await ModelRuntime.load({ manifest, ...bundle }, {

@@ -17,6 +17,7 @@ import { EVENT_FORMATS, readEvents, RETAIL_SEQUENCES } from './read-events.js';
 import { withoutCooccurrence } from './cooccurrence.js';
 import { itemPrior, log, priorWeightsToTry, readAttributes, subsetSplit, validationScore, withItemPrior } from './train.js';
 import { useBackend } from './wasm-backend.js';
+import { createError, ERROR_CODES } from '../../src/core/errors.js';
 
 /** Options of `train` that the ensemble sets for each member itself. */
 const OWN_OPTIONS = new Set(['members', 'parallel', 'out', 'seed', 'minutes']);
@@ -105,6 +106,6 @@ function trainMember(k: number, argv: string[]): Promise<void> {
       createInterface({ input: stream }).on('line', (line) => console.log(`[member ${k}] ${line}`));
     }
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`edgereco: ensemble member ${k} failed (exit code ${code ?? 'signal'})`))));
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(createError(ERROR_CODES.INTERNAL, { problem: `ensemble member ${k} failed (exit code ${code ?? 'signal'})`, next: 'its output is above' }))));
   });
 }

@@ -2,6 +2,7 @@ import { quantizeRows } from './quantize-rows.js';
 import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, NEIGHBOUR_COUNTS, NEIGHBOUR_IDS, packIntegers, type IntegerDtype, type NamedArray, type StoredManifest, type TensorEntry, type TrainingRecord } from '../../../src/model/model-bundle.js';
 import type { SasrecConfig } from '../../../src/model/sasrec-config.js';
 import { sha256Hex } from '../../../src/model/sha256.js';
+import { createError, ERROR_CODES } from '../../../src/core/errors.js';
 
 export interface EncodedBundle {
   manifest: StoredManifest;
@@ -69,10 +70,10 @@ export async function encodeBundle(
     const counts = lists.get(NEIGHBOUR_COUNTS);
     const ids = lists.get(NEIGHBOUR_IDS);
     if (!counts || !ids || counts.length !== config.numItems + 1 || counts.reduce((a, b) => a + b, 0) !== ids.length) {
-      throw new Error('edgereco: co-occurrence lists need neighbourCounts [numItems + 1] summing to the length of neighbourIds');
+      throw createError(ERROR_CODES.INVALID_DATA, { subject: 'the co-occurrence lists', requirement: 'need neighbourCounts [numItems + 1] summing to the length of neighbourIds' });
     }
     // In memory the lists are float32 arrays like every named array: exact for item indices below 2^24.
-    if (config.numItems >= 2 ** 24) throw new Error('edgereco: co-occurrence lists support catalogs of up to 16,777,215 items');
+    if (config.numItems >= 2 ** 24) throw createError(ERROR_CODES.INVALID_DATA, { subject: 'the co-occurrence lists', requirement: 'support catalogs of up to 16,777,215 items', got: config.numItems });
     neighboursDtype = config.numItems < 65536 ? 'uint16' : 'int32';
     const all = new Float32Array(counts.length + ids.length);
     all.set(counts);

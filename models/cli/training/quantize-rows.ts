@@ -1,4 +1,5 @@
 import { halfScaleOf, type Int8Rows } from '../../../src/model/int8-rows.js';
+import { createError, ERROR_CODES } from '../../../src/core/errors.js';
 
 /**
  * Symmetric per-row int8 quantization: each row's scale is `max |x| / 127`, values are `round(x / scale)` in
@@ -8,7 +9,7 @@ import { halfScaleOf, type Int8Rows } from '../../../src/model/int8-rows.js';
  * step, ≤ 6·10⁻⁸ of the largest row's scale).
  */
 export function quantizeRows(data: Float32Array, rows: number, cols: number, halfScales = false): Int8Rows {
-  if (data.length !== rows * cols) throw new Error(`edgereco: quantizeRows expected ${rows * cols} values, got ${data.length}`);
+  if (data.length !== rows * cols) throw createError(ERROR_CODES.INTERNAL, { problem: `quantizeRows expected ${rows * cols} values, got ${data.length}` });
   const values = new Int8Array(data.length);
   const scales = new Float32Array(rows);
   for (let r = 0; r < rows; r++) {

@@ -9,6 +9,7 @@ import { leftPad, sasrecForward } from './sasrec-forward.js';
 import { flattenWeights, type SasrecWeights } from './sasrec-weights.js';
 import { itemTable } from './item-table.js';
 import { LazyAdam } from './lazy-adam.js';
+import { createError, ERROR_CODES } from '../../../src/core/errors.js';
 
 /**
  * Training loss. `softmax`: cross-entropy over the whole catalog at every position (the target against all items).
@@ -77,7 +78,7 @@ export class SasrecTrainer {
     features?: SequenceFeatures,
   ): Promise<EpochStats> {
     const reads = this.config.eventTypes > 0 || this.config.gapBuckets > 0;
-    if (reads && !features) throw new Error('edgereco: this model reads event types and gaps; the training data has none');
+    if (reads && !features) throw createError(ERROR_CODES.INVALID_DATA, { subject: 'the training data', requirement: 'has no event types and gaps, which this model reads', fix: 'train on an export with event types and timestamps' });
     const start = performance.now();
     const seed = (this.options.seed ?? 1) * 1000 + epoch;
     const maxLen = this.config.maxLength + 1;
