@@ -114,7 +114,10 @@ export function packWorkspace(dir = '.'): Promise<string> {
     const out = join(runRoot(), 'tarballs');
     mkdirSync(out, { recursive: true });
     tarball = run('npm', ['pack', '--json', '--pack-destination', out], { cwd: abs, timeoutMs: 300_000 }).then(({ stdout }) => {
-      const [info] = JSON.parse(stdout.slice(stdout.indexOf('['))) as { filename: string }[];
+      // The prepack build prints first (under CI=true its lines hold brackets too): npm's JSON starts on a line of its own.
+      const start = stdout.search(/^\[\s*$/m);
+      if (start < 0) throw new Error(`npm pack --json in ${abs} printed no JSON:\n${stdout.slice(-2000)}`);
+      const [info] = JSON.parse(stdout.slice(start)) as { filename: string }[];
       return join(out, info!.filename);
     });
     packed.set(abs, tarball);
