@@ -114,9 +114,9 @@ export const EVALUATE_SEARCH: CommandSpec = {
   summary: 'graded NDCG@10 of the search configuration against MiniSearch\'s defaults on judged queries',
   usage: 'evaluate-search [--catalog FILE --judgments FILE] [--out FILE] [--json]',
   options: {
-    catalog: { type: 'string', value: 'FILE', default: 'demo/data/icecat/catalog.json.gz', doc: 'the catalog (JSON, or gzipped JSON), relative to the repository' },
+    catalog: { type: 'string', value: 'FILE', default: 'demo/data/icecat/catalog.json.gz', doc: 'the catalog (JSON, or gzipped JSON); the default is the repository\'s demo data' },
     judgments: { type: 'string', value: 'FILE', default: 'demo/data/icecat/judgments.json', doc: 'graded judgments per query' },
-    out: { type: 'string', value: 'FILE', default: 'bench/results/search.json', doc: 'where to write the JSON result' },
+    out: { type: 'string', value: 'FILE', default: 'bench/results/search.json', doc: 'where to write the JSON result (outside the repository: search.json here)' },
     json: { type: 'flag', doc: 'print only the JSON' },
   },
 };

@@ -1,6 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createError, ERROR_CODES } from '../../src/core/errors.js';
 import { DEFAULT_SEARCH_CONFIG } from '../../src/search/search-config.js';
 import { parseArgs } from './args.js';
 import { EVALUATE_SEARCH } from './commands.js';
@@ -17,9 +18,18 @@ const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
  */
 export async function evaluateSearch(argv: readonly string[]): Promise<void> {
   const args = parseArgs(EVALUATE_SEARCH, argv);
-  const catalogPath = resolve(ROOT, args.str('catalog'));
-  const judgmentsPath = resolve(ROOT, args.str('judgments'));
-  const outPath = resolve(ROOT, args.str('out'));
+  // A path given on the command line is the user's, from where they stand; a default names this repository's own data.
+  const path = (name: string, input: boolean): string => {
+    if (args.has(name)) return resolve(args.str(name));
+    const inRepo = resolve(ROOT, args.str(name));
+    if (input && !existsSync(inRepo)) {
+      throw createError(ERROR_CODES.INVALID_OPTION, { field: `--${name}`, requirement: 'is needed outside the edgereco repository (its default is the repository\'s demo data)', fix: 'pass --catalog FILE --judgments FILE' });
+    }
+    return inRepo;
+  };
+  const catalogPath = path('catalog', true);
+  const judgmentsPath = path('judgments', true);
+  const outPath = args.has('out') ? resolve(args.str('out')) : existsSync(resolve(ROOT, 'bench')) ? resolve(ROOT, args.str('out')) : resolve('search.json');
   const items = readCatalogFile(catalogPath);
   const judgments = readJudgmentsFile(judgmentsPath);
 
