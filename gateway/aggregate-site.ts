@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
 import { aggregateFile } from './aggregate-file.js';
 import { DEFAULT_MIN_SUPPORT, type MinSupport, type PriorsBundle } from './aggregator.js';
-import { runAggregation } from './aggregator-run.js';
+import { runAggregation, writePriors } from './aggregator-run.js';
 import type { GatewayConfig } from './config.js';
 import { createError, ERROR_CODES } from '../src/core/errors.js';
 
@@ -55,8 +54,6 @@ export async function aggregateSite(config: GatewayConfig): Promise<SiteAggregat
   }
   const { aggregator, records, invalid } = await aggregateFile(config.sink.path, topic);
   const bundle = aggregator.estimate(candidates, support);
-  const tmp = `${out}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(bundle, null, 1)}\n`);
-  await rename(tmp, out);
+  await writePriors(out, bundle);
   return { bundle, records, invalid, out };
 }

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { DEFAULT_MIN_SUPPORT } from './aggregator.js';
-import { runAggregation } from './aggregator-run.js';
+import { describeAggregation, runAggregation } from './aggregator-run.js';
 
 const env = process.env;
 if (!env.KAFKA_BOOTSTRAP || !env.CATALOG || !env.OUT) {
@@ -15,7 +15,7 @@ if (!env.KAFKA_BOOTSTRAP || !env.CATALOG || !env.OUT) {
 }
 const items = (JSON.parse(readFileSync(env.CATALOG, 'utf8')) as { id: string }[]).map((item) => item.id);
 const queries = env.QUERIES ? (JSON.parse(readFileSync(env.QUERIES, 'utf8')) as string[]) : [];
-const { bundle, records, invalid } = await runAggregation({
+const aggregation = await runAggregation({
   bootstrap: env.KAFKA_BOOTSTRAP.split(','),
   topic: env.TOPIC ?? 'edgereco-reports',
   groupId: env.GROUP_ID ?? 'edgereco-aggregator',
@@ -23,6 +23,4 @@ const { bundle, records, invalid } = await runAggregation({
   support: { minCount: Number(env.MIN_COUNT ?? DEFAULT_MIN_SUPPORT.minCount), z: Number(env.Z ?? DEFAULT_MIN_SUPPORT.z) },
   out: env.OUT,
 });
-process.stderr.write(
-  `edgereco aggregator: ${records} records (${bundle.reports.duplicatesDropped} duplicates dropped, ${invalid} invalid) → ${bundle.items.length} items, ${bundle.pairs.length} pairs, ${bundle.queries.length} queries in ${env.OUT}\n`,
-);
+process.stderr.write(describeAggregation(aggregation, env.OUT));

@@ -80,10 +80,19 @@ export async function runAggregation(options: AggregationOptions): Promise<Aggre
     await consumer.close();
   }
   const bundle = aggregator.estimate(options.candidates, options.support ?? DEFAULT_MIN_SUPPORT);
-  if (options.out) {
-    const tmp = `${options.out}.${process.pid}.tmp`;
-    await writeFile(tmp, `${JSON.stringify(bundle, null, 1)}\n`);
-    await rename(tmp, options.out);
-  }
+  if (options.out) await writePriors(options.out, bundle);
   return { bundle, records, invalid };
+}
+
+/** Writes a priors bundle whole or not at all (a temporary file renamed over `out`), so browsers never fetch half. */
+export async function writePriors(out: string, bundle: PriorsBundle): Promise<void> {
+  const tmp = `${out}.${process.pid}.tmp`;
+  await writeFile(tmp, `${JSON.stringify(bundle, null, 1)}\n`);
+  await rename(tmp, out);
+}
+
+/** The one line an aggregation run prints: what it read and what it published where. */
+export function describeAggregation(run: { bundle: PriorsBundle; records: number; invalid: number }, out: string): string {
+  const { bundle, records, invalid } = run;
+  return `edgereco aggregator: ${records} records (${bundle.reports.duplicatesDropped} duplicates dropped, ${invalid} invalid) → ${bundle.items.length} items, ${bundle.pairs.length} pairs, ${bundle.queries.length} queries in ${out}\n`;
 }

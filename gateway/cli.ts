@@ -4,6 +4,7 @@
  *   edgereco-gateway aggregate --config site.json               one aggregation run into a priors bundle
  */
 import { aggregateSite } from './aggregate-site.js';
+import { describeAggregation } from './aggregator-run.js';
 import { gatewayConfigFromEnv } from './config.js';
 import { serveGateway } from './serve.js';
 import { createError, ERROR_CODES } from '../src/core/errors.js';
@@ -60,10 +61,8 @@ async function main(argv: string[]): Promise<void> {
     await serveGateway(config);
     return;
   }
-  const { bundle, records, invalid, out } = await aggregateSite(config);
-  process.stderr.write(
-    `edgereco aggregator: ${records} records (${bundle.reports.duplicatesDropped} duplicates dropped, ${invalid} invalid) → ${bundle.items.length} items, ${bundle.pairs.length} pairs, ${bundle.queries.length} queries in ${out}\n`,
-  );
+  const aggregation = await aggregateSite(config);
+  process.stderr.write(describeAggregation(aggregation, aggregation.out));
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
