@@ -1,24 +1,5 @@
 import { defineConfig } from 'vite';
+import { nodeBundleConfig } from '../scripts/node-bundle-config.js';
 
-/**
- * `@edgereco/gateway`'s build: one ESM file for Node 20 (`dist/edgereco-gateway.js`), the bin entry bundled with the
- * src/core code it imports. The Kafka client stays external (the package's `dependencies`).
- */
-export default defineConfig({
-  root: import.meta.dirname,
-  publicDir: false,
-  logLevel: 'warn',
-  ssr: { target: 'node', noExternal: true },
-  build: {
-    ssr: 'cli.ts',
-    outDir: 'dist',
-    emptyOutDir: true,
-    target: 'node20',
-    minify: false,
-    sourcemap: false,
-    rollupOptions: {
-      external: ['@platformatic/kafka'],
-      output: { entryFileNames: 'edgereco-gateway.js', format: 'es' },
-    },
-  },
-});
+/** `@edgereco/gateway`'s build: `dist/edgereco-gateway.js`; the Kafka client stays external (its `dependencies`). */
+export default defineConfig(nodeBundleConfig({ root: import.meta.dirname, entry: 'cli.ts', fileName: 'edgereco-gateway.js', external: ['@platformatic/kafka'] }));
