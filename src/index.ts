@@ -42,6 +42,20 @@ export type {
   PurchaseEvent, SearchEvent, ImpressionEvent,
 } from './core/events.js';
 export type { Recommendation, RecommendOptions, RecommendFilter, RecommendContext, RelatedOptions, ResultSource } from './core/recommendation.js';
-export type { SearchOptions, SearchFilters, Suggestion, RerankOptions } from './core/search-types.js';
+export type {
+  FacetName,
+  FacetValue,
+  Highlight,
+  PinRule,
+  RerankOptions,
+  SearchFilters,
+  SearchHit,
+  SearchOptions,
+  SearchResults,
+  SearchSettings,
+  Suggestion,
+  SynonymRule,
+  TextRange,
+} from './core/search-types.js';
 export type { Explanation, Evidence } from './core/explanation.js';
 export type { EngineInfo, BackendInfo } from './core/worker-api.js';

@@ -6,7 +6,7 @@ import type { TrackInput } from '../core/events.js';
 import { randomId } from '../core/random-id.js';
 import type { Recommendation, RecommendOptions, RelatedOptions } from '../core/recommendation.js';
 import type { Explanation } from '../core/explanation.js';
-import type { RerankOptions, SearchOptions, Suggestion } from '../core/search-types.js';
+import type { RerankOptions, SearchOptions, SearchResponse, SearchResults, Suggestion } from '../core/search-types.js';
 import type { EngineInit, EngineNotify, ExportedData, SyncSummary } from '../core/worker-api.js';
 import { Consent } from './consent.js';
 import { Emitter, type RecommenderEventName, type RecommenderEvents } from './emitter.js';
@@ -26,10 +26,12 @@ export interface Recommender {
   /** Items bought in the same orders as `itemIds`; topped up with related items, whose reasons say so. */
   frequentlyBoughtTogether(itemIds: string[], options?: RelatedOptions): Promise<Recommendation[]>;
   /**
-   * Searches the catalog on the device: prefix matching, typo tolerance, field boosts; with a model loaded and a
-   * history, the top results are re-ranked for this shopper. Results carry a `reason` and an `attributionId`.
+   * Searches the catalog on the device in any language the browser segments (Chinese and Japanese also inside
+   * unsegmented runs): prefix matching, typo tolerance, field boosts, the store's synonyms and pins; with a model loaded
+   * and a history, the top results are re-ranked for this shopper. Each hit carries a `reason`, an `attributionId` and
+   * its `highlight`; the array also carries `total`, the `facets` asked for and a `didYouMean` when little matched.
    */
-  search(query: string, options?: SearchOptions): Promise<Recommendation[]>;
+  search(query: string, options?: SearchOptions): Promise<SearchResults>;
   /**
    * Re-ranks a list from the store's own search or merchandising backend for this shopper (same fusion as `search()`);
    * without a model or a history the order is kept. At most 1,000 ids.
@@ -120,7 +122,10 @@ export function createRecommenderWith(internals: FacadeInternals, options: Recom
     recommend: (options = {}) => ask('recommend', (api) => api.recommend(options)),
     related: (itemId, options = {}) => ask('related', (api) => api.related(itemId, options)),
     frequentlyBoughtTogether: (itemIds, options = {}) => ask('frequentlyBoughtTogether', (api) => api.frequentlyBoughtTogether(itemIds, options)),
-    search: (query, options = {}) => ask('search', (api) => api.search(query, options)),
+    search: async (query, options = {}) => {
+      const { hits, ...rest } = await ask<SearchResponse>('search', (api) => api.search(query, options));
+      return Object.assign(hits, rest);
+    },
     suggest: (prefix) => ask('suggest', (api) => api.suggest(prefix)),
     rerank: (itemIds, options = {}) => ask('rerank', (api) => api.rerank(itemIds, options)),
     updateCatalog: (update) => ask('updateCatalog', (api) => api.updateCatalog(update)),

@@ -1,4 +1,5 @@
 import type { CatalogItem } from './catalog.js';
+import type { SearchSettings } from './search-types.js';
 import { createPageError, type EdgeRecoError } from './errors.js';
 
 /** Options of `createRecommender()`. Every option is optional; the default is given on each. */
@@ -42,6 +43,12 @@ export interface RecommenderOptions {
   /** Business rules applied to every list (boosts, at most N per brand or category). Default: none. */
   rules?: BusinessRules;
   /**
+   * Search settings: the catalog's language, a dictionary of words to keep whole, synonyms, merchandising pins, price
+   * ranges, automatic correction, pinyin completion. Checked in the worker: a bad one rejects `search()` and
+   * `suggest()` with `INVALID_OPTION` and emits an `error` event. Default: none.
+   */
+  search?: SearchSettings;
+  /**
    * Logs the life cycle to the console with an `edgereco:` prefix (`console.info`): the worker up, the model's backend
    * and why (timings, what was skipped), catalog items indexed and skipped, the model loaded (URL, items, ms), sync
    * passes (what was built, when the next is due, sent, accepted, rejected). Failures are `error` / `warning` events
@@ -63,7 +70,7 @@ export interface BusinessRules {
 /** Options given as URLs: the page makes them absolute (relative to itself) before the worker sees them. */
 export const URL_OPTIONS = ['catalogUrl', 'modelUrl', 'syncUrl', 'priorsUrl'] as const;
 
-const OPTIONAL = ['catalog', 'catalogUrl', 'workerUrl', 'modelUrl', 'syncUrl', 'syncKey', 'syncTopic', 'priorsUrl'] as const;
+const OPTIONAL = ['catalog', 'catalogUrl', 'workerUrl', 'modelUrl', 'syncUrl', 'syncKey', 'syncTopic', 'priorsUrl', 'search'] as const;
 type Optional = (typeof OPTIONAL)[number];
 export type ResolvedOptions = Required<Omit<RecommenderOptions, Optional>> & Pick<RecommenderOptions, Optional>;
 
@@ -79,7 +86,7 @@ export const DEFAULT_OPTIONS = {
   debug: false,
 } as const satisfies Partial<ResolvedOptions>;
 
-const KNOWN = ['storeId', 'catalog', 'catalogUrl', 'maxEvents', 'maxAgeDays', 'batchSize', 'storage', 'workerUrl', 'timeoutMs', 'modelUrl', 'backend', 'syncUrl', 'syncKey', 'syncTopic', 'priorsUrl', 'rules', 'debug'];
+const KNOWN = ['storeId', 'catalog', 'catalogUrl', 'maxEvents', 'maxAgeDays', 'batchSize', 'storage', 'workerUrl', 'timeoutMs', 'modelUrl', 'backend', 'syncUrl', 'syncKey', 'syncTopic', 'priorsUrl', 'rules', 'search', 'debug'];
 const BACKEND_CHOICES = ['auto', 'webgpu', 'wasm', 'cpu'];
 
 function bad(name: string, requirement: string, value: unknown): EdgeRecoError {

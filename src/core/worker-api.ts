@@ -5,7 +5,7 @@ import type { BehaviourEvent } from './events.js';
 import type { AggregateReport } from './ldp/aggregate-report.js';
 import type { PrivacyBudgetPolicy, PrivacyBudgetState } from './ldp/privacy-budget.js';
 import type { Explanation } from './explanation.js';
-import type { RerankOptions, SearchOptions, Suggestion } from './search-types.js';
+import type { RerankOptions, SearchOptions, SearchResponse, SearchSettings, Suggestion } from './search-types.js';
 import type { TrackEnvelope } from './track-envelope.js';
 import type { Recommendation, RecommendOptions, RelatedOptions } from './recommendation.js';
 
@@ -44,6 +44,8 @@ export interface EngineSettings {
   optedOut: boolean;
   /** Log the life cycle to the console (`options.debug`). */
   debug: boolean;
+  /** The store's search settings as given (checked when the index is built). */
+  search?: SearchSettings;
 }
 
 /** What the SDK has queued and sent of privatized reports, and the privacy budget spent (in `exportData()`). */
@@ -150,7 +152,7 @@ export interface EngineApi {
   recommend(options: RecommendOptions): Promise<Recommendation[]>;
   related(itemId: string, options: RelatedOptions): Promise<Recommendation[]>;
   frequentlyBoughtTogether(itemIds: string[], options: RelatedOptions): Promise<Recommendation[]>;
-  search(query: string, options: SearchOptions): Promise<Recommendation[]>;
+  search(query: string, options: SearchOptions): Promise<SearchResponse>;
   suggest(prefix: string): Promise<Suggestion[]>;
   rerank(itemIds: string[], options: RerankOptions): Promise<Recommendation[]>;
   /** Applies a catalog change (no rebuild); resolves with the catalog's new size. */

@@ -1,4 +1,5 @@
 import { createError, ERROR_CODES, type EdgeRecoError } from '../core/errors.js';
+import type { PinRule, SearchSettings, SynonymRule } from '../core/search-types.js';
 
 /** The catalog fields the search index reads, in the order they are indexed. */
 export const SEARCH_FIELDS = ['title', 'brand', 'category', 'attributes', 'description'] as const;
@@ -34,10 +35,18 @@ export interface SearchConfig {
   combineWith: CombineMode;
   /** Results returned when `search()` is given no `k`. Default 20. */
   defaultK: number;
+  /** The store's settings (src/core/search-types.ts `SearchSettings`), resolved. */
+  locale: string | undefined;
+  dictionary: readonly string[];
+  synonyms: readonly SynonymRule[];
+  pins: readonly PinRule[];
+  priceRanges: readonly number[] | undefined;
+  autoCorrect: boolean;
+  pinyin: boolean;
 }
 
 /** What callers pass: any subset of the options, and any subset of the field boosts. */
-export type SearchConfigInput = Partial<Omit<SearchConfig, 'boost'>> & { boost?: Partial<Record<SearchField, number>> };
+export type SearchConfigInput = Partial<Omit<SearchConfig, 'boost' | keyof SearchSettings>> & SearchSettings & { boost?: Partial<Record<SearchField, number>> };
 
 export const DEFAULT_SEARCH_CONFIG: Readonly<SearchConfig> = Object.freeze({
   boost: Object.freeze({ title: 2, brand: 2, category: 1.5, attributes: 1, description: 1 }),
@@ -49,6 +58,13 @@ export const DEFAULT_SEARCH_CONFIG: Readonly<SearchConfig> = Object.freeze({
   prefixWeight: 0.375,
   combineWith: 'AND_THEN_OR',
   defaultK: 20,
+  locale: undefined,
+  dictionary: Object.freeze([]),
+  synonyms: Object.freeze([]),
+  pins: Object.freeze([]),
+  priceRanges: undefined,
+  autoCorrect: false,
+  pinyin: false,
 });
 
 const COMBINE_MODES: readonly CombineMode[] = ['AND', 'OR', 'AND_THEN_OR'];
@@ -73,5 +89,25 @@ export function resolveSearchConfig(options: SearchConfigInput = {}): SearchConf
   if (typeof merged.fuzzyUnknownTermsOnly !== 'boolean') throw invalid('fuzzyUnknownTermsOnly', 'must be true or false', merged.fuzzyUnknownTermsOnly);
   if (!Number.isInteger(merged.defaultK) || merged.defaultK < 1) throw invalid('defaultK', 'must be a whole number ≥ 1', merged.defaultK);
   if (!COMBINE_MODES.includes(merged.combineWith)) throw invalid('combineWith', `must be one of ${COMBINE_MODES.join(', ')}`, merged.combineWith);
+  if (merged.locale !== undefined && (typeof merged.locale !== 'string' || !validLocale(merged.locale))) throw invalid('locale', 'must be a BCP 47 language tag such as "zh-CN", "ja" or "en"', merged.locale);
+  for (const name of ['dictionary', 'synonyms', 'pins'] as const) if (!Array.isArray(merged[name])) throw invalid(name, 'must be an array', merged[name]);
+  merged.dictionary.forEach((w, i) => {
+    if (typeof w !== 'string' || w.trim().length === 0) throw invalid(`dictionary[${i}]`, 'must be a non-empty string', w);
+  });
+  if (merged.priceRanges !== undefined) {
+    const r = merged.priceRanges;
+    if (!Array.isArray(r) || r.length < 2 || r.some((b, i) => typeof b !== 'number' || !Number.isFinite(b) || (i > 0 && b <= r[i - 1]!))) {
+      throw invalid('priceRanges', 'must be at least two ascending numbers, e.g. [0, 25, 50, 100]', r);
+    }
+  }
+  for (const name of ['autoCorrect', 'pinyin'] as const) if (typeof merged[name] !== 'boolean') throw invalid(name, 'must be true or false', merged[name]);
   return merged;
+}
+
+function validLocale(tag: string): boolean {
+  try {
+    return Intl.getCanonicalLocales(tag).length === 1;
+  } catch {
+    return false;
+  }
 }

@@ -1,5 +1,9 @@
-import MiniSearch, { type SearchOptions, type SearchResult } from 'minisearch';
+import MiniSearch, { type Query, type SearchOptions, type SearchResult } from 'minisearch';
 import { createError, ERROR_CODES } from '../core/errors.js';
+import type { FacetName, FacetValue } from '../core/search-types.js';
+import { TextAnalyzer } from './analyzer.js';
+import { correctQuery } from './did-you-mean.js';
+import { countFacets, derivePriceRanges, validateFacets } from './facets.js';
 import { fuzzyEdits } from './fuzzy-edits.js';
 import { normalizeTerm } from './normalize-term.js';
 import { type SearchConfig, type SearchConfigInput, SEARCH_FIELDS, resolveSearchConfig } from './search-config.js';
@@ -7,21 +11,41 @@ import { searchFieldText } from './search-field-text.js';
 import { type SearchFilters, matchesFilters, validateFilters } from './search-filters.js';
 import { type SearchItem, validateSearchItems } from './search-item.js';
 import { type Suggestion, SuggestIndex } from './suggest-index.js';
-import { tokenizeText } from './tokenize-text.js';
+import { Synonyms } from './synonyms.js';
 
 /** How many of the best items matching the words before the last one are read to rank its completions. */
 const SUGGEST_CONTEXT = 200;
 
-/** One search result: the item id and its lexical score (higher is better). */
+/** A query matching at most this many items also gets a `didYouMean`. */
+const FEW_MATCHES = 2;
+
+/** One search result: the item id, its lexical score (higher is better) and the index terms it matched. */
 export interface SearchHit {
   id: string;
   score: number;
+  /** The index terms that matched (after prefix and typo expansion): what highlighting marks. */
+  terms: string[];
 }
 
 export interface SearchRequest {
   /** How many results, default `config.defaultK`. */
   k?: number;
   filters?: SearchFilters;
+  /** Facets to count over every matching item. */
+  facets?: readonly FacetName[];
+  /** Search the correction when the query matches nothing. Default `config.autoCorrect`. */
+  correct?: boolean;
+  /** The shopper's own past queries, most recent first (for `didYouMean`). */
+  history?: readonly string[];
+}
+
+/** The answer of {@link SearchIndex.query}: the top `k`, how many matched, the facet counts, a correction. */
+export interface SearchAnswer {
+  hits: SearchHit[];
+  total: number;
+  facets: Partial<Record<FacetName, FacetValue[]>>;
+  didYouMean?: string;
+  correctedFrom?: string;
 }
 
 /** A change to an item that does not touch its text: applied without re-indexing. */
@@ -39,20 +63,28 @@ export class SearchIndex {
   readonly config: SearchConfig;
   private readonly items = new Map<string, SearchItem>();
   private readonly mini: MiniSearch<SearchItem>;
-  private readonly suggestions = new SuggestIndex();
+  private readonly suggestions: SuggestIndex;
   /** Every indexed term (normalized). Terms of removed items stay: that only spares them typo matching. */
   private readonly vocabulary = new Set<string>();
   private readonly searchOptions: SearchOptions;
+  readonly analyzer: TextAnalyzer;
+  private readonly synonyms: Synonyms;
+  /** The `price` facet's bounds when the store gives none: derived from the catalog, again after it changes. */
+  private derivedRanges: number[] | null = null;
 
   /** Builds the index from catalog rows (validated; throws `INVALID_OPTION` naming the bad row). */
   constructor(rows: unknown = [], options: SearchConfigInput = {}) {
     this.config = resolveSearchConfig(options);
+    this.analyzer = new TextAnalyzer({ locale: this.config.locale, dictionary: this.config.dictionary });
+    this.synonyms = new Synonyms(this.config.synonyms, this.analyzer);
+    this.suggestions = new SuggestIndex(this.analyzer);
     const { boost, fuzzyOneEditFrom, fuzzyTwoEditsFrom, fuzzyUnknownTermsOnly, prefixMinLength } = this.config;
     this.mini = new MiniSearch<SearchItem>({
       fields: [...SEARCH_FIELDS],
       storeFields: [],
       extractField: (item, field) => (field === 'id' ? item.id : searchFieldText(item, field as (typeof SEARCH_FIELDS)[number])),
-      tokenize: tokenizeText,
+      // MiniSearch passes the field name when indexing, and nothing when tokenizing a query.
+      tokenize: (text, field) => (field === undefined ? this.analyzer.queryTerms(text) : this.analyzer.indexTerms(text)),
       // MiniSearch passes the field name when indexing (a number, the token's position, when searching).
       processTerm: (token, field) => {
         const term = normalizeTerm(token);
@@ -101,8 +133,15 @@ export class SearchIndex {
     return this.items.get(id);
   }
 
+  /** Whether an item is in the index and passes the filters. */
+  passes(id: string, filters: SearchFilters | undefined): boolean {
+    const item = this.items.get(id);
+    return item !== undefined && (filters === undefined || matchesFilters(item, filters));
+  }
+
   /** Adds items, or replaces the items with the same id (re-indexing only those). */
   add(rows: unknown): void {
+    this.derivedRanges = null;
     for (const item of validateSearchItems(rows)) {
       const old = this.items.get(item.id);
       if (old) {
@@ -118,6 +157,7 @@ export class SearchIndex {
 
   /** Removes items by id; unknown ids are ignored. Returns how many were removed. */
   remove(ids: readonly string[]): number {
+    this.derivedRanges = null;
     let removed = 0;
     for (const id of ids) {
       const old = this.items.get(id);
@@ -140,6 +180,7 @@ export class SearchIndex {
     if (patch.available !== undefined && typeof patch.available !== 'boolean') {
       throw createError(ERROR_CODES.INVALID_OPTION, { field: 'available', requirement: 'must be true or false', got: patch.available });
     }
+    this.derivedRanges = null;
     const next: SearchItem = { ...item };
     if (patch.price !== undefined) next.price = patch.price;
     if (patch.available !== undefined) next.available = patch.available;
@@ -148,24 +189,60 @@ export class SearchIndex {
 
   /** The best `k` items for a query, best first. A blank query returns nothing. */
   search(query: string, request: SearchRequest = {}): SearchHit[] {
+    return this.query(query, request).hits;
+  }
+
+  /**
+   * The best `k` items for a query with the store's synonyms, how many items match it and the filters, the facet
+   * counts over all of them, and a `didYouMean` when it matches nothing or little (searched instead when `correct`).
+   * A blank query with a category filter lists that category; otherwise a blank query matches nothing.
+   */
+  query(query: string, request: SearchRequest = {}): SearchAnswer {
     const k = request.k ?? this.config.defaultK;
     if (!Number.isInteger(k) || k < 1) throw createError(ERROR_CODES.INVALID_OPTION, { field: 'k', requirement: 'must be a whole number ≥ 1', got: k });
     const filters = request.filters;
     if (filters) validateFilters(filters);
+    const facets = request.facets === undefined ? [] : validateFacets(request.facets);
     const text = query.trim();
-    if (text.length === 0) return [];
-    const options: SearchOptions = { ...this.searchOptions };
-    if (filters) options.filter = (r: SearchResult) => matchesFilters(this.items.get(r.id as string)!, filters);
+    const browse = text.length === 0 && filters?.category !== undefined;
+    if (text.length === 0 && !browse) return { hits: [], total: 0, facets: this.countFacets([], request, facets) };
+    const answer = this.run(browse ? MiniSearch.wildcard : this.synonyms.expand(text), k, request, facets);
+    if (browse || answer.total > FEW_MATCHES) return answer;
+    const didYouMean = correctQuery(text, {
+      known: (term) => this.vocabulary.has(term),
+      words: () => this.suggestions.words(),
+      history: request.history ?? [],
+    });
+    if (didYouMean === undefined) return answer;
+    if (answer.total === 0 && (request.correct ?? this.config.autoCorrect)) {
+      return { ...this.run(this.synonyms.expand(didYouMean), k, request, facets), didYouMean, correctedFrom: text };
+    }
+    return { ...answer, didYouMean };
+  }
+
+  private run(query: Query, k: number, request: SearchRequest, facets: readonly FacetName[]): SearchAnswer {
+    const filters = request.filters;
     const mode = this.config.combineWith;
-    const first = this.mini.search(text, { ...options, combineWith: mode === 'OR' ? 'OR' : 'AND' });
-    const hits = first.slice(0, k).map(toHit);
-    if (mode !== 'AND_THEN_OR' || hits.length >= k) return hits;
+    const all = this.mini.search(query, { ...this.searchOptions, combineWith: mode === 'OR' ? 'OR' : 'AND' });
+    const matched = filters ? all.filter((r) => matchesFilters(this.items.get(r.id as string)!, filters)) : all;
+    const hits = matched.slice(0, k).map(toHit);
+    const counted = facets.length > 0 ? this.countFacets(all, request, facets) : {};
+    const total = matched.length;
+    if (mode !== 'AND_THEN_OR' || hits.length >= k || query === MiniSearch.wildcard) return { hits, total, facets: counted };
     const seen = new Set(hits.map((h) => h.id));
-    for (const r of this.mini.search(text, { ...options, combineWith: 'OR' })) {
+    const options: SearchOptions = { ...this.searchOptions, combineWith: 'OR' };
+    if (filters) options.filter = (r: SearchResult) => matchesFilters(this.items.get(r.id as string)!, filters);
+    for (const r of this.mini.search(query, options)) {
       if (hits.length >= k) break;
       if (!seen.has(r.id as string)) hits.push(toHit(r));
     }
-    return hits;
+    return { hits, total, facets: counted };
+  }
+
+  private countFacets(results: readonly SearchResult[], request: SearchRequest, facets: readonly FacetName[]): Partial<Record<FacetName, FacetValue[]>> {
+    if (facets.length === 0) return {};
+    const ranges = this.config.priceRanges ?? (this.derivedRanges ??= derivePriceRanges(this.items.values()));
+    return countFacets(results.map((r) => this.items.get(r.id as string)!), request.filters, facets, ranges);
   }
 
   /**
@@ -185,5 +262,5 @@ export class SearchIndex {
 }
 
 function toHit(r: SearchResult): SearchHit {
-  return { id: r.id as string, score: r.score };
+  return { id: r.id as string, score: r.score, terms: r.terms };
 }

@@ -1,3 +1,4 @@
+import { TextAnalyzer } from './analyzer.js';
 import type { SearchItem } from './search-item.js';
 
 /** One completion: the text to show and how many items contain its completed word (among the context items, if any). */
@@ -14,11 +15,6 @@ function fold(text: string): string {
   return (/[\u0080-\uffff]/.test(text) ? text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '') : text).toLowerCase();
 }
 
-function words(text: string): string[] {
-  return (fold(text).match(WORD) ?? []).filter(
-    (w) => w.length >= 2 && /\p{L}/u.test(w),
-  );
-}
 
 /**
  * Completions from the words of the catalog's titles, brands and categories. Keeps a sorted word list and a count of
@@ -29,6 +25,13 @@ export class SuggestIndex {
   private readonly counts = new Map<string, number>();
   /** Every word ever seen, sorted; words whose count fell to 0 stay (and are skipped) so removal is O(words of item). */
   private readonly sorted: string[] = [];
+
+  constructor(private readonly analyzer = new TextAnalyzer()) {}
+
+  /** Every catalog word (and phrase) with how many items hold it. */
+  *words(): IterableIterator<[string, number]> {
+    for (const entry of this.counts) if (entry[1] > 0) yield entry;
+  }
 
   add(item: SearchItem): void {
     for (const w of this.itemWords(item)) {
@@ -84,7 +87,7 @@ export class SuggestIndex {
   }
 
   private itemWords(item: SearchItem): Set<string> {
-    return new Set(words(`${item.title ?? ''} ${item.brand ?? ''} ${item.category ?? ''}`));
+    return new Set(this.analyzer.phrases(`${item.title ?? ''} ${item.brand ?? ''} ${item.category ?? ''}`));
   }
 
   private lowerBound(w: string): number {

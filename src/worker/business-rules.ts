@@ -9,7 +9,7 @@ import type { CatalogIndex } from './catalog-index.js';
  * the boosted score; the diversity caps then skip an item whose brand or category already has its quota, keeping the
  * order otherwise. Returns at most `k` items.
  */
-export function applyRules(ranked: readonly Recommendation[], catalog: CatalogIndex, rules: BusinessRules, k: number): Recommendation[] {
+export function applyRules<T extends Recommendation>(ranked: readonly T[], catalog: CatalogIndex, rules: BusinessRules, k: number): T[] {
   let list = [...ranked];
   if (rules.boosts?.length) {
     const boosted = list.map((r, i) => {
@@ -28,7 +28,7 @@ export function applyRules(ranked: readonly Recommendation[], catalog: CatalogIn
   }
   const perBrand = new Map<string, number>();
   const perCategory = new Map<string, number>();
-  const out: Recommendation[] = [];
+  const out: T[] = [];
   for (const r of list) {
     if (out.length >= k) break;
     const item = catalog.get(r.itemId);

@@ -1,9 +1,12 @@
 import type { CatalogItem, CatalogUpdate } from '../core/catalog.js';
 import { createError, ERROR_CODES } from '../core/errors.js';
 import type { Recommendation } from '../core/recommendation.js';
-import type { SearchOptions, Suggestion } from '../core/search-types.js';
+import type { SearchHit, SearchOptions, SearchResponse, SearchSettings, Suggestion } from '../core/search-types.js';
 import type { ModelRuntime } from '../model/model-runtime.js';
 import type { SearchIndex } from '../search/search-index.js';
+import { highlightItem } from '../search/highlight.js';
+import { normalizeTerm } from '../search/normalize-term.js';
+import { Pins } from '../search/pins.js';
 import type { CatalogIndex } from './catalog-index.js';
 import type { History } from './history.js';
 import { shopperInput } from './model-recommender.js';
@@ -49,29 +52,71 @@ function normalizeQuery(text: string): string {
  * (reciprocal rank fusion); `suggest()` puts the shopper's own past queries first.
  */
 export class CatalogSearch {
-  private constructor(private readonly index: SearchIndex) {}
+  private readonly pins: Pins;
 
-  /** Builds the index in chunks, yielding between them (the worker stays responsive to other calls). */
-  static async build(catalog: CatalogItem[]): Promise<CatalogSearch> {
+  private constructor(private readonly index: SearchIndex) {
+    this.pins = new Pins(index.config.pins);
+  }
+
+  /**
+   * Builds the index in chunks, yielding between them (the worker stays responsive to other calls). Rejects with
+   * `INVALID_OPTION` when a store's search setting is bad.
+   */
+  static async build(catalog: CatalogItem[], settings: SearchSettings = {}): Promise<CatalogSearch> {
     const { SearchIndex } = await import('../search/search-index.js');
-    return new CatalogSearch(await SearchIndex.create(catalog));
+    if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) {
+      throw createError(ERROR_CODES.INVALID_OPTION, { field: 'options.search', requirement: 'must be an object { locale, dictionary, synonyms, pins, priceRanges, autoCorrect, pinyin }', got: settings });
+    }
+    return new CatalogSearch(await SearchIndex.create(catalog, settings));
   }
 
   async search(
     query: string,
     options: SearchOptions,
     context: { history: History; catalog: CatalogIndex; model: ModelRuntime | null; attributionId: string },
-  ): Promise<Recommendation[]> {
+  ): Promise<SearchResponse> {
     if (typeof query !== 'string') throw createError(ERROR_CODES.INVALID_OPTION, { field: 'search(query)', requirement: 'must be a string', got: query }, { details: { field: 'query' } });
     const k = options.k ?? 20;
     if (!Number.isInteger(k) || k < 1 || k > MAX_K) throw createError(ERROR_CODES.INVALID_OPTION, { field: 'options.k', requirement: `must be an integer from 1 to ${MAX_K}`, got: k });
-    const request = options.filters ? { k: Math.max(k, RERANK_DEPTH), filters: options.filters } : { k: Math.max(k, RERANK_DEPTH) };
-    const hits = this.index.search(query, request);
     const { history, catalog, model } = context;
+    const answer = this.index.query(query, { ...options, k: Math.max(k, RERANK_DEPTH), history: pastQueries(history) });
+    const { hits } = answer;
     const scores = model ? await model.scoreInput(shopperInput(model, history)) : null;
-    const ranked = personalize(hits.map((h) => h.id), { history, catalog, model, scores, lead: `Matches “${query.trim()}”`, attributionId: context.attributionId });
+    const searched = answer.correctedFrom === undefined ? query.trim() : answer.didYouMean!;
+    const lead = searched.length > 0 ? `Matches “${searched}”` : `In “${options.filters?.category ?? ''}”`;
+    const ranked: SearchHit[] = personalize(hits.map((h) => h.id), { history, catalog, model, scores, lead, attributionId: context.attributionId });
     if (!(model && scores)) ranked.forEach((r, i) => (r.score = hits[i]!.score));
-    return ranked.slice(0, k);
+    const terms = new Map(hits.map((h) => [h.id, h.terms]));
+    const out = ranked.slice(0, k);
+    for (const r of out) this.addHighlight(r, terms.get(r.itemId) ?? []);
+    const response: SearchResponse = { hits: out, total: answer.total, facets: answer.facets };
+    if (answer.didYouMean !== undefined) response.didYouMean = answer.didYouMean;
+    if (answer.correctedFrom !== undefined) response.correctedFrom = answer.correctedFrom;
+    return response;
+  }
+
+  /**
+   * Applies the store's pins and buries for this query (or category listing) to the final list: a pinned item is at
+   * its position whatever the shopper's history, if it passes the active filters.
+   */
+  pin(list: SearchHit[], query: string, options: SearchOptions, context: { catalog: CatalogIndex; attributionId: string }): SearchHit[] {
+    const k = list.length === 0 ? (options.k ?? 20) : Math.max(list.length, options.k ?? 20);
+    const queryTerms = this.index.analyzer.queryTerms(query).map((t) => normalizeTerm(t)).filter((t): t is string => t !== null);
+    const make = (id: string): SearchHit | undefined => {
+      const item = this.index.get(id);
+      if (!item) return undefined;
+      const hit: SearchHit = { itemId: id, score: 0, reason: 'Chosen by the store', source: 'search', attributionId: context.attributionId };
+      if (item.title !== undefined) hit.title = item.title;
+      this.addHighlight(hit, queryTerms);
+      return hit;
+    };
+    const passes = (id: string): boolean => this.index.passes(id, options.filters);
+    return this.pins.apply(list, { query, category: options.filters?.category }, passes, make).slice(0, k);
+  }
+
+  private addHighlight(hit: SearchHit, terms: readonly string[]): void {
+    const item = this.index.get(hit.itemId);
+    if (item) hit.highlight = highlightItem(item, new Set(terms), this.index.analyzer, normalizeTerm);
   }
 
   /** Applies a catalog change to the index incrementally (no rebuild). */
@@ -120,4 +165,15 @@ export class CatalogSearch {
     }
     return out;
   }
+}
+
+/** The shopper's own past queries, most recent first, each once. */
+function pastQueries(history: History): string[] {
+  const out = new Set<string>();
+  const events = history.events();
+  for (let i = events.length - 1; i >= 0 && out.size < 50; i--) {
+    const e = events[i]!;
+    if (e.type === 'search') out.add(e.query.trim());
+  }
+  return [...out];
 }

@@ -20,6 +20,7 @@ export function engineSettings(init: EngineInit): EngineSettings {
   if (o.catalogUrl) settings.catalogUrl = o.catalogUrl;
   if (o.modelUrl) settings.modelUrl = o.modelUrl;
   if (o.priorsUrl) settings.priorsUrl = o.priorsUrl;
+  if (o.search) settings.search = o.search;
   if (o.syncUrl) settings.sync = { url: o.syncUrl, key: o.syncKey, topic: o.syncTopic };
   return settings;
 }

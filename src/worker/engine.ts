@@ -6,7 +6,7 @@ import type { TrackEnvelope } from '../core/track-envelope.js';
 import { randomId } from '../core/random-id.js';
 import type { Recommendation, RecommendOptions, RelatedOptions } from '../core/recommendation.js';
 import type { Explanation } from '../core/explanation.js';
-import type { RerankOptions, SearchOptions, Suggestion } from '../core/search-types.js';
+import type { RerankOptions, SearchOptions, SearchResponse, Suggestion } from '../core/search-types.js';
 import type { BackendInfo, EngineApi, EngineInfo, EngineInit, EngineSettings, EngineNotify, ExportedData, SyncBatch, SyncSummary } from '../core/worker-api.js';
 import { engineSettings } from './engine-settings.js';
 import type { ModelRuntime } from '../model/model-runtime.js';
@@ -134,8 +134,9 @@ export class Engine implements EngineApi {
     if (init.catalog || init.catalogUrl) debug(`catalog: ${catalog.length} items indexed, ${checked.skipped.length} skipped${checked.skipped.length ? ` (${checked.skipped[0]!.message.replace(/^edgereco: /, '')}${checked.skipped.length > 1 ? ', …' : ''})` : ''}`);
     this.history.add(await log.readAll());
     this.catalog = new CatalogIndex(catalog, new Map(priors?.trending().map((t) => [t.itemId, t.count]) ?? []));
-    const search = CatalogSearch.build(catalog);
-    search.catch(() => {}); // reported when search() is called
+    const search = CatalogSearch.build(catalog, init.search);
+    // A bad `search` option: an error event now, and search() / suggest() reject with it.
+    search.catch((error: unknown) => report('error')(asEdgeRecoError(error, 'the search index could not be built', 'search() and suggest() are off')));
     const beacon = (url: string, body: string) => void Promise.resolve(notify({ kind: 'beacon', url, body })).catch(() => {});
     const onAccepted = (batch: SyncBatch): void => void Promise.resolve(notify({ kind: 'sync', batch })).catch(() => {});
     const sync = startSync(init, dbName, log, { report, onBeacon: beacon, onAccepted, ...(init.debug ? { log: debug } : {}) });
@@ -227,12 +228,14 @@ export class Engine implements EngineApi {
     return applyRules([...together, ...related.map((r) => ({ ...r, attributionId: args.attributionId }))], this.catalog, init.rules, k);
   }
 
-  async search(query: string, options: SearchOptions = {}): Promise<Recommendation[]> {
+  async search(query: string, options: SearchOptions = {}): Promise<SearchResponse> {
     const started = await this.withCatalog();
     const [search, model] = await Promise.all([started.search, started.model]);
     const k = options.k ?? 20;
-    const results = await search.search(query, { ...options, k: Number.isInteger(k) && k >= 1 && k <= MAX_K ? this.wide(started.init, k) : k }, { history: this.history, catalog: this.catalog, model, attributionId: randomId() });
-    return applyRules(results, this.catalog, started.init.rules, k);
+    const context = { history: this.history, catalog: this.catalog, model, attributionId: randomId() };
+    const answer = await search.search(query, { ...options, k: Number.isInteger(k) && k >= 1 && k <= MAX_K ? this.wide(started.init, k) : k }, context);
+    // Pinned items keep their positions: the store's rules re-order and cap the others around them.
+    return { ...answer, hits: search.pin(applyRules(answer.hits, this.catalog, started.init.rules, k), query, options, context) };
   }
 
   async rerank(itemIds: string[], options: RerankOptions = {}): Promise<Recommendation[]> {
