@@ -31,9 +31,9 @@ interface Counter {
 const byCount = (a: FacetValue, b: FacetValue): number => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
 
 /** Groups raw values case-insensitively; each group shows its most common spelling. Sorted by count, capped. */
-function grouped(raw: Map<string | number | boolean, number>): FacetValue[] {
+function grouped(raw: Map<string | number | boolean, Tally>): FacetValue[] {
   const groups = new Map<string, { count: number; spelling: string; best: number }>();
-  for (const [value, count] of raw) {
+  for (const [value, { n: count }] of raw) {
     const text = String(value);
     const key = text.toLowerCase();
     const g = groups.get(key);
@@ -49,12 +49,23 @@ function grouped(raw: Map<string | number | boolean, number>): FacetValue[] {
   return [...groups.values()].map((g) => ({ value: g.spelling, count: g.count })).sort(byCount).slice(0, MAX_FACET_VALUES);
 }
 
+/** A mutable count, so adding to a seen value is one map lookup, not a get and a set. */
+interface Tally {
+  n: number;
+}
+
+function tally<K>(raw: Map<K, Tally>, key: K): void {
+  const t = raw.get(key);
+  if (t === undefined) raw.set(key, { n: 1 });
+  else t.n++;
+}
+
 function valueCounter(read: (item: SearchItem) => string | number | boolean | undefined): Counter {
-  const raw = new Map<string | number | boolean, number>();
+  const raw = new Map<string | number | boolean, Tally>();
   return {
     add(item) {
       const v = read(item);
-      if (v !== undefined) raw.set(v, (raw.get(v) ?? 0) + 1);
+      if (v !== undefined) tally(raw, v);
     },
     values: () => grouped(raw),
   };
@@ -62,15 +73,15 @@ function valueCounter(read: (item: SearchItem) => string | number | boolean | un
 
 /** Every level of the path counts: "Audio > Headphones" adds to "Audio" and to "Audio > Headphones" (as written). */
 function categoryCounter(): Counter {
-  const raw = new Map<string, number>();
+  const raw = new Map<string, Tally>();
   return {
     add(item) {
       const c = item.category;
-      if (c !== undefined) raw.set(c, (raw.get(c) ?? 0) + 1);
+      if (c !== undefined) tally(raw, c);
     },
     values() {
       const levels = new Map<string, number>();
-      for (const [path, count] of raw) {
+      for (const [path, { n: count }] of raw) {
         let end = path.indexOf(' > ');
         while (end !== -1) {
           const level = path.slice(0, end);

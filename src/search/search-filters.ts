@@ -51,9 +51,14 @@ export function validateFilters(filters: SearchFilters): void {
   }
 }
 
-/** An item's own attribute (never one inherited from `Object.prototype`, such as `constructor`). */
-export const attributeOf = (item: SearchItem, name: string): FacetAttributeValue | undefined =>
-  item.attributes !== undefined && Object.hasOwn(item.attributes, name) ? item.attributes[name] : undefined;
+/**
+ * An item's attribute. What `Object.prototype` lends (`constructor`, `toString`) is a function or an object, never a
+ * catalog value, so a type check stands in for `Object.hasOwn` at a fraction of its cost in the facet loop.
+ */
+export function attributeOf(item: SearchItem, name: string): FacetAttributeValue | undefined {
+  const v: unknown = item.attributes?.[name];
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : undefined;
+}
 
 /** Compiled tests per filter object: a query's filters are read once, not once per item. */
 const compiled = new WeakMap<SearchFilters, readonly FilterTest[]>();
