@@ -22,16 +22,15 @@ export function validateFacets(facets: unknown): readonly FacetName[] {
   return facets as FacetName[];
 }
 
-/** Counts one facet's raw values (as the catalog writes them); turned into {@link FacetValue}s once at the end. */
-interface Counter {
-  add(item: SearchItem): void;
-  values(): FacetValue[];
-}
-
 const byCount = (a: FacetValue, b: FacetValue): number => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
 
+/** A mutable count, so adding to a seen value is one map lookup, not a get and a set. */
+interface Tally {
+  n: number;
+}
+
 /** Groups raw values case-insensitively; each group shows its most common spelling. Sorted by count, capped. */
-function grouped(raw: Map<string | number | boolean, Tally>): FacetValue[] {
+function grouped(raw: Map<unknown, Tally>): FacetValue[] {
   const groups = new Map<string, { count: number; spelling: string; best: number }>();
   for (const [value, { n: count }] of raw) {
     const text = String(value);
@@ -49,50 +48,20 @@ function grouped(raw: Map<string | number | boolean, Tally>): FacetValue[] {
   return [...groups.values()].map((g) => ({ value: g.spelling, count: g.count })).sort(byCount).slice(0, MAX_FACET_VALUES);
 }
 
-/** A mutable count, so adding to a seen value is one map lookup, not a get and a set. */
-interface Tally {
-  n: number;
-}
-
-function tally<K>(raw: Map<K, Tally>, key: K): void {
-  const t = raw.get(key);
-  if (t === undefined) raw.set(key, { n: 1 });
-  else t.n++;
-}
-
-function valueCounter(read: (item: SearchItem) => string | number | boolean | undefined): Counter {
-  const raw = new Map<string | number | boolean, Tally>();
-  return {
-    add(item) {
-      const v = read(item);
-      if (v !== undefined) tally(raw, v);
-    },
-    values: () => grouped(raw),
-  };
-}
-
 /** Every level of the path counts: "Audio > Headphones" adds to "Audio" and to "Audio > Headphones" (as written). */
-function categoryCounter(): Counter {
-  const raw = new Map<string, Tally>();
-  return {
-    add(item) {
-      const c = item.category;
-      if (c !== undefined) tally(raw, c);
-    },
-    values() {
-      const levels = new Map<string, number>();
-      for (const [path, { n: count }] of raw) {
-        let end = path.indexOf(' > ');
-        while (end !== -1) {
-          const level = path.slice(0, end);
-          levels.set(level, (levels.get(level) ?? 0) + count);
-          end = path.indexOf(' > ', end + 3);
-        }
-        levels.set(path, (levels.get(path) ?? 0) + count);
-      }
-      return [...levels].map(([value, count]) => ({ value, count })).sort(byCount).slice(0, MAX_FACET_VALUES);
-    },
-  };
+function categoryValues(raw: Map<unknown, Tally>): FacetValue[] {
+  const levels = new Map<string, number>();
+  for (const [key, { n: count }] of raw) {
+    const path = key as string;
+    let end = path.indexOf(' > ');
+    while (end !== -1) {
+      const level = path.slice(0, end);
+      levels.set(level, (levels.get(level) ?? 0) + count);
+      end = path.indexOf(' > ', end + 3);
+    }
+    levels.set(path, (levels.get(path) ?? 0) + count);
+  }
+  return [...levels].map(([value, count]) => ({ value, count })).sort(byCount).slice(0, MAX_FACET_VALUES);
 }
 
 /**
@@ -100,35 +69,24 @@ function categoryCounter(): Counter {
  * the first bound and items without a price are not counted. Ranges stay in order; empty ranges are left out, since a
  * choice that yields nothing is not worth showing.
  */
-function priceCounter(bounds: readonly number[]): Counter {
-  const counts = new Array<number>(bounds.length).fill(0);
-  return {
-    add(item) {
-      const p = item.price;
-      if (p === undefined || bounds.length === 0 || p < bounds[0]!) return;
-      let i = bounds.length - 1;
-      while (p < bounds[i]!) i--;
-      counts[i]!++;
-    },
-    values() {
-      const out: FacetValue[] = [];
-      bounds.forEach((min, i) => {
-        if (counts[i] === 0) return;
-        const max = bounds[i + 1];
-        out.push(max === undefined ? { value: `${min}+`, count: counts[i]!, min } : { value: `${min}–${max}`, count: counts[i]!, min, max });
-      });
-      return out;
-    },
-  };
+function priceValues(bounds: readonly number[], counts: readonly number[]): FacetValue[] {
+  const out: FacetValue[] = [];
+  bounds.forEach((min, i) => {
+    const count = counts[i]!;
+    if (count === 0) return;
+    const max = bounds[i + 1];
+    out.push(max === undefined ? { value: `${min}+`, count, min } : { value: `${min}–${max}`, count, min, max });
+  });
+  return out;
 }
 
-function counterFor(facet: FacetName, priceRanges: readonly number[]): Counter {
-  if (facet === 'brand') return valueCounter((item) => item.brand);
-  if (facet === 'category') return categoryCounter();
-  if (facet === 'price') return priceCounter(priceRanges);
-  const name = facet.slice(5);
-  return valueCounter((item) => attributeOf(item, name));
-}
+/** What a facet reads from an item. Small integers, so the counting loop is one `switch`, not a call per facet. */
+const BRAND = 0;
+const CATEGORY = 1;
+const PRICE = 2;
+const ATTRIBUTE = 3;
+
+const kindOf = (f: FacetName): number => (f === 'brand' ? BRAND : f === 'category' ? CATEGORY : f === 'price' ? PRICE : ATTRIBUTE);
 
 /**
  * Counts per facet value over the items matching the query (before filters). A facet's counts ignore that facet's own
@@ -145,12 +103,36 @@ export function countFacets(
   priceRanges: readonly number[],
 ): Partial<Record<FacetName, FacetValue[]>> {
   const names = [...new Set(facets)];
-  const counters = names.map((f) => counterFor(f, priceRanges));
+  const kinds = names.map(kindOf);
+  const attributeNames = names.map((f) => f.slice(5));
+  const maps = names.map(() => new Map<unknown, Tally>());
+  const bounds = priceRanges;
+  const priceCounts = new Array<number>(bounds.length).fill(0);
   const slot = new Map(names.map((f, i) => [f, i]));
   const tests: readonly FilterTest[] = filters ? filterTests(filters) : [];
   const owner = tests.map((t) => (t.facet === undefined ? -1 : (slot.get(t.facet) ?? -1)));
+  const add = (c: number, item: SearchItem): void => {
+    const kind = kinds[c];
+    let v: unknown;
+    if (kind === PRICE) {
+      const p = item.price;
+      if (p === undefined || bounds.length === 0 || p < bounds[0]!) return;
+      let i = bounds.length - 1;
+      while (p < bounds[i]!) i--;
+      priceCounts[i]!++;
+      return;
+    } else if (kind === BRAND) v = item.brand;
+    else if (kind === CATEGORY) v = item.category;
+    else v = attributeOf(item, attributeNames[c]!);
+    if (v === undefined) return;
+    const map = maps[c]!;
+    const t = map.get(v);
+    if (t === undefined) map.set(v, { n: 1 });
+    else t.n++;
+  };
+  const n = names.length;
   for (const item of matched) {
-    let failed = -2; // -2: none failed; ≥ 0: the counter whose own filter alone failed
+    let failed = -2; // -2: none failed; ≥ 0: the facet whose own filter alone failed
     let counted = true;
     for (let t = 0; t < tests.length; t++) {
       if (tests[t]!.test(item)) continue;
@@ -161,10 +143,16 @@ export function countFacets(
       failed = owner[t]!;
     }
     if (!counted) continue;
-    if (failed === -2) for (const c of counters) c.add(item);
-    else counters[failed]!.add(item);
+    if (failed === -2) for (let c = 0; c < n; c++) add(c, item);
+    else add(failed, item);
   }
-  return Object.fromEntries(names.map((f, i) => [f, counters[i]!.values()]));
+  return Object.fromEntries(
+    names.map((f, c) => {
+      const kind = kinds[c];
+      const values = kind === PRICE ? priceValues(bounds, priceCounts) : kind === CATEGORY ? categoryValues(maps[c]!) : grouped(maps[c]!);
+      return [f, values];
+    }),
+  );
 }
 
 /** Rounds to the nearest of 1, 2, 2.5 and 5 × 10^n (by ratio), so range labels read like a shop's: 25–50, not 23.7–48.1. */
