@@ -34,7 +34,10 @@ function vocabulary(): { category: string; brands: string[]; words: string[]; pr
   return [...byCategory].map(([category, g]) => ({ category, brands: [...g.brands], words: [...g.words], prices: g.prices }));
 }
 
-/** `n` Chinese catalog items (ids `cjk-000001`…): brand + 3–7 words of one category, a price near that category's. */
+const COLOURS = ['黑色', '白色', '红色', '蓝色', '灰色', '粉色', '绿色', '金色'];
+const ORIGINS = ['中国大陆', '日本', '韩国', '德国', '美国'];
+
+/** `n` Chinese catalog items (ids `cjk-000001`…): brand + 3–7 words of one category (run together 7 times in 10), a price near that category's, a colour and an origin. */
 export function makeCjkCatalog(n = 19406, seed = 1): CatalogItem[] {
   const rand = random(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
@@ -46,16 +49,19 @@ export function makeCjkCatalog(n = 19406, seed = 1): CatalogItem[] {
     const words = new Set<string>();
     const count = 3 + Math.floor(rand() * 5);
     for (let k = 0; k < count * 3 && words.size < count; k++) words.add(pick(g.words));
+    // Most Chinese listings run their words together; some put spaces between them.
+    const joiner = rand() < 0.7 ? '' : ' ';
     const price = Math.round(pick(g.prices) * (0.6 + rand() * 0.8) * 10) / 10;
     items.push({
       id: `cjk-${String(i + 1).padStart(6, '0')}`,
-      title: `${brand} ${[...words].join(' ')}`,
+      title: `${brand}${joiner}${[...words].join(joiner)}`,
       brand,
       category: g.category,
       price,
       currency: 'CNY',
       available: rand() > 0.05,
       description: [...words].slice(0, 2).join('，'),
+      attributes: { 颜色: pick(COLOURS), 产地: pick(ORIGINS) },
     });
   }
   return items;

@@ -18,8 +18,9 @@ await tf.setBackend('cpu');
 const items = new Set<string>();
 const catalogFile = process.argv[3];
 if (catalogFile) {
-  const doc = JSON.parse(gunzipSync(readFileSync(catalogFile)).toString('utf8')) as { items: { id: string }[] };
-  for (const item of doc.items) items.add(item.id);
+  const bytes = readFileSync(catalogFile);
+  const doc = JSON.parse((catalogFile.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8')) as { items: { id: string }[] } | { id: string }[];
+  for (const item of Array.isArray(doc) ? doc : doc.items) items.add(item.id);
 } else {
   for (const line of readFileSync('../shared/data/amazon/Video.txt', 'utf8').split('\n')) {
     const item = line.trim().split(/\s+/)[1];

@@ -6,7 +6,7 @@ import type { ModelRuntime } from '../model/model-runtime.js';
 import type { SearchIndex } from '../search/search-index.js';
 import { highlightItem } from '../search/highlight.js';
 import { normalizeTerm } from '../search/normalize-term.js';
-import { Pins } from '../search/pins.js';
+import { PINNED_REASON, Pins } from '../search/pins.js';
 import type { CatalogIndex } from './catalog-index.js';
 import type { History } from './history.js';
 import { shopperInput } from './model-recommender.js';
@@ -105,7 +105,7 @@ export class CatalogSearch {
     const make = (id: string): SearchHit | undefined => {
       const item = this.index.get(id);
       if (!item) return undefined;
-      const hit: SearchHit = { itemId: id, score: 0, reason: 'Chosen by the store', source: 'search', attributionId: context.attributionId };
+      const hit: SearchHit = { itemId: id, score: 0, reason: PINNED_REASON, source: 'search', attributionId: context.attributionId };
       if (item.title !== undefined) hit.title = item.title;
       this.addHighlight(hit, queryTerms);
       return hit;
