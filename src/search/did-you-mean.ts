@@ -53,13 +53,23 @@ export function correctQuery(text: string, sources: CorrectionSources): string |
     for (let cut = 3; cut <= w.length - 3; cut++) halves.set(w.slice(0, cut), 0).set(w.slice(cut), 0);
   });
   const best: (Best | undefined)[] = words.map(() => undefined);
+  const masks = words.map(charMask);
   for (const [word, count] of sources.words()) {
     if (joins.has(word)) joins.set(word, count);
     if (halves.has(word)) halves.set(word, count);
+    let mask = -1;
     for (let i = 0; i < words.length; i++) {
       if (!unknown[i]) continue;
       const w = words[i]!;
-      const cost = UNSPACED.test(w) ? oneSubstitution(w, word) : wordCost(w, word);
+      const unspaced = UNSPACED.test(w);
+      if (!unspaced) {
+        if (Math.abs(w.length - word.length) > budget(w.length)) continue;
+        // Each edit adds or removes at most one letter kind: a cheap bound before the distance itself.
+        if (mask === -1) mask = charMask(word);
+        const max = budget(w.length);
+        if (bits(masks[i]! & ~mask) > max || bits(mask & ~masks[i]!) > max) continue;
+      }
+      const cost = unspaced ? oneSubstitution(w, word) : wordCost(w, word);
       if (cost === undefined) continue;
       const b = best[i];
       if (!b || cost < b.cost || (cost === b.cost && count > b.count)) best[i] = { word, cost, count };
@@ -85,6 +95,19 @@ export function correctQuery(text: string, sources: CorrectionSources): string |
   }
   const corrected = out.join(' ');
   return corrected === query ? undefined : corrected;
+}
+
+/** Which letter kinds a word has, folded into 31 bits (collisions only weaken the bound, never wrongly reject). */
+function charMask(word: string): number {
+  let mask = 0;
+  for (let i = 0; i < word.length; i++) mask |= 1 << (word.charCodeAt(i) % 31);
+  return mask;
+}
+
+function bits(x: number): number {
+  let n = 0;
+  for (let v = x >>> 0; v !== 0; v &= v - 1) n++;
+  return n;
 }
 
 function isKnown(word: string, sources: CorrectionSources): boolean {
@@ -131,21 +154,28 @@ function bestSplit(word: string, halves: ReadonlyMap<string, number>): string | 
 export function distance(a: string, b: string, max: number): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
   const n = b.length;
-  let prev2 = new Array<number>(n + 1).fill(0);
-  let prev = Array.from({ length: n + 1 }, (_, j) => j);
-  let cur = new Array<number>(n + 1).fill(0);
+  if (rows.length < 3 * (n + 1)) rows = new Int32Array(6 * (n + 1));
+  // Three rows in one reused buffer (this runs for thousands of words per keystroke: no allocation per word).
+  let prev2 = 0;
+  let prev = n + 1;
+  let cur = 2 * (n + 1);
+  for (let j = 0; j <= n; j++) rows[prev + j] = j;
   for (let i = 1; i <= a.length; i++) {
-    cur[0] = i;
+    rows[cur] = i;
     let rowMin = i;
+    const ai = a.charCodeAt(i - 1);
     for (let j = 1; j <= n; j++) {
-      const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
-      let v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
-      if (i > 1 && j > 1 && a.charCodeAt(i - 1) === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === b.charCodeAt(j - 1)) v = Math.min(v, prev2[j - 2]! + 1);
-      cur[j] = v;
+      const bj = b.charCodeAt(j - 1);
+      let v = Math.min(rows[prev + j]! + 1, rows[cur + j - 1]! + 1, rows[prev + j - 1]! + (ai === bj ? 0 : 1));
+      if (i > 1 && j > 1 && ai === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === bj) v = Math.min(v, rows[prev2 + j - 2]! + 1);
+      rows[cur + j] = v;
       if (v < rowMin) rowMin = v;
     }
     if (rowMin > max) return max + 1;
     [prev2, prev, cur] = [prev, cur, prev2];
   }
-  return prev[n]!;
+  return rows[prev + n]!;
 }
+
+/** The rows of {@link distance}, kept between calls. */
+let rows = new Int32Array(96);
