@@ -116,11 +116,15 @@ function isKnown(word: string, sources: CorrectionSources): boolean {
   return (stemmed !== null && sources.known(stemmed)) || (plain !== null && sources.known(plain));
 }
 
-/** The cost of correcting `typed` to `word`: its edits, plus half an edit for a different first letter; undefined if too far. */
+/**
+ * The cost of correcting `typed` to `word`: its edits, plus half an edit for a different first letter; undefined if too
+ * far. A word spelt as it sounds ("hedfones") is compared as sounds too: "ph" reads as "f".
+ */
 function wordCost(typed: string, word: string): number | undefined {
   const max = budget(typed.length);
   if (Math.abs(typed.length - word.length) > max || word === typed || word.includes(' ')) return undefined;
-  const d = distance(typed, word, max);
+  let d = distance(typed, word, max);
+  if (d > max && word.includes('ph') !== typed.includes('ph')) d = distance(typed.replaceAll('ph', 'f'), word.replaceAll('ph', 'f'), max);
   if (d > max) return undefined;
   return d + (typed[0] === word[0] ? 0 : 0.5);
 }

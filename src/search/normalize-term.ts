@@ -1,4 +1,6 @@
 const NON_ASCII = /[\u0080-\uffff]/;
+/** A token of Chinese, Japanese or Korean characters only: nothing to fold (no case, no accents, no plural). */
+const CJK_ONLY = /^[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Hangul}\u30fc\u3005\u3006]+$/u;
 
 /**
  * Turns one token into the form the search index stores and looks up: lower case, accents removed, and English plurals
@@ -7,8 +9,15 @@ const NON_ASCII = /[\u0080-\uffff]/;
  * plural folding. Returns `null` for tokens that should not be indexed (empty after normalization).
  */
 export function normalizeTerm(token: string, stem = true): string | null {
-  // NFKD (to drop accents) is the slow step of indexing: only pay for it when the token is not plain ASCII.
-  const term = (NON_ASCII.test(token) ? token.normalize('NFKD').replace(/[\u0300-\u036f]/g, '') : token).toLowerCase();
+  let term = token;
+  if (NON_ASCII.test(token)) {
+    // CJK bigrams are most of a Chinese catalog's tokens: they need no folding, so they skip the slow step below.
+    if (CJK_ONLY.test(token)) return token;
+    // NFKD (to drop accents) is the slow step of indexing; NFC puts back what it split that is not an accent (kana
+    // voicing marks, Hangul syllables).
+    term = token.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').normalize('NFC');
+  }
+  term = term.toLowerCase();
   if (term.length === 0) return null;
   if (!stem || term.length <= 3 || /\d/.test(term)) return term;
   if (term.endsWith('ies') && !term.endsWith('eies') && !term.endsWith('aies')) return `${term.slice(0, -3)}y`;

@@ -1,7 +1,10 @@
 import MiniSearch, { type Query, type SearchOptions, type SearchResult } from 'minisearch';
 import { createError, ERROR_CODES } from '../core/errors.js';
 import type { FacetName, FacetValue } from '../core/search-types.js';
-import { TextAnalyzer } from './analyzer.js';
+import { TextAnalyzer, isSingleCjk } from './analyzer.js';
+import type { HanFold } from './fold-text.js';
+import { loadHanFolding, needsHanFolding } from './han-folding.js';
+import { loadPinyin } from './pinyin-completions.js';
 import { correctQuery } from './did-you-mean.js';
 import { countFacets, derivePriceRanges, validateFacets } from './facets.js';
 import { fuzzyEdits } from './fuzzy-edits.js';
@@ -72,10 +75,13 @@ export class SearchIndex {
   /** The `price` facet's bounds when the store gives none: derived from the catalog, again after it changes. */
   private derivedRanges: number[] | null = null;
 
-  /** Builds the index from catalog rows (validated; throws `INVALID_OPTION` naming the bad row). */
-  constructor(rows: unknown = [], options: SearchConfigInput = {}) {
+  /**
+   * Builds the index from catalog rows (validated; throws `INVALID_OPTION` naming the bad row). Traditional Chinese is
+   * folded to Simplified only when `foldHan` is given: {@link SearchIndex.create} loads it when the catalog needs it.
+   */
+  constructor(rows: unknown = [], options: SearchConfigInput = {}, foldHan?: HanFold) {
     this.config = resolveSearchConfig(options);
-    this.analyzer = new TextAnalyzer({ locale: this.config.locale, dictionary: this.config.dictionary });
+    this.analyzer = new TextAnalyzer({ locale: this.config.locale, dictionary: this.config.dictionary, foldHan });
     this.synonyms = new Synonyms(this.config.synonyms, this.analyzer);
     this.suggestions = new SuggestIndex(this.analyzer);
     const { boost, fuzzyOneEditFrom, fuzzyTwoEditsFrom, fuzzyUnknownTermsOnly, prefixMinLength } = this.config;
@@ -103,7 +109,7 @@ export class SearchIndex {
       boost: { ...boost },
       weights: { fuzzy: this.config.fuzzyWeight, prefix: this.config.prefixWeight },
       fuzzy: (term) => (fuzzyUnknownTermsOnly && this.vocabulary.has(term) ? false : fuzzyEdits(term, fuzzyOneEditFrom, fuzzyTwoEditsFrom) || false),
-      prefix: (term, i, terms) => i === terms.length - 1 && term.length >= prefixMinLength,
+      prefix: (term, i, terms) => (i === terms.length - 1 && term.length >= prefixMinLength) || isSingleCjk(term),
     };
     const items = validateSearchItems(rows);
     for (const item of items) this.items.set(item.id, item);
@@ -113,14 +119,19 @@ export class SearchIndex {
 
   /**
    * Builds the index in chunks, yielding to the event loop between them (MiniSearch's `addAllAsync`), so the worker
-   * keeps answering other calls while a large catalog is indexed.
+   * keeps answering other calls while a large catalog is indexed. Loads Traditional → Simplified Chinese folding first
+   * when the catalog's locale is Chinese or its titles hold Chinese characters, and pinyin completion (`pinyin-pro`)
+   * when `pinyin` is on.
    */
   static async create(rows: unknown, options: SearchConfigInput = {}, chunkSize = 1000): Promise<SearchIndex> {
-    const index = new SearchIndex([], options);
+    const config = resolveSearchConfig(options);
     const items = validateSearchItems(rows);
+    const foldHan = needsHanFolding(config.locale, itemTexts(items)) ? await loadHanFolding() : undefined;
+    const index = new SearchIndex([], options, foldHan);
     for (const item of items) index.items.set(item.id, item);
     await index.mini.addAllAsync(items, { chunkSize });
     index.suggestions.addAll(items);
+    if (config.pinyin) index.suggestions.enablePinyin(await loadPinyin());
     return index;
   }
 
@@ -259,6 +270,10 @@ export class SearchIndex {
       .map((r) => this.items.get(r.id as string)!);
     return this.suggestions.suggest(input, k, context);
   }
+}
+
+function* itemTexts(items: readonly SearchItem[]): Generator<string> {
+  for (const item of items) yield `${item.title ?? ''} ${item.brand ?? ''} ${item.category ?? ''}`;
 }
 
 function toHit(r: SearchResult): SearchHit {
