@@ -1,4 +1,6 @@
 import { TextAnalyzer } from './analyzer.js';
+import { stripAccents } from './fold-text.js';
+import { PINYIN_INPUT, PinyinCompletions, type ToPinyin } from './pinyin-completions.js';
 import type { SearchItem } from './search-item.js';
 
 /** One completion: the text to show and how many items contain its completed word (among the context items, if any). */
@@ -10,11 +12,10 @@ export interface Suggestion {
 /** Words as a shopper types them: letters and digits, keeping inner hyphens ("usb-c", "tn-2110"). */
 const WORD = /[\p{L}\p{N}]+(?:[-'][\p{L}\p{N}]+)*/gu;
 
-/** Lower case without accents (NFKD only for non-ASCII text: it is the slow part). */
-function fold(text: string): string {
-  return (/[\u0080-\uffff]/.test(text) ? text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '') : text).toLowerCase();
-}
-
+/** The unspaced run (Chinese, Japanese, Korean, Thai, …) a typed text ends with, if it does. */
+/** How many longer phrases {@link SuggestIndex.isFragment} looks at. */
+const FRAGMENT_SCAN = 64;
+const TRAILING_UNSPACED = /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Hangul}\u30fc\u3005\u3006\p{sc=Thai}\p{sc=Lao}\p{sc=Khmer}\p{sc=Myanmar}]+$/u;
 
 /**
  * Completions from the words of the catalog's titles, brands and categories. Keeps a sorted word list and a count of
@@ -26,7 +27,16 @@ export class SuggestIndex {
   /** Every word ever seen, sorted; words whose count fell to 0 stay (and are skipped) so removal is O(words of item). */
   private readonly sorted: string[] = [];
 
+  /** Completions from pinyin, once {@link enablePinyin} is called. */
+  private pinyin: PinyinCompletions | null = null;
+
   constructor(private readonly analyzer = new TextAnalyzer()) {}
+
+  /** Lets Latin letters complete to Chinese phrases by their pinyin (`lanya` → 蓝牙耳机), for every phrase now and later. */
+  enablePinyin(toPinyin: ToPinyin): void {
+    this.pinyin = new PinyinCompletions(toPinyin);
+    this.pinyin.addAll(this.counts.keys());
+  }
 
   /** Every catalog word (and phrase) with how many items hold it. */
   *words(): IterableIterator<[string, number]> {
@@ -36,17 +46,22 @@ export class SuggestIndex {
   add(item: SearchItem): void {
     for (const w of this.itemWords(item)) {
       const n = this.counts.get(w);
-      if (n === undefined) this.sorted.splice(this.lowerBound(w), 0, w);
+      if (n === undefined) {
+        this.sorted.splice(this.lowerBound(w), 0, w);
+        this.pinyin?.add(w);
+      }
       this.counts.set(w, (n ?? 0) + 1);
     }
   }
 
   /** Bulk load: one sort instead of one insertion per new word. */
   addAll(items: readonly SearchItem[]): void {
-    for (const item of items) for (const w of this.itemWords(item)) this.counts.set(w, (this.counts.get(w) ?? 0) + 1);
+    const cache = new Map<string, string[]>();
+    for (const item of items) for (const w of this.itemWords(item, cache)) this.counts.set(w, (this.counts.get(w) ?? 0) + 1);
     this.sorted.length = 0;
-    this.sorted.push(...this.counts.keys());
+    for (const w of this.counts.keys()) this.sorted.push(w);
     this.sorted.sort();
+    this.pinyin?.addAll(this.counts.keys());
   }
 
   remove(item: SearchItem): void {
@@ -60,18 +75,39 @@ export class SuggestIndex {
    * Up to `k` completions of the last word of `input`, most frequent first (ties: shorter, then alphabetical); the
    * words before it are kept as typed. With `context` (the items that match the words before), completions are counted
    * among those items first, so "toner c" offers "toner cartridge" before the catalog-wide "cable"; catalog-wide words
-   * fill the rest. Empty when the input is blank or ends with a space.
+   * fill the rest. Empty when the input is blank or ends with a space. Text typed without spaces (`蓝牙`, `ワイヤレス`)
+   * completes to longer catalog phrases; when the whole run has none, its last word is completed instead.
    */
   suggest(input: string, k = 8, context: readonly SearchItem[] = []): Suggestion[] {
     const match = /^(.*?)([^\s]+)$/su.exec(input.trimStart());
     if (!match) return [];
     const head = match[1]!.replace(/\s+/g, ' ').toLowerCase();
-    const partial = (fold(match[2]!).match(WORD) ?? [''])[0]!;
-    if (partial.length === 0) return [];
+    const chunk = this.analyzer.fold(match[2]!).toLowerCase();
+    const tail = TRAILING_UNSPACED.exec(chunk);
+    if (!tail) {
+      const partial = (stripAccents(chunk).match(WORD) ?? [''])[0]!;
+      if (partial.length === 0) return [];
+      const chinese = this.pinyin && PINYIN_INPUT.test(partial) ? this.pinyin.match(partial) : undefined;
+      return this.complete(head, partial, k, context, chinese);
+    }
+    const before = head + chunk.slice(0, tail.index);
+    const found = this.complete(before, tail[0], k, context);
+    const words = this.analyzer.wordSpans(tail[0]);
+    if (found.length > 0 || words.length < 2) return found;
+    const last = words[words.length - 1]![0];
+    return this.complete(before + tail[0].slice(0, last), tail[0].slice(last), k, context);
+  }
+
+  /**
+   * Completions of `partial` (folded), each shown after `head`; never `partial` itself when it is unspaced text. `also`:
+   * more catalog phrases that complete it (Chinese phrases whose pinyin starts with it), ranked with the rest.
+   */
+  private complete(head: string, partial: string, k: number, context: readonly SearchItem[], also?: Iterable<string>): Suggestion[] {
+    const skip = TRAILING_UNSPACED.test(partial) ? partial : undefined;
     const best: Suggestion[] = [];
     if (context.length > 0) {
       const local = new Map<string, number>();
-      for (const item of context) for (const w of this.itemWords(item)) if (w.startsWith(partial)) local.set(w, (local.get(w) ?? 0) + 1);
+      for (const item of context) for (const w of this.itemWords(item)) if (w.startsWith(partial) && w !== skip) local.set(w, (local.get(w) ?? 0) + 1);
       for (const [w, count] of local) keepBest(best, w, count, k);
     }
     const fromContext = best.length;
@@ -81,13 +117,33 @@ export class SuggestIndex {
       const w = this.sorted[i]!;
       if (!w.startsWith(partial)) break;
       const count = this.counts.get(w) ?? 0;
-      if (count > 0 && !taken.has(w)) keepBest(global, w, count, k - fromContext);
+      if (count > 0 && w !== skip && !taken.has(w) && !this.isFragment(w, count)) keepBest(global, w, count, k - fromContext);
+    }
+    for (const w of also ?? []) {
+      const count = this.counts.get(w) ?? 0;
+      if (count > 0 && !taken.has(w) && !this.isFragment(w, count)) keepBest(global, w, count, k - fromContext);
     }
     return [...best, ...global].map((s) => ({ text: `${head}${s.text}`, count: s.count }));
   }
 
-  private itemWords(item: SearchItem): Set<string> {
-    return new Set(this.analyzer.phrases(`${item.title ?? ''} ${item.brand ?? ''} ${item.category ?? ''}`));
+  /**
+   * Whether an unspaced phrase is only the start of a longer one that at least as many items hold (`空气炸` of `空气炸锅`,
+   * `ワイヤレスイヤ` of `ワイヤレスイヤホン`): a join of segmenter words that cuts a word the segmenter split. Looks at
+   * the next {@link FRAGMENT_SCAN} phrases in sorted order, where the extensions of a phrase are.
+   */
+  private isFragment(w: string, count: number): boolean {
+    if (!TRAILING_UNSPACED.test(w)) return false;
+    const end = Math.min(this.sorted.length, this.lowerBound(w) + 1 + FRAGMENT_SCAN);
+    for (let i = this.lowerBound(w) + 1; i < end; i++) {
+      const longer = this.sorted[i]!;
+      if (!longer.startsWith(w)) return false;
+      if ((this.counts.get(longer) ?? 0) >= count) return true;
+    }
+    return false;
+  }
+
+  private itemWords(item: SearchItem, cache?: Map<string, string[]>): Set<string> {
+    return new Set(this.analyzer.phrases(`${item.title ?? ''} ${item.brand ?? ''} ${item.category ?? ''}`, cache));
   }
 
   private lowerBound(w: string): number {
