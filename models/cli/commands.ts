@@ -116,7 +116,7 @@ export const EVALUATE_SEARCH: CommandSpec = {
   options: {
     catalog: { type: 'string', value: 'FILE', default: 'demo/data/icecat/catalog.json.gz', doc: 'the catalog (JSON, or gzipped JSON); the default is the repository\'s demo data' },
     judgments: { type: 'string', value: 'FILE', default: 'demo/data/icecat/judgments.json', doc: 'graded judgments per query' },
-    out: { type: 'string', value: 'FILE', default: 'bench/results/search.json', doc: 'where to write the JSON result (outside the repository: search.json here)' },
+    out: { type: 'string', value: 'FILE', doc: 'where to write the JSON result (default: bench/results/search.json for the repository\'s Icecat data; nothing for a --catalog of yours)' },
     json: { type: 'flag', doc: 'print only the JSON' },
   },
 };

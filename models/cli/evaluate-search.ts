@@ -14,7 +14,8 @@ const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
  * `edgereco evaluate-search [--catalog FILE] [--judgments FILE] [--out FILE] [--json]`: graded NDCG@10 over every judged
  * query for MiniSearch's plain default BM25 and for our search configuration, in the same run, with per-query wins and
  * losses, overall and on each half of the queries (A: the half the options were chosen on; B: held out). Prints a
- * summary (or, with `--json`, only the JSON) and writes the JSON to `--out` (default bench/results/search.json).
+ * summary (or, with `--json`, only the JSON) and writes the JSON to `--out` (default: bench/results/search.json when
+ * evaluating the repository's own Icecat data, nowhere for a catalog given with --catalog).
  */
 export async function evaluateSearch(argv: readonly string[]): Promise<void> {
   const args = parseArgs(EVALUATE_SEARCH, argv);
@@ -29,12 +30,13 @@ export async function evaluateSearch(argv: readonly string[]): Promise<void> {
   };
   const catalogPath = path('catalog', true);
   const judgmentsPath = path('judgments', true);
-  const outPath = args.has('out') ? resolve(args.str('out')) : existsSync(resolve(ROOT, 'bench')) ? resolve(ROOT, args.str('out')) : resolve('search.json');
+  // The repository's own Icecat figure goes to bench/results/search.json; another catalog's only where --out says.
+  const outPath = args.has('out') ? resolve(args.str('out')) : !args.has('catalog') && existsSync(resolve(ROOT, 'bench')) ? resolve(ROOT, 'bench/results/search.json') : undefined;
   const items = readCatalogFile(catalogPath);
   const judgments = readJudgmentsFile(judgmentsPath);
 
   const baseline = scoreQueries(plainBaseline(items), judgments);
-  const ours = scoreQueries(ourSearch(items), judgments);
+  const ours = scoreQueries(await ourSearch(items), judgments);
   const all = compare(baseline, ours);
   const result = {
     ...all,
@@ -49,8 +51,10 @@ export async function evaluateSearch(argv: readonly string[]): Promise<void> {
     config: DEFAULT_SEARCH_CONFIG,
     per_query: baseline.map((b, i) => ({ query: b.query, half: b.half, baseline: round(b.ndcg10), ours: round(ours[i]!.ndcg10) })),
   };
-  mkdirSync(dirname(outPath), { recursive: true });
-  writeFileSync(outPath, `${JSON.stringify(result, null, 2)}\n`);
+  if (outPath !== undefined) {
+    mkdirSync(dirname(outPath), { recursive: true });
+    writeFileSync(outPath, `${JSON.stringify(result, null, 2)}\n`);
+  }
   if (args.flag('json')) {
     console.log(JSON.stringify(result, null, 2));
     return;
@@ -62,7 +66,7 @@ export async function evaluateSearch(argv: readonly string[]): Promise<void> {
   console.log(line('all', all));
   console.log(line('half A (tune)', result.halves.A));
   console.log(line('half B (held)', result.halves.B));
-  console.log(`wrote ${relativeToRoot(outPath)}`);
+  if (outPath !== undefined) console.log(`wrote ${relativeToRoot(outPath)}`);
 }
 
 function relativeToRoot(path: string): string {

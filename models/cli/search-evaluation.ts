@@ -26,9 +26,9 @@ export function plainBaseline(items: readonly SearchItem[]): Searcher {
   return (query) => mini.search(query).slice(0, DEPTH).map((r) => r.id as string);
 }
 
-/** Our index with the given options (defaults when none). */
-export function ourSearch(items: readonly SearchItem[], options: SearchConfigInput = {}): Searcher {
-  const index = new SearchIndex(items, options);
+/** Our index with the given options (defaults when none), built the way the worker builds it. */
+export async function ourSearch(items: readonly SearchItem[], options: SearchConfigInput = {}): Promise<Searcher> {
+  const index = await SearchIndex.create(items, options);
   return (query) => index.search(query, { k: DEPTH }).map((h) => h.id);
 }
 

@@ -42,6 +42,6 @@ const halfA = (q: { half: string }) => q.half === 'A';
 console.log(`half A: ${compare(baseline, baseline, halfA).queries} queries; plain MiniSearch NDCG@10 ${compare(baseline, baseline, halfA).baseline.ndcg10.toFixed(4)}`);
 for (const [name, options] of CANDIDATES) {
   if (typeof only === 'string' && !name.includes(only)) continue;
-  const c = compare(baseline, scoreQueries(ourSearch(items, options), judgments), halfA);
+  const c = compare(baseline, scoreQueries(await ourSearch(items, options), judgments), halfA);
   console.log(`${name.padEnd(28)} NDCG@10 ${c.ours.ndcg10.toFixed(4)}  judged-only ${c.ours.ndcg10_judged_only.toFixed(4)}  wins ${c.wins} losses ${c.losses}`);
 }
