@@ -26,7 +26,19 @@ export function loaderSizes() {
       .filter((f) => f.endsWith('.js') && f !== 'edgereco.embed.js')
       .reduce((sum, f) => sum + gzipSync(read(`${CDN_DIR}/${f}`), { level: 9 }).length, 0),
     page_has_tfjs: /tensorflow|tfjs/i.test(embed.toString()) || /tensorflow|tfjs/i.test(esm.toString()),
+    // Search's lazy chunks: the index (with the worker's first search() or suggest()), Traditional → Simplified Chinese
+    // folding (only for catalogs that hold Chinese), pinyin completion (only with search.pinyin).
+    search_gzip_bytes: chunkBytes(/^edgereco\.(search-index|normalize-term)\.js$/),
+    han_folding_gzip_bytes: chunkBytes(/^edgereco\.opencc-js(-\d+)?\.js$/),
+    pinyin_gzip_bytes: chunkBytes(/^edgereco\.pinyin-pro\.js$/),
   };
+}
+
+/** The gzipped size of the CDN folder's chunks whose file names match. */
+function chunkBytes(name) {
+  return readdirSync(`${ROOT}/${CDN_DIR}`)
+    .filter((f) => name.test(f))
+    .reduce((sum, f) => sum + gzipSync(readFileSync(`${ROOT}/${CDN_DIR}/${f}`), { level: 9 }).length, 0);
 }
 
 function folderBytes(dir) {
@@ -77,6 +89,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const packed = packageSizes();
   const mb = (b) => `${(b / 1e6).toFixed(2)} MB`;
   console.log(`script-tag loader: ${sizes.loader_gzip_bytes} B gzipped (budget ${budget.loader_gzip_bytes} B); ESM facade ${sizes.esm_gzip_bytes} B; worker ${sizes.worker_gzip_bytes} B, with all its lazy chunks ${sizes.worker_all_gzip_bytes} B (loaded lazily)`);
+  console.log(`search chunks, gzipped: index ${sizes.search_gzip_bytes} B (first search() or suggest()); Chinese folding ${sizes.han_folding_gzip_bytes} B (catalogs holding Chinese only); pinyin ${sizes.pinyin_gzip_bytes} B (search.pinyin only)`);
   console.log(`SDK tarball: ${mb(packed.tarball_bytes)} packed, ${mb(packed.tarball_unpacked_bytes)} unpacked (budget ${mb(budget.tarball_unpacked_bytes)}), ${packed.tarball_maps} source maps; installed alone: ${mb(packed.install_bytes)} in ${packed.install_packages} package(s) (budget ${mb(budget.install_bytes)})`);
   const over = [];
   if (sizes.loader_gzip_bytes > budget.loader_gzip_bytes) over.push(`the script-tag loader is ${sizes.loader_gzip_bytes} B gzipped, over its ${budget.loader_gzip_bytes} B budget`);

@@ -120,7 +120,10 @@ export interface SearchSettings {
    * browser's `navigator.language`. Chinese and Japanese also match inside unsegmented runs either way.
    */
   locale?: string;
-  /** Words that must stay whole (brand names, product lines), e.g. `['小米', 'AirPods']`. */
+  /**
+   * Words that must stay whole in text written without spaces (brand names, product lines), e.g. `['森海塞尔', '小米']`:
+   * a query holding one searches it whole, and `suggest()` never cuts it. One word each, no spaces. Default none.
+   */
   dictionary?: readonly string[];
   synonyms?: readonly SynonymRule[];
   pins?: readonly PinRule[];
@@ -128,7 +131,10 @@ export interface SearchSettings {
   priceRanges?: readonly number[];
   /** Search the `didYouMean` correction automatically when a query matches nothing. Default false. */
   autoCorrect?: boolean;
-  /** Complete Chinese from pinyin (`lanya` → 蓝牙耳机); loads a pinyin table (~… kB) only when true. Default false. */
+  /**
+   * Complete Chinese from pinyin typed in Latin letters, whole or initials (`lanya` and `lyej` → 蓝牙耳机). Loads
+   * `pinyin-pro` (about 141 kB gzipped, a chunk of its own) only when true. Default false.
+   */
   pinyin?: boolean;
 }
 

@@ -93,6 +93,8 @@ export function resolveSearchConfig(options: SearchConfigInput = {}): SearchConf
   for (const name of ['dictionary', 'synonyms', 'pins'] as const) if (!Array.isArray(merged[name])) throw invalid(name, 'must be an array', merged[name]);
   merged.dictionary.forEach((w, i) => {
     if (typeof w !== 'string' || w.trim().length === 0) throw invalid(`dictionary[${i}]`, 'must be a non-empty string', w);
+    // Dictionary words keep text written without spaces whole; a phrase with a space could never match there.
+    if (/\s/u.test(w.trim())) throw invalid(`dictionary[${i}]`, 'must be one word without spaces (for a name of several words, add a synonym rule)', w);
   });
   if (merged.priceRanges !== undefined) {
     const r = merged.priceRanges;

@@ -13,8 +13,9 @@ export interface Suggestion {
 const WORD = /[\p{L}\p{N}]+(?:[-'][\p{L}\p{N}]+)*/gu;
 
 /** The unspaced run (Chinese, Japanese, Korean, Thai, …) a typed text ends with, if it does. */
-/** How many longer phrases {@link SuggestIndex.isFragment} looks at. */
+/** How many longer phrases {@link SuggestIndex.isFragment} looks at, and how much longer a completion of a fragment is. */
 const FRAGMENT_SCAN = 64;
+const FRAGMENT_TAIL = 3;
 const TRAILING_UNSPACED = /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Hangul}\u30fc\u3005\u3006\p{sc=Thai}\p{sc=Lao}\p{sc=Khmer}\p{sc=Myanmar}]+$/u;
 
 /**
@@ -127,17 +128,19 @@ export class SuggestIndex {
   }
 
   /**
-   * Whether an unspaced phrase is only the start of a longer one that at least as many items hold (`空气炸` of `空气炸锅`,
-   * `ワイヤレスイヤ` of `ワイヤレスイヤホン`): a join of segmenter words that cuts a word the segmenter split. Looks at
-   * the next {@link FRAGMENT_SCAN} phrases in sorted order, where the extensions of a phrase are.
+   * Whether an unspaced phrase is only the start of a longer one that at least as many items hold, one to
+   * {@link FRAGMENT_TAIL} characters longer (`空气炸` of `空气炸锅`, `ワイヤレスイヤ` of `ワイヤレスイヤホン`): a join of
+   * segmenter words that cuts a word the segmenter split. Only with the evidence of two items or more. The longer
+   * phrases sort right after it, so this looks at the next {@link FRAGMENT_SCAN} only.
    */
   private isFragment(w: string, count: number): boolean {
-    if (!TRAILING_UNSPACED.test(w)) return false;
-    const end = Math.min(this.sorted.length, this.lowerBound(w) + 1 + FRAGMENT_SCAN);
-    for (let i = this.lowerBound(w) + 1; i < end; i++) {
+    if (count < 2 || !TRAILING_UNSPACED.test(w)) return false;
+    const from = this.lowerBound(w) + 1;
+    const end = Math.min(this.sorted.length, from + FRAGMENT_SCAN);
+    for (let i = from; i < end; i++) {
       const longer = this.sorted[i]!;
       if (!longer.startsWith(w)) return false;
-      if ((this.counts.get(longer) ?? 0) >= count) return true;
+      if (longer.length - w.length <= FRAGMENT_TAIL && (this.counts.get(longer) ?? 0) >= count) return true;
     }
     return false;
   }

@@ -24,6 +24,7 @@ const CATALOG: Sdk.CatalogItem[] = [
   { id: 'en-tv2', title: 'LG 65 inch OLED television', brand: 'LG', category: 'Electronics > TV', price: 1299 },
   { id: 'en-hp1', title: 'Sony WH-1000XM5 wireless headphones noise cancelling', brand: 'Sony', category: 'Electronics > Headphones', price: 349, description: 'Industry-leading noise cancelling with two processors and eight microphones.' },
   { id: 'en-hp2', title: 'Bose QuietComfort headphones', brand: 'Bose', category: 'Electronics > Headphones', price: 299 },
+  { id: 'th-ear', title: 'หูฟังบลูทูธไร้สาย ตัดเสียงรบกวน', brand: 'Soundpeats', category: 'อิเล็กทรอนิกส์ > หูฟัง', price: 990 },
 ];
 
 let browser: Browser;
@@ -35,10 +36,12 @@ afterAll(async () => {
 });
 
 /** Runs `fn` in a fresh page with a recommender over {@link CATALOG} and the given search settings. */
-async function withStore<T>(search: Sdk.SearchSettings, fn: (reco: Sdk.Recommender) => Promise<T>): Promise<{ value: T; errors: string[] }> {
+async function withStore<T>(search: Sdk.SearchSettings, fn: (reco: Sdk.Recommender) => Promise<T>): Promise<{ value: T; errors: string[]; requested: string[] }> {
   const context = await browser.newContext();
   const page = await openSdkPage(context);
   const errors = watchErrors(page);
+  const requested: string[] = [];
+  context.on('request', (request) => requested.push(new URL(request.url()).pathname));
   const value = await page.evaluate(
     async ({ catalog, search, body }) => {
       const w = window as unknown as W;
@@ -49,7 +52,7 @@ async function withStore<T>(search: Sdk.SearchSettings, fn: (reco: Sdk.Recommend
     { catalog: CATALOG, search, body: fn.toString() },
   );
   await context.close();
-  return { value: value as T, errors };
+  return { value: value as T, errors, requested };
 }
 
 const marked = (title: string, ranges: readonly Sdk.TextRange[]) => ranges.map((r) => title.slice(r.start, r.end));
@@ -63,6 +66,27 @@ describe('search in Chinese, Japanese and English, as a shopper meets it in the 
     expect(value.slice(0, 3).map((h) => h.id).sort()).toEqual(['zh-bt1', 'zh-bt2', 'zh-bt3']);
     for (const hit of value.slice(0, 3)) expect(marked(hit.title, hit.ranges).join('')).toContain('蓝牙耳机');
     expect(errors).toEqual([]);
+  });
+
+  it('Traditional Chinese finds the Simplified titles, and Thai is searched by words', async () => {
+    const { value, errors } = await withStore({}, async (reco) => ({
+      traditional: (await reco.search('藍牙耳機', { k: 3 })).map((h) => h.itemId),
+      thai: (await reco.search('บลูทูธ', { k: 3 })).map((h) => h.itemId),
+    }));
+    expect(value.traditional.sort()).toEqual(['zh-bt1', 'zh-bt2', 'zh-bt3']);
+    expect(value.thai).toEqual(['th-ear']);
+    expect(errors).toEqual([]);
+  });
+
+  it('pinyin completes to Chinese only when the store turns it on, and only then is its chunk fetched', async () => {
+    const off = await withStore({}, async (reco) => (await reco.suggest('lanya')).map((s) => s.text));
+    expect(off.value).toEqual([]);
+    expect(off.requested.some((p) => p.includes('pinyin'))).toBe(false);
+    const on = await withStore({ pinyin: true }, async (reco) => ({ whole: (await reco.suggest('lanya')).map((s) => s.text), initials: (await reco.suggest('lyej')).map((s) => s.text) }));
+    expect(on.value.whole).toContain('蓝牙耳机');
+    expect(on.value.initials).toContain('蓝牙耳机');
+    expect(on.requested.some((p) => p.endsWith('/edgereco.pinyin-pro.js'))).toBe(true);
+    expect(on.errors).toEqual([]);
   });
 
   it('suggest() completes Chinese and Japanese prefixes typed without spaces', async () => {
