@@ -1,4 +1,5 @@
 import { type HanFold, foldText, foldWithOffsets, stripAccents } from './fold-text.js';
+import { cjkKeyLength } from './normalize-term.js';
 import { tokenizeText } from './tokenize-text.js';
 
 /** A token of a text with where it came from: `text.slice(start, end)` is what was written. */
@@ -258,9 +259,7 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-const SINGLE_CJK = /^[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Hangul}\u30fc\u3005\u3006]$/u;
-
-/** Whether a query term is one Chinese, Japanese or Korean character: it is searched as the prefix of the bigrams. */
+/** Whether a query term (as the index stores it) is one Chinese, Japanese or Korean character: it is searched as the prefix of the bigrams. */
 export function isSingleCjk(term: string): boolean {
-  return term.length <= 2 && SINGLE_CJK.test(term);
+  return cjkKeyLength(term) === 1;
 }

@@ -8,7 +8,7 @@ import { loadPinyin } from './pinyin-completions.js';
 import { correctQuery } from './did-you-mean.js';
 import { countFacets, derivePriceRanges, validateFacets } from './facets.js';
 import { fuzzyEdits } from './fuzzy-edits.js';
-import { normalizeTerm } from './normalize-term.js';
+import { cjkKeyLength, normalizeTerm } from './normalize-term.js';
 import { type SearchConfig, type SearchConfigInput, SEARCH_FIELDS, resolveSearchConfig } from './search-config.js';
 import { searchFieldText } from './search-field-text.js';
 import { type SearchFilters, matchesFilters, validateFilters } from './search-filters.js';
@@ -108,8 +108,9 @@ export class SearchIndex {
       },
       boost: { ...boost },
       weights: { fuzzy: this.config.fuzzyWeight, prefix: this.config.prefixWeight },
-      fuzzy: (term) => (fuzzyUnknownTermsOnly && this.vocabulary.has(term) ? false : fuzzyEdits(term, fuzzyOneEditFrom, fuzzyTwoEditsFrom) || false),
-      prefix: (term, i, terms) => (i === terms.length - 1 && term.length >= prefixMinLength) || isSingleCjk(term),
+      // Chinese, Japanese and Korean terms (bigrams, dictionary words) are matched as written, never fuzzily.
+      fuzzy: (term) => (cjkKeyLength(term) > 0 || (fuzzyUnknownTermsOnly && this.vocabulary.has(term)) ? false : fuzzyEdits(term, fuzzyOneEditFrom, fuzzyTwoEditsFrom) || false),
+      prefix: (term, i, terms) => (i === terms.length - 1 && term.length >= prefixMinLength && cjkKeyLength(term) === 0) || isSingleCjk(term),
     };
     const items = validateSearchItems(rows);
     for (const item of items) this.items.set(item.id, item);

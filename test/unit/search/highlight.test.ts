@@ -57,7 +57,9 @@ describe('highlightItem', () => {
   it('touching matched tokens (CJK bigrams) merge into one span', () => {
     const analyzer = new TextAnalyzer();
     const bigrams = { ...analyzer, tokens: (text: string) => [...text].slice(0, -1).map((_, i) => ({ term: text.slice(i, i + 2), start: i, end: i + 2 })) } as TextAnalyzer;
-    const h = highlightItem({ id: 'z', title: '无线蓝牙耳机' }, new Set(['蓝牙', '牙耳', '耳机']), bigrams, normalizeTerm);
+    // The matched terms as the index stores them (normalized: CJK terms as their index keys).
+    const matched = new Set(['蓝牙', '牙耳', '耳机'].map((t) => normalizeTerm(t)!));
+    const h = highlightItem({ id: 'z', title: '无线蓝牙耳机' }, matched, bigrams, normalizeTerm);
     expect(h.title).toEqual([{ start: 2, end: 6 }]);
   });
 
