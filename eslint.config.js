@@ -23,7 +23,7 @@ const RESEARCH = {
 };
 
 export default tseslint.config(
-  { ignores: ['.cache/', '**/dist/', 'node_modules/', 'coverage/', 'test-results/', 'bench/results/', 'demo/vendor/', 'docs/api/'] },
+  { ignores: ['.cache/', '**/dist/', 'node_modules/', 'coverage/', 'test-results/', 'bench/results/', 'bench/tmp/', 'demo/vendor/', 'docs/api/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
