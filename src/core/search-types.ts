@@ -74,6 +74,15 @@ export interface SearchHit extends Recommendation {
 /**
  * What `search()` returns: the hits, best first (an array, so `for … of` and `.map()` work as before), with what a
  * results page also shows. The extra fields are properties of the array (they do not survive `JSON.stringify`).
+ *
+ * @example
+ * ```js
+ * const results = await reco.search('耳机', { facets: ['brand', 'price'], filters: { maxPrice: 500 } });
+ * results.total;                    // every item matching, before k
+ * results.facets.brand;             // [{ value: '小米', count: 12 }, …]
+ * results[0].highlight.title;       // [{ start: 9, end: 13 }]: bold title.slice(9, 13)
+ * (await reco.search('hedfones')).didYouMean; // 'headphones'
+ * ```
  */
 export type SearchResults = SearchHit[] & {
   /** How many items match the query and the filters (before `k`). */
@@ -113,7 +122,25 @@ export interface PinRule {
   bury?: readonly string[];
 }
 
-/** The store's search settings (`createRecommender({ search })`). Every field is optional. */
+/**
+ * The store's search settings (`createRecommender({ search })`). Every field is optional.
+ *
+ * @example
+ * ```js
+ * createRecommender({
+ *   catalogUrl: '/catalog.json',
+ *   search: {
+ *     locale: 'zh-CN',                                          // the catalog's language (word segmentation)
+ *     dictionary: ['森海塞尔'],                                  // a query holding it searches it whole
+ *     synonyms: [{ words: ['手机壳', '保护套'] }, { from: 'laptop', to: ['notebook'] }],
+ *     pins: [{ query: '蓝牙耳机', pin: [{ id: 'sku-123', position: 0 }], bury: ['sku-999'] }],
+ *     priceRanges: [0, 100, 300, 1000],                         // the price facet's ranges
+ *     autoCorrect: true,                                        // search the didYouMean when nothing matches
+ *     pinyin: true,                                             // 'lanya' suggests 蓝牙耳机
+ *   },
+ * });
+ * ```
+ */
 export interface SearchSettings {
   /**
    * The catalog's language for word segmentation (`Intl.Segmenter`), e.g. `"zh-CN"`, `"ja"`, `"th"`. Default: the

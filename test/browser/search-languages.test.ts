@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as Sdk from '../../src/index.js';
@@ -36,20 +37,21 @@ afterAll(async () => {
 });
 
 /** Runs `fn` in a fresh page with a recommender over {@link CATALOG} and the given search settings. */
-async function withStore<T>(search: Sdk.SearchSettings, fn: (reco: Sdk.Recommender) => Promise<T>): Promise<{ value: T; errors: string[]; requested: string[] }> {
+async function withStore<T>(search: Sdk.SearchSettings, fn: (reco: Sdk.Recommender) => Promise<T>, globals: Record<string, unknown> = {}): Promise<{ value: T; errors: string[]; requested: string[] }> {
   const context = await browser.newContext();
   const page = await openSdkPage(context);
   const errors = watchErrors(page);
   const requested: string[] = [];
   context.on('request', (request) => requested.push(new URL(request.url()).pathname));
   const value = await page.evaluate(
-    async ({ catalog, search, body }) => {
+    async ({ catalog, search, body, globals }) => {
       const w = window as unknown as W;
+      Object.assign(w, globals);
       const reco = w.sdk.createRecommender({ storeId: `langs-${Math.random()}`, catalog, search });
       // The function travels as text: the page has no access to the test's closures.
       return (await new Function('reco', `return (${body})(reco)`)(reco)) as unknown;
     },
-    { catalog: CATALOG, search, body: fn.toString() },
+    { catalog: CATALOG, search, body: fn.toString(), globals },
   );
   await context.close();
   return { value: value as T, errors, requested };
@@ -135,6 +137,50 @@ describe('search in Chinese, Japanese and English, as a shopper meets it in the 
     // The colour facet ignores its own filter (a shopper can widen the choice); the brand facet applies it.
     expect(asMap(value.blackFacets['attr:颜色'])).toEqual(count(matching.map((i) => i.attributes?.颜色 as string | undefined)));
     expect(asMap(value.blackFacets.brand)).toEqual(count(black.map((i) => i.brand)));
+  });
+
+  it('facet counts and totals equal a brute-force count for random queries and filters (property test)', async () => {
+    type Case = { q: string; brand?: string; maxPrice?: number; colour?: string };
+    const cases = fc.sample(
+      fc.record({
+        q: fc.constantFrom('耳机', '蓝牙', '小米', '手机', '蓝牙耳机', '便携', '华为', 'headphones', 'tv', 'イヤホン'),
+        brand: fc.option(fc.constantFrom('小米', '华为', 'Sony', '漫步者'), { nil: undefined }),
+        maxPrice: fc.option(fc.constantFrom(200, 400, 1000), { nil: undefined }),
+        colour: fc.option(fc.constantFrom('黑色', '白色'), { nil: undefined }),
+      }, { requiredKeys: ['q'] }),
+      { numRuns: 30, seed: 18 },
+    ) as Case[];
+    const { value } = await withStore({}, async (reco) => {
+      const out = [];
+      for (const c of (window as unknown as { cases: Case[] }).cases) {
+        const all = await reco.search(c.q, { k: 200 });
+        const filters: Sdk.SearchFilters = {};
+        if (c.brand) filters.brand = c.brand;
+        if (c.maxPrice) filters.maxPrice = c.maxPrice;
+        if (c.colour) filters.attributes = { 颜色: c.colour };
+        const faceted = await reco.search(c.q, { k: 200, filters, facets: ['brand', 'attr:颜色'] });
+        out.push({ matching: all.slice(0, all.total).map((h) => h.itemId), total: faceted.total, facets: faceted.facets });
+      }
+      return out;
+    }, { cases });
+    const byId = new Map(CATALOG.map((i) => [i.id, i]));
+    value.forEach((got, n) => {
+      const c = cases[n]!;
+      const passes = (id: string, skip: 'brand' | 'colour' | '') => {
+        const item = byId.get(id)!;
+        return (skip === 'brand' || !c.brand || item.brand === c.brand) && (!c.maxPrice || item.price! <= c.maxPrice) && (skip === 'colour' || !c.colour || item.attributes?.颜色 === c.colour);
+      };
+      const tally = (ids: string[], key: (id: string) => unknown) => {
+        const m = new Map<string, number>();
+        for (const id of ids) if (key(id) !== undefined) m.set(String(key(id)), (m.get(String(key(id))) ?? 0) + 1);
+        return m;
+      };
+      const asMap = (vs: readonly Sdk.FacetValue[] | undefined) => new Map((vs ?? []).filter((v) => v.count > 0).map((v) => [v.value, v.count]));
+      expect(got.total, JSON.stringify(c)).toBe(got.matching.filter((id) => passes(id, '')).length);
+      expect(asMap(got.facets.brand), JSON.stringify(c)).toEqual(tally(got.matching.filter((id) => passes(id, 'brand')), (id) => byId.get(id)!.brand));
+      expect(asMap(got.facets['attr:颜色']), JSON.stringify(c)).toEqual(tally(got.matching.filter((id) => passes(id, 'colour')), (id) => byId.get(id)!.attributes?.颜色));
+    });
+    expect(value.filter((v) => v.matching.length > 0).length).toBeGreaterThan(20);
   });
 
   it('applies the store’s synonyms both ways, in Chinese and in English', async () => {
