@@ -1,3 +1,5 @@
+import { lowerBound } from './lower-bound.js';
+
 /** The pinyin of a phrase of Chinese characters, one syllable per character, without tones (`蓝牙` → `['lan', 'ya']`). */
 export type ToPinyin = (phrase: string) => string[];
 
@@ -21,7 +23,7 @@ export class PinyinCompletions {
   /** Adds the keys of a phrase (phrases that are not all Chinese characters are left out). */
   add(phrase: string): void {
     for (const key of this.newKeys(phrase)) {
-      const at = this.lowerBound(key);
+      const at = lowerBound(this.keys, key);
       this.keys.splice(at, 0, key);
       this.phrases.splice(at, 0, phrase);
     }
@@ -43,7 +45,7 @@ export class PinyinCompletions {
   /** The phrases whose pinyin or initials start with `typed`, each once. */
   *match(typed: string): Generator<string> {
     const seen = new Set<string>();
-    for (let i = this.lowerBound(typed); i < this.keys.length && this.keys[i]!.startsWith(typed); i++) {
+    for (let i = lowerBound(this.keys, typed); i < this.keys.length && this.keys[i]!.startsWith(typed); i++) {
       const phrase = this.phrases[i]!;
       if (!seen.has(phrase)) {
         seen.add(phrase);
@@ -60,17 +62,6 @@ export class PinyinCompletions {
     const whole = syllables.join('');
     const initials = syllables.map((s) => s[0] ?? '').join('');
     return whole === initials ? [whole] : [whole, initials];
-  }
-
-  private lowerBound(key: string): number {
-    let lo = 0;
-    let hi = this.keys.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.keys[mid]! < key) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
   }
 }
 

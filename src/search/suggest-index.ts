@@ -1,5 +1,6 @@
 import { TextAnalyzer } from './analyzer.js';
 import { stripAccents } from './fold-text.js';
+import { lowerBound } from './lower-bound.js';
 import { PINYIN_INPUT, PinyinCompletions, type ToPinyin } from './pinyin-completions.js';
 import type { SearchItem } from './search-item.js';
 
@@ -48,7 +49,7 @@ export class SuggestIndex {
     for (const w of this.itemWords(item)) {
       const n = this.counts.get(w);
       if (n === undefined) {
-        this.sorted.splice(this.lowerBound(w), 0, w);
+        this.sorted.splice(lowerBound(this.sorted, w), 0, w);
         this.pinyin?.add(w);
       }
       this.counts.set(w, (n ?? 0) + 1);
@@ -114,7 +115,7 @@ export class SuggestIndex {
     const fromContext = best.length;
     const taken = new Set(best.map((b) => b.text));
     const global: Suggestion[] = [];
-    for (let i = this.lowerBound(partial); i < this.sorted.length; i++) {
+    for (let i = lowerBound(this.sorted, partial); i < this.sorted.length; i++) {
       const w = this.sorted[i]!;
       if (!w.startsWith(partial)) break;
       const count = this.counts.get(w) ?? 0;
@@ -135,7 +136,7 @@ export class SuggestIndex {
    */
   private isFragment(w: string, count: number): boolean {
     if (count < 2 || !TRAILING_UNSPACED.test(w)) return false;
-    const from = this.lowerBound(w) + 1;
+    const from = lowerBound(this.sorted, w) + 1;
     const end = Math.min(this.sorted.length, from + FRAGMENT_SCAN);
     for (let i = from; i < end; i++) {
       const longer = this.sorted[i]!;
@@ -147,17 +148,6 @@ export class SuggestIndex {
 
   private itemWords(item: SearchItem, cache?: Map<string, string[]>): Set<string> {
     return new Set(this.analyzer.phrases(`${item.title ?? ''} ${item.brand ?? ''} ${item.category ?? ''}`, cache));
-  }
-
-  private lowerBound(w: string): number {
-    let lo = 0;
-    let hi = this.sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.sorted[mid]! < w) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
   }
 }
 
