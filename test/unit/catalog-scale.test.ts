@@ -123,8 +123,9 @@ describe('a store of any size (catalog and priors up to 1,000,000 items)', () =>
   it('recommend(), frequentlyBoughtTogether(), explain() and suggest() answer correctly', { timeout: 120_000 }, async () => {
     const started = performance.now();
     await fc.assert(
+      // numRuns counts the example: 1,000,000 of each, then random sizes (a run at 1,000,000 takes seconds).
       fc.asyncProperty(fc.integer({ min: 1, max: MAX }), fc.integer({ min: 0, max: MAX }), (n, m) => store(n, m)),
-      { numRuns: 3, examples: [[MAX, MAX]] },
+      { numRuns: 2, examples: [[MAX, MAX]] },
     );
     // Small stores still work the same way.
     await store(1, 0);
