@@ -84,7 +84,7 @@ function boot(): void {
     },
   }) as EmbedApi;
   g.edgereco = api;
-  api.push(...queued);
+  for (const command of queued) api.push(command);
 }
 
 boot();

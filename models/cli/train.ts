@@ -138,7 +138,11 @@ export async function trainCommand(argv: readonly string[]): Promise<void> {
 export function readAttributes(args: Args, itemIds: readonly string[]) {
   const attributesPath = args.get('attributes');
   const attrs = typeof attributesPath === 'string' ? parseItemAttributes(readFileSync(attributesPath, 'utf8'), itemIds) : undefined;
-  const maxAttributes = attrs ? Math.max(1, ...attrs.attributes.map((a) => a.length)) : 0;
+  let maxAttributes = 0;
+  if (attrs) {
+    maxAttributes = 1;
+    for (const a of attrs.attributes) if (a.length > maxAttributes) maxAttributes = a.length; // no spread: one row per item
+  }
   const attributeTable = attrs ? attributeMatrix(attrs.attributes, maxAttributes) : undefined;
   return { attrs, maxAttributes, attributeTable };
 }

@@ -81,7 +81,7 @@ export class Tracker {
         results = [{ code: 'INVALID_EVENT', message: `edgereco: event ${NOT_CLONEABLE}`, retryable: false, details: { field: 'event' } }];
       } else {
         // The worker is gone: keep the events for the next page, and tell the caller they are not stored.
-        this.orphaned.push(...batch.map((p) => p.envelope));
+        for (const p of batch) this.orphaned.push(p.envelope);
         this.inFlight.delete(batch); // now among the orphaned: saved once
         this.rescue.save(this.unconfirmed());
         lost = error as EdgeRecoError; // the WorkerClient's WORKER_FAILED (or CLOSED)

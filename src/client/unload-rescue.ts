@@ -44,7 +44,7 @@ export class UnloadRescue {
       this.collected.push(key);
       try {
         const parsed: unknown = JSON.parse(storage.getItem(key) ?? '[]');
-        if (Array.isArray(parsed)) out.push(...(parsed as TrackEnvelope[]));
+        if (Array.isArray(parsed)) for (const envelope of parsed as TrackEnvelope[]) out.push(envelope);
       } catch {
         // A corrupt save is dropped rather than blocking start-up.
       }

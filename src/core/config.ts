@@ -24,7 +24,12 @@ export interface RecommenderOptions {
   timeoutMs?: number;
   /** URL of a model bundle's `manifest.json` (made by `edgereco train`). Default: none (the baseline ranks). */
   modelUrl?: string;
-  /** Where the model runs: `"auto"` measures WebGPU, WASM and CPU and takes the fastest. Default `"auto"`. */
+  /**
+   * Where the model runs. `"auto"`: WASM, unless a steady-state measurement (in the background, after the first
+   * answer, on a hardware GPU adapter) finds WebGPU at least 25% faster; the decision is remembered per device and
+   * model (IndexedDB) and measured again every 30 days; CPU only when neither works. A named backend is used when it
+   * works, the others are its fallback. Default `"auto"`.
+   */
   backend?: 'auto' | 'webgpu' | 'wasm' | 'cpu';
   /**
    * Base URL of the sync gateway (or a Confluent REST Proxy) that privatized reports go to, e.g.

@@ -104,9 +104,14 @@ export interface EngineInfo {
   backend?: string;
 }
 
-/** The model's backend was chosen, or changed after a failure (`reason`). Timings are the probe's median, in ms. */
+/**
+ * The model's backend was chosen (`why`: the store's preference, WASM by default, or a remembered steady-state
+ * measurement), or changed (`reason`: a failure, or a steady-state measurement that found another one faster).
+ * Timings are medians in ms: the start-up probe's, or the steady state's when that moved it.
+ */
 export interface BackendInfo {
   backend: string;
+  why: string;
   timings: Record<string, number>;
   skipped: Record<string, string>;
   reason?: string;

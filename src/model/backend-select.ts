@@ -1,10 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createError, ERROR_CODES } from '../core/errors.js';
+import type { BackendName } from './backend-policy.js';
 
-/** The backends edgereco runs the model on, fastest-first in theory; `'auto'` measures which is fastest here. */
-export const BACKENDS = ['webgpu', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof BACKENDS)[number];
-export type BackendPreference = 'auto' | BackendName;
+export { BACKENDS, type BackendName, type BackendPreference } from './backend-policy.js';
 
 /** A folder URL ending in "/", or tfjs's file map (`setWasmPaths`): `{ 'tfjs-backend-wasm.wasm': url, ... }`. */
 export type WasmPaths = string | Record<string, string>;
@@ -12,14 +10,19 @@ export type WasmPaths = string | Record<string, string>;
 /** What the selection did, for the page's `backend` event and for diagnostics. */
 export interface BackendReport {
   backend: BackendName;
-  /** Median probe time (ms) per backend that ran; a backend that could not start or failed has a reason instead. */
+  /** Why this backend: the store's preference, the default, or a remembered steady-state measurement. */
+  why: string;
+  /** Median probe time (ms) of the backend chosen (and of any that failed its probe); others have a reason instead. */
   timings: Partial<Record<BackendName, number>>;
   skipped: Partial<Record<BackendName, string>>;
 }
 
 export interface SelectOptions {
-  preference: BackendPreference;
-  /** A short, representative piece of work on the current backend (one scoring call); run a few times per backend. */
+  /** The backends to try, in order: the first that starts and runs the probe is used. */
+  order: readonly BackendName[];
+  /** Why this order (see {@link BackendReport.why}). */
+  why: string;
+  /** A short, representative piece of work on the current backend (one scoring call): once to warm up, then timed. */
   probe: () => Promise<void>;
   /** Where the WASM binaries are: a folder URL ending in "/", or a map from each tfjs binary's name to its URL. */
   wasmPath?: WasmPaths;
@@ -40,7 +43,8 @@ async function register(name: BackendName, wasmPath: WasmPaths | undefined): Pro
   }
 }
 
-async function activate(name: BackendName, wasmPath: WasmPaths | undefined): Promise<string | null> {
+/** Makes `name` the active tfjs backend (importing its package on first use); resolves with why not, or null. */
+export async function activate(name: BackendName, wasmPath: WasmPaths | undefined): Promise<string | null> {
   try {
     await register(name, wasmPath);
     if (!tf.findBackendFactory(name)) return name === 'webgpu' ? 'WebGPU is not exposed here (no navigator.gpu)' : 'not registered';
@@ -53,20 +57,20 @@ async function activate(name: BackendName, wasmPath: WasmPaths | undefined): Pro
   }
 }
 
-function median(xs: number[]): number {
+/** The middle value (the upper one of an even count). */
+export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[s.length >> 1]!;
 }
 
 /**
- * Chooses the backend by a short measurement, not by feature detection alone: every available backend runs the probe
- * (once to warm up: shader compilation, WASM instantiation; then timed), and the fastest wins. With a fixed
- * preference, that backend is used when it works and the others are the fallback, in order.
+ * Activates the first backend of `order` that starts (no `navigator.gpu`, a null adapter, no device: skipped with its
+ * reason) and runs the probe (once to warm up: shader compilation, WASM instantiation; then three times timed, for
+ * the report). Which order is the policy's business (`backend-policy.ts`): this only tries it.
  */
 export async function selectBackend(options: SelectOptions): Promise<BackendReport> {
-  const report: BackendReport = { backend: 'cpu', timings: {}, skipped: {} };
-  const order = options.preference === 'auto' ? [...BACKENDS] : [options.preference, ...BACKENDS.filter((b) => b !== options.preference)];
-  for (const name of order) {
+  const report: BackendReport = { backend: 'cpu', why: options.why, timings: {}, skipped: {} };
+  for (const name of options.order) {
     if (options.exclude?.has(name)) {
       report.skipped[name] = 'failed earlier';
       continue;
@@ -89,14 +93,10 @@ export async function selectBackend(options: SelectOptions): Promise<BackendRepo
       report.skipped[name] = `probe failed: ${String((error as Error)?.message ?? error)}`;
       continue;
     }
-    if (options.preference !== 'auto') break;
+    report.backend = name;
+    return report;
   }
-  const ran = Object.entries(report.timings) as [BackendName, number][];
-  if (ran.length === 0) throw createError(ERROR_CODES.NOT_AVAILABLE, { what: `no TensorFlow.js backend works here (${JSON.stringify(report.skipped)})`, fix: 'recommendations use the baseline' });
-  ran.sort((a, b) => a[1] - b[1]);
-  report.backend = ran[0]![0];
-  if (tf.getBackend() !== report.backend) await activate(report.backend, options.wasmPath);
-  return report;
+  throw createError(ERROR_CODES.NOT_AVAILABLE, { what: `no TensorFlow.js backend works here (${JSON.stringify(report.skipped)})`, fix: 'recommendations use the baseline' });
 }
 
 /** Resolves when the active backend's GPU device is lost (WebGPU's `device.lost`; never, on backends without one). */

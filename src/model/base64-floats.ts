@@ -2,6 +2,7 @@
 export function floatsToBase64(values: Float32Array): string {
   const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
   let binary = '';
+  // 32,768 bytes per call: far below the engines' argument limits (about 65,000 in V8), whatever the array's length.
   for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return btoa(binary);
 }

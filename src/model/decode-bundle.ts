@@ -14,6 +14,24 @@ export interface DecodedBundle {
   attributes?: Int32Array;
 }
 
+/** What the caller does with each file once it passed its checksum, and says when one fails it. */
+export interface DecodeOptions {
+  /** Called with each file's bytes once they match the manifest's SHA-256 (the worker caches them then, not before). */
+  onVerified?: (name: string, bytes: Uint8Array) => void | Promise<void>;
+  /** What to do about a file that fails its checksum. Default: upload every file of the bundle again, unchanged. */
+  checksumFix?: string;
+}
+
+/** The bytes the manifest's tensors need of the weights file (a shorter file was cut short). */
+function weightsLength(manifest: ModelManifest): number {
+  let needed = 0;
+  for (const e of manifest.tensors ?? []) {
+    needed = Math.max(needed, e.offset + e.byteLength);
+    if (e.scalesOffset !== undefined) needed = Math.max(needed, e.scalesOffset + (2 * e.byteLength) / (e.shape[e.shape.length - 1] ?? 1));
+  }
+  return needed;
+}
+
 /** A bundle this build cannot take: a version or a feature it does not know. */
 function unsupported(what: string, supported: string, fix: string, version?: unknown): EdgeRecoError {
   return createError(ERROR_CODES.UNSUPPORTED_VERSION, { what, supported, fix, ...(version !== undefined ? { version } : {}) });
@@ -22,13 +40,14 @@ function unsupported(what: string, supported: string, fix: string, version?: unk
 /**
  * Checks and decodes a bundle: refuses an unknown format version (UNSUPPORTED_VERSION), anything that is not a
  * bundle and any file whose SHA-256 does not match the manifest (INVALID_BUNDLE), then dequantizes int8 tensors to
- * float32. `readFile` returns a bundle file's bytes by name (fetch, IndexedDB cache or disk); `url`, where the
- * manifest came from, is named in the errors.
+ * float32. `readFile` returns a bundle file's bytes by name (fetch, Cache Storage or disk); `url`, where the
+ * manifest came from, is named in the errors. `options.onVerified` gets each file once it passed its checksum.
  */
 export async function decodeBundle(
   manifestJson: unknown,
   readFile: (name: string) => Promise<Uint8Array>,
   url?: string,
+  options: DecodeOptions = {},
 ): Promise<DecodedBundle> {
   const bad = (problem: string, file?: string): EdgeRecoError => createError(ERROR_CODES.INVALID_BUNDLE, { ...(url ? { url } : {}), ...(file ? { file } : {}), problem });
   const m = manifestJson as Partial<StoredManifest> | null;
@@ -56,9 +75,12 @@ export async function decodeBundle(
     const expected = manifest.checksums[name];
     const actual = await sha256Hex(bytes);
     if (expected !== actual) {
-      const problem = `${name} fails its checksum (expected ${expected ?? 'none'}, got ${actual}; ${bytes.length} bytes${bytes[0] === 0x3c ? ', HTML' : ''})`;
-      throw createError(ERROR_CODES.INVALID_BUNDLE, { ...(url ? { url } : {}), file: name, problem, fix: 'upload every file of the bundle again, unchanged' });
+      const needed = name === manifest.weightsFile ? weightsLength(manifest) : 0;
+      const short = bytes.length < needed ? `, cut short: its tensors need ${needed}` : '';
+      const problem = `${name} fails its checksum (expected ${expected ?? 'none'}, got ${actual}; ${bytes.length} bytes${short}${bytes[0] === 0x3c ? ', HTML' : ''})`;
+      throw createError(ERROR_CODES.INVALID_BUNDLE, { ...(url ? { url } : {}), file: name, problem, fix: options.checksumFix ?? 'upload every file of the bundle again, unchanged' });
     }
+    await options.onVerified?.(name, bytes);
     return bytes;
   };
   if (manifest.vocabularyFile) {

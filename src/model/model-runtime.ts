@@ -1,4 +1,5 @@
-import { deviceLost, selectBackend, type BackendName, type BackendPreference, type BackendReport, type WasmPaths } from './backend-select.js';
+import { activate, deviceLost, median, selectBackend, type BackendName, type BackendPreference, type BackendReport, type WasmPaths } from './backend-select.js';
+import { preferenceOrder, STEADY_RUNS, WARMUP_RUNS } from './backend-policy.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { scoreState, scoringTable } from './score-histories.js';
 import type { DecodedBundle } from './decode-bundle.js';
@@ -8,9 +9,22 @@ import { featurizeHistory, type HistoryEvent, type HistoryFeatures } from '../co
 
 export interface RuntimeOptions {
   preference: BackendPreference;
+  /** The backends to try, in order (default: the preference's, see `preferenceOrder`), and why (`BackendReport.why`). */
+  order?: readonly BackendName[];
+  why?: string;
   wasmPath?: WasmPaths;
-  /** The backend in use changed (first selection, or a fallback after a failure). */
+  /** The backend in use changed: first selection, a fallback after a failure, or a steady-state switch (`reason`). */
   onBackend: (report: BackendReport, reason?: string) => void;
+}
+
+/** What {@link ModelRuntime.measureSteadyState} found and did. */
+export interface SteadyState {
+  /** Median ms per warm scoring call (the shopper's state and the catalog product), per backend that ran. */
+  timings: Partial<Record<BackendName, number>>;
+  backend: BackendName;
+  why: string;
+  /** Whether the runtime moved to another backend. */
+  switched: boolean;
 }
 
 /**
@@ -27,6 +41,11 @@ export class ModelRuntime {
   private tableT: tf.Tensor2D | null = null;
   private readonly failed = new Set<BackendName>();
   private switching: Promise<void> | null = null;
+  /** Scoring calls running now: a steady-state measurement waits for them before it changes the backend. */
+  private running = 0;
+  private firstScore: () => void = () => {};
+  /** Resolves after the first scoring call that answered (the critical path is behind it). */
+  readonly scored = new Promise<void>((resolve) => (this.firstScore = resolve));
   backend: BackendName = 'cpu';
 
   private constructor(private readonly bundle: DecodedBundle, private readonly options: RuntimeOptions) {
@@ -71,7 +90,8 @@ export class ModelRuntime {
     const items = this.probeHistory();
     const state = scoringVector(this.model, historyState(this.model, items, { types: items.map(() => 0), gaps: items.map(() => 0) }));
     const report = await selectBackend({
-      preference: this.options.preference,
+      order: this.options.order ?? preferenceOrder(this.options.preference),
+      why: this.options.why ?? `preference "${this.options.preference}"`,
       wasmPath: this.options.wasmPath,
       exclude: this.failed,
       // Each backend gets its own copy of the table, so no tensor has to move between backends.
@@ -82,15 +102,87 @@ export class ModelRuntime {
     this.backend = report.backend;
     this.load();
     this.options.onBackend(report, reason);
-    const chosen = report.backend;
+    this.watch(report.backend);
+  }
+
+  /** Moves off `chosen` when its GPU device is lost. */
+  private watch(chosen: BackendName): void {
     void deviceLost().then((why) => {
       if (this.backend === chosen) void this.failOver(chosen, `${chosen} device lost: ${why}`);
     });
   }
 
+  /**
+   * Times warm scoring calls (the shopper's state, then the catalog product, read back) on each of `candidates` that
+   * works here: {@link WARMUP_RUNS} untimed (shader compilation, JIT), then the median of {@link STEADY_RUNS}. Then
+   * `decide` picks from the timings, and the runtime moves there if that is another backend (an `onBackend` report
+   * with the reason). Scoring calls wait meanwhile (it runs once in a while, after the first answer); the ones
+   * running when it is called finish first.
+   */
+  measureSteadyState(candidates: readonly BackendName[], decide: (timings: Partial<Record<BackendName, number>>) => { backend: BackendName; why: string }): Promise<SteadyState> {
+    const run = async (): Promise<SteadyState> => {
+      while (this.running > 0) await new Promise((r) => setTimeout(r, 5));
+      const before = this.backend;
+      const timings: Partial<Record<BackendName, number>> = {};
+      const items = this.probeHistory();
+      const features = { types: items.map(() => 0), gaps: items.map(() => 0) };
+      for (const name of candidates) {
+        if (this.failed.has(name) || (await activate(name, this.options.wasmPath)) !== null) continue;
+        const table = scoringTable(this.model, this.rows);
+        const product = name === 'wasm' ? wasmProduct() : undefined;
+        try {
+          const call = async () => scoreState(table, scoringVector(this.model, historyState(this.model, items, features, product)));
+          for (let i = 0; i < WARMUP_RUNS; i++) await call();
+          const times: number[] = [];
+          for (let i = 0; i < STEADY_RUNS; i++) {
+            const t0 = performance.now();
+            await call();
+            times.push(performance.now() - t0);
+          }
+          timings[name] = median(times);
+        } catch {
+          // It failed here: no timing, so the decision passes it over.
+        } finally {
+          table.dispose();
+          product?.dispose();
+        }
+      }
+      let { backend, why } = decide(timings);
+      if (this.failed.has(backend) || (await activate(backend, this.options.wasmPath)) !== null) {
+        ({ backend, why } = { backend: before, why: `${backend} did not start again; staying on ${before}` });
+        await activate(before, this.options.wasmPath);
+      }
+      this.backend = backend;
+      this.load();
+      const switched = backend !== before;
+      if (switched) {
+        this.options.onBackend({ backend, why, timings, skipped: {} }, `steady state: ${why}`);
+        this.watch(backend);
+      }
+      return { timings, backend, why, switched };
+    };
+    // Scoring waits on `switching`: chained after a switch in progress, and never failing the calls that wait.
+    const measured = (this.switching ?? Promise.resolve()).catch(() => {}).then(run);
+    const switching: Promise<void> = measured.then(
+      () => {
+        if (this.switching === switching) this.switching = null;
+      },
+      () => {
+        if (this.switching === switching) this.switching = null;
+      },
+    );
+    this.switching = switching;
+    return measured;
+  }
+
   private failOver(backend: BackendName, reason: string): Promise<void> {
     this.failed.add(backend);
-    this.switching ??= this.select(reason).finally(() => (this.switching = null));
+    if (!this.switching) {
+      const switching: Promise<void> = this.select(reason).finally(() => {
+        if (this.switching === switching) this.switching = null;
+      });
+      this.switching = switching;
+    }
     return this.switching;
   }
 
@@ -113,17 +205,24 @@ export class ModelRuntime {
   async scoreInput(history: HistoryFeatures): Promise<Float32Array | null> {
     if (history.items.length === 0) return null;
     for (let attempt = 0; ; attempt++) {
-      if (this.switching) await this.switching;
+      while (this.switching) await this.switching;
       const backend = this.backend;
+      let failure: unknown;
+      this.running++;
       try {
         const tableT = this.tableT ?? this.load();
         const { state, memory } = this.lastOrNew(history);
         const scores = await scoreState(tableT, scoringVector(this.model, state));
-        return addCooccurrence(this.model, history.items, scores, memory);
+        const out = addCooccurrence(this.model, history.items, scores, memory);
+        this.firstScore();
+        return out;
       } catch (error) {
         if (attempt >= 2 || backend === 'cpu') throw error;
-        await this.failOver(backend, `${backend} failed while scoring: ${String((error as Error)?.message ?? error)}`);
+        failure = error;
+      } finally {
+        this.running--;
       }
+      await this.failOver(backend, `${backend} failed while scoring: ${String((failure as Error)?.message ?? failure)}`);
     }
   }
 

@@ -6,6 +6,7 @@ export { IdbEventLog, openEventDatabase } from './idb-event-log.js';
 export { MemoryEventLog } from './memory-event-log.js';
 export { ResilientEventLog } from './resilient-event-log.js';
 export { deleteStoreData } from './delete-store-data.js';
+export { readMetaRecord, writeMetaRecord } from './meta-record.js';
 export { IdbOutbox, SENT_KEPT } from './idb-outbox.js';
 export type { OutboxState, OutboxCommit, SentReport } from './idb-outbox.js';
 export type { OutboxRecord } from './schema.js';

@@ -23,6 +23,7 @@ export interface Segment {
  * - v3: `outbox` (privatized reports not yet confirmed by the gateway, keyed by their random id, indexed by period);
  *   `meta` also keeps the privacy budget spent ({@link BUDGET_KEY}), the last period reported ({@link REPORTED_KEY})
  *   and the last reports the gateway confirmed ({@link SENT_KEY}).
+ *   Later, with no layout change: `meta` also keeps the model's backend decision ({@link BACKEND_KEY}).
  */
 export interface EdgeRecoDB extends DBSchema {
   segments: { key: string; value: Segment };
@@ -59,3 +60,9 @@ export const REPORTED_KEY = 'reportedThrough';
 
 /** The `meta` record holding the reports the gateway confirmed most recently (what was sent), newest last. */
 export const SENT_KEY = 'sentReports';
+
+/**
+ * The `meta` record holding the model's backend decision for `backend: 'auto'` (a `BackendMemory`: the model and
+ * device it holds for, the backend, why, the steady-state timings, when). Read back through `parseBackendMemory`.
+ */
+export const BACKEND_KEY = 'modelBackend';

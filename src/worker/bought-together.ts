@@ -30,9 +30,13 @@ export function boughtTogether(
     .filter(([id]) => passesFilter(id, filter, catalog, history, exclude))
     .sort((a, b) => b[1].n - a[1].n)
     .map(([id, { n, with: anchor }]) => ({ id, score: n, reason: `You bought it with “${catalog.title(anchor)}” ${n === 1 ? 'once' : `${n} times`}`, source: 'baseline' }));
+  // The priors can pair one item with much of the catalog: a set of what is listed, and the reading stops at k.
+  const listed = new Set(found.map((f) => f.id));
   for (const anchor of itemIds) {
     for (const { itemId } of boughtWith(anchor)) {
-      if (exclude.has(itemId) || found.some((f) => f.id === itemId) || !passesFilter(itemId, filter, catalog, history, exclude)) continue;
+      if (found.length >= options.k) break;
+      if (listed.has(itemId) || !passesFilter(itemId, filter, catalog, history, exclude)) continue;
+      listed.add(itemId);
       found.push({ id: itemId, score: 0, reason: `Often bought with “${catalog.title(anchor)}” by other shoppers`, source: 'priors' });
     }
   }

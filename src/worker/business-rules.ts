@@ -22,7 +22,8 @@ export function applyRules<T extends Recommendation>(ranked: readonly T[], catal
       // Scores may be negative (model logits): boost the distance from the list's minimum, so a factor > 1 lifts.
       return { r, i, factor };
     });
-    const min = Math.min(0, ...list.map((r) => r.score));
+    let min = 0;
+    for (const r of list) if (r.score < min) min = r.score;
     boosted.sort((a, b) => (b.r.score - min) * b.factor - (a.r.score - min) * a.factor || a.i - b.i);
     list = boosted.map(({ r, factor }) => (factor === 1 ? r : { ...r, score: (r.score - min) * factor + min }));
   }

@@ -3,21 +3,44 @@ import type { CatalogItem } from '../core/catalog.js';
 /** Trending counts from the store's priors bundle, by item id. */
 export type TrendingCounts = ReadonlyMap<string, number>;
 
+/** The largest `log1p` of some counts, 0 for none: a loop, not `Math.max(...)`, which throws past ~65,000 values. */
+function maxLog(values: Iterable<number>): number {
+  let max = 0;
+  for (const v of values) {
+    const log = Math.log1p(v);
+    if (log > max) max = log;
+  }
+  return max;
+}
+
 /**
  * The catalog as the engine looks it up: by id, with popularity scaled to 0..1. Popularity comes from the store's
  * priors (what many shoppers did, privatized) when there are some for the item, else from the catalog's own field.
+ * Sized for any catalog: a position per id and a typed array of per-item popularity, no spread of whole lists.
  */
 export class CatalogIndex {
   readonly items: CatalogItem[];
-  private readonly byId: Map<string, CatalogItem>;
+  /** Each id's position in `items`. */
+  private readonly positions: Map<string, number>;
+  /** `log1p(popularity)` per position (0 when the catalog gives none). */
+  private readonly logPopularity: Float64Array;
   private readonly maxLogPopularity: number;
   private readonly maxLogTrending: number;
 
   constructor(items: CatalogItem[] = [], private readonly trendingCounts: TrendingCounts = new Map()) {
     this.items = items;
-    this.byId = new Map(items.map((item) => [item.id, item]));
-    this.maxLogPopularity = Math.max(0, ...items.map((item) => Math.log1p(item.popularity ?? 0)));
-    this.maxLogTrending = Math.max(0, ...[...trendingCounts.values()].map((n) => Math.log1p(n)));
+    this.positions = new Map();
+    this.logPopularity = new Float64Array(items.length);
+    let maxLogPopularity = 0;
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!;
+      this.positions.set(item.id, i);
+      const log = Math.log1p(item.popularity ?? 0);
+      this.logPopularity[i] = log;
+      if (log > maxLogPopularity) maxLogPopularity = log;
+    }
+    this.maxLogPopularity = maxLogPopularity;
+    this.maxLogTrending = maxLog(trendingCounts.values());
   }
 
   /** Another item list with the same trending counts. */
@@ -35,12 +58,13 @@ export class CatalogIndex {
   }
 
   get(id: string): CatalogItem | undefined {
-    return this.byId.get(id);
+    const i = this.positions.get(id);
+    return i === undefined ? undefined : this.items[i];
   }
 
   /** Items the priors say are trending (they may be missing from a catalog the store did not pass). */
-  trendingIds(): string[] {
-    return [...this.trendingCounts.keys()];
+  trendingIds(): Iterable<string> {
+    return this.trendingCounts.keys();
   }
 
   /** Whether the item's popularity comes from the store's priors (other shoppers) rather than the catalog. */
@@ -52,11 +76,11 @@ export class CatalogIndex {
   popularity(id: string): number {
     const trending = this.trendingCounts.get(id);
     if (trending !== undefined && this.maxLogTrending > 0) return Math.log1p(trending) / this.maxLogTrending;
-    const p = this.byId.get(id)?.popularity;
-    return p === undefined || this.maxLogPopularity === 0 ? 0 : Math.log1p(p) / this.maxLogPopularity;
+    const i = this.positions.get(id);
+    return i === undefined || this.maxLogPopularity === 0 ? 0 : this.logPopularity[i]! / this.maxLogPopularity;
   }
 
   title(id: string): string {
-    return this.byId.get(id)?.title ?? id;
+    return this.get(id)?.title ?? id;
   }
 }

@@ -10,6 +10,7 @@ import type { RerankOptions, SearchOptions, SearchResponse, Suggestion } from '.
 import type { BackendInfo, EngineApi, EngineInfo, EngineInit, EngineSettings, EngineNotify, ExportedData, SyncBatch, SyncSummary } from '../core/worker-api.js';
 import { engineSettings } from './engine-settings.js';
 import type { ModelRuntime } from '../model/model-runtime.js';
+import type { BackendReport } from '../model/backend-select.js';
 import { deleteStoreData } from '../storage/delete-store-data.js';
 import { ResilientEventLog } from '../storage/resilient-event-log.js';
 import { baselineRecommend, baselineRelated } from './baseline-recommender.js';
@@ -60,22 +61,32 @@ type Log = (message: string) => void;
 const ms = (start: number): string => `${Math.round(performance.now() - start)} ms`;
 const listed = (record: Record<string, unknown>): string => Object.entries(record).map(([k, v]) => `${k} ${typeof v === 'number' ? `${v.toFixed(2)} ms` : String(v)}`).join(', ') || 'none';
 
-/** The model runtime and TensorFlow.js load only when a store configures a model. */
-async function startModel(init: EngineSettings, notify: EngineNotify, log: Log): Promise<ModelRuntime | null> {
+/**
+ * The model runtime and TensorFlow.js load only when a store configures a model. With `backend: 'auto'` the device
+ * and the remembered decision are read while the bundle downloads (see backend-choice.ts).
+ */
+async function startModel(init: EngineSettings, dbName: string | null, notify: EngineNotify, log: Log, warn: (error: unknown) => void): Promise<ModelRuntime | null> {
   if (!init.modelUrl) return null;
   const start = performance.now();
-  const [{ loadBundle }, { ModelRuntime }] = await Promise.all([import('./model-loader.js'), import('../model/model-runtime.js')]);
-  const { bundle, downloaded } = await loadBundle(init.modelUrl, `${cachePrefix(init.storeId)}-models`);
+  const [{ loadBundle }, { ModelRuntime }, { BackendChoice }] = await Promise.all([import('./model-loader.js'), import('../model/model-runtime.js'), import('./backend-choice.js')]);
+  const [{ bundle, downloaded }, choice] = await Promise.all([loadBundle(init.modelUrl, `${cachePrefix(init.storeId)}-models`), BackendChoice.start(init.backend, dbName, log, warn)]);
   log(`model bundle read from ${init.modelUrl} in ${ms(start)} (${bundle.manifest.vocabulary.length} items; ${downloaded.length === 0 ? 'all from the cache' : `downloaded ${downloaded.join(', ')}`})`);
+  const model = bundle.manifest.checksums[bundle.manifest.weightsFile] ?? init.modelUrl;
+  const plan = choice.plan(model);
+  let first: BackendReport | undefined;
   const runtime = await ModelRuntime.load(bundle, {
     preference: init.backend,
+    order: plan.order,
+    why: plan.why,
     wasmPath: wasmFiles(),
     onBackend: (report, reason) => {
-      log(`model backend ${report.backend} (${reason ?? `preference "${init.backend}"`}; probe timings: ${listed(report.timings)}; skipped: ${listed(report.skipped)})`);
+      first ??= report;
+      log(`model backend ${report.backend} (${reason ?? report.why}; probe timings: ${listed(report.timings)}; skipped: ${listed(report.skipped)})`);
       notify({ kind: 'backend', info: { ...report, ...(reason ? { reason } : {}) } as BackendInfo });
     },
   });
   log(`model loaded from ${init.modelUrl}: ${runtime.vocabulary.length} items on ${runtime.backend} in ${ms(start)}`);
+  if (first) choice.follow(runtime, first, plan, model);
   return runtime;
 }
 
@@ -100,7 +111,9 @@ export class Engine implements EngineApi {
   private async start(init: EngineSettings, notify: EngineNotify): Promise<Started> {
     const report = (kind: 'warning' | 'error') => (error: EdgeRecoError) => void Promise.resolve(notify({ kind, error: serializeError(error) })).catch(() => {});
     const debug: Log = init.debug ? (message) => void Promise.resolve(notify({ kind: 'debug', message })).catch(() => {}) : () => {};
-    const model = startModel(init, notify, debug).catch((error: unknown) => {
+    const dbName = init.storage === 'memory' ? null : databaseName(init.storeId);
+    const backendWarning = (error: unknown) => report('warning')(asEdgeRecoError(error, 'the model backend could not be measured or remembered', 'the model keeps its backend'));
+    const model = startModel(init, dbName, notify, debug, backendWarning).catch((error: unknown) => {
       report('error')(asEdgeRecoError(error, 'the model could not be loaded', 'recommendations use the baseline'));
       debug('no model: recommendations come from the baseline (recent history, popularity)');
       return null;
@@ -113,7 +126,6 @@ export class Engine implements EngineApi {
       reset: () => this.history.clear(),
     });
     const retention = { maxEvents: init.maxEvents, maxAgeDays: init.maxAgeDays };
-    const dbName = init.storage === 'memory' ? null : databaseName(init.storeId);
     const [log, checked, priors] = await Promise.all([
       ResilientEventLog.open(dbName, retention, report('warning'), report('error')),
       this.loadCatalog(init).catch((error: unknown): CatalogCheck => {

@@ -143,7 +143,7 @@ export class History {
       if (e.ts - lastTs > SESSION_GAP_MS) closeSession();
       lastTs = e.ts;
       if (e.type === 'impression' || e.type === 'search') continue;
-      session.push(...eventItemIds(e));
+      for (const itemId of eventItemIds(e)) session.push(itemId);
     }
     closeSession();
     return (this.derived.cooccurrence = cooccurrence);

@@ -30,6 +30,11 @@ export class PriorsSource {
       if (!response) throw error;
     }
     const doc = await readJson(response, (problem, cause) => createError(ERROR_CODES.INVALID_DATA, { subject: `the priors at ${url}`, requirement: `are not JSON: ${problem}`, url, fix: 'check options.priorsUrl' }, { cause }));
+    return PriorsSource.from(doc);
+  }
+
+  /** The priors from a bundle already read (checked by `parsePriors`; throws its `INVALID_DATA`). */
+  static from(doc: unknown): PriorsSource {
     return new PriorsSource(parsePriors(doc));
   }
 

@@ -140,6 +140,72 @@ describe('a wrong modelUrl', () => {
   }
 });
 
+describe('weights cut short in transit, once', () => {
+  it('are not cached: the model is off for that page with an error naming the cause, and the next page view loads it', async () => {
+    const context = await browser.newContext(); // one profile: the same Cache Storage for both pages
+    const first = await openSdkPage(context);
+    let cut = 0;
+    // The first download of the weights answers 200 with half the body (a connection cut behind a proxy, say).
+    await first.route('**/models/retail/weights.bin', async (route) => {
+      if (cut++ > 0) return route.continue();
+      const response = await route.fetch();
+      const body = await response.body();
+      await route.fulfill({ response, body: body.subarray(0, body.length >> 1), headers: { ...response.headers(), 'content-length': String(body.length >> 1) } });
+    });
+    const load = (page: Page) =>
+      page.evaluate(async () => {
+        const w = window as unknown as W;
+        w.seen = [];
+        const reco = w.sdk.createRecommender({ storeId: 'cut-once', storage: 'memory', modelUrl: '/models/retail/manifest.json', backend: 'wasm' });
+        reco.on('error', (e) => w.seen.push({ kind: 'error', code: e.code, message: e.message, details: e.details }));
+        const ready = await new Promise<Sdk.RecommenderEvents['ready']>((r) => reco.on('ready', r));
+        await reco.track({ type: 'view', itemId: '85123A' });
+        const recs = await reco.recommend({ k: 3 });
+        const cache = await caches.open('edgereco-cut-once-models');
+        const cached = (await cache.keys()).map((r) => new URL(r.url).pathname);
+        return { recommender: ready.recommender, sources: recs.map((r) => r.source), seen: w.seen, cached };
+      });
+    const before = await load(first);
+    expect(cut).toBe(1);
+    expect(before.recommender).toBe('baseline');
+    expect(new Set(before.sources)).toEqual(new Set(['baseline']));
+    expect(before.seen.map((e) => e.code)).toEqual(['INVALID_BUNDLE']);
+    const message = before.seen[0]!.message;
+    expect(message).toContain(`the model bundle at ${baseUrl()}/models/retail/manifest.json is not valid: weights.bin fails its checksum`);
+    expect(message).toMatch(/\(expected [0-9a-f]{64}, got [0-9a-f]{64}; 130272 bytes, cut short: its tensors need \d+\)/);
+    expect(message).toContain('nothing of it was cached, so the next page view downloads it again');
+    expect(before.seen[0]!.details).toMatchObject({ file: 'weights.bin' });
+    expect(before.cached).toEqual([]); // neither the short weights nor the manifest of a bundle that failed
+    await first.close();
+
+    const next = await openSdkPage(context);
+    const after = await load(next);
+    expect(after.seen).toEqual([]);
+    expect(after.recommender).toBe('model');
+    expect(after.sources[0]).toBe('model');
+    expect(after.cached.sort()).toEqual(['/models/retail/manifest.json', '/models/retail/weights.bin']);
+    await context.close();
+  });
+
+  it('a short copy an older SDK cached is dropped and downloaded again at once', async () => {
+    const page = await open();
+    const result = await page.evaluate(async () => {
+      const w = window as unknown as W;
+      const manifest = (await (await fetch('/models/retail/manifest.json')).json()) as { checksums: Record<string, string> };
+      const cache = await caches.open('edgereco-poisoned-models');
+      await cache.put(`${location.origin}/models/retail/weights.bin?sha256=${manifest.checksums['weights.bin']}`, new Response(new Uint8Array(1000)));
+      w.seen = [];
+      const reco = w.sdk.createRecommender({ storeId: 'poisoned', storage: 'memory', modelUrl: '/models/retail/manifest.json', backend: 'wasm' });
+      reco.on('error', (e) => w.seen.push({ kind: 'error', code: e.code, message: e.message, details: e.details }));
+      const ready = await new Promise<Sdk.RecommenderEvents['ready']>((r) => reco.on('ready', r));
+      const key = (await cache.keys()).find((r) => r.url.includes('weights.bin'))!;
+      return { recommender: ready.recommender, seen: w.seen, bytes: (await (await cache.match(key))!.arrayBuffer()).byteLength };
+    });
+    expect(result).toEqual({ recommender: 'model', seen: [], bytes: 260544 });
+    await page.context().close();
+  });
+});
+
 describe('a wrong catalogUrl', () => {
   it('an error event with FETCH_FAILED naming the URL, the status and what came back', async () => {
     const page = await open();

@@ -267,6 +267,43 @@ describe('backend fallback', () => {
   });
 });
 
+describe("backend: 'auto'", () => {
+  it('starts on WASM, remembers why for this device and model (IndexedDB), and the next page view starts from that', async () => {
+    for (const [which, chromium, why] of [
+      ['no GPU', () => browser, 'no WebGPU adapter: WASM'],
+      ['SwiftShader', () => webgpuBrowser, 'the WebGPU adapter is a software fallback: WASM (google swiftshader (software))'],
+    ] as const) {
+      const context = await chromium().newContext();
+      const open = async () => {
+        const page = await openSdkPage(context);
+        const lines: string[] = [];
+        page.on('console', (m) => lines.push(m.text()));
+        const result = await page.evaluate(async (modelUrl) => {
+          const w = window as unknown as W;
+          const reco = w.sdk.createRecommender({ storeId: 'auto-backend', modelUrl, backend: 'auto', debug: true });
+          const chosen = new Promise<Sdk.RecommenderEvents['backend']>((r) => reco.on('backend', r));
+          await reco.track({ type: 'view', itemId: '2' });
+          const recs = await reco.recommend({ k: 3 });
+          return { backend: await chosen, source: recs[0]?.source };
+        }, MODEL);
+        return { ...result, lines, page };
+      };
+      const first = await open();
+      expect(first.backend.backend, which).toBe('wasm');
+      expect(first.backend.why).toBe('auto: WASM by default; the steady state is measured in the background after the first answer');
+      expect(first.source).toBe('model');
+      await expect.poll(() => first.lines.find((l) => l.includes('remembered for this device and model')), { timeout: 10_000 }).toMatch(new RegExp(`^edgereco: model backend wasm: ${why.replace(/[()]/g, '\\$&')}; remembered for this device and model, measured again after \\d{4}-\\d\\d-\\d\\d$`));
+      await first.page.close();
+      const next = await open();
+      expect(next.backend.backend).toBe('wasm');
+      expect(next.backend.why).toBe(`auto: remembered from ${new Date().toISOString().slice(0, 10)} for this device and model (${why})`);
+      expect(next.source).toBe('model');
+      expect(next.lines.filter((l) => l.includes('remembered for this device'))).toEqual([]); // nothing measured or written again
+      await context.close();
+    }
+  });
+});
+
 describe('model bundle cache', () => {
   it('a reload does not download the weights again (Cache Storage), and forget() removes the cache', async () => {
     const context = await browser.newContext();

@@ -51,6 +51,37 @@ afterAll(() => {
   broken = false;
 });
 
+describe('steady-state measurement', () => {
+  it('times warm calls on each backend that works, holds scoring calls meanwhile, and moves where the policy says', async () => {
+    const reports: { report: BackendReport; reason?: string }[] = [];
+    const runtime = await tinyRuntime(reports);
+    expect(reports[0]!.report.why).toBe('preference "wasm"');
+    let scored = false;
+    void runtime.scored.then(() => (scored = true));
+    const before = await runtime.score(['a', 'b', 'c']);
+    await Promise.resolve();
+    expect(scored).toBe(true);
+    const asked: Partial<Record<string, number>>[] = [];
+    const measuring = runtime.measureSteadyState(['wasm', 'webgpu'], (timings) => {
+      asked.push(timings);
+      return { backend: 'cpu', why: 'the test says CPU' };
+    });
+    const during = runtime.score(['a', 'b', 'c']); // waits for the measurement, then scores on the new backend
+    const result = await measuring;
+    expect(Object.keys(asked[0]!)).toEqual(['wasm']); // no WebGPU in Node: skipped, not timed
+    expect(result.timings.wasm).toBeGreaterThan(0);
+    expect(result).toMatchObject({ backend: 'cpu', why: 'the test says CPU', switched: true });
+    expect(runtime.backend).toBe('cpu');
+    expect(reports.at(-1)!.reason).toBe('steady state: the test says CPU');
+    expect(Array.from((await during)!)).toEqual(Array.from(before!));
+    // Staying put is no switch and no report.
+    const count = reports.length;
+    expect(await runtime.measureSteadyState(['wasm'], () => ({ backend: 'cpu', why: 'still CPU' }))).toMatchObject({ backend: 'cpu', switched: false });
+    expect(reports).toHaveLength(count);
+    runtime.dispose();
+  });
+});
+
 describe('model runtime fallback', () => {
   it('moves to the next backend when a kernel fails mid-scoring, returning the same scores, and reports why', async () => {
     const reports: { report: BackendReport; reason?: string }[] = [];

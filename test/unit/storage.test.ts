@@ -2,7 +2,8 @@ import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { validateEvent, type EdgeRecoError, type ViewEvent } from '../../src/core/index.js';
-import { DB_VERSION, IdbEventLog, MemoryEventLog, ResilientEventLog } from '../../src/storage/index.js';
+import { DB_VERSION, IdbEventLog, MemoryEventLog, readMetaRecord, ResilientEventLog, writeMetaRecord } from '../../src/storage/index.js';
+import { BACKEND_KEY } from '../../src/storage/schema.js';
 
 const DAY = 86_400_000;
 const NAME = 'edgereco-test';
@@ -218,6 +219,19 @@ describe('ResilientEventLog', () => {
     expect(log.kind).toBe('memory');
     expect(warnings.map((w) => w.code)).toEqual(['STORAGE_UNAVAILABLE']);
     expect(await log.readAll()).toEqual(events);
+  });
+});
+
+describe('meta records', () => {
+  it("keep the model's backend decision next to the event log, which they leave alone", async () => {
+    const log = await IdbEventLog.open(NAME, { maxEvents: 100, maxAgeDays: 90 });
+    await log.append(views(3));
+    expect(await readMetaRecord(NAME, BACKEND_KEY)).toBeUndefined();
+    const decision = { model: 'sha', device: 'ua | 2 cores | none', backend: 'wasm', why: 'no WebGPU adapter: WASM', timings: { wasm: 1.2 }, decidedAt: 1 };
+    await writeMetaRecord(NAME, BACKEND_KEY, decision);
+    expect(await readMetaRecord(NAME, BACKEND_KEY)).toEqual(decision);
+    expect(await log.readAll()).toHaveLength(3);
+    log.close();
   });
 });
 

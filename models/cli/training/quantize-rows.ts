@@ -20,7 +20,10 @@ export function quantizeRows(data: Float32Array, rows: number, cols: number, hal
   let halves: Uint16Array | undefined;
   let unit: number | undefined;
   if (halfScales) {
-    unit = Math.max(...scales) || 1;
+    // A loop: `Math.max(...scales)` throws past ~65,000 rows (a catalog's item table).
+    unit = 0;
+    for (const s of scales) if (s > unit) unit = s;
+    unit ||= 1;
     halves = Uint16Array.from(scales, (x) => floatToHalf(x / unit!));
     halves.forEach((h, r) => (scales[r] = halfScaleOf(h, unit!)));
   }

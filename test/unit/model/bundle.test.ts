@@ -154,6 +154,21 @@ describe('model bundle', () => {
     await expect(decodeBundle(enc.manifest, async (n) => (n === 'vocabulary.bin' ? bad : enc.files.get(n)!))).rejects.toThrow(/vocabulary\.bin fails its checksum/);
   });
 
+  it('hands over only files that passed their checksum, and says when the weights are cut short', async () => {
+    const enc = await encodeBundle(config, Array.from({ length: 20 }, (_, i) => String(i)), exportWeights(initSasrecWeights(config, 1)), 'int8');
+    const verified: string[] = [];
+    const onVerified = (name: string) => void verified.push(name);
+    await decodeBundle(enc.manifest, async (n) => enc.files.get(n)!, undefined, { onVerified });
+    expect(verified.sort()).toEqual(['vocabulary.bin', 'weights.bin']);
+    verified.length = 0;
+    const weights = enc.files.get('weights.bin')!;
+    const short = weights.subarray(0, 100);
+    const failed = decodeBundle(enc.manifest, async (n) => (n === 'weights.bin' ? short : enc.files.get(n)!), 'https://cdn.example/m/manifest.json', { onVerified, checksumFix: 'try again later' });
+    await expect(failed).rejects.toMatchObject({ code: 'INVALID_BUNDLE', details: { file: 'weights.bin' } });
+    await expect(failed).rejects.toThrow(new RegExp(`weights\\.bin fails its checksum \\(expected [0-9a-f]{64}, got [0-9a-f]{64}; 100 bytes, cut short: its tensors need ${weights.length}\\); try again later$`));
+    expect(verified).toEqual(['vocabulary.bin']);
+  });
+
   it('refuses an unknown format version', async () => {
     const { bundle } = await encoded('int8');
     const manifest = { ...bundle.manifest, formatVersion: 99 };
