@@ -1,7 +1,7 @@
 import { rename, writeFile } from 'node:fs/promises';
 import type { PriorsBundle } from '../src/core/priors.js';
 import { AggregatorStore } from './aggregator-store.js';
-import { foldKafkaTopic, type KafkaFoldOptions } from './kafka-fold.js';
+import { foldKafkaTopic, type KafkaFoldOptions, type KafkaFoldResult } from './kafka-fold.js';
 import type { FoldCounts } from './partition-fold.js';
 import { priorsFromStore, type PriorsCandidates, type PublicationOptions } from './priors-build.js';
 import { DEFAULT_REPORT_POLICY, type ReportPolicy } from './report-policy.js';
@@ -25,7 +25,7 @@ export interface AggregationOptions {
   fold?: Partial<Pick<KafkaFoldOptions, 'checkpointRecords' | 'checkpointMs' | 'timeoutMs' | 'sessionTimeoutMs' | 'lockLeaseMs' | 'dedup' | 'onCheckpoint'>>;
 }
 
-export interface AggregationResult extends FoldCounts {
+export interface AggregationResult extends KafkaFoldResult {
   bundle: PriorsBundle;
 }
 
