@@ -4,7 +4,7 @@
  * privacy, using the SDK's own mechanisms (src/core/ldp/) end to end: client perturbation, server aggregation, unbiased
  * estimation. Seeded, so a run repeats exactly.
  *
- *   npx tsx bench/privacy.ts [--data=/work/shared/data/amazon/Video.txt] [--mechanisms=olh-sketch,hcms]
+ *   npx tsx bench/privacy.ts [--data=/work/shared/data/amazon/Video.txt]
  *
  * Each user's last item is held out (the "next item" a first-time visitor should be shown); the clients report only
  * the items before it, and "true frequency" is the count of those training interactions per item.
@@ -14,25 +14,23 @@
  *   ε-LDP for its item; a user with L interactions spends L·ε in total (spread over days by the daily budget).
  * - `user`: one report per user, of one item drawn uniformly from the user's training items: ε for the user's whole
  *   history in the period (user-level), at the cost of far fewer reports.
- * Mechanisms (bench/privacy-mechanisms.ts): `olh-sketch` (the SDK's: OLH over a public family of hash seeds, an O(1)
- * fold into a fixed array), `olh` (report v1's random 32-bit seeds, O(reports × candidates) on the server) and `hcms`
- * (Apple's Hadamard count-mean sketch).
+ * Mechanism: `olh-sketch`, the SDK's OLH over a public family of hash seeds (report v2), folded in O(1) into a fixed
+ * array. (Report v1's random-seed OLH and Apple's count-mean sketch were measured here too and not kept:
+ * docs/experiments.md has their figures and the commit that reruns them.)
  *
- * Writes bench/results/privacy.json ({ "<ε>": { top100_recall, spearman, hr10_ldp, hr10_raw } } for the SDK's
- * mechanism with `interaction` reporting) and bench/results/privacy-detail.json (every mechanism and scheme, the
- * population scale-up estimate, definitions).
+ * Writes bench/results/privacy.json ({ "<ε>": { top100_recall, spearman, hr10_ldp, hr10_raw } } with `interaction`
+ * reporting) and bench/results/privacy-detail.json (both schemes, the population scale-up estimate, definitions).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { itemKey, olhParams, olhVariance, seededRandom, type RandomSource } from '../src/core/ldp/index.js';
-import { estimateWith, HCMS_SHAPE, MECHANISMS, type Mechanism } from './privacy-mechanisms.js';
+import { itemKey, olhParams, olhPerturb, olhVariance, OlhSketch, seededRandom, type RandomSource } from '../src/core/ldp/index.js';
 import { popularityHitRate, rmse, spearmanOver, topK, topKRecall } from './privacy-metrics.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const EPSILONS = [1, 2, 4, 8] as const;
-/** The SDK's mechanism: the headline figures are its. */
-const PRODUCT: Mechanism = 'olh-sketch';
+const MECHANISMS = ['olh-sketch'] as const;
+type Mechanism = (typeof MECHANISMS)[number];
 const SCHEMES = ['interaction', 'user'] as const;
 type Scheme = (typeof SCHEMES)[number];
 const BASE_SEED = 20_261_127;
@@ -88,9 +86,15 @@ function reportedItems(data: Data, scheme: Scheme, random: RandomSource): Int32A
   return Int32Array.from(out);
 }
 
-function estimate(data: Data, mechanism: Mechanism, epsilon: number, reported: Int32Array, random: RandomSource): Float64Array {
+function estimate(data: Data, _mechanism: Mechanism, epsilon: number, reported: Int32Array, random: RandomSource): Float64Array {
+  const params = olhParams(epsilon);
   const keys = Uint32Array.from({ length: data.items }, (_, i) => itemKey(String(i + 1)));
-  return estimateWith(mechanism, epsilon, keys, Uint32Array.from(reported, (item) => keys[item] as number), random);
+  const sketch = new OlhSketch(params);
+  for (const item of reported) {
+    const { seed, value } = olhPerturb(keys[item] as number, params, random);
+    sketch.add(seed, value);
+  }
+  return sketch.estimates(keys);
 }
 
 interface Row {
@@ -138,8 +142,6 @@ const round = (x: number): number => Math.round(x * 10_000) / 10_000;
 function main(): void {
   const dataArg = process.argv.find((a) => a.startsWith('--data='));
   const path = dataArg ? dataArg.slice('--data='.length) : '/work/shared/data/amazon/Video.txt';
-  const mechanismsArg = process.argv.find((a) => a.startsWith('--mechanisms='));
-  const mechanisms = mechanismsArg ? (mechanismsArg.slice('--mechanisms='.length).split(',') as Mechanism[]) : [...MECHANISMS];
   const data = load(path);
   const trueTop = topK(data.counts, 100);
   const hr10Raw = popularityHitRate(data.counts, data.heldOut);
@@ -147,7 +149,7 @@ function main(): void {
 
   const rows: Row[] = [];
   for (const scheme of SCHEMES) {
-    for (const mechanism of mechanisms) {
+    for (const mechanism of MECHANISMS) {
       for (const epsilon of EPSILONS) {
         const started = performance.now();
         const random = seededRandom(BASE_SEED + 1000 * epsilon + 100 * SCHEMES.indexOf(scheme) + MECHANISMS.indexOf(mechanism));
@@ -168,8 +170,8 @@ function main(): void {
     }
   }
 
-  // The headline: the SDK's mechanism, with per-interaction reports.
-  const chosen = PRODUCT;
+  // The headline: per-interaction reports.
+  const chosen: Mechanism = 'olh-sketch';
   const headline: Record<string, Pick<Row, 'top100_recall' | 'spearman' | 'hr10_ldp' | 'hr10_raw'>> = {};
   for (const r of rows) {
     if (r.mechanism === chosen && r.scheme === 'interaction') {
@@ -188,11 +190,7 @@ function main(): void {
       hr10: "share of users whose held-out last item is in the top 10 of the priors (what a first-time visitor is shown); _raw: priors from exact counts",
       rmse: 'root mean squared error of the count estimates over every item (the error of each estimate, popular or not)',
       seeds: `mulberry32, base seed ${BASE_SEED}; one run per configuration`,
-      mechanisms: {
-        'olh-sketch': `OLH over a public family of seeds (report v2; ${olhParams(2).seeds} seeds at ε = 2), server state seeds × g counts, O(1) per report`,
-        olh: 'OLH with a random 32-bit seed per report (report v1), O(reports × candidates) on the server',
-        hcms: `Apple's Hadamard count-mean sketch, k × m = ${HCMS_SHAPE.k} × ${HCMS_SHAPE.m}, O(1) per report`,
-      },
+      mechanism: `OLH over a public family of seeds (report v2; ${olhParams(2).seeds} seeds at ε = 2), server state seeds × g counts, O(1) per report`,
       scale_up: 'Gaussian approximation with OLH\'s exact variance: counts and report numbers multiplied by `multiple`',
     },
     rows,
