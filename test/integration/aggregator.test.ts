@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Admin } from '@platformatic/kafka';
@@ -49,6 +49,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await gateway?.close();
+  rmSync(work, { recursive: true, force: true });
 });
 
 describe('aggregator (Kafka consumer group → per-period states → priors bundle)', () => {
