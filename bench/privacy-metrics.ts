@@ -13,6 +13,13 @@ export function topKRecall(truth: ArrayLike<number>, estimate: ArrayLike<number>
   return topK(estimate, k).filter((i) => trueTop.has(i)).length / k;
 }
 
+/** Root mean squared error of the estimates over every index. */
+export function rmse(truth: ArrayLike<number>, estimate: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < truth.length; i++) sum += ((estimate[i] as number) - (truth[i] as number)) ** 2;
+  return Math.sqrt(sum / truth.length);
+}
+
 /** Ranks 1..n with tied values sharing their average rank. */
 export function averageRanks(values: readonly number[]): Float64Array {
   const order = values.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);

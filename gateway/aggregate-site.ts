@@ -1,14 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { aggregateFile } from './aggregate-file.js';
-import { DEFAULT_MIN_SUPPORT, type MinSupport, type PriorsBundle } from './aggregator.js';
+import { foldFile } from './aggregate-file.js';
 import { runAggregation, writePriors } from './aggregator-run.js';
+import { AggregatorStore } from './aggregator-store.js';
 import type { GatewayConfig } from './config.js';
+import type { FoldCounts } from './partition-fold.js';
+import { DEFAULT_PUBLICATION, priorsFromStore, type PublicationOptions } from './priors-build.js';
 import { createError, ERROR_CODES } from '../src/core/errors.js';
+import type { PriorsBundle } from '../src/core/priors.js';
 
-export interface SiteAggregation {
+export interface SiteAggregation extends FoldCounts {
   bundle: PriorsBundle;
-  records: number;
-  invalid: number;
   out: string;
 }
 
@@ -28,32 +29,42 @@ function catalogIds(doc: unknown, path: string): string[] {
 }
 
 /**
- * `edgereco-gateway aggregate`: one aggregation run over the site's sink (the JSONL file, or the Kafka topic) into
- * the priors bundle `aggregate.out`, as the config's `aggregate` section says.
+ * `edgereco-gateway aggregate`: folds what the site's sink (the JSONL file, or the Kafka topic) received since the last
+ * run into the state folder, then writes the priors bundle `aggregate.out` from the recent periods' states.
  */
-export async function aggregateSite(config: GatewayConfig): Promise<SiteAggregation> {
+export async function aggregateSite(config: GatewayConfig, now: () => number = Date.now): Promise<SiteAggregation> {
   const options = config.aggregate;
   if (!options) throw createError(ERROR_CODES.INVALID_OPTION, { field: 'the config', requirement: 'has no "aggregate" section', fix: 'add { "catalog": "catalog.json", "out": "priors.json" } (see site.example.json)' });
   const candidates = {
     items: catalogIds(readJson(options.catalog, 'the catalog'), options.catalog),
     queries: options.queries ? (readJson(options.queries, 'the query list') as string[]) : [],
   };
-  const support: MinSupport = { minCount: options.minCount ?? DEFAULT_MIN_SUPPORT.minCount, z: options.z ?? DEFAULT_MIN_SUPPORT.z };
+  const publication: Partial<PublicationOptions> = {
+    ...(options.minCount !== undefined ? { minCount: options.minCount } : {}),
+    ...(options.alpha !== undefined ? { alpha: options.alpha } : {}),
+    ...(options.pairTopItems !== undefined ? { pairTopItems: options.pairTopItems } : {}),
+    ...(options.windows ? { windows: { ...DEFAULT_PUBLICATION.windows, ...options.windows } } : {}),
+  };
   const topic = options.topic ?? config.topics[0]!;
   const out = options.out ?? 'priors.json';
+  const stateDir = options.stateDir ?? 'data/aggregator-state';
   if (config.sink.kind === 'kafka') {
-    const { bundle, records, invalid } = await runAggregation({
+    const result = await runAggregation({
       bootstrap: config.sink.bootstrap,
       topic,
       ...(options.groupId ? { groupId: options.groupId } : {}),
+      stateDir,
+      policy: config.privacy,
       candidates,
-      support,
+      publication,
       out,
+      now,
     });
-    return { bundle, records, invalid, out };
+    return { ...result, out };
   }
-  const { aggregator, records, invalid } = await aggregateFile(config.sink.path, topic);
-  const bundle = aggregator.estimate(candidates, support);
+  const store = new AggregatorStore(stateDir, topic);
+  const counts = await foldFile({ path: config.sink.path, topic, store, policy: config.privacy, now });
+  const bundle = await priorsFromStore(store, candidates, publication, now());
   await writePriors(out, bundle);
-  return { bundle, records, invalid, out };
+  return { ...counts, bundle, out };
 }

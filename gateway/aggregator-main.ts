@@ -1,12 +1,16 @@
 /**
- * One aggregation run as a process:
+ * One aggregation run as a process (one consumer of the group; start several for more partitions at once):
  *   KAFKA_BOOTSTRAP=127.0.0.1:9092 CATALOG=catalog.json OUT=priors.json npx tsx gateway/aggregator-main.ts
  * CATALOG is a JSON array of catalog items (`{ id, ... }`); QUERIES (optional) a JSON array of query strings; TOPIC
- * defaults to `edgereco-reports`, GROUP_ID to `edgereco-aggregator`; MIN_COUNT and Z set the minimum support.
+ * defaults to `edgereco-reports`, GROUP_ID to `edgereco-aggregator`, STATE_DIR to `data/aggregator-state`; EPSILON
+ * (default 2) and RETENTION_DAYS (default 30) are the site's policy; MIN_COUNT and ALPHA the publication rule;
+ * CHECKPOINT_RECORDS and SESSION_TIMEOUT_MS tune the fold (kafka-fold.ts); AS_OF (an ISO time) runs as of that time
+ * instead of now (the accepted periods, the windows, `generated`), to reproduce a bundle.
  */
 import { readFileSync } from 'node:fs';
-import { DEFAULT_MIN_SUPPORT } from './aggregator.js';
 import { describeAggregation, runAggregation } from './aggregator-run.js';
+import { DEFAULT_PUBLICATION } from './priors-build.js';
+import { resolveReportPolicy } from './report-policy.js';
 
 const env = process.env;
 if (!env.KAFKA_BOOTSTRAP || !env.CATALOG || !env.OUT) {
@@ -15,12 +19,20 @@ if (!env.KAFKA_BOOTSTRAP || !env.CATALOG || !env.OUT) {
 }
 const items = (JSON.parse(readFileSync(env.CATALOG, 'utf8')) as { id: string }[]).map((item) => item.id);
 const queries = env.QUERIES ? (JSON.parse(readFileSync(env.QUERIES, 'utf8')) as string[]) : [];
+const asOf = env.AS_OF ? Date.parse(env.AS_OF) : undefined;
 const aggregation = await runAggregation({
   bootstrap: env.KAFKA_BOOTSTRAP.split(','),
   topic: env.TOPIC ?? 'edgereco-reports',
   groupId: env.GROUP_ID ?? 'edgereco-aggregator',
+  stateDir: env.STATE_DIR ?? 'data/aggregator-state',
+  policy: resolveReportPolicy({ epsilon: Number(env.EPSILON ?? 2), retentionDays: Number(env.RETENTION_DAYS ?? 30) }),
   candidates: { items, queries },
-  support: { minCount: Number(env.MIN_COUNT ?? DEFAULT_MIN_SUPPORT.minCount), z: Number(env.Z ?? DEFAULT_MIN_SUPPORT.z) },
+  publication: { minCount: Number(env.MIN_COUNT ?? DEFAULT_PUBLICATION.minCount), alpha: Number(env.ALPHA ?? DEFAULT_PUBLICATION.alpha) },
   out: env.OUT,
+  ...(asOf === undefined ? {} : { now: () => asOf }),
+  fold: {
+    ...(env.CHECKPOINT_RECORDS ? { checkpointRecords: Number(env.CHECKPOINT_RECORDS) } : {}),
+    ...(env.SESSION_TIMEOUT_MS ? { sessionTimeoutMs: Number(env.SESSION_TIMEOUT_MS) } : {}),
+  },
 });
 process.stderr.write(describeAggregation(aggregation, env.OUT));

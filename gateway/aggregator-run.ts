@@ -1,87 +1,54 @@
-import { randomUUID } from 'node:crypto';
 import { rename, writeFile } from 'node:fs/promises';
-import { Consumer, stringDeserializers } from '@platformatic/kafka';
-import { checkAggregateReport } from '../src/core/ldp/aggregate-report.js';
-import { DEFAULT_MIN_SUPPORT, ReportAggregator, type MinSupport, type PriorsBundle, type PriorsCandidates } from './aggregator.js';
-import { createError, ERROR_CODES } from '../src/core/errors.js';
+import type { PriorsBundle } from '../src/core/priors.js';
+import { AggregatorStore } from './aggregator-store.js';
+import { foldKafkaTopic, type KafkaFoldOptions, type KafkaFoldResult } from './kafka-fold.js';
+import type { FoldCounts } from './partition-fold.js';
+import { priorsFromStore, type PriorsCandidates, type PublicationOptions } from './priors-build.js';
+import { DEFAULT_REPORT_POLICY, type ReportPolicy } from './report-policy.js';
 
 export interface AggregationOptions {
   bootstrap: string[];
   topic: string;
-  /**
-   * The consumer group. Default `edgereco-aggregator`. One run reads every partition; splitting a run across instances
-   * would need merging their partial supports (they add up), which is not built yet.
-   */
+  /** The consumer group. Default `edgereco-aggregator`. Start several with the same group and `stateDir` to share the partitions. */
   groupId?: string;
+  /** The state folder (aggregator-store.ts), shared by the group's consumers. Default `data/aggregator-state`. */
+  stateDir?: string;
+  /** The site's fixed ε per kind and retention (the gateway's `privacy`). Default ε = 2, 30 days. */
+  policy?: ReportPolicy;
   candidates: PriorsCandidates;
-  support?: MinSupport;
+  publication?: Partial<PublicationOptions>;
   /** Where the bundle JSON is written (atomically: a temp file, then a rename). Default: not written. */
   out?: string;
-  /** Gives up waiting for the end of the topic after this long. Default 60 s. */
-  timeoutMs?: number;
+  /** The site's clock. Default Date.now. */
+  now?: () => number;
+  /** Fold tuning and hooks (checkpoints, session, timeout): see kafka-fold.ts. */
+  fold?: Partial<Pick<KafkaFoldOptions, 'checkpointRecords' | 'checkpointMs' | 'timeoutMs' | 'sessionTimeoutMs' | 'lockLeaseMs' | 'dedup' | 'onCheckpoint'>>;
 }
 
-export interface AggregationResult {
+export interface AggregationResult extends KafkaFoldResult {
   bundle: PriorsBundle;
-  /** Records read, including duplicates and anything invalid. */
-  records: number;
-  /** Records that failed the report schema (the gateway should never let one through). */
-  invalid: number;
 }
 
 /**
- * One aggregation run: joins the consumer group, reads the topic from the beginning to the end offsets it had when the
- * run started, counts each report id once (the gateway keys records by report id, so a resend lands in the same
- * partition as the original), estimates with OLH and writes the versioned priors bundle. Offsets are not committed:
- * every run recounts from the start, so a crash mid-run loses nothing and counts nothing twice.
+ * One aggregation run: this consumer folds its share of the topic's partitions up to the topic's current end into the
+ * state folder (kafka-fold.ts; a later run goes on from there, it never re-reads what was folded), then builds the
+ * priors bundle by merging the states of the recent periods (priors-build.ts) and writes it.
  */
 export async function runAggregation(options: AggregationOptions): Promise<AggregationResult> {
-  const consumer = new Consumer({
+  const now = options.now ?? Date.now;
+  const store = new AggregatorStore(options.stateDir ?? 'data/aggregator-state', options.topic);
+  const counts = await foldKafkaTopic({
+    ...options.fold,
+    bootstrap: options.bootstrap,
+    topic: options.topic,
     groupId: options.groupId ?? 'edgereco-aggregator',
-    clientId: `edgereco-aggregator-${randomUUID().slice(0, 8)}`,
-    bootstrapBrokers: options.bootstrap,
-    deserializers: stringDeserializers,
+    store,
+    policy: options.policy ?? DEFAULT_REPORT_POLICY,
+    now,
   });
-  const aggregator = new ReportAggregator();
-  let records = 0;
-  let invalid = 0;
-  try {
-    const ends = (await consumer.listOffsets({ topics: [options.topic] })).get(options.topic) ?? [];
-    const remaining = new Map<number, bigint>();
-    ends.forEach((end, partition) => {
-      if (end > 0n) remaining.set(partition, end);
-    });
-    if (remaining.size > 0) {
-      const stream = await consumer.consume({ topics: [options.topic], mode: 'earliest', autocommit: false, maxWaitTime: 200 });
-      const timer = setTimeout(() => void stream.close(), options.timeoutMs ?? 60_000);
-      try {
-        for await (const message of stream) {
-          records += 1;
-          let report: unknown;
-          try {
-            report = (JSON.parse(message.value) as { report?: unknown }).report;
-          } catch {
-            report = undefined;
-          }
-          const check = checkAggregateReport(report);
-          if (check.ok) aggregator.add(check.report);
-          else invalid += 1;
-          const end = remaining.get(message.partition);
-          if (end !== undefined && message.offset + 1n >= end) remaining.delete(message.partition);
-          if (remaining.size === 0) break;
-        }
-      } finally {
-        clearTimeout(timer);
-        await stream.close();
-      }
-      if (remaining.size > 0) throw createError(ERROR_CODES.INTERNAL, { problem: `the aggregator did not read the topic ${options.topic} to its end within the timeout`, next: 'run it again; if it keeps failing, check that the broker is reachable' }, { retryable: true });
-    }
-  } finally {
-    await consumer.close();
-  }
-  const bundle = aggregator.estimate(options.candidates, options.support ?? DEFAULT_MIN_SUPPORT);
+  const bundle = await priorsFromStore(store, options.candidates, options.publication, now());
   if (options.out) await writePriors(options.out, bundle);
-  return { bundle, records, invalid };
+  return { bundle, ...counts };
 }
 
 /** Writes a priors bundle whole or not at all (a temporary file renamed over `out`), so browsers never fetch half. */
@@ -91,8 +58,10 @@ export async function writePriors(out: string, bundle: PriorsBundle): Promise<vo
   await rename(tmp, out);
 }
 
-/** The one line an aggregation run prints: what it read and what it published where. */
-export function describeAggregation(run: { bundle: PriorsBundle; records: number; invalid: number }, out: string): string {
-  const { bundle, records, invalid } = run;
-  return `edgereco aggregator: ${records} records (${bundle.reports.duplicatesDropped} duplicates dropped, ${invalid} invalid) → ${bundle.items.length} items, ${bundle.pairs.length} pairs, ${bundle.queries.length} queries in ${out}\n`;
+/** The line an aggregation run prints: what it read and what it published where. */
+export function describeAggregation(run: FoldCounts & { bundle: PriorsBundle }, out: string): string {
+  const { bundle } = run;
+  const p = bundle.publication;
+  const rule = p ? ` (α = ${p.alpha} over ${p.candidates.toLocaleString('en')} candidates; thresholds ${p.kinds.item.threshold} / ${p.kinds.pair.threshold} / ${p.kinds.query.threshold})` : '';
+  return `edgereco aggregator: ${run.records} records folded (${run.counted} counted, ${run.duplicates} duplicates dropped, ${run.invalid} invalid, ${run.refused} refused by the site's policy) → ${bundle.items.length} items, ${bundle.pairs.length} pairs, ${bundle.queries.length} queries in ${out}${rule}\n`;
 }

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createError, ERROR_CODES } from '../src/core/errors.js';
+import type { ReportKind } from '../src/core/ldp/aggregate-report.js';
+import { resolveReportPolicy, type ReportPolicy, type ReportPolicyInput } from './report-policy.js';
 
 /** One storefront allowed to send reports. */
 export interface SiteConfig {
@@ -38,9 +40,18 @@ export interface GatewayConfig {
   sink: SinkConfig;
   /** The access log: a JSONL file (appended; relative to the working directory). Default: standard output. */
   accessLog?: string;
+  /**
+   * The site's fixed ε per report kind and the periods it accepts (report-policy.ts), for the gateway and the
+   * aggregator alike. In site.json: `{ "epsilon": 2, "retentionDays": 30 }` (ε one number, or one per kind). Defaults:
+   * ε = 2 for every kind (the SDK's default), 30 days.
+   */
+  privacy: ReportPolicy;
   /** What `edgereco-gateway aggregate` reads and writes. */
   aggregate?: AggregateConfig;
 }
+
+/** What a config file (or a caller) gives: any field but `sites` may be left out; `privacy.epsilon` may be one number. */
+export type GatewayConfigInput = Partial<Omit<GatewayConfig, 'privacy'>> & { sites: SiteConfig[]; privacy?: ReportPolicyInput };
 
 /** `edgereco-gateway aggregate`: turns the reports in the sink into a priors bundle. Paths are relative to the working directory. */
 export interface AggregateConfig {
@@ -54,12 +65,25 @@ export interface AggregateConfig {
   topic?: string;
   /** Kafka consumer group (Kafka sink only). Default `edgereco-aggregator`. */
   groupId?: string;
-  /** Minimum support: an estimate is published only when ≥ minCount and ≥ z standard deviations. Defaults 20 and 3. */
+  /**
+   * The folded per-period states and their offsets (aggregator-store.ts): a folder, relative to the working directory.
+   * Every consumer of the group must see the same folder. Default `data/aggregator-state`.
+   */
+  stateDir?: string;
+  /** The smallest true count worth publishing. Default 20. */
   minCount?: number;
-  z?: number;
+  /**
+   * The publication rule's error level over all candidates of a bundle: the probability that any published entry's
+   * true count is below `minCount` is at most alpha (and so is the expected number of such entries). Default 0.01.
+   */
+  alpha?: number;
+  /** Days of periods each list is built from, ending today (UTC). Defaults: items 7 (trending), pairs 30, queries 30. */
+  windows?: Partial<Record<ReportKind, number>>;
+  /** Pairs are estimated among this many of the most popular items. Default 100. */
+  pairTopItems?: number;
 }
 
-export const DEFAULT_GATEWAY_CONFIG: Omit<GatewayConfig, 'sites' | 'sink'> = {
+export const DEFAULT_GATEWAY_CONFIG: Omit<GatewayConfig, 'sites' | 'sink' | 'privacy'> = {
   host: '127.0.0.1',
   port: 8787,
   topics: ['edgereco-reports'],
@@ -76,8 +100,8 @@ function fail(message: string): never {
 }
 
 /** Fills defaults and checks a config; throws with the offending field named. */
-export function resolveGatewayConfig(input: Partial<GatewayConfig> & { sites: SiteConfig[] }): GatewayConfig {
-  const config: GatewayConfig = { ...DEFAULT_GATEWAY_CONFIG, sink: { kind: 'file', path: DEFAULT_FILE_SINK }, ...input };
+export function resolveGatewayConfig(input: GatewayConfigInput): GatewayConfig {
+  const config: GatewayConfig = { ...DEFAULT_GATEWAY_CONFIG, sink: { kind: 'file', path: DEFAULT_FILE_SINK }, ...input, privacy: resolveReportPolicy(input.privacy) };
   if (!Array.isArray(config.sites) || config.sites.length === 0) fail('config.sites must list at least one site { id, key, origins }');
   const keys = new Set<string>();
   for (const [i, site] of config.sites.entries()) {
@@ -91,11 +115,24 @@ export function resolveGatewayConfig(input: Partial<GatewayConfig> & { sites: Si
   if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65_535) fail('config.port must be an integer from 0 to 65535');
   if (!Number.isInteger(config.maxBodyBytes) || config.maxBodyBytes < 1024) fail('config.maxBodyBytes must be an integer ≥ 1024');
   if (config.topics.some((t) => !/^[A-Za-z0-9._-]{1,249}$/.test(t))) fail('config.topics must be Kafka topic names');
-  if (config.aggregate !== undefined && typeof config.aggregate.catalog !== 'string') fail('config.aggregate.catalog must name the catalog file (a JSON array of { id })');
+  if (config.aggregate !== undefined) checkAggregateConfig(config.aggregate, config.privacy);
   return config;
 }
 
-function readConfigFile(file: string): Partial<GatewayConfig> & { sites: SiteConfig[] } {
+function checkAggregateConfig(aggregate: AggregateConfig, privacy: ReportPolicy): void {
+  if (typeof aggregate.catalog !== 'string') fail('config.aggregate.catalog must name the catalog file (a JSON array of { id })');
+  if ('z' in aggregate) fail('config.aggregate.z is gone: the publication rule now controls the errors over all candidates of a bundle; set config.aggregate.alpha (default 0.01) instead');
+  const { alpha, minCount, windows, pairTopItems } = aggregate;
+  if (alpha !== undefined && !(typeof alpha === 'number' && alpha > 0 && alpha < 1)) fail('config.aggregate.alpha must be a number between 0 and 1 (default 0.01)');
+  if (minCount !== undefined && !(typeof minCount === 'number' && minCount >= 0 && Number.isFinite(minCount))) fail('config.aggregate.minCount must be a number ≥ 0 (default 20)');
+  if (pairTopItems !== undefined && !(Number.isInteger(pairTopItems) && pairTopItems >= 2 && pairTopItems <= 1000)) fail('config.aggregate.pairTopItems must be an integer from 2 to 1000 (default 100)');
+  for (const [kind, days] of Object.entries(windows ?? {})) {
+    if (!['item', 'pair', 'query'].includes(kind)) fail(`config.aggregate.windows.${kind} is not a report kind (item, pair, query)`);
+    if (!Number.isInteger(days) || days < 1 || days > privacy.retentionDays + 1) fail(`config.aggregate.windows.${kind} must be an integer from 1 to ${privacy.retentionDays + 1} days (privacy.retentionDays + 1)`);
+  }
+}
+
+function readConfigFile(file: string): GatewayConfigInput {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -103,7 +140,7 @@ function readConfigFile(file: string): Partial<GatewayConfig> & { sites: SiteCon
     fail(`cannot read the config file ${file} (${(error as Error).message}); start from site.example.json in the package`);
   }
   try {
-    return JSON.parse(text) as Partial<GatewayConfig> & { sites: SiteConfig[] };
+    return JSON.parse(text) as GatewayConfigInput;
   } catch (error) {
     fail(`${file} is not valid JSON (${(error as Error).message})`);
   }

@@ -14,6 +14,8 @@ export const REST_ERRORS = {
   TOO_LARGE: { status: 413, code: 41301 },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, code: 41501 },
   INVALID_RECORD: { status: 422, code: 42201 },
+  /** A valid report the site does not accept: another ε than the site's for its kind, or a period outside the window. */
+  POLICY_REFUSED: { status: 422, code: 42202 },
   RATE_LIMITED: { status: 429, code: 42901 },
   INTERNAL: { status: 500, code: 50001 },
   SINK_UNAVAILABLE: { status: 503, code: 50301 },

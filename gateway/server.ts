@@ -5,6 +5,7 @@ import { applyCors, preflightHeaders } from './cors.js';
 import { checkContentType, parseProduceBody, V2_RESPONSE_TYPE } from './produce-request.js';
 import { createRateLimiter } from './rate-limit.js';
 import { readBody } from './read-body.js';
+import { checkReportPolicy } from './report-policy.js';
 import { RestError } from './rest-errors.js';
 import type { ReportSink } from './sinks/sink.js';
 
@@ -26,7 +27,7 @@ export interface GatewayOptions {
   sink: ReportSink;
   /** Receives one entry per request. Default: a JSON line on stdout. */
   log?: (entry: AccessLogEntry) => void;
-  /** The clock for rate limiting. Default Date.now. */
+  /** The clock for rate limiting and the accepted periods. Default Date.now. */
   now?: () => number;
 }
 
@@ -76,7 +77,12 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     const body = await readBody(request, config.maxBodyBytes, config.bodyTimeoutMs);
     const reports = parseProduceBody(body, config.maxRecords);
     entry.records = reports.length;
-    const allowed = limiter.take(site.key, reports.length, now());
+    const at = now();
+    reports.forEach((report, i) => {
+      const policy = checkReportPolicy(report, config.privacy, at);
+      if (!policy.ok) throw new RestError('POLICY_REFUSED', `records[${i}]: ${policy.message}`);
+    });
+    const allowed = limiter.take(site.key, reports.length, at);
     if (!allowed.ok) {
       throw new RestError('RATE_LIMITED', `too many reports for this key; retry after ${allowed.retryAfterMs} ms`, { headers: { 'Retry-After': String(Math.ceil(allowed.retryAfterMs / 1000)) } });
     }

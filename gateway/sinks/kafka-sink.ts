@@ -1,4 +1,5 @@
 import { Admin, Producer, ProduceAcks, stringSerializers } from '@platformatic/kafka';
+import { canonicalReport } from '../../src/core/ldp/aggregate-report.js';
 import { itemKey } from '../../src/core/ldp/item-key.js';
 import type { RecordOffset, ReportSink, SinkRecord } from './sink.js';
 
@@ -28,7 +29,7 @@ interface Pending {
  * Apache Kafka through @platformatic/kafka: an idempotent producer with acks=all, so a batch is acknowledged only once
  * every in-sync replica has it, and the client's own retries do not write it twice. The record key is the report id
  * and the partition is chosen from it, so duplicates of a report land on one partition (where the aggregator drops
- * them); the value is `{ site, report }` as JSON.
+ * them); the value is `{ site, report }` as JSON, the report's fields in the wire format's order.
  *
  * Group commit: @platformatic/kafka's idempotent producer must not have two `send` calls in flight (concurrent sends
  * get OUT_OF_ORDER_SEQUENCE_NUMBER from the broker), so appends queue up and each produce call carries every append
@@ -82,7 +83,7 @@ export async function createKafkaSink(options: KafkaSinkOptions): Promise<Report
 
   async function flush(batch: Pending[]): Promise<void> {
     const messages = batch.flatMap((p) =>
-      p.records.map((r, i) => ({ topic: p.topic, partition: p.partitions[i] as number, key: r.report.id, value: JSON.stringify({ site: r.site, report: r.report }) })),
+      p.records.map((r, i) => ({ topic: p.topic, partition: p.partitions[i] as number, key: r.report.id, value: JSON.stringify({ site: r.site, report: canonicalReport(r.report) }) })),
     );
     try {
       const result = await producer.send({ messages });

@@ -4,22 +4,60 @@ import { REPORT_KINDS, type ReportKind } from './ldp/aggregate-report.js';
 /**
  * The priors bundle: what the store's aggregator estimated from many shoppers' privatized reports, downloaded by every
  * browser for cold start, `suggest()` and bought-together lists. Versioned JSON; every list holds only estimates that
- * passed the minimum support (`threshold`). One definition for the aggregator (gateway/aggregator.ts) and the SDK.
+ * passed the publication rule (`threshold`, `publication`). One definition for the aggregator (gateway/priors-build.ts)
+ * and the SDK, which reads version 1 (no `publication`) and version 2.
  */
 export const PRIORS_FORMAT = 'edgereco-priors';
-export const PRIORS_BUNDLE_VERSION = 1;
+export const PRIORS_BUNDLE_VERSION = 2;
+
+/** The publication rule of one kind's list, and the figures it was applied with. */
+export interface KindPublication {
+  /** Candidates estimated: catalog items, item pairs among the most popular items, the store's queries. */
+  candidates: number;
+  /** The periods merged: `days` UTC days ending `generated`; from/to the first and last with reports (null: none). */
+  window: { days: number; from: string | null; to: string | null };
+  /** The ε of the reports counted (one value unless the site changed it within the window). */
+  epsilon: number[];
+  reports: number;
+  /** Standard deviation of an estimate's noise at a true count of `minCount` (LDP noise and hash collisions). */
+  sigma: number;
+  /** (threshold − minCount) / σ: the margin in standard deviations (Bernstein's inequality at α / m, not a normal quantile). */
+  z: number;
+  /** Published when the estimate is at least this. */
+  threshold: number;
+}
+
+/**
+ * How the bundle decides what to publish. Rule `bonferroni-bernstein`: an entry is false when its true count is below
+ * `minCount`; each of the bundle's m candidates is published only when its estimate exceeds `minCount` by the margin
+ * that Bernstein's inequality gives for a tail of α / m, so the probability that any entry is false is at most α,
+ * and so is the expected number of false entries.
+ */
+export interface PriorsPublication {
+  rule: 'bonferroni-bernstein';
+  alpha: number;
+  minCount: number;
+  /** m: every candidate of the bundle, all kinds together. */
+  candidates: number;
+  kinds: Record<ReportKind, KindPublication>;
+  /** The largest chance, over the periods merged, that a new report was dropped as a duplicate (Bloom filter). */
+  falseDropRate: number;
+}
 
 export interface PriorsBundle {
   format: typeof PRIORS_FORMAT;
-  version: typeof PRIORS_BUNDLE_VERSION;
+  /** 2 as written today; 1 from earlier aggregators (no `publication`), still read. */
+  version: 1 | typeof PRIORS_BUNDLE_VERSION;
   /** The UTC day it was made (no finer time). */
   generated: string;
   /** The first and last report period it covers. */
   periods: { from: string; to: string } | null;
   /** Distinct reports counted per kind, and duplicates (same report id) dropped. */
   reports: Record<ReportKind, number> & { duplicatesDropped: number };
-  /** The threshold per kind, in estimated shoppers: max(minCount, z·σ). */
+  /** The threshold per kind, in estimated shoppers (version 2: `publication.kinds[kind].threshold`). */
   threshold: Record<ReportKind, number>;
+  /** The publication rule and its parameters (version 2). */
+  publication?: PriorsPublication;
   /** Items by estimated shoppers in the covered periods (the store's trending items), most first. */
   items: { itemId: string; count: number }[];
   /** Item pairs estimated to be bought together, strongest first. */
@@ -53,18 +91,32 @@ const perKind = (v: unknown, where: string): Record<ReportKind, number> => {
   return Object.fromEntries(REPORT_KINDS.map((k) => [k, num(o[k], `${where}.${k}`)])) as Record<ReportKind, number>;
 };
 
-/** Checks a fetched priors bundle; refuses unknown formats and versions. */
+function publication(value: unknown): PriorsPublication {
+  const p = value as Record<string, unknown> | null;
+  if (typeof p !== 'object' || p === null || p.rule !== 'bonferroni-bernstein') throw bad('publication.rule must be "bonferroni-bernstein"', (p as Record<string, unknown> | null)?.rule);
+  for (const field of ['alpha', 'minCount', 'candidates', 'falseDropRate']) num(p[field], `publication.${field}`);
+  const kinds = (p.kinds ?? {}) as Record<string, unknown>;
+  for (const kind of REPORT_KINDS) {
+    const k = kinds[kind] as Record<string, unknown> | undefined;
+    if (typeof k !== 'object' || k === null) throw bad(`publication.kinds.${kind} must be an object`, k);
+    for (const field of ['candidates', 'reports', 'sigma', 'z', 'threshold']) num(k[field], `publication.kinds.${kind}.${field}`);
+  }
+  return p as unknown as PriorsPublication;
+}
+
+/** Checks a fetched priors bundle; refuses unknown formats and versions (reads versions 1 and 2). */
 export function parsePriors(doc: unknown): PriorsBundle {
   const d = doc as Record<string, unknown> | null;
   if (typeof d !== 'object' || d === null || Array.isArray(d) || d.format !== PRIORS_FORMAT) throw bad(`is not an edgereco priors bundle (format ${describeValue((d as Record<string, unknown> | null)?.format)})`);
-  if (d.version !== PRIORS_BUNDLE_VERSION) {
-    throw createError(ERROR_CODES.UNSUPPORTED_VERSION, { what: 'priors bundle', version: d.version, supported: `version ${PRIORS_BUNDLE_VERSION}` });
+  if (d.version !== 1 && d.version !== PRIORS_BUNDLE_VERSION) {
+    throw createError(ERROR_CODES.UNSUPPORTED_VERSION, { what: 'priors bundle', version: d.version, supported: `versions 1 and ${PRIORS_BUNDLE_VERSION}` });
   }
   const periods = d.periods as { from?: unknown; to?: unknown } | null;
   const reports = (d.reports ?? {}) as Record<string, unknown>;
   return {
     format: PRIORS_FORMAT,
-    version: PRIORS_BUNDLE_VERSION,
+    version: d.version,
+    ...(d.version === PRIORS_BUNDLE_VERSION ? { publication: publication(d.publication) } : {}),
     generated: str(d.generated, 'generated'),
     periods: periods === null ? null : { from: str(periods?.from, 'periods.from'), to: str(periods?.to, 'periods.to') },
     reports: { ...perKind(reports, 'reports'), duplicatesDropped: num(reports.duplicatesDropped, 'reports.duplicatesDropped') },

@@ -83,7 +83,7 @@ function reportKinds(count: number, random: RandomSource): ReportKind[] {
 
 /**
  * Builds the reports of the next finished period, within today's privacy budget: as many as the budget allows
- * (`epsilonPerDay / epsilonPerReport`, 2 by default), each one value privatized with OLH at `epsilonPerReport`.
+ * (`epsilonPerDay / epsilonPerReport`, 2 by default), each one value privatized with OLH at `epsilonPerReport` (report v2: a seed from the public family).
  * Returns what to write to the outbox, or null when there is nothing to report or no budget left today. Pure apart
  * from `ctx.random` and `ctx.newId`; runs inside the outbox transaction.
  */

@@ -32,9 +32,16 @@ describe('priors bundle', () => {
     reports: { item: 900, pair: 400, query: 500, duplicatesDropped: 3 }, threshold: { item: 40, pair: 40, query: 40 },
     items: [{ itemId: 'a', count: 120 }], pairs: [{ items: ['a', 'b'], count: 60 }], queries: [{ query: 'mug', count: 80 }],
   };
-  it('accepts the versioned format the aggregator writes and refuses others', () => {
+  const kind = (candidates: number) => ({ candidates, window: { days: 7, from: '2026-11-20', to: '2026-11-26' }, epsilon: [2], reports: 900, sigma: 25.5, z: 5.4, threshold: 157.7 });
+  const v2 = {
+    ...ok, version: 2, threshold: { item: 157.7, pair: 157.7, query: 157.7 },
+    publication: { rule: 'bonferroni-bernstein', alpha: 0.01, minCount: 20, candidates: 5000, falseDropRate: 0, kinds: { item: kind(1000), pair: kind(3000), query: kind(1000) } },
+  };
+  it('accepts the versioned formats the aggregator writes (2, and 1 from earlier aggregators) and refuses others', () => {
     expect(parsePriors(ok)).toEqual(ok);
-    expect(() => parsePriors({ ...ok, version: 2 })).toThrowError('priors bundle version 2 is not supported');
+    expect(parsePriors(v2)).toEqual(v2);
+    expect(() => parsePriors({ ...v2, publication: { ...v2.publication, rule: 'three-sigma' } })).toThrowError('publication.rule must be "bonferroni-bernstein"');
+    expect(() => parsePriors({ ...ok, version: 3 })).toThrowError('priors bundle version 3 is not supported');
     expect(() => parsePriors({ ...ok, items: [{ itemId: 'a', count: 'x' }] })).toThrowError('items[0].count must be a finite number');
     expect(() => parsePriors({ ...ok, pairs: [{ items: ['a'], count: 1 }] })).toThrowError('pairs[0].items must be two item ids');
     expect(() => parsePriors([])).toThrowError('is not an edgereco priors bundle');

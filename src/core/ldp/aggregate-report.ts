@@ -1,12 +1,16 @@
 import { EPSILON_LIMITS } from './epsilon.js';
-import { olhParams } from './olh.js';
+import { olhParams, type OlhParams } from './olh.js';
 
 /**
  * The aggregate report: the only thing about a shopper that leaves the browser (worker → gateway → Kafka →
  * aggregator). One privatized value per report, versioned, with no user id, no raw event and no time finer than the
  * UTC day of the reporting period. `id` is random (never derived from the shopper) and lets the server drop duplicates.
+ *
+ * Version 2: the OLH seed is the index of a hash function in a public family of `olhParams(eps).seeds` (8,192 at
+ * ε = 2), so the aggregator folds a report into a fixed array in O(1). Version 1 (a random 32-bit seed, which the
+ * server had to test against every candidate) is refused.
  */
-export const AGGREGATE_REPORT_VERSION = 1;
+export const AGGREGATE_REPORT_VERSION = 2;
 
 /** What a report's value is: an item, an unordered item pair (bought together), or a search query. */
 export const REPORT_KINDS = ['item', 'pair', 'query'] as const;
@@ -23,7 +27,10 @@ interface ReportBase {
   eps: number;
 }
 
-/** Optimized local hashing: seed and bucket; `g` must be what ε implies (round(e^ε) + 1). */
+/**
+ * Optimized local hashing: seed and bucket; `g` must be what ε implies (round(e^ε) + 1), `seed` an index into the
+ * family of `olhParams(eps).seeds` hash functions, `y` a bucket in [0, g).
+ */
 export interface OlhWireReport extends ReportBase {
   mech: 'olh';
   g: number;
@@ -33,6 +40,11 @@ export interface OlhWireReport extends ReportBase {
 
 /** The one mechanism of v1 (Hadamard response was accepted once and never aggregated: docs/experiments.md). */
 export type AggregateReport = OlhWireReport;
+
+/** The report with its fields in the wire format's order (what the gateway stores; the aggregator reads it fastest). */
+export function canonicalReport(r: AggregateReport): AggregateReport {
+  return { v: r.v, id: r.id, period: r.period, kind: r.kind, eps: r.eps, mech: r.mech, g: r.g, seed: r.seed, y: r.y };
+}
 
 export type ReportCheck = { ok: true; report: AggregateReport } | { ok: false; field: string; message: string };
 
@@ -49,21 +61,50 @@ function isInt(value: unknown, min: number, max: number): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
 }
 
-function validPeriod(value: unknown): value is string {
-  if (typeof value !== 'string') return false;
+function checkPeriod(value: string): boolean {
   const m = PERIOD.exec(value);
   if (!m) return false;
   const date = new Date(`${value}T00:00:00Z`);
   return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value && Number(m[1]) >= 2000;
 }
 
+/** OLH parameters by ε: a server checks millions of reports at the site's one ε. Bounded; cleared when full. */
+const paramsByEpsilon = new Map<number, OlhParams>();
+
+function paramsFor(eps: number): OlhParams {
+  let params = paramsByEpsilon.get(eps);
+  if (!params) {
+    if (paramsByEpsilon.size >= 64) paramsByEpsilon.clear();
+    paramsByEpsilon.set(eps, (params = olhParams(eps)));
+  }
+  return params;
+}
+
+/** Periods already checked: a server sees the same few days millions of times. Bounded; cleared when full. */
+const periodsSeen = new Map<string, boolean>();
+
+function validPeriod(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  let valid = periodsSeen.get(value);
+  if (valid === undefined) {
+    valid = checkPeriod(value);
+    if (periodsSeen.size >= 4096) periodsSeen.clear();
+    periodsSeen.set(value, valid);
+  }
+  return valid;
+}
+
 /**
- * Checks an untrusted value (parsed JSON) against the v1 report schema: exact field set (unknown keys, including
+ * Checks an untrusted value (parsed JSON) against the v2 report schema: exact field set (unknown keys, including
  * `__proto__`, are refused), types and ranges. Never throws; returns the typed report or the first offending field.
+ * (Whether the site accepts the report's ε and period is the gateway's policy, checked after this.)
  */
 export function checkAggregateReport(value: unknown): ReportCheck {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('', 'must be an object');
   const r = value as Record<string, unknown>;
+  if (r.v === 1) {
+    return fail('v', `is 1: version 1 reports (a random 32-bit OLH seed) are no longer accepted; this gateway takes report version ${AGGREGATE_REPORT_VERSION} (update the edgereco SDK)`);
+  }
   if (r.v !== AGGREGATE_REPORT_VERSION) return fail('v', `must be ${AGGREGATE_REPORT_VERSION} (this gateway knows report version ${AGGREGATE_REPORT_VERSION} only)`);
   if (r.mech === 'hadamard') {
     return fail('mech', 'is "hadamard": Hadamard-response reports are not accepted (they were never aggregated); send OLH reports (mech "olh"), as every edgereco SDK does');
@@ -80,9 +121,9 @@ export function checkAggregateReport(value: unknown): ReportCheck {
   if (typeof eps !== 'number' || !Number.isFinite(eps) || eps < EPSILON_LIMITS.min || eps > EPSILON_LIMITS.max) {
     return fail('eps', `must be a number from ${EPSILON_LIMITS.min} to ${EPSILON_LIMITS.max}`);
   }
-  const g = olhParams(eps).g;
+  const { g, seeds } = paramsFor(eps);
   if (r.g !== g) return fail('g', `must be ${g} for eps ${eps}`);
-  if (!isInt(r.seed, 0, 0xffff_ffff)) return fail('seed', 'must be an unsigned 32-bit integer');
+  if (!isInt(r.seed, 0, seeds - 1)) return fail('seed', `must be an integer from 0 to ${seeds - 1} for eps ${eps} (the index of a hash function in the family)`);
   if (!isInt(r.y, 0, g - 1)) return fail('y', `must be an integer from 0 to ${g - 1}`);
   return { ok: true, report: r as unknown as AggregateReport };
 }

@@ -112,7 +112,9 @@ describe('gateway: Kafka REST v2 produce', () => {
       { ...good, eps: 1e9 },
       { ...good, id: 'short' },
       { ...good, period: '2026-11-27T10:00:00Z' },
-      { ...good, v: 2 },
+      { ...good, v: 3 },
+      { ...good, v: 1 },
+      { ...good, seed: 8192 },
       { ...good, kind: 'user' },
       'not an object',
       null,
@@ -132,6 +134,33 @@ describe('gateway: Kafka REST v2 produce', () => {
     expectError(reply, 422, 42201);
     expect(reply.json().message).toMatch(/records\[0\]: edgereco: report\.mech is "hadamard".*"olh"/);
     expect((await lines()).length).toBe(accepted);
+  });
+
+  it('refuses a report of another ε than the site\'s, or of a period in the future or past the retention, saying why (nothing is written)', async () => {
+    const DAY = 86_400_000;
+    const day = (ago: number) => new Date(Date.now() - ago * DAY).toISOString().slice(0, 10);
+    const refused: [unknown, RegExp][] = [
+      [validReport('sku-1', 0.1), /records\[1\]: edgereco: report\.eps must be 2 for item reports on this site \(got 0\.1\)/],
+      [validReport('sku-1', 10), /report\.eps must be 2 for item reports on this site \(got 10\)/],
+      [validReport('sku-1', 2.5), /report\.eps must be 2/],
+      [validReport('sku-1', 2, '2000-01-01'), /report\.period 2000-01-01 is outside the periods this site accepts, \d{4}-\d\d-\d\d to \d{4}-\d\d-\d\d \(UTC days\): it is older than the 30-day retention/],
+      [validReport('sku-1', 2, '9999-12-31'), /report\.period 9999-12-31 is outside .*: it is in the future/],
+      [validReport('sku-1', 2, day(-2)), /it is in the future/],
+      [validReport('sku-1', 2, day(31)), /older than the 30-day retention/],
+    ];
+    for (const [report, message] of refused) {
+      const reply = await send(gateway.url, { headers: headers(), body: produceBody([validReport(), report]) });
+      expectError(reply, 422, 42202);
+      expect(reply.json().message).toMatch(message);
+    }
+    const v1 = await send(gateway.url, { headers: headers(), body: produceBody([{ ...validReport(), v: 1, seed: 3_000_000_000 }]) });
+    expectError(v1, 422, 42201);
+    expect(v1.json().message).toMatch(/report\.v is 1: version 1 reports .* no longer accepted; this gateway takes report version 2 \(update the edgereco SDK\)/);
+    expect((await lines()).length).toBe(accepted);
+    // The window's edges: the last day of the retention and today are accepted.
+    const edges = await send(gateway.url, { headers: headers(), body: produceBody([validReport('sku-1', 2, day(30)), validReport('sku-1', 2, day(1)), validReport()]) });
+    expect(edges.status).toBe(200);
+    accepted += 3;
   });
 
   it('rate-limits per publishable key with 429 and Retry-After', async () => {

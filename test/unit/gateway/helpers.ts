@@ -1,18 +1,18 @@
 import { request as httpRequest } from 'node:http';
 import type { AggregateReport } from '../../../src/core/ldp/aggregate-report.js';
 import { randomId } from '../../../src/core/random-id.js';
-import { cryptoRandom, itemKey, olhParams, olhPerturb } from '../../../src/core/ldp/index.js';
+import { cryptoRandom, itemKey, olhParams, olhPerturb, utcDay } from '../../../src/core/ldp/index.js';
 
 export const KEY = 'pk_test_site_1';
 export const ORIGIN = 'https://shop.example';
 export const TOPIC = 'edgereco-reports';
 export const V2 = 'application/vnd.kafka.json.v2+json';
 
-/** A valid v1 report: one item privatized with OLH at ε = 2. */
-export function validReport(item = 'sku-1', epsilon = 2): AggregateReport {
+/** A valid v2 report: one item privatized with OLH at ε = 2 (the site's default), for today (UTC). */
+export function validReport(item = 'sku-1', epsilon = 2, period = utcDay(Date.now())): AggregateReport {
   const params = olhParams(epsilon);
   const { seed, value } = olhPerturb(itemKey(item), params, cryptoRandom());
-  return { v: 1, id: randomId(), period: '2026-11-27', kind: 'item', eps: epsilon, mech: 'olh', g: params.g, seed, y: value };
+  return { v: 2, id: randomId(), period, kind: 'item', eps: epsilon, mech: 'olh', g: params.g, seed, y: value };
 }
 
 export function produceBody(reports: unknown[]): string {

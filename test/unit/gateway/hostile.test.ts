@@ -51,6 +51,12 @@ const ATTACKS: (() => Attack)[] = [
   () => ({ kind: 'method', method: pick(['GET', 'PUT', 'DELETE', 'PATCH']), headers: base(), body: goodBody() }),
   () => ({ kind: 'duplicate-key', headers: base(), body: `{"records":[{"value":${JSON.stringify(validReport())}}],"records":[{"value":{"v":1}}]}` }),
   () => ({ kind: 'slow', headers: base(), body: goodBody(), slow: true }),
+  // Poisoning: valid reports the site does not accept (another ε, a period outside the window), and version 1.
+  () => ({ kind: 'poison', headers: base(), body: produceBody([pick([
+    validReport('ghost', pick([0.1, 0.5, 1, 4, 10])),
+    validReport('ghost', 2, pick(['2000-01-01', '9999-12-31', '2020-02-29', new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10)])),
+    { ...validReport('ghost'), v: 1, seed: Math.floor(random() * 2 ** 32) },
+  ])]) }),
 ];
 
 function fire(agent: Agent, attack: Attack): Promise<{ status: number; body: string }> {

@@ -13,13 +13,13 @@ const arbitraryReport: fc.Arbitrary<AggregateReport> = fc
   })
   .map(({ epsilon, seed, id, kind }) => {
     const random = seededRandom(seed);
-    const base = { v: 1 as const, id, period: '2026-11-27', kind, eps: epsilon };
+    const base = { v: 2 as const, id, period: '2026-11-27', kind, eps: epsilon };
     const params = olhParams(epsilon);
     const { seed: s, value } = olhPerturb(itemKey(`sku-${seed}`), params, random);
     return { ...base, mech: 'olh' as const, g: params.g, seed: s, y: value };
   });
 
-describe('aggregate report v1', () => {
+describe('aggregate report v2', () => {
   it('accepts every report the SDK\'s mechanisms produce', () => {
     fc.assert(fc.property(arbitraryReport, (report) => {
       expect(checkAggregateReport(report)).toEqual({ ok: true, report });
@@ -42,8 +42,18 @@ describe('aggregate report v1', () => {
     );
   });
 
+  it('refuses a version 1 report (a random 32-bit seed) and a seed outside the family, saying what to do', () => {
+    const ok = fc.sample(arbitraryReport, { seed: 4, numRuns: 1 })[0]!;
+    const v1 = checkAggregateReport({ ...ok, v: 1, seed: 3_000_000_000 });
+    expect(v1).toMatchObject({ ok: false, field: 'v' });
+    expect(v1.ok === false && v1.message).toMatch(/^edgereco: report\.v is 1: .*no longer accepted.*version 2 \(update the edgereco SDK\)/);
+    const { seeds } = olhParams(ok.eps);
+    expect(checkAggregateReport({ ...ok, seed: seeds - 1 }).ok).toBe(true);
+    expect(checkAggregateReport({ ...ok, seed: seeds })).toMatchObject({ ok: false, field: 'seed' });
+  });
+
   it('refuses a Hadamard-response report, which earlier gateways accepted and then dropped, saying so', () => {
-    const hadamard = { v: 1, id: 'hadamard-report-0001', period: '2026-11-27', kind: 'item', eps: 2, mech: 'hadamard', domain: 'vocab-1', size: 1024, col: 7, bit: 1 };
+    const hadamard = { v: 2, id: 'hadamard-report-0001', period: '2026-11-27', kind: 'item', eps: 2, mech: 'hadamard', domain: 'vocab-1', size: 1024, col: 7, bit: 1 };
     const check = checkAggregateReport(hadamard);
     expect(check).toMatchObject({ ok: false, field: 'mech' });
     expect(check.ok === false && check.message).toMatch(/^edgereco: report\.mech is "hadamard": .*not accepted.*"olh"/);

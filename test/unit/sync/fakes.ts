@@ -5,7 +5,7 @@ import type { OutboxRecord } from '../../../src/storage/schema.js';
 import type { SchedulerOutbox } from '../../../src/sync/sync-scheduler.js';
 
 export function report(i = 0, period = '2026-11-26'): AggregateReport {
-  return { v: 1, id: randomId(), period, kind: 'item', eps: 2, mech: 'olh', g: 8, seed: (i * 2654435761) >>> 0, y: i % 8 };
+  return { v: 2, id: randomId(), period, kind: 'item', eps: 2, mech: 'olh', g: 8, seed: ((i * 2654435761) >>> 0) % 8192, y: i % 8 };
 }
 
 /** The outbox in memory, with the same contract as IdbOutbox. */

@@ -10,7 +10,7 @@ const DAY = 86_400_000;
 
 function record(i: number, period = '2026-11-26'): OutboxRecord {
   const id = `report-${String(i).padStart(12, '0')}`;
-  return { id, period, attempts: 0, report: { v: 1, id, period, kind: 'item', eps: 2, mech: 'olh', g: 8, seed: i, y: i % 8 } };
+  return { id, period, attempts: 0, report: { v: 2, id, period, kind: 'item', eps: 2, mech: 'olh', g: 8, seed: i, y: i % 8 } };
 }
 
 /** A database as the v2 layout wrote it: `segments` and `meta`, no outbox. */
