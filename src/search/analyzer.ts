@@ -38,7 +38,8 @@ const HAS_LETTER = /\p{L}/u;
 const PHRASE_WORDS = 4;
 const PHRASE_CHARS = 12;
 
-type Mode = 'index' | 'query' | 'tokens';
+/** `index-pairs`: indexing without the run-final single characters (fields a one-character query need not reach). */
+type Mode = 'index' | 'index-pairs' | 'query' | 'tokens';
 
 /**
  * Turns text into search terms, the same way for the catalog and the query, so both sides always agree:
@@ -68,9 +69,13 @@ export class TextAnalyzer {
     return foldText(text, this.foldHan);
   }
 
-  /** The terms a field's text is indexed under. */
-  indexTerms(text: string): string[] {
-    return this.terms(text, 'index');
+  /**
+   * The terms a field's text is indexed under. `singles: false` leaves out the single characters that end Chinese,
+   * Japanese and Korean runs (only a one-character query needs them): for short fields that repeat across the catalog
+   * (brand, category, attributes), where they are a third of the terms and one-character queries go to the title.
+   */
+  indexTerms(text: string, singles = true): string[] {
+    return this.terms(text, singles ? 'index' : 'index-pairs');
   }
 
   /** The terms of a query (the last one is what the shopper is typing). */
@@ -140,16 +145,19 @@ export class TextAnalyzer {
    */
   wordSpans(run: string): [number, number][] {
     const segmenter = this.wordSegmenter();
-    const cuts = new Set<number>([0, run.length]);
-    if (segmenter) for (const s of segmenter.segment(run)) cuts.add(s.index);
-    else for (const i of codePoints(run)) cuts.add(i);
-    for (const [start, end] of this.dictionarySpans(run)) {
-      for (const c of cuts) if (c > start && c < end) cuts.delete(c);
-      cuts.add(start).add(end);
+    // Cuts in order: the segmenter gives its segments in text order.
+    let cuts: number[] = [];
+    if (segmenter) for (const s of segmenter.segment(run)) cuts.push(s.index);
+    else cuts = codePoints(run);
+    cuts.push(run.length);
+    const words = this.dictionarySpans(run);
+    if (words.length > 0) {
+      // A dictionary word is one word: no cut inside it, and cuts at its ends.
+      const inside = (c: number) => words.some(([start, end]) => c > start && c < end);
+      cuts = [...new Set([...cuts.filter((c) => !inside(c)), ...words.flat()])].sort((a, b) => a - b);
     }
-    const sorted = [...cuts].sort((a, b) => a - b);
     const spans: [number, number][] = [];
-    for (let i = 1; i < sorted.length; i++) spans.push([sorted[i - 1]!, sorted[i]!]);
+    for (let i = 1; i < cuts.length; i++) if (cuts[i]! > cuts[i - 1]!) spans.push([cuts[i - 1]!, cuts[i]!]);
     return spans;
   }
 

@@ -59,7 +59,15 @@ export class SuggestIndex {
   /** Bulk load: one sort instead of one insertion per new word. */
   addAll(items: readonly SearchItem[]): void {
     const cache = new Map<string, string[]>();
-    for (const item of items) for (const w of this.itemWords(item, cache)) this.counts.set(w, (this.counts.get(w) ?? 0) + 1);
+    // Counted once per item without a set per item: the last item that counted each phrase.
+    const lastItem = new Map<string, number>();
+    items.forEach((item, i) => {
+      for (const w of this.analyzer.phrases(itemText(item), cache)) {
+        if (lastItem.get(w) === i) continue;
+        lastItem.set(w, i);
+        this.counts.set(w, (this.counts.get(w) ?? 0) + 1);
+      }
+    });
     this.sorted.length = 0;
     for (const w of this.counts.keys()) this.sorted.push(w);
     this.sorted.sort();
@@ -146,9 +154,14 @@ export class SuggestIndex {
     return false;
   }
 
-  private itemWords(item: SearchItem, cache?: Map<string, string[]>): Set<string> {
-    return new Set(this.analyzer.phrases(`${item.title ?? ''} ${item.brand ?? ''} ${item.category ?? ''}`, cache));
+  private itemWords(item: SearchItem): Set<string> {
+    return new Set(this.analyzer.phrases(itemText(item)));
   }
+}
+
+/** The text an item's completions come from: its title, brand and category. */
+function itemText(item: SearchItem): string {
+  return `${item.title ?? ''} ${item.brand ?? ''} ${item.category ?? ''}`;
 }
 
 /** Inserts a candidate into a list kept sorted best first and at most `k` long. */
