@@ -1,5 +1,5 @@
 import { type HanFold, foldText, foldWithOffsets, stripAccents } from './fold-text.js';
-import { cjkKeyLength } from './normalize-term.js';
+import { cjkKeyLength, cjkKeyOf } from './normalize-term.js';
 import { tokenizeText } from './tokenize-text.js';
 
 /** A token of a text with where it came from: `text.slice(start, end)` is what was written. */
@@ -202,8 +202,11 @@ export class TextAnalyzer {
     const chars = codePoints(run);
     const spans = this.dictionarySpans(run);
     const n = chars.length;
+    // For the index and the query, terms go out as the index stores them (`cjkKey`): most of a Chinese catalog's terms
+    // are these, and building the key from the characters skips a slice and a test per term.
+    const term = mode === 'tokens' ? (from: number, to: number) => run.slice(from, to) : (from: number, to: number) => cjkKeyOf(run, from, to);
     if (n === 1) {
-      emit(run, base, base + run.length);
+      emit(term(0, run.length), base, base + run.length);
       return;
     }
     let s = 0;
@@ -211,20 +214,21 @@ export class TextAnalyzer {
       const from = chars[i]!;
       while (s < spans.length && spans[s]![1] <= from) s++;
       const span = spans[s];
-      if (span && span[0] === from) emit(run.slice(span[0], span[1]), base + span[0], base + span[1]);
+      if (span && span[0] === from) emit(term(span[0], span[1]), base + span[0], base + span[1]);
       if (i + 1 < n) {
         const to = i + 2 < n ? chars[i + 2]! : run.length;
         const inside = span !== undefined && span[0] <= from && to <= span[1];
-        if (!(mode === 'query' && inside)) emit(run.slice(from, to), base + from, base + to);
+        if (!(mode === 'query' && inside)) emit(term(from, to), base + from, base + to);
       }
       // Single characters: every one for highlighting; for the index only the run's last, which is the one character no
       // bigram starts with (a one-character query matches the bigrams it starts as a prefix, see `isSingleCjk`).
       if (mode === 'tokens' || (mode === 'index' && i === n - 1)) {
         const to = i + 1 < n ? chars[i + 1]! : run.length;
-        emit(run.slice(from, to), base + from, base + to);
+        emit(term(from, to), base + from, base + to);
       }
     }
   }
+
 
   /** A Thai, Lao, Khmer or Burmese run: the segmenter's words (dictionary words whole); bigrams without a segmenter. */
   private segmentedRun(run: string, base: number, mode: Mode, emit: (term: string, start: number, end: number) => void): void {
