@@ -94,46 +94,61 @@ export class TextAnalyzer {
   }
 
   /**
-   * Completion candidates of a text for `suggest()`: its words, and for unspaced scripts the words `Intl.Segmenter`
-   * finds joined with up to three following ones (so `蓝牙` completes to `蓝牙耳机`, and `ワイヤレス` to `ワイヤレスイヤホン`).
-   * `cache` keeps the phrases of each run seen (segmenting is the slow part; a bulk load passes one and drops it).
+   * What a text offers `suggest()`, in two kinds: its spaced words (lower case, accents removed, at least 2 characters
+   * with a letter), and its unspaced runs (Chinese, Japanese, Thai…), whose completion phrases {@link runPhrases}
+   * gives. A suggest index counts items per word and per run, and expands each distinct run once. Each run comes as its
+   * `key` (folded as queries are: Traditional Chinese as Simplified) and as `shown` (as the catalog writes it, only
+   * NFKC and lower case), so a store writing Traditional characters shows its shoppers Traditional completions.
    */
-  phrases(text: string, cache?: Map<string, string[]>): string[] {
-    const folded = this.fold(text).toLowerCase();
-    const out: string[] = [];
+  completionUnits(text: string): { words: string[]; runs: { key: string; shown: string }[] } {
+    const shownText = foldText(text).toLowerCase();
+    const folded = this.foldHan && MAY_BE_UNSPACED.test(shownText) ? this.foldHan(shownText) : shownText;
+    const words: string[] = [];
+    const runs: { key: string; shown: string }[] = [];
     const spaced = (part: string) => {
-      const words = stripAccents(part).match(WORD);
-      if (words) for (const w of words) if (w.length >= 2 && HAS_LETTER.test(w)) out.push(w);
+      const found = stripAccents(part).match(WORD);
+      if (found) for (const w of found) if (w.length >= 2 && HAS_LETTER.test(w)) words.push(w);
     };
     if (!MAY_BE_UNSPACED.test(folded)) {
       spaced(folded);
-      return out;
+      return { words, runs };
     }
+    // Han folding is character for character; where it is not, completions show the folded text.
+    const sameLength = folded.length === shownText.length;
     let at = 0;
     for (const m of folded.matchAll(UNSPACED_RUN)) {
       if (m.index > at) spaced(folded.slice(at, m.index));
       at = m.index + m[0].length;
-      let phrases = cache?.get(m[0]);
-      if (!phrases) {
-        phrases = this.runPhrases(m[0]);
-        cache?.set(m[0], phrases);
-      }
-      for (const p of phrases) out.push(p);
+      runs.push({ key: m[0], shown: sameLength ? shownText.slice(m.index, at) : m[0] });
     }
     if (at < folded.length) spaced(folded.slice(at));
-    return out;
+    return { words, runs };
   }
 
-  /** The completion phrases of one unspaced run: each word joined with up to three following ones, 2–12 characters. */
-  private runPhrases(run: string): string[] {
-    const words = this.wordSpans(run).map(([a, b]) => run.slice(a, b));
-    const out: string[] = [];
-    for (let i = 0; i < words.length; i++) {
-      let phrase = '';
-      for (let j = i; j < words.length && j < i + PHRASE_WORDS; j++) {
-        phrase += words[j];
-        if (phrase.length > PHRASE_CHARS) break;
-        if (phrase.length >= 2) out.push(phrase);
+  /**
+   * Completion candidates of a text for `suggest()`, as queries are folded: its words, and for unspaced scripts the
+   * words `Intl.Segmenter` finds joined with up to three following ones (so `蓝牙` completes to `蓝牙耳机`, and
+   * `ワイヤレス` to `ワイヤレスイヤホン`).
+   */
+  phrases(text: string): string[] {
+    const { words, runs } = this.completionUnits(text);
+    for (const run of runs) for (const p of this.runPhrases(run.key).keys()) words.push(p);
+    return words;
+  }
+
+  /**
+   * The completion phrases of one unspaced run, each once: each word joined with up to three following ones, 2–12
+   * characters; keyed by the phrase of `run`, valued by the same stretch of `shown` (the run as the catalog writes it).
+   */
+  runPhrases(run: string, shown: string = run): Map<string, string> {
+    const spans = this.wordSpans(run);
+    const out = new Map<string, string>();
+    for (let i = 0; i < spans.length; i++) {
+      const start = spans[i]![0];
+      for (let j = i; j < spans.length && j < i + PHRASE_WORDS; j++) {
+        const end = spans[j]![1];
+        if (end - start > PHRASE_CHARS) break;
+        if (end - start >= 2 && !out.has(run.slice(start, end))) out.set(run.slice(start, end), shown.slice(start, end));
       }
     }
     return out;

@@ -95,6 +95,13 @@ describe('SearchIndex in Chinese and Japanese', () => {
     expect(index.suggest('蓝牙').map((s) => s.text)).not.toContain('蓝牙');
   });
 
+  it('a store writing Traditional Chinese shows Traditional completions, typed either way', async () => {
+    const index = await SearchIndex.create([{ id: 'tw', title: '藍牙耳機 主動降噪', brand: '小米', category: '數碼 > 耳機' }, { id: 'tw2', title: '藍牙音箱', brand: '小米', category: '數碼 > 音箱' }]);
+    expect(index.suggest('藍牙').map((s) => s.text)).toContain('藍牙耳機');
+    expect(index.suggest('蓝牙').map((s) => s.text)).toContain('藍牙耳機');
+    expect(index.suggest('蓝牙').map((s) => s.text)).not.toContain('蓝牙耳机');
+  });
+
   it('pinyin completes to Chinese phrases only when turned on', async () => {
     const plain = await SearchIndex.create(CATALOG);
     expect(plain.suggest('lanya')).toEqual([]);
