@@ -75,7 +75,7 @@ function randomBytes(n: number): Uint8Array {
 
 /** A request encapsulated for the gateway, and how to open its response. */
 export interface EncapsulatedRequest {
-  bytes: Uint8Array;
+  bytes: Uint8Array<ArrayBuffer>;
   openResponse(encResponse: Uint8Array): Promise<Uint8Array>;
 }
 
