@@ -30,6 +30,7 @@ options:
   --gateway URL   relay: the gateway's OHTTP resource (…/ohttp)
   --host H        relay: the address to listen on (default 127.0.0.1)
   --origin O      relay: a shop origin allowed to send through it (CORS; repeatable; none: any)
+  --local-address A  relay: the local address it connects to the gateway from (default: the system's choice)
   --help          this text
 
 environment: KAFKA_BOOTSTRAP=host:port,... switches the sink to Kafka; PORT overrides the port.`;
@@ -40,6 +41,7 @@ interface Parsed {
   port?: string;
   gateway?: string;
   host?: string;
+  'local-address'?: string;
   origins: string[];
 }
 
@@ -51,9 +53,9 @@ function parse(argv: string[]): Parsed {
     const arg = rest[i]!;
     if (arg === '--help' || arg === '-h' || arg === 'help') return { command: 'help', origins: [] };
     const value = rest[i + 1];
-    if (['--config', '--port', '--gateway', '--host', '--origin'].includes(arg) && value !== undefined && !value.startsWith('--')) {
+    if (['--config', '--port', '--gateway', '--host', '--origin', '--local-address'].includes(arg) && value !== undefined && !value.startsWith('--')) {
       if (arg === '--origin') parsed.origins.push(value);
-      else parsed[arg.slice(2) as 'config' | 'port' | 'gateway' | 'host'] = value;
+      else parsed[arg.slice(2) as 'config' | 'port' | 'gateway' | 'host' | 'local-address'] = value;
       i += 1;
     } else {
       throw createError(ERROR_CODES.INVALID_OPTION, { field: 'edgereco-gateway', requirement: `does not know the option ${arg}, or it lacks its value`, fix: `\n${USAGE}` });
@@ -70,7 +72,7 @@ async function main(argv: string[]): Promise<void> {
   }
   if (parsed.command === 'relay') {
     if (!parsed.gateway) throw createError(ERROR_CODES.INVALID_OPTION, { field: 'edgereco-gateway relay', requirement: 'needs --gateway URL (the gateway\'s …/ohttp)', fix: `\n${USAGE}` });
-    const relay = await startRelay({ gateway: parsed.gateway, port: parsed.port === undefined ? 8788 : Number(parsed.port), ...(parsed.host ? { host: parsed.host } : {}), origins: parsed.origins });
+    const relay = await startRelay({ gateway: parsed.gateway, port: parsed.port === undefined ? 8788 : Number(parsed.port), ...(parsed.host ? { host: parsed.host } : {}), ...(parsed['local-address'] ? { localAddress: parsed['local-address'] } : {}), origins: parsed.origins });
     process.stderr.write(`edgereco relay listening on ${relay.url}, forwarding to ${parsed.gateway}\n`);
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void relay.close().then(() => process.exit(0)));
     return;
