@@ -104,7 +104,9 @@ const round = (x: number, d = 4): number => Math.round(x * 10 ** d) / 10 ** d;
 
 function figures(games: Games, truth: Float64Array, estimates: Float64Array, published: Float64Array, rest: Omit<ModeFigures, 'top100_recall' | 'spearman' | 'hr10_priors' | 'hr10_raw' | 'meets_target' | 'published_items'>): ModeFigures {
   const hr10Raw = popularityHitRate(truth, games.heldOut);
-  const hr10Priors = popularityHitRate(published, games.heldOut);
+  // A first-time visitor is shown the published top 10 (fewer when fewer are published; none when none is).
+  const shown = new Set(topK(published, 10).filter((i) => published[i]! > 0));
+  const hr10Priors = games.heldOut.reduce((n, item) => n + (shown.has(item) ? 1 : 0), 0) / games.heldOut.length;
   const recall = topKRecall(truth, estimates, 100);
   const central = rest.central_epsilon;
   return {
