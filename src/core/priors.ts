@@ -5,10 +5,34 @@ import { REPORT_KINDS, type ReportKind } from './ldp/aggregate-report.js';
  * The priors bundle: what the store's aggregator estimated from many shoppers' privatized reports, downloaded by every
  * browser for cold start, `suggest()` and bought-together lists. Versioned JSON; every list holds only estimates that
  * passed the publication rule (`threshold`, `publication`). One definition for the aggregator (gateway/priors-build.ts)
- * and the SDK, which reads version 1 (no `publication`) and version 2.
+ * and the SDK, which reads version 1 (no `publication`), version 2 (no `privacy`) and version 3.
  */
 export const PRIORS_FORMAT = 'edgereco-priors';
-export const PRIORS_BUNDLE_VERSION = 2;
+export const PRIORS_BUNDLE_VERSION = 3;
+
+/**
+ * What the bundle's figures promise each shopper (version 3). `local`: the reports reached the gateway directly, so
+ * the guarantee is the local ε of what a browser sends alone. `shuffled`: the gateway took reports only through an
+ * Oblivious HTTP relay, so it holds anonymous reports it cannot link to a sender or to each other, and each shopper's
+ * period is also covered by the central (ε, δ) below, as long as the relay and the gateway do not collude.
+ */
+export interface PriorsPrivacy {
+  mode: 'local' | 'shuffled';
+  /** ε of one report, per kind, as the site fixes it. */
+  localEpsilon: Record<ReportKind, number>;
+  /** Reports one browser sends per period (an item report and a pair-or-query report) and their ε together. */
+  reportsPerPeriod: number;
+  localEpsilonPerPeriod: number;
+  /** Central ε per shopper and period, the worst over the periods of the bundle; null in `local` mode. */
+  centralEpsilon: number | null;
+  delta: number | null;
+  /** The fewest reports of one kind in one period: the crowd a report hid in. */
+  fewestReports: number | null;
+  /** How the central figure was computed. */
+  bound: string | null;
+  /** Who must not collude for the central figure to hold. */
+  mustNotCollude: string[];
+}
 
 /** The publication rule of one kind's list, and the figures it was applied with. */
 export interface KindPublication {
@@ -46,8 +70,8 @@ export interface PriorsPublication {
 
 export interface PriorsBundle {
   format: typeof PRIORS_FORMAT;
-  /** 2 as written today; 1 from earlier aggregators (no `publication`), still read. */
-  version: 1 | typeof PRIORS_BUNDLE_VERSION;
+  /** 3 as written today; 1 (no `publication`) and 2 (no `privacy`) from earlier aggregators, still read. */
+  version: 1 | 2 | typeof PRIORS_BUNDLE_VERSION;
   /** The UTC day it was made (no finer time). */
   generated: string;
   /** The first and last report period it covers. */
@@ -58,6 +82,8 @@ export interface PriorsBundle {
   threshold: Record<ReportKind, number>;
   /** The publication rule and its parameters (version 2). */
   publication?: PriorsPublication;
+  /** The privacy figures in force (version 3). */
+  privacy?: PriorsPrivacy;
   /** Items by estimated shoppers in the covered periods (the store's trending items), most first. */
   items: { itemId: string; count: number }[];
   /** Item pairs estimated to be bought together, strongest first. */
@@ -104,19 +130,30 @@ function publication(value: unknown): PriorsPublication {
   return p as unknown as PriorsPublication;
 }
 
-/** Checks a fetched priors bundle; refuses unknown formats and versions (reads versions 1 and 2). */
+function privacy(value: unknown): PriorsPrivacy {
+  const p = value as Record<string, unknown> | null;
+  if (typeof p !== 'object' || p === null || (p.mode !== 'local' && p.mode !== 'shuffled')) throw bad('privacy.mode must be "local" or "shuffled"', (p as Record<string, unknown> | null)?.mode);
+  perKind(p.localEpsilon, 'privacy.localEpsilon');
+  for (const field of ['reportsPerPeriod', 'localEpsilonPerPeriod']) num(p[field], `privacy.${field}`);
+  if (p.mode === 'shuffled') for (const field of ['centralEpsilon', 'delta', 'fewestReports']) num(p[field], `privacy.${field}`);
+  if (!Array.isArray(p.mustNotCollude)) throw bad('privacy.mustNotCollude must be an array', p.mustNotCollude);
+  return p as unknown as PriorsPrivacy;
+}
+
+/** Checks a fetched priors bundle; refuses unknown formats and versions (reads versions 1, 2 and 3). */
 export function parsePriors(doc: unknown): PriorsBundle {
   const d = doc as Record<string, unknown> | null;
   if (typeof d !== 'object' || d === null || Array.isArray(d) || d.format !== PRIORS_FORMAT) throw bad(`is not an edgereco priors bundle (format ${describeValue((d as Record<string, unknown> | null)?.format)})`);
-  if (d.version !== 1 && d.version !== PRIORS_BUNDLE_VERSION) {
-    throw createError(ERROR_CODES.UNSUPPORTED_VERSION, { what: 'priors bundle', version: d.version, supported: `versions 1 and ${PRIORS_BUNDLE_VERSION}` });
+  if (d.version !== 1 && d.version !== 2 && d.version !== PRIORS_BUNDLE_VERSION) {
+    throw createError(ERROR_CODES.UNSUPPORTED_VERSION, { what: 'priors bundle', version: d.version, supported: `versions 1 to ${PRIORS_BUNDLE_VERSION}` });
   }
   const periods = d.periods as { from?: unknown; to?: unknown } | null;
   const reports = (d.reports ?? {}) as Record<string, unknown>;
   return {
     format: PRIORS_FORMAT,
     version: d.version,
-    ...(d.version === PRIORS_BUNDLE_VERSION ? { publication: publication(d.publication) } : {}),
+    ...(d.version !== 1 ? { publication: publication(d.publication) } : {}),
+    ...(d.version === PRIORS_BUNDLE_VERSION ? { privacy: privacy(d.privacy) } : {}),
     generated: str(d.generated, 'generated'),
     periods: periods === null ? null : { from: str(periods?.from, 'periods.from'), to: str(periods?.to, 'periods.to') },
     reports: { ...perKind(reports, 'reports'), duplicatesDropped: num(reports.duplicatesDropped, 'reports.duplicatesDropped') },

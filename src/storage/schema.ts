@@ -42,6 +42,11 @@ export interface OutboxRecord {
   period: string;
   attempts: number;
   report: AggregateReport;
+  /**
+   * Not sent before this time (ms since the epoch): with a relay, a random time within the day after the build, so
+   * that when a report arrives says nothing about when the shopper visited. Absent: as soon as possible.
+   */
+  notBefore?: number;
 }
 
 export interface MetaRecord {

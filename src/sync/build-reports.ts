@@ -24,6 +24,8 @@ export interface BuildContext {
    * period: events tracked later today are never reported, so a day's data never gets more than a day's budget.
    */
   today?: boolean;
+  /** Each report gets a `notBefore` drawn uniformly from [now, now + sendWithinMs) (with a relay: one day). Default 0. */
+  sendWithinMs?: number;
 }
 
 /** The distinct items, bought-together pairs and queries among `events` (any period; filter first). */
@@ -109,7 +111,8 @@ export function buildReports(events: readonly BehaviourEvent[], state: OutboxSta
     const { seed, value } = olhPerturb(key, params, ctx.random);
     const id = ctx.newId();
     const report: OlhWireReport = { v: AGGREGATE_REPORT_VERSION, id, period, kind, eps: params.epsilon, mech: 'olh', g: params.g, seed, y: value };
-    records.push({ id, period, attempts: 0, report });
+    const delay = ctx.sendWithinMs ? Math.floor(ctx.random() * ctx.sendWithinMs) : 0;
+    records.push({ id, period, attempts: 0, report, ...(delay > 0 ? { notBefore: ctx.nowMs + delay } : {}) });
   }
   if (records.length === 0 || budget === undefined) return null; // today's budget is spent: try again tomorrow
   return { records, budget, reportedThrough: period };

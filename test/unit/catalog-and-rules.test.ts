@@ -37,11 +37,18 @@ describe('priors bundle', () => {
     ...ok, version: 2, threshold: { item: 157.7, pair: 157.7, query: 157.7 },
     publication: { rule: 'bonferroni-bernstein', alpha: 0.01, minCount: 20, candidates: 5000, falseDropRate: 0, kinds: { item: kind(1000), pair: kind(3000), query: kind(1000) } },
   };
-  it('accepts the versioned formats the aggregator writes (2, and 1 from earlier aggregators) and refuses others', () => {
+  const v3 = {
+    ...v2, version: 3,
+    privacy: { mode: 'shuffled', localEpsilon: { item: 5.44, pair: 5.44, query: 5.44 }, reportsPerPeriod: 2, localEpsilonPerPeriod: 10.88, centralEpsilon: 1.994, delta: 1e-6, fewestReports: 15438, bound: 'FMT21', mustNotCollude: ['relay', 'gateway'] },
+  };
+  it('accepts the versioned formats the aggregator writes (3, and 1 and 2 from earlier aggregators) and refuses others', () => {
     expect(parsePriors(ok)).toEqual(ok);
     expect(parsePriors(v2)).toEqual(v2);
+    expect(parsePriors(v3)).toEqual(v3);
+    expect(() => parsePriors({ ...v3, privacy: { ...v3.privacy, centralEpsilon: null } })).toThrowError('privacy.centralEpsilon must be a finite number');
+    expect(() => parsePriors({ ...v3, privacy: undefined })).toThrowError('privacy.mode must be "local" or "shuffled"');
     expect(() => parsePriors({ ...v2, publication: { ...v2.publication, rule: 'three-sigma' } })).toThrowError('publication.rule must be "bonferroni-bernstein"');
-    expect(() => parsePriors({ ...ok, version: 3 })).toThrowError('priors bundle version 3 is not supported');
+    expect(() => parsePriors({ ...ok, version: 4 })).toThrowError('priors bundle version 4 is not supported');
     expect(() => parsePriors({ ...ok, items: [{ itemId: 'a', count: 'x' }] })).toThrowError('items[0].count must be a finite number');
     expect(() => parsePriors({ ...ok, pairs: [{ items: ['a'], count: 1 }] })).toThrowError('pairs[0].items must be two item ids');
     expect(() => parsePriors([])).toThrowError('is not an edgereco priors bundle');
