@@ -5,12 +5,14 @@
  * defaults to `edgereco-reports`, GROUP_ID to `edgereco-aggregator`, STATE_DIR to `data/aggregator-state`; EPSILON
  * (default 2) and RETENTION_DAYS (default 30) are the site's policy; MIN_COUNT and ALPHA the publication rule;
  * CHECKPOINT_RECORDS and SESSION_TIMEOUT_MS tune the fold (kafka-fold.ts); AS_OF (an ISO time) runs as of that time
- * instead of now (the accepted periods, the windows, `generated`), to reproduce a bundle.
+ * instead of now (the accepted periods, the windows, `generated`), to reproduce a bundle. EXPERIMENTS (a JSON file of
+ * the store's experiments) and ESTIMATES_OUT (default `estimates.json`) write the experiment estimates too.
  */
 import { readFileSync } from 'node:fs';
 import { describeAggregation, runAggregation } from './aggregator-run.js';
 import { DEFAULT_PUBLICATION } from './priors-build.js';
 import { resolveReportPolicy } from './report-policy.js';
+import { configExperiments } from './experiments-config.js';
 
 const env = process.env;
 if (!env.KAFKA_BOOTSTRAP || !env.CATALOG || !env.OUT) {
@@ -29,10 +31,12 @@ const aggregation = await runAggregation({
   candidates: { items, queries },
   publication: { minCount: Number(env.MIN_COUNT ?? DEFAULT_PUBLICATION.minCount), alpha: Number(env.ALPHA ?? DEFAULT_PUBLICATION.alpha) },
   out: env.OUT,
+  experiments: configExperiments(env.EXPERIMENTS ? { catalog: env.CATALOG, experiments: env.EXPERIMENTS } : undefined),
+  estimatesOut: env.ESTIMATES_OUT ?? 'estimates.json',
   ...(asOf === undefined ? {} : { now: () => asOf }),
   fold: {
     ...(env.CHECKPOINT_RECORDS ? { checkpointRecords: Number(env.CHECKPOINT_RECORDS) } : {}),
     ...(env.SESSION_TIMEOUT_MS ? { sessionTimeoutMs: Number(env.SESSION_TIMEOUT_MS) } : {}),
   },
 });
-process.stderr.write(describeAggregation(aggregation, env.OUT));
+process.stderr.write(describeAggregation(aggregation, env.OUT, env.ESTIMATES_OUT ?? 'estimates.json'));

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createError, ERROR_CODES } from '../src/core/errors.js';
 import type { ReportKind } from '../src/core/ldp/aggregate-report.js';
+import type { Experiment } from '../src/core/experiments.js';
 import { resolveReportPolicy, type ReportPolicy, type ReportPolicyInput } from './report-policy.js';
 
 /** One storefront allowed to send reports. */
@@ -48,6 +49,11 @@ export interface GatewayConfig {
   privacy: ReportPolicy;
   /** What `edgereco-gateway aggregate` reads and writes. */
   aggregate?: AggregateConfig;
+  /**
+   * The store's admin key: the password of `/dashboard` (HTTP Basic authentication, any user name). A secret, unlike
+   * a site's publishable key: at least 16 characters. Default: none, and `/dashboard` answers 404.
+   */
+  adminKey?: string;
 }
 
 /** What a config file (or a caller) gives: any field but `sites` may be left out; `privacy.epsilon` may be one number. */
@@ -81,6 +87,14 @@ export interface AggregateConfig {
   windows?: Partial<Record<ReportKind, number>>;
   /** Pairs are estimated among this many of the most popular items. Default 100. */
   pairTopItems?: number;
+  /**
+   * The store's experiments (the SDK's `experiments` option, same shape): a JSON file's path, or the array itself. The
+   * aggregator estimates their outcome reports into `estimatesOut` and publishes them in the priors bundle, where a
+   * page that passes no `experiments` takes them from. Default: none.
+   */
+  experiments?: string | Experiment[];
+  /** Where the experiment estimates are written (atomically), when there are experiments. Default `estimates.json`. */
+  estimatesOut?: string;
 }
 
 export const DEFAULT_GATEWAY_CONFIG: Omit<GatewayConfig, 'sites' | 'sink' | 'privacy'> = {
@@ -116,6 +130,8 @@ export function resolveGatewayConfig(input: GatewayConfigInput): GatewayConfig {
   if (!Number.isInteger(config.maxBodyBytes) || config.maxBodyBytes < 1024) fail('config.maxBodyBytes must be an integer ≥ 1024');
   if (config.topics.some((t) => !/^[A-Za-z0-9._-]{1,249}$/.test(t))) fail('config.topics must be Kafka topic names');
   if (config.aggregate !== undefined) checkAggregateConfig(config.aggregate, config.privacy);
+  if (config.adminKey !== undefined && (typeof config.adminKey !== 'string' || config.adminKey.length < 16)) fail('config.adminKey must be a string of at least 16 characters (the dashboard\'s password; keep it secret)');
+  if (config.adminKey !== undefined && config.sites.some((s) => s.key === config.adminKey)) fail('config.adminKey must not be a site\'s publishable key (that one is public)');
   return config;
 }
 
