@@ -70,7 +70,7 @@ describe('experiment estimates from privatized outcomes', () => {
       }
     }
     // Another ε than the site's is refused, like any report kind's; a resend is a duplicate.
-    expect(agg.add({ ...report(3, random, n++, periods[1]!), eps: 4 })).toBe('refused');
+    expect(agg.add({ ...report(3, random, n, periods[1]!), eps: 4 })).toBe('refused');
     expect(agg.add(report(3, random, 5, periods[0]!))).toBe('duplicate');
 
     const store = new AggregatorStore(join(work, 'state'), 'edgereco-reports');
