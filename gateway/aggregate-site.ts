@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { aggregateOutputs } from './aggregate-outputs.js';
 import { foldFile } from './aggregate-file.js';
 import { publish, runAggregation, writeEstimates, writePriors } from './aggregator-run.js';
 import { configExperiments } from './experiments-config.js';
@@ -13,8 +14,8 @@ import type { PriorsBundle } from '../src/core/priors.js';
 export interface SiteAggregation extends FoldCounts {
   bundle: PriorsBundle;
   out: string;
-  /** The experiment estimates, written to `estimatesOut` (null without experiments). */
-  estimates: EstimatesFile | null;
+  /** The experiment estimates and the report volumes per day, written to `estimatesOut`. */
+  estimates: EstimatesFile;
   estimatesOut: string;
 }
 
@@ -51,10 +52,9 @@ export async function aggregateSite(config: GatewayConfig, now: () => number = D
     ...(options.windows ? { windows: { ...DEFAULT_PUBLICATION.windows, ...options.windows } } : {}),
   };
   const topic = options.topic ?? config.topics[0]!;
-  const out = options.out ?? 'priors.json';
+  const { priors: out, estimates: estimatesOut } = aggregateOutputs(options);
   const stateDir = options.stateDir ?? 'data/aggregator-state';
   const experiments = configExperiments(options);
-  const estimatesOut = options.estimatesOut ?? 'estimates.json';
   if (config.sink.kind === 'kafka') {
     const result = await runAggregation({
       bootstrap: config.sink.bootstrap,
@@ -75,6 +75,6 @@ export async function aggregateSite(config: GatewayConfig, now: () => number = D
   const counts = await foldFile({ path: config.sink.path, topic, store, policy: config.privacy, now });
   const { bundle, estimates } = await publish(store, candidates, publication, experiments, config.privacy, now());
   await writePriors(out, bundle);
-  if (estimates) await writeEstimates(estimatesOut, estimates);
+  await writeEstimates(estimatesOut, estimates);
   return { ...counts, bundle, out, estimates, estimatesOut };
 }

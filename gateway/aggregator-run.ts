@@ -33,8 +33,8 @@ export interface AggregationOptions {
 
 export interface AggregationResult extends KafkaFoldResult {
   bundle: PriorsBundle;
-  /** The experiment estimates (null without experiments). */
-  estimates: EstimatesFile | null;
+  /** The experiment estimates and the report volumes per day. */
+  estimates: EstimatesFile;
 }
 
 /**
@@ -56,18 +56,18 @@ export async function runAggregation(options: AggregationOptions): Promise<Aggre
   });
   const { bundle, estimates } = await publish(store, options.candidates, options.publication, options.experiments ?? [], options.policy ?? DEFAULT_REPORT_POLICY, now());
   if (options.out) await writePriors(options.out, bundle);
-  if (estimates && options.estimatesOut) await writeEstimates(options.estimatesOut, estimates);
+  if (options.estimatesOut) await writeEstimates(options.estimatesOut, estimates);
   return { bundle, estimates, ...counts };
 }
 
 /**
  * What a run publishes from the store's states: the priors bundle (with the experiments, so pages that pass none get
- * them) and, with experiments, their estimates over the site's retention window.
+ * them) and the estimates file over the site's retention window (the experiments' estimates and every kind's report
+ * volumes per day, which the dashboard draws).
  */
-export async function publish(store: AggregatorStore, candidates: PriorsCandidates, publication: Partial<PublicationOptions> | undefined, experiments: readonly Experiment[], policy: ReportPolicy, nowMs: number): Promise<{ bundle: PriorsBundle; estimates: EstimatesFile | null }> {
+export async function publish(store: AggregatorStore, candidates: PriorsCandidates, publication: Partial<PublicationOptions> | undefined, experiments: readonly Experiment[], policy: ReportPolicy, nowMs: number): Promise<{ bundle: PriorsBundle; estimates: EstimatesFile }> {
   const bundle = await priorsFromStore(store, candidates, publication, nowMs);
-  if (experiments.length === 0) return { bundle, estimates: null };
-  bundle.experiments = [...experiments];
+  if (experiments.length > 0) bundle.experiments = [...experiments];
   return { bundle, estimates: await estimatesFromStore(store, experiments, policy.retentionDays + 1, nowMs) };
 }
 
@@ -88,6 +88,6 @@ export function describeAggregation(run: FoldCounts & { bundle: PriorsBundle; es
   const { bundle } = run;
   const p = bundle.publication;
   const rule = p ? ` (α = ${p.alpha} over ${p.candidates.toLocaleString('en')} candidates; thresholds ${p.kinds.item.threshold} / ${p.kinds.pair.threshold} / ${p.kinds.query.threshold})` : '';
-  const experiments = run.estimates ? `; ${run.estimates.experiments.map((e) => `experiment ${e.id}: ${e.reports} outcome reports`).join(', ')} in ${estimatesOut}` : '';
+  const experiments = run.estimates?.experiments.length ? `; ${run.estimates.experiments.map((e) => `experiment ${e.id}: ${e.reports} outcome reports`).join(', ')} in ${estimatesOut}` : '';
   return `edgereco aggregator: ${run.records} records folded (${run.counted} counted, ${run.duplicates} duplicates dropped, ${run.invalid} invalid, ${run.refused} refused by the site's policy) → ${bundle.items.length} items, ${bundle.pairs.length} pairs, ${bundle.queries.length} queries in ${out}${rule}${experiments}\n`;
 }

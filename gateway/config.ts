@@ -93,7 +93,7 @@ export interface AggregateConfig {
    * page that passes no `experiments` takes them from. Default: none.
    */
   experiments?: string | Experiment[];
-  /** Where the experiment estimates are written (atomically), when there are experiments. Default `estimates.json`. */
+  /** Where the experiment estimates and the report volumes per day are written (atomically). Default `estimates.json` beside `out`. */
   estimatesOut?: string;
 }
 

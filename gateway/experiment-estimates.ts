@@ -44,6 +44,16 @@ export interface EstimatesFile {
   /** The intervals' level and normal quantile. */
   confidence: { level: 0.95; z: number };
   experiments: ExperimentEstimates[];
+  /** Reports counted per day and kind in the window, every kind (the dashboard's volumes). */
+  volumes: DayVolume[];
+}
+
+export interface DayVolume {
+  period: string;
+  item: number;
+  pair: number;
+  query: number;
+  outcome: number;
 }
 
 /**
@@ -58,9 +68,16 @@ export function buildEstimates(periods: Iterable<PeriodSketches>, experiments: r
   const byExperiment = new Map<string, Map<string, Map<number, Float64Array>>>();
   const other = new Map<string, number>();
   const domains = new Map(experiments.map((e) => [e.id, outcomeDomain(e)]));
+  const volumes = new Map<string, DayVolume>();
   for (const p of periods) {
     if (p.period < start || p.period > today) continue;
-    for (const tally of p.outcomes ?? []) add(tally, p.period);
+    let volume = volumes.get(p.period);
+    if (!volume) volumes.set(p.period, (volume = { period: p.period, item: 0, pair: 0, query: 0, outcome: 0 }));
+    for (const { kind, sketch } of p.sketches) volume[kind] += sketch.reports;
+    for (const tally of p.outcomes ?? []) {
+      volume.outcome += tally.reports;
+      add(tally, p.period);
+    }
   }
   function add(tally: OutcomeTally, period: string): void {
     const d = domains.get(tally.experiment);
@@ -110,7 +127,7 @@ export function buildEstimates(periods: Iterable<PeriodSketches>, experiments: r
       cumulative,
     };
   });
-  return { format: ESTIMATES_FORMAT, version: ESTIMATES_VERSION, generated: today, confidence: { level: 0.95, z: Z95 }, experiments: out };
+  return { format: ESTIMATES_FORMAT, version: ESTIMATES_VERSION, generated: today, confidence: { level: 0.95, z: Z95 }, experiments: out, volumes: [...volumes.values()].sort((a, b) => (a.period < b.period ? -1 : 1)) };
 }
 
 /** The estimates from what the store holds: the periods of the last `days` days (the site's retention). */

@@ -4,6 +4,7 @@ import type { GatewayConfig, SiteConfig } from './config.js';
 import { applyCors, preflightHeaders } from './cors.js';
 import { checkContentType, parseProduceBody, V2_RESPONSE_TYPE } from './produce-request.js';
 import { createRateLimiter } from './rate-limit.js';
+import { serveDashboard } from './dashboard-route.js';
 import { readBody } from './read-body.js';
 import { checkReportPolicy } from './report-policy.js';
 import { RestError } from './rest-errors.js';
@@ -113,6 +114,11 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       if (url.pathname === '/healthz' && method === 'GET') {
         entry.route = '/healthz';
         send(response, 200, '{"ok":true}', 'application/json');
+        return;
+      }
+      if (url.pathname === '/dashboard') {
+        entry.route = '/dashboard';
+        await serveDashboard(request, response, config);
         return;
       }
       const match = TOPIC_PATH.exec(url.pathname);
