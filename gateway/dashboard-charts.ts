@@ -51,7 +51,7 @@ export function intervalChart(options: { title: string; description: string; ser
   const days = [...new Set(options.series.flatMap((s) => s.points.map((p) => p.x)))].sort();
   const values = options.series.flatMap((s) => s.points.flatMap((p) => [p.low, p.high]));
   if (options.zero) values.push(0);
-  if (days.length === 0 || values.length === 0) return `<figure><figcaption>${esc(options.title)}: no reports yet.</figcaption></figure>`;
+  if (days.length === 0 || values.length === 0) return `<figure><figcaption>${esc(options.title)}: no estimate yet.</figcaption></figure>`;
   let min = Math.min(...values);
   let max = Math.max(...values);
   if (min === max) [min, max] = [min - 1, max + 1];
@@ -107,9 +107,9 @@ export function stackedBars(options: { title: string; description: string; days:
   const bar = Math.max(2, Math.min(40, slot * 0.7));
   const y = (v: number) => M.top + (1 - v / max) * (H - M.top - M.bottom);
   const parts: string[] = [];
-  for (const t of ticks(0, max)) {
+  for (const t of ticks(0, max).filter(Number.isInteger)) {
     parts.push(`<line x1="${M.left}" x2="${W - M.right}" y1="${y(t).toFixed(1)}" y2="${y(t).toFixed(1)}" stroke="#d0d0d0" stroke-width="1"/>`);
-    parts.push(`<text x="${M.left - 6}" y="${(y(t) + 4).toFixed(1)}" text-anchor="end" font-size="11" fill="#222">${esc(Math.round(t).toLocaleString('en'))}</text>`);
+    parts.push(`<text x="${M.left - 6}" y="${(y(t) + 4).toFixed(1)}" text-anchor="end" font-size="11" fill="#222">${esc(t.toLocaleString('en'))}</text>`);
   }
   options.days.forEach((day, i) => {
     let base = 0;

@@ -80,6 +80,7 @@ function experimentSection(e: ExperimentEstimates): string {
   });
   return `<section aria-labelledby="${anchor}"><h3 id="${anchor}">Experiment “${esc(e.id)}”</h3>
 <p>Arms: ${e.arms.map((a) => `“${esc(a)}”`).join(', ')}; control “${esc(e.control)}”. ${e.reports.toLocaleString('en')} outcome reports at ε ${esc(e.epsilon.join(', ') || '–')} (randomized response over ${e.domain.values} values: arm × outcome level). Rates are per exposed shopper-day.</p>
+${e.reports < 2000 ? `<p class="note">Only ${e.reports.toLocaleString('en')} outcome report(s) so far. Each is scrambled on the shopper's device, so an arm needs thousands of shopper-days before its rates mean much (an estimate may even fall outside 0 to 100% meanwhile): read the intervals, not the points.</p>` : ''}
 ${summary}${lift}<div class="charts">${charts.join('')}${volumes}</div></section>`;
 }
 
@@ -111,7 +112,7 @@ table{border-collapse:collapse;margin:12px 0}caption{text-align:left;font-weight
 th,td{border:1px solid #c8c8c8;padding:4px 8px;text-align:left;vertical-align:top}.ci{color:#4a4a4a;font-size:.9em}
 .charts{display:flex;flex-wrap:wrap;gap:16px}figure.chart{margin:0;max-width:560px}figure svg{max-width:100%;height:auto;background:#fff}
 figcaption{font-weight:600}.legend{list-style:none;padding:0;margin:4px 0;display:flex;gap:14px;flex-wrap:wrap}
-.swatch{display:inline-block;width:12px;height:12px;margin-right:6px;vertical-align:-1px}.problem{color:#8a1c1c;font-weight:600}
+.note{background:#fff6d6;border-left:4px solid #8a6d00;padding:6px 10px}.swatch{display:inline-block;width:12px;height:12px;margin-right:6px;vertical-align:-1px}.problem{color:#8a1c1c;font-weight:600}
 </style></head>
 <body><header><h1>edgereco dashboard</h1>
 <p>Sites: ${data.sites.map(esc).join(', ')}. Estimates of ${esc(estimates?.generated ?? '–')}; priors of ${esc(priors?.generated ?? '–')}. Every figure here was estimated from privatized reports: no shopper's events, ids or arm ever reached this server.</p>
