@@ -226,7 +226,7 @@ export class Engine implements EngineApi {
     if (arm.recommender === 'off') return withArms(storeListFor(ids.slice(0, k), this.catalog, attributionId), arm);
     const model = await started.model;
     const scores = model ? await model.scoreInput(shopperInput(model, this.history)) : null;
-    const list = personalize(ids, { history: this.history, catalog: this.catalog, model, scores, lead: 'From the store’s own list', attributionId });
+    const list = personalize(ids, { history: this.history, catalog: this.catalog, model, scores, lead: 'From the store’s own list', attributionId }).map((r) => (r.source === 'search' ? { ...r, source: 'store' as const } : r));
     return withArms(applyRules(list, this.catalog, arm.rules ?? started.init.rules, k), arm);
   }
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -136,6 +136,34 @@ describe('experiments in the SDK', () => {
       return out;
     });
     expect(sources).toEqual({ baseline: ['baseline'], model: ['model'] });
+    await context.close();
+  });
+  it('a "store" arm re-ranks the store\'s own list (with the arm\'s rules); experiments can come with the priors bundle', async () => {
+    // The store publishes its experiment with the priors (the aggregator's aggregate.experiments): the page passes none.
+    const experiments: Sdk.Experiment[] = [{ id: 'from-priors', arms: [{ name: 'own-a', weight: 1, recommender: 'store', rules: { maxPerBrand: 1 } }, { name: 'own-b', weight: 1, recommender: 'store', rules: { maxPerBrand: 1 } }] }];
+    const priors = { format: 'edgereco-priors', version: 2, generated: '2026-12-01', periods: null, reports: { item: 0, pair: 0, query: 0, duplicatesDropped: 0 }, threshold: { item: 20, pair: 20, query: 20 },
+      publication: { rule: 'bonferroni-bernstein', alpha: 0.01, minCount: 20, candidates: 0, falseDropRate: 0, kinds: Object.fromEntries(['item', 'pair', 'query'].map((k) => [k, { candidates: 0, window: { days: 7, from: null, to: null }, epsilon: [], reports: 0, sigma: 0, z: 0, threshold: 20 }])) },
+      items: [], pairs: [], queries: [], experiments };
+    mkdirSync('test-results/experiments', { recursive: true });
+    writeFileSync('test-results/experiments/priors.json', JSON.stringify(priors));
+    const context = await browser.newContext();
+    const page = await openSdkPage(context);
+    const result = await page.evaluate(async (catalog) => {
+      const w = window as unknown as W;
+      const reco = w.sdk.createRecommender({ storeId: 'exp-store', storage: 'memory', catalog, priorsUrl: '/test-results/experiments/priors.json' });
+      const storeList = catalog.map((item) => item.id).reverse();
+      const recommended = await reco.recommend({ k: 20, storeList });
+      const reranked = await reco.rerank(storeList);
+      return { storeList, recommended, reranked, brands: Object.fromEntries(catalog.map((i) => [i.id, i.brand])) };
+    }, CATALOG);
+    const [ref] = result.recommended[0]!.experiments!;
+    expect(ref).toMatchObject({ experiment: 'from-priors', arm: expect.stringMatching(/^own-[ab]$/) });
+    // No model: the store's order is kept, and the arm's rule (one item per brand) applies to its lists.
+    const brands = result.recommended.map((r) => result.brands[r.itemId]);
+    expect(new Set(brands).size).toBe(brands.length);
+    expect(result.recommended.map((r) => r.itemId)).toEqual(result.storeList.filter((id, i, all) => all.findIndex((x) => result.brands[x] === result.brands[id]) === i).slice(0, 20));
+    for (const r of result.recommended) expect(r).toMatchObject({ source: 'store', reason: 'From the store’s own list' });
+    expect(result.reranked.every((r) => r.experiments?.[0]?.experiment === 'from-priors')).toBe(true);
     await context.close();
   });
 });
