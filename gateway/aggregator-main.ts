@@ -6,13 +6,14 @@
  * (default 2) and RETENTION_DAYS (default 30) are the site's policy; MIN_COUNT and ALPHA the publication rule;
  * CHECKPOINT_RECORDS and SESSION_TIMEOUT_MS tune the fold (kafka-fold.ts); AS_OF (an ISO time) runs as of that time
  * instead of now (the accepted periods, the windows, `generated`), to reproduce a bundle. EXPERIMENTS (a JSON file of
- * the store's experiments) and ESTIMATES_OUT (default `estimates.json`) write the experiment estimates too.
+ * the store's experiments) and ESTIMATES_OUT (default `estimates.json` beside OUT) the estimates file.
  */
 import { readFileSync } from 'node:fs';
 import { describeAggregation, runAggregation } from './aggregator-run.js';
 import { DEFAULT_PUBLICATION } from './priors-build.js';
 import { resolveReportPolicy } from './report-policy.js';
 import { configExperiments } from './experiments-config.js';
+import { aggregateOutputs } from './aggregate-outputs.js';
 
 const env = process.env;
 if (!env.KAFKA_BOOTSTRAP || !env.CATALOG || !env.OUT) {
@@ -22,6 +23,7 @@ if (!env.KAFKA_BOOTSTRAP || !env.CATALOG || !env.OUT) {
 const items = (JSON.parse(readFileSync(env.CATALOG, 'utf8')) as { id: string }[]).map((item) => item.id);
 const queries = env.QUERIES ? (JSON.parse(readFileSync(env.QUERIES, 'utf8')) as string[]) : [];
 const asOf = env.AS_OF ? Date.parse(env.AS_OF) : undefined;
+const estimatesOut = aggregateOutputs({ catalog: env.CATALOG, out: env.OUT, ...(env.ESTIMATES_OUT ? { estimatesOut: env.ESTIMATES_OUT } : {}) }).estimates;
 const aggregation = await runAggregation({
   bootstrap: env.KAFKA_BOOTSTRAP.split(','),
   topic: env.TOPIC ?? 'edgereco-reports',
@@ -32,11 +34,11 @@ const aggregation = await runAggregation({
   publication: { minCount: Number(env.MIN_COUNT ?? DEFAULT_PUBLICATION.minCount), alpha: Number(env.ALPHA ?? DEFAULT_PUBLICATION.alpha) },
   out: env.OUT,
   experiments: configExperiments(env.EXPERIMENTS ? { catalog: env.CATALOG, experiments: env.EXPERIMENTS } : undefined),
-  estimatesOut: env.ESTIMATES_OUT ?? 'estimates.json',
+  estimatesOut,
   ...(asOf === undefined ? {} : { now: () => asOf }),
   fold: {
     ...(env.CHECKPOINT_RECORDS ? { checkpointRecords: Number(env.CHECKPOINT_RECORDS) } : {}),
     ...(env.SESSION_TIMEOUT_MS ? { sessionTimeoutMs: Number(env.SESSION_TIMEOUT_MS) } : {}),
   },
 });
-process.stderr.write(describeAggregation(aggregation, env.OUT, env.ESTIMATES_OUT ?? 'estimates.json'));
+process.stderr.write(describeAggregation(aggregation, env.OUT, estimatesOut));
