@@ -11,7 +11,8 @@ const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-ru
 const which = process.argv.slice(2);
 const wanted = (name) => which.length === 0 || which.includes(name);
 
-// The benchmarks that run in Chromium need the build and a browser; the others (gateway, quality, aggregator, search-quality) do not.
+// The benchmarks that run in Chromium need the build and a browser; the others (gateway, quality, aggregator,
+// experiments, search-quality) do not.
 const needsBrowser = ['foundation', 'model', 'search', 'scale', 'demo'].some(wanted);
 if (needsBrowser) {
   execSync('bash scripts/ensure-chromium.sh', { cwd: ROOT, stdio: 'inherit' });
@@ -499,6 +500,39 @@ ${results.map((r) => `| ${r.store} | ${failed(r, 'first') ?? cell(r, 'first_down
 | threshold for an item that day (α = ${p.alpha} over ${n(p.games.candidates)} candidates) | ${p.games.threshold_item} shoppers (σ = ${p.games.sigma_item}, ${p.games.z_item} σ above ${p.min_count}) | |
 | crafted reports at the site's ε that publish an item nobody viewed | ${p.crafted_reports_to_publish_unviewed_item.new_rule} (the replaced rule: ${p.crafted_reports_to_publish_unviewed_item.old_rule}; at ε = 0.1 or any other ε: refused) | |
 | crafted reports sent to the gateway (another ε, a period outside the window, report v1) | ${refused} of ${Object.keys(m.poisoning.statuses).length} refused with 422, ${m.poisoning.stored_records - 1} stored | ${ok(a.poisoning_refused && m.poisoning.stored_records === 1, 'all refused')} |`,
+    );
+  }
+  if (wanted('experiments')) {
+    // Every Games shopper as a client of an A/B experiment, popularity against the model, through the SDK's outcome
+    // reports and the gateway's estimates (bench/experiments.ts).
+    execSync('npx tsx bench/experiments.ts', { cwd: ROOT, stdio: 'inherit' });
+    const x = JSON.parse(readFileSync(`${ROOT}/bench/results/experiments.json`, 'utf8'));
+    const ok = (v, t) => (v ? `✅ ${t}` : `❌ ${t}`);
+    const n = (v) => v.toLocaleString('en');
+    const p = (v) => v.toFixed(4);
+    const s0 = x.estimated_seed0;
+    const o = x.over_runs;
+    const e = x.half_width_by_epsilon;
+    const need = x.shoppers_per_arm_to_detect;
+    const m = x.mechanisms;
+    writeTable(
+      'experiments',
+      `Measured ${x.measured.at.slice(0, 10)} on ${machine}; ${n(x.shoppers)} shoppers, top ${x.measured.top_k}, ε = ${o.epsilon} per outcome report (the default), one report per shopper.
+
+| click-through | A: popularity (control) | B: model | lift B − A (95% interval) |
+|---|---:|---:|---|
+| true, over all shoppers (known from the simulation) | ${p(x.true.click_through.popularity)} | ${p(x.true.click_through.model)} | ${p(x.true.lift)} (relative +${Math.round(x.true.relative_lift * 100)}%) |
+| seeded run 0: ${n(s0.shoppers.popularity)} / ${n(s0.shoppers.model)} shoppers, realized ${p(s0.realized_click_through.popularity)} / ${p(s0.realized_click_through.model)} | ${p(s0.click_through.popularity)} | ${p(s0.click_through.model)} | ${p(s0.lift.estimate)} (${p(s0.lift.low)} to ${p(s0.lift.high)}) |
+| mean of ${o.runs} seeded runs | ${p(o.mean_click_through.popularity)} | ${p(o.mean_click_through.model)} | ${p(o.mean_lift)} (sd ${p(o.lift_sd)}) |
+
+| figure | value | target |
+|---|---:|---|
+| half-width of the lift's 95% interval at ε = ${o.epsilon} (mean of ${o.runs} runs; privacy noise and sampling) | ${p(o.half_width)} | |
+| runs whose 95% interval covers the true lift | ${o.coverage} | ${ok(o.covered >= 93, '≥ 93 of 100')} |
+| the same over ${n(o.calibration.runs)} runs (the first ${o.runs} included) | ${n(o.calibration.covered)} (${(o.calibration.share * 100).toFixed(1)}%) | |
+| half-width at ε = 1 / 4 / 8 (${e['1'].runs} runs each; covered ${e['1'].covered} / ${e['4'].covered} / ${e['8'].covered}) | ${p(e['1'].half_width)} / ${p(e['4'].half_width)} / ${p(e['8'].half_width)} | |
+| shoppers per arm to detect a lift of ${p(need.lift)} (two-sided 5%, power 80%): at ε = ${o.epsilon} / without privacy | ${n(need.with_privacy)} / ${n(need.without_privacy)} (${need.ratio}×) | |
+| sd of the lift over the same ${o.runs} runs: randomized response over arm × level (${m.grr_arm_x_level.values} values, shipped) / OLH over the same values / randomized response per bit (7 bits at ε/7) | ${p(m.grr_arm_x_level.sd)} / ${p(m.olh_same_values.sd)} (${m.olh_same_values.variance_ratio_to_grr}× the variance) / ${p(m.rr_per_bit_7_bits.sd)} (${n(m.rr_per_bit_7_bits.variance_ratio_to_grr)}×) | |`,
     );
   }
 } finally {

@@ -1,13 +1,21 @@
 // The Gift Shop: a storefront on the public API only (the ESM build in dist/). Hash routes: #/ home, #/product/ID,
-// #/search/QUERY, #/cart, #/privacy. Everything updates live; nothing reloads the page.
+// #/search/QUERY, #/cart, #/privacy. Everything updates live; nothing reloads the page. It runs one experiment
+// (demo/experiments.json: the model against the baseline); `npm start` also runs the local gateway the outcomes go to
+// (demo/sync.json, served by `npm start` with the gateway's address; without it nothing is sent).
 import { createRecommender } from '/dist/edgereco.js';
 import { histogram } from '/demo/perf.js';
 
-const [products, trending] = await Promise.all(['/demo/data/retail-products.json', '/demo/data/trending.json'].map(async (url) => (await fetch(url)).json()));
+const [products, trending, experiments, sync] = await Promise.all(['/demo/data/retail-products.json', '/demo/data/trending.json', '/demo/experiments.json', '/demo/sync.json'].map(async (url) => (await fetch(url)).json()));
 const byId = new Map(products.map((p) => [p.id, p]));
 // The store's own model, when one is deployed with the demo (demo/models.json names it).
 const { retail: modelUrl } = await (await fetch('/demo/models.json')).json();
-const reco = createRecommender({ storeId: 'demo-retail', catalogUrl: '/demo/data/retail-products.json', ...(modelUrl ? { modelUrl } : {}) });
+const reco = createRecommender({
+  storeId: 'demo-retail',
+  catalogUrl: '/demo/data/retail-products.json',
+  experiments,
+  ...(modelUrl ? { modelUrl } : {}),
+  ...(sync.syncUrl ? { syncUrl: sync.syncUrl, syncKey: sync.syncKey } : {}),
+});
 const $ = (id) => document.getElementById(id);
 /** A DOM element with properties and children (null children are skipped). */
 function el(tag, props = {}, ...children) {
@@ -40,15 +48,21 @@ function saveCart() {
   $('cart-link').textContent = `Cart (${[...cart.values()].reduce((a, b) => a + b, 0)})`;
 }
 
-function productCard(id, reason) {
+/**
+ * A product card. `list` ({ listId, attributionId, position }) when the card is in an edgereco list: its click and
+ * add-to-cart carry the list's attribution id, which is what the experiment's outcomes are measured from.
+ */
+function productCard(id, reason, list = null) {
   const p = byId.get(id) ?? { id, title: id, category: '', price: 0 };
+  const link = el('a', { href: `#/product/${encodeURIComponent(id)}`, textContent: p.title });
+  if (list) link.addEventListener('click', () => void reco.track({ type: 'click', itemId: id, position: list.position, listId: list.listId, attributionId: list.attributionId }));
   const li = el('li', { className: 'card' },
-    el('h3', {}, el('a', { href: `#/product/${encodeURIComponent(id)}`, textContent: p.title })),
+    el('h3', {}, link),
     el('p', { className: 'meta', textContent: `${p.category} · ${money(p.price)}` }),
     reason ? el('p', { className: 'why', textContent: reason }) : null,
   );
   const actions = el('div', { className: 'actions' });
-  actions.append(el('button', { type: 'button', textContent: 'Add to cart', ariaLabel: `Add to cart: ${p.title}`, onclick: () => addToCart(id) }));
+  actions.append(el('button', { type: 'button', textContent: 'Add to cart', ariaLabel: `Add to cart: ${p.title}`, onclick: () => addToCart(id, list?.attributionId) }));
   if (reason) {
     actions.append(el('button', {
       type: 'button', textContent: 'Why this?', ariaLabel: `Why this? ${p.title}`,
@@ -70,8 +84,14 @@ function section(title, items) {
   return node;
 }
 
-async function addToCart(id) {
-  await reco.track({ type: 'add_to_cart', itemId: id, quantity: 1 });
+/** An edgereco list as a section: its cards carry the list's attribution, and showing it records an impression. */
+function listSection(title, listId, results) {
+  if (results.length > 0) void reco.track({ type: 'impression', itemIds: results.map((r) => r.itemId), listId, attributionId: results[0].attributionId });
+  return section(title, results.map((r, position) => productCard(r.itemId, r.reason, { listId, attributionId: r.attributionId, position })));
+}
+
+async function addToCart(id, attributionId) {
+  await reco.track({ type: 'add_to_cart', itemId: id, quantity: 1, ...(attributionId ? { attributionId } : {}) });
   cart.set(id, (cart.get(id) ?? 0) + 1);
   saveCart();
   status(`Added to your cart: ${byId.get(id)?.title ?? id}`);
@@ -89,7 +109,7 @@ const views = {
   async home() {
     const [recs, recent] = await Promise.all([recommend({ k: 8 }), recentlyViewed()]);
     return [
-      section('Recommended for you', recs.map((r) => productCard(r.itemId, r.reason))),
+      listSection('Recommended for you', 'home-recs', recs),
       section('Trending', trending.items.map((t) => productCard(t.id, `In ${t.invoices} orders between ${trending.from} and ${trending.to} (the shop’s own sales)`))),
       section('Recently viewed', recent.map((id) => productCard(id, null))),
     ];
@@ -104,9 +124,9 @@ const views = {
         el('h1', { textContent: p.title }),
         el('p', { className: 'meta', textContent: `${p.category} · ${money(p.price)}` }),
         el('button', { type: 'button', textContent: 'Add to cart', onclick: () => addToCart(id) })),
-      section('Related', related.map((r) => productCard(r.itemId, r.reason))),
-      section('Frequently bought together', together.map((r) => productCard(r.itemId, r.reason))),
-      section('Recommended for you', recs.map((r) => productCard(r.itemId, r.reason))),
+      listSection('Related', 'related', related),
+      listSection('Frequently bought together', 'together', together),
+      listSection('Recommended for you', 'product-recs', recs),
     ];
   },
   async search(query) {
@@ -139,10 +159,12 @@ const views = {
     const counts = {};
     for (const e of data.events) counts[e.type] = (counts[e.type] ?? 0) + 1;
     const today = new Date().toISOString().slice(0, 10);
-    const sync = data.sync;
-    const sent = sync && sync.sent.length + sync.pending.length > 0
-      ? `${sync.sent.length} privatized report(s) sent, ${sync.pending.length} waiting; ε spent today: ${sync.budget?.day === today ? sync.budget.spentToday : 0} of ${sync.policy.epsilonPerDay} (ε ${sync.policy.epsilonPerReport} per report).`
-      : `Nothing has been sent: this demo has no sync configured, so nothing about you leaves this browser (ε spent today: ${sync?.budget?.day === today ? sync.budget.spentToday : 0}).`;
+    const synced = data.sync;
+    const sent = synced && synced.sent.length + synced.pending.length > 0
+      ? `${synced.sent.length} privatized report(s) sent, ${synced.pending.length} waiting; ε spent today: ${synced.budget?.day === today ? synced.budget.spentToday : 0} of ${synced.policy.epsilonPerDay} (ε ${synced.policy.epsilonPerReport} per report).`
+      : sync.syncUrl
+        ? `Nothing has been sent yet: each finished day is reported by your next visit (or now, with the button below) (ε spent today: ${synced?.budget?.day === today ? synced.budget.spentToday : 0}).`
+        : `Nothing has been sent: this demo has no sync configured, so nothing about you leaves this browser (ε spent today: ${synced?.budget?.day === today ? synced.budget.spentToday : 0}).`;
     const download = el('a', { textContent: 'Export everything (JSON)', download: 'edgereco-export.json', href: URL.createObjectURL(new Blob([JSON.stringify(data, null, 1)], { type: 'application/json' })) });
     return [
       el('h1', { textContent: 'Your data' }),
@@ -157,6 +179,7 @@ const views = {
         el('dd', { textContent: protection.centralEpsilon === null ? 'not claimed: without a relay the local ε is the whole guarantee' : `ε = ${protection.centralEpsilon}, δ = ${protection.delta} (from the store's priors of ${protection.source?.bundleGenerated})` }),
         el('dt', { textContent: 'Who must not work together for that to hold' }),
         el('dd', { textContent: protection.mustNotCollude.length ? protection.mustNotCollude.join(' and ') : 'n/a' })),
+      ...experimentPanel(data),
       el('p', {}, download),
       el('p', {},
         el('button', { type: 'button', textContent: 'Forget me', onclick: async () => {
@@ -176,6 +199,47 @@ const views = {
     ];
   },
 };
+
+/** What each outcome level means (demo/experiments.json has three revenue buckets). */
+function levelName(experiment, level) {
+  const names = ['active, no recommendation shown', 'saw a recommendation', 'clicked a recommendation', 'added one to the cart'];
+  return level < names.length ? names[level] : `bought one, about £${experiment.revenueBuckets[level - names.length]}`;
+}
+
+const WHAT = { model: 'the model on this device picks your recommendations', baseline: 'a simpler ranking picks them (your recent items and popularity)', store: 'the shop’s own lists, re-ordered for you', off: 'the shop’s own lists' };
+
+/**
+ * "Your data": the shopper's group in each experiment, and every outcome report sent or waiting, read back: the
+ * answer it gives (group and outcome) and how likely that answer is to be the true one.
+ */
+function experimentPanel(data) {
+  const out = [el('h2', { textContent: 'Experiment' })];
+  if (data.experiments.length === 0) return [...out, el('p', { textContent: 'This shop runs no experiment.' })];
+  for (const a of data.experiments) {
+    const experiment = experiments.find((e) => e.id === a.experiment);
+    const arm = experiment?.arms.find((x) => x.name === a.arm);
+    out.push(el('p', { className: 'arm', textContent: `You are in group “${a.arm}” of the shop’s experiment “${a.experiment}” since ${a.since.slice(0, 10)}: ${WHAT[arm?.recommender ?? 'model']}. Your browser drew the group at random; it is never sent as such.` }));
+  }
+  const reports = [...(data.sync?.sent.map((s) => ({ report: s.report, state: `sent on ${s.sentDay}` })) ?? []), ...(data.sync?.pending.map((report) => ({ report, state: 'waiting' })) ?? [])].filter((r) => r.report.kind === 'outcome');
+  out.push(el('p', { textContent: reports.length ? `Outcome reports (${reports.length}): each is one scrambled answer for one day.` : 'No outcome report yet.' }));
+  if (reports.length) {
+    out.push(el('ul', { className: 'reports' }, reports.map(({ report, state }) => {
+      const experiment = experiments.find((e) => e.id === report.exp);
+      const levels = report.d / (experiment?.arms.length ?? 1);
+      const arm = experiment?.arms[Math.floor(report.y / levels)]?.name ?? '?';
+      const p = Math.exp(report.eps) / (Math.exp(report.eps) + report.d - 1);
+      return el('li', { textContent: `${report.period} (${state}, ε ${report.eps}): answer ${report.y + 1} of ${report.d}, which reads “group ${arm}, ${experiment ? levelName(experiment, report.y % levels) : '?'}”. It is the true answer with probability ${Math.round(p * 100)}%, otherwise one of the other ${report.d - 1} drawn at random, so it says little about you on its own.` });
+    })));
+  }
+  if (sync.syncUrl) {
+    out.push(el('p', {}, el('button', { type: 'button', textContent: 'Report today now', onclick: async () => {
+      const summary = await reco.syncNow();
+      status(summary.message);
+      render();
+    } }), sync.dashboard ? ` The shop’s dashboard (its admin key needed): ${sync.dashboard}` : ''));
+  }
+  return out;
+}
 
 let rendering = 0;
 async function render() {

@@ -1,16 +1,22 @@
 import { readFileSync } from 'node:fs';
+import { aggregateOutputs } from './aggregate-outputs.js';
 import { foldFile } from './aggregate-file.js';
-import { runAggregation, writePriors } from './aggregator-run.js';
+import { publish, runAggregation, writeEstimates, writePriors } from './aggregator-run.js';
+import { configExperiments } from './experiments-config.js';
+import type { EstimatesFile } from './experiment-estimates.js';
 import { AggregatorStore } from './aggregator-store.js';
 import type { GatewayConfig } from './config.js';
 import type { FoldCounts } from './partition-fold.js';
-import { DEFAULT_PUBLICATION, priorsFromStore, type PublicationOptions } from './priors-build.js';
+import { DEFAULT_PUBLICATION, type PublicationOptions } from './priors-build.js';
 import { createError, ERROR_CODES } from '../src/core/errors.js';
 import type { PriorsBundle } from '../src/core/priors.js';
 
 export interface SiteAggregation extends FoldCounts {
   bundle: PriorsBundle;
   out: string;
+  /** The experiment estimates and the report volumes per day, written to `estimatesOut`. */
+  estimates: EstimatesFile;
+  estimatesOut: string;
 }
 
 function readJson(path: string, what: string): unknown {
@@ -48,8 +54,9 @@ export async function aggregateSite(config: GatewayConfig, now: () => number = D
     epsilon: config.privacy.epsilon,
   };
   const topic = options.topic ?? config.topics[0]!;
-  const out = options.out ?? 'priors.json';
+  const { priors: out, estimates: estimatesOut } = aggregateOutputs(options);
   const stateDir = options.stateDir ?? 'data/aggregator-state';
+  const experiments = configExperiments(options);
   if (config.sink.kind === 'kafka') {
     const result = await runAggregation({
       bootstrap: config.sink.bootstrap,
@@ -60,13 +67,16 @@ export async function aggregateSite(config: GatewayConfig, now: () => number = D
       candidates,
       publication,
       out,
+      experiments,
+      estimatesOut,
       now,
     });
-    return { ...result, out };
+    return { ...result, out, estimatesOut };
   }
   const store = new AggregatorStore(stateDir, topic);
   const counts = await foldFile({ path: config.sink.path, topic, store, policy: config.privacy, now });
-  const bundle = await priorsFromStore(store, candidates, publication, now());
+  const { bundle, estimates } = await publish(store, candidates, publication, experiments, config.privacy, now());
   await writePriors(out, bundle);
-  return { ...counts, bundle, out };
+  await writeEstimates(estimatesOut, estimates);
+  return { ...counts, bundle, out, estimates, estimatesOut };
 }

@@ -6,12 +6,15 @@
  * (default 2) and RETENTION_DAYS (default 30) are the site's policy; MIN_COUNT and ALPHA the publication rule;
  * TRANSPORT=relay when the gateway takes reports only through its OHTTP relay (the bundle then states a central ε);
  * CHECKPOINT_RECORDS and SESSION_TIMEOUT_MS tune the fold (kafka-fold.ts); AS_OF (an ISO time) runs as of that time
- * instead of now (the accepted periods, the windows, `generated`), to reproduce a bundle.
+ * instead of now (the accepted periods, the windows, `generated`), to reproduce a bundle. EXPERIMENTS (a JSON file of
+ * the store's experiments) and ESTIMATES_OUT (default `estimates.json` beside OUT) the estimates file.
  */
 import { readFileSync } from 'node:fs';
 import { describeAggregation, runAggregation } from './aggregator-run.js';
 import { DEFAULT_PUBLICATION } from './priors-build.js';
 import { resolveReportPolicy } from './report-policy.js';
+import { configExperiments } from './experiments-config.js';
+import { aggregateOutputs } from './aggregate-outputs.js';
 
 const env = process.env;
 if (!env.KAFKA_BOOTSTRAP || !env.CATALOG || !env.OUT) {
@@ -22,6 +25,7 @@ const items = (JSON.parse(readFileSync(env.CATALOG, 'utf8')) as { id: string }[]
 const queries = env.QUERIES ? (JSON.parse(readFileSync(env.QUERIES, 'utf8')) as string[]) : [];
 const asOf = env.AS_OF ? Date.parse(env.AS_OF) : undefined;
 const policy = resolveReportPolicy({ epsilon: Number(env.EPSILON ?? 2), retentionDays: Number(env.RETENTION_DAYS ?? 30) });
+const estimatesOut = aggregateOutputs({ catalog: env.CATALOG, out: env.OUT, ...(env.ESTIMATES_OUT ? { estimatesOut: env.ESTIMATES_OUT } : {}) }).estimates;
 const aggregation = await runAggregation({
   bootstrap: env.KAFKA_BOOTSTRAP.split(','),
   topic: env.TOPIC ?? 'edgereco-reports',
@@ -36,10 +40,12 @@ const aggregation = await runAggregation({
     epsilon: policy.epsilon,
   },
   out: env.OUT,
+  experiments: configExperiments(env.EXPERIMENTS ? { catalog: env.CATALOG, experiments: env.EXPERIMENTS } : undefined),
+  estimatesOut,
   ...(asOf === undefined ? {} : { now: () => asOf }),
   fold: {
     ...(env.CHECKPOINT_RECORDS ? { checkpointRecords: Number(env.CHECKPOINT_RECORDS) } : {}),
     ...(env.SESSION_TIMEOUT_MS ? { sessionTimeoutMs: Number(env.SESSION_TIMEOUT_MS) } : {}),
   },
 });
-process.stderr.write(describeAggregation(aggregation, env.OUT));
+process.stderr.write(describeAggregation(aggregation, env.OUT, estimatesOut));

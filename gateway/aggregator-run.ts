@@ -1,6 +1,8 @@
 import { rename, writeFile } from 'node:fs/promises';
 import type { PriorsBundle } from '../src/core/priors.js';
-import { AggregatorStore } from './aggregator-store.js';
+import { AggregatorStore, writeAtomically } from './aggregator-store.js';
+import type { Experiment } from '../src/core/experiments.js';
+import { estimatesFromStore, type EstimatesFile } from './experiment-estimates.js';
 import { foldKafkaTopic, type KafkaFoldOptions, type KafkaFoldResult } from './kafka-fold.js';
 import type { FoldCounts } from './partition-fold.js';
 import { priorsFromStore, type PriorsCandidates, type PublicationOptions } from './priors-build.js';
@@ -21,12 +23,18 @@ export interface AggregationOptions {
   out?: string;
   /** The site's clock. Default Date.now. */
   now?: () => number;
+  /** The store's experiments: their estimates are built (and written to `estimatesOut`) and published in the bundle. */
+  experiments?: readonly Experiment[];
+  /** Where the experiment estimates are written. Default: not written. */
+  estimatesOut?: string;
   /** Fold tuning and hooks (checkpoints, session, timeout): see kafka-fold.ts. */
   fold?: Partial<Pick<KafkaFoldOptions, 'checkpointRecords' | 'checkpointMs' | 'timeoutMs' | 'sessionTimeoutMs' | 'lockLeaseMs' | 'dedup' | 'onCheckpoint'>>;
 }
 
 export interface AggregationResult extends KafkaFoldResult {
   bundle: PriorsBundle;
+  /** The experiment estimates and the report volumes per day. */
+  estimates: EstimatesFile;
 }
 
 /**
@@ -46,9 +54,26 @@ export async function runAggregation(options: AggregationOptions): Promise<Aggre
     policy: options.policy ?? DEFAULT_REPORT_POLICY,
     now,
   });
-  const bundle = await priorsFromStore(store, options.candidates, options.publication, now());
+  const { bundle, estimates } = await publish(store, options.candidates, options.publication, options.experiments ?? [], options.policy ?? DEFAULT_REPORT_POLICY, now());
   if (options.out) await writePriors(options.out, bundle);
-  return { bundle, ...counts };
+  if (options.estimatesOut) await writeEstimates(options.estimatesOut, estimates);
+  return { bundle, estimates, ...counts };
+}
+
+/**
+ * What a run publishes from the store's states: the priors bundle (with the experiments, so pages that pass none get
+ * them) and the estimates file over the site's retention window (the experiments' estimates and every kind's report
+ * volumes per day, which the dashboard draws).
+ */
+export async function publish(store: AggregatorStore, candidates: PriorsCandidates, publication: Partial<PublicationOptions> | undefined, experiments: readonly Experiment[], policy: ReportPolicy, nowMs: number): Promise<{ bundle: PriorsBundle; estimates: EstimatesFile }> {
+  const bundle = await priorsFromStore(store, candidates, publication, nowMs);
+  if (experiments.length > 0) bundle.experiments = [...experiments];
+  return { bundle, estimates: await estimatesFromStore(store, experiments, policy.retentionDays + 1, nowMs) };
+}
+
+/** Writes the experiment estimates whole or not at all. */
+export async function writeEstimates(out: string, estimates: EstimatesFile): Promise<void> {
+  await writeAtomically(out, `${JSON.stringify(estimates, null, 1)}\n`);
 }
 
 /** Writes a priors bundle whole or not at all (a temporary file renamed over `out`), so browsers never fetch half. */
@@ -59,9 +84,10 @@ export async function writePriors(out: string, bundle: PriorsBundle): Promise<vo
 }
 
 /** The line an aggregation run prints: what it read and what it published where. */
-export function describeAggregation(run: FoldCounts & { bundle: PriorsBundle }, out: string): string {
+export function describeAggregation(run: FoldCounts & { bundle: PriorsBundle; estimates?: EstimatesFile | null }, out: string, estimatesOut = 'estimates.json'): string {
   const { bundle } = run;
   const p = bundle.publication;
   const rule = p ? ` (α = ${p.alpha} over ${p.candidates.toLocaleString('en')} candidates; thresholds ${p.kinds.item.threshold} / ${p.kinds.pair.threshold} / ${p.kinds.query.threshold})` : '';
-  return `edgereco aggregator: ${run.records} records folded (${run.counted} counted, ${run.duplicates} duplicates dropped, ${run.invalid} invalid, ${run.refused} refused by the site's policy) → ${bundle.items.length} items, ${bundle.pairs.length} pairs, ${bundle.queries.length} queries in ${out}${rule}\n`;
+  const experiments = run.estimates?.experiments.length ? `; ${run.estimates.experiments.map((e) => `experiment ${e.id}: ${e.reports} outcome reports`).join(', ')} in ${estimatesOut}` : '';
+  return `edgereco aggregator: ${run.records} records folded (${run.counted} counted, ${run.duplicates} duplicates dropped, ${run.invalid} invalid, ${run.refused} refused by the site's policy) → ${bundle.items.length} items, ${bundle.pairs.length} pairs, ${bundle.queries.length} queries in ${out}${rule}${experiments}\n`;
 }

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { createError, ERROR_CODES } from '../src/core/errors.js';
 import type { DedupOptions, PeriodSketches } from './period-state.js';
 import { PeriodState } from './period-state.js';
-import { decodeHeader, decodeSketches, decodeState, encodeState, filterBytes } from './state-file.js';
+import { decodeHeader, decodeOutcomes, decodeSketches, decodeState, encodeState, filterBytes } from './state-file.js';
 
 /**
  * Where the aggregator keeps what it has folded, with the offsets it has folded through: a folder shared by every
@@ -118,6 +118,7 @@ export class AggregatorStore {
         // The expected fill after `inserted` ids, without reading the filter itself.
         falseDropRate: (1 - Math.exp(-header.filter.hashes * filled)) ** header.filter.hashes,
         sketches: decodeSketches(header, bytes, 0, path),
+        outcomes: decodeOutcomes(header, bytes, 0, path),
       };
     } finally {
       await handle.close();

@@ -4,6 +4,8 @@ import { PartitionFold, type FoldCounts } from './partition-fold.js';
 import { DEFAULT_DEDUP, type DedupOptions } from './period-state.js';
 import { buildPriors, type PriorsCandidates, type PublicationOptions } from './priors-build.js';
 import { DEFAULT_REPORT_POLICY, type ReportPolicy } from './report-policy.js';
+import type { Experiment } from '../src/core/experiments.js';
+import { buildEstimates, type EstimatesFile } from './experiment-estimates.js';
 
 export { PRIORS_BUNDLE_VERSION, type PriorsBundle };
 
@@ -36,5 +38,10 @@ export class ReportAggregator {
   /** The priors bundle of what was added, as of `nowMs` (default: the aggregator's clock). */
   estimate(candidates: PriorsCandidates, options: Partial<PublicationOptions> = {}, nowMs = this.now()): PriorsBundle {
     return buildPriors([...this.fold.states.values()].map((s) => s.toSketches()), candidates, options, nowMs);
+  }
+
+  /** The experiment estimates of what was added, over the site's retention, as of `nowMs`. */
+  estimateExperiments(experiments: readonly Experiment[], nowMs = this.now()): EstimatesFile {
+    return buildEstimates([...this.fold.states.values()].map((s) => s.toSketches()), experiments, this.fold.policy.retentionDays + 1, nowMs);
   }
 }

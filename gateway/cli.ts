@@ -84,7 +84,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const aggregation = await aggregateSite(config);
-  process.stderr.write(describeAggregation(aggregation, aggregation.out));
+  process.stderr.write(describeAggregation(aggregation, aggregation.out, aggregation.estimatesOut));
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createError, ERROR_CODES } from '../src/core/errors.js';
 import type { ReportKind } from '../src/core/ldp/aggregate-report.js';
+import type { Experiment } from '../src/core/experiments.js';
 import { resolveReportPolicy, type ReportPolicy, type ReportPolicyInput } from './report-policy.js';
 
 /** One storefront allowed to send reports. */
@@ -53,6 +54,11 @@ export interface GatewayConfig {
    * GET /ohttp-keys), for reports that come through a relay. Default: off.
    */
   ohttp?: OhttpConfig;
+  /**
+   * The store's admin key: the password of `/dashboard` (HTTP Basic authentication, any user name). A secret, unlike
+   * a site's publishable key: at least 16 characters. Default: none, and `/dashboard` answers 404.
+   */
+  adminKey?: string;
 }
 
 /** The gateway as an Oblivious Gateway Resource (see ohttp-resource.ts). */
@@ -97,6 +103,14 @@ export interface AggregateConfig {
   windows?: Partial<Record<ReportKind, number>>;
   /** Pairs are estimated among this many of the most popular items. Default 100. */
   pairTopItems?: number;
+  /**
+   * The store's experiments (the SDK's `experiments` option, same shape): a JSON file's path, or the array itself. The
+   * aggregator estimates their outcome reports into `estimatesOut` and publishes them in the priors bundle, where a
+   * page that passes no `experiments` takes them from. Default: none.
+   */
+  experiments?: string | Experiment[];
+  /** Where the experiment estimates and the report volumes per day are written (atomically). Default `estimates.json` beside `out`. */
+  estimatesOut?: string;
 }
 
 export const DEFAULT_GATEWAY_CONFIG: Omit<GatewayConfig, 'sites' | 'sink' | 'privacy'> = {
@@ -135,6 +149,8 @@ export function resolveGatewayConfig(input: GatewayConfigInput): GatewayConfig {
   if (config.ohttp !== undefined && (typeof config.ohttp !== 'object' || config.ohttp === null || (config.ohttp.keyFile !== undefined && typeof config.ohttp.keyFile !== 'string') || (config.ohttp.required !== undefined && typeof config.ohttp.required !== 'boolean'))) {
     fail('config.ohttp must be { "keyFile": "data/ohttp-key.json", "required": true|false }');
   }
+  if (config.adminKey !== undefined && (typeof config.adminKey !== 'string' || config.adminKey.length < 16)) fail('config.adminKey must be a string of at least 16 characters (the dashboard\'s password; keep it secret)');
+  if (config.adminKey !== undefined && config.sites.some((s) => s.key === config.adminKey)) fail('config.adminKey must not be a site\'s publishable key (that one is public)');
   return config;
 }
 

@@ -2,6 +2,7 @@ import type { AggregateReport, ReportKind } from '../src/core/ldp/aggregate-repo
 import { olhParams } from '../src/core/ldp/olh.js';
 import { OlhSketch } from '../src/core/ldp/olh-sketch.js';
 import { BloomFilter } from './bloom-filter.js';
+import { OutcomeTally } from './outcome-tally.js';
 
 /** The duplicate check's size per partition and period. See bloom-filter.ts for what these defaults give. */
 export interface DedupOptions {
@@ -26,6 +27,8 @@ export interface PeriodSketches {
   /** The chance that a new report was taken for a duplicate, as the period's filter stands. */
   falseDropRate: number;
   sketches: KindSketch[];
+  /** Experiment outcome tallies (outcome-tally.ts); absent in states written before experiments. */
+  outcomes?: OutcomeTally[];
 }
 
 /**
@@ -35,6 +38,8 @@ export interface PeriodSketches {
 export class PeriodState {
   /** By `${kind}@${ε}`. (A site's ε per kind is fixed; two only meet when the site changed it within a window.) */
   readonly sketches = new Map<string, KindSketch>();
+  /** Experiment outcomes, by `experiment@ε@d` (OutcomeTally.key). */
+  readonly outcomes = new Map<string, OutcomeTally>();
   duplicates = 0;
   /**
    * Records of the partition at offsets below this are in this state as the store holds it: a replay after a crash
@@ -65,11 +70,20 @@ export class PeriodState {
       this.duplicates += 1;
       return false;
     }
-    this.sketch(report.kind, report.eps).add(report.seed, report.y);
+    if (report.mech === 'grr') this.outcome(report.exp, report.eps, report.d).add(report.y);
+    else this.sketch(report.kind, report.eps).add(report.seed, report.y);
     return true;
   }
 
+  /** The outcome tally of an experiment at an ε and domain, made on first use. */
+  outcome(experiment: string, epsilon: number, d: number): OutcomeTally {
+    const name = OutcomeTally.key(experiment, epsilon, d);
+    let tally = this.outcomes.get(name);
+    if (!tally) this.outcomes.set(name, (tally = new OutcomeTally(experiment, epsilon, d)));
+    return tally;
+  }
+
   toSketches(): PeriodSketches {
-    return { period: this.period, duplicates: this.duplicates, falseDropRate: this.seen.falseDropRate(), sketches: [...this.sketches.values()] };
+    return { period: this.period, duplicates: this.duplicates, falseDropRate: this.seen.falseDropRate(), sketches: [...this.sketches.values()], outcomes: [...this.outcomes.values()] };
   }
 }

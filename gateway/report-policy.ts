@@ -1,5 +1,6 @@
 import { checkEpsilon } from '../src/core/ldp/epsilon.js';
-import { REPORT_KINDS, type AggregateReport, type ReportKind } from '../src/core/ldp/aggregate-report.js';
+import { REPORT_KINDS, type AggregateReport } from '../src/core/ldp/aggregate-report.js';
+import { OUTCOME_KIND } from '../src/core/ldp/outcome-report.js';
 import { utcDay } from '../src/core/ldp/privacy-budget.js';
 import { createError, ERROR_CODES } from '../src/core/errors.js';
 
@@ -10,20 +11,24 @@ import { createError, ERROR_CODES } from '../src/core/errors.js';
  * estimate (18 reports at ε = 0.1 published an item nobody viewed), and a period far in the past or the future would
  * sit outside every window the store looks at.
  */
+/** Every kind a site fixes an ε for: the priors' kinds and experiment outcomes. */
+export const POLICY_KINDS = [...REPORT_KINDS, OUTCOME_KIND] as const;
+export type PolicyKind = (typeof POLICY_KINDS)[number];
+
 export interface ReportPolicy {
   /** ε of every report of each kind: the SDK's `privacy.epsilonPerReport`. Default 2 for every kind. */
-  readonly epsilon: Readonly<Record<ReportKind, number>>;
+  readonly epsilon: Readonly<Record<PolicyKind, number>>;
   /** Periods (UTC days) from today − retentionDays to today are accepted; older and future ones are not. Default 30. */
   readonly retentionDays: number;
 }
 
 /** The config's form: `epsilon` may be one number for every kind. */
 export interface ReportPolicyInput {
-  epsilon?: number | Partial<Record<ReportKind, number>>;
+  epsilon?: number | Partial<Record<PolicyKind, number>>;
   retentionDays?: number;
 }
 
-export const DEFAULT_REPORT_POLICY: ReportPolicy = { epsilon: { item: 2, pair: 2, query: 2 }, retentionDays: 30 };
+export const DEFAULT_REPORT_POLICY: ReportPolicy = { epsilon: { item: 2, pair: 2, query: 2, outcome: 2 }, retentionDays: 30 };
 
 /**
  * A browser's clock may run ahead of the gateway's: a period is "today" until this long after the gateway's UTC
@@ -36,14 +41,14 @@ const DAY_MS = 86_400_000;
 /** Checks the config's `privacy` section and fills its defaults. */
 export function resolveReportPolicy(input: ReportPolicyInput | undefined): ReportPolicy {
   const raw = input?.epsilon;
-  const epsilon = {} as Record<ReportKind, number>;
+  const epsilon = {} as Record<PolicyKind, number>;
   if (raw !== undefined && typeof raw !== 'number' && (typeof raw !== 'object' || raw === null || Array.isArray(raw))) {
-    throw createError(ERROR_CODES.INVALID_OPTION, { field: 'config.privacy.epsilon', requirement: 'must be a number, or { "item": ε, "pair": ε, "query": ε }', got: raw });
+    throw createError(ERROR_CODES.INVALID_OPTION, { field: 'config.privacy.epsilon', requirement: 'must be a number, or { "item": ε, "pair": ε, "query": ε, "outcome": ε }', got: raw });
   }
   for (const key of typeof raw === 'object' ? Object.keys(raw) : []) {
-    if (!(REPORT_KINDS as readonly string[]).includes(key)) throw createError(ERROR_CODES.INVALID_OPTION, { field: `config.privacy.epsilon.${key}`, requirement: `is not a report kind (${REPORT_KINDS.join(', ')})` });
+    if (!(POLICY_KINDS as readonly string[]).includes(key)) throw createError(ERROR_CODES.INVALID_OPTION, { field: `config.privacy.epsilon.${key}`, requirement: `is not a report kind (${POLICY_KINDS.join(', ')})` });
   }
-  for (const kind of REPORT_KINDS) {
+  for (const kind of POLICY_KINDS) {
     const value = typeof raw === 'number' ? raw : (raw?.[kind] ?? DEFAULT_REPORT_POLICY.epsilon[kind]);
     epsilon[kind] = checkEpsilon(value, `config.privacy.epsilon.${kind}`);
   }

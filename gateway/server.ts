@@ -4,6 +4,7 @@ import type { GatewayConfig, SiteConfig } from './config.js';
 import { applyCors, preflightHeaders } from './cors.js';
 import { checkContentType, parseProduceBody, V2_RESPONSE_TYPE } from './produce-request.js';
 import { createRateLimiter } from './rate-limit.js';
+import { serveDashboard } from './dashboard-route.js';
 import { readBody } from './read-body.js';
 import { checkReportPolicy } from './report-policy.js';
 import type { OhttpKey } from './ohttp-key.js';
@@ -128,6 +129,11 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
         entry.route = url.pathname;
         if (url.pathname === '/ohttp-keys' && method === 'GET') ohttp.keys(response);
         else await ohttp.handle(request, response);
+        return;
+      }
+      if (url.pathname === '/dashboard') {
+        entry.route = '/dashboard';
+        await serveDashboard(request, response, config);
         return;
       }
       const match = TOPIC_PATH.exec(url.pathname);

@@ -21,7 +21,7 @@ import { useBackend } from './wasm-backend.js';
  * A scorer over the dataset's item indices backed by a bundle whose vocabulary may differ (remapped by item id; items
  * the bundle does not know score -Infinity). States go through `historyState`, the function the worker runs.
  */
-function bundleScorer(bundle: DecodedBundle, itemIds: readonly string[], features: SequenceFeatures | undefined): CatalogScorer {
+export function bundleScorer(bundle: DecodedBundle, itemIds: readonly string[], features: SequenceFeatures | undefined): CatalogScorer {
   const scoreCatalog = historyScorer(plainSasrec(bundle.manifest.config, bundle.tensors, bundle.attributes));
   const index = new Map(bundle.manifest.vocabulary.map((id, i) => [id, i + 1]));
   const toBundle = Int32Array.from([0, ...itemIds.map((id) => index.get(id) ?? 0)]);

@@ -1,6 +1,7 @@
 import type { CatalogItem } from './catalog.js';
 import type { SearchSettings } from './search-types.js';
 import { createPageError, type EdgeRecoError } from './errors.js';
+import { checkExperiments, type Experiment } from './experiments.js';
 
 /** Options of `createRecommender()`. Every option is optional; the default is given on each. */
 export interface RecommenderOptions {
@@ -74,6 +75,13 @@ export interface RecommenderOptions {
    */
   search?: SearchSettings;
   /**
+   * A/B experiments run on the device: `[{ id, arms: [{ name, weight, recommender, rules }], control,
+   * attributionHours, revenueBuckets }]` (see `Experiment`). Each shopper's browser draws an arm once per experiment,
+   * shows that arm's lists and, with sync on, reports each day's outcome privatized, the arm inside the scrambled
+   * value, never as an id. Default: the priors bundle's experiments, if it has any; else none.
+   */
+  experiments?: Experiment[];
+  /**
    * Logs the life cycle to the console with an `edgereco:` prefix (`console.info`): the worker up, the model's backend
    * and why (timings, what was skipped), catalog items indexed and skipped, the model loaded (URL, items, ms), sync
    * passes (what was built, when the next is due, sent, accepted, rejected). Failures are `error` / `warning` events
@@ -95,7 +103,7 @@ export interface BusinessRules {
 /** Options given as URLs: the page makes them absolute (relative to itself) before the worker sees them. */
 export const URL_OPTIONS = ['catalogUrl', 'modelUrl', 'syncUrl', 'syncRelayUrl', 'syncKeysUrl', 'priorsUrl'] as const;
 
-const OPTIONAL = ['catalog', 'catalogUrl', 'workerUrl', 'modelUrl', 'syncUrl', 'syncKey', 'syncTopic', 'syncRelayUrl', 'syncKeysUrl', 'syncEpsilon', 'priorsUrl', 'search'] as const;
+const OPTIONAL = ['catalog', 'catalogUrl', 'workerUrl', 'modelUrl', 'syncUrl', 'syncKey', 'syncTopic', 'syncRelayUrl', 'syncKeysUrl', 'syncEpsilon', 'priorsUrl', 'search', 'experiments'] as const;
 type Optional = (typeof OPTIONAL)[number];
 export type ResolvedOptions = Required<Omit<RecommenderOptions, Optional>> & Pick<RecommenderOptions, Optional>;
 
@@ -111,7 +119,7 @@ export const DEFAULT_OPTIONS = {
   debug: false,
 } as const satisfies Partial<ResolvedOptions>;
 
-const KNOWN = ['storeId', 'catalog', 'catalogUrl', 'maxEvents', 'maxAgeDays', 'batchSize', 'storage', 'workerUrl', 'timeoutMs', 'modelUrl', 'backend', 'syncUrl', 'syncKey', 'syncTopic', 'syncRelayUrl', 'syncKeysUrl', 'syncEpsilon', 'priorsUrl', 'rules', 'search', 'debug'];
+const KNOWN = ['storeId', 'catalog', 'catalogUrl', 'maxEvents', 'maxAgeDays', 'batchSize', 'storage', 'workerUrl', 'timeoutMs', 'modelUrl', 'backend', 'syncUrl', 'syncKey', 'syncTopic', 'syncRelayUrl', 'syncKeysUrl', 'syncEpsilon', 'priorsUrl', 'rules', 'search', 'debug', 'experiments'];
 const BACKEND_CHOICES = ['auto', 'webgpu', 'wasm', 'cpu'];
 
 function bad(name: string, requirement: string, value: unknown): EdgeRecoError {
@@ -148,17 +156,19 @@ export function resolveOptions(options: RecommenderOptions = {}): ResolvedOption
   };
   if (typeof resolved.debug !== 'boolean') throw bad('debug', 'must be true or false', resolved.debug);
   for (const key of OPTIONAL) if (options[key] !== undefined) (resolved as Record<string, unknown>)[key] = options[key];
+  if (options.experiments !== undefined) resolved.experiments = checkExperiments(options.experiments);
   return resolved;
 }
 
-function checkRules(rules: unknown): BusinessRules {
-  if (typeof rules !== 'object' || rules === null || Array.isArray(rules)) throw bad('rules', 'must be an object { boosts, maxPerBrand, maxPerCategory }', rules);
+/** Checks business rules; `name` is the option's path after `options.` (an experiment arm's rules have their own). */
+export function checkRules(rules: unknown, name = 'rules'): BusinessRules {
+  if (typeof rules !== 'object' || rules === null || Array.isArray(rules)) throw bad(name, 'must be an object { boosts, maxPerBrand, maxPerCategory }', rules);
   const r = rules as BusinessRules;
-  for (const key of ['maxPerBrand', 'maxPerCategory'] as const) if (r[key] !== undefined) positiveInt(r[key], `rules.${key}`, 1000);
+  for (const key of ['maxPerBrand', 'maxPerCategory'] as const) if (r[key] !== undefined) positiveInt(r[key], `${name}.${key}`, 1000);
   if (r.boosts !== undefined) {
-    if (!Array.isArray(r.boosts)) throw bad('rules.boosts', 'must be an array of { brand | category | itemIds, factor }', r.boosts);
+    if (!Array.isArray(r.boosts)) throw bad(`${name}.boosts`, 'must be an array of { brand | category | itemIds, factor }', r.boosts);
     r.boosts.forEach((b, i) => {
-      if (typeof b?.factor !== 'number' || !Number.isFinite(b.factor) || b.factor <= 0) throw bad(`rules.boosts[${i}].factor`, 'must be a number > 0', b?.factor);
+      if (typeof b?.factor !== 'number' || !Number.isFinite(b.factor) || b.factor <= 0) throw bad(`${name}.boosts[${i}].factor`, 'must be a number > 0', b?.factor);
     });
   }
   return r;

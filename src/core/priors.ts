@@ -1,5 +1,6 @@
 import { createError, ERROR_CODES, describeValue, type EdgeRecoError } from './errors.js';
 import { REPORT_KINDS, type ReportKind } from './ldp/aggregate-report.js';
+import { checkExperiments, type Experiment } from './experiments.js';
 
 /**
  * The priors bundle: what the store's aggregator estimated from many shoppers' privatized reports, downloaded by every
@@ -90,6 +91,11 @@ export interface PriorsBundle {
   pairs: { items: [string, string]; count: number }[];
   /** Search queries (normalized) by estimated shoppers, most first. */
   queries: { query: string; count: number }[];
+  /**
+   * The store's running experiments (the aggregator's `aggregate.experiments`), for browsers whose page passes none:
+   * a store changes them without a deploy. Optional in versions 1 and 2.
+   */
+  experiments?: Experiment[];
 }
 
 function bad(message: string, value?: unknown): EdgeRecoError {
@@ -165,5 +171,14 @@ export function parsePriors(doc: unknown): PriorsBundle {
       return { items: [str(items[0], `${w}.items[0]`), str(items[1], `${w}.items[1]`)] as [string, string], count: num(e.count, `${w}.count`) };
     }),
     queries: list(d.queries, 'queries', (e, w) => ({ query: str(e.query, `${w}.query`), count: num(e.count, `${w}.count`) })),
+    ...(d.experiments !== undefined ? { experiments: bundleExperiments(d.experiments) } : {}),
   };
+}
+
+function bundleExperiments(value: unknown): Experiment[] {
+  try {
+    return checkExperiments(value, 'experiments');
+  } catch (error) {
+    throw bad(`has experiments that are not valid: ${(error as Error).message.replace(/^edgereco: /, '')}`);
+  }
 }

@@ -9,6 +9,7 @@ import type { Explanation } from './explanation.js';
 import type { RerankOptions, SearchOptions, SearchResponse, SearchSettings, Suggestion } from './search-types.js';
 import type { TrackEnvelope } from './track-envelope.js';
 import type { Recommendation, RecommendOptions, RelatedOptions } from './recommendation.js';
+import type { Experiment } from './experiments.js';
 
 /** What the page sends the worker when it starts. */
 /** What the page sends the worker at start: the options as given (URLs made absolute), checked by the worker. */
@@ -50,6 +51,8 @@ export interface EngineSettings {
   debug: boolean;
   /** The store's search settings as given (checked when the index is built). */
   search?: SearchSettings;
+  /** The store's experiments (checked); absent: the priors bundle's, if any. */
+  experiments?: Experiment[];
 }
 
 /** What the SDK has queued and sent of privatized reports, and the privacy budget spent (in `exportData()`). */
@@ -136,6 +139,11 @@ export interface ExportedData {
   sync: SyncExport | null;
   /** What protects the shopper: local ε, and the central ε the store's bundle states when reports go through a relay. */
   privacy: PrivacyStatus;
+  /**
+   * The shopper's arm in each running experiment and since when (UTC, ISO 8601); empty without experiments. Kept on the
+   * device, never sent: outcome reports (`kind: "outcome"` in `sync`) carry it only inside the scrambled value.
+   */
+  experiments: { experiment: string; arm: string; since: string }[];
 }
 
 /** How the worker reports background events to the page, which emits them (`warning`, `error`, `backend`). */

@@ -23,7 +23,8 @@ export interface Segment {
  * - v3: `outbox` (privatized reports not yet confirmed by the gateway, keyed by their random id, indexed by period);
  *   `meta` also keeps the privacy budget spent ({@link BUDGET_KEY}), the last period reported ({@link REPORTED_KEY})
  *   and the last reports the gateway confirmed ({@link SENT_KEY}).
- *   Later, with no layout change: `meta` also keeps the model's backend decision ({@link BACKEND_KEY}).
+ *   Later, with no layout change: `meta` also keeps the model's backend decision ({@link BACKEND_KEY}) and the
+ *   shopper's experiment arms ({@link EXPERIMENT_ARMS_KEY}).
  */
 export interface EdgeRecoDB extends DBSchema {
   segments: { key: string; value: Segment };
@@ -71,3 +72,9 @@ export const SENT_KEY = 'sentReports';
  * device it holds for, the backend, why, the steady-state timings, when). Read back through `parseBackendMemory`.
  */
 export const BACKEND_KEY = 'modelBackend';
+
+/**
+ * The `meta` record holding the shopper's experiment arms: `{ version: 1, assignments: ArmAssignment[] }` (see
+ * src/core/arm-assignment.ts). Deleted with the database by `forget()`.
+ */
+export const EXPERIMENT_ARMS_KEY = 'experimentArms';

@@ -5,6 +5,7 @@ import { olhParams, olhPerturb } from '../core/ldp/olh.js';
 import { budgetStateAt, spendBudget, utcDay, type PrivacyBudgetPolicy, type PrivacyBudgetState } from '../core/ldp/privacy-budget.js';
 import { randomUint32, type RandomSource } from '../core/ldp/random-source.js';
 import type { OutboxCommit, OutboxState } from '../storage/idb-outbox.js';
+import { outcomeDraft, outcomeReport, type OutcomeSource } from './outcome-draft.js';
 
 /** The values of one period the shopper could report, per kind, as OLH keys (duplicates removed). */
 export interface PeriodValues {
@@ -26,6 +27,11 @@ export interface BuildContext {
   today?: boolean;
   /** Each report gets a `notBefore` drawn uniformly from [now, now + sendWithinMs) (with a relay: one day). Default 0. */
   sendWithinMs?: number;
+  /**
+   * The experiments the shopper is in: each reported period then starts with one outcome report (outcome-draft.ts),
+   * within the same day budget. Absent: no experiment.
+   */
+  outcomes?: OutcomeSource | null;
 }
 
 /** The distinct items, bought-together pairs and queries among `events` (any period; filter first). */
@@ -93,7 +99,8 @@ export function buildReports(events: readonly BehaviourEvent[], state: OutboxSta
   const period = ctx.today ? (nextPeriod(events, ctx.nowMs, state.reportedThrough, true) === utcDay(ctx.nowMs) ? utcDay(ctx.nowMs) : null) : nextPeriod(events, ctx.nowMs, state.reportedThrough);
   if (period === null) return null;
   const values = periodValues(events.filter((e) => utcDay(e.ts) === period));
-  if (values.item.length === 0) {
+  const draft = ctx.outcomes ? outcomeDraft(events, period, ctx.outcomes, ctx.random) : null;
+  if (values.item.length === 0 && draft === null) {
     if (ctx.today) return null; // nothing to report yet today; the day stays open
     // Only impressions or removals that day: nothing to report, and nothing spent.
     return { records: [], budget: budgetStateAt(state.budget, ctx.nowMs), reportedThrough: period };
@@ -102,7 +109,15 @@ export function buildReports(events: readonly BehaviourEvent[], state: OutboxSta
   const slots = Math.floor(ctx.policy.epsilonPerDay / ctx.policy.epsilonPerReport + 1e-9);
   let budget: PrivacyBudgetState | undefined = state.budget;
   const records: OutboxCommit['records'] = [];
-  for (const kind of reportKinds(slots, ctx.random)) {
+  // An experiment's outcome goes first: a missing outcome would bias the experiment, a missing item report does not.
+  const first = draft ? spendBudget(ctx.policy, budget, ctx.nowMs) : null;
+  if (draft && first?.ok) {
+    budget = first.state;
+    const id = ctx.newId();
+    records.push({ id, period, attempts: 0, report: outcomeReport(draft, period, ctx.policy.epsilonPerReport, ctx.random, id) });
+  }
+  // A day with impressions only reports its outcome alone.
+  for (const kind of values.item.length === 0 ? [] : reportKinds(slots - records.length, ctx.random)) {
     const spend = spendBudget(ctx.policy, budget, ctx.nowMs);
     if (!spend.ok) break;
     budget = spend.state;

@@ -7,6 +7,7 @@ import { randomId } from '../core/random-id.js';
 import type { OutboxCommit, OutboxState } from '../storage/idb-outbox.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 import { buildReports } from './build-reports.js';
+import type { OutcomeSource } from './outcome-draft.js';
 import { batchReports } from './report-batches.js';
 import { produceUrl, type FlushResult, type SenderOutbox } from './report-sender.js';
 import { withSyncLock } from './sync-lock.js';
@@ -38,6 +39,8 @@ export interface SchedulerOptions {
   sendWithinMs?: number;
   readEvents: () => Promise<BehaviourEvent[]>;
   policy: PrivacyBudgetPolicy;
+  /** The experiments the shopper is in, read before each build: each period's outcome report comes first. */
+  outcomes?: () => Promise<OutcomeSource | null>;
   /** The page's ready-made beacon for `pagehide` (an empty body: nothing pending). */
   onBeacon: (url: string, body: string) => void;
   onError: (error: EdgeRecoError) => void;
@@ -131,9 +134,10 @@ export class SyncScheduler {
     clearTimeout(this.retryTimer);
     const out: PassResult = { built: [], flush: null, offline: false };
     const events = await this.options.readEvents();
+    const outcomes = (await this.options.outcomes?.()) ?? null;
     if (this.optedOut || this.stopped) return out;
     for (const includeToday of today ? [false, true] : [false]) {
-      const ctx = { nowMs: this.now(), policy: this.options.policy, random: this.random, newId: randomId, today: includeToday, sendWithinMs: this.options.sendWithinMs ?? 0 };
+      const ctx = { nowMs: this.now(), policy: this.options.policy, random: this.random, newId: randomId, today: includeToday, sendWithinMs: this.options.sendWithinMs ?? 0, outcomes };
       const commit = await this.options.outbox.commit((state) => buildReports(events, state, ctx));
       if (commit && commit.records.length > 0) {
         const epsilon = commit.records.reduce((sum, r) => sum + r.report.eps, 0);

@@ -29,6 +29,10 @@ import { modelRelated } from './model-related.js';
 import { boughtTogether } from './bought-together.js';
 import { exportSync, startSync, type SyncParts } from './start-sync.js';
 import { fetchFile, readJson } from './fetch-file.js';
+import { newListAttributionId } from '../core/attribution-id.js';
+import type { BusinessRules } from '../core/config.js';
+import { ExperimentArms, type ArmSettings } from './experiment-arms.js';
+import { armEvidence, checkStoreList, storeListFor, withArms } from './arm-lists.js';
 
 const MAX_K = 200;
 
@@ -54,6 +58,8 @@ interface Started {
   priors: PriorsSource | null;
   /** Why the catalog-based calls reject: a catalog was given but not one row of it is valid (`INVALID_DATA`). */
   catalogError: EdgeRecoError | null;
+  /** The shopper's arms in the store's experiments (none: every list as without experiments). */
+  arms: ExperimentArms;
 }
 
 /** A life-cycle line for `options.debug` (nothing when it is off). */
@@ -101,6 +107,7 @@ export class Engine implements EngineApi {
   private started: Promise<Started> | null = null;
   /** The shopper's consent as this worker last heard it (null: as at start). */
   private optedOut: boolean | null = null;
+  private arms: ExperimentArms | null = null;
 
   init(init: EngineInit, notify: EngineNotify): Promise<EngineInfo> {
     this.started ??= this.start(engineSettings(init), notify);
@@ -126,7 +133,10 @@ export class Engine implements EngineApi {
     this.history.add(early);
     const crossTab = new CrossTab(init.storeId, init.tabId, {
       events: (events) => this.history.add(events),
-      reset: () => this.history.clear(),
+      reset: () => {
+        this.history.clear();
+        this.arms?.reset();
+      },
     });
     const retention = { maxEvents: init.maxEvents, maxAgeDays: init.maxAgeDays };
     const [log, checked, priors] = await Promise.all([
@@ -149,13 +159,15 @@ export class Engine implements EngineApi {
     if (init.catalog || init.catalogUrl) debug(`catalog: ${catalog.length} items indexed, ${checked.skipped.length} skipped${checked.skipped.length ? ` (${checked.skipped[0]!.message.replace(/^edgereco: /, '')}${checked.skipped.length > 1 ? ', …' : ''})` : ''}`);
     this.history.add(await log.readAll());
     this.catalog = new CatalogIndex(catalog, new Map(priors?.trending().map((t) => [t.itemId, t.count]) ?? []));
+    // The page's experiments, else the priors bundle's. Arms are stored only where the log is durable.
+    const arms = (this.arms = new ExperimentArms(init.experiments ?? priors?.experiments() ?? [], log.kind === 'indexeddb' ? dbName : null, report('warning')));
     const search = CatalogSearch.build(catalog, init.search);
     // A bad `search` option: an error event now, and search() / suggest() reject with it.
     search.catch((error: unknown) => report('error')(asEdgeRecoError(error, 'the search index could not be built', 'search() and suggest() are off')));
     const beacon = (url: string, body: string) => void Promise.resolve(notify({ kind: 'beacon', url, body })).catch(() => {});
     const onAccepted = (batch: SyncBatch): void => void Promise.resolve(notify({ kind: 'sync', batch })).catch(() => {});
-    const sync = startSync(init, dbName, log, { report, onBeacon: beacon, onAccepted, ...(init.debug ? { log: debug } : {}) });
-    return { init, log, crossTab, model, search, sync, priors, catalogError };
+    const sync = startSync(init, dbName, log, { report, onBeacon: beacon, onAccepted, outcomes: () => arms.source(), ...(init.debug ? { log: debug } : {}) });
+    return { init, log, crossTab, model, search, sync, priors, catalogError, arms };
   }
 
   private async loadCatalog(init: EngineSettings): Promise<CatalogCheck> {
@@ -201,19 +213,39 @@ export class Engine implements EngineApi {
   }
 
   /** How many candidates to rank so the store's rules (caps) can still fill `k`. */
-  private wide(init: EngineSettings, k: number): number {
-    const { rules } = init;
+  private wide(rules: BusinessRules, k: number): number {
     return rules.boosts?.length || rules.maxPerBrand || rules.maxPerCategory ? Math.min(MAX_K, k * 4) : k;
+  }
+
+  /** The model for a list of this arm: none in a `baseline` arm. */
+  private async armModel(started: Started, arm: ArmSettings): Promise<ModelRuntime | null> {
+    return arm.recommender === 'baseline' ? null : started.model;
+  }
+
+  /** The list of an arm that shows the store's own (`off`: as given; `store`: re-ranked), else null. */
+  private async storeArmList(started: Started, arm: ArmSettings, storeList: unknown, k: number, attributionId: string): Promise<Recommendation[] | null> {
+    if (arm.recommender !== 'off' && arm.recommender !== 'store') return null;
+    const ids = checkStoreList(storeList).slice(0, MAX_K * 5);
+    if (arm.recommender === 'off') return withArms(storeListFor(ids.slice(0, k), this.catalog, attributionId), arm);
+    const model = await started.model;
+    const scores = model ? await model.scoreInput(shopperInput(model, this.history)) : null;
+    const list = personalize(ids, { history: this.history, catalog: this.catalog, model, scores, lead: 'From the store’s own list', attributionId }).map((r) => (r.source === 'search' ? { ...r, source: 'store' as const } : r));
+    return withArms(applyRules(list, this.catalog, arm.rules ?? started.init.rules, k), arm);
   }
 
   async recommend(options: RecommendOptions = {}): Promise<Recommendation[]> {
     const k = checkK(options.k);
     const started = await this.withCatalog();
-    const model = await started.model;
-    const args: Parameters<typeof baselineRecommend>[2] = { k: this.wide(started.init, k), filter: options.filter ?? {}, attributionId: randomId() };
+    const arm = await started.arms.settings();
+    const attributionId = newListAttributionId(Date.now());
+    const own = await this.storeArmList(started, arm, options.storeList, k, attributionId);
+    if (own) return own;
+    const model = await this.armModel(started, arm);
+    const rules = arm.rules ?? started.init.rules;
+    const args: Parameters<typeof baselineRecommend>[2] = { k: this.wide(rules, k), filter: options.filter ?? {}, attributionId };
     if (options.context?.itemId !== undefined) args.contextItemId = options.context.itemId;
     const fromModel = model ? await modelRecommend(model, this.history, this.catalog, args) : null;
-    return applyRules(fromModel ?? baselineRecommend(this.history, this.catalog, args), this.catalog, started.init.rules, k);
+    return withArms(applyRules(fromModel ?? baselineRecommend(this.history, this.catalog, args), this.catalog, rules, k), arm);
   }
 
   async related(itemId: string, options: RelatedOptions = {}): Promise<Recommendation[]> {
@@ -222,10 +254,15 @@ export class Engine implements EngineApi {
     }
     const k = checkK(options.k);
     const started = await this.withCatalog();
-    const model = await started.model;
-    const args = { k: this.wide(started.init, k), filter: options.filter ?? {}, attributionId: randomId() };
+    const arm = await started.arms.settings();
+    const attributionId = newListAttributionId(Date.now());
+    const own = await this.storeArmList(started, arm, options.storeList, k, attributionId);
+    if (own) return own;
+    const model = await this.armModel(started, arm);
+    const rules = arm.rules ?? started.init.rules;
+    const args = { k: this.wide(rules, k), filter: options.filter ?? {}, attributionId };
     const list = (model && modelRelated(model, this.history, this.catalog, itemId, args)) || baselineRelated(this.history, this.catalog, itemId, args);
-    return applyRules(list, this.catalog, started.init.rules, k);
+    return withArms(applyRules(list, this.catalog, rules, k), arm);
   }
 
   async frequentlyBoughtTogether(itemIds: string[], options: RelatedOptions = {}): Promise<Recommendation[]> {
@@ -233,14 +270,19 @@ export class Engine implements EngineApi {
       throw createError(ERROR_CODES.INVALID_OPTION, { field: 'frequentlyBoughtTogether(itemIds)', requirement: 'must be an array of 1 to 100 item ids', got: itemIds }, { details: { field: 'itemIds' } });
     }
     const k = checkK(options.k);
-    const { priors, init } = await this.withCatalog();
-    const args = { k, filter: options.filter ?? {}, attributionId: randomId() };
+    const started = await this.withCatalog();
+    const { priors, init } = started;
+    const arm = await started.arms.settings();
+    const args = { k, filter: options.filter ?? {}, attributionId: newListAttributionId(Date.now()) };
+    const own = await this.storeArmList(started, arm, options.storeList, k, args.attributionId);
+    if (own) return own;
+    const rules = arm.rules ?? init.rules;
     const together = boughtTogether(this.history, this.catalog, itemIds, { ...args, k: k * 4 }, (id) => priors?.boughtWith(id) ?? []);
-    if (together.length >= k) return applyRules(together, this.catalog, init.rules, k);
+    if (together.length >= k) return withArms(applyRules(together, this.catalog, rules, k), arm);
     // Top up with related items; their reasons say they are related, not bought together.
     const seen = new Set([...itemIds, ...together.map((r) => r.itemId)]);
     const related = await this.related(itemIds[itemIds.length - 1]!, { k, filter: { ...args.filter, exclude: [...seen] } });
-    return applyRules([...together, ...related.map((r) => ({ ...r, attributionId: args.attributionId }))], this.catalog, init.rules, k);
+    return withArms(applyRules([...together, ...related.map((r) => ({ ...r, attributionId: args.attributionId }))], this.catalog, rules, k), arm);
   }
 
   async search(query: string, options: SearchOptions = {}): Promise<SearchResponse> {
@@ -248,7 +290,7 @@ export class Engine implements EngineApi {
     const [search, model] = await Promise.all([started.search, started.model]);
     const k = options.k ?? 20;
     const context = { history: this.history, catalog: this.catalog, model, attributionId: randomId() };
-    const answer = await search.search(query, { ...options, k: Number.isInteger(k) && k >= 1 && k <= MAX_K ? this.wide(started.init, k) : k }, context);
+    const answer = await search.search(query, { ...options, k: Number.isInteger(k) && k >= 1 && k <= MAX_K ? this.wide(started.init.rules, k) : k }, context);
     // Pinned items keep their positions: the store's rules re-order and cap the others around them.
     return { ...answer, hits: search.pin(applyRules(answer.hits, this.catalog, started.init.rules, k), query, options, context) };
   }
@@ -258,11 +300,15 @@ export class Engine implements EngineApi {
       throw createError(ERROR_CODES.INVALID_OPTION, { field: 'rerank(itemIds)', requirement: 'must be an array of at most 1,000 item ids', got: itemIds }, { details: { field: 'itemIds' } });
     }
     const started = await this.ready();
-    const model = await started.model;
+    const arm = await started.arms.settings();
+    const attributionId = newListAttributionId(Date.now());
+    // Edgereco off: the store's list exactly as given, still with an attribution id so its outcomes count.
+    if (arm.recommender === 'off') return withArms(storeListFor(itemIds, this.catalog, attributionId), arm);
+    const model = await this.armModel(started, arm);
     const scores = model ? await model.scoreInput(shopperInput(model, this.history)) : null;
     const lead = options.query ? `Matches “${options.query.trim()}”` : 'In the store’s order';
-    const list = personalize(itemIds, { history: this.history, catalog: this.catalog, model, scores, lead, attributionId: randomId() });
-    return applyRules(list, this.catalog, started.init.rules, list.length);
+    const list = personalize(itemIds, { history: this.history, catalog: this.catalog, model, scores, lead, attributionId });
+    return withArms(applyRules(list, this.catalog, arm.rules ?? started.init.rules, list.length), arm);
   }
 
   async updateCatalog(update: CatalogUpdate): Promise<number> {
@@ -296,14 +342,15 @@ export class Engine implements EngineApi {
     if (typeof itemId !== 'string' || itemId.length === 0) {
       throw createError(ERROR_CODES.INVALID_OPTION, { field: 'explain(itemId)', requirement: 'must be an item id, a non-empty string', got: itemId }, { details: { field: 'itemId' } });
     }
-    const { model, priors } = await this.ready();
-    return explainItem(itemId, this.history, this.catalog, await model, Date.now(), (id) => priors?.boughtWith(id) ?? []);
+    const { model, priors, arms } = await this.ready();
+    const explanation = explainItem(itemId, this.history, this.catalog, await model, Date.now(), (id) => priors?.boughtWith(id) ?? []);
+    return armEvidence(explanation, await arms.settings(), arms.experiments);
   }
 
   async exportData(): Promise<Omit<ExportedData, 'optedOut'>> {
-    const { log, init, sync } = await this.ready();
-    const [events, synced, privacy] = await Promise.all([log.readAll(), exportSync(sync.outbox, sync.policy), this.privacy()]);
-    return { format: 'edgereco-export', version: 1, storeId: init.storeId, exportedAt: new Date().toISOString(), storage: log.kind, events, sync: synced, privacy };
+    const { log, init, sync, arms } = await this.ready();
+    const [events, synced, privacy, experiments] = await Promise.all([log.readAll(), exportSync(sync.outbox, sync.policy), this.privacy(), arms.exported()]);
+    return { format: 'edgereco-export', version: 1, storeId: init.storeId, exportedAt: new Date().toISOString(), storage: log.kind, events, sync: synced, privacy, experiments };
   }
 
   async privacy(): Promise<PrivacyStatus> {
@@ -324,8 +371,9 @@ export class Engine implements EngineApi {
   }
 
   async forget(): Promise<void> {
-    const { log, crossTab, init, sync } = await this.ready();
+    const { log, crossTab, init, sync, arms } = await this.ready();
     this.history.clear();
+    arms.reset();
     log.clearMemory();
     log.close();
     sync.outbox?.close();

@@ -1,6 +1,7 @@
 import { createError, ERROR_CODES } from '../core/errors.js';
 import { fetchFile, readJson } from './fetch-file.js';
 import { parsePriors, type PriorsBundle } from '../core/priors.js';
+import type { Experiment } from '../core/experiments.js';
 
 /**
  * The store's priors in the worker: fetched from `priorsUrl`, kept in Cache Storage so a returning (or offline)
@@ -51,6 +52,11 @@ export class PriorsSource {
   /** Popular queries starting with the (normalized) prefix, most frequent first. */
   queriesStartingWith(prefix: string): string[] {
     return this.bundle.queries.filter((q) => q.query.startsWith(prefix)).map((q) => q.query);
+  }
+
+  /** The store's experiments published with the priors (used when the page passes none). */
+  experiments(): readonly Experiment[] {
+    return this.bundle.experiments ?? [];
   }
 
   /** The item's rank among the store's published popular items (0 = most popular), if it is one. */

@@ -6,6 +6,7 @@ import type { ResilientEventLog } from '../storage/resilient-event-log.js';
 import { dueReports } from '../sync/due-reports.js';
 import { ReportSender } from '../sync/report-sender.js';
 import { SyncScheduler } from '../sync/sync-scheduler.js';
+import type { OutcomeSource } from '../sync/outcome-draft.js';
 
 /** The engine's sync half: the outbox (whenever the log is in IndexedDB) and, when configured, the scheduler. */
 export interface SyncParts {
@@ -23,6 +24,8 @@ export interface SyncHooks {
   onBeacon: (url: string, body: string) => void;
   onAccepted: (batch: SyncBatch) => void;
   log?: (message: string) => void;
+  /** The running experiments and the shopper's arms, for the outcome reports (experiment-arms.ts). */
+  outcomes?: () => Promise<OutcomeSource | null>;
 }
 
 const isOnline = (): boolean => (globalThis as { navigator?: { onLine?: boolean } }).navigator?.onLine !== false;
@@ -75,6 +78,7 @@ export function startSync(init: EngineSettings, dbName: string | null, log: Resi
       storeId: init.storeId, url, key, topic, outbox, sender, readEvents: () => log.readAll(), policy, onBeacon: hooks.onBeacon, onError: report('error'), isOnline,
       ...(relayUrl ? { sendWithinMs: 86_400_000 } : {}),
       ...(hooks.log ? { log: hooks.log } : {}),
+      ...(hooks.outcomes ? { outcomes: hooks.outcomes } : {}),
     },
     init.optedOut,
   );

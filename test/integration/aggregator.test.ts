@@ -9,7 +9,7 @@ import { runAggregation, type AggregationResult } from '../../gateway/aggregator
 import type { PriorsBundle } from '../../gateway/aggregator.js';
 import { resolveReportPolicy } from '../../gateway/report-policy.js';
 import {
-  itemKey, olhParams, olhPerturb, olhVariance, pairKey, queryKey, randomUint32, seededRandom, utcDay, type AggregateReport, type ReportKind,
+  itemKey, olhParams, olhPerturb, olhVariance, pairKey, queryKey, randomUint32, seededRandom, utcDay, type AggregateReport, type OlhWireReport, type ReportKind,
 } from '../../src/core/ldp/index.js';
 import { randomId } from '../../src/core/random-id.js';
 import type * as Sdk from '../../src/index.js';
@@ -37,7 +37,7 @@ async function createTopic(name: string, partitions: number): Promise<void> {
   await admin.close();
 }
 
-function olhReport(kind: ReportKind, key: number, eps: number, random: () => number, period = utcDay(NOW - DAY)): AggregateReport {
+function olhReport(kind: ReportKind, key: number, eps: number, random: () => number, period = utcDay(NOW - DAY)): OlhWireReport {
   const params = olhParams(eps);
   const { seed, value } = olhPerturb(key, params, random);
   return { v: 2, id: randomId(), period, kind, eps, mech: 'olh', g: params.g, seed, y: value };
@@ -159,7 +159,7 @@ describe('aggregator (Kafka consumer group → per-period states → priors bund
       await createTopic(topic, 4);
       const random = seededRandom(7);
       const zipf = (n: number) => Math.min(n - 1, Math.floor(Math.exp(random() * Math.log(n + 1)) - 1));
-      const reports: AggregateReport[] = [];
+      const reports: OlhWireReport[] = [];
       for (let i = 0; i < 150_000; i++) {
         const period = utcDay(NOW - (1 + (i % 5)) * DAY);
         const r = i % 5 < 3

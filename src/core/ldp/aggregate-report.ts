@@ -1,5 +1,6 @@
 import { EPSILON_LIMITS } from './epsilon.js';
 import { olhParams, type OlhParams } from './olh.js';
+import { canonicalOutcome, checkOutcomeReport, type OutcomeWireReport } from './outcome-report.js';
 
 /**
  * The aggregate report: the only thing about a shopper that leaves the browser (worker → gateway → Kafka →
@@ -38,11 +39,15 @@ export interface OlhWireReport extends ReportBase {
   y: number;
 }
 
-/** The one mechanism of v1 (Hadamard response was accepted once and never aggregated: docs/experiments.md). */
-export type AggregateReport = OlhWireReport;
+/**
+ * OLH for items, pairs and queries (Hadamard response was accepted once and never aggregated: docs/experiments.md);
+ * randomized response over a small domain for experiment outcomes (outcome-report.ts).
+ */
+export type AggregateReport = OlhWireReport | OutcomeWireReport;
 
 /** The report with its fields in the wire format's order (what the gateway stores; the aggregator reads it fastest). */
 export function canonicalReport(r: AggregateReport): AggregateReport {
+  if (r.mech === 'grr') return canonicalOutcome(r);
   return { v: r.v, id: r.id, period: r.period, kind: r.kind, eps: r.eps, mech: r.mech, g: r.g, seed: r.seed, y: r.y };
 }
 
@@ -109,7 +114,8 @@ export function checkAggregateReport(value: unknown): ReportCheck {
   if (r.mech === 'hadamard') {
     return fail('mech', 'is "hadamard": Hadamard-response reports are not accepted (they were never aggregated); send OLH reports (mech "olh"), as every edgereco SDK does');
   }
-  if (r.mech !== 'olh') return fail('mech', 'must be "olh"');
+  if (r.mech === 'grr') return checkOutcomeReport(r, (id) => typeof id === 'string' && ID.test(id), validPeriod);
+  if (r.mech !== 'olh') return fail('mech', 'must be "olh" (or "grr" for an experiment outcome)');
   const allowed = OLH_FIELDS;
   const keys = Object.keys(r);
   for (const key of keys) if (!allowed.includes(key)) return fail(key.slice(0, 40), 'is not a field of an olh report');

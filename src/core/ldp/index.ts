@@ -12,3 +12,7 @@ export {
 export type { PrivacyBudgetPolicy, PrivacyBudgetState, BudgetSpend } from './privacy-budget.js';
 export { AGGREGATE_REPORT_VERSION, REPORT_KINDS, canonicalReport, checkAggregateReport } from './aggregate-report.js';
 export type { AggregateReport, OlhWireReport, ReportKind, ReportCheck } from './aggregate-report.js';
+export { GRR_MAX_DOMAIN, grrParams, grrPerturb, grrEstimates, grrLinearVariance } from './grr.js';
+export type { GrrParams } from './grr.js';
+export { OUTCOME_KIND, checkOutcomeReport, canonicalOutcome } from './outcome-report.js';
+export type { OutcomeWireReport, OutcomeCheck } from './outcome-report.js';

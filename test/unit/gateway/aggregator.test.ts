@@ -2,14 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { ReportAggregator } from '../../../gateway/aggregator.js';
 import { resolveReportPolicy } from '../../../gateway/report-policy.js';
 import {
-  itemKey, olhParams, olhPerturb, olhVariance, OlhSketch, pairKey, queryKey, randomUint32, seededRandom, type AggregateReport, type RandomSource, type ReportKind,
+  itemKey, olhParams, olhPerturb, olhVariance, OlhSketch, pairKey, queryKey, randomUint32, seededRandom, type OlhWireReport, type RandomSource, type ReportKind,
 } from '../../../src/core/ldp/index.js';
 
 const NOW = Date.UTC(2026, 10, 27, 12);
 const DAY = 86_400_000;
 const day = (ago: number) => new Date(NOW - ago * DAY).toISOString().slice(0, 10);
 
-function report(kind: ReportKind, key: number, eps: number, random: RandomSource, n: number, period = day(1)): AggregateReport {
+function report(kind: ReportKind, key: number, eps: number, random: RandomSource, n: number, period = day(1)): OlhWireReport {
   const params = olhParams(eps);
   const { seed, value } = olhPerturb(key, params, random);
   return { v: 2, id: `report-${String(n).padStart(10, '0')}`, period, kind, eps, mech: 'olh', g: params.g, seed, y: value };

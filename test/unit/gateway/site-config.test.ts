@@ -16,7 +16,7 @@ describe('site.json', () => {
     expect(config.sites[0]!.key).toBe('pk_my_shop_change_me');
     expect(config.sink).toEqual({ kind: 'file', path: 'data/reports.jsonl' });
     expect(config.aggregate?.out).toBe('priors.json');
-    expect(config.privacy).toEqual({ epsilon: { item: 2, pair: 2, query: 2 }, retentionDays: 30 });
+    expect(config.privacy).toEqual({ epsilon: { item: 2, pair: 2, query: 2, outcome: 2 }, retentionDays: 30 });
     expect(resolveGatewayConfig({ sites: config.sites }).sink).toEqual({ kind: 'file', path: 'data/reports.jsonl' });
   });
 
