@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createError, ERROR_CODES } from '../src/core/errors.js';
 import type { ReportKind } from '../src/core/ldp/aggregate-report.js';
 import { resolveReportPolicy, type ReportPolicy, type ReportPolicyInput } from './report-policy.js';
+import { resolveTokensConfig, type TokensConfig, type TokensConfigInput } from './tokens-config.js';
 
 /** One storefront allowed to send reports. */
 export interface SiteConfig {
@@ -48,10 +49,15 @@ export interface GatewayConfig {
   privacy: ReportPolicy;
   /** What `edgereco-gateway aggregate` reads and writes. */
   aggregate?: AggregateConfig;
+  /**
+   * Privacy Pass (tokens-config.ts): with this section every report needs a token this gateway issued, one per report;
+   * without it, none. Default: none.
+   */
+  tokens?: TokensConfig;
 }
 
 /** What a config file (or a caller) gives: any field but `sites` may be left out; `privacy.epsilon` may be one number. */
-export type GatewayConfigInput = Partial<Omit<GatewayConfig, 'privacy'>> & { sites: SiteConfig[]; privacy?: ReportPolicyInput };
+export type GatewayConfigInput = Partial<Omit<GatewayConfig, 'privacy' | 'tokens'>> & { sites: SiteConfig[]; privacy?: ReportPolicyInput; tokens?: TokensConfigInput };
 
 /** `edgereco-gateway aggregate`: turns the reports in the sink into a priors bundle. Paths are relative to the working directory. */
 export interface AggregateConfig {
@@ -101,7 +107,9 @@ function fail(message: string): never {
 
 /** Fills defaults and checks a config; throws with the offending field named. */
 export function resolveGatewayConfig(input: GatewayConfigInput): GatewayConfig {
-  const config: GatewayConfig = { ...DEFAULT_GATEWAY_CONFIG, sink: { kind: 'file', path: DEFAULT_FILE_SINK }, ...input, privacy: resolveReportPolicy(input.privacy) };
+  const { tokens, ...rest } = input;
+  const config: GatewayConfig = { ...DEFAULT_GATEWAY_CONFIG, sink: { kind: 'file', path: DEFAULT_FILE_SINK }, ...rest, privacy: resolveReportPolicy(input.privacy) };
+  if (tokens !== undefined) config.tokens = resolveTokensConfig(tokens);
   if (!Array.isArray(config.sites) || config.sites.length === 0) fail('config.sites must list at least one site { id, key, origins }');
   const keys = new Set<string>();
   for (const [i, site] of config.sites.entries()) {

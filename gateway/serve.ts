@@ -4,6 +4,7 @@ import type { GatewayConfig } from './config.js';
 import { startGateway, type AccessLogEntry, type Gateway } from './server.js';
 import { createFileSink } from './sinks/file-sink.js';
 import { createKafkaSink } from './sinks/kafka-sink.js';
+import { TokenService } from './token-service.js';
 
 /** The access log the config asks for: JSON lines appended to `accessLog`, or on standard output. */
 function accessLog(config: GatewayConfig): (entry: AccessLogEntry) => void {
@@ -21,9 +22,11 @@ export async function serveGateway(config: GatewayConfig): Promise<Gateway> {
   const sink = config.sink.kind === 'kafka'
     ? await createKafkaSink({ bootstrap: config.sink.bootstrap, ...(config.sink.clientId ? { clientId: config.sink.clientId } : {}) })
     : await createFileSink(config.sink.path, config.topics);
-  const gateway = await startGateway(config, { sink, log: accessLog(config) });
+  const tokens = config.tokens ? await TokenService.open(config.tokens, Date.now()) : undefined;
+  const gateway = await startGateway(config, { sink, log: accessLog(config), ...(tokens ? { tokens } : {}) });
   const where = config.sink.kind === 'kafka' ? `Kafka at ${config.sink.bootstrap.join(',')}` : `file ${config.sink.path}`;
-  process.stderr.write(`edgereco gateway listening on ${gateway.url} (sink: ${where})\n`);
+  const paid = config.tokens ? `; Privacy Pass tokens required, issuer keys in ${config.tokens.keyDir}` : '';
+  process.stderr.write(`edgereco gateway listening on ${gateway.url} (sink: ${where}${paid})\n`);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       void gateway.close().then(() => process.exit(0));
