@@ -43,6 +43,12 @@ export interface RecommenderOptions {
    * `syncTopic`, to keep the page's loader small: a bad one emits an `INVALID_OPTION` error and sync stays off.)
    */
   syncTopic?: string;
+  /**
+   * Pay for each report with a Privacy Pass token from the gateway's issuer (the gateway's `tokens` section must be
+   * on). The worker gets a few tokens at a time while the shopper is active and keeps them in IndexedDB; the issuer
+   * cannot link a token it gave to the report it later pays for. Default `false`.
+   */
+  syncTokens?: boolean;
   /** URL of the store's priors bundle (trending items, bought-together pairs, popular queries). Default: none. */
   priorsUrl?: string;
   /** Business rules applied to every list (boosts, at most N per brand or category). Default: none. */
@@ -75,7 +81,7 @@ export interface BusinessRules {
 /** Options given as URLs: the page makes them absolute (relative to itself) before the worker sees them. */
 export const URL_OPTIONS = ['catalogUrl', 'modelUrl', 'syncUrl', 'priorsUrl'] as const;
 
-const OPTIONAL = ['catalog', 'catalogUrl', 'workerUrl', 'modelUrl', 'syncUrl', 'syncKey', 'syncTopic', 'priorsUrl', 'search'] as const;
+const OPTIONAL = ['catalog', 'catalogUrl', 'workerUrl', 'modelUrl', 'syncUrl', 'syncKey', 'syncTopic', 'syncTokens', 'priorsUrl', 'search'] as const;
 type Optional = (typeof OPTIONAL)[number];
 export type ResolvedOptions = Required<Omit<RecommenderOptions, Optional>> & Pick<RecommenderOptions, Optional>;
 
@@ -91,7 +97,7 @@ export const DEFAULT_OPTIONS = {
   debug: false,
 } as const satisfies Partial<ResolvedOptions>;
 
-const KNOWN = ['storeId', 'catalog', 'catalogUrl', 'maxEvents', 'maxAgeDays', 'batchSize', 'storage', 'workerUrl', 'timeoutMs', 'modelUrl', 'backend', 'syncUrl', 'syncKey', 'syncTopic', 'priorsUrl', 'rules', 'search', 'debug'];
+const KNOWN = ['storeId', 'catalog', 'catalogUrl', 'maxEvents', 'maxAgeDays', 'batchSize', 'storage', 'workerUrl', 'timeoutMs', 'modelUrl', 'backend', 'syncUrl', 'syncKey', 'syncTopic', 'syncTokens', 'priorsUrl', 'rules', 'search', 'debug'];
 const BACKEND_CHOICES = ['auto', 'webgpu', 'wasm', 'cpu'];
 
 function bad(name: string, requirement: string, value: unknown): EdgeRecoError {
@@ -126,6 +132,7 @@ export function resolveOptions(options: RecommenderOptions = {}): ResolvedOption
     debug: options.debug ?? DEFAULT_OPTIONS.debug,
   };
   if (typeof resolved.debug !== 'boolean') throw bad('debug', 'must be true or false', resolved.debug);
+  if (options.syncTokens !== undefined && typeof options.syncTokens !== 'boolean') throw bad('syncTokens', 'must be true or false', options.syncTokens);
   for (const key of OPTIONAL) if (options[key] !== undefined) (resolved as Record<string, unknown>)[key] = options[key];
   return resolved;
 }

@@ -39,7 +39,7 @@ export interface EngineSettings {
   /** The store's business rules for every list. */
   rules: BusinessRules;
   /** Where privatized reports go (absolute gateway URL, key, topic as given; the worker checks them); absent: no sync. */
-  sync?: { url: string; key?: string | undefined; topic?: string | undefined };
+  sync?: { url: string; key?: string | undefined; topic?: string | undefined; tokens?: boolean };
   /** The shopper's consent as the page knows it at start; changes arrive through `setConsent`. */
   optedOut: boolean;
   /** Log the life cycle to the console (`options.debug`). */

@@ -23,7 +23,8 @@ export interface Segment {
  * - v3: `outbox` (privatized reports not yet confirmed by the gateway, keyed by their random id, indexed by period);
  *   `meta` also keeps the privacy budget spent ({@link BUDGET_KEY}), the last period reported ({@link REPORTED_KEY})
  *   and the last reports the gateway confirmed ({@link SENT_KEY}).
- *   Later, with no layout change: `meta` also keeps the model's backend decision ({@link BACKEND_KEY}).
+ *   Later, with no layout change: `meta` also keeps the model's backend decision ({@link BACKEND_KEY}), and the unspent
+ *   Privacy Pass tokens ({@link TOKENS_KEY}); an outbox record may carry the token that pays for its report.
  */
 export interface EdgeRecoDB extends DBSchema {
   segments: { key: string; value: Segment };
@@ -42,6 +43,8 @@ export interface OutboxRecord {
   period: string;
   attempts: number;
   report: AggregateReport;
+  /** The Privacy Pass token that pays for this report (base64url), when the gateway wants one (`syncTokens`). */
+  token?: string;
 }
 
 export interface MetaRecord {
@@ -66,3 +69,18 @@ export const SENT_KEY = 'sentReports';
  * device it holds for, the backend, why, the steady-state timings, when). Read back through `parseBackendMemory`.
  */
 export const BACKEND_KEY = 'modelBackend';
+
+/**
+ * The `meta` record holding the unspent Privacy Pass tokens (`HeldToken[]`, a few at most: `syncTokens`). A `meta`
+ * record, not a store of its own: building a period's reports takes tokens from it in the same transaction that
+ * writes the outbox and the budget, and a handful of tokens needs no index (nor a database version).
+ */
+export const TOKENS_KEY = 'privacyPassTokens';
+
+/** A Privacy Pass token the browser holds, unspent: the token (base64url) and the issuer key it was issued with. */
+export interface HeldToken {
+  /** The RFC 9577 Token struct, base64url (146 bytes for type 0x0001). */
+  token: string;
+  /** The issuer's public key (the directory's `token-key`), so a token of a retired key can be dropped. */
+  key: string;
+}

@@ -24,6 +24,11 @@ export interface BuildContext {
    * period: events tracked later today are never reported, so a day's data never gets more than a day's budget.
    */
   today?: boolean;
+  /**
+   * Each report needs a Privacy Pass token (`syncTokens`): each takes one of the held tokens (`state.tokens`), and a
+   * period is built only when at least one is held (otherwise it waits for a later pass, which may hold some).
+   */
+  tokens?: boolean;
 }
 
 /** The distinct items, bought-together pairs and queries among `events` (any period; filter first). */
@@ -97,7 +102,10 @@ export function buildReports(events: readonly BehaviourEvent[], state: OutboxSta
     return { records: [], budget: budgetStateAt(state.budget, ctx.nowMs), reportedThrough: period };
   }
   const params = olhParams(ctx.policy.epsilonPerReport);
-  const slots = Math.floor(ctx.policy.epsilonPerDay / ctx.policy.epsilonPerReport + 1e-9);
+  const held = ctx.tokens ? [...(state.tokens ?? [])] : undefined;
+  // With tokens, no more reports than tokens held: a report without its token would only be refused.
+  const slots = Math.min(Math.floor(ctx.policy.epsilonPerDay / ctx.policy.epsilonPerReport + 1e-9), held?.length ?? Infinity);
+  if (slots === 0) return null;
   let budget: PrivacyBudgetState | undefined = state.budget;
   const records: OutboxCommit['records'] = [];
   for (const kind of reportKinds(slots, ctx.random)) {
@@ -109,8 +117,9 @@ export function buildReports(events: readonly BehaviourEvent[], state: OutboxSta
     const { seed, value } = olhPerturb(key, params, ctx.random);
     const id = ctx.newId();
     const report: OlhWireReport = { v: AGGREGATE_REPORT_VERSION, id, period, kind, eps: params.epsilon, mech: 'olh', g: params.g, seed, y: value };
-    records.push({ id, period, attempts: 0, report });
+    const token = held?.shift()?.token;
+    records.push(token === undefined ? { id, period, attempts: 0, report } : { id, period, attempts: 0, report, token });
   }
   if (records.length === 0 || budget === undefined) return null; // today's budget is spent: try again tomorrow
-  return { records, budget, reportedThrough: period };
+  return held ? { records, budget, reportedThrough: period, tokens: held } : { records, budget, reportedThrough: period };
 }

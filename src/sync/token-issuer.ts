@@ -1,14 +1,9 @@
 import { Client, TokenResponse } from '@cloudflare/privacypass-ts/lib/src/priv_verif_token.js';
 import { TokenChallenge } from '@cloudflare/privacypass-ts/lib/src/auth_scheme/private_token.js';
 import { fromBase64url, toBase64url } from '../core/base64url.js';
+import type { HeldToken } from '../storage/schema.js';
 
-/** A Privacy Pass token the browser holds, unspent: the token (base64url) and the issuer key it was issued with. */
-export interface HeldToken {
-  /** The RFC 9577 Token struct, base64url (146 bytes for type 0x0001). */
-  token: string;
-  /** The issuer's public key (the directory's `token-key`), so a token of a retired key can be dropped. */
-  key: string;
-}
+export type { HeldToken };
 
 /** What one visit to the issuer gave. */
 export interface IssuedTokens {

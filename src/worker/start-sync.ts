@@ -5,6 +5,7 @@ import { IdbOutbox } from '../storage/idb-outbox.js';
 import type { ResilientEventLog } from '../storage/resilient-event-log.js';
 import { ReportSender } from '../sync/report-sender.js';
 import { SyncScheduler } from '../sync/sync-scheduler.js';
+import { TokenWallet } from '../sync/token-wallet.js';
 
 /** The engine's sync half: the outbox (whenever the log is in IndexedDB) and, when configured, the scheduler. */
 export interface SyncParts {
@@ -50,6 +51,15 @@ export function startSync(init: EngineSettings, dbName: string | null, log: Resi
     report('error')(off);
     return { outbox, scheduler: null, off };
   }
+  const slots = Math.floor(DEFAULT_PRIVACY_BUDGET.epsilonPerDay / DEFAULT_PRIVACY_BUDGET.epsilonPerReport + 1e-9);
+  // Tokens for two days of reports; the VOPRF code loads only with syncTokens.
+  const tokens = init.sync.tokens
+    ? new TokenWallet({
+        url, key, store: outbox, target: 2 * slots, fetch: (u, i) => fetch(u, i), onWarning: report('warning'),
+        issue: (options, count) => import('../sync/token-issuer.js').then((m) => m.fetchTokens(options, count)),
+        ...(hooks.log ? { log: hooks.log } : {}),
+      })
+    : undefined;
   const sender = new ReportSender({
     url, key, topic, outbox, fetch: (u, i) => fetch(u, i), isOnline, onError: report('error'), onWarning: report('warning'), onAccepted: hooks.onAccepted,
     ...(hooks.log ? { log: hooks.log } : {}),
@@ -58,6 +68,7 @@ export function startSync(init: EngineSettings, dbName: string | null, log: Resi
     {
       storeId: init.storeId, url, key, topic, outbox, sender, readEvents: () => log.readAll(), policy: DEFAULT_PRIVACY_BUDGET, onBeacon: hooks.onBeacon, onError: report('error'), isOnline,
       ...(hooks.log ? { log: hooks.log } : {}),
+      ...(tokens ? { tokens } : {}),
     },
     init.optedOut,
   );
