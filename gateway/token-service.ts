@@ -34,6 +34,8 @@ export const TOKEN_REQUEST_PATH = '/token-request';
 /** The serialized size of a type 0x0001 token: type, nonce, challenge digest, key id, authenticator. */
 const TOKEN_BYTES = 2 + 32 + 32 + 32 + 48;
 const TOKEN_TEXT = /^[A-Za-z0-9_-]{195}={0,1}$/;
+/** Verified tokens remembered (about 4 MB). */
+const VERIFIED_KEPT = 16_384;
 
 function digest(bytes: Uint8Array): Buffer {
   return createHash('sha256').update(bytes).digest();
@@ -52,6 +54,11 @@ export class TokenService {
   private readonly issued = new Map<number, number>();
   /** The key epoch last seen: at a new one, what belongs to retired keys goes. */
   private epoch = -1;
+  /**
+   * Tokens that verified lately (their text), so the same token sent again (a retry, a beacon and the next page, or
+   * an attacker replaying valid tokens beside a bad one to make the gateway redo the VOPRF) costs a lookup. Bounded.
+   */
+  private readonly verified = new Set<string>();
 
   private constructor(readonly config: TokensConfig, private readonly keys: TokenKeys, private readonly ledger: TokenLedger) {
     this.challenge = new TokenChallenge(TOKEN_TYPES.VOPRF.value, config.issuerName, new Uint8Array(0));
@@ -158,10 +165,14 @@ export class TokenService {
       }
     };
     spentCheck();
-    for (const { where, token, key } of parsed) {
+    for (const [i, { where, token, key }] of parsed.entries()) {
+      const text = records[i]!.token!;
+      if (this.verified.has(text)) continue;
       if (!(await privateVerif.verifyToken(token, key.privateKey))) {
         throw new RestError('TOKEN_INVALID', `${where}: the token does not verify (it was not issued by this gateway, or was altered)`, { headers: challenge });
       }
+      if (this.verified.size >= VERIFIED_KEPT) this.verified.delete(this.verified.values().next().value!);
+      this.verified.add(text);
     }
     // Again, with no await between this check and the ledger's record: two requests cannot both spend one token.
     spentCheck();
