@@ -3,6 +3,7 @@ import { createError, ERROR_CODES } from '../src/core/errors.js';
 import type { ReportKind } from '../src/core/ldp/aggregate-report.js';
 import { resolveReportPolicy, type ReportPolicy, type ReportPolicyInput } from './report-policy.js';
 import { resolveTokensConfig, type TokensConfig, type TokensConfigInput } from './tokens-config.js';
+import { checkOrderFeedConfig, type OrderFeedConfig } from './order-feed-config.js';
 
 /** One storefront allowed to send reports. */
 export interface SiteConfig {
@@ -87,6 +88,11 @@ export interface AggregateConfig {
   windows?: Partial<Record<ReportKind, number>>;
   /** Pairs are estimated among this many of the most popular items. Default 100. */
   pairTopItems?: number;
+  /**
+   * The store's own order feed (order-feed-config.ts): best-sellers and bought-together pairs from its sales, listed
+   * beside the private reports' entries, each labelled with its source. Default: none.
+   */
+  orders?: OrderFeedConfig;
 }
 
 export const DEFAULT_GATEWAY_CONFIG: Omit<GatewayConfig, 'sites' | 'sink' | 'privacy'> = {
@@ -124,6 +130,7 @@ export function resolveGatewayConfig(input: GatewayConfigInput): GatewayConfig {
   if (!Number.isInteger(config.maxBodyBytes) || config.maxBodyBytes < 1024) fail('config.maxBodyBytes must be an integer ≥ 1024');
   if (config.topics.some((t) => !/^[A-Za-z0-9._-]{1,249}$/.test(t))) fail('config.topics must be Kafka topic names');
   if (config.aggregate !== undefined) checkAggregateConfig(config.aggregate, config.privacy);
+  if (config.aggregate?.orders !== undefined) checkOrderFeedConfig(config.aggregate.orders, config.sink.kind === 'kafka' ? config.sink.bootstrap : undefined);
   return config;
 }
 

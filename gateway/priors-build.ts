@@ -161,13 +161,13 @@ export function buildPriors(periods: Iterable<PeriodSketches>, candidates: Prior
     reports: { item: kinds.item.reports, pair: kinds.pair.reports, query: kinds.query.reports, duplicatesDropped: duplicates },
     threshold: { item: kinds.item.threshold, pair: kinds.pair.threshold, query: kinds.query.threshold },
     publication: { rule: 'bonferroni-bernstein', alpha: opts.alpha, minCount: opts.minCount, candidates: m, kinds, falseDropRate: Number(falseDropRate.toPrecision(3)) },
-    items: ranked.filter((r) => passes('item', r.count)).map((r) => ({ itemId: r.value, count: round1(r.count) })),
+    items: ranked.filter((r) => passes('item', r.count)).map((r) => ({ itemId: r.value, count: round1(r.count), source: 'private-reports' as const })),
     pairs: byCount(pairs.map((p, i) => ({ value: p, name: p.join('\u0000'), count: pairEst.estimates[i]! })))
       .filter((p) => passes('pair', p.count))
-      .map((p) => ({ items: p.value, count: round1(p.count) })),
+      .map((p) => ({ items: p.value, count: round1(p.count), source: 'private-reports' as const })),
     queries: byCount(queries.map((query, i) => ({ value: query, name: query, count: queryEst.estimates[i]! })))
       .filter((q) => passes('query', q.count))
-      .map((q) => ({ query: q.value, count: round1(q.count) })),
+      .map((q) => ({ query: q.value, count: round1(q.count), source: 'private-reports' as const })),
   };
 }
 

@@ -37,11 +37,20 @@ describe('priors bundle', () => {
     ...ok, version: 2, threshold: { item: 157.7, pair: 157.7, query: 157.7 },
     publication: { rule: 'bonferroni-bernstein', alpha: 0.01, minCount: 20, candidates: 5000, falseDropRate: 0, kinds: { item: kind(1000), pair: kind(3000), query: kind(1000) } },
   };
-  it('accepts the versioned formats the aggregator writes (2, and 1 from earlier aggregators) and refuses others', () => {
-    expect(parsePriors(ok)).toEqual(ok);
-    expect(parsePriors(v2)).toEqual(v2);
+  it('accepts the versioned formats the aggregator writes (3, and 2 and 1 from earlier aggregators) and refuses others', () => {
+    // Before version 3 every entry came from private reports: it is read as such.
+    const labelled = <T extends object>(bundle: T) => ({
+      ...bundle,
+      items: [{ itemId: 'a', count: 120, source: 'private-reports' }],
+      pairs: [{ items: ['a', 'b'], count: 60, source: 'private-reports' }],
+      queries: [{ query: 'mug', count: 80, source: 'private-reports' }],
+    });
+    expect(parsePriors(ok)).toEqual(labelled(ok));
+    expect(parsePriors(v2)).toEqual(labelled(v2));
+    const v3 = { ...labelled(v2), version: 3 };
+    expect(parsePriors(v3)).toEqual(v3);
     expect(() => parsePriors({ ...v2, publication: { ...v2.publication, rule: 'three-sigma' } })).toThrowError('publication.rule must be "bonferroni-bernstein"');
-    expect(() => parsePriors({ ...ok, version: 3 })).toThrowError('priors bundle version 3 is not supported');
+    expect(() => parsePriors({ ...ok, version: 4 })).toThrowError('priors bundle version 4 is not supported');
     expect(() => parsePriors({ ...ok, items: [{ itemId: 'a', count: 'x' }] })).toThrowError('items[0].count must be a finite number');
     expect(() => parsePriors({ ...ok, pairs: [{ items: ['a'], count: 1 }] })).toThrowError('pairs[0].items must be two item ids');
     expect(() => parsePriors([])).toThrowError('is not an edgereco priors bundle');
