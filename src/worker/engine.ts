@@ -145,7 +145,7 @@ export class Engine implements EngineApi {
     if (problems) report(catalogError ? 'error' : 'warning')(problems);
     if (init.catalog || init.catalogUrl) debug(`catalog: ${catalog.length} items indexed, ${checked.skipped.length} skipped${checked.skipped.length ? ` (${checked.skipped[0]!.message.replace(/^edgereco: /, '')}${checked.skipped.length > 1 ? ', …' : ''})` : ''}`);
     this.history.add(await log.readAll());
-    this.catalog = new CatalogIndex(catalog, new Map(priors?.trending().map((t) => [t.itemId, t.count]) ?? []));
+    this.catalog = new CatalogIndex(catalog, priors?.popularity() ?? new Map());
     const search = CatalogSearch.build(catalog, init.search);
     // A bad `search` option: an error event now, and search() / suggest() reject with it.
     search.catch((error: unknown) => report('error')(asEdgeRecoError(error, 'the search index could not be built', 'search() and suggest() are off')));
