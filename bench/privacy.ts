@@ -19,7 +19,8 @@
  * docs/experiments.md has their figures and the commit that reruns them.)
  *
  * Writes bench/results/privacy.json ({ "<ε>": { top100_recall, spearman, hr10_ldp, hr10_raw } } with `interaction`
- * reporting, and `poisoning`: bench/poisoning.ts with tokens required) and bench/results/privacy-detail.json (both schemes, the population scale-up estimate, definitions).
+ * reporting; `poisoning.with_tokens`: bench/poisoning.ts, with Privacy Pass tokens required) and
+ * bench/results/privacy-detail.json (both schemes, the population scale-up estimate, definitions).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -27,6 +28,9 @@ import { fileURLToPath } from 'node:url';
 import { itemKey, olhParams, olhPerturb, olhVariance, OlhSketch, seededRandom, type RandomSource } from '../src/core/ldp/index.js';
 import { gamesPoisoning } from './poisoning.js';
 import { popularityHitRate, rmse, spearmanOver, topK, topKRecall } from './privacy-metrics.js';
+import {
+  craftedToPublish, loadGames, measureLocal, measurePrio3, measureSecureAggregation, measureShuffled, noSignal, shuffledLocalEpsilon, shuffledScaleUp, TARGET,
+} from './privacy-modes.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const EPSILONS = [1, 2, 4, 8] as const;
@@ -140,6 +144,50 @@ function scaleUp(data: Data, epsilon: number): { multiple: number; recall: numbe
 
 const round = (x: number): number => Math.round(x * 10_000) / 10_000;
 
+/** Items per shopper and period in the secure-aggregation simulation (its contribution limit); 8 measured best. */
+const SECURE_K = [1, 2, 4, 8, 16] as const;
+const SECURE_HEADLINE_K = 8;
+
+/** The private modes on one simulated period (bench/privacy-modes.ts). */
+async function privateModes(path: string) {
+  const games = loadGames(path);
+  const n = games.histories.length;
+  const epsilon0 = shuffledLocalEpsilon(n, Math.floor(n / 2), TARGET.central_epsilon, TARGET.delta);
+  const local = measureLocal(games);
+  const shuffled = measureShuffled(games, epsilon0);
+  const cost = await measurePrio3(games.items.length, SECURE_HEADLINE_K);
+  const secure = Object.fromEntries(SECURE_K.map((k) => [String(k), measureSecureAggregation(games, k, cost)]));
+  const scale = shuffledScaleUp(games);
+  const runs = 20;
+  const modes = {
+    shoppers: n,
+    target: TARGET,
+    local_only: { ...local, server: 'one gateway + aggregator; OLH sketch O(1) per report', must_not_collude: [] },
+    shuffled: {
+      ...shuffled,
+      bound: 'Feldman, McMillan & Talwar FOCS 2021, Theorem 3.2 (clones), numerical; composed over the shopper\'s two reports (δ/2 each)',
+      server: 'relay (forwards bytes) + gateway/aggregator as local_only; OLH sketch O(1) per report',
+      must_not_collude: ['relay', 'gateway'],
+      population_to_meet_target: scale,
+    },
+    secure_aggregation: {
+      ...secure[String(SECURE_HEADLINE_K)]!,
+      by_items_per_shopper: secure,
+      prio3: cost,
+      server: `two aggregators (leader, helper), each ${cost.server_prepare_ms} ms CPU per report to verify its proof share`,
+      must_not_collude: ['leader', 'helper'],
+    },
+    no_signal: { runs, entries_published: noSignal(games, runs, { shuffled: epsilon0 }), by_mode: { shuffled: noSignal(games, runs, { shuffled: epsilon0 }), secure_aggregation: noSignal(games, runs, { secureK: SECURE_HEADLINE_K }) } },
+    poisoning: {
+      definition: 'fewest crafted reports, on top of a no-signal period, that publish an item nobody viewed',
+      local_only: craftedToPublish(games, { olh: 2 }),
+      shuffled: craftedToPublish(games, { olh: epsilon0 }),
+      secure_aggregation: craftedToPublish(games, { secureK: SECURE_HEADLINE_K }),
+    },
+  };
+  return modes;
+}
+
 async function main(): Promise<void> {
   const dataArg = process.argv.find((a) => a.startsWith('--data='));
   const path = dataArg ? dataArg.slice('--data='.length) : '/work/shared/data/amazon/Video.txt';
@@ -199,10 +247,11 @@ async function main(): Promise<void> {
   };
   const out = resolve(HERE, 'results');
   mkdirSync(out, { recursive: true });
+  const modes = await privateModes(path);
   // Poisoning with Privacy Pass tokens required, through the real gateway and issuer (bench/poisoning.ts).
   const poisoning = await gamesPoisoning(path);
   console.error(JSON.stringify({ poisoning }));
-  writeFileSync(resolve(out, 'privacy.json'), `${JSON.stringify({ ...headline, poisoning }, null, 2)}\n`);
+  writeFileSync(resolve(out, 'privacy.json'), `${JSON.stringify({ ...headline, ...modes, poisoning: { ...modes.poisoning, with_tokens: poisoning } }, null, 2)}\n`);
   writeFileSync(resolve(out, 'privacy-detail.json'), `${JSON.stringify(detail, null, 2)}\n`);
   console.log(JSON.stringify(headline));
 }

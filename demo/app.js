@@ -135,7 +135,7 @@ const views = {
     return [el('h1', { textContent: 'Your cart' }), lines.length ? list : el('p', { textContent: 'Your cart is empty.' }), el('p', { textContent: `Total: ${money(total)}` }), checkout];
   },
   async privacy() {
-    const data = await reco.exportData();
+    const [data, protection] = await Promise.all([reco.exportData(), reco.privacy()]);
     const counts = {};
     for (const e of data.events) counts[e.type] = (counts[e.type] ?? 0) + 1;
     const today = new Date().toISOString().slice(0, 10);
@@ -148,6 +148,15 @@ const views = {
       el('h1', { textContent: 'Your data' }),
       el('p', { textContent: `Stored in this browser (${data.storage}): ${data.events.length} events — ${Object.entries(counts).map(([t, n]) => `${n} ${t}`).join(', ') || 'none'}.` }),
       el('p', { textContent: `What was sent: ${sent}` }),
+      el('h2', { textContent: 'What protects you' }),
+      el('p', { id: 'privacy-summary', textContent: protection.summary }),
+      el('dl', { className: 'privacy-figures' },
+        el('dt', { textContent: 'Scrambling on this device (local ε)' }),
+        el('dd', { textContent: protection.localEpsilon ? `${protection.localEpsilon.perReport} per report, at most ${protection.localEpsilon.perDay} per day` : 'nothing is sent' }),
+        el('dt', { textContent: 'What the store saw of your day (central ε, δ)' }),
+        el('dd', { textContent: protection.centralEpsilon === null ? 'not claimed: without a relay the local ε is the whole guarantee' : `ε = ${protection.centralEpsilon}, δ = ${protection.delta} (from the store's priors of ${protection.source?.bundleGenerated})` }),
+        el('dt', { textContent: 'Who must not work together for that to hold' }),
+        el('dd', { textContent: protection.mustNotCollude.length ? protection.mustNotCollude.join(' and ') : 'n/a' })),
       el('p', {}, download),
       el('p', {},
         el('button', { type: 'button', textContent: 'Forget me', onclick: async () => {

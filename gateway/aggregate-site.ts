@@ -49,6 +49,8 @@ export async function aggregateSite(config: GatewayConfig, now: () => number = D
     ...(options.alpha !== undefined ? { alpha: options.alpha } : {}),
     ...(options.pairTopItems !== undefined ? { pairTopItems: options.pairTopItems } : {}),
     ...(options.windows ? { windows: { ...DEFAULT_PUBLICATION.windows, ...options.windows } } : {}),
+    transport: config.ohttp?.required ? 'relay' : 'direct',
+    epsilon: config.privacy.epsilon,
   };
   const topic = options.topic ?? config.topics[0]!;
   const out = options.out ?? 'priors.json';

@@ -55,6 +55,22 @@ export interface GatewayConfig {
    * without it, none. Default: none.
    */
   tokens?: TokensConfig;
+  /**
+   * Oblivious HTTP (RFC 9458): the gateway also acts as the OHTTP gateway (POST /ohttp, key configuration at
+   * GET /ohttp-keys), for reports that come through a relay. Default: off.
+   */
+  ohttp?: OhttpConfig;
+}
+
+/** The gateway as an Oblivious Gateway Resource (see ohttp-resource.ts). */
+export interface OhttpConfig {
+  /** The gateway's private key file, created (mode 0600) when missing; relative to the working directory. Default `data/ohttp-key.json`. */
+  keyFile?: string;
+  /**
+   * Accept reports only through OHTTP (a direct POST /topics/… gets 403). Required for the priors bundle to state a
+   * central ε: only then can the gateway not link a report to its sender's address. Default false.
+   */
+  required?: boolean;
 }
 
 /** What a config file (or a caller) gives: any field but `sites` may be left out; `privacy.epsilon` may be one number. */
@@ -131,6 +147,9 @@ export function resolveGatewayConfig(input: GatewayConfigInput): GatewayConfig {
   if (config.topics.some((t) => !/^[A-Za-z0-9._-]{1,249}$/.test(t))) fail('config.topics must be Kafka topic names');
   if (config.aggregate !== undefined) checkAggregateConfig(config.aggregate, config.privacy);
   if (config.aggregate?.orders !== undefined) checkOrderFeedConfig(config.aggregate.orders, config.sink.kind === 'kafka' ? config.sink.bootstrap : undefined);
+  if (config.ohttp !== undefined && (typeof config.ohttp !== 'object' || config.ohttp === null || (config.ohttp.keyFile !== undefined && typeof config.ohttp.keyFile !== 'string') || (config.ohttp.required !== undefined && typeof config.ohttp.required !== 'boolean'))) {
+    fail('config.ohttp must be { "keyFile": "data/ohttp-key.json", "required": true|false }');
+  }
   return config;
 }
 

@@ -7,6 +7,7 @@ import { PRIORS_BUNDLE_VERSION, PRIORS_FORMAT, type KindPublication, type Priors
 import type { AggregatorStore } from './aggregator-store.js';
 import type { PeriodSketches } from './period-state.js';
 import { estimateNoise, publicationMargin } from './publication-rule.js';
+import { bundlePrivacy, type ReportTransport } from './privacy-accounting.js';
 
 /** What the aggregator may estimate: LDP reports name no value, so the candidates come from the store. */
 export interface PriorsCandidates {
@@ -26,9 +27,18 @@ export interface PublicationOptions {
   windows: Record<ReportKind, number>;
   /** Pairs are estimated among this many of the most popular items (n·(n−1)/2 candidates). Default 100. */
   pairTopItems: number;
+  /** How the reports reached the gateway: `relay` (OHTTP only) makes the bundle state a central ε. Default `direct`. */
+  transport: ReportTransport;
+  /** The site's ε per report kind (its policy), for the bundle's privacy figures. Default: the ε of the reports counted. */
+  epsilon?: Readonly<Record<ReportKind, number>>;
 }
 
-export const DEFAULT_PUBLICATION: PublicationOptions = { minCount: 20, alpha: 0.01, windows: { item: 7, pair: 30, query: 30 }, pairTopItems: 100 };
+/** The ε per kind the bundle states: the site's when given, else the reports' (2, the SDK's default, for a kind with none). */
+function siteEpsilon(observed: Record<ReportKind, number>, configured: Readonly<Record<ReportKind, number>> | undefined): Record<ReportKind, number> {
+  return Object.fromEntries(REPORT_KINDS.map((k) => [k, configured?.[k] ?? (observed[k] || 2)])) as Record<ReportKind, number>;
+}
+
+export const DEFAULT_PUBLICATION: PublicationOptions = { minCount: 20, alpha: 0.01, windows: { item: 7, pair: 30, query: 30 }, pairTopItems: 100, transport: 'direct' };
 
 const DAY_MS = 86_400_000;
 
@@ -112,12 +122,18 @@ export function buildPriors(periods: Iterable<PeriodSketches>, candidates: Prior
   const windows = Object.fromEntries(REPORT_KINDS.map((k) => [k, { groups: new Map(), from: null, to: null }])) as Record<ReportKind, KindWindow>;
   let duplicates = 0;
   let falseDropRate = 0;
+  const perPeriod = new Map<string, Record<ReportKind, number>>();
+  const epsilonOf: Record<ReportKind, number> = { item: 0, pair: 0, query: 0 };
   for (const p of periods) {
     if (p.period > today || p.period < earliest) continue;
     duplicates += p.duplicates;
     falseDropRate = Math.max(falseDropRate, p.falseDropRate);
     for (const { kind, sketch } of p.sketches) {
       if (p.period < starts[kind] || sketch.reports === 0) continue;
+      let counts = perPeriod.get(p.period);
+      if (!counts) perPeriod.set(p.period, (counts = { item: 0, pair: 0, query: 0 }));
+      counts[kind] += sketch.reports;
+      epsilonOf[kind] = Math.max(epsilonOf[kind], sketch.params.epsilon);
       const w = windows[kind];
       let merged = w.groups.get(sketch.params.epsilon);
       if (!merged) w.groups.set(sketch.params.epsilon, (merged = new OlhSketch(sketch.params)));
@@ -161,6 +177,7 @@ export function buildPriors(periods: Iterable<PeriodSketches>, candidates: Prior
     reports: { item: kinds.item.reports, pair: kinds.pair.reports, query: kinds.query.reports, duplicatesDropped: duplicates },
     threshold: { item: kinds.item.threshold, pair: kinds.pair.threshold, query: kinds.query.threshold },
     publication: { rule: 'bonferroni-bernstein', alpha: opts.alpha, minCount: opts.minCount, candidates: m, kinds, falseDropRate: Number(falseDropRate.toPrecision(3)) },
+    privacy: bundlePrivacy([...perPeriod.values()].map((counts) => ({ counts })), siteEpsilon(epsilonOf, opts.epsilon), opts.transport),
     items: ranked.filter((r) => passes('item', r.count)).map((r) => ({ itemId: r.value, count: round1(r.count), source: 'private-reports' as const })),
     pairs: byCount(pairs.map((p, i) => ({ value: p, name: p.join('\u0000'), count: pairEst.estimates[i]! })))
       .filter((p) => passes('pair', p.count))

@@ -7,6 +7,8 @@ export const REST_ERRORS = {
   BAD_JSON: { status: 400, code: 40002 },
   UNAUTHORIZED: { status: 401, code: 40101 },
   FORBIDDEN_ORIGIN: { status: 403, code: 40301 },
+  /** The site takes reports only through its OHTTP relay (config `ohttp.required`). */
+  OHTTP_REQUIRED: { status: 403, code: 40302 },
   NOT_FOUND: { status: 404, code: 40401 },
   TOPIC_NOT_FOUND: { status: 404, code: 40401 },
   METHOD_NOT_ALLOWED: { status: 405, code: 40501 },

@@ -6,6 +6,8 @@ import { checkContentType, parseProduceRecords, V2_RESPONSE_TYPE } from './produ
 import { createRateLimiter } from './rate-limit.js';
 import { readBody } from './read-body.js';
 import { checkReportPolicy } from './report-policy.js';
+import type { OhttpKey } from './ohttp-key.js';
+import { OhttpResource } from './ohttp-resource.js';
 import { RestError } from './rest-errors.js';
 import type { ReportSink } from './sinks/sink.js';
 import { serveTokenRoute } from './token-routes.js';
@@ -33,6 +35,8 @@ export interface GatewayOptions {
   now?: () => number;
   /** Privacy Pass issuer and redemption (config `tokens`; `TokenService.open`). Default: none, reports need no token. */
   tokens?: TokenService;
+  /** The OHTTP key when `config.ohttp` is set (serve.ts loads it): the gateway then also serves POST /ohttp. */
+  ohttpKey?: OhttpKey;
 }
 
 export interface Gateway {
@@ -68,13 +72,18 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     return { ratePerSecond: site?.ratePerSecond ?? 2_000, burst: site?.burst ?? 10_000 };
   });
 
+  let selfUrl = '';
+  const ohttp = options.ohttpKey ? new OhttpResource(options.ohttpKey, () => selfUrl, config.maxBodyBytes, config.bodyTimeoutMs) : null;
+
   async function produce(request: IncomingMessage, response: ServerResponse, topic: string, url: URL, entry: AccessLogEntry): Promise<void> {
     if (!config.topics.includes(topic)) throw new RestError('TOPIC_NOT_FOUND', `topic ${JSON.stringify(topic.slice(0, 60))} not found`);
+    const inner = ohttp?.isInner(request) ?? false;
+    if (config.ohttp?.required && !inner) throw new RestError('OHTTP_REQUIRED', 'this site accepts reports only through its Oblivious HTTP relay (POST /ohttp)');
     const headerKey = request.headers['x-edgereco-key'];
     const site = siteFor(config, typeof headerKey === 'string' ? headerKey : (url.searchParams.get('key') ?? undefined));
     entry.site = site.id;
     const origin = request.headers.origin;
-    if (origin === undefined ? !site.allowMissingOrigin : !site.origins.includes(origin)) {
+    if (!inner && (origin === undefined ? !site.allowMissingOrigin : !site.origins.includes(origin))) {
       throw new RestError('FORBIDDEN_ORIGIN', origin === undefined ? 'an Origin header is required' : 'this origin is not allowed for this key');
     }
     checkContentType(request.headers['content-type']);
@@ -122,6 +131,12 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
         return;
       }
       if (options.tokens && (await serveTokenRoute(request, response, url.pathname, entry, config, options.tokens, now()))) return;
+      if (ohttp && (url.pathname === '/ohttp-keys' || url.pathname === '/ohttp')) {
+        entry.route = url.pathname;
+        if (url.pathname === '/ohttp-keys' && method === 'GET') ohttp.keys(response);
+        else await ohttp.handle(request, response);
+        return;
+      }
       const match = TOPIC_PATH.exec(url.pathname);
       if (!match) throw new RestError('NOT_FOUND', 'not found; the gateway serves POST /topics/{topic}');
       entry.route = '/topics/:topic';
@@ -164,6 +179,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     server.listen(config.port, config.host, () => resolve());
   });
   const address = server.address() as AddressInfo;
+  const loopback = address.address === '0.0.0.0' ? '127.0.0.1' : address.address === '::' ? '::1' : address.address;
+  selfUrl = `http://${address.family === 'IPv6' ? `[${loopback}]` : loopback}:${address.port}`;
   return {
     server,
     url: `http://${address.address}:${address.port}`,

@@ -26,9 +26,12 @@ const TYPES = {
 
 /**
  * Serves `root` on http://localhost:PORT. `routes` maps a URL path to a file path under root (e.g. '/' to the demo);
- * `isolated` adds the cross-origin isolation headers; `cors` lets other origins read the files (a CDN). Resolves with { url, close }.
+ * `isolated` adds the cross-origin isolation headers; `cors` lets other origins read the files (a CDN). Files carry a
+ * weak ETag and a repeat request that sends it back gets a 304. Resolves with { url, close, bytesSent() }.
  */
 export function serve({ port = 0, root = ROOT, routes = {}, log = false, isolated = false, cors = false } = {}) {
+  // Bytes of response bodies sent, for benchmarks that count what a page view downloads (304s send none).
+  let bytesSent = 0;
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
@@ -52,7 +55,15 @@ export function serve({ port = 0, root = ROOT, routes = {}, log = false, isolate
         res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${path}`);
         return;
       }
+      // A validator, as a CDN gives one: a repeat request with If-None-Match gets a 304 and no body.
+      const etag = `W/"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
+      if (req.headers['if-none-match'] === etag) {
+        res.writeHead(304, { etag, 'cache-control': 'no-cache', ...(cors ? { 'access-control-allow-origin': '*' } : {}), ...(isolated ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } : {}) }).end();
+        return;
+      }
+      if (req.method !== 'HEAD') bytesSent += info.size;
       res.writeHead(200, {
+        etag,
         'content-type': TYPES[extname(file.replace(/\.gz$/, ''))] ?? 'application/octet-stream',
         ...encoding,
         // The demo's service worker lives in /demo/ but keeps the whole demo (served from /) working offline.
@@ -75,7 +86,7 @@ export function serve({ port = 0, root = ROOT, routes = {}, log = false, isolate
     server.listen(port, '127.0.0.1', () => {
       const address = server.address();
       const actual = typeof address === 'object' && address ? address.port : port;
-      resolvePromise({ url: `http://localhost:${actual}`, close: () => new Promise((r) => server.close(() => r())) });
+      resolvePromise({ url: `http://localhost:${actual}`, close: () => new Promise((r) => server.close(() => r())), bytesSent: () => bytesSent });
     });
   });
 }

@@ -28,7 +28,7 @@ interface EmbedApi extends Recommender {
   push(...commands: Command[]): number;
 }
 
-const METHODS = ['track', 'recommend', 'related', 'frequentlyBoughtTogether', 'search', 'suggest', 'rerank', 'updateCatalog', 'explain', 'forget', 'optOut', 'optIn', 'exportData', 'syncNow', 'on', 'close'] as const;
+const METHODS = ['track', 'recommend', 'related', 'frequentlyBoughtTogether', 'search', 'suggest', 'rerank', 'updateCatalog', 'explain', 'forget', 'optOut', 'optIn', 'exportData', 'privacy', 'syncNow', 'on', 'close'] as const;
 
 const script = typeof document !== 'undefined' ? (document.currentScript as HTMLScriptElement | null) : null;
 const base = script?.src || (typeof location !== 'undefined' ? location.href : '');

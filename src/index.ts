@@ -30,6 +30,7 @@ export function createRecommender(options?: RecommenderOptions): Recommender {
 
 export type { Recommender } from './client/create-recommender.js';
 export type { ExportedData, SyncExport, SyncSummary, SyncBatch } from './core/worker-api.js';
+export type { PrivacyStatus } from './core/privacy-status.js';
 export type { AggregateReport, PrivacyBudgetPolicy, PrivacyBudgetState } from './core/ldp/index.js';
 export type { RecommenderEvents, RecommenderEventName } from './client/emitter.js';
 export type { RecommenderOptions } from './core/config.js';

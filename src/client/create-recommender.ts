@@ -7,6 +7,7 @@ import { randomId } from '../core/random-id.js';
 import type { Recommendation, RecommendOptions, RelatedOptions } from '../core/recommendation.js';
 import type { Explanation } from '../core/explanation.js';
 import type { RerankOptions, SearchOptions, SearchResponse, SearchResults, Suggestion } from '../core/search-types.js';
+import type { PrivacyStatus } from '../core/privacy-status.js';
 import type { EngineInit, EngineNotify, ExportedData, SyncSummary } from '../core/worker-api.js';
 import { Consent } from './consent.js';
 import { Emitter, type RecommenderEventName, type RecommenderEvents } from './emitter.js';
@@ -50,8 +51,14 @@ export interface Recommender {
   /** Undoes `optOut()`. */
   optIn(): Promise<void>;
   isOptedOut(): boolean;
-  /** Everything stored about the shopper, as JSON-ready data. */
+  /** Everything stored about the shopper, as JSON-ready data (with `privacy`, below). */
   exportData(): Promise<ExportedData>;
+  /**
+   * What protects this shopper's data: the local ε of what the browser sends, and when reports go through an
+   * Oblivious HTTP relay (`syncRelayUrl`), the central (ε, δ) per shopper and day that the store's priors bundle states,
+   * with who must not collude for it to hold; `summary` says it in plain words. Without a relay, the local ε alone.
+   */
+  privacy(): Promise<PrivacyStatus>;
   /**
    * Reports today so far and sends the outbox now, within the same daily ε budget as the scheduled sync (the latest
    * finished day first; today then counts as reported, so events tracked later today are not). Resolves with what
@@ -151,6 +158,7 @@ export function createRecommenderWith(internals: FacadeInternals, options: Recom
       const data = await ask<Omit<ExportedData, 'optedOut'>>('exportData', (api) => api.exportData());
       return { ...data, optedOut: consent.isOptedOut };
     },
+    privacy: () => ask<PrivacyStatus>('privacy', (api) => api.privacy()),
     async syncNow() {
       await tracker.settle();
       return ask<SyncSummary>('syncNow', (api) => api.syncNow());

@@ -49,6 +49,26 @@ export interface RecommenderOptions {
    * cannot link a token it gave to the report it later pays for. Default `false`.
    */
   syncTokens?: boolean;
+  /**
+   * An Oblivious HTTP relay (RFC 9458) to send reports through, e.g. `https://relay.example/` (the gateway package's
+   * `edgereco-gateway relay`, or any RFC 9458 relay service run by another party). Each request is encrypted to the
+   * gateway's key (`syncKeysUrl`) and posted to the relay: the relay sees the browser's address but not the reports,
+   * the gateway the reports but not the address. Reports then leave at a random time within the day after they are
+   * built, not when the shopper visits. Without it, the guarantee is the local ε alone. Default: none.
+   */
+  syncRelayUrl?: string;
+  /**
+   * Where the gateway's OHTTP key configuration (`application/ohttp-keys`) is fetched, once an hour at most. Default:
+   * `<syncRelayUrl>/ohttp-keys` (served by edgereco's relay); with another relay service, serve the gateway's
+   * `/ohttp-keys` from your CDN (not from the gateway itself, which would then see the browser's address).
+   */
+  syncKeysUrl?: string;
+  /**
+   * ε of one report: must equal the gateway's `privacy.epsilon` (other reports are refused). A browser sends two
+   * reports a day, so it spends at most twice this per day. With a relay the store may choose a larger ε (the
+   * central ε the priors bundle states is then what protects the shopper); see docs/privacy.md. Default 2.
+   */
+  syncEpsilon?: number;
   /** URL of the store's priors bundle (trending items, bought-together pairs, popular queries). Default: none. */
   priorsUrl?: string;
   /** Business rules applied to every list (boosts, at most N per brand or category). Default: none. */
@@ -79,9 +99,9 @@ export interface BusinessRules {
 }
 
 /** Options given as URLs: the page makes them absolute (relative to itself) before the worker sees them. */
-export const URL_OPTIONS = ['catalogUrl', 'modelUrl', 'syncUrl', 'priorsUrl'] as const;
+export const URL_OPTIONS = ['catalogUrl', 'modelUrl', 'syncUrl', 'syncRelayUrl', 'syncKeysUrl', 'priorsUrl'] as const;
 
-const OPTIONAL = ['catalog', 'catalogUrl', 'workerUrl', 'modelUrl', 'syncUrl', 'syncKey', 'syncTopic', 'syncTokens', 'priorsUrl', 'search'] as const;
+const OPTIONAL = ['catalog', 'catalogUrl', 'workerUrl', 'modelUrl', 'syncUrl', 'syncKey', 'syncTopic', 'syncTokens', 'syncRelayUrl', 'syncKeysUrl', 'syncEpsilon', 'priorsUrl', 'search'] as const;
 type Optional = (typeof OPTIONAL)[number];
 export type ResolvedOptions = Required<Omit<RecommenderOptions, Optional>> & Pick<RecommenderOptions, Optional>;
 
@@ -97,7 +117,7 @@ export const DEFAULT_OPTIONS = {
   debug: false,
 } as const satisfies Partial<ResolvedOptions>;
 
-const KNOWN = ['storeId', 'catalog', 'catalogUrl', 'maxEvents', 'maxAgeDays', 'batchSize', 'storage', 'workerUrl', 'timeoutMs', 'modelUrl', 'backend', 'syncUrl', 'syncKey', 'syncTopic', 'syncTokens', 'priorsUrl', 'rules', 'search', 'debug'];
+const KNOWN = ['storeId', 'catalog', 'catalogUrl', 'maxEvents', 'maxAgeDays', 'batchSize', 'storage', 'workerUrl', 'timeoutMs', 'modelUrl', 'backend', 'syncUrl', 'syncKey', 'syncTopic', 'syncTokens', 'syncRelayUrl', 'syncKeysUrl', 'syncEpsilon', 'priorsUrl', 'rules', 'search', 'debug'];
 const BACKEND_CHOICES = ['auto', 'webgpu', 'wasm', 'cpu'];
 
 function bad(name: string, requirement: string, value: unknown): EdgeRecoError {
@@ -118,6 +138,7 @@ export function resolveOptions(options: RecommenderOptions = {}): ResolvedOption
   for (const key of [...URL_OPTIONS, 'syncKey', 'syncTopic'] as const) {
     if (options[key] !== undefined && typeof options[key] !== 'string') throw bad(key, 'must be a URL string', options[key]);
   }
+  if (options.syncEpsilon !== undefined && !(typeof options.syncEpsilon === 'number' && options.syncEpsilon >= 0.1 && options.syncEpsilon <= 10)) throw bad('syncEpsilon', 'must be a number from 0.1 to 10 (the gateway\'s privacy.epsilon)', options.syncEpsilon);
   const backend = options.backend ?? DEFAULT_OPTIONS.backend;
   if (!BACKEND_CHOICES.includes(backend)) throw bad('backend', `must be one of ${BACKEND_CHOICES.join(', ')}`, backend);
   const resolved: ResolvedOptions = {

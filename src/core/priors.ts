@@ -6,11 +6,11 @@ import { REPORT_KINDS, type ReportKind } from './ldp/aggregate-report.js';
  * store's own order feed says, downloaded by every browser for cold start, `suggest()` and bought-together lists.
  * Versioned JSON; every entry says where it came from (`source`); entries from reports passed the publication rule
  * (`threshold`, `publication`), entries from orders the order count rule (`sources.orders`). One definition for the
- * aggregator (gateway/priors-build.ts, gateway/priors-merge.ts) and the SDK, which reads versions 1 (no
- * `publication`), 2 (no sources: every entry is from private reports) and 3.
+ * aggregator (gateway/priors-build.ts, gateway/priors-merge.ts) and the SDK, which reads version 1 (no
+ * `publication`), 2 (no `privacy`), 3 (no `source` labels: every entry then came from private reports) and 4.
  */
 export const PRIORS_FORMAT = 'edgereco-priors';
-export const PRIORS_BUNDLE_VERSION = 3;
+export const PRIORS_BUNDLE_VERSION = 4;
 
 /**
  * Where an entry of the bundle comes from: `private-reports`, what many shoppers' browsers reported, privatized on
@@ -19,7 +19,7 @@ export const PRIORS_BUNDLE_VERSION = 3;
 export const PRIORS_SOURCES = ['private-reports', 'orders'] as const;
 export type PriorsEntrySource = (typeof PRIORS_SOURCES)[number];
 
-/** The store's order feed as the bundle states it (version 3, when the aggregator read one). */
+/** The store's order feed as the bundle states it (version 4, when the aggregator read one). */
 export interface OrderFeedSummary {
   /** `csv` (an export file) or `kafka` (a topic the store's backend writes). */
   feed: 'csv' | 'kafka';
@@ -29,6 +29,30 @@ export interface OrderFeedSummary {
   orders: number;
   /** An item or a pair is listed only when at least this many orders of the window contain it. */
   minOrders: number;
+}
+
+/**
+ * What the bundle's figures promise each shopper (versions 3 and 4), for its entries from private reports. `local`: the reports reached the gateway directly, so
+ * the guarantee is the local ε of what a browser sends alone. `shuffled`: the gateway took reports only through an
+ * Oblivious HTTP relay, so it holds anonymous reports it cannot link to a sender or to each other, and each shopper's
+ * period is also covered by the central (ε, δ) below, as long as the relay and the gateway do not collude.
+ */
+export interface PriorsPrivacy {
+  mode: 'local' | 'shuffled';
+  /** ε of one report, per kind, as the site fixes it. */
+  localEpsilon: Record<ReportKind, number>;
+  /** Reports one browser sends per period (an item report and a pair-or-query report) and their ε together. */
+  reportsPerPeriod: number;
+  localEpsilonPerPeriod: number;
+  /** Central ε per shopper and period, the worst over the periods of the bundle; null in `local` mode. */
+  centralEpsilon: number | null;
+  delta: number | null;
+  /** The fewest reports of one kind in one period: the crowd a report hid in. */
+  fewestReports: number | null;
+  /** How the central figure was computed. */
+  bound: string | null;
+  /** Who must not collude for the central figure to hold. */
+  mustNotCollude: string[];
 }
 
 /** The publication rule of one kind's list, and the figures it was applied with. */
@@ -67,11 +91,11 @@ export interface PriorsPublication {
 
 export interface PriorsBundle {
   format: typeof PRIORS_FORMAT;
-  /** 3 as written today; 1 (no `publication`) and 2 (no `source` labels) from earlier aggregators, still read. */
-  version: 1 | 2 | typeof PRIORS_BUNDLE_VERSION;
+  /** 4 as written today; 1 (no `publication`), 2 (no `privacy`) and 3 (no `source`) from earlier aggregators, still read. */
+  version: 1 | 2 | 3 | typeof PRIORS_BUNDLE_VERSION;
   /** The UTC day it was made (no finer time). */
   generated: string;
-  /** What the entries come from, besides private reports (version 3): the store's order feed, when one was read. */
+  /** What the entries come from, besides private reports (version 4): the store's order feed, when one was read. */
   sources?: { orders?: OrderFeedSummary };
   /** The first and last report period it covers. */
   periods: { from: string; to: string } | null;
@@ -79,8 +103,10 @@ export interface PriorsBundle {
   reports: Record<ReportKind, number> & { duplicatesDropped: number };
   /** The threshold per kind, in estimated shoppers (version 2: `publication.kinds[kind].threshold`). */
   threshold: Record<ReportKind, number>;
-  /** The publication rule of the private reports and its parameters (versions 2 and 3). */
+  /** The publication rule of the private reports and its parameters (versions 2 to 4). */
   publication?: PriorsPublication;
+  /** The privacy figures in force (versions 3 and 4). */
+  privacy?: PriorsPrivacy;
   /**
    * Popular items: from private reports, by estimated shoppers in the covered periods (the store's trending items);
    * from orders, by orders that contain them (the store's best-sellers). An item may have one entry per source; each
@@ -131,8 +157,18 @@ function publication(value: unknown): PriorsPublication {
   return p as unknown as PriorsPublication;
 }
 
+function privacy(value: unknown): PriorsPrivacy {
+  const p = value as Record<string, unknown> | null;
+  if (typeof p !== 'object' || p === null || (p.mode !== 'local' && p.mode !== 'shuffled')) throw bad('privacy.mode must be "local" or "shuffled"', (p as Record<string, unknown> | null)?.mode);
+  perKind(p.localEpsilon, 'privacy.localEpsilon');
+  for (const field of ['reportsPerPeriod', 'localEpsilonPerPeriod']) num(p[field], `privacy.${field}`);
+  if (p.mode === 'shuffled') for (const field of ['centralEpsilon', 'delta', 'fewestReports']) num(p[field], `privacy.${field}`);
+  if (!Array.isArray(p.mustNotCollude)) throw bad('privacy.mustNotCollude must be an array', p.mustNotCollude);
+  return p as unknown as PriorsPrivacy;
+}
+
 function source(value: unknown, where: string, labelled: boolean): PriorsEntrySource {
-  if (!labelled) return 'private-reports'; // versions 1 and 2 knew no other source
+  if (!labelled) return 'private-reports'; // versions 1 to 3 knew no other source
   if (!(PRIORS_SOURCES as readonly unknown[]).includes(value)) throw bad(`${where}.source must be one of ${PRIORS_SOURCES.join(', ')}`, value);
   return value as PriorsEntrySource;
 }
@@ -148,11 +184,11 @@ function orderFeed(value: unknown): OrderFeedSummary {
   return o as unknown as OrderFeedSummary;
 }
 
-/** Checks a fetched priors bundle; refuses unknown formats and versions (reads versions 1, 2 and 3). */
+/** Checks a fetched priors bundle; refuses unknown formats and versions (reads versions 1 to 4). */
 export function parsePriors(doc: unknown): PriorsBundle {
   const d = doc as Record<string, unknown> | null;
   if (typeof d !== 'object' || d === null || Array.isArray(d) || d.format !== PRIORS_FORMAT) throw bad(`is not an edgereco priors bundle (format ${describeValue((d as Record<string, unknown> | null)?.format)})`);
-  if (d.version !== 1 && d.version !== 2 && d.version !== PRIORS_BUNDLE_VERSION) {
+  if (d.version !== 1 && d.version !== 2 && d.version !== 3 && d.version !== PRIORS_BUNDLE_VERSION) {
     throw createError(ERROR_CODES.UNSUPPORTED_VERSION, { what: 'priors bundle', version: d.version, supported: `versions 1 to ${PRIORS_BUNDLE_VERSION}` });
   }
   const labelled = d.version === PRIORS_BUNDLE_VERSION;
@@ -163,6 +199,7 @@ export function parsePriors(doc: unknown): PriorsBundle {
     format: PRIORS_FORMAT,
     version: d.version,
     ...(d.version !== 1 ? { publication: publication(d.publication) } : {}),
+    ...(d.version === 3 || d.version === PRIORS_BUNDLE_VERSION ? { privacy: privacy(d.privacy) } : {}),
     generated: str(d.generated, 'generated'),
     ...(sources?.orders !== undefined ? { sources: { orders: orderFeed(sources.orders) } } : {}),
     periods: periods === null ? null : { from: str(periods?.from, 'periods.from'), to: str(periods?.to, 'periods.to') },

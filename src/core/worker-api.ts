@@ -1,3 +1,4 @@
+import type { PrivacyStatus } from './privacy-status.js';
 import type { CatalogItem, CatalogUpdate } from './catalog.js';
 import type { BusinessRules, RecommenderOptions } from './config.js';
 import type { SerializedError } from './errors.js';
@@ -38,8 +39,12 @@ export interface EngineSettings {
   priorsUrl?: string;
   /** The store's business rules for every list. */
   rules: BusinessRules;
-  /** Where privatized reports go (absolute gateway URL, key, topic as given; the worker checks them); absent: no sync. */
-  sync?: { url: string; key?: string | undefined; topic?: string | undefined; tokens?: boolean };
+  /**
+   * Where privatized reports go (absolute gateway URL, key, topic as given; the worker checks them), through which
+   * OHTTP relay and key configuration, at which ε per report, and whether each report is paid with a Privacy Pass
+   * token; absent: no sync.
+   */
+  sync?: { url: string; key?: string | undefined; topic?: string | undefined; relayUrl?: string | undefined; keysUrl?: string | undefined; epsilon?: number | undefined; tokens?: boolean };
   /** The shopper's consent as the page knows it at start; changes arrive through `setConsent`. */
   optedOut: boolean;
   /** Log the life cycle to the console (`options.debug`). */
@@ -56,6 +61,8 @@ export interface SyncExport {
   budget: PrivacyBudgetState | null;
   /** Reports built and not yet confirmed by the gateway, exactly as they will be sent. */
   pending: AggregateReport[];
+  /** With a relay: the pending reports that wait for their random send time (ISO, UTC), by report id. */
+  waiting: { id: string; notBefore: string }[];
   /** Reports the gateway confirmed (the most recent 200), with the UTC day of confirmation. */
   sent: { report: AggregateReport; sentDay: string }[];
 }
@@ -128,6 +135,8 @@ export interface ExportedData {
   events: BehaviourEvent[];
   /** What was sent and what waits to be sent; null when the data is in memory only (sync needs IndexedDB). */
   sync: SyncExport | null;
+  /** What protects the shopper: local ε, and the central ε the store's bundle states when reports go through a relay. */
+  privacy: PrivacyStatus;
 }
 
 /** How the worker reports background events to the page, which emits them (`warning`, `error`, `backend`). */
@@ -164,6 +173,8 @@ export interface EngineApi {
   updateCatalog(update: CatalogUpdate): Promise<number>;
   explain(itemId: string): Promise<Explanation>;
   exportData(): Promise<Omit<ExportedData, 'optedOut'>>;
+  /** The shopper's privacy status (see `PrivacyStatus`). */
+  privacy(): Promise<PrivacyStatus>;
   /** The shopper opted out (true) or back in: opting out stops sync and empties the outbox. */
   setConsent(optedOut: boolean): Promise<void>;
   /** Reports today so far within the day's ε budget and sends the outbox now (see `SyncScheduler.syncNow`). */

@@ -1,5 +1,5 @@
 import { type HanFold, foldText, foldWithOffsets, stripAccents } from './fold-text.js';
-import { cjkKeyLength } from './normalize-term.js';
+import { cjkKeyLength, cjkKeyOf } from './normalize-term.js';
 import { tokenizeText } from './tokenize-text.js';
 
 /** A token of a text with where it came from: `text.slice(start, end)` is what was written. */
@@ -38,7 +38,8 @@ const HAS_LETTER = /\p{L}/u;
 const PHRASE_WORDS = 4;
 const PHRASE_CHARS = 12;
 
-type Mode = 'index' | 'query' | 'tokens';
+/** `index-pairs`: indexing without the run-final single characters (fields a one-character query need not reach). */
+type Mode = 'index' | 'index-pairs' | 'query' | 'tokens';
 
 /**
  * Turns text into search terms, the same way for the catalog and the query, so both sides always agree:
@@ -68,9 +69,13 @@ export class TextAnalyzer {
     return foldText(text, this.foldHan);
   }
 
-  /** The terms a field's text is indexed under. */
-  indexTerms(text: string): string[] {
-    return this.terms(text, 'index');
+  /**
+   * The terms a field's text is indexed under. `singles: false` leaves out the single characters that end Chinese,
+   * Japanese and Korean runs (only a one-character query needs them): for short fields that repeat across the catalog
+   * (brand, category, attributes), where they are a third of the terms and one-character queries go to the title.
+   */
+  indexTerms(text: string, singles = true): string[] {
+    return this.terms(text, singles ? 'index' : 'index-pairs');
   }
 
   /** The terms of a query (the last one is what the shopper is typing). */
@@ -89,46 +94,61 @@ export class TextAnalyzer {
   }
 
   /**
-   * Completion candidates of a text for `suggest()`: its words, and for unspaced scripts the words `Intl.Segmenter`
-   * finds joined with up to three following ones (so `蓝牙` completes to `蓝牙耳机`, and `ワイヤレス` to `ワイヤレスイヤホン`).
-   * `cache` keeps the phrases of each run seen (segmenting is the slow part; a bulk load passes one and drops it).
+   * What a text offers `suggest()`, in two kinds: its spaced words (lower case, accents removed, at least 2 characters
+   * with a letter), and its unspaced runs (Chinese, Japanese, Thai…), whose completion phrases {@link runPhrases}
+   * gives. A suggest index counts items per word and per run, and expands each distinct run once. Each run comes as its
+   * `key` (folded as queries are: Traditional Chinese as Simplified) and as `shown` (as the catalog writes it, only
+   * NFKC and lower case), so a store writing Traditional characters shows its shoppers Traditional completions.
    */
-  phrases(text: string, cache?: Map<string, string[]>): string[] {
-    const folded = this.fold(text).toLowerCase();
-    const out: string[] = [];
+  completionUnits(text: string): { words: string[]; runs: { key: string; shown: string }[] } {
+    const shownText = foldText(text).toLowerCase();
+    const folded = this.foldHan && MAY_BE_UNSPACED.test(shownText) ? this.foldHan(shownText) : shownText;
+    const words: string[] = [];
+    const runs: { key: string; shown: string }[] = [];
     const spaced = (part: string) => {
-      const words = stripAccents(part).match(WORD);
-      if (words) for (const w of words) if (w.length >= 2 && HAS_LETTER.test(w)) out.push(w);
+      const found = stripAccents(part).match(WORD);
+      if (found) for (const w of found) if (w.length >= 2 && HAS_LETTER.test(w)) words.push(w);
     };
     if (!MAY_BE_UNSPACED.test(folded)) {
       spaced(folded);
-      return out;
+      return { words, runs };
     }
+    // Han folding is character for character; where it is not, completions show the folded text.
+    const sameLength = folded.length === shownText.length;
     let at = 0;
     for (const m of folded.matchAll(UNSPACED_RUN)) {
       if (m.index > at) spaced(folded.slice(at, m.index));
       at = m.index + m[0].length;
-      let phrases = cache?.get(m[0]);
-      if (!phrases) {
-        phrases = this.runPhrases(m[0]);
-        cache?.set(m[0], phrases);
-      }
-      for (const p of phrases) out.push(p);
+      runs.push({ key: m[0], shown: sameLength ? shownText.slice(m.index, at) : m[0] });
     }
     if (at < folded.length) spaced(folded.slice(at));
-    return out;
+    return { words, runs };
   }
 
-  /** The completion phrases of one unspaced run: each word joined with up to three following ones, 2–12 characters. */
-  private runPhrases(run: string): string[] {
-    const words = this.wordSpans(run).map(([a, b]) => run.slice(a, b));
-    const out: string[] = [];
-    for (let i = 0; i < words.length; i++) {
-      let phrase = '';
-      for (let j = i; j < words.length && j < i + PHRASE_WORDS; j++) {
-        phrase += words[j];
-        if (phrase.length > PHRASE_CHARS) break;
-        if (phrase.length >= 2) out.push(phrase);
+  /**
+   * Completion candidates of a text for `suggest()`, as queries are folded: its words, and for unspaced scripts the
+   * words `Intl.Segmenter` finds joined with up to three following ones (so `蓝牙` completes to `蓝牙耳机`, and
+   * `ワイヤレス` to `ワイヤレスイヤホン`).
+   */
+  phrases(text: string): string[] {
+    const { words, runs } = this.completionUnits(text);
+    for (const run of runs) for (const p of this.runPhrases(run.key).keys()) words.push(p);
+    return words;
+  }
+
+  /**
+   * The completion phrases of one unspaced run, each once: each word joined with up to three following ones, 2–12
+   * characters; keyed by the phrase of `run`, valued by the same stretch of `shown` (the run as the catalog writes it).
+   */
+  runPhrases(run: string, shown: string = run): Map<string, string> {
+    const spans = this.wordSpans(run);
+    const out = new Map<string, string>();
+    for (let i = 0; i < spans.length; i++) {
+      const start = spans[i]![0];
+      for (let j = i; j < spans.length && j < i + PHRASE_WORDS; j++) {
+        const end = spans[j]![1];
+        if (end - start > PHRASE_CHARS) break;
+        if (end - start >= 2 && !out.has(run.slice(start, end))) out.set(run.slice(start, end), shown.slice(start, end));
       }
     }
     return out;
@@ -140,16 +160,19 @@ export class TextAnalyzer {
    */
   wordSpans(run: string): [number, number][] {
     const segmenter = this.wordSegmenter();
-    const cuts = new Set<number>([0, run.length]);
-    if (segmenter) for (const s of segmenter.segment(run)) cuts.add(s.index);
-    else for (const i of codePoints(run)) cuts.add(i);
-    for (const [start, end] of this.dictionarySpans(run)) {
-      for (const c of cuts) if (c > start && c < end) cuts.delete(c);
-      cuts.add(start).add(end);
+    // Cuts in order: the segmenter gives its segments in text order.
+    let cuts: number[] = [];
+    if (segmenter) for (const s of segmenter.segment(run)) cuts.push(s.index);
+    else cuts = codePoints(run);
+    cuts.push(run.length);
+    const words = this.dictionarySpans(run);
+    if (words.length > 0) {
+      // A dictionary word is one word: no cut inside it, and cuts at its ends.
+      const inside = (c: number) => words.some(([start, end]) => c > start && c < end);
+      cuts = [...new Set([...cuts.filter((c) => !inside(c)), ...words.flat()])].sort((a, b) => a - b);
     }
-    const sorted = [...cuts].sort((a, b) => a - b);
     const spans: [number, number][] = [];
-    for (let i = 1; i < sorted.length; i++) spans.push([sorted[i - 1]!, sorted[i]!]);
+    for (let i = 1; i < cuts.length; i++) if (cuts[i]! > cuts[i - 1]!) spans.push([cuts[i - 1]!, cuts[i]!]);
     return spans;
   }
 
@@ -194,8 +217,11 @@ export class TextAnalyzer {
     const chars = codePoints(run);
     const spans = this.dictionarySpans(run);
     const n = chars.length;
+    // For the index and the query, terms go out as the index stores them (`cjkKey`): most of a Chinese catalog's terms
+    // are these, and building the key from the characters skips a slice and a test per term.
+    const term = mode === 'tokens' ? (from: number, to: number) => run.slice(from, to) : (from: number, to: number) => cjkKeyOf(run, from, to);
     if (n === 1) {
-      emit(run, base, base + run.length);
+      emit(term(0, run.length), base, base + run.length);
       return;
     }
     let s = 0;
@@ -203,20 +229,21 @@ export class TextAnalyzer {
       const from = chars[i]!;
       while (s < spans.length && spans[s]![1] <= from) s++;
       const span = spans[s];
-      if (span && span[0] === from) emit(run.slice(span[0], span[1]), base + span[0], base + span[1]);
+      if (span && span[0] === from) emit(term(span[0], span[1]), base + span[0], base + span[1]);
       if (i + 1 < n) {
         const to = i + 2 < n ? chars[i + 2]! : run.length;
         const inside = span !== undefined && span[0] <= from && to <= span[1];
-        if (!(mode === 'query' && inside)) emit(run.slice(from, to), base + from, base + to);
+        if (!(mode === 'query' && inside)) emit(term(from, to), base + from, base + to);
       }
       // Single characters: every one for highlighting; for the index only the run's last, which is the one character no
       // bigram starts with (a one-character query matches the bigrams it starts as a prefix, see `isSingleCjk`).
       if (mode === 'tokens' || (mode === 'index' && i === n - 1)) {
         const to = i + 1 < n ? chars[i + 1]! : run.length;
-        emit(run.slice(from, to), base + from, base + to);
+        emit(term(from, to), base + from, base + to);
       }
     }
   }
+
 
   /** A Thai, Lao, Khmer or Burmese run: the segmenter's words (dictionary words whole); bigrams without a segmenter. */
   private segmentedRun(run: string, base: number, mode: Mode, emit: (term: string, start: number, end: number) => void): void {

@@ -15,9 +15,14 @@ const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'
  * the term's prefix.
  */
 export function cjkKey(term: string): string {
+  return cjkKeyOf(term, 0, term.length);
+}
+
+/** {@link cjkKey} of `text.slice(from, to)`, without the slice. */
+export function cjkKeyOf(text: string, from: number, to: number): string {
   let key = CJK_KEY;
-  for (let i = 0; i < term.length; i++) {
-    const unit = term.charCodeAt(i);
+  for (let i = from; i < to; i++) {
+    const unit = text.charCodeAt(i);
     key += HEX[unit >> 8]! + HEX[unit & 0xff]!;
   }
   return key;
@@ -36,6 +41,8 @@ export function cjkKeyLength(term: string): number {
  * not be indexed (empty after normalization).
  */
 export function normalizeTerm(token: string, stem = true): string | null {
+  // Already an index key (the analyzer writes CJK terms as keys).
+  if (token.charCodeAt(0) === 2) return token;
   let term = token;
   if (NON_ASCII.test(token)) {
     // CJK bigrams are most of a Chinese catalog's tokens: they need no folding, so they skip the slow step below.

@@ -90,11 +90,12 @@ export class SearchIndex {
       storeFields: [],
       extractField: (item, field) => (field === 'id' ? item.id : searchFieldText(item, field as (typeof SEARCH_FIELDS)[number])),
       // MiniSearch passes the field name when indexing, and nothing when tokenizing a query.
-      tokenize: (text, field) => (field === undefined ? this.analyzer.queryTerms(text) : this.analyzer.indexTerms(text)),
+      tokenize: (text, field) => (field === undefined ? this.analyzer.queryTerms(text) : this.analyzer.indexTerms(text, field === 'title' || field === 'description')),
       // MiniSearch passes the field name when indexing (a number, the token's position, when searching).
       processTerm: (token, field) => {
         const term = normalizeTerm(token);
-        if (term !== null && typeof field === 'string') this.vocabulary.add(term);
+        // The vocabulary serves typo tolerance, plural folding and corrections: none of them reads CJK terms.
+        if (term !== null && typeof field === 'string' && cjkKeyLength(term) === 0) this.vocabulary.add(term);
         return term;
       },
       autoVacuum: true,

@@ -29,6 +29,8 @@ export class SuggestIndex {
   /** Every word ever seen, sorted; words whose count fell to 0 stay (and are skipped) so removal is O(words of item). */
   private readonly sorted: string[] = [];
 
+  /** How a phrase is written in the catalog where that differs from its folded key (Traditional Chinese). */
+  private readonly shown = new Map<string, string>();
   /** Completions from pinyin, once {@link enablePinyin} is called. */
   private pinyin: PinyinCompletions | null = null;
 
@@ -40,26 +42,49 @@ export class SuggestIndex {
     this.pinyin.addAll(this.counts.keys());
   }
 
-  /** Every catalog word (and phrase) with how many items hold it. */
+  /** Every catalog word (and phrase), as the catalog writes it, with how many items hold it. */
   *words(): IterableIterator<[string, number]> {
-    for (const entry of this.counts) if (entry[1] > 0) yield entry;
+    for (const [w, n] of this.counts) if (n > 0) yield [this.shown.get(w) ?? w, n];
   }
 
   add(item: SearchItem): void {
-    for (const w of this.itemWords(item)) {
+    for (const [w, c] of this.itemCounts(item)) {
       const n = this.counts.get(w);
       if (n === undefined) {
         this.sorted.splice(lowerBound(this.sorted, w), 0, w);
         this.pinyin?.add(w);
       }
-      this.counts.set(w, (n ?? 0) + 1);
+      this.counts.set(w, (n ?? 0) + c);
     }
   }
 
-  /** Bulk load: one sort instead of one insertion per new word. */
+  /**
+   * Bulk load, counting as {@link itemCounts} does: each item's distinct words and distinct unspaced runs once, then
+   * each distinct run expanded into its phrases once (segmenting is the slow part), and one sort at the end.
+   */
   addAll(items: readonly SearchItem[]): void {
-    const cache = new Map<string, string[]>();
-    for (const item of items) for (const w of this.itemWords(item, cache)) this.counts.set(w, (this.counts.get(w) ?? 0) + 1);
+    // The last item that counted each word: once per item without a set per item.
+    const lastItem = new Map<string, number>();
+    const runItems = new Map<string, { n: number; shown: string }>();
+    items.forEach((item, i) => {
+      const { words, runs } = this.analyzer.completionUnits(itemText(item));
+      for (const w of words) {
+        if (lastItem.get(w) === i) continue;
+        lastItem.set(w, i);
+        this.counts.set(w, (this.counts.get(w) ?? 0) + 1);
+      }
+      for (const r of outerRuns(runs)) {
+        const seen = runItems.get(r.key);
+        if (seen) seen.n++;
+        else runItems.set(r.key, { n: 1, shown: r.shown });
+      }
+    });
+    for (const [run, { n, shown }] of runItems) {
+      for (const [p, written] of this.analyzer.runPhrases(run, shown)) {
+        this.counts.set(p, (this.counts.get(p) ?? 0) + n);
+        this.noteShown(p, written);
+      }
+    }
     this.sorted.length = 0;
     for (const w of this.counts.keys()) this.sorted.push(w);
     this.sorted.sort();
@@ -67,10 +92,34 @@ export class SuggestIndex {
   }
 
   remove(item: SearchItem): void {
-    for (const w of this.itemWords(item)) {
+    for (const [w, c] of this.itemCounts(item)) {
       const n = this.counts.get(w);
-      if (n !== undefined) this.counts.set(w, Math.max(0, n - 1));
+      if (n !== undefined) this.counts.set(w, Math.max(0, n - c));
     }
+  }
+
+  /**
+   * What one item adds to the counts: each distinct spaced word once, and each phrase once per unspaced run of the item
+   * that holds it, runs written again inside a longer run of the item left out (the category's `空气炸锅` inside the
+   * title's `美的空气炸锅家用`), so an item counts a phrase once but where two different runs share it. {@link addAll}
+   * counts the same way.
+   */
+  private itemCounts(item: SearchItem): Map<string, number> {
+    const { words, runs } = this.analyzer.completionUnits(itemText(item));
+    const out = new Map<string, number>();
+    for (const w of words) out.set(w, 1);
+    for (const run of outerRuns(runs)) {
+      for (const [p, written] of this.analyzer.runPhrases(run.key, run.shown)) {
+        out.set(p, (out.get(p) ?? 0) + 1);
+        this.noteShown(p, written);
+      }
+    }
+    return out;
+  }
+
+  /** Keeps how the catalog first wrote a phrase, where it differs from the phrase's key. */
+  private noteShown(key: string, written: string): void {
+    if (written !== key && !this.shown.has(key)) this.shown.set(key, written);
   }
 
   /**
@@ -125,30 +174,48 @@ export class SuggestIndex {
       const count = this.counts.get(w) ?? 0;
       if (count > 0 && !taken.has(w) && !this.isFragment(w, count)) keepBest(global, w, count, k - fromContext);
     }
-    return [...best, ...global].map((s) => ({ text: `${head}${s.text}`, count: s.count }));
+    return [...best, ...global].map((s) => ({ text: `${head}${this.shown.get(s.text) ?? s.text}`, count: s.count }));
   }
 
   /**
-   * Whether an unspaced phrase is only the start of a longer one that at least as many items hold, one to
-   * {@link FRAGMENT_TAIL} characters longer (`空气炸` of `空气炸锅`, `ワイヤレスイヤ` of `ワイヤレスイヤホン`): a join of
-   * segmenter words that cuts a word the segmenter split. Only with the evidence of two items or more. The longer
-   * phrases sort right after it, so this looks at the next {@link FRAGMENT_SCAN} only.
+   * Whether an unspaced phrase is only the start of longer ones: every item that holds it goes on, within
+   * {@link FRAGMENT_TAIL} characters (`空气炸` of `空气炸锅` and `空气炸烤箱`, `ワイヤレスイヤ` of `ワイヤレスイヤホン`): a join
+   * of segmenter words that cuts a word the segmenter split. Items going on with each next character are counted by its
+   * most common extension. Only with the evidence of two items or more. Extensions sort right after the phrase, so this
+   * looks at the next {@link FRAGMENT_SCAN} only.
    */
   private isFragment(w: string, count: number): boolean {
     if (count < 2 || !TRAILING_UNSPACED.test(w)) return false;
     const from = lowerBound(this.sorted, w) + 1;
     const end = Math.min(this.sorted.length, from + FRAGMENT_SCAN);
+    const goingOn = new Map<string, number>();
     for (let i = from; i < end; i++) {
       const longer = this.sorted[i]!;
-      if (!longer.startsWith(w)) return false;
-      if (longer.length - w.length <= FRAGMENT_TAIL && (this.counts.get(longer) ?? 0) >= count) return true;
+      if (!longer.startsWith(w)) break;
+      if (longer.length - w.length > FRAGMENT_TAIL) continue;
+      const next = longer[w.length]!;
+      goingOn.set(next, Math.max(goingOn.get(next) ?? 0, this.counts.get(longer) ?? 0));
     }
-    return false;
+    let total = 0;
+    for (const n of goingOn.values()) total += n;
+    return total >= count;
   }
 
-  private itemWords(item: SearchItem, cache?: Map<string, string[]>): Set<string> {
-    return new Set(this.analyzer.phrases(`${item.title ?? ''} ${item.brand ?? ''} ${item.category ?? ''}`, cache));
+  private itemWords(item: SearchItem): Set<string> {
+    return new Set(this.analyzer.phrases(itemText(item)));
   }
+}
+
+/** An item's distinct unspaced runs but those written inside another of them. */
+function outerRuns<R extends { key: string }>(runs: readonly R[]): R[] {
+  const distinct = [...new Map(runs.map((r) => [r.key, r])).values()];
+  if (distinct.length < 2) return distinct;
+  return distinct.filter((r) => !distinct.some((other) => other.key.length > r.key.length && other.key.includes(r.key)));
+}
+
+/** The text an item's completions come from: its title, brand and category. */
+function itemText(item: SearchItem): string {
+  return `${item.title ?? ''} ${item.brand ?? ''} ${item.category ?? ''}`;
 }
 
 /** Inserts a candidate into a list kept sorted best first and at most `k` long. */

@@ -45,6 +45,11 @@ export interface OutboxRecord {
   report: AggregateReport;
   /** The Privacy Pass token that pays for this report (base64url), when the gateway wants one (`syncTokens`). */
   token?: string;
+  /**
+   * Not sent before this time (ms since the epoch): with a relay, a random time within the day after the build, so
+   * that when a report arrives says nothing about when the shopper visited. Absent: as soon as possible.
+   */
+  notBefore?: number;
 }
 
 export interface MetaRecord {

@@ -29,6 +29,8 @@ export interface BuildContext {
    * period is built only when at least one is held (otherwise it waits for a later pass, which may hold some).
    */
   tokens?: boolean;
+  /** Each report gets a `notBefore` drawn uniformly from [now, now + sendWithinMs) (with a relay: one day). Default 0. */
+  sendWithinMs?: number;
 }
 
 /** The distinct items, bought-together pairs and queries among `events` (any period; filter first). */
@@ -118,7 +120,8 @@ export function buildReports(events: readonly BehaviourEvent[], state: OutboxSta
     const id = ctx.newId();
     const report: OlhWireReport = { v: AGGREGATE_REPORT_VERSION, id, period, kind, eps: params.epsilon, mech: 'olh', g: params.g, seed, y: value };
     const token = held?.shift()?.token;
-    records.push(token === undefined ? { id, period, attempts: 0, report } : { id, period, attempts: 0, report, token });
+    const delay = ctx.sendWithinMs ? Math.floor(ctx.random() * ctx.sendWithinMs) : 0;
+    records.push({ id, period, attempts: 0, report, ...(token !== undefined ? { token } : {}), ...(delay > 0 ? { notBefore: ctx.nowMs + delay } : {}) });
   }
   if (records.length === 0 || budget === undefined) return null; // today's budget is spent: try again tomorrow
   return held ? { records, budget, reportedThrough: period, tokens: held } : { records, budget, reportedThrough: period };

@@ -30,7 +30,13 @@ export interface SchedulerOptions {
   key: string;
   topic: string;
   outbox: SchedulerOutbox;
-  sender: { flush(): Promise<FlushResult> };
+  /** Sends what is due; `all`: also what waits for its random time (`syncNow()`). */
+  sender: { flush(options?: { all?: boolean }): Promise<FlushResult> };
+  /**
+   * With a relay: reports wait for a random time within the day after they are built (`notBefore`), and no beacon is
+   * offered (a beacon cannot be encapsulated, and would leave at the end of the visit). Default 0: send at once.
+   */
+  sendWithinMs?: number;
   readEvents: () => Promise<BehaviourEvent[]>;
   policy: PrivacyBudgetPolicy;
   /** The page's ready-made beacon for `pagehide` (an empty body: nothing pending). */
@@ -136,7 +142,7 @@ export class SyncScheduler {
     // syncNow() reports now, so it needs tokens now; a scheduled pass uses those got on an earlier active day.
     if (wallet && today && this.options.isOnline()) await wallet.refill();
     for (const includeToday of today ? [false, true] : [false]) {
-      const ctx = { nowMs: this.now(), policy: this.options.policy, random: this.random, newId: randomId, today: includeToday, tokens: wallet !== undefined };
+      const ctx = { nowMs: this.now(), policy: this.options.policy, random: this.random, newId: randomId, today: includeToday, sendWithinMs: this.options.sendWithinMs ?? 0, tokens: wallet !== undefined };
       const commit = await this.options.outbox.commit((state) => buildReports(events, state, ctx));
       if (commit && commit.records.length > 0) {
         const epsilon = commit.records.reduce((sum, r) => sum + r.report.eps, 0);
@@ -151,7 +157,7 @@ export class SyncScheduler {
       this.waitOnline();
       return { ...out, offline: true };
     }
-    const result = await this.options.sender.flush();
+    const result = await this.options.sender.flush(today ? { all: true } : undefined);
     out.flush = result;
     await this.publishBeacon();
     if (result.outcome === 'offline') this.waitOnline();
@@ -217,7 +223,7 @@ export class SyncScheduler {
 
   /** Hands the page the first batch of the pending outbox as a beacon body (empty when nothing is pending). */
   async publishBeacon(): Promise<void> {
-    const pending = this.optedOut ? [] : await this.options.outbox.pending();
+    const pending = this.optedOut || this.options.sendWithinMs ? [] : await this.options.outbox.pending();
     const first = batchReports(pending, MAX_BEACON_BYTES - this.beaconUrl.length).batches[0];
     this.options.onBeacon(this.beaconUrl, first?.body ?? '');
   }

@@ -21,6 +21,6 @@ export function engineSettings(init: EngineInit): EngineSettings {
   if (o.modelUrl) settings.modelUrl = o.modelUrl;
   if (o.priorsUrl) settings.priorsUrl = o.priorsUrl;
   if (o.search) settings.search = o.search;
-  if (o.syncUrl) settings.sync = { url: o.syncUrl, key: o.syncKey, topic: o.syncTopic, ...(o.syncTokens ? { tokens: true } : {}) };
+  if (o.syncUrl) settings.sync = { url: o.syncUrl, key: o.syncKey, topic: o.syncTopic, relayUrl: o.syncRelayUrl, keysUrl: o.syncKeysUrl, epsilon: o.syncEpsilon, ...(o.syncTokens ? { tokens: true } : {}) };
   return settings;
 }

@@ -21,6 +21,7 @@ import { parseCatalogCsv } from '../core/catalog-csv.js';
 import { applyRules } from './business-rules.js';
 import { CatalogSearch, personalize } from './catalog-search.js';
 import { PriorsSource } from './priors-source.js';
+import { privacyStatus, type PrivacyStatus } from '../core/privacy-status.js';
 import { explainItem } from './explain-item.js';
 import { History } from './history.js';
 import { modelRecommend, shopperInput } from './model-recommender.js';
@@ -98,6 +99,8 @@ export class Engine implements EngineApi {
   private history = new History(5_000);
   private catalog = new CatalogIndex();
   private started: Promise<Started> | null = null;
+  /** The shopper's consent as this worker last heard it (null: as at start). */
+  private optedOut: boolean | null = null;
 
   init(init: EngineInit, notify: EngineNotify): Promise<EngineInfo> {
     this.started ??= this.start(engineSettings(init), notify);
@@ -299,8 +302,13 @@ export class Engine implements EngineApi {
 
   async exportData(): Promise<Omit<ExportedData, 'optedOut'>> {
     const { log, init, sync } = await this.ready();
-    const [events, synced] = await Promise.all([log.readAll(), exportSync(sync.outbox)]);
-    return { format: 'edgereco-export', version: 1, storeId: init.storeId, exportedAt: new Date().toISOString(), storage: log.kind, events, sync: synced };
+    const [events, synced, privacy] = await Promise.all([log.readAll(), exportSync(sync.outbox, sync.policy), this.privacy()]);
+    return { format: 'edgereco-export', version: 1, storeId: init.storeId, exportedAt: new Date().toISOString(), storage: log.kind, events, sync: synced, privacy };
+  }
+
+  async privacy(): Promise<PrivacyStatus> {
+    const { init, sync, priors } = await this.ready();
+    return privacyStatus({ sync: sync.scheduler ? (init.sync ?? null) : null, policy: sync.policy, optedOut: this.optedOut ?? init.optedOut, bundle: priors?.bundle ?? null });
   }
 
   async syncNow(): Promise<SyncSummary> {
@@ -311,6 +319,7 @@ export class Engine implements EngineApi {
 
   async setConsent(optedOut: boolean): Promise<void> {
     const { sync } = await this.ready();
+    this.optedOut = optedOut === true;
     await sync.scheduler?.setOptedOut(optedOut === true);
   }
 

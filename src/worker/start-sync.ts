@@ -1,8 +1,9 @@
 import { createError, ERROR_CODES, type EdgeRecoError } from '../core/errors.js';
-import { DEFAULT_PRIVACY_BUDGET } from '../core/ldp/privacy-budget.js';
+import { checkBudgetPolicy, DEFAULT_PRIVACY_BUDGET, type PrivacyBudgetPolicy } from '../core/ldp/privacy-budget.js';
 import type { EngineSettings, SyncBatch, SyncExport } from '../core/worker-api.js';
 import { IdbOutbox } from '../storage/idb-outbox.js';
 import type { ResilientEventLog } from '../storage/resilient-event-log.js';
+import { dueReports } from '../sync/due-reports.js';
 import { ReportSender } from '../sync/report-sender.js';
 import { SyncScheduler } from '../sync/sync-scheduler.js';
 import { TokenWallet } from '../sync/token-wallet.js';
@@ -11,6 +12,8 @@ import { TokenWallet } from '../sync/token-wallet.js';
 export interface SyncParts {
   outbox: IdbOutbox | null;
   scheduler: SyncScheduler | null;
+  /** The ε this browser spends (null: no sync). */
+  policy: PrivacyBudgetPolicy | null;
   /** Why there is no scheduler (sync not configured, memory storage, a bad option), for `syncNow()`. */
   off?: EdgeRecoError;
 }
@@ -35,13 +38,13 @@ const NOT_CONFIGURED = (): EdgeRecoError =>
 export function startSync(init: EngineSettings, dbName: string | null, log: ResilientEventLog, hooks: SyncHooks): SyncParts {
   const { report } = hooks;
   if (dbName === null || log.kind !== 'indexeddb') {
-    if (!init.sync) return { outbox: null, scheduler: null, off: NOT_CONFIGURED() };
+    if (!init.sync) return { outbox: null, scheduler: null, policy: null, off: NOT_CONFIGURED() };
     const off = createError(ERROR_CODES.NOT_AVAILABLE, { what: 'sync stays off while events are kept in memory', fix: 'the privacy budget must be stored durably (IndexedDB)' });
     report('warning')(off);
-    return { outbox: null, scheduler: null, off };
+    return { outbox: null, scheduler: null, policy: null, off };
   }
   const outbox = new IdbOutbox(dbName);
-  if (!init.sync) return { outbox, scheduler: null, off: NOT_CONFIGURED() };
+  if (!init.sync) return { outbox, scheduler: null, policy: null, off: NOT_CONFIGURED() };
   const { url, key = '', topic = 'edgereco-reports' } = init.sync;
   // Checked here rather than on the page, whose loader has a byte budget.
   const bad = typeof key !== 'string' || key === '' ? 'syncKey' : /^[\w.-]{1,249}$/.test(topic) ? null : 'syncTopic';
@@ -49,36 +52,51 @@ export function startSync(init: EngineSettings, dbName: string | null, log: Resi
     const requirement = bad === 'syncKey' ? "is needed with options.syncUrl (the gateway's publishable key)" : 'must be a Kafka topic name';
     const off = createError(ERROR_CODES.INVALID_OPTION, { field: `options.${bad}`, requirement, fix: 'sync stays off' });
     report('error')(off);
-    return { outbox, scheduler: null, off };
+    return { outbox, scheduler: null, policy: null, off };
   }
-  const slots = Math.floor(DEFAULT_PRIVACY_BUDGET.epsilonPerDay / DEFAULT_PRIVACY_BUDGET.epsilonPerReport + 1e-9);
-  // Tokens for two days of reports; the VOPRF code loads only with syncTokens.
+  const epsilon = init.sync.epsilon ?? DEFAULT_PRIVACY_BUDGET.epsilonPerReport;
+  const policy = checkBudgetPolicy({ epsilonPerReport: epsilon, epsilonPerDay: 2 * epsilon });
+  const relayUrl = init.sync.relayUrl;
+  // With a relay: every request is encapsulated (OHTTP; the code loads only then) and reports wait for their random
+  // time within the day after they are built; `syncNow()` sends them at once (flush({ all })).
+  const due = dueReports(outbox);
+  let ohttp: Promise<(u: string, i: RequestInit) => Promise<Response>> | undefined;
+  const viaRelay = (u: string, i: RequestInit) =>
+    (ohttp ??= import('../sync/ohttp-fetch.js').then((m) => m.ohttpFetch({ relayUrl: relayUrl!, keysUrl: init.sync!.keysUrl ?? `${relayUrl!.replace(/\/+$/, '')}/ohttp-keys`, fetch: (a, b) => fetch(a, b) })).catch((error: unknown) => {
+      ohttp = undefined; // a failed chunk load is tried again on the next send
+      throw error;
+    })).then((f) => f(u, i));
+  // Privacy Pass: tokens for two days of reports, got directly from the gateway's issuer (never through the relay:
+  // the issuer counts clients); the VOPRF code loads only with syncTokens.
   const tokens = init.sync.tokens
     ? new TokenWallet({
-        url, key, store: outbox, target: 2 * slots, fetch: (u, i) => fetch(u, i), onWarning: report('warning'),
+        url, key, store: outbox, target: 2 * Math.floor(policy.epsilonPerDay / policy.epsilonPerReport + 1e-9), fetch: (u, i) => fetch(u, i), onWarning: report('warning'),
         issue: (options, count) => import('../sync/token-issuer.js').then((m) => m.fetchTokens(options, count)),
         ...(hooks.log ? { log: hooks.log } : {}),
       })
     : undefined;
-  const sender = new ReportSender({
-    url, key, topic, outbox, fetch: (u, i) => fetch(u, i), isOnline, onError: report('error'), onWarning: report('warning'), onAccepted: hooks.onAccepted,
+  const reportSender = new ReportSender({
+    url, key, topic, outbox: due.outbox, fetch: relayUrl ? viaRelay : (u, i) => fetch(u, i), isOnline, onError: report('error'), onWarning: report('warning'), onAccepted: hooks.onAccepted,
     ...(hooks.log ? { log: hooks.log } : {}),
   });
+  const sender = { flush: due.wrap(() => reportSender.flush()) };
   const scheduler = new SyncScheduler(
     {
-      storeId: init.storeId, url, key, topic, outbox, sender, readEvents: () => log.readAll(), policy: DEFAULT_PRIVACY_BUDGET, onBeacon: hooks.onBeacon, onError: report('error'), isOnline,
+      storeId: init.storeId, url, key, topic, outbox, sender, readEvents: () => log.readAll(), policy, onBeacon: hooks.onBeacon, onError: report('error'), isOnline,
+      ...(relayUrl ? { sendWithinMs: 86_400_000 } : {}),
       ...(hooks.log ? { log: hooks.log } : {}),
       ...(tokens ? { tokens } : {}),
     },
     init.optedOut,
   );
   scheduler.start();
-  return { outbox, scheduler };
+  return { outbox, scheduler, policy };
 }
 
-/** What `exportData()` shows of sync: the budget, the pending outbox and what was sent. */
-export async function exportSync(outbox: IdbOutbox | null): Promise<SyncExport | null> {
+/** What `exportData()` shows of sync: the budget, the pending outbox (and when each report may leave) and what was sent. */
+export async function exportSync(outbox: IdbOutbox | null, policy: PrivacyBudgetPolicy | null): Promise<SyncExport | null> {
   if (!outbox) return null;
   const [state, pending, sent] = await Promise.all([outbox.state(), outbox.pending(), outbox.sent()]);
-  return { policy: DEFAULT_PRIVACY_BUDGET, budget: state.budget ?? null, pending: pending.map((r) => r.report), sent };
+  const waiting = pending.filter((r) => r.notBefore !== undefined).map((r) => ({ id: r.id, notBefore: new Date(r.notBefore!).toISOString() }));
+  return { policy: policy ?? DEFAULT_PRIVACY_BUDGET, budget: state.budget ?? null, pending: pending.map((r) => r.report), waiting, sent };
 }

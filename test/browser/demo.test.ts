@@ -72,6 +72,9 @@ describe('demo storefront (the gift shop)', () => {
     await page.waitForSelector('#view h1:has-text("Your data")');
     expect(await page.locator('#view').textContent()).toMatch(/Stored in this browser \(indexeddb\): \d+ events/);
     expect(await page.locator('#view').textContent()).toContain('Nothing has been sent');
+    // privacy(): with no sync configured, the demo says plainly that nothing leaves and claims no central figure.
+    expect(await page.locator('#privacy-summary').textContent()).toBe('This store does not collect reports: nothing leaves this browser.');
+    expect(await page.locator('.privacy-figures').textContent()).toContain('not claimed: without a relay the local ε is the whole guarantee');
     await page.screenshot({ path: `${resultsDir()}/journey-5-privacy.png` });
     await page.getByRole('button', { name: 'Forget me' }).click();
     await expect.poll(() => page.locator('#status').textContent()).toContain('Forgotten');

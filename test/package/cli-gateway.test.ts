@@ -199,7 +199,37 @@ describe('@edgereco/gateway from a fresh folder', () => {
     const { stderr } = await npx(dir, 'edgereco-gateway', 'aggregate', '--config', 'site-tokens.json');
     expect(stderr).toContain('the order feed gave 20 orders in the window');
     const bundle = JSON.parse(readFileSync(join(dir, 'paid-priors.json'), 'utf8')) as { version: number; items: { itemId: string; source: string }[] };
-    expect(bundle.version).toBe(3);
+    expect(bundle.version).toBe(4);
     expect(bundle.items).toContainEqual({ itemId: 'item3', count: 20, source: 'orders' });
+  });
+
+  it('edgereco-gateway relay: a shop page with syncRelayUrl reaches a gateway that takes reports only through OHTTP', async () => {
+    const site = JSON.parse(readFileSync(join(dir, 'site.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(dir, 'private.json'), JSON.stringify({ ...site, sink: { kind: 'file', path: 'data/private.jsonl' }, ohttp: { required: true } }));
+    const privateGateway = await startServer('npx', ['--no-install', 'edgereco-gateway', '--config', 'private.json'], { cwd: dir, ready: /listening on (http:\/\/\S+)/ });
+    const relay = await startServer('npx', ['--no-install', 'edgereco-gateway', 'relay', '--gateway', `${privateGateway.url}/ohttp`, '--port', '0', '--origin', shopServer.url], { cwd: dir, ready: /relay listening on (http:\/\/\S+),/ });
+    const opened = await openPage(browser, `${shopServer.url}/index.html`, 'window.sdkReady === true');
+    try {
+      const key = (site.sites as { key: string }[])[0]!.key;
+      const summary = await opened.page.evaluate(
+        async ({ url, key, relayUrl }) => {
+          const w = window as unknown as W;
+          const reco = w.sdk.createRecommender({ storeId: 'relay-shop', catalogUrl: '/catalog.json', syncUrl: url, syncKey: key, syncRelayUrl: relayUrl });
+          await reco.track({ type: 'view', itemId: 'item2' });
+          const summary = await reco.syncNow();
+          await reco.close();
+          return summary;
+        },
+        { url: privateGateway.url, key, relayUrl: relay.url },
+      );
+      expect(summary.accepted, summary.message).toBe(2);
+      expect(readFileSync(join(dir, 'data/private.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
+      expect(existsSync(join(dir, 'data/ohttp-key.json'))).toBe(true);
+      expect(opened.errors).toEqual([]);
+    } finally {
+      await opened.close();
+      await relay.stop();
+      await privateGateway.stop();
+    }
   });
 });

@@ -82,7 +82,7 @@ describe('best-sellers and bought-together pairs from orders', () => {
   });
 });
 
-describe('the priors bundle, version 3: every entry labelled with its source', () => {
+describe('the priors bundle, version 4: every entry labelled with its source', () => {
   const fromReports = () => {
     const bundle = buildPriors([], { items: ['mug', 'lamp'] }, {}, NOW);
     // What a day of private reports published (the rule itself is tested with the aggregator).
@@ -93,7 +93,7 @@ describe('the priors bundle, version 3: every entry labelled with its source', (
 
   it("puts the store's best-sellers and pairs beside the reports' entries, each in its place within its own source", () => {
     const merged = mergeOrderPriors(fromReports(), orderPriors([...orders(40, ['mug', 'lamp']), ...orders(20, ['vase'], 1, 100)], NOW), 'csv');
-    expect(merged.version).toBe(3);
+    expect(merged.version).toBe(4);
     expect(merged.sources).toEqual({ orders: { feed: 'csv', window: { days: 30, from: '2026-10-29', to: '2026-11-27' }, orders: 60, minOrders: 20 } });
     expect(merged.items).toEqual([
       { itemId: 'lamp', count: 40, source: 'orders' },
@@ -111,7 +111,7 @@ describe('the priors bundle, version 3: every entry labelled with its source', (
     const v2 = { ...fromReports(), version: 2, items: [{ itemId: 'lamp', count: 900 }], pairs: [], queries: [] };
     expect(parsePriors(v2).items).toEqual([{ itemId: 'lamp', count: 900, source: 'private-reports' }]);
     expect(() => parsePriors({ ...merged, items: [{ itemId: 'x', count: 1, source: 'guess' }] })).toThrowError('items[0].source must be one of private-reports, orders');
-    expect(() => parsePriors({ ...merged, version: 4 })).toThrowError('priors bundle version 4 is not supported');
+    expect(() => parsePriors({ ...merged, version: 5 })).toThrowError('priors bundle version 5 is not supported');
   });
 });
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { TextAnalyzer } from '../../../src/search/analyzer.js';
 import { foldText } from '../../../src/search/fold-text.js';
 import { SearchIndex } from '../../../src/search/index.js';
-import { normalizeTerm } from '../../../src/search/normalize-term.js';
+import { cjkKey, normalizeTerm } from '../../../src/search/normalize-term.js';
 
 const analyzer = new TextAnalyzer();
 const ids = (index: SearchIndex, q: string) => index.query(q, { k: 50 }).hits.slice(0, index.query(q, { k: 50 }).total).map((h) => h.id).sort();
@@ -25,7 +25,8 @@ describe('TextAnalyzer: any language, the same on both sides', () => {
 
   it('a one-character query starts an index term wherever the character is', () => {
     const terms = analyzer.indexTerms('耳机收纳包便携硬壳');
-    for (const c of '耳机收纳包便携硬壳') expect(terms.some((t) => t.startsWith(c))).toBe(true);
+    // (Chinese terms come out as the index stores them: `cjkKey`, whose prefixes are the keys of the term's prefixes.)
+    for (const c of '耳机收纳包便携硬壳') expect(terms.some((t) => t.startsWith(cjkKey(c)))).toBe(true);
   });
 
   it('folds full-width and half-width forms (NFKC), and reads ™ as a separator', () => {
@@ -43,8 +44,8 @@ describe('TextAnalyzer: any language, the same on both sides', () => {
 
   it("keeps the store's dictionary words whole: a query holding one searches it whole", () => {
     const withBrand = new TextAnalyzer({ dictionary: ['森海塞尔'] });
-    expect(withBrand.queryTerms('森海塞尔耳机')).toEqual(['森海塞尔', '尔耳', '耳机']);
-    expect(withBrand.indexTerms('森海塞尔有线耳机')).toContain('森海塞尔');
+    expect(withBrand.queryTerms('森海塞尔耳机')).toEqual(['森海塞尔', '尔耳', '耳机'].map(cjkKey));
+    expect(withBrand.indexTerms('森海塞尔有线耳机')).toContain(cjkKey('森海塞尔'));
     // The segmenter splits 降噪 into two characters; with 降噪 in the dictionary, completions keep it whole.
     const phrases = new TextAnalyzer({ dictionary: ['降噪'] }).phrases('主动降噪耳机');
     expect(phrases).toContain('主动降噪耳机');
@@ -92,6 +93,13 @@ describe('SearchIndex in Chinese and Japanese', () => {
     // The segmenter reads ワイヤレス|イヤ|ホン: both items that hold ワイヤレスイヤ go on to ワイヤレスイヤホン.
     expect(index.suggest('ワイヤレス').map((s) => s.text)).not.toContain('ワイヤレスイヤ');
     expect(index.suggest('蓝牙').map((s) => s.text)).not.toContain('蓝牙');
+  });
+
+  it('a store writing Traditional Chinese shows Traditional completions, typed either way', async () => {
+    const index = await SearchIndex.create([{ id: 'tw', title: '藍牙耳機 主動降噪', brand: '小米', category: '數碼 > 耳機' }, { id: 'tw2', title: '藍牙音箱', brand: '小米', category: '數碼 > 音箱' }]);
+    expect(index.suggest('藍牙').map((s) => s.text)).toContain('藍牙耳機');
+    expect(index.suggest('蓝牙').map((s) => s.text)).toContain('藍牙耳機');
+    expect(index.suggest('蓝牙').map((s) => s.text)).not.toContain('蓝牙耳机');
   });
 
   it('pinyin completes to Chinese phrases only when turned on', async () => {

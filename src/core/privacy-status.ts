@@ -1,0 +1,62 @@
+import type { PriorsPrivacy } from './priors.js';
+
+/**
+ * What protects this shopper, as `privacy()` and `exportData()` report it: what the browser sends with which ε
+ * (local), and, when reports go through an Oblivious HTTP relay and the store's priors bundle states it, the central
+ * (ε, δ) of what the store's aggregator saw, with who must not collude for it to hold.
+ */
+export interface PrivacyStatus {
+  /**
+   * `off`: nothing is sent (no `syncUrl`, or the shopper opted out). `local`: reports go straight to the store's
+   * gateway; the guarantee is the local ε alone. `shuffled`: reports go through a relay, and the store's bundle states
+   * the central ε below.
+   */
+  mode: 'off' | 'local' | 'shuffled';
+  /** ε of one report and of a day's reports, as this browser spends it; null when nothing is sent. */
+  localEpsilon: { perReport: number; perDay: number } | null;
+  /** Central ε per shopper and period from the store's priors bundle (mode `shuffled` only), else null. */
+  centralEpsilon: number | null;
+  delta: number | null;
+  /** Who must not collude for the central figure to hold (the relay and the gateway). */
+  mustNotCollude: string[];
+  /** The relay the reports go through, or null. */
+  relay: string | null;
+  /** Where the central figure comes from: the bundle's date and the fewest reports a report hid among. */
+  source: { bundleGenerated: string; fewestReports: number; bound: string } | null;
+  /** The same in plain words, for a "your data" page. */
+  summary: string;
+}
+
+export interface PrivacyInputs {
+  sync: { relayUrl?: string | undefined } | null;
+  policy: { epsilonPerReport: number; epsilonPerDay: number } | null;
+  optedOut: boolean;
+  bundle: { generated: string; privacy?: PriorsPrivacy | undefined } | null;
+}
+
+const fmt = (x: number) => String(Math.round(x * 100) / 100);
+
+/** The shopper's privacy status from the sync settings and the store's priors bundle. Pure. */
+export function privacyStatus({ sync, policy, optedOut, bundle }: PrivacyInputs): PrivacyStatus {
+  if (!sync || !policy || optedOut) {
+    return { mode: 'off', localEpsilon: null, centralEpsilon: null, delta: null, mustNotCollude: [], relay: null, source: null, summary: optedOut ? 'You opted out: nothing leaves this browser.' : 'This store does not collect reports: nothing leaves this browser.' };
+  }
+  const localEpsilon = { perReport: policy.epsilonPerReport, perDay: policy.epsilonPerDay };
+  const local = `Each report is scrambled on this device with local differential privacy (ε = ${fmt(policy.epsilonPerReport)} per report, at most ${fmt(policy.epsilonPerDay)} per day).`;
+  const relay = sync.relayUrl ?? null;
+  const p = bundle?.privacy;
+  if (!relay) {
+    return { mode: 'local', localEpsilon, centralEpsilon: null, delta: null, mustNotCollude: [], relay: null, source: null, summary: `${local} Reports go straight to the store's server, which sees your address: that local ε is the whole guarantee.` };
+  }
+  if (!p || p.mode !== 'shuffled' || p.centralEpsilon === null || p.delta === null) {
+    return {
+      mode: 'local', localEpsilon, centralEpsilon: null, delta: null, mustNotCollude: [], relay, source: null,
+      summary: `${local} Reports go through a relay, so the store does not see your address; the store has not published a central figure yet, so the local ε is the guarantee stated.`,
+    };
+  }
+  return {
+    mode: 'shuffled', localEpsilon, centralEpsilon: p.centralEpsilon, delta: p.delta, mustNotCollude: p.mustNotCollude, relay,
+    source: { bundleGenerated: bundle!.generated, fewestReports: p.fewestReports ?? 0, bound: p.bound ?? '' },
+    summary: `${local} Reports go through a relay run by another party: it sees your address but not the reports, and the store sees the reports but not who sent them, each hidden among at least ${p.fewestReports} others of the day. What the store saw of your day is covered by ε = ${fmt(p.centralEpsilon)} (δ = ${p.delta}), as long as the ${p.mustNotCollude.join(' and the ')} do not work together; if they did, the local ε above would still hold.`,
+  };
+}
