@@ -19,12 +19,14 @@
  * docs/experiments.md has their figures and the commit that reruns them.)
  *
  * Writes bench/results/privacy.json ({ "<ε>": { top100_recall, spearman, hr10_ldp, hr10_raw } } with `interaction`
- * reporting) and bench/results/privacy-detail.json (both schemes, the population scale-up estimate, definitions).
+ * reporting; `poisoning.with_tokens`: bench/poisoning.ts, with Privacy Pass tokens required) and
+ * bench/results/privacy-detail.json (both schemes, the population scale-up estimate, definitions).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { itemKey, olhParams, olhPerturb, olhVariance, OlhSketch, seededRandom, type RandomSource } from '../src/core/ldp/index.js';
+import { gamesPoisoning } from './poisoning.js';
 import { popularityHitRate, rmse, spearmanOver, topK, topKRecall } from './privacy-metrics.js';
 import {
   craftedToPublish, loadGames, measureLocal, measurePrio3, measureSecureAggregation, measureShuffled, noSignal, shuffledLocalEpsilon, shuffledScaleUp, TARGET,
@@ -246,7 +248,10 @@ async function main(): Promise<void> {
   const out = resolve(HERE, 'results');
   mkdirSync(out, { recursive: true });
   const modes = await privateModes(path);
-  writeFileSync(resolve(out, 'privacy.json'), `${JSON.stringify({ ...headline, ...modes }, null, 2)}\n`);
+  // Poisoning with Privacy Pass tokens required, through the real gateway and issuer (bench/poisoning.ts).
+  const poisoning = await gamesPoisoning(path);
+  console.error(JSON.stringify({ poisoning }));
+  writeFileSync(resolve(out, 'privacy.json'), `${JSON.stringify({ ...headline, ...modes, poisoning: { ...modes.poisoning, with_tokens: poisoning } }, null, 2)}\n`);
   writeFileSync(resolve(out, 'privacy-detail.json'), `${JSON.stringify(detail, null, 2)}\n`);
   console.log(JSON.stringify(headline));
 }

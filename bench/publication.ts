@@ -25,9 +25,9 @@ import {
 
 const EPSILON = 2;
 const MIN_COUNT = 20;
-const QUERIES = Array.from({ length: 2000 }, (_, i) => `query ${i + 1}`);
-const NOW = Date.UTC(2026, 10, 27, 12);
-const BASE_SEED = 20_261_206;
+export const QUERIES = Array.from({ length: 2000 }, (_, i) => `query ${i + 1}`);
+export const NOW = Date.UTC(2026, 10, 27, 12);
+export const BASE_SEED = 20_261_206;
 
 export interface Shoppers {
   items: string[];
@@ -58,7 +58,7 @@ interface Day {
   sketches: Record<ReportKind, OlhSketch>;
 }
 
-function simulateDay(shoppers: Shoppers, scenario: 'no_signal' | 'games', random: RandomSource): Day {
+export function simulateDay(shoppers: Shoppers, scenario: 'no_signal' | 'games', random: RandomSource): Day {
   const params = olhParams(EPSILON);
   const sketches = { item: new OlhSketch(params), pair: new OlhSketch(params), query: new OlhSketch(params) };
   const itemKeys = shoppers.items.map(itemKey);
@@ -75,7 +75,7 @@ function simulateDay(shoppers: Shoppers, scenario: 'no_signal' | 'games', random
   return { sketches };
 }
 
-const periodOf = (day: Day): PeriodSketches[] => [{ period: utcDay(NOW), duplicates: 0, falseDropRate: 0, sketches: (['item', 'pair', 'query'] as const).map((kind) => ({ kind, sketch: day.sketches[kind] })) }];
+export const periodOf = (day: Day): PeriodSketches[] => [{ period: utcDay(NOW), duplicates: 0, falseDropRate: 0, sketches: (['item', 'pair', 'query'] as const).map((kind) => ({ kind, sketch: day.sketches[kind] })) }];
 
 /** What the replaced rule publishes: each candidate on its own, estimate ≥ max(20, 3σ). */
 function oldRule(shoppers: Shoppers, day: Day): { items: number[]; pairs: number; queries: number } {

@@ -10,6 +10,9 @@ import type { FoldCounts } from './partition-fold.js';
 import { DEFAULT_PUBLICATION, type PublicationOptions } from './priors-build.js';
 import { createError, ERROR_CODES } from '../src/core/errors.js';
 import type { PriorsBundle } from '../src/core/priors.js';
+import { readOrderFeed } from './order-feed-config.js';
+import { orderPriors } from './order-priors.js';
+import { mergeOrderPriors } from './priors-merge.js';
 
 export interface SiteAggregation extends FoldCounts {
   bundle: PriorsBundle;
@@ -17,6 +20,8 @@ export interface SiteAggregation extends FoldCounts {
   /** The experiment estimates and the report volumes per day, written to `estimatesOut`. */
   estimates: EstimatesFile;
   estimatesOut: string;
+  /** What the order feed gave, when one is configured. */
+  orders?: { orders: number; skipped: number; problems: string[]; items: number; pairs: number };
 }
 
 function readJson(path: string, what: string): unknown {
@@ -57,6 +62,19 @@ export async function aggregateSite(config: GatewayConfig, now: () => number = D
   const { priors: out, estimates: estimatesOut } = aggregateOutputs(options);
   const stateDir = options.stateDir ?? 'data/aggregator-state';
   const experiments = configExperiments(options);
+  const sinkBootstrap = config.sink.kind === 'kafka' ? config.sink.bootstrap : undefined;
+  /** The store's own best-sellers and pairs beside the private reports' entries, then the bundle is written. */
+  const finish = async (bundle: PriorsBundle): Promise<Pick<SiteAggregation, 'bundle' | 'orders'>> => {
+    if (!options.orders) {
+      await writePriors(out, bundle);
+      return { bundle };
+    }
+    const feed = await readOrderFeed(options.orders, sinkBootstrap);
+    const listed = orderPriors(feed.orders, now(), options.orders);
+    const merged = mergeOrderPriors(bundle, listed, feed.feed);
+    await writePriors(out, merged);
+    return { bundle: merged, orders: { orders: listed.summary.orders, skipped: feed.skipped, problems: feed.problems, items: listed.items.length, pairs: listed.pairs.length } };
+  };
   if (config.sink.kind === 'kafka') {
     const result = await runAggregation({
       bootstrap: config.sink.bootstrap,
@@ -66,17 +84,15 @@ export async function aggregateSite(config: GatewayConfig, now: () => number = D
       policy: config.privacy,
       candidates,
       publication,
-      out,
       experiments,
       estimatesOut,
       now,
     });
-    return { ...result, out, estimatesOut };
+    return { ...result, ...(await finish(result.bundle)), out, estimatesOut };
   }
   const store = new AggregatorStore(stateDir, topic);
   const counts = await foldFile({ path: config.sink.path, topic, store, policy: config.privacy, now });
   const { bundle, estimates } = await publish(store, candidates, publication, experiments, config.privacy, now());
-  await writePriors(out, bundle);
   await writeEstimates(estimatesOut, estimates);
-  return { ...counts, bundle, out, estimates, estimatesOut };
+  return { ...counts, ...(await finish(bundle)), out, estimates, estimatesOut };
 }

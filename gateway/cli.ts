@@ -85,6 +85,11 @@ async function main(argv: string[]): Promise<void> {
   }
   const aggregation = await aggregateSite(config);
   process.stderr.write(describeAggregation(aggregation, aggregation.out, aggregation.estimatesOut));
+  const o = aggregation.orders;
+  if (o) {
+    const skipped = o.skipped > 0 ? ` (${o.skipped} skipped: ${o.problems.slice(0, 3).join('; ')})` : '';
+    process.stderr.write(`edgereco aggregator: the order feed gave ${o.orders} orders in the window${skipped} → ${o.items} best-sellers and ${o.pairs} bought-together pairs, labelled "orders" in ${aggregation.out}\n`);
+  }
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

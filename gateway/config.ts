@@ -3,6 +3,8 @@ import { createError, ERROR_CODES } from '../src/core/errors.js';
 import type { ReportKind } from '../src/core/ldp/aggregate-report.js';
 import type { Experiment } from '../src/core/experiments.js';
 import { resolveReportPolicy, type ReportPolicy, type ReportPolicyInput } from './report-policy.js';
+import { resolveTokensConfig, type TokensConfig, type TokensConfigInput } from './tokens-config.js';
+import { checkOrderFeedConfig, type OrderFeedConfig } from './order-feed-config.js';
 
 /** One storefront allowed to send reports. */
 export interface SiteConfig {
@@ -50,6 +52,11 @@ export interface GatewayConfig {
   /** What `edgereco-gateway aggregate` reads and writes. */
   aggregate?: AggregateConfig;
   /**
+   * Privacy Pass (tokens-config.ts): with this section every report needs a token this gateway issued, one per report;
+   * without it, none. Default: none.
+   */
+  tokens?: TokensConfig;
+  /**
    * Oblivious HTTP (RFC 9458): the gateway also acts as the OHTTP gateway (POST /ohttp, key configuration at
    * GET /ohttp-keys), for reports that come through a relay. Default: off.
    */
@@ -73,7 +80,7 @@ export interface OhttpConfig {
 }
 
 /** What a config file (or a caller) gives: any field but `sites` may be left out; `privacy.epsilon` may be one number. */
-export type GatewayConfigInput = Partial<Omit<GatewayConfig, 'privacy'>> & { sites: SiteConfig[]; privacy?: ReportPolicyInput };
+export type GatewayConfigInput = Partial<Omit<GatewayConfig, 'privacy' | 'tokens'>> & { sites: SiteConfig[]; privacy?: ReportPolicyInput; tokens?: TokensConfigInput };
 
 /** `edgereco-gateway aggregate`: turns the reports in the sink into a priors bundle. Paths are relative to the working directory. */
 export interface AggregateConfig {
@@ -111,6 +118,11 @@ export interface AggregateConfig {
   experiments?: string | Experiment[];
   /** Where the experiment estimates and the report volumes per day are written (atomically). Default `estimates.json` beside `out`. */
   estimatesOut?: string;
+  /**
+   * The store's own order feed (order-feed-config.ts): best-sellers and bought-together pairs from its sales, listed
+   * beside the private reports' entries, each labelled with its source. Default: none.
+   */
+  orders?: OrderFeedConfig;
 }
 
 export const DEFAULT_GATEWAY_CONFIG: Omit<GatewayConfig, 'sites' | 'sink' | 'privacy'> = {
@@ -131,7 +143,9 @@ function fail(message: string): never {
 
 /** Fills defaults and checks a config; throws with the offending field named. */
 export function resolveGatewayConfig(input: GatewayConfigInput): GatewayConfig {
-  const config: GatewayConfig = { ...DEFAULT_GATEWAY_CONFIG, sink: { kind: 'file', path: DEFAULT_FILE_SINK }, ...input, privacy: resolveReportPolicy(input.privacy) };
+  const { tokens, ...rest } = input;
+  const config: GatewayConfig = { ...DEFAULT_GATEWAY_CONFIG, sink: { kind: 'file', path: DEFAULT_FILE_SINK }, ...rest, privacy: resolveReportPolicy(input.privacy) };
+  if (tokens !== undefined) config.tokens = resolveTokensConfig(tokens);
   if (!Array.isArray(config.sites) || config.sites.length === 0) fail('config.sites must list at least one site { id, key, origins }');
   const keys = new Set<string>();
   for (const [i, site] of config.sites.entries()) {
@@ -146,6 +160,7 @@ export function resolveGatewayConfig(input: GatewayConfigInput): GatewayConfig {
   if (!Number.isInteger(config.maxBodyBytes) || config.maxBodyBytes < 1024) fail('config.maxBodyBytes must be an integer ≥ 1024');
   if (config.topics.some((t) => !/^[A-Za-z0-9._-]{1,249}$/.test(t))) fail('config.topics must be Kafka topic names');
   if (config.aggregate !== undefined) checkAggregateConfig(config.aggregate, config.privacy);
+  if (config.aggregate?.orders !== undefined) checkOrderFeedConfig(config.aggregate.orders, config.sink.kind === 'kafka' ? config.sink.bootstrap : undefined);
   if (config.ohttp !== undefined && (typeof config.ohttp !== 'object' || config.ohttp === null || (config.ohttp.keyFile !== undefined && typeof config.ohttp.keyFile !== 'string') || (config.ohttp.required !== undefined && typeof config.ohttp.required !== 'boolean'))) {
     fail('config.ohttp must be { "keyFile": "data/ohttp-key.json", "required": true|false }');
   }

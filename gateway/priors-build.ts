@@ -7,7 +7,7 @@ import { PRIORS_BUNDLE_VERSION, PRIORS_FORMAT, type KindPublication, type Priors
 import type { AggregatorStore } from './aggregator-store.js';
 import type { PeriodSketches } from './period-state.js';
 import { estimateNoise, publicationMargin } from './publication-rule.js';
-import { bundlePrivacy, type ReportTransport } from './privacy-accounting.js';
+import { bundlePrivacy, CENTRAL_DELTA, type ReportTransport } from './privacy-accounting.js';
 
 /** What the aggregator may estimate: LDP reports name no value, so the candidates come from the store. */
 export interface PriorsCandidates {
@@ -124,8 +124,16 @@ export function buildPriors(periods: Iterable<PeriodSketches>, candidates: Prior
   let falseDropRate = 0;
   const perPeriod = new Map<string, Record<ReportKind, number>>();
   const epsilonOf: Record<ReportKind, number> = { item: 0, pair: 0, query: 0 };
+  // Experiment outcome reports are not published here (estimates.json), but they count in what a shopper sent.
+  const outcomesPerPeriod = new Map<string, number>();
+  let outcomeEpsilon = 0;
   for (const p of periods) {
     if (p.period > today || p.period < earliest) continue;
+    for (const tally of p.outcomes ?? []) {
+      if (tally.reports === 0) continue;
+      outcomesPerPeriod.set(p.period, (outcomesPerPeriod.get(p.period) ?? 0) + tally.reports);
+      outcomeEpsilon = Math.max(outcomeEpsilon, tally.epsilon);
+    }
     duplicates += p.duplicates;
     falseDropRate = Math.max(falseDropRate, p.falseDropRate);
     for (const { kind, sketch } of p.sketches) {
@@ -177,14 +185,20 @@ export function buildPriors(periods: Iterable<PeriodSketches>, candidates: Prior
     reports: { item: kinds.item.reports, pair: kinds.pair.reports, query: kinds.query.reports, duplicatesDropped: duplicates },
     threshold: { item: kinds.item.threshold, pair: kinds.pair.threshold, query: kinds.query.threshold },
     publication: { rule: 'bonferroni-bernstein', alpha: opts.alpha, minCount: opts.minCount, candidates: m, kinds, falseDropRate: Number(falseDropRate.toPrecision(3)) },
-    privacy: bundlePrivacy([...perPeriod.values()].map((counts) => ({ counts })), siteEpsilon(epsilonOf, opts.epsilon), opts.transport),
-    items: ranked.filter((r) => passes('item', r.count)).map((r) => ({ itemId: r.value, count: round1(r.count) })),
+    privacy: bundlePrivacy(
+      [...perPeriod].map(([period, counts]) => ({ counts, outcomes: outcomesPerPeriod.get(period) ?? 0 })),
+      siteEpsilon(epsilonOf, opts.epsilon),
+      opts.transport,
+      CENTRAL_DELTA,
+      outcomeEpsilon,
+    ),
+    items: ranked.filter((r) => passes('item', r.count)).map((r) => ({ itemId: r.value, count: round1(r.count), source: 'private-reports' as const })),
     pairs: byCount(pairs.map((p, i) => ({ value: p, name: p.join('\u0000'), count: pairEst.estimates[i]! })))
       .filter((p) => passes('pair', p.count))
-      .map((p) => ({ items: p.value, count: round1(p.count) })),
+      .map((p) => ({ items: p.value, count: round1(p.count), source: 'private-reports' as const })),
     queries: byCount(queries.map((query, i) => ({ value: query, name: query, count: queryEst.estimates[i]! })))
       .filter((q) => passes('query', q.count))
-      .map((q) => ({ query: q.value, count: round1(q.count) })),
+      .map((q) => ({ query: q.value, count: round1(q.count), source: 'private-reports' as const })),
   };
 }
 

@@ -13,12 +13,20 @@ const BOUND = 'Feldman, McMillan & Talwar (FOCS 2021), Theorem 3.2, evaluated nu
 /**
  * The bundle's privacy figures from the reports the aggregator counted, per period and kind. A browser sends, per
  * period, one item report and one report of a pair or a query (a fair coin, not its data, picks which): its central
- * ε for the period is its item report's, amplified among that period's item reports, plus the larger of the pair's
- * and the query's, each among its own kind's reports (δ/2 each). The bundle states a bound on the worst period: each
+ * ε for the period is its item report's, amplified among that period's item reports, plus the larger of the pair's,
+ * the query's and (in an experiment, whose outcome report takes the second place) the outcome's, each among its own
+ * kind's reports (δ/2 each). The bundle states a bound on the worst period: each
  * kind at its smallest crowd over the bundle's periods.
  */
-export function bundlePrivacy(periods: readonly { counts: Record<ReportKind, number> }[], epsilon: Record<ReportKind, number>, transport: ReportTransport, delta = CENTRAL_DELTA): PriorsPrivacy {
-  const localEpsilonPerPeriod = epsilon.item + Math.max(epsilon.pair, epsilon.query);
+export function bundlePrivacy(
+  periods: readonly { counts: Record<ReportKind, number>; outcomes?: number }[],
+  epsilon: Record<ReportKind, number>,
+  transport: ReportTransport,
+  delta = CENTRAL_DELTA,
+  outcomeEpsilon = 0,
+): PriorsPrivacy {
+  // In an experiment, the second report of a period is its outcome report instead of a pair or a query.
+  const localEpsilonPerPeriod = epsilon.item + Math.max(epsilon.pair, epsilon.query, outcomeEpsilon);
   const base = { localEpsilon: epsilon, reportsPerPeriod: 2, localEpsilonPerPeriod };
   if (transport === 'direct') return { mode: 'local', ...base, centralEpsilon: null, delta: null, fewestReports: null, bound: null, mustNotCollude: [] };
   // The amplified ε falls as the crowd grows, so the worst period is bounded by each kind's smallest crowd (three
@@ -26,8 +34,11 @@ export function bundlePrivacy(periods: readonly { counts: Record<ReportKind, num
   const fewestOf: Record<ReportKind, number> = { item: Infinity, pair: Infinity, query: Infinity };
   for (const { counts } of periods) for (const k of REPORT_KINDS) if (counts[k] > 0) fewestOf[k] = Math.min(fewestOf[k], counts[k]);
   const amplified = (kind: ReportKind) => (Number.isFinite(fewestOf[kind]) ? shuffledEpsilon(fewestOf[kind], epsilon[kind], delta / 2) : 0);
-  const fewest = Math.min(...REPORT_KINDS.map((k) => fewestOf[k]));
-  const worst = amplified('item') + Math.max(amplified('pair'), amplified('query'));
+  let fewestOutcomes = Infinity;
+  for (const { outcomes } of periods) if (outcomes !== undefined && outcomes > 0) fewestOutcomes = Math.min(fewestOutcomes, outcomes);
+  const outcome = Number.isFinite(fewestOutcomes) ? shuffledEpsilon(fewestOutcomes, outcomeEpsilon, delta / 2) : 0;
+  const fewest = Math.min(...REPORT_KINDS.map((k) => fewestOf[k]), fewestOutcomes);
+  const worst = amplified('item') + Math.max(amplified('pair'), amplified('query'), outcome);
   const central = Number.isFinite(fewest) ? Math.min(localEpsilonPerPeriod, Math.ceil(worst * 1000) / 1000) : localEpsilonPerPeriod;
   return { mode: 'shuffled', ...base, centralEpsilon: central, delta, fewestReports: Number.isFinite(fewest) ? fewest : 0, bound: BOUND, mustNotCollude: ['relay', 'gateway'] };
 }

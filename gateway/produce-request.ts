@@ -25,6 +25,14 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  * aggregate report schema. All or nothing: one invalid record refuses the whole request, and nothing is written.
  */
 export function parseProduceBody(body: Buffer, maxRecords: number): AggregateReport[] {
+  return parseProduceRecords(body, maxRecords).map((r) => r.report);
+}
+
+/**
+ * {@link parseProduceBody}, with each record's Privacy Pass token when it has one: `{ "value": <report>, "token":
+ * "<base64url>" }` (one token per report; the gateway checks it when its config has `tokens`, and never stores it).
+ */
+export function parseProduceRecords(body: Buffer, maxRecords: number): { report: AggregateReport; token?: string }[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString('utf8'));
@@ -40,12 +48,13 @@ export function parseProduceBody(body: Buffer, maxRecords: number): AggregateRep
   return records.map((record, i) => {
     if (!isObject(record)) throw new RestError('INVALID_RECORD', `records[${i}] must be an object { "value": <report> }`);
     for (const key of Object.keys(record)) {
-      if (key !== 'value' && !(key === 'key' && record.key === null)) {
-        throw new RestError('INVALID_RECORD', `records[${i}] has field ${JSON.stringify(key.slice(0, 40))}; only "value" is accepted (keys and partitions are chosen by the gateway)`);
+      if (key !== 'value' && key !== 'token' && !(key === 'key' && record.key === null)) {
+        throw new RestError('INVALID_RECORD', `records[${i}] has field ${JSON.stringify(key.slice(0, 40))}; only "value" and "token" are accepted (keys and partitions are chosen by the gateway)`);
       }
     }
+    if (record.token !== undefined && typeof record.token !== 'string') throw new RestError('INVALID_RECORD', `records[${i}].token must be a string (a Privacy Pass token, base64url)`);
     const check = checkAggregateReport(record.value);
     if (!check.ok) throw new RestError('INVALID_RECORD', `records[${i}]: ${check.message}`);
-    return check.report;
+    return record.token === undefined ? { report: check.report } : { report: check.report, token: record.token };
   });
 }

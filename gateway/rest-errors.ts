@@ -21,6 +21,15 @@ export const REST_ERRORS = {
   RATE_LIMITED: { status: 429, code: 42901 },
   INTERNAL: { status: 500, code: 50001 },
   SINK_UNAVAILABLE: { status: 503, code: 50301 },
+  // Privacy Pass (config `tokens`, token-service.ts): a report without a token, or with a bad or spent one.
+  TOKEN_MISSING: { status: 401, code: 40102 },
+  TOKEN_INVALID: { status: 401, code: 40103 },
+  TOKEN_SPENT: { status: 409, code: 40901 },
+  /** A token request for an issuer key that is not the current one. */
+  TOKEN_KEY_UNKNOWN: { status: 400, code: 40003 },
+  /** The issuance policy gives this client no more tokens today (`Retry-After`: the next UTC day). */
+  ISSUANCE_LIMITED: { status: 429, code: 42902 },
+  TOKENS_FULL: { status: 503, code: 50302 },
 } as const;
 export type RestErrorKind = keyof typeof REST_ERRORS;
 

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { GatewayConfig, SiteConfig } from './config.js';
 import { applyCors, preflightHeaders } from './cors.js';
-import { checkContentType, parseProduceBody, V2_RESPONSE_TYPE } from './produce-request.js';
+import { checkContentType, parseProduceRecords, V2_RESPONSE_TYPE } from './produce-request.js';
 import { createRateLimiter } from './rate-limit.js';
 import { serveDashboard } from './dashboard-route.js';
 import { readBody } from './read-body.js';
@@ -11,6 +11,8 @@ import type { OhttpKey } from './ohttp-key.js';
 import { OhttpResource } from './ohttp-resource.js';
 import { RestError } from './rest-errors.js';
 import type { ReportSink } from './sinks/sink.js';
+import { serveTokenRoute } from './token-routes.js';
+import type { TokenService } from './token-service.js';
 
 /**
  * One log entry per request. It holds no IP address, no user agent, no forwarded-for header and no report content:
@@ -32,6 +34,8 @@ export interface GatewayOptions {
   log?: (entry: AccessLogEntry) => void;
   /** The clock for rate limiting and the accepted periods. Default Date.now. */
   now?: () => number;
+  /** Privacy Pass issuer and redemption (config `tokens`; `TokenService.open`). Default: none, reports need no token. */
+  tokens?: TokenService;
   /** The OHTTP key when `config.ohttp` is set (serve.ts loads it): the gateway then also serves POST /ohttp. */
   ohttpKey?: OhttpKey;
 }
@@ -85,7 +89,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     }
     checkContentType(request.headers['content-type']);
     const body = await readBody(request, config.maxBodyBytes, config.bodyTimeoutMs);
-    const reports = parseProduceBody(body, config.maxRecords);
+    const records = parseProduceRecords(body, config.maxRecords);
+    const reports = records.map((r) => r.report);
     entry.records = reports.length;
     const at = now();
     reports.forEach((report, i) => {
@@ -96,6 +101,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     if (!allowed.ok) {
       throw new RestError('RATE_LIMITED', `too many reports for this key; retry after ${allowed.retryAfterMs} ms`, { headers: { 'Retry-After': String(Math.ceil(allowed.retryAfterMs / 1000)) } });
     }
+    await options.tokens?.redeem(records, at);
     let offsets;
     try {
       if (!(await sink.hasTopic(topic))) throw new RestError('TOPIC_NOT_FOUND', `topic ${JSON.stringify(topic)} not found in the sink`);
@@ -125,6 +131,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
         send(response, 200, '{"ok":true}', 'application/json');
         return;
       }
+      if (options.tokens && (await serveTokenRoute(request, response, url.pathname, entry, config, options.tokens, now()))) return;
       if (ohttp && (url.pathname === '/ohttp-keys' || url.pathname === '/ohttp')) {
         entry.route = url.pathname;
         if (url.pathname === '/ohttp-keys' && method === 'GET') ohttp.keys(response);
@@ -189,6 +196,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
         server.closeIdleConnections();
       });
       await sink.close();
+      await options.tokens?.close();
     },
   };
 }

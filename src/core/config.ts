@@ -45,6 +45,12 @@ export interface RecommenderOptions {
    */
   syncTopic?: string;
   /**
+   * Pay for each report with a Privacy Pass token from the gateway's issuer (the gateway's `tokens` section must be
+   * on). The worker gets a few tokens at a time while the shopper is active and keeps them in IndexedDB; the issuer
+   * cannot link a token it gave to the report it later pays for. Default `false`.
+   */
+  syncTokens?: boolean;
+  /**
    * An Oblivious HTTP relay (RFC 9458) to send reports through, e.g. `https://relay.example/` (the gateway package's
    * `edgereco-gateway relay`, or any RFC 9458 relay service run by another party). Each request is encrypted to the
    * gateway's key (`syncKeysUrl`) and posted to the relay: the relay sees the browser's address but not the reports,
@@ -103,7 +109,7 @@ export interface BusinessRules {
 /** Options given as URLs: the page makes them absolute (relative to itself) before the worker sees them. */
 export const URL_OPTIONS = ['catalogUrl', 'modelUrl', 'syncUrl', 'syncRelayUrl', 'syncKeysUrl', 'priorsUrl'] as const;
 
-const OPTIONAL = ['catalog', 'catalogUrl', 'workerUrl', 'modelUrl', 'syncUrl', 'syncKey', 'syncTopic', 'syncRelayUrl', 'syncKeysUrl', 'syncEpsilon', 'priorsUrl', 'search', 'experiments'] as const;
+const OPTIONAL = ['catalog', 'catalogUrl', 'workerUrl', 'modelUrl', 'syncUrl', 'syncKey', 'syncTopic', 'syncTokens', 'syncRelayUrl', 'syncKeysUrl', 'syncEpsilon', 'priorsUrl', 'search', 'experiments'] as const;
 type Optional = (typeof OPTIONAL)[number];
 export type ResolvedOptions = Required<Omit<RecommenderOptions, Optional>> & Pick<RecommenderOptions, Optional>;
 
@@ -119,7 +125,7 @@ export const DEFAULT_OPTIONS = {
   debug: false,
 } as const satisfies Partial<ResolvedOptions>;
 
-const KNOWN = ['storeId', 'catalog', 'catalogUrl', 'maxEvents', 'maxAgeDays', 'batchSize', 'storage', 'workerUrl', 'timeoutMs', 'modelUrl', 'backend', 'syncUrl', 'syncKey', 'syncTopic', 'syncRelayUrl', 'syncKeysUrl', 'syncEpsilon', 'priorsUrl', 'rules', 'search', 'debug', 'experiments'];
+const KNOWN = ['storeId', 'catalog', 'catalogUrl', 'maxEvents', 'maxAgeDays', 'batchSize', 'storage', 'workerUrl', 'timeoutMs', 'modelUrl', 'backend', 'syncUrl', 'syncKey', 'syncTopic', 'syncTokens', 'syncRelayUrl', 'syncKeysUrl', 'syncEpsilon', 'priorsUrl', 'rules', 'search', 'debug', 'experiments'];
 const BACKEND_CHOICES = ['auto', 'webgpu', 'wasm', 'cpu'];
 
 function bad(name: string, requirement: string, value: unknown): EdgeRecoError {
@@ -155,6 +161,7 @@ export function resolveOptions(options: RecommenderOptions = {}): ResolvedOption
     debug: options.debug ?? DEFAULT_OPTIONS.debug,
   };
   if (typeof resolved.debug !== 'boolean') throw bad('debug', 'must be true or false', resolved.debug);
+  if (options.syncTokens !== undefined && typeof options.syncTokens !== 'boolean') throw bad('syncTokens', 'must be true or false', options.syncTokens);
   for (const key of OPTIONAL) if (options[key] !== undefined) (resolved as Record<string, unknown>)[key] = options[key];
   if (options.experiments !== undefined) resolved.experiments = checkExperiments(options.experiments);
   return resolved;

@@ -3,16 +3,37 @@ import { REPORT_KINDS, type ReportKind } from './ldp/aggregate-report.js';
 import { checkExperiments, type Experiment } from './experiments.js';
 
 /**
- * The priors bundle: what the store's aggregator estimated from many shoppers' privatized reports, downloaded by every
- * browser for cold start, `suggest()` and bought-together lists. Versioned JSON; every list holds only estimates that
- * passed the publication rule (`threshold`, `publication`). One definition for the aggregator (gateway/priors-build.ts)
- * and the SDK, which reads version 1 (no `publication`), version 2 (no `privacy`) and version 3.
+ * The priors bundle: what the store's aggregator estimated from many shoppers' privatized reports, and what the
+ * store's own order feed says, downloaded by every browser for cold start, `suggest()` and bought-together lists.
+ * Versioned JSON; every entry says where it came from (`source`); entries from reports passed the publication rule
+ * (`threshold`, `publication`), entries from orders the order count rule (`sources.orders`). One definition for the
+ * aggregator (gateway/priors-build.ts, gateway/priors-merge.ts) and the SDK, which reads version 1 (no
+ * `publication`), 2 (no `privacy`), 3 (no `source` labels: every entry then came from private reports) and 4.
  */
 export const PRIORS_FORMAT = 'edgereco-priors';
-export const PRIORS_BUNDLE_VERSION = 3;
+export const PRIORS_BUNDLE_VERSION = 4;
 
 /**
- * What the bundle's figures promise each shopper (version 3). `local`: the reports reached the gateway directly, so
+ * Where an entry of the bundle comes from: `private-reports`, what many shoppers' browsers reported, privatized on
+ * the device (estimates); `orders`, the store's own order feed (exact counts of orders, which the store has anyway).
+ */
+export const PRIORS_SOURCES = ['private-reports', 'orders'] as const;
+export type PriorsEntrySource = (typeof PRIORS_SOURCES)[number];
+
+/** The store's order feed as the bundle states it (version 4, when the aggregator read one). */
+export interface OrderFeedSummary {
+  /** `csv` (an export file) or `kafka` (a topic the store's backend writes). */
+  feed: 'csv' | 'kafka';
+  /** The UTC days of the window the counts cover (the last `windowDays`, ending the bundle's day). */
+  window: { days: number; from: string; to: string };
+  /** Distinct orders in the window. */
+  orders: number;
+  /** An item or a pair is listed only when at least this many orders of the window contain it. */
+  minOrders: number;
+}
+
+/**
+ * What the bundle's figures promise each shopper (versions 3 and 4), for its entries from private reports. `local`: the reports reached the gateway directly, so
  * the guarantee is the local ε of what a browser sends alone. `shuffled`: the gateway took reports only through an
  * Oblivious HTTP relay, so it holds anonymous reports it cannot link to a sender or to each other, and each shopper's
  * period is also covered by the central (ε, δ) below, as long as the relay and the gateway do not collude.
@@ -71,29 +92,35 @@ export interface PriorsPublication {
 
 export interface PriorsBundle {
   format: typeof PRIORS_FORMAT;
-  /** 3 as written today; 1 (no `publication`) and 2 (no `privacy`) from earlier aggregators, still read. */
-  version: 1 | 2 | typeof PRIORS_BUNDLE_VERSION;
+  /** 4 as written today; 1 (no `publication`), 2 (no `privacy`) and 3 (no `source`) from earlier aggregators, still read. */
+  version: 1 | 2 | 3 | typeof PRIORS_BUNDLE_VERSION;
   /** The UTC day it was made (no finer time). */
   generated: string;
+  /** What the entries come from, besides private reports (version 4): the store's order feed, when one was read. */
+  sources?: { orders?: OrderFeedSummary };
   /** The first and last report period it covers. */
   periods: { from: string; to: string } | null;
   /** Distinct reports counted per kind, and duplicates (same report id) dropped. */
   reports: Record<ReportKind, number> & { duplicatesDropped: number };
   /** The threshold per kind, in estimated shoppers (version 2: `publication.kinds[kind].threshold`). */
   threshold: Record<ReportKind, number>;
-  /** The publication rule and its parameters (version 2). */
+  /** The publication rule of the private reports and its parameters (versions 2 to 4). */
   publication?: PriorsPublication;
-  /** The privacy figures in force (version 3). */
+  /** The privacy figures in force (versions 3 and 4). */
   privacy?: PriorsPrivacy;
-  /** Items by estimated shoppers in the covered periods (the store's trending items), most first. */
-  items: { itemId: string; count: number }[];
-  /** Item pairs estimated to be bought together, strongest first. */
-  pairs: { items: [string, string]; count: number }[];
-  /** Search queries (normalized) by estimated shoppers, most first. */
-  queries: { query: string; count: number }[];
+  /**
+   * Popular items: from private reports, by estimated shoppers in the covered periods (the store's trending items);
+   * from orders, by orders that contain them (the store's best-sellers). An item may have one entry per source; each
+   * source's entries are most first, and the list is ordered by each count's place in its own source (log scale).
+   */
+  items: { itemId: string; count: number; source: PriorsEntrySource }[];
+  /** Item pairs bought together (estimated shoppers, or orders containing both), strongest first within a source. */
+  pairs: { items: [string, string]; count: number; source: PriorsEntrySource }[];
+  /** Search queries (normalized) by estimated shoppers, most first (private reports only). */
+  queries: { query: string; count: number; source: PriorsEntrySource }[];
   /**
    * The store's running experiments (the aggregator's `aggregate.experiments`), for browsers whose page passes none:
-   * a store changes them without a deploy. Optional in versions 1 and 2.
+   * a store changes them without a deploy. Optional in every version.
    */
   experiments?: Experiment[];
 }
@@ -146,31 +173,51 @@ function privacy(value: unknown): PriorsPrivacy {
   return p as unknown as PriorsPrivacy;
 }
 
-/** Checks a fetched priors bundle; refuses unknown formats and versions (reads versions 1, 2 and 3). */
+function source(value: unknown, where: string, labelled: boolean): PriorsEntrySource {
+  if (!labelled) return 'private-reports'; // versions 1 to 3 knew no other source
+  if (!(PRIORS_SOURCES as readonly unknown[]).includes(value)) throw bad(`${where}.source must be one of ${PRIORS_SOURCES.join(', ')}`, value);
+  return value as PriorsEntrySource;
+}
+
+function orderFeed(value: unknown): OrderFeedSummary {
+  const o = value as Record<string, unknown> | null;
+  if (typeof o !== 'object' || o === null || (o.feed !== 'csv' && o.feed !== 'kafka')) throw bad('sources.orders.feed must be "csv" or "kafka"', (o as Record<string, unknown> | null)?.feed);
+  for (const field of ['orders', 'minOrders']) num(o[field], `sources.orders.${field}`);
+  const w = (o.window ?? {}) as Record<string, unknown>;
+  num(w.days, 'sources.orders.window.days');
+  str(w.from, 'sources.orders.window.from');
+  str(w.to, 'sources.orders.window.to');
+  return o as unknown as OrderFeedSummary;
+}
+
+/** Checks a fetched priors bundle; refuses unknown formats and versions (reads versions 1 to 4). */
 export function parsePriors(doc: unknown): PriorsBundle {
   const d = doc as Record<string, unknown> | null;
   if (typeof d !== 'object' || d === null || Array.isArray(d) || d.format !== PRIORS_FORMAT) throw bad(`is not an edgereco priors bundle (format ${describeValue((d as Record<string, unknown> | null)?.format)})`);
-  if (d.version !== 1 && d.version !== 2 && d.version !== PRIORS_BUNDLE_VERSION) {
+  if (d.version !== 1 && d.version !== 2 && d.version !== 3 && d.version !== PRIORS_BUNDLE_VERSION) {
     throw createError(ERROR_CODES.UNSUPPORTED_VERSION, { what: 'priors bundle', version: d.version, supported: `versions 1 to ${PRIORS_BUNDLE_VERSION}` });
   }
+  const labelled = d.version === PRIORS_BUNDLE_VERSION;
+  const sources = (labelled ? d.sources : undefined) as { orders?: unknown } | undefined;
   const periods = d.periods as { from?: unknown; to?: unknown } | null;
   const reports = (d.reports ?? {}) as Record<string, unknown>;
   return {
     format: PRIORS_FORMAT,
     version: d.version,
     ...(d.version !== 1 ? { publication: publication(d.publication) } : {}),
-    ...(d.version === PRIORS_BUNDLE_VERSION ? { privacy: privacy(d.privacy) } : {}),
+    ...(d.version === 3 || d.version === PRIORS_BUNDLE_VERSION ? { privacy: privacy(d.privacy) } : {}),
     generated: str(d.generated, 'generated'),
+    ...(sources?.orders !== undefined ? { sources: { orders: orderFeed(sources.orders) } } : {}),
     periods: periods === null ? null : { from: str(periods?.from, 'periods.from'), to: str(periods?.to, 'periods.to') },
     reports: { ...perKind(reports, 'reports'), duplicatesDropped: num(reports.duplicatesDropped, 'reports.duplicatesDropped') },
     threshold: perKind(d.threshold, 'threshold'),
-    items: list(d.items, 'items', (e, w) => ({ itemId: str(e.itemId, `${w}.itemId`), count: num(e.count, `${w}.count`) })),
+    items: list(d.items, 'items', (e, w) => ({ itemId: str(e.itemId, `${w}.itemId`), count: num(e.count, `${w}.count`), source: source(e.source, w, labelled) })),
     pairs: list(d.pairs, 'pairs', (e, w) => {
       const items = e.items;
       if (!Array.isArray(items) || items.length !== 2) throw bad(`${w}.items must be two item ids`, items);
-      return { items: [str(items[0], `${w}.items[0]`), str(items[1], `${w}.items[1]`)] as [string, string], count: num(e.count, `${w}.count`) };
+      return { items: [str(items[0], `${w}.items[0]`), str(items[1], `${w}.items[1]`)] as [string, string], count: num(e.count, `${w}.count`), source: source(e.source, w, labelled) };
     }),
-    queries: list(d.queries, 'queries', (e, w) => ({ query: str(e.query, `${w}.query`), count: num(e.count, `${w}.count`) })),
+    queries: list(d.queries, 'queries', (e, w) => ({ query: str(e.query, `${w}.query`), count: num(e.count, `${w}.count`), source: source(e.source, w, labelled) })),
     ...(d.experiments !== undefined ? { experiments: bundleExperiments(d.experiments) } : {}),
   };
 }

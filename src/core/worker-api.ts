@@ -42,9 +42,10 @@ export interface EngineSettings {
   rules: BusinessRules;
   /**
    * Where privatized reports go (absolute gateway URL, key, topic as given; the worker checks them), through which
-   * OHTTP relay and key configuration, at which ε per report; absent: no sync.
+   * OHTTP relay and key configuration, at which ε per report, and whether each report is paid with a Privacy Pass
+   * token; absent: no sync.
    */
-  sync?: { url: string; key?: string | undefined; topic?: string | undefined; relayUrl?: string | undefined; keysUrl?: string | undefined; epsilon?: number | undefined };
+  sync?: { url: string; key?: string | undefined; topic?: string | undefined; relayUrl?: string | undefined; keysUrl?: string | undefined; epsilon?: number | undefined; tokens?: boolean };
   /** The shopper's consent as the page knows it at start; changes arrive through `setConsent`. */
   optedOut: boolean;
   /** Log the life cycle to the console (`options.debug`). */

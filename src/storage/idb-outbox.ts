@@ -2,7 +2,7 @@ import { unwrap, type IDBPDatabase } from 'idb';
 import type { AggregateReport } from '../core/ldp/aggregate-report.js';
 import type { PrivacyBudgetState } from '../core/ldp/privacy-budget.js';
 import { openEventDatabase } from './idb-event-log.js';
-import { BUDGET_KEY, REPORTED_KEY, SENT_KEY, type EdgeRecoDB, type OutboxRecord } from './schema.js';
+import { BUDGET_KEY, REPORTED_KEY, SENT_KEY, TOKENS_KEY, type EdgeRecoDB, type HeldToken, type OutboxRecord } from './schema.js';
 
 /** How many confirmed reports `meta` keeps for the shopper to see (`exportData()`), newest last. */
 export const SENT_KEPT = 200;
@@ -13,6 +13,8 @@ export interface OutboxState {
   budget: PrivacyBudgetState | undefined;
   /** The last period whose reports were built, `YYYY-MM-DD` (undefined: none yet). */
   reportedThrough: string | undefined;
+  /** The unspent Privacy Pass tokens (`syncTokens`; absent or empty when none). */
+  tokens?: HeldToken[];
 }
 
 /** What a period's build decided: the reports to queue, the budget after them, and the period now covered. */
@@ -20,6 +22,8 @@ export interface OutboxCommit {
   records: OutboxRecord[];
   budget: PrivacyBudgetState;
   reportedThrough: string;
+  /** The tokens left unspent after this build, when it took some. */
+  tokens?: HeldToken[];
 }
 
 /** A report the gateway confirmed, as the shopper sees it in `exportData()`. */
@@ -81,8 +85,25 @@ export class IdbOutbox {
         for (const record of commit.records) outbox.put(record);
         meta.put({ key: BUDGET_KEY, value: commit.budget });
         meta.put({ key: REPORTED_KEY, value: commit.reportedThrough });
+        if (commit.tokens) meta.put({ key: TOKENS_KEY, value: commit.tokens });
         result(commit);
       });
+    });
+  }
+
+  /**
+   * Changes the unspent tokens in one transaction: `update` gets what is held and returns what to hold (new tokens
+   * added, tokens of a retired key dropped). Resolves with what is held after.
+   */
+  updateTokens(update: (held: HeldToken[]) => HeldToken[]): Promise<HeldToken[]> {
+    return this.transact<HeldToken[]>(['meta'], 'readwrite', (tx, result) => {
+      const meta = tx.objectStore('meta');
+      const req = meta.get(TOKENS_KEY);
+      req.onsuccess = () => {
+        const held = update(((req.result as { value?: HeldToken[] } | undefined)?.value ?? []).slice());
+        meta.put({ key: TOKENS_KEY, value: held });
+        result(held);
+      };
     });
   }
 
@@ -162,13 +183,14 @@ export class IdbOutbox {
 
 function readState(meta: IDBObjectStore, then: (state: OutboxState) => void): void {
   const budget = meta.get(BUDGET_KEY);
-  budget.onsuccess = () => {
-    const reported = meta.get(REPORTED_KEY);
-    reported.onsuccess = () => {
-      then({
-        budget: (budget.result as { value?: PrivacyBudgetState } | undefined)?.value,
-        reportedThrough: (reported.result as { value?: string } | undefined)?.value,
-      });
-    };
+  const reported = meta.get(REPORTED_KEY);
+  const tokens = meta.get(TOKENS_KEY);
+  // Requests of one transaction complete in order: the last one's success means all three are done.
+  tokens.onsuccess = () => {
+    then({
+      budget: (budget.result as { value?: PrivacyBudgetState } | undefined)?.value,
+      reportedThrough: (reported.result as { value?: string } | undefined)?.value,
+      ...(tokens.result ? { tokens: (tokens.result as { value: HeldToken[] }).value } : {}),
+    });
   };
 }

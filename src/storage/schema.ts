@@ -23,8 +23,9 @@ export interface Segment {
  * - v3: `outbox` (privatized reports not yet confirmed by the gateway, keyed by their random id, indexed by period);
  *   `meta` also keeps the privacy budget spent ({@link BUDGET_KEY}), the last period reported ({@link REPORTED_KEY})
  *   and the last reports the gateway confirmed ({@link SENT_KEY}).
- *   Later, with no layout change: `meta` also keeps the model's backend decision ({@link BACKEND_KEY}) and the
- *   shopper's experiment arms ({@link EXPERIMENT_ARMS_KEY}).
+ *   Later, with no layout change: `meta` also keeps the model's backend decision ({@link BACKEND_KEY}), the shopper's
+ *   experiment arms ({@link EXPERIMENT_ARMS_KEY}) and the unspent Privacy Pass tokens ({@link TOKENS_KEY}); an outbox
+ *   record may carry the token that pays for its report.
  */
 export interface EdgeRecoDB extends DBSchema {
   segments: { key: string; value: Segment };
@@ -43,6 +44,8 @@ export interface OutboxRecord {
   period: string;
   attempts: number;
   report: AggregateReport;
+  /** The Privacy Pass token that pays for this report (base64url), when the gateway wants one (`syncTokens`). */
+  token?: string;
   /**
    * Not sent before this time (ms since the epoch): with a relay, a random time within the day after the build, so
    * that when a report arrives says nothing about when the shopper visited. Absent: as soon as possible.
@@ -78,3 +81,18 @@ export const BACKEND_KEY = 'modelBackend';
  * src/core/arm-assignment.ts). Deleted with the database by `forget()`.
  */
 export const EXPERIMENT_ARMS_KEY = 'experimentArms';
+
+/**
+ * The `meta` record holding the unspent Privacy Pass tokens (`HeldToken[]`, a few at most: `syncTokens`). A `meta`
+ * record, not a store of its own: building a period's reports takes tokens from it in the same transaction that
+ * writes the outbox and the budget, and a handful of tokens needs no index (nor a database version).
+ */
+export const TOKENS_KEY = 'privacyPassTokens';
+
+/** A Privacy Pass token the browser holds, unspent: the token (base64url) and the issuer key it was issued with. */
+export interface HeldToken {
+  /** The RFC 9577 Token struct, base64url (146 bytes for type 0x0001). */
+  token: string;
+  /** The issuer's public key (the directory's `token-key`), so a token of a retired key can be dropped. */
+  key: string;
+}

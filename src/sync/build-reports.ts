@@ -25,6 +25,11 @@ export interface BuildContext {
    * period: events tracked later today are never reported, so a day's data never gets more than a day's budget.
    */
   today?: boolean;
+  /**
+   * Each report needs a Privacy Pass token (`syncTokens`): each takes one of the held tokens (`state.tokens`), and a
+   * period is built only when at least one is held (otherwise it waits for a later pass, which may hold some).
+   */
+  tokens?: boolean;
   /** Each report gets a `notBefore` drawn uniformly from [now, now + sendWithinMs) (with a relay: one day). Default 0. */
   sendWithinMs?: number;
   /**
@@ -106,15 +111,24 @@ export function buildReports(events: readonly BehaviourEvent[], state: OutboxSta
     return { records: [], budget: budgetStateAt(state.budget, ctx.nowMs), reportedThrough: period };
   }
   const params = olhParams(ctx.policy.epsilonPerReport);
-  const slots = Math.floor(ctx.policy.epsilonPerDay / ctx.policy.epsilonPerReport + 1e-9);
+  const held = ctx.tokens ? [...(state.tokens ?? [])] : undefined;
+  // With tokens, no more reports than tokens held: a report without its token would only be refused.
+  const slots = Math.min(Math.floor(ctx.policy.epsilonPerDay / ctx.policy.epsilonPerReport + 1e-9), held?.length ?? Infinity);
+  if (slots === 0) return null;
   let budget: PrivacyBudgetState | undefined = state.budget;
   const records: OutboxCommit['records'] = [];
+  // Every report, outcome or not, pays with one token and leaves at its own random time (with a relay).
+  const record = (id: string, report: OutboxCommit['records'][number]['report']): OutboxCommit['records'][number] => {
+    const token = held?.shift()?.token;
+    const delay = ctx.sendWithinMs ? Math.floor(ctx.random() * ctx.sendWithinMs) : 0;
+    return { id, period, attempts: 0, report, ...(token !== undefined ? { token } : {}), ...(delay > 0 ? { notBefore: ctx.nowMs + delay } : {}) };
+  };
   // An experiment's outcome goes first: a missing outcome would bias the experiment, a missing item report does not.
   const first = draft ? spendBudget(ctx.policy, budget, ctx.nowMs) : null;
   if (draft && first?.ok) {
     budget = first.state;
     const id = ctx.newId();
-    records.push({ id, period, attempts: 0, report: outcomeReport(draft, period, ctx.policy.epsilonPerReport, ctx.random, id) });
+    records.push(record(id, outcomeReport(draft, period, ctx.policy.epsilonPerReport, ctx.random, id)));
   }
   // A day with impressions only reports its outcome alone.
   for (const kind of values.item.length === 0 ? [] : reportKinds(slots - records.length, ctx.random)) {
@@ -126,9 +140,8 @@ export function buildReports(events: readonly BehaviourEvent[], state: OutboxSta
     const { seed, value } = olhPerturb(key, params, ctx.random);
     const id = ctx.newId();
     const report: OlhWireReport = { v: AGGREGATE_REPORT_VERSION, id, period, kind, eps: params.epsilon, mech: 'olh', g: params.g, seed, y: value };
-    const delay = ctx.sendWithinMs ? Math.floor(ctx.random() * ctx.sendWithinMs) : 0;
-    records.push({ id, period, attempts: 0, report, ...(delay > 0 ? { notBefore: ctx.nowMs + delay } : {}) });
+    records.push(record(id, report));
   }
   if (records.length === 0 || budget === undefined) return null; // today's budget is spent: try again tomorrow
-  return { records, budget, reportedThrough: period };
+  return held ? { records, budget, reportedThrough: period, tokens: held } : { records, budget, reportedThrough: period };
 }

@@ -5,6 +5,9 @@ export const MAX_REQUEST_BYTES = 64 * 1024;
 /** The gateway's most records per request. */
 export const MAX_REQUEST_RECORDS = 500;
 
+/** A report to send, with the Privacy Pass token that pays for it when the gateway wants one (an outbox record). */
+export type BatchEntry = AggregateReport | { report: AggregateReport; token?: string | undefined };
+
 /** One request's worth of reports and its Kafka REST v2 produce body. */
 export interface ReportBatch {
   ids: string[];
@@ -24,12 +27,13 @@ function utf8Length(text: string): number {
 }
 
 /**
- * Splits reports into Kafka REST v2 produce bodies, `{"records":[{"value":report},...]}`, each at most `maxBytes`
+ * Splits reports into Kafka REST v2 produce bodies, `{"records":[{"value":report},...]}` (with `"token"` beside
+ * `"value"` for a report that has one), each at most `maxBytes`
  * (UTF-8) and `maxRecords` records, in order. A report too large for any body on its own (impossible for a valid v1
  * report, which is ~150 bytes) is left out and named in `oversized`.
  */
 export function batchReports(
-  reports: readonly AggregateReport[],
+  reports: readonly BatchEntry[],
   maxBytes = MAX_REQUEST_BYTES,
   maxRecords = MAX_REQUEST_RECORDS,
 ): { batches: ReportBatch[]; oversized: string[] } {
@@ -44,8 +48,10 @@ export function batchReports(
     parts = [];
     bytes = OPEN.length + CLOSE.length;
   };
-  for (const report of reports) {
-    const part = `{"value":${JSON.stringify(report)}}`;
+  for (const entry of reports) {
+    const report = 'report' in entry ? entry.report : entry;
+    const token = 'report' in entry ? entry.token : undefined;
+    const part = token === undefined ? `{"value":${JSON.stringify(report)}}` : `{"value":${JSON.stringify(report)},"token":${JSON.stringify(token)}}`;
     const size = utf8Length(part);
     if (OPEN.length + CLOSE.length + size > maxBytes) {
       oversized.push(report.id);

@@ -96,7 +96,7 @@ export class ReportSender {
     const pending = await outbox.pending();
     if (pending.length === 0) return result;
     const periodOf = new Map(pending.map((r) => [r.id, r.period]));
-    const { batches, oversized } = batchReports(pending.map((r) => r.report), this.options.maxRequestBytes ?? MAX_REQUEST_BYTES);
+    const { batches, oversized } = batchReports(pending, this.options.maxRequestBytes ?? MAX_REQUEST_BYTES);
     if (oversized.length > 0) {
       await outbox.drop(oversized);
       result.dropped += oversized.length;
@@ -138,7 +138,13 @@ export class ReportSender {
         this.options.onError(
           createError(
             ERROR_CODES.SYNC_REJECTED,
-            { count: batch.ids.length, status, reason: `the sync gateway at ${this.url} refused ${batch.ids.length} report(s) with HTTP ${status}`, fix: "Check options.syncKey, the gateway's allowed origins and options.syncTopic" },
+            {
+              count: batch.ids.length,
+              status,
+              reason: `the sync gateway at ${this.url} refused ${batch.ids.length} report(s) with HTTP ${status}`,
+              // 401 and 409 are also the gateway's answers about Privacy Pass tokens (missing, invalid, spent).
+              fix: status === 401 || status === 409 ? "Check options.syncKey and options.syncTokens (a gateway with tokens on wants one per report)" : "Check options.syncKey, the gateway's allowed origins and options.syncTopic",
+            },
             { details: { ids: batch.ids } },
           ),
         );

@@ -11,6 +11,7 @@ import type { OutcomeSource } from './outcome-draft.js';
 import { batchReports } from './report-batches.js';
 import { produceUrl, type FlushResult, type SenderOutbox } from './report-sender.js';
 import { withSyncLock } from './sync-lock.js';
+import { realActivity, type TokenWallet } from './token-wallet.js';
 
 /** The largest beacon body: `sendBeacon` refuses more than 64 KiB queued per page, the URL included. */
 export const MAX_BEACON_BYTES = 60_000;
@@ -55,6 +56,11 @@ export interface SchedulerOptions {
    */
   offlinePollMs?: number;
   backoff?: BackoffPolicy;
+  /**
+   * Privacy Pass (`syncTokens`): each report is built with one of the tokens held, and the wallet is topped up when
+   * the shopper is active. Default: none, reports carry no token.
+   */
+  tokens?: TokenWallet;
   random?: RandomSource;
   now?: () => number;
 }
@@ -136,8 +142,11 @@ export class SyncScheduler {
     const events = await this.options.readEvents();
     const outcomes = (await this.options.outcomes?.()) ?? null;
     if (this.optedOut || this.stopped) return out;
+    const wallet = this.options.tokens;
+    // syncNow() reports now, so it needs tokens now; a scheduled pass uses those got on an earlier active day.
+    if (wallet && today && this.options.isOnline()) await wallet.refill();
     for (const includeToday of today ? [false, true] : [false]) {
-      const ctx = { nowMs: this.now(), policy: this.options.policy, random: this.random, newId: randomId, today: includeToday, sendWithinMs: this.options.sendWithinMs ?? 0, outcomes };
+      const ctx = { nowMs: this.now(), policy: this.options.policy, random: this.random, newId: randomId, today: includeToday, sendWithinMs: this.options.sendWithinMs ?? 0, outcomes, tokens: wallet !== undefined };
       const commit = await this.options.outbox.commit((state) => buildReports(events, state, ctx));
       if (commit && commit.records.length > 0) {
         const epsilon = commit.records.reduce((sum, r) => sum + r.report.eps, 0);
@@ -145,6 +154,7 @@ export class SyncScheduler {
         this.options.log?.(`sync: built ${commit.records.length} report(s) of ${commit.reportedThrough} (ε ${epsilon}; ${commit.budget.spentToday} of ${this.options.policy.epsilonPerDay} spent today)`);
       }
     }
+    if (wallet && !this.optedOut && this.options.isOnline() && realActivity(events, this.now())) await wallet.refill();
     await this.publishBeacon();
     if (this.optedOut || this.stopped) return out;
     if (!this.options.isOnline()) {
@@ -203,7 +213,8 @@ export class SyncScheduler {
       if (done.offline || done.flush?.outcome === 'offline') summary.status = 'offline';
       else if (done.flush?.outcome === 'retry') summary.status = 'retry';
     }
-    summary.message = describeSummary(summary, state.reportedThrough, utcDay(this.now()), policy);
+    const tokensHeld = this.options.tokens ? (state.tokens ?? []).length : undefined;
+    summary.message = describeSummary(summary, state.reportedThrough, utcDay(this.now()), policy, tokensHeld);
     this.options.log?.(summary.message.replace(/^edgereco: /, ''));
     return summary;
   }
@@ -217,7 +228,7 @@ export class SyncScheduler {
   /** Hands the page the first batch of the pending outbox as a beacon body (empty when nothing is pending). */
   async publishBeacon(): Promise<void> {
     const pending = this.optedOut || this.options.sendWithinMs ? [] : await this.options.outbox.pending();
-    const first = batchReports(pending.map((r) => r.report), MAX_BEACON_BYTES - this.beaconUrl.length).batches[0];
+    const first = batchReports(pending, MAX_BEACON_BYTES - this.beaconUrl.length).batches[0];
     this.options.onBeacon(this.beaconUrl, first?.body ?? '');
   }
 
@@ -245,7 +256,7 @@ export class SyncScheduler {
 }
 
 /** The summary in words: what was built and sent, and why nothing was when nothing was. */
-function describeSummary(s: SyncSummary, reportedThrough: string | undefined, today: string, policy: PrivacyBudgetPolicy): string {
+function describeSummary(s: SyncSummary, reportedThrough: string | undefined, today: string, policy: PrivacyBudgetPolicy, tokensHeld?: number): string {
   const parts: string[] = [];
   if (s.built > 0) {
     parts.push(`built ${s.built} report(s) of ${s.period} (ε ${s.epsilonSpent})`);
@@ -254,6 +265,7 @@ function describeSummary(s: SyncSummary, reportedThrough: string | undefined, to
   else if (s.status === 'busy') parts.push('another tab of this store is sending; nothing built here');
   else if (reportedThrough === today) parts.push(`today (${today}) was reported already; events tracked since are not reported (each day is reported once, within its ε ${policy.epsilonPerDay})`);
   else if (s.epsilonLeftToday + 1e-9 < policy.epsilonPerReport) parts.push(`today's privacy budget (ε ${policy.epsilonPerDay}) is spent; today's events are reported after the UTC day ends`);
+  else if (tokensHeld === 0) parts.push("no Privacy Pass token to pay for a report (the gateway's issuer gave none; see the warnings)");
   else parts.push('nothing to report yet (no viewed, carted, bought or searched item)');
   if (s.sent > 0) parts.push(`sent ${s.sent}: ${s.accepted} accepted, ${s.rejected} rejected`);
   if (s.status === 'offline') parts.push('offline: the reports wait in the outbox');

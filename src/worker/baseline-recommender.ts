@@ -3,6 +3,7 @@ import type { Recommendation, RecommendFilter } from '../core/recommendation.js'
 import type { CatalogIndex } from './catalog-index.js';
 import type { History } from './history.js';
 import { passesFilter } from './list-filter.js';
+import { popularTexts } from './priors-words.js';
 
 /** Said in every baseline result, so nobody mistakes it for the model. */
 const BASELINE_NOTE = 'baseline ranking: recency, popularity and co-occurrence; no model loaded';
@@ -69,7 +70,7 @@ function scoreAgainst(anchors: readonly Anchor[], candidates: Iterable<string>, 
     }
     if (inCart.has(itemId)) consider(0.8, () => 'In your cart');
     const popularity = catalog.popularity(itemId);
-    if (popularity > 0) consider(0.2 * popularity, () => (catalog.isTrending(itemId) ? 'Trending with other shoppers in this store' : category ? `Popular in ${category}` : 'Popular in this store'));
+    if (popularity > 0) consider(0.2 * popularity, () => (catalog.isTrending(itemId) ? popularTexts(catalog.trendingSources(itemId))[0]! : category ? `Popular in ${category}` : 'Popular in this store'));
     out.push({ itemId, score, reason: reason || 'From the catalog (nothing in your history points to it yet)' });
   }
   return out;

@@ -1,11 +1,14 @@
+import type { PriorsEntrySource } from '../core/priors.js';
 import type { Recommendation, RecommendFilter } from '../core/recommendation.js';
+import { boughtWithText } from './priors-words.js';
 import { passesFilter } from './list-filter.js';
 import type { CatalogIndex } from './catalog-index.js';
 import type { History } from './history.js';
 
 /**
  * `frequentlyBoughtTogether(itemIds)`: items bought in the same orders as the given ones, first from the shopper's own
- * orders, then from what other shoppers bought with them (the store's priors, through `boughtWith`). Only real
+ * orders, then from what the store's priors pair them with (its sales, or other shoppers' privatized reports, through
+ * `boughtWith`; the reason says which). Only real
  * co-purchases are reported as such; the caller tops the list up from `related()`, whose reasons say what they are.
  */
 export function boughtTogether(
@@ -13,7 +16,7 @@ export function boughtTogether(
   catalog: CatalogIndex,
   itemIds: readonly string[],
   options: { k: number; filter: RecommendFilter; attributionId: string },
-  boughtWith: (itemId: string) => readonly { itemId: string }[] = () => [],
+  boughtWith: (itemId: string) => readonly { itemId: string; source: PriorsEntrySource }[] = () => [],
 ): Recommendation[] {
   const counts = new Map<string, { n: number; with: string }>();
   for (const anchor of itemIds) {
@@ -33,11 +36,11 @@ export function boughtTogether(
   // The priors can pair one item with much of the catalog: a set of what is listed, and the reading stops at k.
   const listed = new Set(found.map((f) => f.id));
   for (const anchor of itemIds) {
-    for (const { itemId } of boughtWith(anchor)) {
+    for (const { itemId, source } of boughtWith(anchor)) {
       if (found.length >= options.k) break;
       if (listed.has(itemId) || !passesFilter(itemId, filter, catalog, history, exclude)) continue;
       listed.add(itemId);
-      found.push({ id: itemId, score: 0, reason: `Often bought with “${catalog.title(anchor)}” by other shoppers`, source: 'priors' });
+      found.push({ id: itemId, score: 0, reason: boughtWithText(`“${catalog.title(anchor)}”`, source), source: 'priors' });
     }
   }
   return found.slice(0, options.k).map(({ id, score, reason, source }) => {

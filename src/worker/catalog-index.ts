@@ -1,21 +1,13 @@
 import type { CatalogItem } from '../core/catalog.js';
+import type { PriorsEntrySource } from '../core/priors.js';
+import type { PriorsPopularity } from './priors-source.js';
 
-/** Trending counts from the store's priors bundle, by item id. */
-export type TrendingCounts = ReadonlyMap<string, number>;
-
-/** The largest `log1p` of some counts, 0 for none: a loop, not `Math.max(...)`, which throws past ~65,000 values. */
-function maxLog(values: Iterable<number>): number {
-  let max = 0;
-  for (const v of values) {
-    const log = Math.log1p(v);
-    if (log > max) max = log;
-  }
-  return max;
-}
+/** Store-wide popularity from the priors bundle, by item id (`PriorsSource.popularity()`). */
+export type TrendingCounts = ReadonlyMap<string, PriorsPopularity>;
 
 /**
  * The catalog as the engine looks it up: by id, with popularity scaled to 0..1. Popularity comes from the store's
- * priors (what many shoppers did, privatized) when there are some for the item, else from the catalog's own field.
+ * priors (its sales, or what many shoppers did, privatized) when they list the item, else from the catalog's own field.
  * Sized for any catalog: a position per id and a typed array of per-item popularity, no spread of whole lists.
  */
 export class CatalogIndex {
@@ -25,7 +17,6 @@ export class CatalogIndex {
   /** `log1p(popularity)` per position (0 when the catalog gives none). */
   private readonly logPopularity: Float64Array;
   private readonly maxLogPopularity: number;
-  private readonly maxLogTrending: number;
 
   constructor(items: CatalogItem[] = [], private readonly trendingCounts: TrendingCounts = new Map()) {
     this.items = items;
@@ -40,7 +31,6 @@ export class CatalogIndex {
       if (log > maxLogPopularity) maxLogPopularity = log;
     }
     this.maxLogPopularity = maxLogPopularity;
-    this.maxLogTrending = maxLog(trendingCounts.values());
   }
 
   /** Another item list with the same trending counts. */
@@ -48,7 +38,7 @@ export class CatalogIndex {
     return new CatalogIndex(items, this.trendingCounts);
   }
 
-  /** The same catalog with the priors' trending counts. */
+  /** The same catalog with the priors' popularity. */
   withTrending(counts: TrendingCounts): CatalogIndex {
     return new CatalogIndex(this.items, counts);
   }
@@ -67,15 +57,20 @@ export class CatalogIndex {
     return this.trendingCounts.keys();
   }
 
-  /** Whether the item's popularity comes from the store's priors (other shoppers) rather than the catalog. */
+  /** Whether the item's popularity comes from the store's priors (its sales, other shoppers) rather than the catalog. */
   isTrending(id: string): boolean {
     return this.trendingCounts.has(id);
+  }
+
+  /** The priors' sources that list the item as popular (none: not listed). */
+  trendingSources(id: string): readonly PriorsEntrySource[] {
+    return this.trendingCounts.get(id)?.sources ?? [];
   }
 
   /** Popularity on a 0..1 log scale (0 when neither the priors nor the catalog give any). */
   popularity(id: string): number {
     const trending = this.trendingCounts.get(id);
-    if (trending !== undefined && this.maxLogTrending > 0) return Math.log1p(trending) / this.maxLogTrending;
+    if (trending !== undefined && trending.score > 0) return trending.score;
     const i = this.positions.get(id);
     return i === undefined || this.maxLogPopularity === 0 ? 0 : this.logPopularity[i]! / this.maxLogPopularity;
   }

@@ -22,6 +22,6 @@ export function engineSettings(init: EngineInit): EngineSettings {
   if (o.priorsUrl) settings.priorsUrl = o.priorsUrl;
   if (o.search) settings.search = o.search;
   if (o.experiments) settings.experiments = o.experiments;
-  if (o.syncUrl) settings.sync = { url: o.syncUrl, key: o.syncKey, topic: o.syncTopic, relayUrl: o.syncRelayUrl, keysUrl: o.syncKeysUrl, epsilon: o.syncEpsilon };
+  if (o.syncUrl) settings.sync = { url: o.syncUrl, key: o.syncKey, topic: o.syncTopic, relayUrl: o.syncRelayUrl, keysUrl: o.syncKeysUrl, epsilon: o.syncEpsilon, ...(o.syncTokens ? { tokens: true } : {}) };
   return settings;
 }

@@ -158,7 +158,7 @@ export class Engine implements EngineApi {
     if (problems) report(catalogError ? 'error' : 'warning')(problems);
     if (init.catalog || init.catalogUrl) debug(`catalog: ${catalog.length} items indexed, ${checked.skipped.length} skipped${checked.skipped.length ? ` (${checked.skipped[0]!.message.replace(/^edgereco: /, '')}${checked.skipped.length > 1 ? ', …' : ''})` : ''}`);
     this.history.add(await log.readAll());
-    this.catalog = new CatalogIndex(catalog, new Map(priors?.trending().map((t) => [t.itemId, t.count]) ?? []));
+    this.catalog = new CatalogIndex(catalog, priors?.popularity() ?? new Map());
     // The page's experiments, else the priors bundle's. Arms are stored only where the log is durable.
     const arms = (this.arms = new ExperimentArms(init.experiments ?? priors?.experiments() ?? [], log.kind === 'indexeddb' ? dbName : null, report('warning')));
     const search = CatalogSearch.build(catalog, init.search);

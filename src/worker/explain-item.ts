@@ -1,7 +1,9 @@
 import type { Evidence, Explanation } from '../core/explanation.js';
+import type { PriorsEntrySource } from '../core/priors.js';
 import type { ModelRuntime } from '../model/model-runtime.js';
 import type { CatalogIndex } from './catalog-index.js';
 import type { History } from './history.js';
+import { boughtWithText, popularTexts } from './priors-words.js';
 
 const VERBS: Record<string, string> = { view: 'viewed', click: 'viewed', add_to_cart: 'added to your cart', remove_from_cart: 'removed from your cart', purchase: 'bought' };
 const OWN: Record<string, string> = { view: 'You viewed it', click: 'You viewed it', add_to_cart: 'You added it to your cart', remove_from_cart: 'You removed it from your cart', purchase: 'You bought it' };
@@ -17,8 +19,9 @@ function ago(ms: number): string {
 
 /**
  * The local evidence for an item, strongest first: what the shopper did with it, what it was seen together with in
- * their sessions, which of their items the model finds it closest to, a shared category, and catalog popularity. Each
- * statement is checked against the log, the catalog or the model; nothing is said that is not there.
+ * their sessions, which of their items the model finds it closest to, a shared category, and popularity (the store's
+ * sales or many shoppers' privatized reports, named as such, or the catalog's). Each statement is checked against the
+ * log, the catalog, the model or the priors bundle's label; nothing is said that is not there.
  */
 export function explainItem(
   itemId: string,
@@ -26,7 +29,7 @@ export function explainItem(
   catalog: CatalogIndex,
   model: ModelRuntime | null,
   now = Date.now(),
-  boughtWith: (itemId: string) => readonly { itemId: string }[] = () => [],
+  boughtWith: (itemId: string) => readonly { itemId: string; source: PriorsEntrySource }[] = () => [],
 ): Explanation {
   const evidence: Evidence[] = [];
   const title = (id: string) => `“${catalog.title(id)}”`;
@@ -40,7 +43,7 @@ export function explainItem(
   }
 
   const pair = boughtWith(itemId).find((p) => recent.some((r) => r.itemId === p.itemId));
-  if (pair) evidence.push({ kind: 'together', text: `Often bought with ${title(pair.itemId)} by other shoppers`, relatedItemId: pair.itemId });
+  if (pair) evidence.push({ kind: 'together', text: boughtWithText(title(pair.itemId), pair.source), relatedItemId: pair.itemId });
 
   const target = model?.indexOf(itemId);
   if (model && target !== undefined) {
@@ -55,7 +58,8 @@ export function explainItem(
     const same = recent.find((r) => r.itemId !== itemId && catalog.get(r.itemId)?.category === category);
     if (same) evidence.push({ kind: 'category', text: `In ${category}, like ${title(same.itemId)} you ${VERBS[same.event.type] ?? 'viewed'}`, relatedItemId: same.itemId });
   }
-  if (catalog.isTrending(itemId)) evidence.push({ kind: 'popular', text: 'Trending with other shoppers in this store' });
+  // Store-wide popularity, one sentence per source that lists the item: its sales, or many shoppers' privatized reports.
+  if (catalog.isTrending(itemId)) for (const text of popularTexts(catalog.trendingSources(itemId))) evidence.push({ kind: 'popular', text });
   else if (catalog.popularity(itemId) >= 0.5) evidence.push({ kind: 'popular', text: category ? `Popular in ${category}` : 'Popular in this store' });
 
   const out: Explanation = { itemId, evidence };

@@ -1,21 +1,41 @@
 import { createError, ERROR_CODES } from '../core/errors.js';
 import { fetchFile, readJson } from './fetch-file.js';
-import { parsePriors, type PriorsBundle } from '../core/priors.js';
+import { parsePriors, type PriorsBundle, type PriorsEntrySource } from '../core/priors.js';
 import type { Experiment } from '../core/experiments.js';
+
+/** An item's store-wide popularity from the priors: 0..1 within its source (log scale), and the sources that list it. */
+export interface PriorsPopularity {
+  score: number;
+  sources: PriorsEntrySource[];
+}
 
 /**
  * The store's priors in the worker: fetched from `priorsUrl`, kept in Cache Storage so a returning (or offline)
  * visitor has them at once, revalidated on every start. Lookups are indexed once.
  */
 export class PriorsSource {
-  private readonly pairs = new Map<string, { itemId: string; count: number }[]>();
+  private readonly pairs = new Map<string, { itemId: string; count: number; source: PriorsEntrySource }[]>();
+  private readonly popular = new Map<string, PriorsPopularity>();
 
   private constructor(readonly bundle: PriorsBundle) {
-    for (const { items: [a, b], count } of bundle.pairs) {
+    for (const { items: [a, b], count, source } of bundle.pairs) {
       for (const [x, y] of [[a, b], [b, a]] as const) {
         let list = this.pairs.get(x);
         if (!list) this.pairs.set(x, (list = []));
-        list.push({ itemId: y, count });
+        list.push({ itemId: y, count, source });
+      }
+    }
+    // Counts of different sources are not comparable (orders, estimated shoppers): each is scaled within its own.
+    const maxLog = new Map<PriorsEntrySource, number>();
+    for (const { count, source } of bundle.items) maxLog.set(source, Math.max(maxLog.get(source) ?? 0, Math.log1p(Math.max(0, count))));
+    for (const { itemId, count, source } of bundle.items) {
+      const top = maxLog.get(source)!;
+      const score = top > 0 ? Math.log1p(Math.max(0, count)) / top : 0;
+      const entry = this.popular.get(itemId);
+      if (!entry) this.popular.set(itemId, { score, sources: [source] });
+      else {
+        entry.score = Math.max(entry.score, score);
+        if (!entry.sources.includes(source)) entry.sources.push(source);
       }
     }
   }
@@ -39,13 +59,18 @@ export class PriorsSource {
     return new PriorsSource(parsePriors(doc));
   }
 
-  /** The store's popular items in the covered periods (estimated shoppers), most first. */
-  trending(): readonly { itemId: string; count: number }[] {
+  /** The store's popular items, as the bundle lists them: each with its count and source, most first within a source. */
+  trending(): readonly { itemId: string; count: number; source: PriorsEntrySource }[] {
     return this.bundle.items;
   }
 
-  /** Items other shoppers bought with `itemId`, strongest first. */
-  boughtWith(itemId: string): readonly { itemId: string; count: number }[] {
+  /** Each popular item's score (0..1 within its source) and the sources that list it: the catalog's popularity. */
+  popularity(): ReadonlyMap<string, PriorsPopularity> {
+    return this.popular;
+  }
+
+  /** Items bought with `itemId` (the store's sales, or other shoppers' privatized reports), strongest first. */
+  boughtWith(itemId: string): readonly { itemId: string; count: number; source: PriorsEntrySource }[] {
     return this.pairs.get(itemId) ?? [];
   }
 

@@ -7,6 +7,7 @@ import { dueReports } from '../sync/due-reports.js';
 import { ReportSender } from '../sync/report-sender.js';
 import { SyncScheduler } from '../sync/sync-scheduler.js';
 import type { OutcomeSource } from '../sync/outcome-draft.js';
+import { TokenWallet } from '../sync/token-wallet.js';
 
 /** The engine's sync half: the outbox (whenever the log is in IndexedDB) and, when configured, the scheduler. */
 export interface SyncParts {
@@ -68,6 +69,15 @@ export function startSync(init: EngineSettings, dbName: string | null, log: Resi
       ohttp = undefined; // a failed chunk load is tried again on the next send
       throw error;
     })).then((f) => f(u, i));
+  // Privacy Pass: tokens for two days of reports, got directly from the gateway's issuer (never through the relay:
+  // the issuer counts clients); the VOPRF code loads only with syncTokens.
+  const tokens = init.sync.tokens
+    ? new TokenWallet({
+        url, key, store: outbox, target: 2 * Math.floor(policy.epsilonPerDay / policy.epsilonPerReport + 1e-9), fetch: (u, i) => fetch(u, i), onWarning: report('warning'),
+        issue: (options, count) => import('../sync/token-issuer.js').then((m) => m.fetchTokens(options, count)),
+        ...(hooks.log ? { log: hooks.log } : {}),
+      })
+    : undefined;
   const reportSender = new ReportSender({
     url, key, topic, outbox: due.outbox, fetch: relayUrl ? viaRelay : (u, i) => fetch(u, i), isOnline, onError: report('error'), onWarning: report('warning'), onAccepted: hooks.onAccepted,
     ...(hooks.log ? { log: hooks.log } : {}),
@@ -79,6 +89,7 @@ export function startSync(init: EngineSettings, dbName: string | null, log: Resi
       ...(relayUrl ? { sendWithinMs: 86_400_000 } : {}),
       ...(hooks.log ? { log: hooks.log } : {}),
       ...(hooks.outcomes ? { outcomes: hooks.outcomes } : {}),
+      ...(tokens ? { tokens } : {}),
     },
     init.optedOut,
   );

@@ -70,9 +70,9 @@ describe('a store of 200,000 products with a priors bundle of 100,000 items', ()
     for (const r of result.afterView.value!) expect(r.reason).toContain('Because you viewed “Lamp 100”');
     // Bought together: what other shoppers bought with p0, strongest first.
     expect(result.together.value!.map((r) => [r.itemId, r.source])).toEqual([1, 2, 3, 4, 5].map((j) => [ranked(j), 'priors']));
-    expect(result.together.value![0]!.reason).toBe('Often bought with “Lamp 0” by other shoppers');
+    expect(result.together.value![0]!.reason).toBe('Often bought with “Lamp 0” by other shoppers, from what many shoppers bought together (privatized)');
     // explain(): the evidence the priors give.
-    expect(result.explained.value!.evidence.map((e) => e.text)).toContain('Trending with other shoppers in this store');
+    expect(result.explained.value!.evidence.map((e) => e.text)).toContain('Trending with other shoppers in this store, from what many shoppers viewed (privatized)');
     // suggest(): the shopper's own query, the store's popular queries, then catalog words.
     const suggestions = result.suggested.value!;
     expect(suggestions[0]).toEqual({ text: 'mug red', source: 'history' });

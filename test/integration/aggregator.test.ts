@@ -98,7 +98,7 @@ describe('aggregator (Kafka consumer group → per-period states → priors bund
     expect({ records, invalid, refused, duplicates }).toEqual({ records: stream.length, invalid: 0, refused: 0, duplicates: resent.length });
     expect(bundle.reports).toEqual({ item: 6000, pair: 1500, query: 1000, duplicatesDropped: resent.length });
     expect(JSON.parse(readFileSync(out, 'utf8')) as PriorsBundle).toEqual(bundle);
-    expect(bundle).toMatchObject({ format: 'edgereco-priors', version: 3, periods: { from: utcDay(NOW - DAY), to: utcDay(NOW - DAY) } });
+    expect(bundle).toMatchObject({ format: 'edgereco-priors', version: 4, periods: { from: utcDay(NOW - DAY), to: utcDay(NOW - DAY) } });
     expect(bundle.publication).toMatchObject({ rule: 'bonferroni-bernstein', alpha: 0.01, minCount: 20, candidates: 50 + 190 + 2 });
     // Published items: the true top ones, each really popular; every item with a true count under 20 left out.
     const trueTop = [...truth.entries()].sort((a, b) => b[1] - a[1]);

@@ -275,7 +275,7 @@ describe('private transport end to end: Chromium → OHTTP relay → gateway →
     const code = await new Promise<number | null>((r) => child.once('exit', r));
     expect(code, output.join('')).toBe(0);
     const bundle = JSON.parse(readFileSync(join(dir, 'priors.json'), 'utf8')) as PriorsBundle;
-    expect(bundle.version).toBe(3);
+    expect(bundle.version).toBe(4);
     expect(bundle.reports.item + bundle.reports.pair + bundle.reports.query).toBe(delivered.size);
     const p = bundle.privacy!;
     expect(p).toMatchObject({ mode: 'shuffled', localEpsilon: { item: EPSILON, pair: EPSILON, query: EPSILON }, localEpsilonPerPeriod: 2 * EPSILON, delta: 1e-6, mustNotCollude: ['relay', 'gateway'] });

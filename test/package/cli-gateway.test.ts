@@ -169,6 +169,40 @@ describe('@edgereco/gateway from a fresh folder', () => {
     expect(bundle.reports.item! + bundle.reports.pair! + bundle.reports.query!).toBeGreaterThan(0);
   });
 
+  it('with "tokens", the installed issuer gives a syncTokens page its tokens and takes its paid reports; "orders" labels the best-sellers', async () => {
+    await gateway?.stop();
+    const site = JSON.parse(readFileSync(join(dir, 'site.json'), 'utf8')) as Record<string, unknown>;
+    const orders = ['order_id,item_id,quantity,time', ...Array.from({ length: 20 }, (_, i) => `o-${i},item3,1,${new Date(Date.now() - 86_400_000).toISOString()}`)].join('\n');
+    writeFileSync(join(dir, 'orders.csv'), orders);
+    writeFileSync(join(dir, 'site-tokens.json'), JSON.stringify({ ...site, sink: { kind: 'file', path: 'data/paid.jsonl' }, tokens: { secureCookie: false }, aggregate: { catalog: 'catalog.json', out: 'paid-priors.json', stateDir: 'data/paid-state', orders: { csv: 'orders.csv' } } }));
+    gateway = await startServer('npx', ['--no-install', 'edgereco-gateway', '--config', 'site-tokens.json'], { cwd: dir, ready: /listening on (http:\/\/\S+)/ });
+    const opened = await openPage(browser, `${shopServer.url}/index.html`, 'window.sdkReady === true');
+    try {
+      const summary = await opened.page.evaluate(
+        async ({ url, key }) => {
+          const w = window as unknown as W;
+          const reco = w.sdk.createRecommender({ storeId: 'paid-shop', catalogUrl: '/catalog.json', syncUrl: url, syncKey: key, syncTokens: true });
+          await reco.track({ type: 'view', itemId: 'item2' });
+          const done = await reco.syncNow();
+          await reco.close();
+          return done;
+        },
+        { url: gateway.url, key: (site.sites as { key: string }[])[0]!.key },
+      );
+      expect(summary, summary.message).toMatchObject({ status: 'done', built: 2, accepted: 2, rejected: 0 });
+      expect(readFileSync(join(dir, 'data/paid.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
+      expect(existsSync(join(dir, 'data/token-keys'))).toBe(true);
+      expect(opened.errors).toEqual([]);
+    } finally {
+      await opened.close();
+    }
+    const { stderr } = await npx(dir, 'edgereco-gateway', 'aggregate', '--config', 'site-tokens.json');
+    expect(stderr).toContain('the order feed gave 20 orders in the window');
+    const bundle = JSON.parse(readFileSync(join(dir, 'paid-priors.json'), 'utf8')) as { version: number; items: { itemId: string; source: string }[] };
+    expect(bundle.version).toBe(4);
+    expect(bundle.items).toContainEqual({ itemId: 'item3', count: 20, source: 'orders' });
+  });
+
   it('edgereco-gateway relay: a shop page with syncRelayUrl reaches a gateway that takes reports only through OHTTP', async () => {
     const site = JSON.parse(readFileSync(join(dir, 'site.json'), 'utf8')) as Record<string, unknown>;
     writeFileSync(join(dir, 'private.json'), JSON.stringify({ ...site, sink: { kind: 'file', path: 'data/private.jsonl' }, ohttp: { required: true } }));

@@ -41,14 +41,23 @@ describe('priors bundle', () => {
     ...v2, version: 3,
     privacy: { mode: 'shuffled', localEpsilon: { item: 5.44, pair: 5.44, query: 5.44 }, reportsPerPeriod: 2, localEpsilonPerPeriod: 10.88, centralEpsilon: 1.994, delta: 1e-6, fewestReports: 15438, bound: 'FMT21', mustNotCollude: ['relay', 'gateway'] },
   };
-  it('accepts the versioned formats the aggregator writes (3, and 1 and 2 from earlier aggregators) and refuses others', () => {
-    expect(parsePriors(ok)).toEqual(ok);
-    expect(parsePriors(v2)).toEqual(v2);
-    expect(parsePriors(v3)).toEqual(v3);
+  it('accepts the versioned formats the aggregator writes (4, and 1 to 3 from earlier aggregators) and refuses others', () => {
+    // Before version 4 every entry came from private reports: it is read as such.
+    const labelled = <T extends object>(bundle: T) => ({
+      ...bundle,
+      items: [{ itemId: 'a', count: 120, source: 'private-reports' }],
+      pairs: [{ items: ['a', 'b'], count: 60, source: 'private-reports' }],
+      queries: [{ query: 'mug', count: 80, source: 'private-reports' }],
+    });
+    expect(parsePriors(ok)).toEqual(labelled(ok));
+    expect(parsePriors(v2)).toEqual(labelled(v2));
+    expect(parsePriors(v3)).toEqual(labelled(v3));
+    const v4 = { ...labelled(v3), version: 4 };
+    expect(parsePriors(v4)).toEqual(v4);
     expect(() => parsePriors({ ...v3, privacy: { ...v3.privacy, centralEpsilon: null } })).toThrowError('privacy.centralEpsilon must be a finite number');
     expect(() => parsePriors({ ...v3, privacy: undefined })).toThrowError('privacy.mode must be "local" or "shuffled"');
     expect(() => parsePriors({ ...v2, publication: { ...v2.publication, rule: 'three-sigma' } })).toThrowError('publication.rule must be "bonferroni-bernstein"');
-    expect(() => parsePriors({ ...ok, version: 4 })).toThrowError('priors bundle version 4 is not supported');
+    expect(() => parsePriors({ ...ok, version: 5 })).toThrowError('priors bundle version 5 is not supported');
     expect(() => parsePriors({ ...ok, items: [{ itemId: 'a', count: 'x' }] })).toThrowError('items[0].count must be a finite number');
     expect(() => parsePriors({ ...ok, pairs: [{ items: ['a'], count: 1 }] })).toThrowError('pairs[0].items must be two item ids');
     expect(() => parsePriors([])).toThrowError('is not an edgereco priors bundle');

@@ -64,7 +64,7 @@ async function store(n: number, m: number): Promise<void> {
   const checked = checkCatalog(catalogOf(n));
   expect(checked.items).toHaveLength(n);
   const source = PriorsSource.from(priorsDoc(m));
-  const index = new CatalogIndex(checked.items, new Map(source.trending().map((x) => [x.itemId, x.count])));
+  const index = new CatalogIndex(checked.items, source.popularity());
   expect(index.size).toBe(n);
   const args = { k: K, filter: {}, attributionId: 'a' };
 
@@ -91,7 +91,7 @@ async function store(n: number, m: number): Promise<void> {
   if (n > 1) expect(together[0]).toMatchObject({ itemId: mate, source: 'baseline', reason: 'You bought it with “Item 0” once' });
   const fromPriors = together.filter((r) => r.source === 'priors');
   expect(fromPriors.map((r) => r.itemId)).toEqual(pairs.slice(0, K * 4 - (n > 1 ? 1 : 0)));
-  for (const r of fromPriors) expect(r.reason).toBe('Often bought with “Item 0” by other shoppers');
+  for (const r of fromPriors) expect(r.reason).toBe('Often bought with “Item 0” by other shoppers, from what many shoppers bought together (privatized)');
   if (together.length < K) {
     // The engine tops a short list up with related items: as many as there are items left to show.
     const listed = new Set([hub, ...together.map((r) => r.itemId)]);
@@ -106,8 +106,8 @@ async function store(n: number, m: number): Promise<void> {
   expect(own.evidence[0]).toMatchObject({ kind: 'history', text: expect.stringMatching(/^You viewed it /) });
   if (pairs.length > 0) {
     const partner = explainItem(pairs[0]!, shopper, index, null, NOW, (id) => source.boughtWith(id));
-    expect(partner.evidence.map((e) => e.text)).toContain('Often bought with “Item 0” by other shoppers');
-    expect(partner.evidence.map((e) => e.text)).toContain('Trending with other shoppers in this store');
+    expect(partner.evidence.map((e) => e.text)).toContain('Often bought with “Item 0” by other shoppers, from what many shoppers bought together (privatized)');
+    expect(partner.evidence.map((e) => e.text)).toContain('Trending with other shoppers in this store, from what many shoppers viewed (privatized)');
   }
 
   // suggest(): the shopper's own query, then the store's popular ones, then catalog phrases. (The search index's own

@@ -96,6 +96,14 @@ describe('outcome reports in the day\'s budget', () => {
     expect(buildReports(only, { budget: undefined, reportedThrough: undefined }, { ...ctx(2), outcomes: null })!.records).toEqual([]);
   });
 
+  it('with tokens and a relay, the outcome report pays its own token and leaves at its own random time, like the others', () => {
+    const held = [{ token: 't1', key: 'k' }, { token: 't2', key: 'k' }, { token: 't3', key: 'k' }];
+    const commit = buildReports(day, { budget: undefined, reportedThrough: undefined, tokens: held }, { ...ctx(5), tokens: true, sendWithinMs: 86_400_000 })!;
+    expect(commit.records.map((r) => [r.report.kind, r.token])).toEqual([['outcome', 't1'], ['item', 't2']]);
+    expect(commit.tokens).toEqual([held[2]]);
+    for (const r of commit.records) expect(r.notBefore).toBeGreaterThan(NOW);
+  });
+
   it('with half the day\'s budget left, only the outcome is sent', () => {
     const half = { version: 1 as const, day: utcDay(NOW), spentToday: 2, reportsToday: 1, spentTotal: 2, reportsTotal: 1 };
     expect(buildReports(day, { budget: half, reportedThrough: undefined }, ctx(3))!.records.map((r) => r.report.kind)).toEqual(['outcome']);

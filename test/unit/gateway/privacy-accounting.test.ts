@@ -23,7 +23,7 @@ function day(period: string, epsilon: number, counts: { item: number; pair: numb
 describe('the privacy figures of a priors bundle', () => {
   it('states the local ε alone when reports may come straight to the gateway', () => {
     const bundle = buildPriors([day(utcDay(NOW), 2, { item: 3000, pair: 1500, query: 1500 })], { items: ['v1'] }, {}, NOW);
-    expect(bundle.version).toBe(3);
+    expect(bundle.version).toBe(4);
     expect(bundle.privacy).toEqual({ mode: 'local', localEpsilon: { item: 2, pair: 2, query: 2 }, reportsPerPeriod: 2, localEpsilonPerPeriod: 4, centralEpsilon: null, delta: null, fewestReports: null, bound: null, mustNotCollude: [] });
   });
 
@@ -37,6 +37,15 @@ describe('the privacy figures of a priors bundle', () => {
     expect(bundle.privacy!.fewestReports).toBe(1400);
     expect(bundle.privacy!.delta).toBe(1e-6);
     expect(bundle.privacy!.mustNotCollude).toEqual(['relay', 'gateway']);
+  });
+
+  it("an experiment's outcome reports count as the period's second report, among their own (smaller) crowd", () => {
+    const eps = { item: 2, pair: 2, query: 2 };
+    const without = bundlePrivacy([{ counts: { item: 30000, pair: 15000, query: 15000 } }], eps, 'relay');
+    const withOutcomes = bundlePrivacy([{ counts: { item: 30000, pair: 15000, query: 15000 }, outcomes: 300 }], eps, 'relay', 1e-6, 2);
+    expect(withOutcomes.centralEpsilon).toBeCloseTo(shuffledEpsilon(30000, 2, 5e-7) + shuffledEpsilon(300, 2, 5e-7), 2);
+    expect(withOutcomes.centralEpsilon!).toBeGreaterThan(without.centralEpsilon!);
+    expect(withOutcomes.fewestReports).toBe(300);
   });
 
   it('a crowd of one hides nothing: the central figure is then the local one', () => {
