@@ -125,7 +125,8 @@ export const DEFAULT_OPTIONS = {
   debug: false,
 } as const satisfies Partial<ResolvedOptions>;
 
-const KNOWN = ['storeId', 'catalog', 'catalogUrl', 'maxEvents', 'maxAgeDays', 'batchSize', 'storage', 'workerUrl', 'timeoutMs', 'modelUrl', 'backend', 'syncUrl', 'syncKey', 'syncTopic', 'syncTokens', 'syncRelayUrl', 'syncKeysUrl', 'syncEpsilon', 'priorsUrl', 'rules', 'search', 'debug', 'experiments'];
+/** Every option: those with a default and those without (one list each, so a new option cannot be missed here). */
+const KNOWN: readonly string[] = [...Object.keys(DEFAULT_OPTIONS), ...OPTIONAL];
 const BACKEND_CHOICES = ['auto', 'webgpu', 'wasm', 'cpu'];
 
 function bad(name: string, requirement: string, value: unknown): EdgeRecoError {
