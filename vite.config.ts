@@ -83,7 +83,9 @@ const WORKER_CHUNKS = {
       if (pkg) counts.set(pkg, (counts.get(pkg) ?? 0) + 1);
     }
     const shared = [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
-    const base = `edgereco.${(chunk.facadeModuleId ? pkgOf(chunk.facadeModuleId) : shared) ?? chunk.name}`;
+    // Letters, digits and dashes only (Vite's stub for Node built-ins is named `__vite-browser-external_crypto`).
+    const part = ((chunk.facadeModuleId ? pkgOf(chunk.facadeModuleId) : shared) ?? chunk.name).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+    const base = `edgereco.${part}`;
     let name = base;
     for (let n = 2; usedChunkNames.has(name); n++) name = `${base}-${n}`;
     usedChunkNames.add(name);
