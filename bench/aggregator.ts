@@ -158,7 +158,7 @@ try {
   log('poisoning through the gateway …');
   const poison = await poisoning();
   log('the publication rule on the Games population (20 seeded runs per scenario) …');
-  const shoppers = loadShoppers('/work/shared/data/amazon/Video.txt');
+  const shoppers = loadShoppers();
   const runs = arg('publication-runs', 20);
   const noSignal = measureScenario(shoppers, 'no_signal', runs);
   const games = measureScenario(shoppers, 'games', runs);

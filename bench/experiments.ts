@@ -9,7 +9,7 @@
  * (`buildEstimates`). Seeded: a run repeats exactly. Run r draws the arms from one stream and the devices' noise from
  * another (stream-random.ts: AES-CTR, since mulberry32 measurably biased randomized response), seeds mixed from r.
  *
- *   npx tsx bench/experiments.ts [--data=/work/shared/data/amazon/Video.txt] [--runs=100]
+ *   npx tsx bench/experiments.ts [--data=../shared/data/amazon/Video.txt] [--runs=100]
  *
  * Writes bench/results/experiments.json: the true and estimated rates and lift, the 95% interval's half-width at the
  * default ε (and at ε = 1, 4, 8), its coverage of the true lift over the seeded runs, the shoppers per arm needed to
@@ -17,6 +17,7 @@
  * three mechanisms at the same ε (randomized response over arm × level, the shipped one; OLH over the same values;
  * randomized response per bit), which is how the mechanism was chosen.
  */
+import { GAMES_DATA } from './games-shoppers.js';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,7 +43,7 @@ import { streamRandom } from './stream-random.js';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..');
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
-const DATA = args.data ?? '/work/shared/data/amazon/Video.txt';
+const DATA = args.data ?? GAMES_DATA;
 const MODEL = 'models/games';
 const RUNS = Number(args.runs ?? 100);
 /** More runs of the same kind, for the interval's calibration beyond what 100 runs can tell (±2.2 covered at 95%). */

@@ -18,7 +18,7 @@
  * discrete Gaussian's sub-Gaussian tail, margin σ·√(2·ln(m/α))), over the same m candidates (items, pairs of the top
  * 100, 2,000 queries).
  */
-import { readFileSync } from 'node:fs';
+import { readGamesShoppers, type GamesShoppers } from './games-shoppers.js';
 import { randomBytes } from 'node:crypto';
 import { Prio3SumVec } from '@divviup/prio3';
 import { buildPriors } from '../gateway/priors-build.js';
@@ -41,35 +41,10 @@ const OHTTP_OVERHEAD = 115;
 /** One v2 report as the SDK sends it (JSON, measured on the wire in test/unit/sync). */
 const REPORT_JSON_BYTES = 150;
 
-export interface Games {
-  items: string[];
-  /** Each shopper's distinct training items (all but its last interaction). */
-  histories: Int32Array[];
-  /** Each shopper's held-out last item: what a first-time visitor should be shown. */
-  heldOut: Int32Array;
-}
+export type Games = GamesShoppers;
 
-export function loadGames(path: string): Games {
-  const byUser = new Map<string, number[]>();
-  let maxItem = 0;
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    const [user, item] = line.trim().split(/\s+/);
-    if (!user || !item) continue;
-    maxItem = Math.max(maxItem, Number(item));
-    let list = byUser.get(user);
-    if (!list) byUser.set(user, (list = []));
-    list.push(Number(item) - 1);
-  }
-  const histories: Int32Array[] = [];
-  const heldOut: number[] = [];
-  for (const list of byUser.values()) {
-    const h = Int32Array.from(new Set(list.slice(0, -1)));
-    if (h.length === 0) continue;
-    histories.push(h);
-    heldOut.push(list[list.length - 1]!);
-  }
-  return { items: Array.from({ length: maxItem }, (_, i) => String(i + 1)), histories, heldOut: Int32Array.from(heldOut) };
-}
+/** The Games shoppers (bench/games-shoppers.ts). */
+export const loadGames = (path: string): Games => readGamesShoppers(path);
 
 /** Up to k of a shopper's items, uniformly without replacement (the SDK's per-period contribution limit). */
 function pick(history: Int32Array, k: number, random: RandomSource): number[] {

@@ -4,7 +4,7 @@
  * privacy, using the SDK's own mechanisms (src/core/ldp/) end to end: client perturbation, server aggregation, unbiased
  * estimation. Seeded, so a run repeats exactly.
  *
- *   npx tsx bench/privacy.ts [--data=/work/shared/data/amazon/Video.txt]
+ *   npx tsx bench/privacy.ts [--data=../shared/data/amazon/Video.txt]
  *
  * Each user's last item is held out (the "next item" a first-time visitor should be shown); the clients report only
  * the items before it, and "true frequency" is the count of those training interactions per item.
@@ -22,6 +22,7 @@
  * reporting; `poisoning.with_tokens`: bench/poisoning.ts, with Privacy Pass tokens required) and
  * bench/results/privacy-detail.json (both schemes, the population scale-up estimate, definitions).
  */
+import { GAMES_DATA } from './games-shoppers.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -190,7 +191,7 @@ async function privateModes(path: string) {
 
 async function main(): Promise<void> {
   const dataArg = process.argv.find((a) => a.startsWith('--data='));
-  const path = dataArg ? dataArg.slice('--data='.length) : '/work/shared/data/amazon/Video.txt';
+  const path = dataArg ? dataArg.slice('--data='.length) : GAMES_DATA;
   const data = load(path);
   const trueTop = topK(data.counts, 100);
   const hr10Raw = popularityHitRate(data.counts, data.heldOut);

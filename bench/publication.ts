@@ -3,7 +3,7 @@
  * the publication rule (gateway/publication-rule.ts) beside the rule it replaced (max(20, 3σ) per candidate, no
  * correction for their number), on the full Amazon Games population, seeded.
  *
- *   npx tsx bench/publication.ts [--data=/work/shared/data/amazon/Video.txt] [--runs=20]
+ *   npx tsx bench/publication.ts [--data=../shared/data/amazon/Video.txt] [--runs=20]
  *
  * One simulated day: every Games shopper with a training item (30,983) sends what the SDK sends, an item report and a
  * coin-flipped pair or query report, at the site's ε = 2. Candidates: the 23,715 items, the 4,950 pairs of the 100
@@ -16,7 +16,7 @@
  *   viewed) that gets that item published, at the site's ε (other ε are refused since report policy).
  * Imported by bench/aggregator.ts (`npm run bench aggregator`), which writes the figures into aggregator.json.
  */
-import { readFileSync } from 'node:fs';
+import { GAMES_DATA, readGamesShoppers } from './games-shoppers.js';
 import { buildPriors } from '../gateway/priors-build.js';
 import type { PeriodSketches } from '../gateway/period-state.js';
 import {
@@ -37,21 +37,11 @@ export interface Shoppers {
   expected: Float64Array;
 }
 
-export function loadShoppers(path: string): Shoppers {
-  const byUser = new Map<string, number[]>();
-  let maxItem = 0;
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    const [user, item] = line.trim().split(/\s+/);
-    if (!user || !item) continue;
-    maxItem = Math.max(maxItem, Number(item));
-    let list = byUser.get(user);
-    if (!list) byUser.set(user, (list = []));
-    list.push(Number(item) - 1);
-  }
-  const histories = [...byUser.values()].map((l) => Int32Array.from(new Set(l.slice(0, -1)))).filter((h) => h.length > 0);
-  const expected = new Float64Array(maxItem);
+export function loadShoppers(path: string = GAMES_DATA): Shoppers {
+  const { items, histories } = readGamesShoppers(path);
+  const expected = new Float64Array(items.length);
   for (const h of histories) for (const i of h) expected[i]! += 1 / h.length;
-  return { items: Array.from({ length: maxItem }, (_, i) => String(i + 1)), histories, expected };
+  return { items, histories, expected };
 }
 
 interface Day {
@@ -174,7 +164,7 @@ export function craftedReportsNeeded(shoppers: Shoppers, rule: 'new' | 'old'): n
 if (import.meta.url === `file://${process.argv[1]}`) {
   const dataArg = process.argv.find((a) => a.startsWith('--data='));
   const runsArg = process.argv.find((a) => a.startsWith('--runs='));
-  const shoppers = loadShoppers(dataArg ? dataArg.slice('--data='.length) : '/work/shared/data/amazon/Video.txt');
+  const shoppers = loadShoppers(dataArg ? dataArg.slice('--data='.length) : GAMES_DATA);
   const runs = runsArg ? Number(runsArg.slice('--runs='.length)) : 20;
   console.log(JSON.stringify({
     shoppers: shoppers.histories.length,

@@ -1,3 +1,4 @@
+import { fmix32 } from '../src/core/ldp/item-key.js';
 /**
  * A Bloom filter of report ids: the aggregator's bounded-memory duplicate check, one per partition and period. A
  * resent report (the same random id) always hits; a new report hits by chance with probability ≈ fill^hashes (a
@@ -33,8 +34,8 @@ export class BloomFilter {
       b = Math.imul(b ^ c, 0x5bd1e995);
       b ^= b >>> 15;
     }
-    a = mix(a);
-    b = mix(b) | 1;
+    a = fmix32(a);
+    b = fmix32(b) | 1;
     let present = true;
     const words = this.words;
     for (let i = 0; i < this.hashes; i++) {
@@ -60,14 +61,4 @@ export class BloomFilter {
     }
     return (set / this.bits) ** this.hashes;
   }
-}
-
-function mix(x: number): number {
-  let h = x >>> 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
 }
