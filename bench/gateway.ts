@@ -9,11 +9,11 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Admin, Producer, ProduceAcks, stringSerializers } from '@platformatic/kafka';
 import { KEY, ORIGIN, V2, produceBody, validReport } from '../test/unit/gateway/helpers.js';
+import { freePort } from '../scripts/free-port.mjs';
 
 const REPORTS_PER_REQUEST = 50;
 const REQUESTS = 600;
@@ -24,14 +24,6 @@ const ownBroker = !process.env.KAFKA_BOOTSTRAP;
 const bootstrap = process.env.KAFKA_BOOTSTRAP ?? execFileSync('bash', ['scripts/kafka/start-kafka.sh'], { encoding: 'utf8' }).trim();
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function bareProducer(topic: string): Promise<number> {
   const producer = new Producer({ clientId: 'bench-bare', bootstrapBrokers: [bootstrap], serializers: stringSerializers, idempotent: true, acks: ProduceAcks.ALL });

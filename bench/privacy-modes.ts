@@ -29,6 +29,7 @@ import {
 import { largestLocalEpsilon, shuffledEpsilon } from '../src/core/ldp/shuffle-amplification.js';
 import { gaussianSigma, roundedGaussian } from './central-gaussian.js';
 import { popularityHitRate, spearmanOver, topK, topKRecall } from './privacy-metrics.js';
+import { smallestTrue } from './smallest-true.js';
 
 export const TARGET = { central_epsilon: 2, delta: 1e-6, top100_recall: 0.8, hr10_ratio: 0.9 } as const;
 const MIN_COUNT = 20;
@@ -282,15 +283,7 @@ export function craftedToPublish(games: Games, mode: { olh: number } | { secureK
     );
     return bundle.items.some((i) => i.itemId === target);
   };
-  let lo = 0;
-  let hi = 1;
-  while (!published(hi)) hi *= 2;
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >> 1;
-    if (published(mid)) hi = mid;
-    else lo = mid;
-  }
-  return hi;
+  return smallestTrue(published);
 }
 
 /**

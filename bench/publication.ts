@@ -22,6 +22,7 @@ import type { PeriodSketches } from '../gateway/period-state.js';
 import {
   itemKey, olhHash, olhParams, olhPerturb, olhSeed, olhVariance, OlhSketch, pairKey, queryKey, randomUint32, seededRandom, utcDay, type RandomSource, type ReportKind,
 } from '../src/core/ldp/index.js';
+import { smallestTrue } from './smallest-true.js';
 
 const EPSILON = 2;
 const MIN_COUNT = 20;
@@ -150,15 +151,7 @@ export function craftedReportsNeeded(shoppers: Shoppers, rule: 'new' | 'old'): n
     const bundle = buildPriors([{ period: utcDay(NOW), duplicates: 0, falseDropRate: 0, sketches: [{ kind: 'item', sketch }] }], { items, queries: QUERIES }, { minCount: MIN_COUNT }, NOW);
     return bundle.items.some((i) => i.itemId === 'item-nobody-viewed');
   };
-  let lo = 0;
-  let hi = 1;
-  while (!published(hi)) hi *= 2;
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >> 1;
-    if (published(mid)) hi = mid;
-    else lo = mid;
-  }
-  return hi;
+  return smallestTrue(published);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: the plain .mjs helpers `npm start` runs
@@ -7,6 +6,7 @@ import { startDemoGateway } from '../../scripts/demo-gateway.mjs';
 import { serve } from '../../scripts/serve.mjs';
 import { axeViolations } from './axe.js';
 import { launch, resultsDir, watchErrors } from './chromium.js';
+import { freePort } from '../../scripts/free-port.mjs';
 
 /**
  * The demo as `npm start` runs it: the storefront with its experiment, and the local gateway (scripts/demo-gateway.mjs:
@@ -17,16 +17,6 @@ let browser: Browser;
 let gateway: { gatewayUrl: string; syncFile: string; aggregateNow: () => Promise<void>; close: () => Promise<void> };
 let site: { url: string; close: () => Promise<void> };
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 beforeAll(async () => {
   const [sitePort, gatewayPort] = [await freePort(), await freePort()];

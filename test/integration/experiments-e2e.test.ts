@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Admin, Consumer, stringDeserializers } from '@platformatic/kafka';
@@ -15,6 +14,7 @@ import { axeViolations } from '../browser/axe.js';
 import { launch } from '../browser/chromium.js';
 // @ts-expect-error: a plain .mjs helper shared with the scripts
 import { serve, ROOT } from '../../scripts/serve.mjs';
+import { freePort } from '../../scripts/free-port.mjs';
 
 /**
  * Experiments end to end, nothing mocked: shoppers in Debian's Chromium (separate profiles) are drawn into the arms of
@@ -41,16 +41,6 @@ const gatewayLog: string[] = [];
 
 type W = { sdk: typeof Sdk; reco?: Sdk.Recommender };
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 beforeAll(async () => {
   if (!bootstrap) throw new Error('KAFKA_BOOTSTRAP is not set: run this through the vitest "integration" project (its global setup starts Kafka)');

@@ -12,6 +12,7 @@ import type { PriorsBundle } from '../../src/core/priors.js';
 import { launch } from '../browser/chromium.js';
 // @ts-expect-error: a plain .mjs helper shared with the scripts
 import { serve, ROOT } from '../../scripts/serve.mjs';
+import { freePort } from '../../scripts/free-port.mjs';
 
 /**
  * The private path end to end, nothing mocked: Debian's Chromium runs the built SDK with `syncRelayUrl`; reports are
@@ -60,16 +61,6 @@ async function tap(port: () => number): Promise<Tap> {
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, connections };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 function spawnNode(args: string[], env: NodeJS.ProcessEnv, ready: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Admin, Consumer, stringDeserializers } from '@platformatic/kafka';
@@ -11,6 +10,7 @@ import { checkAggregateReport, type AggregateReport } from '../../src/core/ldp/i
 import { launch } from '../browser/chromium.js';
 // @ts-expect-error: a plain .mjs helper shared with the scripts
 import { serve, ROOT } from '../../scripts/serve.mjs';
+import { freePort } from '../../scripts/free-port.mjs';
 
 /**
  * End to end, nothing mocked: Debian's Chromium runs the built SDK (dist/), shoppers track events, the worker builds
@@ -32,16 +32,6 @@ const gatewayLog: string[] = [];
 
 type W = { sdk: typeof Sdk; reco?: Sdk.Recommender; problems?: string[] };
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 /** Starts the gateway (Kafka sink) as its own node process on `gatewayPort`; resolves once it listens. */
 function startGateway(): Promise<void> {

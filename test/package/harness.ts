@@ -28,7 +28,6 @@
  * npm caches a `file:` tarball by its path: every run packs into a new temp folder, so a shop never gets a stale one.
  */
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -36,6 +35,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launch, watchErrors } from '../browser/chromium.js';
 // @ts-expect-error: a plain .mjs helper shared with the scripts
 import { serve, ROOT } from '../../scripts/serve.mjs';
+export { freePort } from '../../scripts/free-port.mjs';
 
 export { launch };
 export const REPO = ROOT as string;
@@ -259,17 +259,6 @@ export function timings(): [string, number][] {
   return [...seconds];
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePromise(port));
-    });
-  });
-}
 
 export function tool(tools: string, name: string): string {
   return join(tools, 'node_modules', '.bin', name);
