@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { Admin } from '@platformatic/kafka';
 import { createFileSink, createKafkaSink, resolveGatewayConfig, startGateway } from '../gateway/index.js';
 import { itemKey, olhParams, olhPerturb, pairKey, queryKey, seededRandom, utcDay, type AggregateReport, type ReportKind } from '../src/core/ldp/index.js';
+import type { FoldCounts } from '../gateway/partition-fold.js';
 import { craftedReportsNeeded, loadShoppers, measureScenario } from './publication.js';
 import { KEY, ORIGIN, headers, produceBody, send, validReport } from '../test/unit/gateway/helpers.js';
 
@@ -71,13 +72,8 @@ async function produce(count: number, seed: number): Promise<{ topic: string; pr
   return { topic, produced, per_s: Math.round(produced / ((performance.now() - t0) / 1000)) };
 }
 
-interface ConsumerFigures {
-  records: number;
-  counted: number;
-  duplicates: number;
-  invalid: number;
-  refused: number;
-  replayed: number;
+/** What a consumer process reports: its fold's counts (gateway/partition-fold.ts) and its own figures. */
+interface ConsumerFigures extends FoldCounts {
   partitions: number[];
   fold_s: number;
   priors_s: number;
