@@ -233,15 +233,24 @@ export class Engine implements EngineApi {
     return withArms(applyRules(list, this.catalog, arm.rules ?? started.init.rules, k), arm);
   }
 
-  async recommend(options: RecommendOptions = {}): Promise<Recommendation[]> {
-    const k = checkK(options.k);
+  /**
+   * How every list call starts: the catalog ready, the shopper's arm and its rules, a new list attribution id; and,
+   * when the arm answers with the store's own list ("store", "off"), that list, which the call returns as it is.
+   */
+  private async startList(storeList: unknown, k: number): Promise<{ own: Recommendation[] } | { own: null; started: Started; arm: ArmSettings; rules: BusinessRules; attributionId: string }> {
     const started = await this.withCatalog();
     const arm = await started.arms.settings();
     const attributionId = newListAttributionId(Date.now());
-    const own = await this.storeArmList(started, arm, options.storeList, k, attributionId);
-    if (own) return own;
+    const own = await this.storeArmList(started, arm, storeList, k, attributionId);
+    return own ? { own } : { own: null, started, arm, rules: arm.rules ?? started.init.rules, attributionId };
+  }
+
+  async recommend(options: RecommendOptions = {}): Promise<Recommendation[]> {
+    const k = checkK(options.k);
+    const list = await this.startList(options.storeList, k);
+    if (list.own) return list.own;
+    const { started, arm, rules, attributionId } = list;
     const model = await this.armModel(started, arm);
-    const rules = arm.rules ?? started.init.rules;
     const args: Parameters<typeof baselineRecommend>[2] = { k: this.wide(rules, k), filter: options.filter ?? {}, attributionId };
     if (options.context?.itemId !== undefined) args.contextItemId = options.context.itemId;
     const fromModel = model ? await modelRecommend(model, this.history, this.catalog, args) : null;
@@ -253,13 +262,10 @@ export class Engine implements EngineApi {
       throw createError(ERROR_CODES.INVALID_OPTION, { field: 'related(itemId)', requirement: 'must be an item id, a non-empty string', got: itemId }, { details: { field: 'itemId' } });
     }
     const k = checkK(options.k);
-    const started = await this.withCatalog();
-    const arm = await started.arms.settings();
-    const attributionId = newListAttributionId(Date.now());
-    const own = await this.storeArmList(started, arm, options.storeList, k, attributionId);
-    if (own) return own;
+    const start = await this.startList(options.storeList, k);
+    if (start.own) return start.own;
+    const { started, arm, rules, attributionId } = start;
     const model = await this.armModel(started, arm);
-    const rules = arm.rules ?? started.init.rules;
     const args = { k: this.wide(rules, k), filter: options.filter ?? {}, attributionId };
     const list = (model && modelRelated(model, this.history, this.catalog, itemId, args)) || baselineRelated(this.history, this.catalog, itemId, args);
     return withArms(applyRules(list, this.catalog, rules, k), arm);
@@ -270,13 +276,11 @@ export class Engine implements EngineApi {
       throw createError(ERROR_CODES.INVALID_OPTION, { field: 'frequentlyBoughtTogether(itemIds)', requirement: 'must be an array of 1 to 100 item ids', got: itemIds }, { details: { field: 'itemIds' } });
     }
     const k = checkK(options.k);
-    const started = await this.withCatalog();
-    const { priors, init } = started;
-    const arm = await started.arms.settings();
-    const args = { k, filter: options.filter ?? {}, attributionId: newListAttributionId(Date.now()) };
-    const own = await this.storeArmList(started, arm, options.storeList, k, args.attributionId);
-    if (own) return own;
-    const rules = arm.rules ?? init.rules;
+    const start = await this.startList(options.storeList, k);
+    if (start.own) return start.own;
+    const { started, arm, rules, attributionId } = start;
+    const { priors } = started;
+    const args = { k, filter: options.filter ?? {}, attributionId };
     const together = boughtTogether(this.history, this.catalog, itemIds, { ...args, k: k * 4 }, (id) => priors?.boughtWith(id) ?? []);
     if (together.length >= k) return withArms(applyRules(together, this.catalog, rules, k), arm);
     // Top up with related items; their reasons say they are related, not bought together.
