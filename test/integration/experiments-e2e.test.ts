@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import { launch } from '../browser/chromium.js';
 // @ts-expect-error: a plain .mjs helper shared with the scripts
 import { serve, ROOT } from '../../scripts/serve.mjs';
 import { freePort } from '../../scripts/free-port.mjs';
+import { spawnNode } from './e2e-processes.js';
 
 /**
  * Experiments end to end, nothing mocked: shoppers in Debian's Chromium (separate profiles) are drawn into the arms of
@@ -59,24 +60,7 @@ beforeAll(async () => {
     adminKey: ADMIN_KEY,
     aggregate: { catalog: join(work, 'catalog.json'), out: join(work, 'priors.json'), stateDir: join(work, 'state'), groupId: `experiments-e2e-${RUN}`, experiments: [EXPERIMENT] },
   }));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'gateway/main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, EDGERECO_GATEWAY_CONFIG: configFile, KAFKA_BOOTSTRAP: bootstrap },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  gateway = child;
-  child.stdout!.on('data', (d: Buffer) => gatewayLog.push(d.toString()));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the gateway did not start: ${gatewayLog.join('')}`)), 60_000);
-    child.stderr!.on('data', (d: Buffer) => {
-      gatewayLog.push(d.toString());
-      if (d.toString().includes('listening on')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`the gateway exited (${code}): ${gatewayLog.join('')}`)));
-  });
+  gateway = await spawnNode(['gateway/main.ts'], { EDGERECO_GATEWAY_CONFIG: configFile, KAFKA_BOOTSTRAP: bootstrap }, 'listening on', gatewayLog);
   browser = await launch();
 }, 180_000);
 

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Admin, Consumer, stringDeserializers } from '@platformatic/kafka';
+import { Admin } from '@platformatic/kafka';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as Sdk from '../../src/index.js';
@@ -13,6 +13,7 @@ import { launch } from '../browser/chromium.js';
 // @ts-expect-error: a plain .mjs helper shared with the scripts
 import { serve, ROOT } from '../../scripts/serve.mjs';
 import { freePort } from '../../scripts/free-port.mjs';
+import { countReportsInKafka, killProcess, spawnNode } from './e2e-processes.js';
 
 /**
  * The private path end to end, nothing mocked: Debian's Chromium runs the built SDK with `syncRelayUrl`; reports are
@@ -62,52 +63,14 @@ async function tap(port: () => number): Promise<Tap> {
 }
 
 
-function spawnNode(args: string[], env: NodeJS.ProcessEnv, ready: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.on('data', (d: Buffer) => logs.push(d.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${args[0]} did not start: ${logs.join('')}`)), 60_000);
-    child.stderr!.on('data', (d: Buffer) => {
-      logs.push(d.toString());
-      if (d.toString().includes(ready)) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`${args[0]} exited (${code}): ${logs.join('')}`)));
-  });
-}
 
 async function startGateway(): Promise<void> {
-  gateway = await spawnNode(['gateway/main.ts'], { EDGERECO_GATEWAY_CONFIG: configFile, KAFKA_BOOTSTRAP: bootstrap, PORT: String(gatewayPort) }, 'listening on');
+  gateway = await spawnNode(['gateway/main.ts'], { EDGERECO_GATEWAY_CONFIG: configFile, KAFKA_BOOTSTRAP: bootstrap, PORT: String(gatewayPort) }, 'listening on', logs);
 }
 
-function kill(child: ChildProcess | null): Promise<void> {
-  if (!child || child.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
-}
 
-async function countInKafka(expected: number, timeoutMs = 20_000): Promise<Map<string, number>> {
-  const consumer = new Consumer({ groupId: `ohttp-${Date.now()}-${Math.random()}`, clientId: 'edgereco-e2e', bootstrapBrokers: [bootstrap as string], deserializers: stringDeserializers });
-  const stream = await consumer.consume({ topics: [topic], mode: 'earliest', autocommit: false, maxWaitTime: 200 });
-  const counts = new Map<string, number>();
-  let n = 0;
-  const timer = setTimeout(() => void stream.close(), timeoutMs);
-  try {
-    for await (const m of stream) {
-      const value = JSON.parse(m.value) as { site: string; report: AggregateReport };
-      counts.set(value.report.id, (counts.get(value.report.id) ?? 0) + 1);
-      if (++n >= expected) break;
-    }
-  } finally {
-    clearTimeout(timer);
-    await stream.close();
-    await consumer.close();
-  }
-  return counts;
+function countInKafka(expected: number): Promise<Map<string, number>> {
+  return countReportsInKafka(bootstrap as string, topic, expected);
 }
 
 type W = { sdk: typeof Sdk; reco?: Sdk.Recommender; problems?: string[] };
@@ -164,15 +127,15 @@ beforeAll(async () => {
   await startGateway();
   gatewayTap = await tap(() => gatewayPort);
   const relayPort = await freePort();
-  relay = await spawnNode(['gateway/cli.ts', 'relay', '--gateway', `${gatewayTap.url}/ohttp`, '--port', String(relayPort), '--origin', new URL(site.url).origin, '--local-address', RELAY_ADDRESS], {}, 'relay listening on');
+  relay = await spawnNode(['gateway/cli.ts', 'relay', '--gateway', `${gatewayTap.url}/ohttp`, '--port', String(relayPort), '--origin', new URL(site.url).origin, '--local-address', RELAY_ADDRESS], {}, 'relay listening on', logs);
   relayTap = await tap(() => relayPort);
   browser = await launch();
 }, 180_000);
 
 afterAll(async () => {
   await browser?.close();
-  await kill(relay);
-  await kill(gateway);
+  await killProcess(relay);
+  await killProcess(gateway);
   relayTap?.server.close();
   gatewayTap?.server.close();
   await site?.close();
@@ -204,7 +167,7 @@ describe('private transport end to end: Chromium → OHTTP relay → gateway →
   it('encapsulated reports pass the relay, survive a gateway SIGKILL, and each is counted exactly once', async () => {
     const contexts = await Promise.all([2, 3].map(() => browser.newContext()));
     const pages = await Promise.all(contexts.map((c, i) => shopper(c, i + 2, relayTap.url)));
-    await kill(gateway);
+    await killProcess(gateway);
     gateway = null;
     for (const page of pages) {
       const summary = await page.evaluate(() => (window as unknown as W).reco!.syncNow());

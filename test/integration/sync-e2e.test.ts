@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Admin, Consumer, stringDeserializers } from '@platformatic/kafka';
+import { Admin } from '@platformatic/kafka';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as Sdk from '../../src/index.js';
@@ -11,6 +11,7 @@ import { launch } from '../browser/chromium.js';
 // @ts-expect-error: a plain .mjs helper shared with the scripts
 import { serve, ROOT } from '../../scripts/serve.mjs';
 import { freePort } from '../../scripts/free-port.mjs';
+import { countReportsInKafka, killProcess, spawnNode } from './e2e-processes.js';
 
 /**
  * End to end, nothing mocked: Debian's Chromium runs the built SDK (dist/), shoppers track events, the worker builds
@@ -33,60 +34,28 @@ const gatewayLog: string[] = [];
 type W = { sdk: typeof Sdk; reco?: Sdk.Recommender; problems?: string[] };
 
 
+
 /** Starts the gateway (Kafka sink) as its own node process on `gatewayPort`; resolves once it listens. */
-function startGateway(): Promise<void> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'gateway/main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, EDGERECO_GATEWAY_CONFIG: configFile, KAFKA_BOOTSTRAP: bootstrap, PORT: String(gatewayPort) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  gateway = child;
-  child.stdout!.on('data', (d: Buffer) => gatewayLog.push(d.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the gateway did not start: ${gatewayLog.join('')}`)), 60_000);
-    child.stderr!.on('data', (d: Buffer) => {
-      gatewayLog.push(d.toString());
-      if (d.toString().includes('listening on')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`the gateway exited (${code}): ${gatewayLog.join('')}`)));
-  });
+async function startGateway(): Promise<void> {
+  gateway = await spawnNode(['gateway/main.ts'], { EDGERECO_GATEWAY_CONFIG: configFile, KAFKA_BOOTSTRAP: bootstrap, PORT: String(gatewayPort) }, 'listening on', gatewayLog);
 }
 
 function killGateway(): Promise<void> {
   const child = gateway;
   gateway = null;
-  if (!child || child.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
+  return killProcess(child);
 }
 
-/** Every record on the topic: report id → how many times it is there. */
-async function countInKafka(expected: number, timeoutMs = 20_000): Promise<Map<string, number>> {
-  const consumer = new Consumer({ groupId: `e2e-${Date.now()}-${Math.random()}`, clientId: 'edgereco-e2e', bootstrapBrokers: [bootstrap as string], deserializers: stringDeserializers });
-  const stream = await consumer.consume({ topics: [topic], mode: 'earliest', autocommit: false, maxWaitTime: 200 });
-  const counts = new Map<string, number>();
-  let n = 0;
-  const timer = setTimeout(() => void stream.close(), timeoutMs);
-  try {
-    for await (const m of stream) {
-      const value = JSON.parse(m.value) as { site: string; report: AggregateReport };
+
+/** Every record on the topic: report id → how many times it is there; each record is the gateway's, for this site. */
+function countInKafka(expected: number): Promise<Map<string, number>> {
+  return countReportsInKafka(bootstrap as string, topic, expected, {
+    check: ({ key, value }) => {
       expect(value.site).toBe('shop');
       expect(checkAggregateReport(value.report)).toMatchObject({ ok: true });
-      expect(m.key).toBe(value.report.id);
-      counts.set(value.report.id, (counts.get(value.report.id) ?? 0) + 1);
-      if (++n >= expected) break;
-    }
-  } finally {
-    clearTimeout(timer);
-    await stream.close();
-    await consumer.close();
-  }
-  return counts;
+      expect(key).toBe(value.report.id);
+    },
+  });
 }
 
 /**

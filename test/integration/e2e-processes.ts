@@ -1,0 +1,67 @@
+// What the end-to-end tests share: a repository script started as its own Node process, a process killed hard, and
+// the reports a Kafka topic holds.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Consumer, stringDeserializers } from '@platformatic/kafka';
+import type { AggregateReport } from '../../src/core/ldp/index.js';
+// @ts-expect-error: a plain .mjs helper shared with the scripts
+import { ROOT } from '../../scripts/serve.mjs';
+
+/**
+ * Runs `node --import tsx ARGS…` from the repository root with `env` added; resolves once its stderr says `ready`.
+ * Everything it prints goes to `logs` (for the error messages of the tests).
+ */
+export function spawnNode(args: string[], env: NodeJS.ProcessEnv, ready: string, logs: string[]): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT as string, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.on('data', (d: Buffer) => logs.push(d.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${args[0]} did not start: ${logs.join('')}`)), 60_000);
+    child.stderr!.on('data', (d: Buffer) => {
+      logs.push(d.toString());
+      if (d.toString().includes(ready)) {
+        clearTimeout(timer);
+        resolve(child);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`${args[0]} exited (${code}): ${logs.join('')}`)));
+  });
+}
+
+/** SIGKILL, as a crash: resolves once the process is gone (at once when there is none). */
+export function killProcess(child: ChildProcess | null): Promise<void> {
+  if (!child || child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}
+
+/** A record as the gateway's Kafka sink writes it. */
+export interface SinkRecord {
+  key: string;
+  value: { site: string; report: AggregateReport };
+}
+
+/**
+ * Every record on `topic` from the start, up to `expected` of them (or until `timeoutMs`): report id → how many times
+ * it is there. `check` sees each record first (a test's assertions on what was written).
+ */
+export async function countReportsInKafka(bootstrap: string, topic: string, expected: number, options: { timeoutMs?: number; check?: (record: SinkRecord) => void } = {}): Promise<Map<string, number>> {
+  const consumer = new Consumer({ groupId: `e2e-${Date.now()}-${Math.random()}`, clientId: 'edgereco-e2e', bootstrapBrokers: [bootstrap], deserializers: stringDeserializers });
+  const stream = await consumer.consume({ topics: [topic], mode: 'earliest', autocommit: false, maxWaitTime: 200 });
+  const counts = new Map<string, number>();
+  let n = 0;
+  const timer = setTimeout(() => void stream.close(), options.timeoutMs ?? 20_000);
+  try {
+    for await (const m of stream) {
+      const record: SinkRecord = { key: m.key, value: JSON.parse(m.value) as SinkRecord['value'] };
+      options.check?.(record);
+      counts.set(record.value.report.id, (counts.get(record.value.report.id) ?? 0) + 1);
+      if (++n >= expected) break;
+    }
+  } finally {
+    clearTimeout(timer);
+    await stream.close();
+    await consumer.close();
+  }
+  return counts;
+}
