@@ -388,11 +388,13 @@ ${line('search-cjk fixture (389 products, Chinese + Japanese; `bench/results/sea
         Object.assign(store, { catalog: `/${store.dir}/catalog.json`, model: `/${store.dir}/model/manifest.json`, prefix: 'wire', queries: ['wireless headphones', 'air fryer', 'yoga mat black'], viewed: ['p0000002', 'p0000003', 'p0000005'] });
       }
       const viewed = store.viewed ?? [];
-      const url = `${server.url}/bench/scale.html?store=scale&catalog=${store.catalog}&model=${store.model}&prefix=${store.prefix}&viewed=${viewed.join(',')}`;
+      const url = `${server.url}/bench/scale.html?${process.env.SCALE_DEBUG ? 'debug&' : ''}store=scale&catalog=${store.catalog}&model=${store.model}&prefix=${store.prefix}&viewed=${viewed.join(',')}`;
       const context = await browser.newContext();
       const row = { store: store.name };
       const view = async (label) => {
         const page = await context.newPage();
+        // SCALE_DEBUG=1: the worker's life-cycle lines (options.debug), with the time since navigation, on stderr.
+        if (process.env.SCALE_DEBUG) page.on('console', (m) => m.text().startsWith('edgereco:') && process.stderr.write(`[${label} ${Date.now() - t0} ms] ${m.text()}\n`));
         const before = server.bytesSent();
         const t0 = Date.now();
         try {
