@@ -413,7 +413,10 @@ ${line('search-cjk fixture (389 products, Chinese + Japanese; `bench/results/sea
         }
         return page;
       };
-      (await view('first')).close();
+      // A shopper stays a few seconds on a page: what the first view keeps for the next (search completions) is written then.
+      const firstPage = await view('first');
+      await firstPage.waitForTimeout(3000);
+      await firstPage.close();
       const page = await view('repeat');
       if (!row.repeat_error) {
         try {

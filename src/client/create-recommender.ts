@@ -105,10 +105,14 @@ export function createRecommenderWith(internals: FacadeInternals, options: Recom
   for (const key of URL_OPTIONS) if (typeof given[key] === 'string') given[key] = new URL(given[key], globalThis.location?.href).href;
   // Storage must not time out (a slow disk is not a failure); only a dead worker ends the wait.
   const engineReady = worker.call('init', (api) => api.init(init, notify), Infinity);
+  let started = false;
   // A bad option is found by the worker (the page only checks what it uses): every call rejects with it, and it is
   // emitted once. A dead worker was already emitted by the WorkerClient.
   engineReady.then(
-    (info) => emitter.emit('ready', info),
+    (info) => {
+      started = true;
+      emitter.emit('ready', info);
+    },
     (error: EdgeRecoError) => error.code === 'INVALID_OPTION' && emitter.emit('error', error),
   );
   const tracker = new Tracker(consent, rescue, (envelopes) => worker.call('track', (api) => api.ingest(envelopes), Infinity));
@@ -120,8 +124,10 @@ export function createRecommenderWith(internals: FacadeInternals, options: Recom
   const ask = async <T>(name: string, fn: Parameters<WorkerClient['call']>[1]): Promise<T> => {
     guard();
     tracker.flush();
-    await engineReady;
-    return worker.call(name, fn) as Promise<T>;
+    // Sent at once, after init (messages keep their order): each call waits in the worker for what it needs (a repeat
+    // page view's suggest() does not wait for the model), with no time limit until the engine is ready; a bad option
+    // rejects it there.
+    return worker.call(name, fn, started ? undefined : Infinity) as Promise<T>;
   };
 
   return {

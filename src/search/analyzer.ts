@@ -55,6 +55,11 @@ type Mode = 'index' | 'index-pairs' | 'query' | 'tokens';
 export class TextAnalyzer {
   private readonly dictionary: RegExp | null;
   private readonly foldHan: HanFold | undefined;
+
+  /** Whether Traditional Chinese is folded to Simplified (the catalog needed it). */
+  get foldsHan(): boolean {
+    return this.foldHan !== undefined;
+  }
   private segmenter: Intl.Segmenter | null | undefined;
 
   constructor(readonly options: AnalyzerOptions = {}) {

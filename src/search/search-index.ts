@@ -13,7 +13,7 @@ import { type SearchConfig, type SearchConfigInput, SEARCH_FIELDS, resolveSearch
 import { searchFieldText } from './search-field-text.js';
 import { type SearchFilters, matchesFilters, validateFilters } from './search-filters.js';
 import { type SearchItem, validateSearchItems } from './search-item.js';
-import { type Suggestion, SuggestIndex } from './suggest-index.js';
+import { type Suggestion, SuggestIndex, type SuggestSnapshot } from './suggest-index.js';
 import { Synonyms } from './synonyms.js';
 
 /** How many of the best items matching the words before the last one are read to rank its completions. */
@@ -135,6 +135,26 @@ export class SearchIndex {
     index.suggestions.addAll(items);
     if (config.pinyin) index.suggestions.enablePinyin(await loadPinyin());
     return index;
+  }
+
+  /**
+   * The completions as plain JSON, for a repeat page view to answer `suggest()` at once ({@link quickSuggest}) while
+   * the full index is built again in the background.
+   */
+  suggestSnapshot(): SearchSuggestSnapshot {
+    return { hanFolding: this.analyzer.foldsHan, suggest: this.suggestions.snapshot() };
+  }
+
+  /**
+   * Completions from a {@link suggestSnapshot} taken with the same settings: what {@link suggest} answers for a single
+   * word (or unspaced run) being typed, and null for text with words before the last, which needs the full index.
+   */
+  static async quickSuggest(snapshot: SearchSuggestSnapshot, options: SearchConfigInput = {}): Promise<(input: string, k?: number) => Suggestion[] | null> {
+    const config = resolveSearchConfig(options);
+    const analyzer = new TextAnalyzer({ locale: config.locale, dictionary: config.dictionary, ...(snapshot.hanFolding ? { foldHan: await loadHanFolding() } : {}) });
+    const suggestions = SuggestIndex.restore(snapshot.suggest, analyzer);
+    if (config.pinyin) suggestions.enablePinyin(await loadPinyin());
+    return (input, k = 8) => (headOf(input) ? null : suggestions.suggest(input, k));
   }
 
   /** Number of items in the index. */
@@ -263,7 +283,7 @@ export class SearchIndex {
    * completions are counted first among the (at most {@link SUGGEST_CONTEXT}) best items matching all of them.
    */
   suggest(input: string, k = 8): Suggestion[] {
-    const head = /^(.*)\s\S+$/su.exec(input.trim())?.[1]?.trim();
+    const head = headOf(input);
     if (!head) return this.suggestions.suggest(input, k);
     const { processTerm } = this.searchOptions;
     const context = this.mini
@@ -272,6 +292,17 @@ export class SearchIndex {
       .map((r) => this.items.get(r.id as string)!);
     return this.suggestions.suggest(input, k, context);
   }
+}
+
+/** {@link SearchIndex.suggestSnapshot}: the completions, and whether Chinese was folded when they were counted. */
+export interface SearchSuggestSnapshot {
+  hanFolding: boolean;
+  suggest: SuggestSnapshot;
+}
+
+/** The words typed before the last one (suggest() counts completions among the items matching them), if any. */
+function headOf(input: string): string | undefined {
+  return /^(.*)\s\S+$/su.exec(input.trim())?.[1]?.trim() || undefined;
 }
 
 function* itemTexts(items: readonly SearchItem[]): Generator<string> {

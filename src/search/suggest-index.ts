@@ -10,6 +10,13 @@ export interface Suggestion {
   count: number;
 }
 
+/** A {@link SuggestIndex} as plain JSON (`snapshot()`, `restore()`): sorted words, their counts, written forms. */
+export interface SuggestSnapshot {
+  words: string[];
+  counts: number[];
+  shown: [string, string][];
+}
+
 /** Words as a shopper types them: letters and digits, keeping inner hyphens ("usb-c", "tn-2110"). */
 const WORD = /[\p{L}\p{N}]+(?:[-'][\p{L}\p{N}]+)*/gu;
 
@@ -35,6 +42,37 @@ export class SuggestIndex {
   private pinyin: PinyinCompletions | null = null;
 
   constructor(private readonly analyzer = new TextAnalyzer()) {}
+
+  /**
+   * What {@link restore} needs to answer as this index does, as plain JSON: the words and phrases with a count (in
+   * order), their counts, and how the catalog writes the phrases that differ from their keys. A repeat page view
+   * restores it instead of reading the whole catalog's text again (see src/worker/warm-start.ts).
+   */
+  snapshot(): SuggestSnapshot {
+    const words: string[] = [];
+    const counts: number[] = [];
+    for (const w of this.sorted) {
+      const n = this.counts.get(w) ?? 0;
+      if (n > 0) {
+        words.push(w);
+        counts.push(n);
+      }
+    }
+    return { words, counts, shown: [...this.shown] };
+  }
+
+  /** An index answering as the one that took `snapshot` did (pinyin is enabled again by the caller). */
+  static restore(snapshot: SuggestSnapshot, analyzer: TextAnalyzer): SuggestIndex {
+    const { words, counts, shown } = snapshot;
+    if (!Array.isArray(words) || !Array.isArray(counts) || words.length !== counts.length || !Array.isArray(shown)) throw new TypeError('not a suggest snapshot');
+    const index = new SuggestIndex(analyzer);
+    for (let i = 0; i < words.length; i++) {
+      index.sorted.push(words[i]!);
+      index.counts.set(words[i]!, counts[i]!);
+    }
+    for (const [key, written] of shown) index.shown.set(key, written);
+    return index;
+  }
 
   /** Lets Latin letters complete to Chinese phrases by their pinyin (`lanya` → 蓝牙耳机), for every phrase now and later. */
   enablePinyin(toPinyin: ToPinyin): void {

@@ -3,7 +3,7 @@ import { createError, ERROR_CODES } from '../core/errors.js';
 import type { Recommendation } from '../core/recommendation.js';
 import type { SearchHit, SearchOptions, SearchResponse, SearchSettings, Suggestion } from '../core/search-types.js';
 import type { ModelRuntime } from '../model/model-runtime.js';
-import type { SearchIndex } from '../search/search-index.js';
+import type { SearchIndex, SearchSuggestSnapshot } from '../search/search-index.js';
 import { highlightItem } from '../search/highlight.js';
 import { normalizeTerm } from '../search/normalize-term.js';
 import { PINNED_REASON, Pins } from '../search/pins.js';
@@ -131,40 +131,62 @@ export class CatalogSearch {
     }
   }
 
+  /** The completions as plain JSON, kept for the next page view (see warm-start.ts). */
+  suggestSnapshot(): SearchSuggestSnapshot {
+    return this.index.suggestSnapshot();
+  }
+
   /** The shopper's own past queries that start with `prefix` (most recent first), then catalog completions. */
   suggest(prefix: string, history: History, popular: (typed: string) => readonly string[] = () => [], k = 8): Suggestion[] {
-    if (typeof prefix !== 'string') throw createError(ERROR_CODES.INVALID_OPTION, { field: 'suggest(prefix)', requirement: 'must be the text typed so far, a string', got: prefix }, { details: { field: 'prefix' } });
-    const typed = normalizeQuery(prefix);
-    if (typed.length === 0) return [];
-    const out: Suggestion[] = [];
-    const seen = new Set<string>();
-    const events = history.events();
-    for (let i = events.length - 1; i >= 0 && out.length < k; i--) {
-      const e = events[i]!;
-      if (e.type !== 'search') continue;
-      const q = normalizeQuery(e.query);
-      if (q.startsWith(typed) && !seen.has(q)) {
-        seen.add(q);
-        out.push({ text: e.query.trim(), source: 'history' });
-      }
-    }
-    for (const q of popular(typed)) {
-      if (out.length >= k) break;
-      if (!seen.has(q)) {
-        seen.add(q);
-        out.push({ text: q, source: 'popular' });
-      }
-    }
-    for (const s of this.index.suggest(prefix, k)) {
-      if (out.length >= k) break;
-      const q = normalizeQuery(s.text);
-      if (!seen.has(q)) {
-        seen.add(q);
-        out.push({ text: s.text, source: 'catalog' });
-      }
-    }
-    return out;
+    return suggestFrom((text, n) => this.index.suggest(text, n), prefix, history, popular, k)!;
   }
+}
+
+/**
+ * `suggest()`: the shopper's own past queries that start with `prefix` (most recent first), the store's popular
+ * queries, then `complete`'s catalog completions; null when `complete` cannot answer this prefix (a repeat page view's
+ * quick completions, for text with words before the last: the full index answers it).
+ */
+export function suggestFrom(
+  complete: (prefix: string, k: number) => { text: string }[] | null,
+  prefix: string,
+  history: History,
+  popular: (typed: string) => readonly string[],
+  k = 8,
+): Suggestion[] | null {
+  if (typeof prefix !== 'string') throw createError(ERROR_CODES.INVALID_OPTION, { field: 'suggest(prefix)', requirement: 'must be the text typed so far, a string', got: prefix }, { details: { field: 'prefix' } });
+  const typed = normalizeQuery(prefix);
+  if (typed.length === 0) return [];
+  const completions = complete(prefix, k);
+  if (completions === null) return null;
+  const out: Suggestion[] = [];
+  const seen = new Set<string>();
+  const events = history.events();
+  for (let i = events.length - 1; i >= 0 && out.length < k; i--) {
+    const e = events[i]!;
+    if (e.type !== 'search') continue;
+    const q = normalizeQuery(e.query);
+    if (q.startsWith(typed) && !seen.has(q)) {
+      seen.add(q);
+      out.push({ text: e.query.trim(), source: 'history' });
+    }
+  }
+  for (const q of popular(typed)) {
+    if (out.length >= k) break;
+    if (!seen.has(q)) {
+      seen.add(q);
+      out.push({ text: q, source: 'popular' });
+    }
+  }
+  for (const s of completions) {
+    if (out.length >= k) break;
+    const q = normalizeQuery(s.text);
+    if (!seen.has(q)) {
+      seen.add(q);
+      out.push({ text: s.text, source: 'catalog' });
+    }
+  }
+  return out;
 }
 
 /** The shopper's own past queries, most recent first, each once. */

@@ -6,7 +6,7 @@ import type { TrackEnvelope } from '../core/track-envelope.js';
 import { randomId } from '../core/random-id.js';
 import type { Recommendation, RecommendOptions, RelatedOptions } from '../core/recommendation.js';
 import type { Explanation } from '../core/explanation.js';
-import type { RerankOptions, SearchOptions, SearchResponse, Suggestion } from '../core/search-types.js';
+import type { RerankOptions, SearchOptions, SearchResponse, SearchSettings, Suggestion } from '../core/search-types.js';
 import type { BackendInfo, EngineApi, EngineInfo, EngineInit, EngineSettings, EngineNotify, ExportedData, SyncBatch, SyncSummary } from '../core/worker-api.js';
 import { engineSettings } from './engine-settings.js';
 import type { ModelRuntime } from '../model/model-runtime.js';
@@ -19,7 +19,7 @@ import { CrossTab } from './cross-tab.js';
 import { wasmFiles } from './wasm-files.js';
 import { parseCatalogCsv } from '../core/catalog-csv.js';
 import { applyRules } from './business-rules.js';
-import { CatalogSearch, personalize } from './catalog-search.js';
+import { CatalogSearch, personalize, suggestFrom } from './catalog-search.js';
 import { PriorsSource } from './priors-source.js';
 import { privacyStatus, type PrivacyStatus } from '../core/privacy-status.js';
 import { explainItem } from './explain-item.js';
@@ -33,6 +33,7 @@ import { newListAttributionId } from '../core/attribution-id.js';
 import type { BusinessRules } from '../core/config.js';
 import { ExperimentArms, type ArmSettings } from './experiment-arms.js';
 import { armEvidence, checkStoreList, storeListFor, withArms } from './arm-lists.js';
+import { catalogValidator, readWarm, writeWarm, type QuickComplete, type WarmPlace } from './warm-start.js';
 
 const MAX_K = 200;
 
@@ -108,9 +109,22 @@ export class Engine implements EngineApi {
   /** The shopper's consent as this worker last heard it (null: as at start). */
   private optedOut: boolean | null = null;
   private arms: ExperimentArms | null = null;
+  /** A repeat page view's completions, ready before the catalog and the index (null: none kept, or not started). */
+  private quick: Promise<{ complete: QuickComplete; priors: PriorsSource | null } | null> | null = null;
+  /** Whether the full search index is built (the quick completions are not used after that). */
+  private searchBuilt = false;
 
   init(init: EngineInit, notify: EngineNotify): Promise<EngineInfo> {
-    this.started ??= this.start(engineSettings(init), notify);
+    if (!this.started) {
+      try {
+        this.started = this.start(engineSettings(init), notify);
+      } catch (error) {
+        // A bad option: every later call rejects with it too (the page sends them without waiting for init).
+        this.started = Promise.reject(error);
+        this.started.catch(() => {});
+        throw error;
+      }
+    }
     return this.started.then(async ({ log, model, init: settings }) => {
       const info = this.info(log, await model);
       if (settings.debug) void Promise.resolve(notify({ kind: 'debug', message: `worker up: storage ${info.storage}, ${info.historySize} events in the history, ${info.catalogSize} catalog items, recommender ${info.recommender}${info.backend ? ` on ${info.backend}` : ''}` })).catch(() => {});
@@ -139,29 +153,66 @@ export class Engine implements EngineApi {
       },
     });
     const retention = { maxEvents: init.maxEvents, maxAgeDays: init.maxAgeDays };
+    const logged = ResilientEventLog.open(dbName, retention, report('warning'), report('error')).then(async (log) => {
+      this.history.add(await log.readAll());
+      return log;
+    });
+    const priorsLoaded = init.priorsUrl
+      ? PriorsSource.load(init.priorsUrl, `${cachePrefix(init.storeId)}-priors`).catch((error: unknown) => {
+          report('error')(asEdgeRecoError(error, 'the priors could not be loaded'));
+          return null;
+        })
+      : Promise.resolve(null);
+    // A repeat page view of an unchanged catalog: suggest() answers from the completions the last page view kept
+    // (warm-start.ts) once the history and the priors are in, without waiting for the catalog or the index.
+    const catalogResponse = !init.catalog && init.catalogUrl ? this.fetchCatalog(init.catalogUrl) : null;
+    const warm = catalogResponse && dbName ? { cacheName: `${cachePrefix(init.storeId)}-warm`, catalogUrl: init.catalogUrl!, settings: init.search } : null;
+    const quick = warm ? this.quickSuggest(warm, catalogResponse!, init.search, debug) : Promise.resolve(null);
+    this.quick = Promise.all([quick, priorsLoaded, logged]).then(
+      ([complete, priors]) => (complete ? { complete, priors } : null),
+      () => null,
+    );
     const [log, checked, priors] = await Promise.all([
-      ResilientEventLog.open(dbName, retention, report('warning'), report('error')),
-      this.loadCatalog(init).catch((error: unknown): CatalogCheck => {
+      logged,
+      this.loadCatalog(init, catalogResponse).catch((error: unknown): CatalogCheck & { validator?: null } => {
         report('error')(asEdgeRecoError(error, 'the catalog could not be loaded', 'recommendations come from the history only'));
         return { items: [], skipped: [], total: 0 }; // recommendations still come from the history
       }),
-      init.priorsUrl
-        ? PriorsSource.load(init.priorsUrl, `${cachePrefix(init.storeId)}-priors`).catch((error: unknown) => {
-            report('error')(asEdgeRecoError(error, 'the priors could not be loaded'));
-            return null;
-          })
-        : null,
+      priorsLoaded,
     ]);
     const catalog = checked.items;
     const problems = catalogProblems(checked, init.catalogUrl ? `the catalog at ${init.catalogUrl}` : 'options.catalog');
     const catalogError = problems && catalog.length === 0 ? problems : null;
     if (problems) report(catalogError ? 'error' : 'warning')(problems);
     if (init.catalog || init.catalogUrl) debug(`catalog: ${catalog.length} items indexed, ${checked.skipped.length} skipped${checked.skipped.length ? ` (${checked.skipped[0]!.message.replace(/^edgereco: /, '')}${checked.skipped.length > 1 ? ', …' : ''})` : ''}`);
-    this.history.add(await log.readAll());
     this.catalog = new CatalogIndex(catalog, priors?.popularity() ?? new Map());
     // The page's experiments, else the priors bundle's. Arms are stored only where the log is durable.
     const arms = (this.arms = new ExperimentArms(init.experiments ?? priors?.experiments() ?? [], log.kind === 'indexeddb' ? dbName : null, report('warning')));
-    const search = CatalogSearch.build(catalog, init.search);
+    // With completions restored, the index is rebuilt once the model is up: the first recommend() comes first.
+    const search = (async () => ((await quick) ? model : null))().then(async () => {
+      const start = performance.now();
+      const built = await CatalogSearch.build(catalog, init.search);
+      debug(`search index built: ${catalog.length} items in ${ms(start)}`);
+      return built;
+    });
+    void search.then(
+      (built) => {
+        this.searchBuilt = true;
+        // Kept for the next page view when this catalog version has none yet (a catalog without ETag / Last-Modified: never).
+        const validator = checked.validator;
+        if (warm && validator && !catalogError) {
+          void quick.then(async (restored) => {
+            if (restored) return;
+            await writeWarm(warm, validator, built.suggestSnapshot());
+            debug(`search completions kept for the next page view (catalog ${validator})`);
+          }).then(
+            () => {},
+            (error: unknown) => debug(`search completions not kept: ${String((error as Error)?.message ?? error)}`),
+          );
+        }
+      },
+      () => {},
+    );
     // A bad `search` option: an error event now, and search() / suggest() reject with it.
     search.catch((error: unknown) => report('error')(asEdgeRecoError(error, 'the search index could not be built', 'search() and suggest() are off')));
     const beacon = (url: string, body: string) => void Promise.resolve(notify({ kind: 'beacon', url, body })).catch(() => {});
@@ -170,15 +221,41 @@ export class Engine implements EngineApi {
     return { init, log, crossTab, model, search, sync, priors, catalogError, arms };
   }
 
-  private async loadCatalog(init: EngineSettings): Promise<CatalogCheck> {
+  private fetchCatalog(url: string): Promise<Response> {
+    const fetched = fetchFile(url, { what: 'the catalog', option: 'catalogUrl' }, /\.csv(\?|$)/.test(url) ? 'CSV' : 'JSON');
+    fetched.catch(() => {}); // reported by loadCatalog
+    return fetched;
+  }
+
+  /** Completions from the last page view's snapshot when the catalog's validator still matches it, else null. */
+  private async quickSuggest(warm: WarmPlace, catalogResponse: Promise<Response>, settings: SearchSettings | undefined, debug: Log): Promise<QuickComplete | null> {
+    const start = performance.now();
+    try {
+      const [response, { SearchIndex }] = await Promise.all([catalogResponse, import('../search/search-index.js')]);
+      const validator = catalogValidator(response);
+      const snapshot = await readWarm(warm, validator);
+      if (!snapshot) {
+        debug(`search completions: none kept for this catalog version (${validator ?? 'the catalog has no ETag or Last-Modified'}); the index is built first`);
+        return null;
+      }
+      const complete = await SearchIndex.quickSuggest(snapshot, settings);
+      debug(`search completions restored in ${ms(start)} (catalog ${validator} unchanged); the full index is rebuilt after the model`);
+      return complete;
+    } catch (error) {
+      debug(`search completions not restored: ${String((error as Error)?.message ?? error)}`);
+      return null;
+    }
+  }
+
+  private async loadCatalog(init: EngineSettings, fetched: Promise<Response> | null): Promise<CatalogCheck & { validator?: string | null }> {
     if (init.catalog) return checkCatalog(init.catalog);
-    if (!init.catalogUrl) return { items: [], skipped: [], total: 0 };
+    if (!init.catalogUrl || !fetched) return { items: [], skipped: [], total: 0 };
     const url = init.catalogUrl;
-    const csv = /\.csv(\?|$)/.test(url);
-    const response = await fetchFile(url, { what: 'the catalog', option: 'catalogUrl' }, csv ? 'CSV' : 'JSON');
-    if (csv || (response.headers.get('content-type') ?? '').includes('text/csv')) return parseCatalogCsv(await response.text());
+    const response = await fetched;
+    const validator = catalogValidator(response);
+    if (/\.csv(\?|$)/.test(url) || (response.headers.get('content-type') ?? '').includes('text/csv')) return { ...parseCatalogCsv(await response.text()), validator };
     const doc = await readJson(response, (problem, cause) => createError(ERROR_CODES.INVALID_DATA, { subject: `the catalog at ${url}`, requirement: `is not a JSON catalog: ${problem}`, url, fix: 'check options.catalogUrl' }, { cause }));
-    return parseCatalogDocument(doc);
+    return { ...parseCatalogDocument(doc), validator };
   }
 
   private async ready(): Promise<Started> {
@@ -338,6 +415,11 @@ export class Engine implements EngineApi {
   }
 
   async suggest(prefix: string): Promise<Suggestion[]> {
+    const quick = this.searchBuilt ? null : await this.quick;
+    if (quick && !this.searchBuilt) {
+      const answer = suggestFrom(quick.complete, prefix, this.history, (typed) => quick.priors?.queriesStartingWith(typed) ?? []);
+      if (answer) return answer;
+    }
     const { search, priors } = await this.withCatalog();
     return (await search).suggest(prefix, this.history, (typed) => priors?.queriesStartingWith(typed) ?? []);
   }

@@ -40,3 +40,26 @@ describe('suggest', () => {
     expect(s.suggest('tra').map((x) => x.text)).toEqual(['track']);
   });
 });
+
+describe('completions kept for the next page view (SearchIndex.suggestSnapshot → SearchIndex.quickSuggest)', () => {
+  const CJK: unknown[] = JSON.parse(readFileSync(new URL('../../fixtures/search-cjk/catalog.json', import.meta.url), 'utf8')).items;
+
+  // Every prefix of every catalog word (a single word or unspaced run: what the quick path answers) completes exactly
+  // as the full index does, through a JSON round trip as the worker stores it; text with words before the last is
+  // left to the full index (null).
+  it.each([
+    ['English', FIXTURE, {}],
+    ['Chinese and Japanese, Traditional folded, pinyin on', CJK, { pinyin: true }],
+  ] as const)('%s: the restored completions answer as the full index', async (_, rows, settings) => {
+    const full = await SearchIndex.create(rows, settings);
+    const quick = await SearchIndex.quickSuggest(JSON.parse(JSON.stringify(full.suggestSnapshot())), settings);
+    const prefixes = new Set<string>();
+    for (const { text } of full.suggest('', 0).concat(...'abcdefghijklmnopqrstuvwxyz蓝无ワ空手'.split('').map((c) => full.suggest(c, 50)))) {
+      for (let i = 1; i <= text.length; i++) prefixes.add(text.slice(0, i));
+    }
+    for (const extra of ['lanya', 'lyej', 'shouji', '藍牙', 'Wire', 'qqq']) prefixes.add(extra);
+    expect(prefixes.size).toBeGreaterThan(40);
+    for (const prefix of prefixes) expect(quick(prefix, 8), prefix).toEqual(full.suggest(prefix, 8));
+    expect(quick('wireless mo', 8)).toBeNull();
+  });
+});
