@@ -385,7 +385,9 @@ ${line('search-cjk fixture (389 products, Chinese + Japanese; `bench/results/sea
     for (const store of stores) {
       if (store.n) {
         if (!existsSync(`${ROOT}/${store.dir}/model/manifest.json`)) execSync(`npx tsx bench/make-scale-catalog.ts ${store.dir} ${store.n}`, { cwd: ROOT, stdio: 'inherit' });
-        Object.assign(store, { catalog: `/${store.dir}/catalog.json`, model: `/${store.dir}/model/manifest.json`, prefix: 'wire', queries: ['wireless headphones', 'air fryer', 'yoga mat black'], viewed: ['p0000002', 'p0000003', 'p0000005'] });
+        // Two head items and, in a tiered store, one of the tail (its shard comes with the first recommend()).
+        const last = `p${String(store.n).padStart(7, '0')}`;
+        Object.assign(store, { catalog: `/${store.dir}/catalog.json`, model: `/${store.dir}/model/manifest.json`, prefix: 'wire', queries: ['wireless headphones', 'air fryer', 'yoga mat black'], viewed: ['p0000002', 'p0000003', store.n > 50_000 ? last : 'p0000005'] });
       }
       const viewed = store.viewed ?? [];
       const url = `${server.url}/bench/scale.html?${process.env.SCALE_DEBUG ? 'debug&' : ''}store=scale&catalog=${store.catalog}&model=${store.model}&prefix=${store.prefix}&viewed=${viewed.join(',')}`;

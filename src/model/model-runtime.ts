@@ -186,6 +186,16 @@ export class ModelRuntime {
     return this.switching;
   }
 
+  /** The SHA-256 of the bundle's weights file: the model a tiered catalog's shard rows were made for. */
+  get weightsChecksum(): string {
+    return this.bundle.manifest.checksums[this.bundle.manifest.weightsFile] ?? '';
+  }
+
+  /** The width of a scoring row (the item vector, then its prior), as {@link scoreVectors} reads rows. */
+  get rowWidth(): number {
+    return scoringWidth(this.model);
+  }
+
   /** The vocabulary index of an item id (1-based), or undefined for an item the model never saw. */
   indexOf(itemId: string): number | undefined {
     return this.index.get(itemId);

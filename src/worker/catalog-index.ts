@@ -1,6 +1,7 @@
 import type { CatalogItem } from '../core/catalog.js';
 import type { PriorsEntrySource } from '../core/priors.js';
 import type { PriorsPopularity } from './priors-source.js';
+import type { TailShards } from './tail-shards.js';
 
 /** Store-wide popularity from the priors bundle, by item id (`PriorsSource.popularity()`). */
 export type TrendingCounts = ReadonlyMap<string, PriorsPopularity>;
@@ -18,7 +19,12 @@ export class CatalogIndex {
   private readonly logPopularity: Float64Array;
   private readonly maxLogPopularity: number;
 
-  constructor(items: CatalogItem[] = [], private readonly trendingCounts: TrendingCounts = new Map()) {
+  constructor(
+    items: CatalogItem[] = [],
+    private readonly trendingCounts: TrendingCounts = new Map(),
+    /** A tiered catalog's tail (null: the catalog is whole): `items` is then its head. */
+    readonly tail: TailShards | null = null,
+  ) {
     this.items = items;
     this.positions = new Map();
     this.logPopularity = new Float64Array(items.length);
@@ -35,21 +41,30 @@ export class CatalogIndex {
 
   /** Another item list with the same trending counts. */
   withItems(items: CatalogItem[]): CatalogIndex {
-    return new CatalogIndex(items, this.trendingCounts);
+    return new CatalogIndex(items, this.trendingCounts, this.tail);
   }
 
   /** The same catalog with the priors' popularity. */
   withTrending(counts: TrendingCounts): CatalogIndex {
-    return new CatalogIndex(this.items, counts);
+    return new CatalogIndex(this.items, counts, this.tail);
   }
 
   get size(): number {
     return this.items.length;
   }
 
+  /** The item, from the head or a tail shard loaded on this page ({@link ensure}). */
   get(id: string): CatalogItem | undefined {
     const i = this.positions.get(id);
-    return i === undefined ? undefined : this.items[i];
+    return i === undefined ? this.tail?.get(id) : this.items[i];
+  }
+
+  /** Loads the tail shards holding these ids (nothing to do for a whole catalog or ids of the head). */
+  async ensure(ids: Iterable<string | undefined>): Promise<void> {
+    if (!this.tail) return;
+    const missing: string[] = [];
+    for (const id of ids) if (id !== undefined && !this.positions.has(id)) missing.push(id);
+    if (missing.length > 0) await this.tail.ensure(missing);
   }
 
   /** Items the priors say are trending (they may be missing from a catalog the store did not pass). */

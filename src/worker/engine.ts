@@ -33,9 +33,16 @@ import { newListAttributionId } from '../core/attribution-id.js';
 import type { BusinessRules } from '../core/config.js';
 import { ExperimentArms, type ArmSettings } from './experiment-arms.js';
 import { armEvidence, checkStoreList, storeListFor, withArms } from './arm-lists.js';
+import { checkTiers, type CatalogTiers } from '../core/catalog-tiers.js';
+import { TailShards } from './tail-shards.js';
 import { catalogValidator, readWarm, writeWarm, type QuickComplete, type WarmPlace } from './warm-start.js';
 
 const MAX_K = 200;
+/** The catalog as read: its rows checked, its HTTP validator (for warm-start.ts), a tiered catalog's tiers. */
+type LoadedCatalog = CatalogCheck & { validator?: string | null; tiers?: CatalogTiers };
+
+/** How many of the shopper's latest items a tiered catalog's tail shards are loaded for. */
+const TAIL_HISTORY = 50;
 
 function checkK(k: unknown): number {
   const value = k ?? 10;
@@ -174,7 +181,7 @@ export class Engine implements EngineApi {
     );
     const [log, checked, priors] = await Promise.all([
       logged,
-      this.loadCatalog(init, catalogResponse).catch((error: unknown): CatalogCheck & { validator?: null } => {
+      this.loadCatalog(init, catalogResponse).catch((error: unknown): LoadedCatalog => {
         report('error')(asEdgeRecoError(error, 'the catalog could not be loaded', 'recommendations come from the history only'));
         return { items: [], skipped: [], total: 0 }; // recommendations still come from the history
       }),
@@ -185,7 +192,13 @@ export class Engine implements EngineApi {
     const catalogError = problems && catalog.length === 0 ? problems : null;
     if (problems) report(catalogError ? 'error' : 'warning')(problems);
     if (init.catalog || init.catalogUrl) debug(`catalog: ${catalog.length} items indexed, ${checked.skipped.length} skipped${checked.skipped.length ? ` (${checked.skipped[0]!.message.replace(/^edgereco: /, '')}${checked.skipped.length > 1 ? ', …' : ''})` : ''}`);
-    this.catalog = new CatalogIndex(catalog, priors?.popularity() ?? new Map());
+    // A tiered catalog: `catalog` is its head; the tail's shards come as calls name their items (tail-shards.ts).
+    const tail = checked.tiers ? new TailShards(checked.tiers, init.catalogUrl!, report('warning')) : null;
+    this.catalog = new CatalogIndex(catalog, priors?.popularity() ?? new Map(), tail);
+    if (tail) {
+      debug(`tiered catalog: ${catalog.length} items in the head, ${checked.tiers!.items - catalog.length} in ${checked.tiers!.shards} shards fetched as calls name them`);
+      void this.catalog.ensure(this.history.recentItems(TAIL_HISTORY).map((r) => r.itemId));
+    }
     // The page's experiments, else the priors bundle's. Arms are stored only where the log is durable.
     const arms = (this.arms = new ExperimentArms(init.experiments ?? priors?.experiments() ?? [], log.kind === 'indexeddb' ? dbName : null, report('warning')));
     // With completions restored, the index is rebuilt once the model is up: the first recommend() comes first.
@@ -247,7 +260,7 @@ export class Engine implements EngineApi {
     }
   }
 
-  private async loadCatalog(init: EngineSettings, fetched: Promise<Response> | null): Promise<CatalogCheck & { validator?: string | null }> {
+  private async loadCatalog(init: EngineSettings, fetched: Promise<Response> | null): Promise<LoadedCatalog> {
     if (init.catalog) return checkCatalog(init.catalog);
     if (!init.catalogUrl || !fetched) return { items: [], skipped: [], total: 0 };
     const url = init.catalogUrl;
@@ -255,7 +268,8 @@ export class Engine implements EngineApi {
     const validator = catalogValidator(response);
     if (/\.csv(\?|$)/.test(url) || (response.headers.get('content-type') ?? '').includes('text/csv')) return { ...parseCatalogCsv(await response.text()), validator };
     const doc = await readJson(response, (problem, cause) => createError(ERROR_CODES.INVALID_DATA, { subject: `the catalog at ${url}`, requirement: `is not a JSON catalog: ${problem}`, url, fix: 'check options.catalogUrl' }, { cause }));
-    return { ...parseCatalogDocument(doc), validator };
+    const tiers = (doc as { tiers?: unknown } | null)?.tiers;
+    return { ...parseCatalogDocument(doc), validator, ...(tiers !== undefined ? { tiers: checkTiers(tiers, url) } : {}) };
   }
 
   private async ready(): Promise<Started> {
@@ -283,6 +297,7 @@ export class Engine implements EngineApi {
     });
     // In the history at once: a call that arrives after this message sees the events even before they are durable.
     this.history.add(events);
+    void this.catalog.ensure(events.map((e) => ('itemId' in e ? e.itemId : undefined)));
     const { log, crossTab, init } = await this.ready();
     if (events.length > 0) crossTab.publish(events);
     for (let i = 0; i < events.length; i += init.batchSize) await log.append(events.slice(i, i + init.batchSize));
@@ -330,6 +345,7 @@ export class Engine implements EngineApi {
     const model = await this.armModel(started, arm);
     const args: Parameters<typeof baselineRecommend>[2] = { k: this.wide(rules, k), filter: options.filter ?? {}, attributionId };
     if (options.context?.itemId !== undefined) args.contextItemId = options.context.itemId;
+    await this.catalog.ensure([...this.history.recentItems(TAIL_HISTORY).map((r) => r.itemId), args.contextItemId]);
     const fromModel = model ? await modelRecommend(model, this.history, this.catalog, args) : null;
     return withArms(applyRules(fromModel ?? baselineRecommend(this.history, this.catalog, args), this.catalog, rules, k), arm);
   }
@@ -343,6 +359,7 @@ export class Engine implements EngineApi {
     if (start.own) return start.own;
     const { started, arm, rules, attributionId } = start;
     const model = await this.armModel(started, arm);
+    await this.catalog.ensure([itemId]);
     const args = { k: this.wide(rules, k), filter: options.filter ?? {}, attributionId };
     const list = (model && modelRelated(model, this.history, this.catalog, itemId, args)) || baselineRelated(this.history, this.catalog, itemId, args);
     return withArms(applyRules(list, this.catalog, rules, k), arm);
@@ -357,6 +374,7 @@ export class Engine implements EngineApi {
     if (start.own) return start.own;
     const { started, arm, rules, attributionId } = start;
     const { priors } = started;
+    await this.catalog.ensure(itemIds);
     const args = { k, filter: options.filter ?? {}, attributionId };
     const together = boughtTogether(this.history, this.catalog, itemIds, { ...args, k: k * 4 }, (id) => priors?.boughtWith(id) ?? []);
     if (together.length >= k) return withArms(applyRules(together, this.catalog, rules, k), arm);
@@ -383,6 +401,7 @@ export class Engine implements EngineApi {
     const started = await this.ready();
     const arm = await started.arms.settings();
     const attributionId = newListAttributionId(Date.now());
+    await this.catalog.ensure(itemIds);
     // Edgereco off: the store's list exactly as given, still with an attribution id so its outcomes count.
     if (arm.recommender === 'off') return withArms(storeListFor(itemIds, this.catalog, attributionId), arm);
     const model = await this.armModel(started, arm);
@@ -429,6 +448,7 @@ export class Engine implements EngineApi {
       throw createError(ERROR_CODES.INVALID_OPTION, { field: 'explain(itemId)', requirement: 'must be an item id, a non-empty string', got: itemId }, { details: { field: 'itemId' } });
     }
     const { model, priors, arms } = await this.ready();
+    await this.catalog.ensure([itemId]);
     const explanation = explainItem(itemId, this.history, this.catalog, await model, Date.now(), (id) => priors?.boughtWith(id) ?? []);
     return armEvidence(explanation, await arms.settings(), arms.experiments);
   }

@@ -48,6 +48,9 @@ export async function modelRecommend(
   const vocabulary = runtime.vocabulary;
   const fresh = contentVectors(runtime, catalog);
   const freshScores = runtime.scoreVectors(fresh.vectors, input);
+  // A tiered catalog's tail items loaded on this page (the shopper's history's shards), scored from their own rows.
+  const tail = catalog.tail?.scoringRows(runtime.weightsChecksum, runtime.rowWidth) ?? null;
+  const tailScores = tail && tail.itemIds.length > 0 ? runtime.scoreVectors(tail.vectors, input) : null;
   const consider = (index: number, itemId: string, score: number): void => {
     if (top.length === options.k && score <= top[top.length - 1]!.score) return;
     if (!passesFilter(itemId, options.filter, catalog, history, exclude)) return;
@@ -62,6 +65,8 @@ export async function modelRecommend(
     consider(i, itemId, scores[i]!);
   }
   freshScores.forEach((score, j) => consider(-1 - j, fresh.itemIds[j]!, score));
+  const tailFrom = -1 - fresh.itemIds.length;
+  tailScores?.forEach((score, j) => consider(tailFrom - j, tail!.itemIds[j]!, score));
   const known = new Map<number, { itemId: string; verb: string }>();
   for (const r of recent) {
     const index = runtime.indexOf(r.itemId);
@@ -70,6 +75,13 @@ export async function modelRecommend(
   const contextIndex = options.contextItemId === undefined ? undefined : runtime.indexOf(options.contextItemId);
   if (contextIndex !== undefined) known.set(contextIndex, { itemId: options.contextItemId!, verb: 'are looking at' });
   return top.map(({ index, score }) => {
+    if (index <= tailFrom) {
+      const itemId = tail!.itemIds[tailFrom - index]!;
+      const rec: Recommendation = { itemId, score, reason: 'Picked for you by the model from your history', source: 'model', attributionId: options.attributionId };
+      const title = catalog.get(itemId)?.title;
+      if (title !== undefined) rec.title = title;
+      return rec;
+    }
     if (index < 0) {
       const itemId = fresh.itemIds[-1 - index]!;
       const rec: Recommendation = {

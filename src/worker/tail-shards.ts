@@ -1,0 +1,97 @@
+import type { CatalogItem } from '../core/catalog.js';
+import { parseShard, shardOf, shardUrl, type CatalogShard, type CatalogTiers } from '../core/catalog-tiers.js';
+import { asEdgeRecoError, createError, ERROR_CODES, type EdgeRecoError } from '../core/errors.js';
+import { fetchFile, readJson } from './fetch-file.js';
+
+/** How many shards one call fetches at most (the rest on later calls): a long tail history must not stall an answer. */
+const MAX_SHARDS_PER_CALL = 24;
+
+/**
+ * The tail of a tiered catalog (src/core/catalog-tiers.ts) in the worker: shards fetched when a call names one of
+ * their items (the shopper's history, the item in view, a list to re-rank), each once per page view (the browser's
+ * HTTP cache revalidates it on the next). A shard that fails is reported once as a warning naming its URL and is not
+ * fetched again on this page; its items are then unknown here, as items outside any catalog are.
+ */
+export class TailShards {
+  private readonly fetched = new Map<number, Promise<CatalogShard | null>>();
+  private readonly items = new Map<string, CatalogItem>();
+  /** The scoring rows of the loaded shards, by the model weights' checksum they were made for. */
+  private readonly rows: { weights: string; width: number; ids: string[]; rows: Float32Array }[] = [];
+
+  private lastRows: { parts: number; weights: string; width: number; out: { itemIds: string[]; vectors: Float32Array } } | null = null;
+
+  constructor(
+    readonly tiers: CatalogTiers,
+    private readonly catalogUrl: string,
+    private readonly warn: (error: EdgeRecoError) => void,
+  ) {}
+
+  get(id: string): CatalogItem | undefined {
+    return this.items.get(id);
+  }
+
+  /** Tail items loaded on this page. */
+  get size(): number {
+    return this.items.size;
+  }
+
+  /** Loads the shards holding `ids` (the head's own ids are skipped by the caller); resolves when they are in. */
+  async ensure(ids: Iterable<string>): Promise<void> {
+    const wanted = new Set<number>();
+    for (const id of ids) {
+      if (this.items.has(id)) continue;
+      const k = shardOf(id, this.tiers.shards);
+      if (!this.fetched.has(k)) wanted.add(k);
+      if (wanted.size >= MAX_SHARDS_PER_CALL) break;
+    }
+    const pending: Promise<unknown>[] = [];
+    for (const k of wanted) pending.push(this.shard(k));
+    for (const id of ids) {
+      const k = shardOf(id, this.tiers.shards);
+      const p = this.fetched.get(k);
+      if (p && !wanted.has(k)) pending.push(p);
+    }
+    await Promise.all(pending);
+  }
+
+  private shard(k: number): Promise<CatalogShard | null> {
+    let p = this.fetched.get(k);
+    if (p) return p;
+    const url = shardUrl(this.tiers, k, this.catalogUrl);
+    p = (async () => {
+      try {
+        const response = await fetchFile(url, { what: 'a catalog shard', option: 'catalogUrl' }, 'JSON');
+        const doc = await readJson(response, (problem, cause) => createError(ERROR_CODES.INVALID_DATA, { subject: `the catalog shard at ${url}`, requirement: `is not JSON: ${problem}`, url, fix: 'upload every file `edgereco tiers` wrote' }, { cause }));
+        const shard = parseShard(doc, this.tiers, k, url);
+        for (const item of shard.items) this.items.set(item.id, item);
+        if (shard.model) this.rows.push(shard.model);
+        if (shard.skipped.length > 0) this.warn(shard.skipped[0]!);
+        return shard;
+      } catch (error) {
+        this.warn(asEdgeRecoError(error, `the catalog shard ${k} could not be loaded`, 'its items are unknown on this page'));
+        return null;
+      }
+    })();
+    this.fetched.set(k, p);
+    return p;
+  }
+
+  /**
+   * The loaded tail items the model can score: their scoring rows (`[n, width]`) for the model whose weights have the
+   * checksum `weights` (rows made for another model are left out), and their ids.
+   */
+  scoringRows(weights: string, width: number): { itemIds: string[]; vectors: Float32Array } {
+    const cached = this.lastRows;
+    if (cached && cached.parts === this.rows.length && cached.weights === weights && cached.width === width) return cached.out;
+    const parts = this.rows.filter((r) => r.weights === weights && r.width === width);
+    const n = parts.reduce((sum, r) => sum + r.ids.length, 0);
+    const vectors = new Float32Array(n * width);
+    const itemIds: string[] = [];
+    for (const r of parts) {
+      vectors.set(r.rows, itemIds.length * width);
+      for (const id of r.ids) itemIds.push(id);
+    }
+    this.lastRows = { parts: this.rows.length, weights, width, out: { itemIds, vectors } };
+    return { itemIds, vectors };
+  }
+}

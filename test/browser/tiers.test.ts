@@ -1,0 +1,86 @@
+import { writeFileSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type * as Sdk from '../../src/index.js';
+import { shardOf } from '../../src/core/catalog-tiers.js';
+import { writeScaleStore } from '../../bench/make-scale-catalog.js';
+import { launch, openSdkPage, resultsDir, watchErrors } from './chromium.js';
+
+/**
+ * A tiered catalog in real Chromium (src/core/catalog-tiers.ts): 3,000 products, the 500 most popular in the head
+ * with a model bundle of their vocabulary, the other 2,500 in 25 shards with their scoring rows. The page downloads
+ * the head only; a shard comes when a call names one of its items, once; a broken shard is a warning naming its URL.
+ */
+type W = Window & { sdk: typeof Sdk };
+
+const DIR = `${resultsDir()}/tiers`;
+const BASE = '/test-results/tiers';
+const SHARDS = 25;
+let browser: Browser;
+
+beforeAll(async () => {
+  await writeScaleStore(DIR, 3000, { head: 500, shardItems: 100 });
+  browser = await launch();
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+});
+
+const id = (i: number) => `p${String(i).padStart(7, '0')}`;
+
+describe('a tiered catalog of 3,000 products (500 in the head, 25 shards)', () => {
+  it('loads only the head, fetches the shards of the items a call names once each, and scores loaded tail items with the model', async () => {
+    const tailViewed = [id(2999), id(1234)];
+    // A tail item in a shard of its own among those named below, whose shard is broken on the server.
+    const broken = [id(2000), id(2001), id(2002), id(2003)].find((x) => !tailViewed.some((v) => shardOf(v, SHARDS) === shardOf(x, SHARDS)))!;
+    writeFileSync(`${DIR}/shards/${shardOf(broken, SHARDS)}.json`, '{"format":"edgereco-catalog-shard","version":1,"shard":');
+    const context = await browser.newContext();
+    const page = await openSdkPage(context);
+    const errors = watchErrors(page);
+    const shardRequests: string[] = [];
+    page.on('request', (r) => r.url().includes('/tiers/shards/') && shardRequests.push(r.url()));
+    const first = await page.evaluate(async (base) => {
+      const w = window as unknown as W;
+      const reco = w.sdk.createRecommender({ storeId: 'tiers', storage: 'memory', catalogUrl: `${base}/catalog.json`, modelUrl: `${base}/model/manifest.json`, backend: 'wasm', timeoutMs: 60_000 });
+      (w as unknown as { reco: Sdk.Recommender }).reco = reco;
+      const warnings: string[] = [];
+      reco.on('warning', (e) => warnings.push(`${e.code}: ${e.message}`));
+      (w as unknown as { warnings: string[] }).warnings = warnings;
+      await reco.track({ type: 'view', itemId: 'p0000002' });
+      return reco.recommend({ k: 5 });
+    }, BASE);
+    expect(first).toHaveLength(5);
+    expect(shardRequests).toEqual([]); // nothing of the tail before a call names it
+
+    const after = await page.evaluate(async (viewed) => {
+      const w = window as unknown as W & { reco: Sdk.Recommender };
+      for (const itemId of viewed) await w.reco.track({ type: 'view', itemId });
+      const list = await w.reco.recommend({ k: 10 });
+      const again = await w.reco.recommend({ k: 10 });
+      const explained = await w.reco.explain(viewed[0]!);
+      const reranked = await w.reco.rerank([viewed[1]!, 'p0000003', 'p0002500']);
+      return { list, again, explained, reranked };
+    }, tailViewed);
+    const expected = new Set([...tailViewed, id(2500)].map((x) => shardOf(x, SHARDS)));
+    expect(new Set(shardRequests.map((u) => Number(/shards\/(\d+)\.json/.exec(u)![1])))).toEqual(expected);
+    expect(shardRequests).toHaveLength(expected.size); // each once
+    expect(after.list).toHaveLength(10);
+    expect(after.list.every((r) => r.source === 'model' && !tailViewed.includes(r.itemId))).toBe(true);
+    expect(after.again.map((r) => r.itemId)).toEqual(after.list.map((r) => r.itemId));
+    expect(after.explained.title).toMatch(/\S/);
+    expect(after.reranked.map((r) => r.title ?? null).every((t) => t !== null)).toBe(true); // tail titles came from the shards
+    // The model scores the loaded tail items too (their rows came with the shards): some rank among the top 10.
+    const tailIds = new Set(Array.from({ length: 2500 }, (_, i) => id(501 + i)));
+    expect(after.list.some((r) => tailIds.has(r.itemId))).toBe(true);
+
+    const brokenAnswer = await page.evaluate(async (itemId) => {
+      const w = window as unknown as W & { reco: Sdk.Recommender; warnings: string[] };
+      const explained = await w.reco.explain(itemId);
+      return { explained, warnings: w.warnings };
+    }, broken);
+    expect(brokenAnswer.explained.title).toBeUndefined(); // unknown, and said so:
+    expect(brokenAnswer.warnings.join('\n')).toMatch(new RegExp(`INVALID_DATA.*shards/${shardOf(broken, SHARDS)}\\.json`));
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
