@@ -126,15 +126,34 @@ export class SearchIndex {
    * when `pinyin` is on.
    */
   static async create(rows: unknown, options: SearchConfigInput = {}, chunkSize = 1000): Promise<SearchIndex> {
-    const config = resolveSearchConfig(options);
-    const items = validateSearchItems(rows);
-    const foldHan = needsHanFolding(config.locale, itemTexts(items)) ? await loadHanFolding() : undefined;
-    const index = new SearchIndex([], options, foldHan);
-    for (const item of items) index.items.set(item.id, item);
-    await index.mini.addAllAsync(items, { chunkSize });
-    index.suggestions.addAll(items);
-    if (config.pinyin) index.suggestions.enablePinyin(await loadPinyin());
-    return index;
+    return SearchIndex.staged(rows, options, Promise.resolve(), chunkSize).index;
+  }
+
+  /**
+   * {@link create} in two stages, for the worker's first answers: `completions` answers a single word being typed (as
+   * {@link quickSuggest} does) once the completions are counted, the quick part; the BM25 index is built after `gate`
+   * settles (the model's start-up, which then has the worker to itself) and `index` resolves with everything. A bad
+   * row or setting rejects both.
+   */
+  static staged(rows: unknown, options: SearchConfigInput = {}, gate: Promise<unknown> = Promise.resolve(), chunkSize = 1000): { completions: Promise<QuickCompletions>; index: Promise<SearchIndex> } {
+    const ready = (async () => {
+      const config = resolveSearchConfig(options);
+      const items = validateSearchItems(rows);
+      const foldHan = needsHanFolding(config.locale, itemTexts(items)) ? await loadHanFolding() : undefined;
+      const index = new SearchIndex([], options, foldHan);
+      for (const item of items) index.items.set(item.id, item);
+      index.suggestions.addAll(items);
+      if (config.pinyin) index.suggestions.enablePinyin(await loadPinyin());
+      return { index, items };
+    })();
+    const completions = ready.then(({ index }): QuickCompletions => (input, k = 8) => (headOf(input) ? null : index.suggestions.suggest(input, k)));
+    const built = ready.then(async ({ index, items }) => {
+      await gate.catch(() => {});
+      await index.mini.addAllAsync(items, { chunkSize });
+      return index;
+    });
+    completions.catch(() => {}); // the caller may read only `index`
+    return { completions, index: built };
   }
 
   /**
@@ -149,7 +168,7 @@ export class SearchIndex {
    * Completions from a {@link suggestSnapshot} taken with the same settings: what {@link suggest} answers for a single
    * word (or unspaced run) being typed, and null for text with words before the last, which needs the full index.
    */
-  static async quickSuggest(snapshot: SearchSuggestSnapshot, options: SearchConfigInput = {}): Promise<(input: string, k?: number) => Suggestion[] | null> {
+  static async quickSuggest(snapshot: SearchSuggestSnapshot, options: SearchConfigInput = {}): Promise<QuickCompletions> {
     const config = resolveSearchConfig(options);
     const analyzer = new TextAnalyzer({ locale: config.locale, dictionary: config.dictionary, ...(snapshot.hanFolding ? { foldHan: await loadHanFolding() } : {}) });
     const suggestions = SuggestIndex.restore(snapshot.suggest, analyzer);
@@ -293,6 +312,9 @@ export class SearchIndex {
     return this.suggestions.suggest(input, k, context);
   }
 }
+
+/** Completions of a single word being typed; null for text with words before the last (the full index answers it). */
+export type QuickCompletions = (input: string, k?: number) => Suggestion[] | null;
 
 /** {@link SearchIndex.suggestSnapshot}: the completions, and whether Chinese was folded when they were counted. */
 export interface SearchSuggestSnapshot {

@@ -3,7 +3,7 @@ import { createError, ERROR_CODES } from '../core/errors.js';
 import type { Recommendation } from '../core/recommendation.js';
 import type { SearchHit, SearchOptions, SearchResponse, SearchSettings, Suggestion } from '../core/search-types.js';
 import type { ModelRuntime } from '../model/model-runtime.js';
-import type { SearchIndex, SearchSuggestSnapshot } from '../search/search-index.js';
+import type { QuickCompletions, SearchIndex, SearchSuggestSnapshot } from '../search/search-index.js';
 import { highlightItem } from '../search/highlight.js';
 import { normalizeTerm } from '../search/normalize-term.js';
 import { PINNED_REASON, Pins } from '../search/pins.js';
@@ -63,11 +63,23 @@ export class CatalogSearch {
    * `INVALID_OPTION` when a store's search setting is bad.
    */
   static async build(catalog: CatalogItem[], settings: SearchSettings = {}): Promise<CatalogSearch> {
-    const { SearchIndex } = await import('../search/search-index.js');
-    if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) {
-      throw createError(ERROR_CODES.INVALID_OPTION, { field: 'options.search', requirement: 'must be an object { locale, dictionary, synonyms, pins, priceRanges, autoCorrect, pinyin }', got: settings });
-    }
-    return new CatalogSearch(await SearchIndex.create(catalog, settings));
+    return CatalogSearch.staged(catalog, settings).search;
+  }
+
+  /**
+   * {@link build} in two stages (`SearchIndex.staged`): `completions` for a single word being typed as soon as they
+   * are counted, `search` with the full index, built once `gate` settles.
+   */
+  static staged(catalog: CatalogItem[], settings: SearchSettings = {}, gate?: Promise<unknown>): { completions: Promise<QuickCompletions>; search: Promise<CatalogSearch> } {
+    const stages = import('../search/search-index.js').then(({ SearchIndex }) => {
+      if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) {
+        throw createError(ERROR_CODES.INVALID_OPTION, { field: 'options.search', requirement: 'must be an object { locale, dictionary, synonyms, pins, priceRanges, autoCorrect, pinyin }', got: settings });
+      }
+      return SearchIndex.staged(catalog, settings, gate);
+    });
+    const completions = stages.then((s) => s.completions);
+    completions.catch(() => {}); // the caller may read only `search`
+    return { completions, search: stages.then(async (s) => new CatalogSearch(await s.index)) };
   }
 
   async search(

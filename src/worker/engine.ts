@@ -41,6 +41,9 @@ const MAX_K = 200;
 /** The catalog as read: its rows checked, its HTTP validator (for warm-start.ts), a tiered catalog's tiers. */
 type LoadedCatalog = CatalogCheck & { validator?: string | null; tiers?: CatalogTiers };
 
+/** How long the full search index waits for the model's start-up at most (see start()). */
+const SEARCH_GATE_MS = 2000;
+
 /** How many of the shopper's latest items a tiered catalog's tail shards are loaded for. */
 const TAIL_HISTORY = 50;
 
@@ -175,63 +178,77 @@ export class Engine implements EngineApi {
     const catalogResponse = !init.catalog && init.catalogUrl ? this.fetchCatalog(init.catalogUrl) : null;
     const warm = catalogResponse && dbName ? { cacheName: `${cachePrefix(init.storeId)}-warm`, catalogUrl: init.catalogUrl!, settings: init.search } : null;
     const quick = warm ? this.quickSuggest(warm, catalogResponse!, init.search, debug) : Promise.resolve(null);
-    this.quick = Promise.all([quick, priorsLoaded, logged]).then(
+    // Without kept completions: the ones this page counts first, before the full index (see below).
+    let counted!: (complete: QuickComplete | null) => void;
+    const countedCompletions = new Promise<QuickComplete | null>((resolve) => (counted = resolve));
+    this.quick = Promise.all([quick.then((restored) => restored ?? countedCompletions), priorsLoaded, logged]).then(
       ([complete, priors]) => (complete ? { complete, priors } : null),
       () => null,
     );
-    const [log, checked, priors] = await Promise.all([
-      logged,
-      this.loadCatalog(init, catalogResponse).catch((error: unknown): LoadedCatalog => {
-        report('error')(asEdgeRecoError(error, 'the catalog could not be loaded', 'recommendations come from the history only'));
-        return { items: [], skipped: [], total: 0 }; // recommendations still come from the history
-      }),
-      priorsLoaded,
-    ]);
-    const catalog = checked.items;
-    const problems = catalogProblems(checked, init.catalogUrl ? `the catalog at ${init.catalogUrl}` : 'options.catalog');
-    const catalogError = problems && catalog.length === 0 ? problems : null;
-    if (problems) report(catalogError ? 'error' : 'warning')(problems);
-    if (init.catalog || init.catalogUrl) debug(`catalog: ${catalog.length} items indexed, ${checked.skipped.length} skipped${checked.skipped.length ? ` (${checked.skipped[0]!.message.replace(/^edgereco: /, '')}${checked.skipped.length > 1 ? ', …' : ''})` : ''}`);
-    // A tiered catalog: `catalog` is its head; the tail's shards come as calls name their items (tail-shards.ts).
-    const tail = checked.tiers ? new TailShards(checked.tiers, init.catalogUrl!, report('warning')) : null;
-    this.catalog = new CatalogIndex(catalog, priors?.popularity() ?? new Map(), tail);
-    if (tail) {
-      debug(`tiered catalog: ${catalog.length} items in the head, ${checked.tiers!.items - catalog.length} in ${checked.tiers!.shards} shards fetched as calls name them`);
-      void this.catalog.ensure(this.history.recentItems(TAIL_HISTORY).map((r) => r.itemId));
-    }
-    // The page's experiments, else the priors bundle's. Arms are stored only where the log is durable.
-    const arms = (this.arms = new ExperimentArms(init.experiments ?? priors?.experiments() ?? [], log.kind === 'indexeddb' ? dbName : null, report('warning')));
-    // With completions restored, the index is rebuilt once the model is up: the first recommend() comes first.
-    const search = (async () => ((await quick) ? model : null))().then(async () => {
+    try {
+      const [log, checked, priors] = await Promise.all([
+        logged,
+        this.loadCatalog(init, catalogResponse).catch((error: unknown): LoadedCatalog => {
+          report('error')(asEdgeRecoError(error, 'the catalog could not be loaded', 'recommendations come from the history only'));
+          return { items: [], skipped: [], total: 0 }; // recommendations still come from the history
+        }),
+        priorsLoaded,
+      ]);
+      const catalog = checked.items;
+      const problems = catalogProblems(checked, init.catalogUrl ? `the catalog at ${init.catalogUrl}` : 'options.catalog');
+      const catalogError = problems && catalog.length === 0 ? problems : null;
+      if (problems) report(catalogError ? 'error' : 'warning')(problems);
+      if (init.catalog || init.catalogUrl) debug(`catalog: ${catalog.length} items indexed, ${checked.skipped.length} skipped${checked.skipped.length ? ` (${checked.skipped[0]!.message.replace(/^edgereco: /, '')}${checked.skipped.length > 1 ? ', …' : ''})` : ''}`);
+      // A tiered catalog: `catalog` is its head; the tail's shards come as calls name their items (tail-shards.ts).
+      const tail = checked.tiers ? new TailShards(checked.tiers, init.catalogUrl!, report('warning')) : null;
+      this.catalog = new CatalogIndex(catalog, priors?.popularity() ?? new Map(), tail);
+      if (tail) {
+        debug(`tiered catalog: ${catalog.length} items in the head, ${checked.tiers!.items - catalog.length} in ${checked.tiers!.shards} shards fetched as calls name them`);
+        void this.catalog.ensure(this.history.recentItems(TAIL_HISTORY).map((r) => r.itemId));
+      }
+      // The page's experiments, else the priors bundle's. Arms are stored only where the log is durable.
+      const arms = (this.arms = new ExperimentArms(init.experiments ?? priors?.experiments() ?? [], log.kind === 'indexeddb' ? dbName : null, report('warning')));
+      // The completions are counted first (the first suggest() answers from them, or from the ones kept by the last page
+      // view); the full index is built once the model is up (or after SEARCH_GATE_MS), so the first recommend() comes
+      // first: on one thread, building both at once only delays both.
       const start = performance.now();
-      const built = await CatalogSearch.build(catalog, init.search);
-      debug(`search index built: ${catalog.length} items in ${ms(start)}`);
-      return built;
-    });
-    void search.then(
-      (built) => {
-        this.searchBuilt = true;
-        // Kept for the next page view when this catalog version has none yet (a catalog without ETag / Last-Modified: never).
-        const validator = checked.validator;
-        if (warm && validator && !catalogError) {
-          void quick.then(async (restored) => {
-            if (restored) return;
-            await writeWarm(warm, validator, built.suggestSnapshot());
-            debug(`search completions kept for the next page view (catalog ${validator})`);
-          }).then(
-            () => {},
-            (error: unknown) => debug(`search completions not kept: ${String((error as Error)?.message ?? error)}`),
-          );
-        }
-      },
-      () => {},
-    );
-    // A bad `search` option: an error event now, and search() / suggest() reject with it.
-    search.catch((error: unknown) => report('error')(asEdgeRecoError(error, 'the search index could not be built', 'search() and suggest() are off')));
-    const beacon = (url: string, body: string) => void Promise.resolve(notify({ kind: 'beacon', url, body })).catch(() => {});
-    const onAccepted = (batch: SyncBatch): void => void Promise.resolve(notify({ kind: 'sync', batch })).catch(() => {});
-    const sync = startSync(init, dbName, log, { report, onBeacon: beacon, onAccepted, outcomes: () => arms.source(), ...(init.debug ? { log: debug } : {}) });
-    return { init, log, crossTab, model, search, sync, priors, catalogError, arms };
+      const stages = CatalogSearch.staged(catalog, init.search, Promise.race([model, new Promise((resolve) => setTimeout(resolve, SEARCH_GATE_MS))]));
+      void stages.completions.then(
+        (complete) => counted(catalogError ? null : complete),
+        () => counted(null),
+      );
+      const search = stages.search.then((built) => {
+        debug(`search index built: ${catalog.length} items, ${ms(start)} after the catalog`);
+        return built;
+      });
+      void search.then(
+        (built) => {
+          this.searchBuilt = true;
+          // Kept for the next page view when this catalog version has none yet (a catalog without ETag / Last-Modified: never).
+          const validator = checked.validator;
+          if (warm && validator && !catalogError) {
+            void quick.then(async (restored) => {
+              if (restored) return;
+              await writeWarm(warm, validator, built.suggestSnapshot());
+              debug(`search completions kept for the next page view (catalog ${validator})`);
+            }).then(
+              () => {},
+              (error: unknown) => debug(`search completions not kept: ${String((error as Error)?.message ?? error)}`),
+            );
+          }
+        },
+        () => {},
+      );
+      // A bad `search` option: an error event now, and search() / suggest() reject with it.
+      search.catch((error: unknown) => report('error')(asEdgeRecoError(error, 'the search index could not be built', 'search() and suggest() are off')));
+      const beacon = (url: string, body: string) => void Promise.resolve(notify({ kind: 'beacon', url, body })).catch(() => {});
+      const onAccepted = (batch: SyncBatch): void => void Promise.resolve(notify({ kind: 'sync', batch })).catch(() => {});
+      const sync = startSync(init, dbName, log, { report, onBeacon: beacon, onAccepted, outcomes: () => arms.source(), ...(init.debug ? { log: debug } : {}) });
+      return { init, log, crossTab, model, search, sync, priors, catalogError, arms };
+    } catch (error) {
+      counted(null); // suggest() then waits for (and rejects like) the full index
+      throw error;
+    }
   }
 
   private fetchCatalog(url: string): Promise<Response> {
