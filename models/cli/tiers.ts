@@ -41,6 +41,8 @@ export interface TiersSummary {
     /** Catalog items the model does not know, and model items that are not in the catalog (in neither tier). */
     unknownItems: number;
     droppedItems: number;
+    /** Steps of the co-occurrence memory's walk (0: no memory); past 1, the head bundle's walk loses the paths through the tail. */
+    memorySteps: number;
   };
   /** The head catalog gzipped plus the head bundle, against {@link FIRST_VIEW_BUDGET_BYTES}. */
   firstViewBytes: number;
@@ -94,7 +96,9 @@ function removeStaleShards(dir: string, count: number): number {
 async function writeHeadModel(args: Args, bundle: DecodedBundle, head: readonly CatalogItem[], out: string) {
   const parts = restrictBundle(bundle, new Set(head.map((item) => item.id)));
   const training = bundle.manifest.training;
-  const record = training && { ...training, command: `${training.command ?? 'edgereco train'} && edgereco tiers ${args.line()}` };
+  // How the bundle was made, as `neighbours` records it (without --json, which changes nothing written).
+  const line = [...args.given].filter(([name]) => name !== 'json').map(([name, value]) => `--${name} ${String(value)}`).join(' ');
+  const record = training && { ...training, command: `${training.command ?? 'edgereco train'} && edgereco tiers ${line}` };
   const encoded = await encodeBundle(parts.config, parts.vocabulary, parts.arrays, 'int8', record, parts.attributes);
   const dir = join(out, 'model');
   const bytes = writeBundle(dir, encoded) + readFileSync(join(dir, 'manifest.json')).byteLength;
@@ -173,6 +177,7 @@ export async function tiersCommand(argv: readonly string[]): Promise<void> {
             width: model.width,
             unknownItems: items.filter((item) => !model.index.has(item.id)).length,
             droppedItems: source.bundle.manifest.vocabulary.filter((id) => !catalogIds.has(id)).length,
+            memorySteps: source.bundle.manifest.config.neighbourWeight > 0 ? source.bundle.manifest.config.neighbourHops : 0,
           },
         }
       : {}),
@@ -196,6 +201,7 @@ function printSummary(s: TiersSummary, out: string, stale: number): void {
     );
     if (m.unknownItems > 0) lines.push(`  ${n(m.unknownItems)} catalog items are not in the model's vocabulary (their shards carry no rows for them)`);
     if (m.droppedItems > 0) lines.push(`  ${n(m.droppedItems)} model items are not in the catalog: left out of both tiers`);
+    if (m.memorySteps > 1) lines.push(`  the memory walks ${m.memorySteps} steps: the head bundle's walk loses its paths through tail items, so its scores differ from the full model's (docs/large-catalogs.md)`);
   }
   const share = `${(s.firstViewBytes / 1e6).toFixed(2)} MB of the ${FIRST_VIEW_BUDGET_BYTES / 1e6} MB budget`;
   lines.push(`first page view: the head catalog gzipped${m ? ' and the head bundle' : ''}, ${n(s.firstViewBytes)} bytes = ${share}`);

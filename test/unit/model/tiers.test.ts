@@ -12,6 +12,7 @@ import { readBundle, writeBundle } from '../../../models/cli/bundle-files.js';
 import { historyScorer } from '../../../models/cli/evaluation/catalog-scores.js';
 import { encodeBundle } from '../../../models/cli/training/encode-bundle.js';
 import { exportWeights } from '../../../models/cli/training/weights-io.js';
+import { TIERS } from '../../../models/cli/commands.js';
 import { tiersCommand, type TiersSummary } from '../../../models/cli/tiers.js';
 import { trainedLike } from './trained-like.js';
 import { useCpu } from './tf-setup.js';
@@ -217,6 +218,7 @@ describe('edgereco tiers on an ensemble with a prior, attributes and a co-occurr
 
   it('ranks the head by the model\'s prior and cuts every item-indexed part of the bundle to it, consistently', async () => {
     expect(summary.head.by).toBe('model prior');
+    expect(summary.model).toMatchObject({ headItems: 20, unknownItems: 2, droppedItems: 0, memorySteps: 1, width: 17 });
     const top = [...vocabulary.keys()].sort((a, b) => prior[b + 1]! - prior[a + 1]! || a - b).slice(0, 20).sort((a, b) => a - b);
     const head = await readBundle(join(out, 'model'));
     expect(head.manifest.vocabulary).toEqual(top.map((i) => vocabulary[i]));
@@ -275,4 +277,13 @@ describe('edgereco tiers on an ensemble with a prior, attributes and a co-occurr
     }
     expect(new Int8Array(fromBase64url(written.raw[0]!.model!.rows).buffer).length).toBe(written.shards[0]!.model!.ids.length * 17);
   });
+});
+
+it('docs/large-catalogs.md documents every option of edgereco tiers with its default', () => {
+  const guide = readFileSync(new URL('../../../docs/large-catalogs.md', import.meta.url), 'utf8');
+  for (const [name, spec] of Object.entries(TIERS.options)) {
+    const row = guide.split('\n').find((line) => line.startsWith(`| \`--${name}`));
+    expect(row, `--${name}`).toBeDefined();
+    expect(row).toContain(spec.required ? '(required)' : String(spec.default ?? ''));
+  }
 });
