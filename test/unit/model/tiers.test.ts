@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { fromBase64url } from '../../../src/core/base64url.js';
 import { checkTiers, parseShard, shardOf, type CatalogTiers } from '../../../src/core/catalog-tiers.js';
 import type { DecodedBundle } from '../../../src/model/decode-bundle.js';
+import { ModelRuntime } from '../../../src/model/model-runtime.js';
 import { plainSasrec, scoringRows, scoringWidth } from '../../../src/model/history-state.js';
 import { NEIGHBOUR_COUNTS, NEIGHBOUR_IDS, NEIGHBOUR_WEIGHTS, type NamedArray } from '../../../src/model/model-bundle.js';
 import { sasrecConfig } from '../../../src/model/sasrec-config.js';
@@ -246,6 +247,19 @@ describe('edgereco tiers on an ensemble with a prior, attributes and a co-occurr
       expect(Array.from(get(head, NEIGHBOUR_IDS).data.subarray(offsets[n]!, offsets[n + 1]!))).toEqual(o === 0 ? [] : expected);
     });
     expect(get(head, NEIGHBOUR_WEIGHTS).shape).toEqual([1, offsets[21]]);
+  });
+
+  it('loads in the worker\'s ModelRuntime, which scores head items as it scores them with the full bundle', async () => {
+    const load = async (path: string) => ModelRuntime.load(await readBundle(path), { preference: 'cpu', order: ['cpu'], onBackend: () => {} });
+    const head = await load(join(out, 'model'));
+    const full = await load(source);
+    const ids = head.vocabulary;
+    for (const history of [ids.slice(0, 3), ids.slice(10, 20)]) {
+      const h = (await head.score(history))!;
+      const f = (await full.score(history))!;
+      // As below: the same weights quantized twice.
+      ids.forEach((id, i) => expect(Math.abs(h[i + 1]! - f[full.indexOf(id)!]!)).toBeLessThan(0.05));
+    }
   });
 
   it('scores head items for histories of head items as the full bundle does (memory included), and ships the tail\'s rows', async () => {
