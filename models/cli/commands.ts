@@ -121,6 +121,20 @@ export const EVALUATE_SEARCH: CommandSpec = {
   },
 };
 
+export const TIERS: CommandSpec = {
+  name: 'tiers',
+  summary: 'split a large catalog (and its model) into a head shipped on every page and tail shards fetched on demand',
+  usage: 'tiers --catalog FILE [--model DIR] [--head N] [--shard-items N] --out DIR',
+  options: {
+    catalog: { type: 'string', value: 'FILE', required: true, doc: 'the full catalog: JSON (a catalog document or an array of items) or CSV, as the SDK reads it; .gz is gunzipped' },
+    model: { type: 'string', value: 'DIR', doc: 'the full model bundle (from `edgereco train`; its f32 twin is used when present): writes OUT/model, the head\'s bundle, and each shard\'s scoring rows' },
+    head: { type: 'integer', min: 1, default: 20000, value: 'N', doc: 'items in the head: the N most popular (the catalog\'s popularity, else the model\'s prior, else the first N rows)' },
+    'shard-items': { type: 'integer', min: 1, default: 500, value: 'N', doc: 'tail items per shard, on average (shards = ceil(tail / N))' },
+    out: { type: 'string', value: 'DIR', required: true, doc: 'where to write catalog.json, shards/K.json and, with --model, model/' },
+    json: { type: 'flag', doc: 'print the summary as one line of JSON' },
+  },
+};
+
 export const EVALUATE_RERANK: CommandSpec = {
   name: 'evaluate-rerank',
   summary: 'personalized re-ranking on Amazon Beauty (S3-Rec files): MRR before and after the model\'s fusion',
@@ -137,4 +151,4 @@ export const EVALUATE_RERANK: CommandSpec = {
 };
 
 /** The commands `edgereco` runs, in the order `edgereco --help` lists them. */
-export const COMMANDS: readonly CommandSpec[] = [TRAIN, NEIGHBOURS, EVALUATE, EVALUATE_SEARCH, EVALUATE_RERANK];
+export const COMMANDS: readonly CommandSpec[] = [TRAIN, NEIGHBOURS, EVALUATE, EVALUATE_SEARCH, TIERS, EVALUATE_RERANK];

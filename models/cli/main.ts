@@ -8,6 +8,7 @@ const RUN: Record<string, () => Promise<(argv: readonly string[]) => Promise<voi
   neighbours: async () => (await import('./neighbours.js')).neighboursCommand,
   evaluate: async () => (await import('./evaluate.js')).evaluateCommand,
   'evaluate-search': async () => (await import('./evaluate-search.js')).evaluateSearch,
+  tiers: async () => (await import('./tiers.js')).tiersCommand,
   'evaluate-rerank': async () => (await import('./evaluate-rerank.js')).evaluateRerankCommand,
 };
 
