@@ -2,21 +2,20 @@
 // model code, colour, size), a category path per product type, prices, a Zipf-like popularity, and a model bundle of
 // the same vocabulary (untrained weights: latency and size do not depend on their values). Seeded and deterministic.
 // Usage: npx tsx bench/make-scale-catalog.ts OUT_DIR N
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
-import { toBase64url } from '../src/core/base64url.js';
 import type { CatalogItem } from '../src/core/catalog.js';
-import { SHARD_FORMAT, shardOf, TIERS_VERSION } from '../src/core/catalog-tiers.js';
 import { seededRandom } from '../src/core/seeded-random.js';
-import { NEIGHBOUR_COUNTS, NEIGHBOUR_IDS, type NamedArray } from '../src/model/model-bundle.js';
+import { NEIGHBOUR_COUNTS, NEIGHBOUR_IDS, NEIGHBOUR_WEIGHTS, type NamedArray } from '../src/model/model-bundle.js';
 import { sasrecConfig } from '../src/model/sasrec-config.js';
 import { writeBundle } from '../models/cli/bundle-files.js';
 import { encodeBundle } from '../models/cli/training/encode-bundle.js';
 import { initSasrecWeights } from '../models/cli/training/sasrec-weights.js';
 import { exportWeights } from '../models/cli/training/weights-io.js';
+import { tiersCommand } from '../models/cli/tiers.js';
 
 const SYLLABLES = ['ka', 'ro', 'vex', 'lu', 'tor', 'mi', 'zen', 'qua', 'bel', 'dor', 'fin', 'gra', 'hex', 'io', 'jun', 'kel', 'lor', 'max', 'nor', 'pix'];
 const DEPARTMENTS: Record<string, string[]> = {
@@ -84,6 +83,7 @@ function neighbourLists(items: readonly CatalogItem[], k: number): NamedArray[] 
   return [
     { name: NEIGHBOUR_COUNTS, shape: [items.length + 1], data: counts },
     { name: NEIGHBOUR_IDS, shape: [ids.length], data: Float32Array.from(ids) },
+    { name: NEIGHBOUR_WEIGHTS, shape: [ids.length], data: new Float32Array(ids.length).fill(1) },
   ];
 }
 
@@ -92,66 +92,53 @@ export const TIER_FROM = 50_000;
 const HEAD = 20_000;
 const SHARD_ITEMS = 500;
 
-/** Random int8 scoring rows (untrained, as the head's weights are) of the head table's size, in a shard's `model` member. */
-function shardRows(ids: readonly string[], width: number, weights: string, scale: number, rand: () => number): Record<string, unknown> {
-  const q = new Int8Array(ids.length * width);
-  for (let i = 0; i < q.length; i++) q[i] = Math.round((rand() * 2 - 1) * 127);
-  return { weights, width, ids, rows: toBase64url(new Uint8Array(q.buffer)), scales: ids.map(() => scale) };
-}
-
-/** The mean largest |value| of a table's rows, over 127: an int8 scale that draws rows of that size. */
-function rowScale(table: Float32Array, width: number): number {
-  let sum = 0;
-  const rows = table.length / width;
-  for (let r = 0; r < rows; r++) {
-    let max = 0;
-    for (let j = 0; j < width; j++) max = Math.max(max, Math.abs(table[r * width + j]!));
-    sum += max;
-  }
-  return sum / rows / 127;
-}
-
 export interface ScaleStore {
   products: number;
   head: number;
   shards: number;
-  modelBytes: number;
+}
+
+/** Gzips `path` to `path.gz` and removes it (the bench server serves X.json.gz for X.json, as a CDN compresses). */
+function gzipInPlace(path: string): void {
+  writeFileSync(`${path}.gz`, gzipSync(readFileSync(path)));
+  rmSync(path);
 }
 
 /**
- * Writes a store of `n` products to `out`: `catalog.json.gz`, `model/`, and above {@link TIER_FROM} products (or with
- * `head` given) the tiers: the head in the catalog, the tail in `shards/K.json.gz`.
+ * Writes a store of `n` products to `out`: `catalog.json.gz` and `model/`. Above {@link TIER_FROM} products (or with
+ * `head` given) the store is tiered by `edgereco tiers` itself, from the full catalog and bundle: the head in the
+ * catalog and the bundle, the tail in `shards/K.json.gz`.
  */
 export async function writeScaleStore(out: string, n: number, options: { head?: number; shardItems?: number } = {}): Promise<ScaleStore> {
   mkdirSync(out, { recursive: true });
   const items = makeScaleCatalog(n);
-  const head = items.slice(0, options.head ?? (n > TIER_FROM ? HEAD : n));
-  const tail = items.slice(head.length);
-  const shards = Math.max(1, Math.ceil(tail.length / (options.shardItems ?? SHARD_ITEMS)));
-  const tiers = tail.length > 0 ? { tiers: { version: TIERS_VERSION, items: n, shards, shardUrl: 'shards/{shard}.json' } } : {};
-  // Gzipped, as a CDN sends it (the bench server serves X.json.gz for X.json with content-encoding: gzip).
-  writeFileSync(join(out, 'catalog.json.gz'), gzipSync(JSON.stringify({ format: 'edgereco-catalog', version: 1, items: head, ...tiers })));
+  const head = options.head ?? (n > TIER_FROM ? HEAD : n);
+  const full = head < n ? join(out, 'full') : out;
+  mkdirSync(full, { recursive: true });
   await tf.setBackend('cpu');
-  const config = sasrecConfig({ numItems: head.length });
+  const config = sasrecConfig({ numItems: items.length });
   const arrays = exportWeights(initSasrecWeights(config, 1));
-  const table = arrays.find((a) => a.shape.length === 2 && a.shape[0] === head.length + 1 && a.shape[1] === config.dim)!;
-  arrays.push(...neighbourLists(head, NEIGHBOURS));
-  const modelBytes = writeBundle(join(out, 'model'), await encodeBundle(config, head.map((i) => i.id), arrays, 'int8'));
-  if (tail.length > 0) {
-    const manifest = JSON.parse(readFileSync(join(out, 'model', 'manifest.json'), 'utf8')) as { weightsFile: string; checksums: Record<string, string> };
-    const weights = manifest.checksums[manifest.weightsFile]!;
-    const width = config.dim; // scoringWidth: the item vector (this model has no prior column)
-    const scale = rowScale(table.data, width);
-    const byShard = Array.from({ length: shards }, () => [] as CatalogItem[]);
-    for (const item of tail) byShard[shardOf(item.id, shards)]!.push(item);
-    mkdirSync(join(out, 'shards'), { recursive: true });
-    const rand = seededRandom(5);
-    byShard.forEach((list, k) => {
-      const doc = { format: SHARD_FORMAT, version: TIERS_VERSION, shard: k, shards, items: list, model: shardRows(list.map((i) => i.id), width, weights, scale, rand) };
-      writeFileSync(join(out, 'shards', `${k}.json.gz`), gzipSync(JSON.stringify(doc)));
-    });
+  arrays.push(...neighbourLists(items, NEIGHBOURS));
+  writeBundle(join(full, 'model'), await encodeBundle(config, items.map((i) => i.id), arrays, 'int8'));
+  writeFileSync(join(full, 'catalog.json'), JSON.stringify({ format: 'edgereco-catalog', version: 1, items }));
+  if (head === n) {
+    gzipInPlace(join(out, 'catalog.json'));
+    return { products: n, head: n, shards: 0 };
   }
-  return { products: n, head: head.length, shards: tail.length > 0 ? shards : 0, modelBytes };
+  const shardItems = options.shardItems ?? SHARD_ITEMS;
+  const log = console.log;
+  let summary = '';
+  console.log = (line: string) => (summary += line);
+  try {
+    await tiersCommand(['--catalog', join(full, 'catalog.json'), '--model', join(full, 'model'), '--head', String(head), '--shard-items', String(shardItems), '--out', out, '--json']);
+  } finally {
+    console.log = log;
+  }
+  rmSync(full, { recursive: true });
+  gzipInPlace(join(out, 'catalog.json'));
+  for (const name of readdirSync(join(out, 'shards'))) if (name.endsWith('.json')) gzipInPlace(join(out, 'shards', name));
+  const written = JSON.parse(summary) as { head: { items: number }; shards: { count: number } };
+  return { products: n, head: written.head.items, shards: written.shards.count };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
@@ -159,5 +146,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const n = Number(process.argv[3]);
   if (!out || !Number.isInteger(n) || n < 1) throw new Error('usage: make-scale-catalog.ts OUT_DIR N');
   const store = await writeScaleStore(out, n);
-  console.log(`wrote ${out}: ${n} products (${store.head} in the head${store.shards ? `, ${n - store.head} in ${store.shards} shards` : ''}), model ${store.modelBytes} B`);
+  console.log(`wrote ${out}: ${n} products (${store.head} in the head${store.shards ? `, ${n - store.head} in ${store.shards} shards` : ''})`);
 }
