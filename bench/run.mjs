@@ -370,16 +370,22 @@ ${line('search-cjk fixture (389 products, Chinese + Japanese; `bench/results/sea
       stores.push({ name: `Games (${ids.length.toLocaleString('en')})`, catalog: '/bench/tmp/games-catalog/catalog.json', model: '/models/games/manifest.json', prefix: 'game', queries: ['game 1', 'game 12'], viewed: ids.slice(100, 103) });
     }
     const heapOfWorker = async (page) => {
-      // The page's dedicated worker's JS heap, through the DevTools protocol (workers attach to their page's target).
+      // The page's dedicated worker's JS heap, through the DevTools protocol: find the worker's target, attach, ask.
       const cdp = await page.context().newCDPSession(page);
       try {
-        const attached = new Promise((resolve) => cdp.on('Target.attachedToTarget', (e) => e.targetInfo.type === 'worker' && e.targetInfo.url.includes('edgereco.worker') && resolve(e.sessionId)));
-        await cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: false });
-        const sessionId = await Promise.race([attached, new Promise((resolve) => setTimeout(() => resolve(null), 5000))]);
-        if (!sessionId) return null;
-        const reply = new Promise((resolve) => cdp.on('Target.receivedMessageFromTarget', (m) => m.sessionId === sessionId && resolve(JSON.parse(m.message))));
+        const { targetInfos } = await cdp.send('Target.getTargets');
+        const worker = targetInfos.find((t) => t.type === 'worker' && t.url.includes('edgereco.worker'));
+        if (!worker) return null;
+        const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: worker.targetId, flatten: false });
+        // The worker's session also sends events (Inspector.workerScriptLoaded): wait for the answer to request 1.
+        const reply = new Promise((resolve) =>
+          cdp.on('Target.receivedMessageFromTarget', (m) => {
+            const message = m.sessionId === sessionId ? JSON.parse(m.message) : null;
+            if (message?.id === 1) resolve(message);
+          }),
+        );
         await cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: 1, method: 'Runtime.getHeapUsage' }) });
-        const message = await reply;
+        const message = await Promise.race([reply, new Promise((resolve) => setTimeout(() => resolve({}), 5000))]);
         return message.result ? Math.round(message.result.usedSize / 1e6) : null;
       } finally {
         await cdp.detach().catch(() => {});
@@ -441,7 +447,7 @@ ${line('search-cjk fixture (389 products, Chinese + Japanese; `bench/results/sea
       if (!row.repeat_error && !store.floor) {
         try {
           Object.assign(row, await page.evaluate((queries) => window.warm({ queries }), store.queries));
-          row.worker_heap_mb = (await heapOfWorker(page)) ?? (await heapOfWorker(page));
+          row.worker_heap_mb = await heapOfWorker(page);
         } catch (error) {
           row.warm_error = String(error?.message ?? error).split('\n')[0];
         }
