@@ -95,6 +95,40 @@ describe('@edgereco/cli from a fresh folder', () => {
     }
   });
 
+  it('edgereco tiers splits the catalog and that bundle into a head and shards; a shop page with only the SDK loads a tail item\'s shard when it is viewed', async () => {
+    writeFileSync(join(dir, 'catalog.json'), JSON.stringify(CATALOG.map((item, i) => ({ ...item, popularity: 100 - i }))));
+    const { stdout } = await npx(dir, 'edgereco', 'tiers', '--catalog', 'catalog.json', '--model', 'public/models/my-store', '--head', '3', '--shard-items', '2', '--out', 'public/tiers', '--json');
+    const summary = JSON.parse(stdout.trim().split('\n').at(-1)!) as { head: { items: number }; shards: { count: number } };
+    expect(summary.head.items).toBe(3);
+    copyInto(join(dir, 'public/tiers'), join(shop, 'tiers'));
+    const opened = await openPage(browser, `${shopServer.url}/index.html`, 'window.sdkReady === true');
+    const shards: string[] = [];
+    opened.page.on('request', (r) => r.url().includes('/tiers/shards/') && shards.push(r.url()));
+    try {
+      const answer = await opened.page.evaluate(async () => {
+        const w = window as unknown as W;
+        const reco = w.sdk.createRecommender({ storeId: 'cli-tiers', catalogUrl: '/tiers/catalog.json', modelUrl: '/tiers/model/manifest.json' });
+        const warnings: string[] = [];
+        reco.on('warning', (e) => warnings.push(e.message));
+        await reco.track({ type: 'view', itemId: 'item0' });
+        const before = await reco.recommend({ k: 3 });
+        await reco.track({ type: 'view', itemId: 'item6' }); // in the tail
+        const explained = await reco.explain('item6');
+        const items = await reco.recommend({ k: 4 });
+        await reco.close();
+        return { before: before.length, title: explained.title, items: items.map((r) => r.itemId), warnings };
+      });
+      expect(answer.before).toBeGreaterThan(0);
+      expect(answer.title).toBe('Item 6'); // from its shard
+      expect(shards.length).toBeGreaterThan(0);
+      expect(answer.items.length).toBeGreaterThan(0);
+      expect(answer.warnings).toEqual([]);
+      expect(opened.errors).toEqual([]);
+    } finally {
+      await opened.close();
+    }
+  });
+
   it('train --members 2 runs its members with the installed bin', async () => {
     await timed('cli: train --members 2', () =>
       npx(dir, 'edgereco', 'train', '--events', 'events.csv', '--format', 'csv', '--epochs', '3', '--members', '2', '--parallel', '2', '--out', 'ensemble'),
