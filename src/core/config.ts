@@ -21,7 +21,10 @@ export interface RecommenderOptions {
   storage?: 'indexeddb' | 'memory';
   /** URL of `edgereco.worker.js`. Default: next to the SDK's own script. */
   workerUrl?: string | URL;
-  /** How long a call to the worker may take before it rejects with `TIMEOUT`. Default 10,000 ms. */
+  /**
+   * How long a call to the worker may take before it rejects with `TIMEOUT`. Default 10,000 ms. Counted once the
+   * engine is ready (the `ready` event): a call made while the catalog or the model still loads waits for them.
+   */
   timeoutMs?: number;
   /** URL of a model bundle's `manifest.json` (made by `edgereco train`). Default: none (the baseline ranks). */
   modelUrl?: string;
