@@ -104,6 +104,13 @@ export const EVALUATE: CommandSpec = {
     negatives: { type: 'integer', min: 1, default: 99, value: 'N', doc: 'random items per user for --protocol sampled' },
     target: { type: 'choice', choices: ['test', 'validation'], default: 'test', doc: 'which held-out item to rank' },
     seed: { type: 'integer', min: 0, default: 42, value: 'S', doc: 'the seed of the sampled negatives' },
+    scoring: {
+      type: 'choice',
+      choices: ['exact', 'approximate'],
+      default: 'exact',
+      doc: 'approximate: the int8 model scores only its candidates (best clusters, head, memory), as the worker does from 50,000 items',
+    },
+    probe: { type: 'number', positive: true, max: 1, default: 0.02, value: 'F', doc: 'with --scoring approximate: the share of clusters probed', experimental: true },
     json: { type: 'flag', doc: 'print one line of JSON' },
     backend: BACKEND,
   },

@@ -5,6 +5,9 @@ import { scoreState, scoringTable } from './score-histories.js';
 import type { DecodedBundle } from './decode-bundle.js';
 import { addCooccurrence, historyState, memoryTerms, plainSasrec, readsEventFeatures, scoringRows, scoringVector, scoringWidth, type MatrixProduct, type PlainSasrec } from './history-state.js';
 import { wasmProduct } from './wasm-product.js';
+import { candidateIndex, type CandidateIndex } from './candidate-index.js';
+import { candidateSettings, scoresCandidates } from './candidate-policy.js';
+import { memoryCandidates, scoreCandidates, type MemoryCandidates, type ScoredItems } from './candidate-scoring.js';
 import { featurizeHistory, type HistoryEvent, type HistoryFeatures } from '../core/featurize.js';
 
 export interface RuntimeOptions {
@@ -55,6 +58,19 @@ export class ModelRuntime {
     this.rows = scoringRows(this.model);
   }
 
+  /**
+   * The approximate scoring's index, for a catalog of `APPROXIMATE_FROM` items or more whose bundle has clusters
+   * (built on first use: linear in the catalog, off the load's critical path); null when the catalog is scored exactly.
+   */
+  private candidates(): CandidateIndex | null {
+    const clusters = this.bundle.clusters;
+    if (!clusters || !scoresCandidates(this.model.config.numItems)) return null;
+    this.ivf ??= candidateIndex(this.rows, scoringWidth(this.model), clusters, this.model.itemPrior);
+    return this.ivf;
+  }
+
+  private ivf: CandidateIndex | null = null;
+
   /** Each item's scoring row (vector, and prior): uploaded per backend, and averaged for items the model never saw. */
   private readonly rows: Float32Array;
 
@@ -62,7 +78,7 @@ export class ModelRuntime {
    * The last input scored (its key), its state and its co-occurrence memory's terms: both are pure functions of the
    * input, so a repeat skips the forward pass and the memory's walk.
    */
-  private last: { key: string; state: Float32Array; memory: Float32Array | null } | null = null;
+  private last: { key: string; state: Float32Array; memory?: Float32Array | null; reached?: MemoryCandidates | null } | null = null;
 
   /** (Re)creates the item table on the active backend, releasing the previous one. */
   private load(): tf.Tensor2D {
@@ -211,9 +227,10 @@ export class ModelRuntime {
       this.running++;
       try {
         const tableT = this.tableT ?? this.load();
-        const { state, memory } = this.lastOrNew(history);
-        const scores = await scoreState(tableT, scoringVector(this.model, state));
-        const out = addCooccurrence(this.model, history.items, scores, memory);
+        const last = this.lastOrNew(history);
+        const scores = await scoreState(tableT, scoringVector(this.model, last.state));
+        last.memory ??= memoryTerms(this.model, history.items, this.model.config.numItems + 1);
+        const out = addCooccurrence(this.model, history.items, scores, last.memory);
         this.firstScore();
         return out;
       } catch (error) {
@@ -224,6 +241,23 @@ export class ModelRuntime {
       }
       await this.failOver(backend, `${backend} failed while scoring: ${String((failure as Error)?.message ?? failure)}`);
     }
+  }
+
+  /**
+   * The shopper's best items by candidate scoring (`scoreCandidates`: the best clusters, the head and the memory's items,
+   * the shortlist rescored exactly), best first; null when this catalog is scored exactly (under
+   * `APPROXIMATE_FROM` items, or a bundle without clusters) or the history is empty: then use {@link scoreInput}.
+   */
+  async scoreShortlist(history: HistoryFeatures): Promise<ScoredItems | null> {
+    const index = this.candidates();
+    if (!index || history.items.length === 0) return null;
+    while (this.switching) await this.switching;
+    const last = this.lastOrNew(history);
+    last.reached ??= memoryCandidates(this.model, history.items);
+    const settings = candidateSettings(this.model.config.numItems, index.clusters);
+    const out = scoreCandidates(index, this.rows, scoringVector(this.model, last.state), last.reached, settings);
+    this.firstScore();
+    return out;
   }
 
   /** {@link scoreEvents} for item ids, oldest first, as views made now. */
@@ -237,16 +271,11 @@ export class ModelRuntime {
     return featurizeHistory(events, this.index, this.model.config.maxLength, now);
   }
 
-  private lastOrNew(history: HistoryFeatures): { state: Float32Array; memory: Float32Array | null } {
+  /** The last input's state, and its memory terms (dense, or the reached items) once a scoring call made them. */
+  private lastOrNew(history: HistoryFeatures): NonNullable<ModelRuntime['last']> {
     const reads = readsEventFeatures(this.model.config);
     const key = reads ? `${history.items.join(',')}|${history.types.join(',')}|${history.gaps.join(',')}` : history.items.join(',');
-    if (this.last?.key !== key) {
-      this.last = {
-        key,
-        state: historyState(this.model, history.items, history, this.product ?? undefined),
-        memory: memoryTerms(this.model, history.items, this.model.config.numItems + 1),
-      };
-    }
+    if (this.last?.key !== key) this.last = { key, state: historyState(this.model, history.items, history, this.product ?? undefined) };
     return this.last;
   }
 

@@ -1,0 +1,160 @@
+import type { CandidateIndex } from './candidate-index.js';
+import type { CandidateSettings } from './candidate-policy.js';
+import { neighbourReach } from './cooccurrence-walk.js';
+import type { PlainSasrec } from './history-state.js';
+
+/**
+ * Scoring that does not touch every item: the items of the clusters whose centroids score best for the shopper, the
+ * head (most popular items) and the co-occurrence memory's items, scored from the index's int8 rows; the best
+ * {@link CandidateSettings.shortlist} of them rescored exactly (float rows, plus the memory term), which is what
+ * `scoreInput` followed by `addCooccurrence` gives those items. The worker (`ModelRuntime.scoreShortlist`) and the
+ * evaluation CLI (`historyScorer` with `scoring: 'approximate'`) both call {@link scoreCandidates}.
+ */
+
+/** Items and their scores, best first. `scored`: how many items the call scored (clusters, head, memory; each once). */
+export interface ScoredItems {
+  items: Int32Array;
+  scores: Float32Array;
+  scored: number;
+}
+
+/** The co-occurrence memory's term for each item a history's walk reached, the largest first. */
+export interface MemoryCandidates {
+  items: Int32Array;
+  terms: Float32Array;
+}
+
+/**
+ * The memory's terms (`addCooccurrence`'s, for the items it reaches) of a history, largest first; null for a model
+ * without a memory. The same float32 values `memoryTerms` puts in its catalog-sized array.
+ */
+export function memoryCandidates(model: PlainSasrec, history: readonly number[]): MemoryCandidates | null {
+  const lists = model.neighbours;
+  if (!lists || history.length === 0) return null;
+  const { maxLength, neighbourWeight, neighbourHops, neighbourPathWeight } = model.config;
+  const reach = neighbourReach(lists, history, maxLength, neighbourHops, neighbourPathWeight);
+  const terms = new Float32Array(reach.items.length);
+  for (let r = 0; r < terms.length; r++) terms[r] = reach.sums[r]! > 0 ? neighbourWeight * Math.log1p(reach.sums[r]!) : 0;
+  const order = Array.from(terms.keys()).sort((a, b) => terms[b]! - terms[a]! || reach.items[a]! - reach.items[b]!);
+  return { items: Int32Array.from(order, (r) => reach.items[r]!), terms: Float32Array.from(order, (r) => terms[r]!) };
+}
+
+/**
+ * Scores a shopper's candidates (see the module's comment): `vector` is the scoring vector (`scoringVector`), `rows`
+ * the float scoring rows (`[numItems + 1, width]`) for the exact rescoring, `memory` the history's
+ * {@link memoryCandidates}. With every cluster probed and a shortlist as long as the catalog it ranks as exactly as
+ * the full product.
+ */
+export function scoreCandidates(index: CandidateIndex, rows: Float32Array, vector: Float32Array, memory: MemoryCandidates | null, settings: CandidateSettings): ScoredItems {
+  const { width: w, centroids, starts, values, scales, items, position, stamps, memory: terms } = index;
+  const stamp = nextStamp(index);
+  if (memory) for (let r = 0; r < memory.items.length; r++) terms[memory.items[r]!] = memory.terms[r]!;
+  const best = new TopK(settings.shortlist);
+  let scored = 0;
+  const score = (at: number): void => {
+    const item = items[at]!;
+    if (stamps[item] === stamp) return;
+    stamps[item] = stamp;
+    scored++;
+    best.push(item, dotInt8(vector, values, at * w, w) * scales[at]! + terms[item]!);
+  };
+  const clusters = new TopK(settings.probe);
+  for (let c = 0; c < index.clusters; c++) if (starts[c + 1]! > starts[c]!) clusters.push(c, dotFloat(vector, centroids, c * w, w));
+  for (let p = 0; p < clusters.size; p++) {
+    const c = clusters.items[p]!;
+    for (let at = starts[c]!; at < starts[c + 1]!; at++) score(at);
+  }
+  for (let h = 0; h < Math.min(settings.head, index.head.length); h++) score(position[index.head[h]!]!);
+  if (memory) for (let r = 0; r < Math.min(settings.memory, memory.items.length); r++) if (position[memory.items[r]!]! >= 0) score(position[memory.items[r]!]!);
+  const out = best.sorted((item) => Math.fround(Math.fround(dotFloat(vector, rows, item * w, w)) + terms[item]!));
+  if (memory) for (let r = 0; r < memory.items.length; r++) terms[memory.items[r]!] = 0;
+  return { ...out, scored };
+}
+
+function nextStamp(index: CandidateIndex): number {
+  const stamp = (((index.stamps[0] ?? 0) + 1) >>> 0) || 1;
+  if (stamp === 1) index.stamps.fill(0);
+  index.stamps[0] = stamp; // row 0 is padding, never a candidate: it keeps the counter
+  return stamp;
+}
+
+function dotFloat(x: Float32Array, rows: Float32Array, at: number, w: number): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let j = 0;
+  for (; j + 3 < w; j += 4) {
+    s0 += x[j]! * rows[at + j]!;
+    s1 += x[j + 1]! * rows[at + j + 1]!;
+    s2 += x[j + 2]! * rows[at + j + 2]!;
+    s3 += x[j + 3]! * rows[at + j + 3]!;
+  }
+  for (; j < w; j++) s0 += x[j]! * rows[at + j]!;
+  return s0 + s1 + s2 + s3;
+}
+
+function dotInt8(x: Float32Array, values: Int8Array, at: number, w: number): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let j = 0;
+  for (; j + 3 < w; j += 4) {
+    s0 += x[j]! * values[at + j]!;
+    s1 += x[j + 1]! * values[at + j + 1]!;
+    s2 += x[j + 2]! * values[at + j + 2]!;
+    s3 += x[j + 3]! * values[at + j + 3]!;
+  }
+  for (; j < w; j++) s0 += x[j]! * values[at + j]!;
+  return s0 + s1 + s2 + s3;
+}
+
+/** The `k` best (item, score) pairs pushed, as a min-heap on the score (ties: the lower item index wins). */
+class TopK {
+  readonly items: Int32Array;
+  private readonly scores: Float64Array;
+  size = 0;
+
+  constructor(private readonly k: number) {
+    this.items = new Int32Array(k);
+    this.scores = new Float64Array(k);
+  }
+
+  /** Whether (a, sa) ranks below (b, sb). */
+  private static below(sa: number, a: number, sb: number, b: number): boolean {
+    return sa < sb || (sa === sb && a > b);
+  }
+
+  push(item: number, score: number): void {
+    const { items, scores } = this;
+    if (this.size < this.k) {
+      let i = this.size++;
+      while (i > 0) {
+        const parent = (i - 1) >> 1;
+        if (!TopK.below(score, item, scores[parent]!, items[parent]!)) break;
+        items[i] = items[parent]!;
+        scores[i] = scores[parent]!;
+        i = parent;
+      }
+      items[i] = item;
+      scores[i] = score;
+      return;
+    }
+    if (this.k === 0 || !TopK.below(scores[0]!, items[0]!, score, item)) return;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= this.size) break;
+      const r = l + 1;
+      const c = r < this.size && TopK.below(scores[r]!, items[r]!, scores[l]!, items[l]!) ? r : l;
+      if (!TopK.below(scores[c]!, items[c]!, score, item)) break;
+      items[i] = items[c]!;
+      scores[i] = scores[c]!;
+      i = c;
+    }
+    items[i] = item;
+    scores[i] = score;
+  }
+
+  /** The items kept, rescored by `rescore`, best first (ties: the lower item index first). */
+  sorted(rescore: (item: number) => number): { items: Int32Array; scores: Float32Array } {
+    const kept = Array.from(this.items.subarray(0, this.size), (item) => ({ item, score: rescore(item) }));
+    kept.sort((a, b) => b.score - a.score || a.item - b.item);
+    return { items: Int32Array.from(kept, (e) => e.item), scores: Float32Array.from(kept, (e) => e.score) };
+  }
+}
