@@ -15,8 +15,11 @@ export const APPROXIMATE_FROM = 50_000;
 export const PROBE_FRACTION = 1 / 50;
 /** The share of the catalog always scored as the head: the most popular items by the model's prior (0.2%). */
 export const HEAD_FRACTION = 0.002;
-/** The share of the catalog the co-occurrence memory may add, its largest terms first (0.5%). */
-export const MEMORY_FRACTION = 0.005;
+/**
+ * The share of the catalog the co-occurrence memory may add, its largest terms first (1%). Chosen on Games' validation
+ * items (6,000 users): 0.5% lost 2.2% of NDCG@10 against exact scoring, 1% lost 0.8%, 2% no less (0.9%).
+ */
+export const MEMORY_FRACTION = 0.01;
 /** Candidates rescored exactly (float rows) after the int8 pass, the best by their int8 score (256). */
 export const SHORTLIST = 256;
 
