@@ -143,5 +143,17 @@ export const EVALUATE_RERANK: CommandSpec = {
   },
 };
 
+export const INDEX: CommandSpec = {
+  name: 'index',
+  summary: 'give a bundle the clusters that let a large catalog (50,000 items or more) score candidates, not every item',
+  usage: 'index --model DIR [options]',
+  options: {
+    model: { type: 'string', value: 'DIR', required: true, doc: 'the bundle to give clusters (adds clusters.bin, format version 4)' },
+    clusters: { type: 'integer', min: 1, auto: true, default: 'auto', value: 'N', doc: 'k-means clusters of the item scoring rows; auto: 4√items' },
+    seed: { type: 'integer', min: 0, default: 42, value: 'S', doc: 'the seed of the first centroids' },
+    backend: BACKEND,
+  },
+};
+
 /** The commands `edgereco` runs, in the order `edgereco --help` lists them. */
-export const COMMANDS: readonly CommandSpec[] = [TRAIN, NEIGHBOURS, EVALUATE, EVALUATE_SEARCH, EVALUATE_RERANK];
+export const COMMANDS: readonly CommandSpec[] = [TRAIN, NEIGHBOURS, EVALUATE, EVALUATE_SEARCH, EVALUATE_RERANK, INDEX];

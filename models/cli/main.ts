@@ -9,6 +9,7 @@ const RUN: Record<string, () => Promise<(argv: readonly string[]) => Promise<voi
   evaluate: async () => (await import('./evaluate.js')).evaluateCommand,
   'evaluate-search': async () => (await import('./evaluate-search.js')).evaluateSearch,
   'evaluate-rerank': async () => (await import('./evaluate-rerank.js')).evaluateRerankCommand,
+  index: async () => (await import('./index-bundle.js')).indexCommand,
 };
 
 async function main(argv: string[]): Promise<void> {
