@@ -1,4 +1,5 @@
 import { HEAD_FRACTION } from './candidate-policy.js';
+import { int8Dots, type Int8Dots } from './int8-dots.js';
 
 /**
  * An inverted-file (IVF) index over the item scoring rows, for scoring candidates instead of the whole catalog
@@ -8,7 +9,7 @@ import { HEAD_FRACTION } from './candidate-policy.js';
  * The clustering (k-means, seconds to minutes at 1,000,000 items) is done by the CLI, which ships each item's cluster
  * in the bundle (`clustersFile`); what is built here at load is linear in the catalog: the centroids (each cluster's
  * mean row), the items in cluster order, and an int8 copy of their rows in that order (a quarter of the float rows'
- * memory, read contiguously).
+ * memory, read contiguously, dotted by a WebAssembly SIMD kernel where there is one: `int8Dots`).
  */
 export interface CandidateIndex {
   readonly clusters: number;
@@ -22,8 +23,8 @@ export interface CandidateIndex {
   readonly items: Int32Array;
   /** Where each item's row is in cluster order (`[numItems + 1]`; -1 for padding). */
   readonly position: Int32Array;
-  /** `[items.length, width]`: the items' scoring rows in cluster order, int8 with one scale per row (`scales`). */
-  readonly values: Int8Array;
+  /** The items' scoring rows in cluster order, int8 with one scale per row (`scales`), and their dot products. */
+  readonly dots: Int8Dots;
   readonly scales: Float32Array;
   /** The most popular items by the model's prior, most popular first ({@link HEAD_FRACTION} of the catalog); empty without a prior. */
   readonly head: Int32Array;
@@ -38,7 +39,7 @@ export interface CandidateIndex {
  * (`assignment[i]` ≥ 0, the clusters being numbered from 0; entry 0 ignored). `prior`: the model's `log(1 + count)`
  * per item, for the head.
  */
-export function candidateIndex(rows: Float32Array, width: number, assignment: ArrayLike<number>, prior?: Float32Array): CandidateIndex {
+export function candidateIndex(rows: Float32Array, width: number, assignment: ArrayLike<number>, prior?: Float32Array, options: { simd?: boolean } = {}): CandidateIndex {
   const size = rows.length / width;
   let clusters = 1;
   for (let i = 1; i < size; i++) clusters = Math.max(clusters, assignment[i]! + 1);
@@ -55,7 +56,8 @@ export function candidateIndex(rows: Float32Array, width: number, assignment: Ar
     position[i] = at;
   }
   const sums = new Float64Array(clusters * width);
-  const values = new Int8Array(items.length * width);
+  const dots = int8Dots(items.length, width, options);
+  const { values, stride } = dots;
   const scales = new Float32Array(items.length);
   for (let r = 0; r < items.length; r++) {
     const from = items[r]! * width;
@@ -68,14 +70,14 @@ export function candidateIndex(rows: Float32Array, width: number, assignment: Ar
     }
     const scale = max / 127 || 1;
     scales[r] = scale;
-    for (let j = 0; j < width; j++) values[r * width + j] = Math.round(rows[from + j]! / scale);
+    for (let j = 0; j < width; j++) values[r * stride + j] = Math.round(rows[from + j]! / scale);
   }
   const centroids = new Float32Array(clusters * width);
   for (let c = 0; c < clusters; c++) {
     const n = starts[c + 1]! - starts[c]!;
     for (let j = 0; j < width; j++) centroids[c * width + j] = n > 0 ? sums[c * width + j]! / n : 0;
   }
-  return { clusters, width, centroids, starts, items, position, values, scales, head: headItems(prior, size), stamps: new Uint32Array(size), memory: new Float32Array(size) };
+  return { clusters, width, centroids, starts, items, position, dots, scales, head: headItems(prior, size), stamps: new Uint32Array(size), memory: new Float32Array(size) };
 }
 
 /** The {@link HEAD_FRACTION} most popular items by `prior` (index 0 padding), most popular first. */

@@ -46,29 +46,37 @@ export function memoryCandidates(model: PlainSasrec, history: readonly number[])
  * the full product.
  */
 export function scoreCandidates(index: CandidateIndex, rows: Float32Array, vector: Float32Array, memory: MemoryCandidates | null, settings: CandidateSettings): ScoredItems {
-  const { width: w, centroids, starts, values, scales, items, position, stamps, memory: terms } = index;
+  const { width: w, centroids, starts, dots, scales, items, position, stamps, memory: terms } = index;
   const stamp = nextStamp(index);
   if (memory) for (let r = 0; r < memory.items.length; r++) terms[memory.items[r]!] = memory.terms[r]!;
-  const best = new TopK(settings.shortlist);
-  let scored = 0;
-  const score = (at: number): void => {
-    const item = items[at]!;
-    if (stamps[item] === stamp) return;
-    stamps[item] = stamp;
-    scored++;
-    best.push(item, dotInt8(vector, values, at * w, w) * scales[at]! + terms[item]!);
+  // The rows to score (positions in cluster order), each once: the best clusters' items, the head, the memory's items.
+  const { positions } = dots;
+  let count = 0;
+  const take = (at: number): void => {
+    if (at < 0 || stamps[items[at]!] === stamp) return;
+    stamps[items[at]!] = stamp;
+    positions[count++] = at;
   };
   const clusters = new TopK(settings.probe);
   for (let c = 0; c < index.clusters; c++) if (starts[c + 1]! > starts[c]!) clusters.push(c, dotFloat(vector, centroids, c * w, w));
-  for (let p = 0; p < clusters.size; p++) {
-    const c = clusters.items[p]!;
-    for (let at = starts[c]!; at < starts[c + 1]!; at++) score(at);
+  for (let p = 0; p < clusters.size; p++) for (let at = starts[clusters.items[p]!]!; at < starts[clusters.items[p]! + 1]!; at++) take(at);
+  for (let h = 0; h < Math.min(settings.head, index.head.length); h++) take(position[index.head[h]!]!);
+  if (memory) for (let r = 0; r < Math.min(settings.memory, memory.items.length); r++) take(position[memory.items[r]!]!);
+  // Their int8 rows · the vector as int16 (the first pass only picks the shortlist: the scores it keeps are exact).
+  let max = 0;
+  for (let j = 0; j < w; j++) max = Math.max(max, Math.abs(vector[j]!));
+  const unit = max / 32767 || 1;
+  for (let j = 0; j < w; j++) dots.vector[j] = Math.round(vector[j]! / unit);
+  dots.run(count);
+  const best = new TopK(settings.shortlist);
+  const { out } = dots;
+  for (let r = 0; r < count; r++) {
+    const at = positions[r]!;
+    best.push(items[at]!, out[r]! * unit * scales[at]! + terms[items[at]!]!);
   }
-  for (let h = 0; h < Math.min(settings.head, index.head.length); h++) score(position[index.head[h]!]!);
-  if (memory) for (let r = 0; r < Math.min(settings.memory, memory.items.length); r++) if (position[memory.items[r]!]! >= 0) score(position[memory.items[r]!]!);
-  const out = best.sorted((item) => Math.fround(Math.fround(dotFloat(vector, rows, item * w, w)) + terms[item]!));
+  const scored = best.sorted((item) => Math.fround(Math.fround(dotFloat(vector, rows, item * w, w)) + terms[item]!));
   if (memory) for (let r = 0; r < memory.items.length; r++) terms[memory.items[r]!] = 0;
-  return { ...out, scored };
+  return { ...scored, scored: count };
 }
 
 function nextStamp(index: CandidateIndex): number {
@@ -88,19 +96,6 @@ function dotFloat(x: Float32Array, rows: Float32Array, at: number, w: number): n
     s3 += x[j + 3]! * rows[at + j + 3]!;
   }
   for (; j < w; j++) s0 += x[j]! * rows[at + j]!;
-  return s0 + s1 + s2 + s3;
-}
-
-function dotInt8(x: Float32Array, values: Int8Array, at: number, w: number): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  let j = 0;
-  for (; j + 3 < w; j += 4) {
-    s0 += x[j]! * values[at + j]!;
-    s1 += x[j + 1]! * values[at + j + 1]!;
-    s2 += x[j + 2]! * values[at + j + 2]!;
-    s3 += x[j + 3]! * values[at + j + 3]!;
-  }
-  for (; j < w; j++) s0 += x[j]! * values[at + j]!;
   return s0 + s1 + s2 + s3;
 }
 
