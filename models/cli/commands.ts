@@ -1,6 +1,7 @@
 import { MAX_NEIGHBOUR_HOPS } from '../../src/model/model-bundle.js';
 import type { CommandSpec, OptionSpec } from './option-spec.js';
 import { EVENT_FORMATS, RETAIL_SEQUENCES } from './read-events.js';
+import { APPROXIMATE_FROM, PROBE_FRACTION } from '../../src/model/candidate-policy.js';
 
 /**
  * Every option of every `edgereco` command, with its type, default and one-line doc: the one place they are declared.
@@ -108,9 +109,9 @@ export const EVALUATE: CommandSpec = {
       type: 'choice',
       choices: ['exact', 'approximate'],
       default: 'exact',
-      doc: 'approximate: the int8 model scores only its candidates (best clusters, head, memory), as the worker does from 50,000 items',
+      doc: `approximate: the int8 model scores only its candidates (best clusters, head, memory), as the worker does from ${APPROXIMATE_FROM.toLocaleString('en')} items`,
     },
-    probe: { type: 'number', positive: true, max: 1, default: 0.02, value: 'F', doc: 'with --scoring approximate: the share of clusters probed', experimental: true },
+    probe: { type: 'number', positive: true, max: 1, default: PROBE_FRACTION, value: 'F', doc: 'with --scoring approximate: the share of clusters probed', experimental: true },
     json: { type: 'flag', doc: 'print one line of JSON' },
     backend: BACKEND,
   },
@@ -145,7 +146,7 @@ export const EVALUATE_RERANK: CommandSpec = {
 
 export const INDEX: CommandSpec = {
   name: 'index',
-  summary: 'give a bundle the clusters that let a large catalog (50,000 items or more) score candidates, not every item',
+  summary: `give a bundle the clusters that let a large catalog (${APPROXIMATE_FROM.toLocaleString('en')} items or more) score candidates, not every item`,
   usage: 'index --model DIR [options]',
   options: {
     model: { type: 'string', value: 'DIR', required: true, doc: 'the bundle to give clusters (adds clusters.bin, format version 4)' },

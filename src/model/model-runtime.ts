@@ -59,14 +59,14 @@ export class ModelRuntime {
   }
 
   /**
-   * The approximate scoring's index, for a catalog of `APPROXIMATE_FROM` items or more whose bundle has clusters
-   * (built on first use: linear in the catalog, off the load's critical path); null when the catalog is scored exactly.
+   * Builds the approximate scoring's index now, for a catalog of `APPROXIMATE_FROM` items or more whose bundle has
+   * clusters; whether there is one. The runtime calls it on its own after the first answer (linear in the catalog, about
+   * a second at 1,000,000 items: off the critical path; calls until then score every item).
    */
-  private candidates(): CandidateIndex | null {
+  prepareCandidates(): boolean {
     const clusters = this.bundle.clusters;
-    if (!clusters || !scoresCandidates(this.model.config.numItems)) return null;
-    this.ivf ??= candidateIndex(this.rows, scoringWidth(this.model), clusters, this.model.itemPrior);
-    return this.ivf;
+    if (!this.ivf && clusters && scoresCandidates(this.model.config.numItems)) this.ivf = candidateIndex(this.rows, scoringWidth(this.model), clusters, this.model.itemPrior);
+    return this.ivf !== null;
   }
 
   private ivf: CandidateIndex | null = null;
@@ -94,6 +94,7 @@ export class ModelRuntime {
   static async load(bundle: DecodedBundle, options: RuntimeOptions): Promise<ModelRuntime> {
     const runtime = new ModelRuntime(bundle, options);
     await runtime.select();
+    void runtime.scored.then(() => setTimeout(() => runtime.prepareCandidates(), 0));
     return runtime;
   }
 
@@ -249,7 +250,7 @@ export class ModelRuntime {
    * `APPROXIMATE_FROM` items, or a bundle without clusters) or the history is empty: then use {@link scoreInput}.
    */
   async scoreShortlist(history: HistoryFeatures): Promise<ScoredItems | null> {
-    const index = this.candidates();
+    const index = this.ivf;
     if (!index || history.items.length === 0) return null;
     while (this.switching) await this.switching;
     const last = this.lastOrNew(history);

@@ -43,8 +43,10 @@ describe('the runtime\'s candidate scoring (scoreShortlist)', () => {
   it('ranks a catalog of one cluster (every item a candidate) as the full product does', async () => {
     const runtime = await runtimeOf(numItems, new Int32Array(numItems + 1));
     const input = runtime.featurize(history.map((itemId, i) => ({ itemId, type: 'view', ts: i })), 10);
-    const shortlist = await runtime.scoreShortlist(input);
+    expect(await runtime.scoreShortlist(input)).toBeNull(); // the index is built after the first answer
     const exact = (await runtime.scoreInput(input))!;
+    expect(runtime.prepareCandidates()).toBe(true);
+    const shortlist = await runtime.scoreShortlist(input);
     expect(shortlist).not.toBeNull();
     expect(shortlist!.scored).toBe(numItems);
     expect(Array.from(shortlist!.items.subarray(0, 10))).toEqual(top10(exact));
@@ -58,14 +60,18 @@ describe('the runtime\'s candidate scoring (scoreShortlist)', () => {
     const assignment = Int32Array.from({ length: numItems + 1 }, (_, i) => i % 894);
     const clustered = await runtimeOf(numItems, assignment);
     const input = clustered.featurize(history.map((itemId, i) => ({ itemId, type: 'view', ts: i })), 10);
+    await clustered.scoreInput(input);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the runtime builds its index after the first answer
     const shortlist = (await clustered.scoreShortlist(input))!;
     expect(shortlist.scored / numItems).toBeGreaterThan(0.015);
     expect(shortlist.scored / numItems).toBeLessThan(0.035);
     clustered.dispose();
     const old = await runtimeOf(numItems);
+    expect(old.prepareCandidates()).toBe(false);
     expect(await old.scoreShortlist(input)).toBeNull();
     old.dispose();
     const small = await runtimeOf(numItems - 1, assignment.subarray(0, numItems));
+    expect(small.prepareCandidates()).toBe(false);
     expect(await small.scoreShortlist(small.featurize([{ itemId: 'item-3', type: 'view', ts: 0 }], 1))).toBeNull();
     small.dispose();
   });
