@@ -26,12 +26,14 @@ export interface CandidateIndex {
   /** The items' scoring rows in cluster order, int8 with one scale per row (`scales`), and their dot products. */
   readonly dots: Int8Dots;
   readonly scales: Float32Array;
-  /** The most popular items by the model's prior, most popular first ({@link HEAD_FRACTION} of the catalog); empty without a prior. */
+  /** The most popular items by the model's prior, most popular first ({@link HEAD_FRACTION} of the catalog), as positions in cluster order; empty without a prior. */
   readonly head: Int32Array;
-  /** Per item: the call that last took it as a candidate (so each is scored once without clearing a catalog-sized array). */
+  /** Per position in cluster order: the call that last took it (so each is scored once without clearing a catalog-sized array); the last entry holds the call counter. */
   readonly stamps: Uint32Array;
-  /** Per item: its memory term during a call (set and cleared by each call). */
+  /** Per position in cluster order: its item's memory term during a call, for the memory's items beyond its candidates (set and cleared by each call). */
   readonly memory: Float32Array;
+  /** Per candidate of a call (parallel to `dots.positions`): its memory term. */
+  readonly termOf: Float32Array;
 }
 
 /**
@@ -77,7 +79,7 @@ export function candidateIndex(rows: Float32Array, width: number, assignment: Ar
     const n = starts[c + 1]! - starts[c]!;
     for (let j = 0; j < width; j++) centroids[c * width + j] = n > 0 ? sums[c * width + j]! / n : 0;
   }
-  return { clusters, width, centroids, starts, items, position, dots, scales, head: headItems(prior, size), stamps: new Uint32Array(size), memory: new Float32Array(size) };
+  return { clusters, width, centroids, starts, items, position, dots, scales, head: headItems(prior, size).map((item) => position[item]!), stamps: new Uint32Array(size), memory: new Float32Array(size - 1), termOf: new Float32Array(size - 1) };
 }
 
 /** The {@link HEAD_FRACTION} most popular items by `prior` (index 0 padding), most popular first. */

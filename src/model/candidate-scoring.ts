@@ -46,22 +46,31 @@ export function memoryCandidates(model: PlainSasrec, history: readonly number[])
  * the full product.
  */
 export function scoreCandidates(index: CandidateIndex, rows: Float32Array, vector: Float32Array, memory: MemoryCandidates | null, settings: CandidateSettings): ScoredItems {
-  const { width: w, centroids, starts, dots, scales, items, position, stamps, memory: terms } = index;
+  const { width: w, centroids, starts, dots, scales, items, stamps, memory: terms, termOf } = index;
   const stamp = nextStamp(index);
-  if (memory) for (let r = 0; r < memory.items.length; r++) terms[memory.items[r]!] = memory.terms[r]!;
-  // The rows to score (positions in cluster order), each once: the best clusters' items, the head, the memory's items.
+  // Per-call state is indexed by position in cluster order, so scanning a cluster reads it in order (per item id, it
+  // was a cache miss per candidate once the full product had streamed the table through the cache).
+  const reached = memory ? memoryPositions(memory, index) : new Int32Array(0);
+  const taken = Math.min(settings.memory, reached.length);
+  // The memory's items beyond its candidates can still come in through a cluster or the head: their terms go in `terms`.
+  for (let r = taken; r < reached.length; r++) terms[reached[r]!] = memory!.terms[r]!;
+  const overflow = reached.length > taken;
+  // The rows to score, each once, and each one's memory term: the memory's items, the best clusters' items, the head.
   const { positions } = dots;
   let count = 0;
-  const take = (at: number): void => {
-    if (at < 0 || stamps[items[at]!] === stamp) return;
-    stamps[items[at]!] = stamp;
+  const take = (at: number, term: number): void => {
+    if (stamps[at] === stamp) return;
+    stamps[at] = stamp;
+    termOf[count] = term;
     positions[count++] = at;
   };
+  for (let r = 0; r < taken; r++) take(reached[r]!, memory!.terms[r]!);
   const clusters = new TopK(settings.probe);
   for (let c = 0; c < index.clusters; c++) if (starts[c + 1]! > starts[c]!) clusters.push(c, dotFloat(vector, centroids, c * w, w));
-  for (let p = 0; p < clusters.size; p++) for (let at = starts[clusters.items[p]!]!; at < starts[clusters.items[p]! + 1]!; at++) take(at);
-  for (let h = 0; h < Math.min(settings.head, index.head.length); h++) take(position[index.head[h]!]!);
-  if (memory) for (let r = 0; r < Math.min(settings.memory, memory.items.length); r++) take(position[memory.items[r]!]!);
+  for (let p = 0; p < clusters.size; p++) {
+    for (let at = starts[clusters.items[p]!]!; at < starts[clusters.items[p]! + 1]!; at++) take(at, overflow ? terms[at]! : 0);
+  }
+  for (let h = 0; h < Math.min(settings.head, index.head.length); h++) take(index.head[h]!, overflow ? terms[index.head[h]!]! : 0);
   // Their int8 rows · the vector as int16 (the first pass only picks the shortlist: the scores it keeps are exact).
   let max = 0;
   for (let j = 0; j < w; j++) max = Math.max(max, Math.abs(vector[j]!));
@@ -70,19 +79,32 @@ export function scoreCandidates(index: CandidateIndex, rows: Float32Array, vecto
   dots.run(count);
   const best = new TopK(settings.shortlist);
   const { out } = dots;
-  for (let r = 0; r < count; r++) {
-    const at = positions[r]!;
-    best.push(items[at]!, out[r]! * unit * scales[at]! + terms[items[at]!]!);
-  }
-  const scored = best.sorted((item) => Math.fround(Math.fround(dotFloat(vector, rows, item * w, w)) + terms[item]!));
-  if (memory) for (let r = 0; r < memory.items.length; r++) terms[memory.items[r]!] = 0;
+  for (let r = 0; r < count; r++) best.push(r, out[r]! * unit * scales[positions[r]!]! + termOf[r]!);
+  const scored = best.sorted(
+    (r) => Math.fround(Math.fround(dotFloat(vector, rows, items[positions[r]!]! * w, w)) + termOf[r]!),
+    (r) => items[positions[r]!]!,
+  );
+  for (let r = taken; r < reached.length; r++) terms[reached[r]!] = 0;
   return { ...scored, scored: count };
 }
 
+/** Each memory item's position in the index's cluster order, per history (a history's candidates meet one index). */
+const positionsOf = new WeakMap<MemoryCandidates, Int32Array>();
+
+function memoryPositions(memory: MemoryCandidates, index: CandidateIndex): Int32Array {
+  let out = positionsOf.get(memory);
+  if (!out) {
+    out = Int32Array.from(memory.items, (item) => index.position[item]!); // items are ≥ 1: every one has a position
+    positionsOf.set(memory, out);
+  }
+  return out;
+}
+
 function nextStamp(index: CandidateIndex): number {
-  const stamp = (((index.stamps[0] ?? 0) + 1) >>> 0) || 1;
+  const last = index.stamps.length - 1; // one entry past the positions keeps the counter
+  const stamp = ((index.stamps[last]! + 1) >>> 0) || 1;
   if (stamp === 1) index.stamps.fill(0);
-  index.stamps[0] = stamp; // row 0 is padding, never a candidate: it keeps the counter
+  index.stamps[last] = stamp;
   return stamp;
 }
 
@@ -146,9 +168,9 @@ class TopK {
     scores[i] = score;
   }
 
-  /** The items kept, rescored by `rescore`, best first (ties: the lower item index first). */
-  sorted(rescore: (item: number) => number): { items: Int32Array; scores: Float32Array } {
-    const kept = Array.from(this.items.subarray(0, this.size), (item) => ({ item, score: rescore(item) }));
+  /** The entries kept as items (`item` of each), rescored by `rescore`, best first (ties: the lower item index first). */
+  sorted(rescore: (entry: number) => number, item: (entry: number) => number = (entry) => entry): { items: Int32Array; scores: Float32Array } {
+    const kept = Array.from(this.items.subarray(0, this.size), (entry) => ({ item: item(entry), score: rescore(entry) }));
     kept.sort((a, b) => b.score - a.score || a.item - b.item);
     return { items: Int32Array.from(kept, (e) => e.item), scores: Float32Array.from(kept, (e) => e.score) };
   }
