@@ -30,8 +30,10 @@ export interface CandidateIndex {
   readonly head: Int32Array;
   /** Per position in cluster order: the call that last took it (so each is scored once without clearing a catalog-sized array); the last entry holds the call counter. */
   readonly stamps: Uint32Array;
-  /** Per position in cluster order: its item's memory term during a call, for the memory's items beyond its candidates (set and cleared by each call). */
+  /** Per position in cluster order: the memory term of an item the memory reached beyond its candidates, for the history in `termsOf`. */
   readonly memory: Float32Array;
+  /** Whose terms `memory` holds now (a history's memory laid out by `scoreCandidates`; null: none). */
+  readonly termsOf: { current: { beyond: Int32Array } | null };
   /** Per candidate of a call (parallel to `dots.positions`): its memory term. */
   readonly termOf: Float32Array;
 }
@@ -79,7 +81,7 @@ export function candidateIndex(rows: Float32Array, width: number, assignment: Ar
     const n = starts[c + 1]! - starts[c]!;
     for (let j = 0; j < width; j++) centroids[c * width + j] = n > 0 ? sums[c * width + j]! / n : 0;
   }
-  return { clusters, width, centroids, starts, items, position, dots, scales, head: headItems(prior, size).map((item) => position[item]!), stamps: new Uint32Array(size), memory: new Float32Array(size - 1), termOf: new Float32Array(size - 1) };
+  return { clusters, width, centroids, starts, items, position, dots, scales, head: headItems(prior, size).map((item) => position[item]!), stamps: new Uint32Array(size), memory: new Float32Array(size - 1), termsOf: { current: null }, termOf: new Float32Array(size - 1) };
 }
 
 /** The {@link HEAD_FRACTION} most popular items by `prior` (index 0 padding), most popular first. */

@@ -50,11 +50,16 @@ export function scoreCandidates(index: CandidateIndex, rows: Float32Array, vecto
   const stamp = nextStamp(index);
   // Per-call state is indexed by position in cluster order, so scanning a cluster reads it in order (per item id, it
   // was a cache miss per candidate once the full product had streamed the table through the cache).
-  const reached = memory ? memoryPositions(memory, index) : new Int32Array(0);
-  const taken = Math.min(settings.memory, reached.length);
-  // The memory's items beyond its candidates can still come in through a cluster or the head: their terms go in `terms`.
-  for (let r = taken; r < reached.length; r++) terms[reached[r]!] = memory!.terms[r]!;
-  const overflow = reached.length > taken;
+  // The memory's candidates (its largest terms, as positions in cluster order, in that order: fewer cache misses); the
+  // terms of the items it reached beyond them go in `terms`, kept there while the history stays (a warm call pays nothing).
+  const own = memory ? memoryLayout(memory, index, settings.memory) : null;
+  if (index.termsOf.current !== own) {
+    const previous = index.termsOf.current;
+    if (previous) for (let r = 0; r < previous.beyond.length; r++) terms[previous.beyond[r]!] = 0;
+    if (own) for (let r = 0; r < own.beyond.length; r++) terms[own.beyond[r]!] = own.beyondTerms[r]!;
+    index.termsOf.current = own;
+  }
+  const overflow = own !== null && own.beyond.length > 0;
   // The rows to score, each once, and each one's memory term: the memory's items, the best clusters' items, the head.
   const { positions } = dots;
   let count = 0;
@@ -64,7 +69,7 @@ export function scoreCandidates(index: CandidateIndex, rows: Float32Array, vecto
     termOf[count] = term;
     positions[count++] = at;
   };
-  for (let r = 0; r < taken; r++) take(reached[r]!, memory!.terms[r]!);
+  if (own) for (let r = 0; r < own.positions.length; r++) take(own.positions[r]!, own.terms[r]!);
   const clusters = new TopK(settings.probe);
   for (let c = 0; c < index.clusters; c++) if (starts[c + 1]! > starts[c]!) clusters.push(c, dotFloat(vector, centroids, c * w, w));
   for (let p = 0; p < clusters.size; p++) {
@@ -84,20 +89,34 @@ export function scoreCandidates(index: CandidateIndex, rows: Float32Array, vecto
     (r) => Math.fround(Math.fround(dotFloat(vector, rows, items[positions[r]!]! * w, w)) + termOf[r]!),
     (r) => items[positions[r]!]!,
   );
-  for (let r = taken; r < reached.length; r++) terms[reached[r]!] = 0;
   return { ...scored, scored: count };
 }
 
-/** Each memory item's position in the index's cluster order, per history (a history's candidates meet one index). */
-const positionsOf = new WeakMap<MemoryCandidates, Int32Array>();
+/** A history's memory laid out for one index: its candidates (positions, ascending, and terms), and the items beyond them. */
+export interface MemoryLayout {
+  positions: Int32Array;
+  terms: Float32Array;
+  beyond: Int32Array;
+  beyondTerms: Float32Array;
+}
 
-function memoryPositions(memory: MemoryCandidates, index: CandidateIndex): Int32Array {
-  let out = positionsOf.get(memory);
-  if (!out) {
-    out = Int32Array.from(memory.items, (item) => index.position[item]!); // items are ≥ 1: every one has a position
-    positionsOf.set(memory, out);
-  }
-  return out;
+/** Per history's memory (a history's candidates meet one index, with one setting). */
+const layouts = new WeakMap<MemoryCandidates, { limit: number; layout: MemoryLayout }>();
+
+function memoryLayout(memory: MemoryCandidates, index: CandidateIndex, limit: number): MemoryLayout {
+  const cached = layouts.get(memory);
+  if (cached?.limit === limit) return cached.layout;
+  const taken = Math.min(limit, memory.items.length);
+  // Items are ≥ 1: every one has a position.
+  const order = Array.from({ length: taken }, (_, r) => r).sort((a, b) => index.position[memory.items[a]!]! - index.position[memory.items[b]!]!);
+  const layout: MemoryLayout = {
+    positions: Int32Array.from(order, (r) => index.position[memory.items[r]!]!),
+    terms: Float32Array.from(order, (r) => memory.terms[r]!),
+    beyond: Int32Array.from(memory.items.subarray(taken), (item) => index.position[item]!),
+    beyondTerms: memory.terms.slice(taken),
+  };
+  layouts.set(memory, { limit, layout });
+  return layout;
 }
 
 function nextStamp(index: CandidateIndex): number {
