@@ -24,8 +24,8 @@ export function shopperInput(runtime: ModelRuntime, history: History, contextIte
 /**
  * `recommend()` with the click model: the shopper's recent items (oldest first, the item in view last) score every item
  * the model knows in one batched call (a large catalog: its candidates, see `ModelRuntime.scoreShortlist`); filters
- * apply before the top-k. Returns null when the model knows none of the
- * history (a first-time visitor): the caller falls back to the baseline. Each reason names the history item the
+ * apply before the top-k. Returns null when the model knows none of the history (a first-time visitor): the caller
+ * falls back to the baseline. Each reason names the history item the
  * result is closest to in the model's item space, which is evidence present in the log.
  */
 export async function modelRecommend(

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { encodeBundle } from '../../../models/cli/training/encode-bundle.js';
 import { initSasrecWeights } from '../../../models/cli/training/sasrec-weights.js';
 import { exportWeights } from '../../../models/cli/training/weights-io.js';
@@ -9,6 +9,10 @@ import { ModelRuntime } from '../../../src/model/model-runtime.js';
 import { sasrecConfig } from '../../../src/model/sasrec-config.js';
 import { sha256Hex } from '../../../src/model/sha256.js';
 import { useCpu } from './tf-setup.js';
+import { validateEvent, type CatalogItem } from '../../../src/core/index.js';
+import { CatalogIndex } from '../../../src/worker/catalog-index.js';
+import { History } from '../../../src/worker/history.js';
+import { modelRecommend } from '../../../src/worker/model-recommender.js';
 
 beforeAll(useCpu);
 
@@ -74,5 +78,29 @@ describe('the runtime\'s candidate scoring (scoreShortlist)', () => {
     expect(small.prepareCandidates()).toBe(false);
     expect(await small.scoreShortlist(small.featurize([{ itemId: 'item-3', type: 'view', ts: 0 }], 1))).toBeNull();
     small.dispose();
+  });
+
+  it('recommend() takes its top k from the shortlist, and ranks the whole catalog when the filters leave fewer than k there', async () => {
+    const runtime = await runtimeOf(numItems, new Int32Array(numItems + 1));
+    const t = Date.UTC(2026, 10, 1);
+    const history = new History(100);
+    history.add(['item-3', 'item-17', 'item-40000'].map((itemId, i) => validateEvent({ type: 'view', itemId, ts: t + i }, undefined, t + 10_000)));
+    const input = runtime.featurize(history.modelEvents(200), Date.now());
+    const exact = (await runtime.scoreInput(input))!;
+    const seen = new Set([3, 17, 40000]);
+    const ranked = Array.from(exact.keys()).slice(1).filter((i) => !seen.has(i)).sort((a, b) => exact[b]! - exact[a]! || a - b);
+    // The 20 items the model ranks last are the only ones in their category: the shortlist (256) holds none of them.
+    const rare = new Set(ranked.slice(-20));
+    const items: CatalogItem[] = Array.from({ length: numItems }, (_, i) => ({ id: `item-${i + 1}`, title: `Item ${i + 1}`, category: rare.has(i + 1) ? 'Rare' : 'Common' }));
+    const catalog = new CatalogIndex(items);
+    expect(runtime.prepareCandidates()).toBe(true);
+    const full = vi.spyOn(runtime, 'scoreInput');
+    const top = await modelRecommend(runtime, history, catalog, { k: 5, filter: {}, attributionId: 'a' });
+    expect(top!.map((r) => r.itemId)).toEqual(ranked.slice(0, 5).map((i) => `item-${i}`));
+    expect(full).not.toHaveBeenCalled();
+    const filtered = await modelRecommend(runtime, history, catalog, { k: 5, filter: { category: 'Rare' }, attributionId: 'a' });
+    expect(filtered!.map((r) => r.itemId)).toEqual(ranked.filter((i) => rare.has(i)).slice(0, 5).map((i) => `item-${i}`));
+    expect(full).toHaveBeenCalledTimes(1);
+    runtime.dispose();
   });
 });
