@@ -5,7 +5,7 @@ import { scoreState, scoringTable } from './score-histories.js';
 import type { DecodedBundle } from './decode-bundle.js';
 import { addCooccurrence, historyState, memoryTerms, plainSasrec, readsEventFeatures, scoringRows, scoringVector, scoringWidth, type MatrixProduct, type PlainSasrec } from './history-state.js';
 import { wasmProduct } from './wasm-product.js';
-import { candidateIndex, type CandidateIndex } from './candidate-index.js';
+import { buildCandidateIndex, type CandidateIndex } from './candidate-index.js';
 import { candidateSettings, scoresCandidates } from './candidate-policy.js';
 import { memoryCandidates, scoreCandidates, type MemoryCandidates, type ScoredItems } from './candidate-scoring.js';
 import { featurizeHistory, type HistoryEvent, type HistoryFeatures } from '../core/featurize.js';
@@ -59,16 +59,22 @@ export class ModelRuntime {
   }
 
   /**
-   * Builds the approximate scoring's index now, for a catalog of `APPROXIMATE_FROM` items or more whose bundle has
-   * clusters; whether there is one. The runtime calls it on its own after the first answer (linear in the catalog, about
-   * a second at 1,000,000 items: off the critical path; calls until then score every item).
+   * Builds the approximate scoring's index, for a catalog of `APPROXIMATE_FROM` items or more whose bundle has clusters;
+   * resolves to whether there is one. The runtime starts it on its own after the first answer, in steps of their own
+   * tasks (linear in the catalog, 1.4 s at 1,000,000 items in Node: off the critical path; calls until then score
+   * every item).
    */
-  prepareCandidates(): boolean {
+  prepareCandidates(): Promise<boolean> {
     const clusters = this.bundle.clusters;
-    if (!this.ivf && clusters && scoresCandidates(this.model.config.numItems)) this.ivf = candidateIndex(this.rows, scoringWidth(this.model), clusters, this.model.itemPrior);
-    return this.ivf !== null;
+    if (!clusters || !scoresCandidates(this.model.config.numItems)) return Promise.resolve(false);
+    this.building ??= buildCandidateIndex(this.rows, scoringWidth(this.model), clusters, this.model.itemPrior).then((index) => {
+      this.ivf = index;
+      return true;
+    });
+    return this.building;
   }
 
+  private building: Promise<boolean> | null = null;
   private ivf: CandidateIndex | null = null;
 
   /** Each item's scoring row (vector, and prior): uploaded per backend, and averaged for items the model never saw. */
@@ -94,7 +100,7 @@ export class ModelRuntime {
   static async load(bundle: DecodedBundle, options: RuntimeOptions): Promise<ModelRuntime> {
     const runtime = new ModelRuntime(bundle, options);
     await runtime.select();
-    void runtime.scored.then(() => setTimeout(() => runtime.prepareCandidates(), 0));
+    void runtime.scored.then(() => runtime.prepareCandidates());
     return runtime;
   }
 

@@ -49,7 +49,7 @@ describe('the runtime\'s candidate scoring (scoreShortlist)', () => {
     const input = runtime.featurize(history.map((itemId, i) => ({ itemId, type: 'view', ts: i })), 10);
     expect(await runtime.scoreShortlist(input)).toBeNull(); // the index is built after the first answer
     const exact = (await runtime.scoreInput(input))!;
-    expect(runtime.prepareCandidates()).toBe(true);
+    expect(await runtime.prepareCandidates()).toBe(true);
     const shortlist = await runtime.scoreShortlist(input);
     expect(shortlist).not.toBeNull();
     expect(shortlist!.scored).toBe(numItems);
@@ -64,18 +64,18 @@ describe('the runtime\'s candidate scoring (scoreShortlist)', () => {
     const assignment = Int32Array.from({ length: numItems + 1 }, (_, i) => i % 894);
     const clustered = await runtimeOf(numItems, assignment);
     const input = clustered.featurize(history.map((itemId, i) => ({ itemId, type: 'view', ts: i })), 10);
-    await clustered.scoreInput(input);
-    await new Promise((resolve) => setTimeout(resolve, 50)); // the runtime builds its index after the first answer
+    await clustered.scoreInput(input); // the runtime starts building its index after the first answer
+    await clustered.prepareCandidates();
     const shortlist = (await clustered.scoreShortlist(input))!;
     expect(shortlist.scored / numItems).toBeGreaterThan(0.015);
     expect(shortlist.scored / numItems).toBeLessThan(0.035);
     clustered.dispose();
     const old = await runtimeOf(numItems);
-    expect(old.prepareCandidates()).toBe(false);
+    expect(await old.prepareCandidates()).toBe(false);
     expect(await old.scoreShortlist(input)).toBeNull();
     old.dispose();
     const small = await runtimeOf(numItems - 1, assignment.subarray(0, numItems));
-    expect(small.prepareCandidates()).toBe(false);
+    expect(await small.prepareCandidates()).toBe(false);
     expect(await small.scoreShortlist(small.featurize([{ itemId: 'item-3', type: 'view', ts: 0 }], 1))).toBeNull();
     small.dispose();
   });
@@ -93,7 +93,7 @@ describe('the runtime\'s candidate scoring (scoreShortlist)', () => {
     const rare = new Set(ranked.slice(-20));
     const items: CatalogItem[] = Array.from({ length: numItems }, (_, i) => ({ id: `item-${i + 1}`, title: `Item ${i + 1}`, category: rare.has(i + 1) ? 'Rare' : 'Common' }));
     const catalog = new CatalogIndex(items);
-    expect(runtime.prepareCandidates()).toBe(true);
+    expect(await runtime.prepareCandidates()).toBe(true);
     const full = vi.spyOn(runtime, 'scoreInput');
     const top = await modelRecommend(runtime, history, catalog, { k: 5, filter: {}, attributionId: 'a' });
     expect(top!.map((r) => r.itemId)).toEqual(ranked.slice(0, 5).map((i) => `item-${i}`));

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { candidateIndex } from '../../../src/model/candidate-index.js';
+import { buildCandidateIndex, candidateIndex } from '../../../src/model/candidate-index.js';
 import { candidateSettings, clusterCount, type CandidateSettings } from '../../../src/model/candidate-policy.js';
 import { memoryCandidates, scoreCandidates } from '../../../src/model/candidate-scoring.js';
 import type { NeighbourLists } from '../../../src/model/cooccurrence-walk.js';
@@ -76,6 +76,15 @@ describe('candidate scoring (scoreCandidates)', () => {
     expect(top.scored).toBe(n);
     expect(Array.from(top.items.subarray(0, 10))).toEqual(topK(exact, 10));
     top.items.forEach((item, r) => expect(top.scores[r]).toBeCloseTo(exact[item]!, 4));
+  });
+
+  it('builds the same index in steps of their own tasks (the worker\'s way) as at once', async () => {
+    const big = clusteredTable(120_000, 50, 3, 0.5, 11);
+    const prior = Float32Array.from({ length: 120_001 }, (_, i) => (i * 7919) % 1000);
+    const once = candidateIndex(big.rows, 3, big.assignment, prior);
+    const stepped = await buildCandidateIndex(big.rows, 3, big.assignment, prior);
+    for (const key of ['centroids', 'starts', 'items', 'position', 'scales', 'head'] as const) expect(stepped[key]).toEqual(once[key]);
+    expect(stepped.dots.values).toEqual(once.dots.values);
   });
 
   it('gives the memory the same terms as the exact path (memoryTerms)', () => {
