@@ -48,10 +48,10 @@ export function memoryCandidates(model: PlainSasrec, history: readonly number[])
 export function scoreCandidates(index: CandidateIndex, rows: Float32Array, vector: Float32Array, memory: MemoryCandidates | null, settings: CandidateSettings): ScoredItems {
   const { width: w, centroids, starts, dots, scales, items, stamps, memory: terms, termOf } = index;
   const stamp = nextStamp(index);
-  // Per-call state is indexed by position in cluster order, so scanning a cluster reads it in order (per item id, it
-  // was a cache miss per candidate once the full product had streamed the table through the cache).
-  // The memory's candidates (its largest terms, as positions in cluster order, in that order: fewer cache misses); the
-  // terms of the items it reached beyond them go in `terms`, kept there while the history stays (a warm call pays nothing).
+  // Per-call state is indexed by position in cluster order, so scanning a cluster reads it in order (indexed by item id,
+  // it cost a cache miss per candidate once the full product had streamed the table through the cache). The memory's
+  // candidates are its largest terms, as positions in ascending order; the terms of the items it reached beyond them
+  // go in `terms`, and stay there while the history does (a warm call pays nothing for them).
   const own = memory ? memoryLayout(memory, index, settings.memory) : null;
   if (index.termsOf.current !== own) {
     const previous = index.termsOf.current;
@@ -93,7 +93,7 @@ export function scoreCandidates(index: CandidateIndex, rows: Float32Array, vecto
 }
 
 /** A history's memory laid out for one index: its candidates (positions, ascending, and terms), and the items beyond them. */
-export interface MemoryLayout {
+interface MemoryLayout {
   positions: Int32Array;
   terms: Float32Array;
   beyond: Int32Array;
