@@ -1,6 +1,7 @@
 import { MAX_NEIGHBOUR_HOPS } from '../../src/model/model-bundle.js';
 import type { CommandSpec, OptionSpec } from './option-spec.js';
 import { EVENT_FORMATS, RETAIL_SEQUENCES } from './read-events.js';
+import { APPROXIMATE_FROM, PROBE_FRACTION } from '../../src/model/candidate-policy.js';
 
 /**
  * Every option of every `edgereco` command, with its type, default and one-line doc: the one place they are declared.
@@ -104,6 +105,13 @@ export const EVALUATE: CommandSpec = {
     negatives: { type: 'integer', min: 1, default: 99, value: 'N', doc: 'random items per user for --protocol sampled' },
     target: { type: 'choice', choices: ['test', 'validation'], default: 'test', doc: 'which held-out item to rank' },
     seed: { type: 'integer', min: 0, default: 42, value: 'S', doc: 'the seed of the sampled negatives' },
+    scoring: {
+      type: 'choice',
+      choices: ['exact', 'approximate'],
+      default: 'exact',
+      doc: `approximate: the int8 model scores only its candidates (best clusters, head, memory), as the worker does from ${APPROXIMATE_FROM.toLocaleString('en')} items`,
+    },
+    probe: { type: 'number', positive: true, max: 1, default: PROBE_FRACTION, value: 'F', doc: 'with --scoring approximate: the share of clusters probed', experimental: true },
     json: { type: 'flag', doc: 'print one line of JSON' },
     backend: BACKEND,
   },
@@ -150,5 +158,17 @@ export const EVALUATE_RERANK: CommandSpec = {
   },
 };
 
+export const INDEX: CommandSpec = {
+  name: 'index',
+  summary: `give a bundle the clusters that let a large catalog (${APPROXIMATE_FROM.toLocaleString('en')} items or more) score candidates, not every item`,
+  usage: 'index --model DIR [options]',
+  options: {
+    model: { type: 'string', value: 'DIR', required: true, doc: 'the bundle to give clusters (adds clusters.bin, format version 4)' },
+    clusters: { type: 'integer', min: 1, auto: true, default: 'auto', value: 'N', doc: 'k-means clusters of the item scoring rows; auto: 4√items' },
+    seed: { type: 'integer', min: 0, default: 42, value: 'S', doc: 'the seed of the first centroids' },
+    backend: BACKEND,
+  },
+};
+
 /** The commands `edgereco` runs, in the order `edgereco --help` lists them. */
-export const COMMANDS: readonly CommandSpec[] = [TRAIN, NEIGHBOURS, EVALUATE, EVALUATE_SEARCH, TIERS, EVALUATE_RERANK];
+export const COMMANDS: readonly CommandSpec[] = [TRAIN, NEIGHBOURS, EVALUATE, EVALUATE_SEARCH, TIERS, EVALUATE_RERANK, INDEX];

@@ -8,7 +8,10 @@ import { popularityScorer } from './evaluation/popularity-baseline.js';
 import type { RankingMetrics } from './evaluation/ranking-metrics.js';
 import type { SequenceFeatures } from './datasets/sequence-dataset.js';
 import { historyScorer, prefixFeatures } from './evaluation/catalog-scores.js';
-import { plainSasrec, readsEventFeatures } from '../../src/model/history-state.js';
+import { plainSasrec, readsEventFeatures, scoringRows, scoringWidth, type PlainSasrec } from '../../src/model/history-state.js';
+import { candidateIndex, type CandidateIndex } from '../../src/model/candidate-index.js';
+import { candidateSettings, clusterCount, type CandidateSettings } from '../../src/model/candidate-policy.js';
+import { clusterRows } from './candidate-clusters.js';
 import type { DecodedBundle } from '../../src/model/decode-bundle.js';
 import { trainingDataHash } from './training/training-data-hash.js';
 import { parseArgs } from './args.js';
@@ -21,8 +24,9 @@ import { useBackend } from './wasm-backend.js';
  * A scorer over the dataset's item indices backed by a bundle whose vocabulary may differ (remapped by item id; items
  * the bundle does not know score -Infinity). States go through `historyState`, the function the worker runs.
  */
-export function bundleScorer(bundle: DecodedBundle, itemIds: readonly string[], features: SequenceFeatures | undefined): CatalogScorer {
-  const scoreCatalog = historyScorer(plainSasrec(bundle.manifest.config, bundle.tensors, bundle.attributes));
+export function bundleScorer(bundle: DecodedBundle, itemIds: readonly string[], features: SequenceFeatures | undefined, approximate?: { probe?: number; onScored?: (scored: number) => void }): CatalogScorer {
+  const model = plainSasrec(bundle.manifest.config, bundle.tensors, bundle.attributes);
+  const scoreCatalog = historyScorer(model, approximate ? { ...bundleIndex(bundle, model, approximate.probe), ...(approximate.onScored ? { onScored: approximate.onScored } : {}) } : undefined);
   const index = new Map(bundle.manifest.vocabulary.map((id, i) => [id, i + 1]));
   const toBundle = Int32Array.from([0, ...itemIds.map((id) => index.get(id) ?? 0)]);
   const reads = readsEventFeatures(bundle.manifest.config);
@@ -41,6 +45,18 @@ export function bundleScorer(bundle: DecodedBundle, itemIds: readonly string[], 
   };
 }
 
+/**
+ * The approximate scoring's index for a bundle: its clusters (`clustersFile`) when it has them, else k-means here
+ * (seeded, {@link clusterCount} clusters), with the settings the worker would use at this catalog's size.
+ */
+function bundleIndex(bundle: DecodedBundle, model: PlainSasrec, probe?: number): { index: CandidateIndex; settings: CandidateSettings } {
+  const numItems = model.config.numItems;
+  const rows = scoringRows(model);
+  const width = scoringWidth(model);
+  const index = candidateIndex(rows, width, bundle.clusters ?? clusterRows(rows, width, clusterCount(numItems)), model.itemPrior);
+  return { index, settings: candidateSettings(numItems, index.clusters, probe) };
+}
+
 /** Refuses a bundle that was trained on data including the held-out items of this split. */
 async function checkNoLeak(bundle: DecodedBundle, split: LeaveOneOutSplit, itemIds: readonly string[]): Promise<void> {
   const training = bundle.manifest.training;
@@ -55,7 +71,9 @@ async function checkNoLeak(bundle: DecodedBundle, split: LeaveOneOutSplit, itemI
 
 /**
  * `evaluate --events FILE --format F [--model DIR] --protocol sampled|full [--negatives N] [--target validation|test]
- * [--json]`: the model (int8), its f32 twin (DIR/f32) and the popularity and item-kNN baselines, in one run.
+ * [--scoring exact|approximate] [--json]`: the model (int8), its f32 twin (DIR/f32) and the popularity and item-kNN
+ * baselines, in one run; with `--scoring approximate`, the int8 model by the worker's candidate scoring only, and the
+ * mean share of the catalog it scored per history (`scoredFraction`).
  */
 export async function evaluateCommand(argv: readonly string[]): Promise<void> {
   const args = parseArgs(EVALUATE, argv);
@@ -82,16 +100,31 @@ export async function evaluateCommand(argv: readonly string[]): Promise<void> {
     result[name] = metrics satisfies RankingMetrics;
   };
   const modelDir = args.get('model');
+  const scoring = args.choice<'exact' | 'approximate'>('scoring');
   if (typeof modelDir === 'string') {
     await useBackend(args.choice<'wasm' | 'cpu'>('backend'));
     const int8 = await readBundle(modelDir);
     await checkNoLeak(int8, split, data.itemIds);
-    await run('model', bundleScorer(int8, data.itemIds, data.features));
-    await run('f32', bundleScorer(await readBundle(join(modelDir, 'f32')), data.itemIds, data.features));
+    if (scoring === 'approximate') {
+      // The worker's scoring for large catalogs; each history's scored items are tallied, to report the share scored.
+      let scored = 0;
+      let histories = 0;
+      const onScored = (n: number): void => {
+        scored += n;
+        histories++;
+      };
+      await run('model', bundleScorer(int8, data.itemIds, data.features, { probe: args.num('probe'), onScored }));
+      result['scoredFraction'] = scored / histories / int8.manifest.config.numItems;
+    } else {
+      await run('model', bundleScorer(int8, data.itemIds, data.features));
+      await run('f32', bundleScorer(await readBundle(join(modelDir, 'f32')), data.itemIds, data.features));
+    }
   }
-  await run('popularity', popularityScorer(split.train, numItems));
-  await run('itemknn', itemKnnScorer(split.train, numItems));
-  const summary = { users, target, protocol, ...(protocol === 'sampled' ? { negatives: options.negatives } : {}), ...result };
+  if (scoring === 'exact' || typeof modelDir !== 'string') {
+    await run('popularity', popularityScorer(split.train, numItems));
+    await run('itemknn', itemKnnScorer(split.train, numItems));
+  }
+  const summary = { users, target, protocol, scoring, ...(protocol === 'sampled' ? { negatives: options.negatives } : {}), ...result };
   if (args.has('json')) console.log(JSON.stringify(summary));
   else console.log(JSON.stringify(summary, null, 2));
 }

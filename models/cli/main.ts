@@ -10,6 +10,7 @@ const RUN: Record<string, () => Promise<(argv: readonly string[]) => Promise<voi
   'evaluate-search': async () => (await import('./evaluate-search.js')).evaluateSearch,
   tiers: async () => (await import('./tiers.js')).tiersCommand,
   'evaluate-rerank': async () => (await import('./evaluate-rerank.js')).evaluateRerankCommand,
+  index: async () => (await import('./index-bundle.js')).indexCommand,
 };
 
 async function main(argv: string[]): Promise<void> {

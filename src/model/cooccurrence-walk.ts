@@ -108,3 +108,40 @@ function walkLists(
     [current, next, reached, nextReached, count] = [next, current, nextReached, reached, nextCount];
   }
 }
+
+/** A sparse {@link neighbourSums}: the items the walk reached (`items`, each once) and their sums, as float32. */
+export interface ReachedSums {
+  items: Int32Array;
+  sums: Float32Array;
+}
+
+/** Sums of one walk accumulated per lists (the catalog's size), reused: only the reached entries are touched. */
+const accumulators = new WeakMap<NeighbourLists, { sums: Float32Array; reached: Int32Array }>();
+
+/**
+ * {@link neighbourSums} for the items the walk reached only: the same float32 sums, without a catalog-sized output
+ * (the approximate scoring's candidates from the memory; the work is the paths walked).
+ */
+export function neighbourReach(lists: NeighbourLists, history: readonly number[], historyLength: number, hops = 1, pathWeight = 0): ReachedSums {
+  const size = lists.offsets.length - 1;
+  let acc = accumulators.get(lists);
+  if (!acc) accumulators.set(lists, (acc = { sums: new Float32Array(size), reached: new Int32Array(size) }));
+  const { sums: into, reached: all } = acc;
+  let total = 0;
+  let factor = 1;
+  walkLists(lists, history, historyLength, pathWeight > 0 ? hops : 1, (sums, reached, count) => {
+    for (let r = 0; r < count; r++) {
+      const j = reached[r]!;
+      if (into[j] === 0) all[total++] = j;
+      into[j]! += factor * sums[j]!;
+    }
+    factor *= pathWeight;
+  });
+  const items = all.slice(0, total);
+  const out = new Float32Array(total);
+  for (let r = 0; r < total; r++) {
+    out[r] = into[items[r]!]!;
+    into[items[r]!] = 0;
+  }
+  return { items, sums: out };
+}

@@ -12,6 +12,8 @@ export interface DecodedBundle {
   tensors: NamedArray[];
   /** The item attribute table, when the model has attributes. */
   attributes?: Int32Array;
+  /** Each item's cluster for the approximate scoring (`candidateIndex`), when the bundle has them (`clustersFile`). */
+  clusters?: Int32Array;
 }
 
 /** What the caller does with each file once it passed its checksum, and says when one fails it. */
@@ -113,5 +115,10 @@ export async function decodeBundle(
     const rows = manifest.config.numItems + 1;
     tensors.push({ name: NEIGHBOUR_COUNTS, shape: [rows], data: all.slice(0, rows) }, { name: NEIGHBOUR_IDS, shape: [all.length - rows], data: all.slice(rows) });
   }
-  return { manifest, tensors, ...(attributes ? { attributes } : {}) };
+  let clusters: Int32Array | undefined;
+  if (manifest.clustersFile) {
+    clusters = Int32Array.from(unpackIntegers(await checked(manifest.clustersFile), manifest.clustersDtype ?? 'int32'));
+    if (clusters.length !== manifest.config.numItems + 1 || clusters.some((c) => c < 0)) throw bad(`${manifest.clustersFile} has ${clusters.length} entries, not config.numItems + 1 (${manifest.config.numItems + 1}), or a negative one`, manifest.clustersFile);
+  }
+  return { manifest, tensors, ...(attributes ? { attributes } : {}), ...(clusters ? { clusters } : {}) };
 }

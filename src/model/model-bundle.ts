@@ -10,13 +10,18 @@ export interface NamedArray {
 /** The bundle format this build writes. */
 export const BUNDLE_FORMAT = 'edgereco-model';
 /**
- * The version this build writes. Version 2 added float16 int8 scales in the weights file (`scalesOffset`) and the
+ * The version this build writes for a bundle without clusters. Version 2 added float16 int8 scales in the weights file (`scalesOffset`) and the
  * co-occurrence lists (`neighboursFile`); version 3 the memory's longer paths (`config.neighbourHops`,
  * `neighbourPathWeight`), which a version 2 reader would silently ignore. Versions 1 and 2 still load.
  */
 export const BUNDLE_FORMAT_VERSION = 3;
+/**
+ * The version of a bundle with the approximate scoring's clusters (`clustersFile`, written by `edgereco index`).
+ * Without them a large catalog is scored exactly, so a bundle without clusters stays version 3.
+ */
+export const CLUSTERS_FORMAT_VERSION = 4;
 /** The versions this build loads. */
-export const BUNDLE_FORMAT_VERSIONS: readonly number[] = [1, 2, 3];
+export const BUNDLE_FORMAT_VERSIONS: readonly number[] = [1, 2, 3, 4];
 
 /**
  * The co-occurrence memory's arrays among a model's named arrays: each item's list length (`[numItems + 1]`), the
@@ -108,6 +113,13 @@ export interface ModelManifest {
   neighboursFile?: string;
   /** Element type of `neighboursFile`: uint16 when every item index fits, else int32. */
   neighboursDtype?: 'uint16' | 'int32';
+  /**
+   * Each item's cluster (`[numItems + 1]`, entry 0 unused), little-endian, for scoring candidates instead of the whole
+   * catalog (`candidateIndex`; version 4, optional: written by `edgereco index`).
+   */
+  clustersFile?: string;
+  /** Element type of `clustersFile`. */
+  clustersDtype?: 'uint16' | 'int32';
   /** SHA-256 (hex) of each file of the bundle other than the manifest. */
   checksums: Record<string, string>;
   training?: TrainingRecord;

@@ -23,8 +23,9 @@ export function shopperInput(runtime: ModelRuntime, history: History, contextIte
 
 /**
  * `recommend()` with the click model: the shopper's recent items (oldest first, the item in view last) score every item
- * the model knows in one batched call; filters apply before the top-k. Returns null when the model knows none of the
- * history (a first-time visitor): the caller falls back to the baseline. Each reason names the history item the
+ * the model knows in one batched call (a large catalog: its candidates, see `ModelRuntime.scoreShortlist`); filters
+ * apply before the top-k. Returns null when the model knows none of the history (a first-time visitor): the caller
+ * falls back to the baseline. Each reason names the history item the
  * result is closest to in the model's item space, which is evidence present in the log.
  */
 export async function modelRecommend(
@@ -37,8 +38,10 @@ export async function modelRecommend(
   const ids = recent.map((r) => r.itemId);
   if (options.contextItemId !== undefined) ids.push(options.contextItemId);
   const input = shopperInput(runtime, history, options.contextItemId);
-  const scores = await runtime.scoreInput(input);
-  if (scores === null) return null;
+  // A large catalog scores its candidates only (see `candidate-policy.ts`); the whole catalog when that is not enough.
+  const shortlist = await runtime.scoreShortlist(input);
+  const scores = shortlist ? null : await runtime.scoreInput(input);
+  if (shortlist === null && scores === null) return null;
   const exclude = new Set(options.filter.exclude ?? []);
   if (options.contextItemId !== undefined) exclude.add(options.contextItemId);
   // Items already in the history are not recommended back as if new.
@@ -59,10 +62,12 @@ export async function modelRecommend(
     top.splice(at, 0, { index, score });
     if (top.length > options.k) top.pop();
   };
-  for (let i = 1; i < scores.length; i++) {
-    const itemId = vocabulary[i - 1]!;
-    if (catalog.size > 0 && !catalog.get(itemId)) continue; // a model item the store no longer sells
-    consider(i, itemId, scores[i]!);
+  const sells = (itemId: string): boolean => catalog.size === 0 || catalog.get(itemId) !== undefined; // not a model item the store no longer sells
+  if (shortlist) shortlist.items.forEach((i, r) => sells(vocabulary[i - 1]!) && consider(i, vocabulary[i - 1]!, shortlist.scores[r]!));
+  const all = scores ?? (shortlist && top.length < options.k ? await runtime.scoreInput(input) : null);
+  if (all) {
+    top.length = 0; // the filters left fewer than k of the shortlist: rank the whole catalog
+    for (let i = 1; i < all.length; i++) if (sells(vocabulary[i - 1]!)) consider(i, vocabulary[i - 1]!, all[i]!);
   }
   freshScores.forEach((score, j) => consider(-1 - j, fresh.itemIds[j]!, score));
   const tailFrom = -1 - fresh.itemIds.length;

@@ -6,6 +6,16 @@ import type { SasrecConfig } from '../../../src/model/sasrec-config.js';
 import type { SasrecWeights } from '../training/sasrec-weights.js';
 import { wasmProduct } from '../../../src/model/wasm-product.js';
 import { exportWeights } from '../training/weights-io.js';
+import type { CandidateIndex } from '../../../src/model/candidate-index.js';
+import type { CandidateSettings } from '../../../src/model/candidate-policy.js';
+import { memoryCandidates, scoreCandidates } from '../../../src/model/candidate-scoring.js';
+
+/** Approximate scoring (`scoreCandidates`, the worker's for large catalogs): the index, its settings, and a tally of the items each history scored. */
+export interface ApproximateScoring {
+  index: CandidateIndex;
+  settings: CandidateSettings;
+  onScored?: (scored: number) => void;
+}
 
 /**
  * Scores the whole catalog for a batch of histories: one `Float32Array(numItems + 1)` per history. `features` are the
@@ -21,9 +31,10 @@ export type HistoryScorer = ((histories: readonly (readonly number[])[], feature
  * co-occurrence memory of a model with one (`addCooccurrence`). Index 0 (padding) is -Infinity; an
  * empty history gets all-zero scores (the caller falls back to priors).
  */
-export function historyScorer(model: PlainSasrec): HistoryScorer {
+export function historyScorer(model: PlainSasrec, approximate?: ApproximateScoring): HistoryScorer {
   const V = model.config.numItems + 1;
   const d = scoringWidth(model);
+  if (approximate) return approximateScorer(model, approximate);
   const tableT = tf.tidy(() => tf.transpose(tf.tensor2d(scoringRows(model), [V, d])) as tf.Tensor2D);
   const wasm = tf.getBackend() === 'wasm' ? wasmProduct() : undefined; // as the worker does on WASM
   const score = (histories: readonly (readonly number[])[], features?: readonly (StateFeatures | undefined)[]): Float32Array[] => {
@@ -49,6 +60,28 @@ export function historyScorer(model: PlainSasrec): HistoryScorer {
       wasm?.dispose();
     },
   });
+}
+
+/**
+ * {@link historyScorer} by `scoreCandidates`, the worker's scoring for large catalogs: each history's shortlist keeps
+ * its exact scores, every other item -Infinity (it would not be recommended).
+ */
+function approximateScorer(model: PlainSasrec, { index, settings, onScored }: ApproximateScoring): HistoryScorer {
+  const V = model.config.numItems + 1;
+  const rows = scoringRows(model);
+  const wasm = tf.getBackend() === 'wasm' ? wasmProduct() : undefined;
+  const score = (histories: readonly (readonly number[])[], features?: readonly (StateFeatures | undefined)[]): Float32Array[] =>
+    histories.map((history, i) => {
+      const row = new Float32Array(V);
+      if (history.length === 0) return row;
+      row.fill(-Infinity);
+      const vector = scoringVector(model, historyState(model, history, features?.[i], wasm));
+      const top = scoreCandidates(index, rows, vector, memoryCandidates(model, history), settings);
+      onScored?.(top.scored);
+      top.items.forEach((item, r) => (row[item] = top.scores[r]!));
+      return row;
+    });
+  return Object.assign(score, { dispose: () => wasm?.dispose() });
 }
 
 /**

@@ -48,6 +48,18 @@ describe('train → bundle → evaluate', () => {
       expect(result[key].hr10).toBeGreaterThanOrEqual(0);
       expect(result[key].hr10).toBeLessThanOrEqual(1);
     }
+    // Candidate scoring with every cluster probed (and a shortlist longer than the catalog) ranks as the full product.
+    const approximate = JSON.parse(
+      (await captured(() =>
+        evaluateCommand(['--events', events, '--format', 's3rec', '--model', out, '--protocol', 'full', '--backend', 'cpu', '--scoring', 'approximate', '--probe', '1', '--json']),
+      )).at(-1)!,
+    );
+    const exact = JSON.parse(
+      (await captured(() => evaluateCommand(['--events', events, '--format', 's3rec', '--model', out, '--protocol', 'full', '--backend', 'cpu', '--json']))).at(-1)!,
+    );
+    expect(approximate.scoring).toBe('approximate');
+    expect(approximate.scoredFraction).toBe(1);
+    expect(approximate.model).toEqual(exact.model);
   });
 
   it('--members 2 trains two seeds in parallel processes and ships one bundle that averages them', async () => {
