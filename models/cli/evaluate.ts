@@ -8,7 +8,10 @@ import { popularityScorer } from './evaluation/popularity-baseline.js';
 import type { RankingMetrics } from './evaluation/ranking-metrics.js';
 import type { SequenceFeatures } from './datasets/sequence-dataset.js';
 import { historyScorer, prefixFeatures } from './evaluation/catalog-scores.js';
-import { plainSasrec, readsEventFeatures, scoringRows, scoringWidth, type PlainSasrec } from '../../src/model/history-state.js';
+import { historyState, plainSasrec, readsEventFeatures, scoringRows, scoringVector, scoringWidth, type PlainSasrec } from '../../src/model/history-state.js';
+import { shardOf } from '../../src/core/catalog-tiers.js';
+import { restrictBundle } from './head-bundle.js';
+import { invalidOption } from './args.js';
 import { candidateIndex, type CandidateIndex } from '../../src/model/candidate-index.js';
 import { candidateSettings, clusterCount, type CandidateSettings } from '../../src/model/candidate-policy.js';
 import { clusterRows } from './candidate-clusters.js';
@@ -43,6 +46,74 @@ export function bundleScorer(bundle: DecodedBundle, itemIds: readonly string[], 
       return out;
     });
   };
+}
+
+/**
+ * `--scoring tiered`: how the worker scores a tiered catalog (docs/large-catalogs.md), at the proportions of a store
+ * (by default the bench's 1,000,000 products: a head of 2%, shards of 0.05%). The head is the `headShare` most popular
+ * items by training count; the head bundle (`restrictBundle`, as `edgereco tiers` writes it) scores the head from the
+ * history's head items (tail items are not model inputs), memory included; the tail items of the shards named by the
+ * history's latest 50 tail items are scored by the same state against their own rows (no memory); every other item
+ * cannot be recommended (-Infinity). A history with no head item gets popularity, as the worker's baseline does.
+ */
+function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: readonly (readonly number[])[], headShare: number, shardShare: number, tailInputs = false): { scorer: CatalogScorer; described: () => Record<string, unknown> } {
+  if (readsEventFeatures(bundle.manifest.config)) throw invalidOption('--scoring tiered reads bundles without event features (eventTypes, gapBuckets)');
+  const n = itemIds.length;
+  const counts = new Float64Array(n + 1);
+  for (const seq of train) for (const i of seq) counts[i]! += 1;
+  const order = Array.from({ length: n }, (_, j) => j + 1).sort((a, b) => counts[b]! - counts[a]! || a - b);
+  const headSize = Math.max(1, Math.round(n * headShare));
+  const headIds = new Set(order.slice(0, headSize).map((i) => itemIds[i - 1]!));
+  const shards = Math.max(1, Math.round((n - headSize) / Math.max(1, n * shardShare)));
+  const shardOfItem = Int32Array.from([-1, ...itemIds.map((id) => (headIds.has(id) ? -1 : shardOf(id, shards)))]);
+  const members = Array.from({ length: shards }, (): number[] => []);
+  for (let i = 1; i <= n; i++) if (shardOfItem[i]! >= 0) members[shardOfItem[i]!]!.push(i);
+  const parts = restrictBundle(bundle, headIds);
+  const headBundle: DecodedBundle = { manifest: { ...bundle.manifest, config: parts.config, vocabulary: parts.vocabulary }, tensors: parts.arrays, ...(parts.attributes ? { attributes: parts.attributes } : {}) };
+  const headModel = plainSasrec(parts.config, parts.arrays, parts.attributes);
+  // tailInputs (experimental, not what the worker does yet): the state reads the tail items too (their shard rows as
+  // inputs), so head items score as with the full bundle; the candidates stay the head and the named shards.
+  const headScores = bundleScorer(tailInputs ? bundle : headBundle, itemIds, undefined);
+  const headIndex = new Map(parts.vocabulary.map((id, i) => [id, i + 1]));
+  const full = plainSasrec(bundle.manifest.config, bundle.tensors, bundle.attributes);
+  const rows = scoringRows(full);
+  const width = scoringWidth(full);
+  const fullIndex = new Map(bundle.manifest.vocabulary.map((id, i) => [id, i + 1]));
+  const popularity = popularityScorer(train, n);
+  let histories = 0;
+  let scored = 0;
+  let baseline = 0;
+  const scorer: CatalogScorer = async (batch, users) => {
+    const head = await headScores(batch, users);
+    const popular = (await popularity(batch, users))[0]!;
+    return batch.map((h, b) => {
+      histories++;
+      const known = h.map((i) => headIndex.get(itemIds[i - 1]!)).filter((i): i is number => i !== undefined);
+      if (known.length === 0 && !tailInputs) {
+        baseline++;
+        return popular;
+      }
+      const inputs = tailInputs ? h.map((i) => fullIndex.get(itemIds[i - 1]!)).filter((i): i is number => i !== undefined) : known;
+      const vector = scoringVector(tailInputs ? full : headModel, historyState(tailInputs ? full : headModel, inputs));
+      const out = Float32Array.from(head[b]!);
+      if (tailInputs) for (let i = 1; i <= n; i++) if (shardOfItem[i]! >= 0) out[i] = -Infinity;
+      const named = new Set(h.slice(-50).map((i) => shardOfItem[i]!).filter((s) => s >= 0));
+      let count = headSize;
+      for (const s of named) {
+        for (const i of members[s]!) {
+          const f = fullIndex.get(itemIds[i - 1]!);
+          if (f === undefined) continue;
+          let dot = 0;
+          for (let j = 0; j < width; j++) dot += vector[j]! * rows[f * width + j]!;
+          out[i] = dot;
+          count++;
+        }
+      }
+      scored += count;
+      return out;
+    });
+  };
+  return { scorer, described: () => ({ tiered: { headItems: headSize, shards, shardItems: Math.round((n - headSize) / shards), scoredFraction: scored / Math.max(1, histories - baseline) / n, baselineShare: baseline / Math.max(1, histories) } }) };
 }
 
 /**
@@ -100,12 +171,16 @@ export async function evaluateCommand(argv: readonly string[]): Promise<void> {
     result[name] = metrics satisfies RankingMetrics;
   };
   const modelDir = args.get('model');
-  const scoring = args.choice<'exact' | 'approximate'>('scoring');
+  const scoring = args.choice<'exact' | 'approximate' | 'tiered'>('scoring');
   if (typeof modelDir === 'string') {
     await useBackend(args.choice<'wasm' | 'cpu'>('backend'));
     const int8 = await readBundle(modelDir);
     await checkNoLeak(int8, split, data.itemIds);
-    if (scoring === 'approximate') {
+    if (scoring === 'tiered') {
+      const tiered = tieredScorer(int8, data.itemIds, split.train, args.num('head-share'), args.num('shard-share'), args.has('tail-inputs'));
+      await run('model', tiered.scorer);
+      Object.assign(result, tiered.described());
+    } else if (scoring === 'approximate') {
       // The worker's scoring for large catalogs; each history's scored items are tallied, to report the share scored.
       let scored = 0;
       let histories = 0;
