@@ -83,8 +83,9 @@ const listed = (record: Record<string, unknown>): string => Object.entries(recor
  * The model runtime and TensorFlow.js load only when a store configures a model. With `backend: 'auto'` the device
  * and the remembered decision are read while the bundle downloads (see backend-choice.ts).
  */
-async function startModel(init: EngineSettings, dbName: string | null, notify: EngineNotify, log: Log, warn: (error: unknown) => void): Promise<ModelRuntime | null> {
+async function startModel(init: EngineSettings, dbName: string | null, notify: EngineNotify, log: Log, warn: (error: unknown) => void, after: Promise<void>): Promise<ModelRuntime | null> {
   if (!init.modelUrl) return null;
+  await after;
   const start = performance.now();
   const [{ loadBundle }, { ModelRuntime }, { BackendChoice }] = await Promise.all([import('./model-loader.js'), import('../model/model-runtime.js'), import('./backend-choice.js')]);
   const [{ bundle, downloaded }, choice] = await Promise.all([loadBundle(init.modelUrl, `${cachePrefix(init.storeId)}-models`), BackendChoice.start(init.backend, dbName, log, warn)]);
@@ -147,7 +148,18 @@ export class Engine implements EngineApi {
     const debug: Log = init.debug ? (message) => void Promise.resolve(notify({ kind: 'debug', message })).catch(() => {}) : () => {};
     const dbName = init.storage === 'memory' ? null : databaseName(init.storeId);
     const backendWarning = (error: unknown) => report('warning')(asEdgeRecoError(error, 'the model backend could not be measured or remembered', 'the model keeps its backend'));
-    const model = startModel(init, dbName, notify, debug, backendWarning).catch((error: unknown) => {
+    // A repeat page view of an unchanged catalog: suggest() answers from the completions the last page view kept
+    // (warm-start.ts) once the history and the priors are in, without waiting for the catalog or the index. The
+    // worker has one thread: the model's code and the catalog's text wait until the kept completions are read (or
+    // found missing), a few tens of milliseconds.
+    const catalogResponse = !init.catalog && init.catalogUrl ? this.fetchCatalog(init.catalogUrl) : null;
+    const warm = catalogResponse && dbName ? { cacheName: `${cachePrefix(init.storeId)}-warm`, catalogUrl: init.catalogUrl!, settings: init.search } : null;
+    const quick = warm ? this.quickSuggest(warm, catalogResponse!, init.search, debug) : Promise.resolve(null);
+    const completionsFirst = quick.then(
+      () => undefined,
+      () => undefined,
+    );
+    const model = startModel(init, dbName, notify, debug, backendWarning, completionsFirst).catch((error: unknown) => {
       report('error')(asEdgeRecoError(error, 'the model could not be loaded', 'recommendations use the baseline'));
       debug('no model: recommendations come from the baseline (recent history, popularity)');
       return null;
@@ -173,11 +185,6 @@ export class Engine implements EngineApi {
           return null;
         })
       : Promise.resolve(null);
-    // A repeat page view of an unchanged catalog: suggest() answers from the completions the last page view kept
-    // (warm-start.ts) once the history and the priors are in, without waiting for the catalog or the index.
-    const catalogResponse = !init.catalog && init.catalogUrl ? this.fetchCatalog(init.catalogUrl) : null;
-    const warm = catalogResponse && dbName ? { cacheName: `${cachePrefix(init.storeId)}-warm`, catalogUrl: init.catalogUrl!, settings: init.search } : null;
-    const quick = warm ? this.quickSuggest(warm, catalogResponse!, init.search, debug) : Promise.resolve(null);
     // Without kept completions: the ones this page counts first, before the full index (see below).
     let counted!: (complete: QuickComplete | null) => void;
     const countedCompletions = new Promise<QuickComplete | null>((resolve) => (counted = resolve));
@@ -188,7 +195,7 @@ export class Engine implements EngineApi {
     try {
       const [log, checked, priors] = await Promise.all([
         logged,
-        this.loadCatalog(init, catalogResponse).catch((error: unknown): LoadedCatalog => {
+        this.loadCatalog(init, catalogResponse, completionsFirst).catch((error: unknown): LoadedCatalog => {
           report('error')(asEdgeRecoError(error, 'the catalog could not be loaded', 'recommendations come from the history only'));
           return { items: [], skipped: [], total: 0 }; // recommendations still come from the history
         }),
@@ -277,11 +284,12 @@ export class Engine implements EngineApi {
     }
   }
 
-  private async loadCatalog(init: EngineSettings, fetched: Promise<Response> | null): Promise<LoadedCatalog> {
+  private async loadCatalog(init: EngineSettings, fetched: Promise<Response> | null, after: Promise<void>): Promise<LoadedCatalog> {
     if (init.catalog) return checkCatalog(init.catalog);
     if (!init.catalogUrl || !fetched) return { items: [], skipped: [], total: 0 };
     const url = init.catalogUrl;
     const response = await fetched;
+    await after;
     const validator = catalogValidator(response);
     if (/\.csv(\?|$)/.test(url) || (response.headers.get('content-type') ?? '').includes('text/csv')) return { ...parseCatalogCsv(await response.text()), validator };
     const doc = await readJson(response, (problem, cause) => createError(ERROR_CODES.INVALID_DATA, { subject: `the catalog at ${url}`, requirement: `is not a JSON catalog: ${problem}`, url, fix: 'check options.catalogUrl' }, { cause }));
