@@ -186,6 +186,23 @@ export function scoringRows(model: PlainSasrec): Float32Array {
   return out;
 }
 
+/**
+ * The dot product of `vector` with each row of `rows` (row-major, `vector.length` wide): the scores of those rows, as
+ * the backend's `[1, d] · [d, V]` product computes them. `padding`: row 0 is the padding item, scored -Infinity.
+ */
+export function rowDots(rows: Float32Array, vector: Float32Array, padding = false): Float32Array {
+  const d = vector.length;
+  const out = new Float32Array(rows.length / d);
+  for (let i = 0; i < out.length; i++) {
+    let dot = 0;
+    const at = i * d;
+    for (let j = 0; j < d; j++) dot += vector[j]! * rows[at + j]!;
+    out[i] = dot;
+  }
+  if (padding && out.length > 0) out[0] = -Infinity;
+  return out;
+}
+
 /** A state as a scoring vector (`scoringWidth` long): the state, then the prior's weight. A score is its dot product with a scoring row. */
 export function scoringVector(model: PlainSasrec, state: Float32Array): Float32Array {
   if (!model.itemPrior) return state;

@@ -1,10 +1,8 @@
-import { activate, deviceLost, median, selectBackend, type BackendName, type BackendPreference, type BackendReport, type WasmPaths } from './backend-select.js';
+import type { BackendName, BackendPreference, BackendReport, WasmPaths } from './backend-select.js';
 import { preferenceOrder, STEADY_RUNS, WARMUP_RUNS } from './backend-policy.js';
-import * as tf from '@tensorflow/tfjs-core';
-import { scoreState, scoringTable } from './score-histories.js';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { DecodedBundle } from './decode-bundle.js';
-import { addCooccurrence, historyState, memoryTerms, plainSasrec, readsEventFeatures, scoringRows, scoringVector, scoringWidth, type MatrixProduct, type PlainSasrec } from './history-state.js';
-import { wasmProduct } from './wasm-product.js';
+import { addCooccurrence, historyState, memoryTerms, plainSasrec, readsEventFeatures, rowDots, scoringRows, scoringVector, scoringWidth, type MatrixProduct, type PlainSasrec } from './history-state.js';
 import { buildCandidateIndex, type CandidateIndex } from './candidate-index.js';
 import { candidateSettings, scoresCandidates } from './candidate-policy.js';
 import { memoryCandidates, scoreCandidates, type MemoryCandidates, type ScoredItems } from './candidate-scoring.js';
@@ -30,10 +28,14 @@ export interface SteadyState {
   switched: boolean;
 }
 
+/** TensorFlow.js's part of the runtime (tf-scoring.ts), loaded by {@link ModelRuntime.accelerate}. */
+type TfScoring = typeof import('./tf-scoring.js');
+
 /**
  * A loaded model on the best backend here. Scores the whole vocabulary for one history in one batched call. When the
  * backend fails (device lost, a shader or kernel error), it moves to the next backend and retries; the caller only
- * sees an `onBackend` report.
+ * sees an `onBackend` report. Made with {@link ModelRuntime.plain}, it answers at once with plain loops (the same
+ * state, the same dot products) and moves to TensorFlow.js once {@link ModelRuntime.accelerate} has chosen a backend.
  */
 export class ModelRuntime {
   readonly vocabulary: readonly string[];
@@ -88,20 +90,51 @@ export class ModelRuntime {
 
   /** (Re)creates the item table on the active backend, releasing the previous one. */
   private load(): tf.Tensor2D {
+    const tfs = this.tf!;
     this.dispose();
-    this.tableT = scoringTable(this.model, this.rows);
+    this.tableT = tfs.scoringTable(this.model, this.rows);
     // On WASM the forward pass's large matrix products run as SIMD kernels (see wasmProduct).
-    if (tf.getBackend() === 'wasm') this.product = wasmProduct();
+    if (tfs.activeBackend() === 'wasm') this.product = tfs.wasmProduct();
     return this.tableT;
   }
 
   private product: (MatrixProduct & { dispose(): void }) | null = null;
 
   static async load(bundle: DecodedBundle, options: RuntimeOptions): Promise<ModelRuntime> {
+    const runtime = ModelRuntime.plain(bundle, options);
+    await runtime.accelerate();
+    return runtime;
+  }
+
+  /** A runtime that scores with plain loops until {@link accelerate} (no TensorFlow.js loaded yet). */
+  static plain(bundle: DecodedBundle, options: RuntimeOptions): ModelRuntime {
     const runtime = new ModelRuntime(bundle, options);
-    await runtime.select();
     void runtime.scored.then(() => runtime.prepareCandidates());
     return runtime;
+  }
+
+  /** TensorFlow.js, once loaded; scoring uses it once a backend is chosen (`accelerated`). */
+  private tf: TfScoring | null = null;
+  private accelerating: Promise<void> | null = null;
+  /** Whether scoring runs on a tfjs backend (else plain loops, before {@link accelerate} finished). */
+  accelerated = false;
+
+  private settle: () => void = () => {};
+  /** Resolves once {@link accelerate} has run, whether a backend started or not (without starting it). */
+  readonly settled = new Promise<void>((resolve) => (this.settle = resolve));
+
+  /** Loads TensorFlow.js and chooses the backend (an `onBackend` report); rejects when no backend starts here. */
+  accelerate(): Promise<void> {
+    this.accelerating ??= (async () => {
+      try {
+        this.tf = await import('./tf-scoring.js');
+        await this.select();
+        this.accelerated = true;
+      } finally {
+        this.settle();
+      }
+    })();
+    return this.accelerating;
   }
 
   private probeHistory(): number[] {
@@ -112,14 +145,15 @@ export class ModelRuntime {
   private async select(reason?: string): Promise<void> {
     const items = this.probeHistory();
     const state = scoringVector(this.model, historyState(this.model, items, { types: items.map(() => 0), gaps: items.map(() => 0) }));
-    const report = await selectBackend({
+    const tfs = this.tf!;
+    const report = await tfs.selectBackend({
       order: this.options.order ?? preferenceOrder(this.options.preference),
       why: this.options.why ?? `preference "${this.options.preference}"`,
       wasmPath: this.options.wasmPath,
       exclude: this.failed,
       // Each backend gets its own copy of the table, so no tensor has to move between backends.
       probe: async () => {
-        await scoreState(this.load(), state);
+        await tfs.scoreState(this.load(), state);
       },
     });
     this.backend = report.backend;
@@ -130,7 +164,7 @@ export class ModelRuntime {
 
   /** Moves off `chosen` when its GPU device is lost. */
   private watch(chosen: BackendName): void {
-    void deviceLost().then((why) => {
+    void this.tf!.deviceLost().then((why) => {
       if (this.backend === chosen) void this.failOver(chosen, `${chosen} device lost: ${why}`);
     });
   }
@@ -144,6 +178,8 @@ export class ModelRuntime {
    */
   measureSteadyState(candidates: readonly BackendName[], decide: (timings: Partial<Record<BackendName, number>>) => { backend: BackendName; why: string }): Promise<SteadyState> {
     const run = async (): Promise<SteadyState> => {
+      await this.accelerate();
+      const { activate, median, scoreState, scoringTable, wasmProduct } = this.tf!;
       while (this.running > 0) await new Promise((r) => setTimeout(r, 5));
       const before = this.backend;
       const timings: Partial<Record<BackendName, number>> = {};
@@ -243,15 +279,16 @@ export class ModelRuntime {
       let failure: unknown;
       this.running++;
       try {
-        const tableT = this.tableT ?? this.load();
         const last = this.lastOrNew(history);
-        const scores = await scoreState(tableT, scoringVector(this.model, last.state));
+        const vector = scoringVector(this.model, last.state);
+        // Before a backend is chosen: the same dot products in plain loops.
+        const scores = this.accelerated ? await this.tf!.scoreState(this.tableT ?? this.load(), vector) : rowDots(this.rows, vector, true);
         last.memory ??= memoryTerms(this.model, history.items, this.model.config.numItems + 1);
         const out = addCooccurrence(this.model, history.items, scores, last.memory);
         this.firstScore();
         return out;
       } catch (error) {
-        if (attempt >= 2 || backend === 'cpu') throw error;
+        if (!this.accelerated || attempt >= 2 || backend === 'cpu') throw error;
         failure = error;
       } finally {
         this.running--;
@@ -306,16 +343,8 @@ export class ModelRuntime {
 
   /** Scores of extra scoring rows (`[n, width]`, from {@link meanVector}) for a shopper's input (`featurize`). */
   scoreVectors(vectors: Float32Array, history: HistoryFeatures): Float32Array {
-    const d = scoringWidth(this.model);
-    const out = new Float32Array(vectors.length / d);
-    if (history.items.length === 0) return out.fill(-Infinity);
-    const state = scoringVector(this.model, this.lastOrNew(history).state);
-    for (let i = 0; i < out.length; i++) {
-      let dot = 0;
-      for (let j = 0; j < d; j++) dot += state[j]! * vectors[i * d + j]!;
-      out[i] = dot;
-    }
-    return out;
+    if (history.items.length === 0) return new Float32Array(vectors.length / scoringWidth(this.model)).fill(-Infinity);
+    return rowDots(vectors, scoringVector(this.model, this.lastOrNew(history).state));
   }
 
   /** Row norms of the item vectors, computed on first use. */

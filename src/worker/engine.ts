@@ -41,6 +41,9 @@ const MAX_K = 200;
 /** The catalog as read: its rows checked, its HTTP validator (for warm-start.ts), a tiered catalog's tiers. */
 type LoadedCatalog = CatalogCheck & { validator?: string | null; tiers?: CatalogTiers };
 
+/** How long TensorFlow.js waits for the model's first answer at most (see startModel). */
+const ACCELERATE_AFTER_MS = 1000;
+
 /** How long the full search index waits for the model's start-up at most (see start()). */
 const SEARCH_GATE_MS = 2000;
 
@@ -83,7 +86,7 @@ const listed = (record: Record<string, unknown>): string => Object.entries(recor
  * The model runtime and TensorFlow.js load only when a store configures a model. With `backend: 'auto'` the device
  * and the remembered decision are read while the bundle downloads (see backend-choice.ts).
  */
-async function startModel(init: EngineSettings, dbName: string | null, notify: EngineNotify, log: Log, warn: (error: unknown) => void, after: Promise<void>): Promise<ModelRuntime | null> {
+async function startModel(init: EngineSettings, dbName: string | null, notify: EngineNotify, log: Log, warn: (error: unknown) => void, after: Promise<void>, slow: (error: unknown) => void): Promise<ModelRuntime | null> {
   if (!init.modelUrl) return null;
   await after;
   const start = performance.now();
@@ -93,7 +96,9 @@ async function startModel(init: EngineSettings, dbName: string | null, notify: E
   const model = bundle.manifest.checksums[bundle.manifest.weightsFile] ?? init.modelUrl;
   const plan = choice.plan(model);
   let first: BackendReport | undefined;
-  const runtime = await ModelRuntime.load(bundle, {
+  // It answers at once in plain loops; TensorFlow.js and the backend come behind the first answers (the `ready` event
+  // waits for them).
+  const runtime = ModelRuntime.plain(bundle, {
     preference: init.backend,
     order: plan.order,
     why: plan.why,
@@ -104,8 +109,17 @@ async function startModel(init: EngineSettings, dbName: string | null, notify: E
       notify({ kind: 'backend', info: { ...report, ...(reason ? { reason } : {}) } as BackendInfo });
     },
   });
-  log(`model loaded from ${init.modelUrl}: ${runtime.vocabulary.length} items on ${runtime.backend} in ${ms(start)}`);
-  if (first) choice.follow(runtime, first, plan, model);
+  log(`model ready from ${init.modelUrl}: ${runtime.vocabulary.length} items, scoring in plain loops until a backend is chosen, ${ms(start)}`);
+  // TensorFlow.js's code takes the worker's one thread for a while: loaded after the first answer (or 1 s).
+  void Promise.race([runtime.scored, new Promise((resolve) => setTimeout(resolve, ACCELERATE_AFTER_MS))])
+    .then(() => runtime.accelerate())
+    .then(
+    () => {
+      log(`model loaded from ${init.modelUrl}: ${runtime.vocabulary.length} items on ${runtime.backend} in ${ms(start)}`);
+      if (first) choice.follow(runtime, first, plan, model);
+    },
+    (error: unknown) => slow(error),
+  );
   return runtime;
 }
 
@@ -137,7 +151,9 @@ export class Engine implements EngineApi {
       }
     }
     return this.started.then(async ({ log, model, init: settings }) => {
-      const info = this.info(log, await model);
+      const runtime = await model;
+      await runtime?.settled; // `ready` names the backend (a failure was a warning)
+      const info = this.info(log, runtime);
       if (settings.debug) void Promise.resolve(notify({ kind: 'debug', message: `worker up: storage ${info.storage}, ${info.historySize} events in the history, ${info.catalogSize} catalog items, recommender ${info.recommender}${info.backend ? ` on ${info.backend}` : ''}` })).catch(() => {});
       return info;
     });
@@ -159,7 +175,8 @@ export class Engine implements EngineApi {
       () => undefined,
       () => undefined,
     );
-    const model = startModel(init, dbName, notify, debug, backendWarning, completionsFirst).catch((error: unknown) => {
+    const slow = (error: unknown) => report('warning')(asEdgeRecoError(error, 'no TensorFlow.js backend started here', 'the model scores in plain JavaScript, more slowly'));
+    const model = startModel(init, dbName, notify, debug, backendWarning, completionsFirst, slow).catch((error: unknown) => {
       report('error')(asEdgeRecoError(error, 'the model could not be loaded', 'recommendations use the baseline'));
       debug('no model: recommendations come from the baseline (recent history, popularity)');
       return null;
@@ -219,7 +236,7 @@ export class Engine implements EngineApi {
       // view); the full index is built once the model is up (or after SEARCH_GATE_MS), so the first recommend() comes
       // first: on one thread, building both at once only delays both.
       const start = performance.now();
-      const stages = CatalogSearch.staged(catalog, init.search, Promise.race([model, new Promise((resolve) => setTimeout(resolve, SEARCH_GATE_MS))]));
+      const stages = CatalogSearch.staged(catalog, init.search, Promise.race([model.then((runtime) => runtime?.settled), new Promise((resolve) => setTimeout(resolve, SEARCH_GATE_MS))]));
       void stages.completions.then(
         (complete) => counted(catalogError ? null : complete),
         () => counted(null),

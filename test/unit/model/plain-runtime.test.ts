@@ -1,0 +1,45 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { encodeBundle } from '../../../models/cli/training/encode-bundle.js';
+import { initSasrecWeights } from '../../../models/cli/training/sasrec-weights.js';
+import { exportWeights } from '../../../models/cli/training/weights-io.js';
+import { decodeBundle } from '../../../src/model/decode-bundle.js';
+import { ModelRuntime } from '../../../src/model/model-runtime.js';
+import { sasrecConfig } from '../../../src/model/sasrec-config.js';
+import { useCpu } from './tf-setup.js';
+
+beforeAll(useCpu);
+
+/**
+ * A page view's first answers come from the runtime before TensorFlow.js is loaded (`ModelRuntime.plain`: the same
+ * state, the catalog product in plain loops); after `accelerate()` the backend scores. The shopper must not see the
+ * difference: the same scores to float rounding, the same ranking.
+ */
+describe('the model before and after TensorFlow.js', () => {
+  it('scores every item as the backend does, and moves to the backend on accelerate()', async () => {
+    const numItems = 3000;
+    const vocabulary = Array.from({ length: numItems }, (_, i) => `item-${i + 1}`);
+    const config = sasrecConfig({ numItems, dim: 16, maxLength: 10 });
+    const encoded = await encodeBundle(config, vocabulary, exportWeights(initSasrecWeights(config, 7)), 'int8');
+    const bundle = await decodeBundle(encoded.manifest, async (name) => new Map(encoded.files).get(name)!);
+    const reports: string[] = [];
+    const runtime = ModelRuntime.plain(bundle, { preference: 'cpu', onBackend: (r) => reports.push(r.backend) });
+    const histories = [['item-5'], ['item-10', 'item-2999', 'item-7'], Array.from({ length: 12 }, (_, i) => `item-${i * 97 + 1}`)];
+    const before = [];
+    for (const h of histories) before.push((await runtime.score(h))!);
+    expect(runtime.accelerated).toBe(false);
+    expect(reports).toEqual([]);
+    await runtime.accelerate();
+    expect(runtime.accelerated).toBe(true);
+    expect(reports).toEqual(['cpu']);
+    const rank = (s: Float32Array) => Array.from(s.keys()).slice(1).sort((a, b) => s[b]! - s[a]! || a - b).slice(0, 20);
+    for (const [i, h] of histories.entries()) {
+      const after = (await runtime.score(h))!;
+      expect(before[i]![0]).toBe(-Infinity);
+      let gap = 0;
+      for (let j = 1; j < after.length; j++) gap = Math.max(gap, Math.abs(after[j]! - before[i]![j]!));
+      expect(gap).toBeLessThan(1e-4);
+      expect(rank(before[i]!)).toEqual(rank(after));
+    }
+    runtime.dispose();
+  });
+});
