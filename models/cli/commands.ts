@@ -112,7 +112,7 @@ export const EVALUATE: CommandSpec = {
       doc: `approximate: the int8 model scores only its candidates (best clusters, head, memory), as the worker does from ${APPROXIMATE_FROM.toLocaleString('en')} items; tiered: as the worker scores a tiered catalog (edgereco tiers): a head bundle of the --head-share most popular items, plus the tail items in the shards the history names`,
     },
     'head-share': { type: 'number', positive: true, max: 1, default: 0.02, value: 'F', doc: 'with --scoring tiered: the share of the catalog in the head (the bench store: 20,000 of 1,000,000)' },
-    'tail-inputs': { type: 'flag', doc: 'with --scoring tiered: the state also reads the history\'s tail items (not what the worker does yet: measures that next step)', experimental: true },
+    'without-tail-inputs': { type: 'flag', doc: 'with --scoring tiered: the state reads the head items only (as the worker did before tail items became inputs)', experimental: true },
     'shard-share': { type: 'number', positive: true, max: 1, default: 0.0005, value: 'F', doc: 'with --scoring tiered: the share of the catalog in one shard (the bench store: 500 of 1,000,000)' },
     probe: { type: 'number', positive: true, max: 1, default: PROBE_FRACTION, value: 'F', doc: 'with --scoring approximate: the share of clusters probed', experimental: true },
     json: { type: 'flag', doc: 'print one line of JSON' },

@@ -8,7 +8,8 @@ import { popularityScorer } from './evaluation/popularity-baseline.js';
 import type { RankingMetrics } from './evaluation/ranking-metrics.js';
 import type { SequenceFeatures } from './datasets/sequence-dataset.js';
 import { historyScorer, prefixFeatures } from './evaluation/catalog-scores.js';
-import { historyState, plainSasrec, readsEventFeatures, scoringRows, scoringVector, scoringWidth, type PlainSasrec } from '../../src/model/history-state.js';
+import { plainSasrec, readsEventFeatures, scoringRows, scoringWidth, type PlainSasrec } from '../../src/model/history-state.js';
+import { ModelRuntime } from '../../src/model/model-runtime.js';
 import { shardOf } from '../../src/core/catalog-tiers.js';
 import { restrictBundle } from './head-bundle.js';
 import { invalidOption } from './args.js';
@@ -49,14 +50,16 @@ export function bundleScorer(bundle: DecodedBundle, itemIds: readonly string[], 
 }
 
 /**
- * `--scoring tiered`: how the worker scores a tiered catalog (docs/large-catalogs.md), at the proportions of a store
- * (by default the bench's 1,000,000 products: a head of 2%, shards of 0.05%). The head is the `headShare` most popular
- * items by training count; the head bundle (`restrictBundle`, as `edgereco tiers` writes it) scores the head from the
- * history's head items (tail items are not model inputs), memory included; the tail items of the shards named by the
+ * `--scoring tiered`: how the worker scores a tiered catalog (docs/large-catalogs.md), through the worker's own
+ * `ModelRuntime`, at the proportions of a store (by default the bench's 1,000,000 products: a head of 2%, shards of
+ * 0.05%). The head is the `headShare` most popular items by training count; the head bundle (`restrictBundle`, as
+ * `edgereco tiers` writes it) scores the head, its memory included; the tail items of the shards named by the
  * history's latest 50 tail items are scored by the same state against their own rows (no memory); every other item
- * cannot be recommended (-Infinity). A history with no head item gets popularity, as the worker's baseline does.
+ * cannot be recommended (-Infinity); a history the model cannot read gets popularity, as the worker's baseline does.
+ * `tailInputs`: the state also reads the history's tail items (`addInputs`), as the worker does; without it, as the
+ * worker did before.
  */
-function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: readonly (readonly number[])[], headShare: number, shardShare: number, tailInputs = false): { scorer: CatalogScorer; described: () => Record<string, unknown> } {
+function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: readonly (readonly number[])[], headShare: number, shardShare: number, tailInputs: boolean): { scorer: CatalogScorer; described: () => Record<string, unknown> } {
   if (readsEventFeatures(bundle.manifest.config)) throw invalidOption('--scoring tiered reads bundles without event features (eventTypes, gapBuckets)');
   const n = itemIds.length;
   const counts = new Float64Array(n + 1);
@@ -65,55 +68,68 @@ function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: 
   const headSize = Math.max(1, Math.round(n * headShare));
   const headIds = new Set(order.slice(0, headSize).map((i) => itemIds[i - 1]!));
   const shards = Math.max(1, Math.round((n - headSize) / Math.max(1, n * shardShare)));
-  const shardOfItem = Int32Array.from([-1, ...itemIds.map((id) => (headIds.has(id) ? -1 : shardOf(id, shards)))]);
-  const members = Array.from({ length: shards }, (): number[] => []);
-  for (let i = 1; i <= n; i++) if (shardOfItem[i]! >= 0) members[shardOfItem[i]!]!.push(i);
   const parts = restrictBundle(bundle, headIds);
   const headBundle: DecodedBundle = { manifest: { ...bundle.manifest, config: parts.config, vocabulary: parts.vocabulary }, tensors: parts.arrays, ...(parts.attributes ? { attributes: parts.attributes } : {}) };
-  const headModel = plainSasrec(parts.config, parts.arrays, parts.attributes);
-  // tailInputs (experimental, not what the worker does yet): the state reads the tail items too (their shard rows as
-  // inputs), so head items score as with the full bundle; the candidates stay the head and the named shards.
-  const headScores = bundleScorer(tailInputs ? bundle : headBundle, itemIds, undefined);
-  const headIndex = new Map(parts.vocabulary.map((id, i) => [id, i + 1]));
+  const runtime = ModelRuntime.plain(headBundle, { preference: 'cpu', onBackend: () => {} });
+  // The shards' rows: the whole model's scoring rows of the tail items it knows, by shard.
   const full = plainSasrec(bundle.manifest.config, bundle.tensors, bundle.attributes);
-  const rows = scoringRows(full);
+  const table = scoringRows(full);
   const width = scoringWidth(full);
   const fullIndex = new Map(bundle.manifest.vocabulary.map((id, i) => [id, i + 1]));
+  const byShard = Array.from({ length: shards }, () => ({ items: [] as number[], rows: [] as Float32Array[] }));
+  const shardOfItem = new Int32Array(n + 1).fill(-1);
+  for (let i = 1; i <= n; i++) {
+    const id = itemIds[i - 1]!;
+    const f = fullIndex.get(id);
+    if (headIds.has(id) || f === undefined) continue;
+    const k = shardOf(id, shards);
+    shardOfItem[i] = k;
+    byShard[k]!.items.push(i);
+    byShard[k]!.rows.push(table.subarray(f * width, (f + 1) * width));
+  }
+  const packed = byShard.map(({ items, rows }) => {
+    const out = new Float32Array(items.length * width);
+    rows.forEach((r, j) => out.set(r, j * width));
+    return { items, rows: out };
+  });
+  if (tailInputs) for (const { items, rows } of packed) runtime.addInputs(items.map((i) => itemIds[i - 1]!), rows);
   const popularity = popularityScorer(train, n);
+  // Dataset index → the head bundle's index, for the head items.
+  const headAt: [number, number][] = [];
+  for (let i = 1; i <= n; i++) {
+    const at = headIds.has(itemIds[i - 1]!) ? runtime.indexOf(itemIds[i - 1]!) : undefined;
+    if (at !== undefined) headAt.push([i, at]);
+  }
   let histories = 0;
   let scored = 0;
   let baseline = 0;
   const scorer: CatalogScorer = async (batch, users) => {
-    const head = await headScores(batch, users);
     const popular = (await popularity(batch, users))[0]!;
-    return batch.map((h, b) => {
+    const out: Float32Array[] = [];
+    for (const h of batch) {
       histories++;
-      const known = h.map((i) => headIndex.get(itemIds[i - 1]!)).filter((i): i is number => i !== undefined);
-      if (known.length === 0 && !tailInputs) {
+      const input = runtime.featurize(h.map((i, t) => ({ itemId: itemIds[i - 1]!, type: 'view' as const, ts: t })), h.length);
+      const head = await runtime.scoreInput(input);
+      if (head === null) {
         baseline++;
-        return popular;
+        out.push(Float32Array.from(popular));
+        continue;
       }
-      const inputs = tailInputs ? h.map((i) => fullIndex.get(itemIds[i - 1]!)).filter((i): i is number => i !== undefined) : known;
-      const vector = scoringVector(tailInputs ? full : headModel, historyState(tailInputs ? full : headModel, inputs));
-      const out = Float32Array.from(head[b]!);
-      if (tailInputs) for (let i = 1; i <= n; i++) if (shardOfItem[i]! >= 0) out[i] = -Infinity;
-      const named = new Set(h.slice(-50).map((i) => shardOfItem[i]!).filter((s) => s >= 0));
+      const row = new Float32Array(n + 1).fill(-Infinity);
+      for (const [i, at] of headAt) row[i] = head[at]!;
       let count = headSize;
-      for (const s of named) {
-        for (const i of members[s]!) {
-          const f = fullIndex.get(itemIds[i - 1]!);
-          if (f === undefined) continue;
-          let dot = 0;
-          for (let j = 0; j < width; j++) dot += vector[j]! * rows[f * width + j]!;
-          out[i] = dot;
-          count++;
-        }
+      for (const k of new Set(h.slice(-50).map((i) => shardOfItem[i]!).filter((k) => k >= 0))) {
+        const shard = packed[k]!;
+        const scores = runtime.scoreVectors(shard.rows, input);
+        shard.items.forEach((i, j) => (row[i] = scores[j]!));
+        count += shard.items.length;
       }
       scored += count;
-      return out;
-    });
+      out.push(row);
+    }
+    return out;
   };
-  return { scorer, described: () => ({ tiered: { headItems: headSize, shards, shardItems: Math.round((n - headSize) / shards), scoredFraction: scored / Math.max(1, histories - baseline) / n, baselineShare: baseline / Math.max(1, histories) } }) };
+  return { scorer, described: () => ({ tiered: { headItems: headSize, shards, shardItems: Math.round((n - headSize) / shards), tailInputs, scoredFraction: scored / Math.max(1, histories - baseline) / n, baselineShare: baseline / Math.max(1, histories) } }) };
 }
 
 /**
@@ -177,7 +193,7 @@ export async function evaluateCommand(argv: readonly string[]): Promise<void> {
     const int8 = await readBundle(modelDir);
     await checkNoLeak(int8, split, data.itemIds);
     if (scoring === 'tiered') {
-      const tiered = tieredScorer(int8, data.itemIds, split.train, args.num('head-share'), args.num('shard-share'), args.has('tail-inputs'));
+      const tiered = tieredScorer(int8, data.itemIds, split.train, args.num('head-share'), args.num('shard-share'), !args.has('without-tail-inputs'));
       await run('model', tiered.scorer);
       Object.assign(result, tiered.described());
     } else if (scoring === 'approximate') {

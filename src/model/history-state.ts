@@ -162,7 +162,8 @@ function plainEnsemble(config: SasrecConfig, arrays: readonly NamedArray[], attr
 }
 
 /** Floats per item vector: the model's dim, or the sum of its members'. */
-function vectorWidth(model: PlainSasrec): number {
+/** Columns of an item vector: `dim`, or an ensemble's members' side by side. */
+export function vectorWidth(model: PlainSasrec): number {
   return model.config.dim * (model.members?.length ?? 1);
 }
 

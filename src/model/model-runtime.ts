@@ -2,7 +2,7 @@ import type { BackendName, BackendPreference, BackendReport, WasmPaths } from '.
 import { preferenceOrder, STEADY_RUNS, WARMUP_RUNS } from './backend-policy.js';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { DecodedBundle } from './decode-bundle.js';
-import { addCooccurrence, historyState, memoryTerms, plainSasrec, readsEventFeatures, rowDots, scoringRows, scoringVector, scoringWidth, type MatrixProduct, type PlainSasrec } from './history-state.js';
+import { addCooccurrence, historyState, memoryTerms, plainSasrec, readsEventFeatures, rowDots, scoringRows, scoringVector, scoringWidth, vectorWidth, type MatrixProduct, type PlainSasrec } from './history-state.js';
 import { buildCandidateIndex, type CandidateIndex } from './candidate-index.js';
 import { candidateSettings, scoresCandidates } from './candidate-policy.js';
 import { memoryCandidates, scoreCandidates, type MemoryCandidates, type ScoredItems } from './candidate-scoring.js';
@@ -356,17 +356,48 @@ export class ModelRuntime {
    */
   private embedding(): { data: Float32Array; d: number; norms: Float32Array } {
     const data = this.model.table;
-    const rows = this.vocabulary.length + 1;
-    const d = data.length / rows;
-    if (!this.norms) {
-      this.norms = new Float32Array(rows);
-      for (let i = 0; i < rows; i++) {
+    const d = vectorWidth(this.model);
+    const rows = data.length / d;
+    if (this.norms?.length !== rows) {
+      // Computed on first use, and for the rows added since (addInputs).
+      const norms = new Float32Array(rows);
+      const from = this.norms?.length ?? 0;
+      if (this.norms) norms.set(this.norms);
+      for (let i = from; i < rows; i++) {
         let n = 0;
         for (let j = 0; j < d; j++) n += data[i * d + j]! ** 2;
-        this.norms[i] = Math.sqrt(n) || 1;
+        norms[i] = Math.sqrt(n) || 1;
       }
+      this.norms = norms;
     }
     return { data, d, norms: this.norms };
+  }
+
+  /**
+   * Items the bundle does not hold, given by their scoring rows (a tiered catalog's tail: `[ids.length, rowWidth]`,
+   * made from the full model's table): they become inputs of the state (their item vectors appended to the tables the
+   * forward pass reads, indices after the vocabulary's) and are similar to items as vocabulary items are. They are not
+   * scored by the catalog product (the caller scores them by {@link scoreVectors}). Returns how many were new.
+   */
+  addInputs(ids: readonly string[], rows: Float32Array): number {
+    const width = scoringWidth(this.model);
+    const fresh: [string, number][] = [];
+    ids.forEach((id, r) => {
+      if (!this.index.has(id)) fresh.push([id, r]);
+    });
+    if (fresh.length === 0) return 0;
+    const grow = (model: PlainSasrec, offset: number, d: number): void => {
+      const table = new Float32Array(model.table.length + fresh.length * d);
+      table.set(model.table);
+      fresh.forEach(([, r], j) => table.set(rows.subarray(r * width + offset, r * width + offset + d), model.table.length + j * d));
+      model.table = table;
+    };
+    const first = this.model.table.length / vectorWidth(this.model);
+    grow(this.model, 0, vectorWidth(this.model));
+    this.model.members?.forEach((member, k) => grow(member, k * this.model.config.dim, this.model.config.dim));
+    fresh.forEach(([id], j) => this.index.set(id, first + j));
+    this.last = null;
+    return fresh.length;
   }
 
   /** Cosine similarity of two items' embeddings (vocabulary indices). */

@@ -227,6 +227,11 @@ export class Engine implements EngineApi {
       const tail = checked.tiers ? new TailShards(checked.tiers, init.catalogUrl!, report('warning')) : null;
       this.catalog = new CatalogIndex(catalog, priors?.popularity() ?? new Map(), tail);
       if (tail) {
+        // The tail items' rows (made for this head bundle) become inputs of the model's state as their shards come.
+        tail.onRows = (rows) =>
+          void model.then((runtime) => {
+            if (runtime && rows.weights === runtime.weightsChecksum && rows.width === runtime.rowWidth) runtime.addInputs(rows.ids, rows.rows);
+          });
         debug(`tiered catalog: ${catalog.length} items in the head, ${checked.tiers!.items - catalog.length} in ${checked.tiers!.shards} shards fetched as calls name them`);
         void this.catalog.ensure(this.history.recentItems(TAIL_HISTORY).map((r) => r.itemId));
       }

@@ -1,5 +1,5 @@
 import type { CatalogItem } from '../core/catalog.js';
-import { parseShard, shardOf, shardUrl, type CatalogShard, type CatalogTiers } from '../core/catalog-tiers.js';
+import { parseShard, shardOf, shardUrl, type CatalogShard, type CatalogTiers, type ShardModelRows } from '../core/catalog-tiers.js';
 import { asEdgeRecoError, createError, ERROR_CODES, type EdgeRecoError } from '../core/errors.js';
 import { fetchFile, readJson } from './fetch-file.js';
 
@@ -25,6 +25,9 @@ export class TailShards {
     private readonly catalogUrl: string,
     private readonly warn: (error: EdgeRecoError) => void,
   ) {}
+
+  /** Called with each loaded shard's scoring rows (the engine gives them to the model as inputs of the state). */
+  onRows: ((rows: ShardModelRows) => void) | null = null;
 
   get(id: string): CatalogItem | undefined {
     return this.items.get(id);
@@ -64,7 +67,10 @@ export class TailShards {
         const doc = await readJson(response, (problem, cause) => createError(ERROR_CODES.INVALID_DATA, { subject: `the catalog shard at ${url}`, requirement: `is not JSON: ${problem}`, url, fix: 'upload every file `edgereco tiers` wrote' }, { cause }));
         const shard = parseShard(doc, this.tiers, k, url);
         for (const item of shard.items) this.items.set(item.id, item);
-        if (shard.model) this.rows.push(shard.model);
+        if (shard.model) {
+          this.rows.push(shard.model);
+          this.onRows?.(shard.model);
+        }
         if (shard.skipped.length > 0) this.warn(shard.skipped[0]!);
         return shard;
       } catch (error) {
