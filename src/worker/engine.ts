@@ -111,9 +111,8 @@ async function startModel(init: EngineSettings, dbName: string | null, notify: E
   });
   log(`model ready from ${init.modelUrl}: ${runtime.vocabulary.length} items, scoring in plain loops until a backend is chosen, ${ms(start)}`);
   // TensorFlow.js's code takes the worker's one thread for a while: loaded after the first answer (or 1 s).
-  void Promise.race([runtime.scored, new Promise((resolve) => setTimeout(resolve, ACCELERATE_AFTER_MS))])
-    .then(() => runtime.accelerate())
-    .then(
+  const accelerated = Promise.race([runtime.scored, new Promise((resolve) => setTimeout(resolve, ACCELERATE_AFTER_MS))]).then(() => runtime.accelerate());
+  void accelerated.then(
     () => {
       log(`model loaded from ${init.modelUrl}: ${runtime.vocabulary.length} items on ${runtime.backend} in ${ms(start)}`);
       if (first) choice.follow(runtime, first, plan, model);
