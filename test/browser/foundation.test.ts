@@ -159,6 +159,25 @@ describe('validation', () => {
     expect(codes[2]).toBe('INVALID_OPTION: edgereco: explain(itemId) must be an item id, a non-empty string (got 42)');
     await context.close();
   });
+
+  it('a bad option the worker finds rejects every call with it (calls are sent before init has answered) and is emitted once', async () => {
+    const context = await browser.newContext();
+    const page = await openSdkPage(context);
+    const result = await page.evaluate(async () => {
+      const w = window as unknown as W;
+      const reco = w.sdk.createRecommender({ storeId: 'bad-option', storage: 'disk' as unknown as 'memory' });
+      const emitted: string[] = [];
+      reco.on('error', (e) => emitted.push(e.code));
+      const code = (p: Promise<unknown>) => p.then(() => 'resolved', (e: Sdk.EdgeRecoError) => `${e.code}: ${e.message}`);
+      const answers = await Promise.all([code(reco.recommend()), code(reco.suggest('mu')), code(reco.search('mug')), code(reco.explain('x'))]);
+      await new Promise((r) => setTimeout(r, 100));
+      return { answers, emitted };
+    });
+    expect(result.answers).toHaveLength(4);
+    for (const answer of result.answers) expect(answer).toMatch(/^INVALID_OPTION: edgereco: .*storage/);
+    expect(result.emitted).toEqual(['INVALID_OPTION']);
+    await context.close();
+  });
 });
 
 describe('script-tag embed', () => {
