@@ -1,9 +1,9 @@
 // `npm run bench`: builds, serves on localhost, and measures in Debian's Chromium. Writes bench/results/*.json and the
 // tables in BENCHMARKS.md. Usage: node bench/run.mjs [foundation ...] (default: every benchmark).
 import { execSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { ROOT, serve } from '../scripts/serve.mjs';
 import { loaderSizes } from '../scripts/size.mjs';
@@ -366,7 +366,9 @@ ${line('search-cjk fixture (389 products, Chinese + Japanese; `bench/results/sea
       const games = JSON.parse(readFileSync(`${ROOT}/models/games/manifest.json`, 'utf8'));
       const ids = games.vocabulary ?? storedVocabulary(`${ROOT}/models/games`, games);
       mkdirSync(`${ROOT}/bench/tmp/games-catalog`, { recursive: true });
-      writeFileSync(`${ROOT}/bench/tmp/games-catalog/catalog.json`, JSON.stringify({ format: 'edgereco-catalog', version: 1, items: ids.map((id) => ({ id, title: `Game ${id}` })) }));
+      // Gzipped, as a CDN sends JSON (as the generated stores' and Icecat's catalogs are served).
+      rmSync(`${ROOT}/bench/tmp/games-catalog/catalog.json`, { force: true });
+      writeFileSync(`${ROOT}/bench/tmp/games-catalog/catalog.json.gz`, gzipSync(JSON.stringify({ format: 'edgereco-catalog', version: 1, items: ids.map((id) => ({ id, title: `Game ${id}` })) })));
       stores.push({ name: `Games (${ids.length.toLocaleString('en')})`, catalog: '/bench/tmp/games-catalog/catalog.json', model: '/models/games/manifest.json', prefix: 'game', queries: ['game 1', 'game 12'], viewed: ids.slice(100, 103) });
     }
     const heapOfWorker = async (page) => {
