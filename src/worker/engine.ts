@@ -35,7 +35,8 @@ import { ExperimentArms, type ArmSettings } from './experiment-arms.js';
 import { armEvidence, checkStoreList, storeListFor, withArms } from './arm-lists.js';
 import { checkTiers, type CatalogTiers } from '../core/catalog-tiers.js';
 import { TailShards } from './tail-shards.js';
-import { catalogValidator, readWarm, writeWarm, type QuickComplete, type WarmPlace } from './warm-start.js';
+import { catalogValidator, readWarm, writeWarm, type WarmPlace } from './warm-start.js';
+import type { QuickCompletions } from '../search/search-index.js';
 
 const MAX_K = 200;
 /** The catalog as read: its rows checked, its HTTP validator (for warm-start.ts), a tiered catalog's tiers. */
@@ -134,7 +135,7 @@ export class Engine implements EngineApi {
   private optedOut: boolean | null = null;
   private arms: ExperimentArms | null = null;
   /** A repeat page view's completions, ready before the catalog and the index (null: none kept, or not started). */
-  private quick: Promise<{ complete: QuickComplete; priors: PriorsSource | null } | null> | null = null;
+  private quick: Promise<{ complete: QuickCompletions; priors: PriorsSource | null } | null> | null = null;
   /** Whether the full search index is built (the quick completions are not used after that). */
   private searchBuilt = false;
 
@@ -202,8 +203,8 @@ export class Engine implements EngineApi {
         })
       : Promise.resolve(null);
     // Without kept completions: the ones this page counts first, before the full index (see below).
-    let counted!: (complete: QuickComplete | null) => void;
-    const countedCompletions = new Promise<QuickComplete | null>((resolve) => (counted = resolve));
+    let counted!: (complete: QuickCompletions | null) => void;
+    const countedCompletions = new Promise<QuickCompletions | null>((resolve) => (counted = resolve));
     this.quick = Promise.all([quick.then((restored) => restored ?? countedCompletions), priorsLoaded, logged]).then(
       ([complete, priors]) => (complete ? { complete, priors } : null),
       () => null,
@@ -286,7 +287,7 @@ export class Engine implements EngineApi {
   }
 
   /** Completions from the last page view's snapshot when the catalog's validator still matches it, else null. */
-  private async quickSuggest(warm: WarmPlace, catalogResponse: Promise<Response>, settings: SearchSettings | undefined, debug: Log): Promise<QuickComplete | null> {
+  private async quickSuggest(warm: WarmPlace, catalogResponse: Promise<Response>, settings: SearchSettings | undefined, debug: Log): Promise<QuickCompletions | null> {
     const start = performance.now();
     try {
       const [response, { SearchIndex }] = await Promise.all([catalogResponse, import('../search/search-index.js')]);

@@ -46,6 +46,3 @@ export async function writeWarm(place: WarmPlace, validator: string, snapshot: S
   const cache = await caches.open(place.cacheName);
   await cache.put(await keyOf(place), new Response(JSON.stringify(snapshot), { headers: { 'content-type': 'application/json', 'x-edgereco-validator': validator } }));
 }
-
-/** Completions ready before the full index: null for text the full index must answer (see `SearchIndex.quickSuggest`). */
-export type QuickComplete = (prefix: string, k: number) => { text: string }[] | null;
