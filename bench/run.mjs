@@ -43,6 +43,7 @@ const pct = (xs, p) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 };
 const round = (x, d = 2) => Number(x.toFixed(d));
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 try {
   if (wanted('foundation')) {
     const page = await (await browser.newContext()).newPage();
@@ -279,7 +280,6 @@ ${rows.join('\n')}`,
       await page.context().close();
       return ms;
     };
-    const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     const builds = {};
     for (const [name, catalog] of [['icecat', '/demo/data/icecat/catalog.json'], ['cjk', '/bench/tmp/cjk-catalog.json']]) {
       const now = [];
@@ -440,7 +440,6 @@ ${line('search-cjk fixture (389 products, Chinese + Japanese; `bench/results/sea
         page = await view('repeat');
         repeats.push({ recommend: row.repeat_first_recommend_ms, suggest: row.repeat_first_suggest_ms, mb: row.repeat_downloaded_mb });
       }
-      const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
       if (!row.repeat_error) {
         row.repeat_first_recommend_ms = median(repeats.map((r) => r.recommend));
         row.repeat_first_suggest_ms = median(repeats.map((r) => r.suggest));

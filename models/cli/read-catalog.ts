@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
 import { catalogProblems, parseCatalogDocument, type CatalogCheck } from '../../src/core/catalog.js';
 import { parseCatalogCsv } from '../../src/core/catalog-csv.js';
 import { invalidOption } from './args.js';
+import { readText } from './read-search-files.js';
 
 /**
  * Reads a store's catalog file as the SDK reads a fetched catalog: CSV (`.csv`, see `parseCatalogCsv`), else JSON (an
@@ -11,14 +10,8 @@ import { invalidOption } from './args.js';
  * that is already a tiered head, is refused with INVALID_OPTION / INVALID_DATA saying what to pass instead.
  */
 export function readCatalog(path: string): CatalogCheck {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (cause) {
-    throw invalidOption(`cannot read the catalog ${path} (${(cause as NodeJS.ErrnoException).code ?? String(cause)}); check --catalog`);
-  }
   const gz = path.endsWith('.gz');
-  const text = (gz ? gunzipSync(bytes) : bytes).toString('utf8');
+  const text = readText(path, `the catalog ${path}`, '--catalog');
   let check: CatalogCheck;
   if (/\.csv$/i.test(gz ? path.slice(0, -3) : path)) {
     check = parseCatalogCsv(text);

@@ -8,13 +8,17 @@ export type Judgments = Map<string, Map<string, number>>;
 
 const SUPPORTED_VERSION = 1;
 
-function readText(path: string): string {
+/**
+ * A file's text, gunzipped when its name ends in `.gz`; a file that cannot be read is INVALID_OPTION saying so
+ * (`what`: how the message names it, `check`: the options to check).
+ */
+export function readText(path: string, what = path, check = '--catalog / --judgments'): string {
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
   } catch (cause) {
     const reason = (cause as NodeJS.ErrnoException).code ?? String(cause);
-    throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: cannot read ${path} (${reason}); check --catalog / --judgments`, { cause });
+    throw new EdgeRecoError(ERROR_CODES.INVALID_OPTION, `edgereco: cannot read ${what} (${reason}); check ${check}`, { cause });
   }
   return (path.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8');
 }
