@@ -1,5 +1,6 @@
 import MiniSearch, { type Query, type SearchOptions, type SearchResult } from 'minisearch';
 import { createError, ERROR_CODES } from '../core/errors.js';
+import { inSlices, nextTask, SLICE_MS } from '../core/next-task.js';
 import type { FacetName, FacetValue } from '../core/search-types.js';
 import { TextAnalyzer, isSingleCjk } from './analyzer.js';
 import type { HanFold } from './fold-text.js';
@@ -66,7 +67,7 @@ export class SearchIndex {
   readonly config: SearchConfig;
   private readonly items = new Map<string, SearchItem>();
   private readonly mini: MiniSearch<SearchItem>;
-  private readonly suggestions: SuggestIndex;
+  private suggestions: SuggestIndex;
   /** Every indexed term (normalized). Terms of removed items stay: that only spares them typo matching. */
   private readonly vocabulary = new Set<string>();
   private readonly searchOptions: SearchOptions;
@@ -120,36 +121,45 @@ export class SearchIndex {
   }
 
   /**
-   * Builds the index in chunks, yielding to the event loop between them (MiniSearch's `addAllAsync`), so the worker
-   * keeps answering other calls while a large catalog is indexed. Loads Traditional → Simplified Chinese folding first
+   * Builds the index in slices of about `sliceMs`, each in its own task (`inSlices`), so the worker keeps answering
+   * other calls while a large catalog is indexed (a call waits for one slice, not for the build). Loads Traditional → Simplified Chinese folding first
    * when the catalog's locale is Chinese or its titles hold Chinese characters, and pinyin completion (`pinyin-pro`)
    * when `pinyin` is on.
    */
-  static async create(rows: unknown, options: SearchConfigInput = {}, chunkSize = 1000): Promise<SearchIndex> {
-    return SearchIndex.staged(rows, options, Promise.resolve(), chunkSize).index;
+  static async create(rows: unknown, options: SearchConfigInput = {}, sliceMs = SLICE_MS): Promise<SearchIndex> {
+    return SearchIndex.staged(rows, options, {}, sliceMs).index;
   }
 
   /**
    * {@link create} in two stages, for the worker's first answers: `completions` answers a single word being typed (as
-   * {@link quickSuggest} does) once the completions are counted, the quick part; the BM25 index is built after `gate`
-   * settles (the model's start-up, which then has the worker to itself) and `index` resolves with everything. A bad
-   * row or setting rejects both.
+   * {@link quickSuggest} does) once the completions are counted, the quick part; the BM25 index is built after
+   * `gates.index` settles (the model's start-up, which then has the worker to itself) and `index` resolves with
+   * everything. When `gates.kept` gives a {@link suggestSnapshot} of these rows and settings (a repeat page view), the
+   * index takes its completions from it instead of counting them again, all after `gates.index`. A bad row or setting
+   * rejects both.
    */
-  static staged(rows: unknown, options: SearchConfigInput = {}, gate: Promise<unknown> = Promise.resolve(), chunkSize = 1000): { completions: Promise<QuickCompletions>; index: Promise<SearchIndex> } {
+  static staged(rows: unknown, options: SearchConfigInput = {}, gates: { index?: Promise<unknown>; kept?: Promise<SearchSuggestSnapshot | null> } = {}, sliceMs = SLICE_MS): { completions: Promise<QuickCompletions>; index: Promise<SearchIndex> } {
     const ready = (async () => {
+      const kept = (await gates.kept?.catch(() => null)) ?? null;
+      if (kept) {
+        // The page answers from the kept completions meanwhile; what follows is one task, run when the page is quiet.
+        await gates.index?.catch(() => {});
+        await nextTask();
+      }
       const config = resolveSearchConfig(options);
       const items = validateSearchItems(rows);
       const foldHan = needsHanFolding(config.locale, itemTexts(items)) ? await loadHanFolding() : undefined;
       const index = new SearchIndex([], options, foldHan);
       for (const item of items) index.items.set(item.id, item);
-      index.suggestions.addAll(items);
+      if (kept) index.suggestions = SuggestIndex.restore(kept.suggest, index.analyzer);
+      else index.suggestions.addAll(items);
       if (config.pinyin) index.suggestions.enablePinyin(await loadPinyin());
       return { index, items };
     })();
     const completions = ready.then(({ index }): QuickCompletions => (input, k = 8) => (headOf(input) ? null : index.suggestions.suggest(input, k)));
     const built = ready.then(async ({ index, items }) => {
-      await gate.catch(() => {});
-      await index.mini.addAllAsync(items, { chunkSize });
+      await gates.index?.catch(() => {});
+      await inSlices(items, (item) => index.mini.add(item), sliceMs);
       return index;
     });
     completions.catch(() => {}); // the caller may read only `index`

@@ -68,14 +68,15 @@ export class CatalogSearch {
 
   /**
    * {@link build} in two stages (`SearchIndex.staged`): `completions` for a single word being typed as soon as they
-   * are counted, `search` with the full index, built once `gate` settles.
+   * are counted (or taken from `gates.kept`, the last page view's), `search` with the full index, built once
+   * `gates.index` settles.
    */
-  static staged(catalog: CatalogItem[], settings: SearchSettings = {}, gate?: Promise<unknown>): { completions: Promise<QuickCompletions>; search: Promise<CatalogSearch> } {
+  static staged(catalog: CatalogItem[], settings: SearchSettings = {}, gates: { index?: Promise<unknown>; kept?: Promise<SearchSuggestSnapshot | null> } = {}): { completions: Promise<QuickCompletions>; search: Promise<CatalogSearch> } {
     const stages = import('../search/search-index.js').then(({ SearchIndex }) => {
       if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) {
         throw createError(ERROR_CODES.INVALID_OPTION, { field: 'options.search', requirement: 'must be an object { locale, dictionary, synonyms, pins, priceRanges, autoCorrect, pinyin }', got: settings });
       }
-      return SearchIndex.staged(catalog, settings, gate);
+      return SearchIndex.staged(catalog, settings, gates);
     });
     const completions = stages.then((s) => s.completions);
     completions.catch(() => {}); // the caller may read only `search`

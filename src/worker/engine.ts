@@ -36,7 +36,7 @@ import { armEvidence, checkStoreList, storeListFor, withArms } from './arm-lists
 import { checkTiers, type CatalogTiers } from '../core/catalog-tiers.js';
 import { TailShards } from './tail-shards.js';
 import { catalogValidator, readWarm, writeWarm, type WarmPlace } from './warm-start.js';
-import type { QuickCompletions } from '../search/search-index.js';
+import type { QuickCompletions, SearchSuggestSnapshot } from '../search/search-index.js';
 
 const MAX_K = 200;
 /** The catalog as read: its rows checked, its HTTP validator (for warm-start.ts), a tiered catalog's tiers. */
@@ -205,7 +205,7 @@ export class Engine implements EngineApi {
     // Without kept completions: the ones this page counts first, before the full index (see below).
     let counted!: (complete: QuickCompletions | null) => void;
     const countedCompletions = new Promise<QuickCompletions | null>((resolve) => (counted = resolve));
-    this.quick = Promise.all([quick.then((restored) => restored ?? countedCompletions), priorsLoaded, logged]).then(
+    this.quick = Promise.all([quick.then((restored) => restored?.complete ?? countedCompletions), priorsLoaded, logged]).then(
       ([complete, priors]) => (complete ? { complete, priors } : null),
       () => null,
     );
@@ -241,7 +241,9 @@ export class Engine implements EngineApi {
       // view); the full index is built once the model is up (or after SEARCH_GATE_MS), so the first recommend() comes
       // first: on one thread, building both at once only delays both.
       const start = performance.now();
-      const stages = CatalogSearch.staged(catalog, init.search, Promise.race([model.then((runtime) => runtime?.settled), new Promise((resolve) => setTimeout(resolve, SEARCH_GATE_MS))]));
+      // With the last page view's completions restored, the index takes them over (after the model) instead of counting.
+      const modelUp = Promise.race([model.then((runtime) => runtime?.settled), new Promise((resolve) => setTimeout(resolve, SEARCH_GATE_MS))]);
+      const stages = CatalogSearch.staged(catalog, init.search, { index: modelUp, kept: quick.then((restored) => restored?.snapshot ?? null) });
       void stages.completions.then(
         (complete) => counted(catalogError ? null : complete),
         () => counted(null),
@@ -287,7 +289,7 @@ export class Engine implements EngineApi {
   }
 
   /** Completions from the last page view's snapshot when the catalog's validator still matches it, else null. */
-  private async quickSuggest(warm: WarmPlace, catalogResponse: Promise<Response>, settings: SearchSettings | undefined, debug: Log): Promise<QuickCompletions | null> {
+  private async quickSuggest(warm: WarmPlace, catalogResponse: Promise<Response>, settings: SearchSettings | undefined, debug: Log): Promise<{ complete: QuickCompletions; snapshot: SearchSuggestSnapshot } | null> {
     const start = performance.now();
     try {
       const [response, { SearchIndex }] = await Promise.all([catalogResponse, import('../search/search-index.js')]);
@@ -299,7 +301,7 @@ export class Engine implements EngineApi {
       }
       const complete = await SearchIndex.quickSuggest(snapshot, settings);
       debug(`search completions restored in ${ms(start)} (catalog ${validator} unchanged); the full index is rebuilt after the model`);
-      return complete;
+      return { complete, snapshot };
     } catch (error) {
       debug(`search completions not restored: ${String((error as Error)?.message ?? error)}`);
       return null;

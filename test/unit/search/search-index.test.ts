@@ -67,8 +67,8 @@ describe('SearchIndex: retrieval', () => {
 });
 
 describe('SearchIndex: incremental updates', () => {
-  it('builds in chunks without blocking, with the same results as a one-shot build', async () => {
-    const index = await SearchIndex.create(FIXTURE, {}, 4);
+  it('builds in slices without blocking, with the same results as a one-shot build', async () => {
+    const index = await SearchIndex.create(FIXTURE, {}, 0);
     expect(index.size).toBe(FIXTURE.length);
     expect(ids(index, 'wireles mouse')).toEqual(ids(new SearchIndex(FIXTURE), 'wireles mouse'));
     expect(index.suggest('wir')[0]?.text).toBe('wireless');

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { SearchIndex, SuggestIndex } from '../../../src/search/index.js';
 
 const FIXTURE: unknown[] = JSON.parse(readFileSync(new URL('../../fixtures/search/products.json', import.meta.url), 'utf8'));
@@ -61,5 +61,11 @@ describe('completions kept for the next page view (SearchIndex.suggestSnapshot â
     expect(prefixes.size).toBeGreaterThan(40);
     for (const prefix of prefixes) expect(quick(prefix, 8), prefix).toEqual(full.suggest(prefix, 8));
     expect(quick('wireless mo', 8)).toBeNull();
+    // The full index of a repeat page view takes the kept completions over instead of counting them again.
+    const counting = vi.spyOn(SuggestIndex.prototype, 'addAll');
+    const kept = await SearchIndex.staged(rows, settings, { kept: Promise.resolve(JSON.parse(JSON.stringify(full.suggestSnapshot()))) }).index;
+    expect(counting.mock.calls.filter(([items]) => items.length > 0)).toEqual([]);
+    counting.mockRestore();
+    for (const prefix of [...prefixes, 'wireless mo']) expect(kept.suggest(prefix, 8), prefix).toEqual(full.suggest(prefix, 8));
   });
 });
