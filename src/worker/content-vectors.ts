@@ -26,18 +26,17 @@ export function contentVectors(runtime: ModelRuntime, catalog: CatalogIndex): Co
   if (!byRuntime) cache.set(catalog, (byRuntime = new WeakMap()));
   const hit = byRuntime.get(runtime);
   if (hit) return hit;
-  const groups = new Map<string, number[]>();
-  const join = (key: string, index: number): void => {
-    const list = groups.get(key);
-    if (list) list.push(index);
-    else groups.set(key, [index]);
-  };
+  // The new items first: most catalogs have none (the bundle was trained on them all), and then this is one lookup per item.
   const fresh: { id: string; keys: string[] }[] = [];
-  for (const item of catalog.items) {
-    const keys = groupKeys(item.category, item.brand);
-    const index = runtime.indexOf(item.id);
-    if (index === undefined) fresh.push({ id: item.id, keys });
-    else for (const key of keys) join(key, index);
+  for (const item of catalog.items) if (runtime.indexOf(item.id) === undefined) fresh.push({ id: item.id, keys: groupKeys(item.category, item.brand) });
+  // The known items of the groups that new items belong to.
+  const groups = new Map<string, number[]>();
+  for (const { keys } of fresh) for (const key of keys) groups.set(key, []);
+  if (fresh.length > 0) {
+    for (const item of catalog.items) {
+      const index = runtime.indexOf(item.id);
+      if (index !== undefined) for (const key of groupKeys(item.category, item.brand)) groups.get(key)?.push(index);
+    }
   }
   const out: ContentVectors = { itemIds: [], vectors: new Float32Array(0), sources: [] };
   const rows: Float32Array[] = [];
