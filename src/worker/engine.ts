@@ -36,11 +36,12 @@ import { armEvidence, checkStoreList, storeListFor, withArms } from './arm-lists
 import { checkTiers, type CatalogTiers } from '../core/catalog-tiers.js';
 import { TailShards } from './tail-shards.js';
 import { catalogValidator, readWarm, writeWarm, type WarmPlace } from './warm-start.js';
+import { nextTask } from '../core/next-task.js';
 import type { QuickCompletions, SearchSuggestSnapshot } from '../search/search-index.js';
 
 const MAX_K = 200;
 /** The catalog as read: its rows checked, its HTTP validator (for warm-start.ts), a tiered catalog's tiers. */
-type LoadedCatalog = CatalogCheck & { validator?: string | null; tiers?: CatalogTiers };
+type LoadedCatalog = CatalogCheck & { validator?: string | null; tiers?: CatalogTiers; restored?: boolean };
 
 /** How long TensorFlow.js waits for the model's first answer at most (see startModel). */
 const ACCELERATE_AFTER_MS = 1000;
@@ -212,7 +213,7 @@ export class Engine implements EngineApi {
     try {
       const [log, checked, priors] = await Promise.all([
         logged,
-        this.loadCatalog(init, catalogResponse, completionsFirst).catch((error: unknown): LoadedCatalog => {
+        this.loadCatalog(init, catalogResponse, completionsFirst, warm, debug).catch((error: unknown): LoadedCatalog => {
           report('error')(asEdgeRecoError(error, 'the catalog could not be loaded', 'recommendations come from the history only'));
           return { items: [], skipped: [], total: 0 }; // recommendations still come from the history
         }),
@@ -255,16 +256,24 @@ export class Engine implements EngineApi {
       void search.then(
         (built) => {
           this.searchBuilt = true;
-          // Kept for the next page view when this catalog version has none yet (a catalog without ETag / Last-Modified: never).
+          // Kept for the next page view when this catalog version has none yet (a catalog without ETag / Last-Modified:
+          // never; one with invalid rows: its rows, never, so that its warning comes on every page view).
           const validator = checked.validator;
           if (warm && validator && !catalogError) {
             void quick.then(async (restored) => {
-              if (restored) return;
-              await writeWarm(warm, validator, built.suggestSnapshot());
-              debug(`search completions kept for the next page view (catalog ${validator})`);
+              if (!restored) {
+                await nextTask();
+                await writeWarm(warm, validator, 'completions', built.suggestSnapshot());
+                debug(`search completions kept for the next page view (catalog ${validator})`);
+              }
+              if (!checked.restored && checked.skipped.length === 0) {
+                await nextTask();
+                await writeWarm(warm, validator, 'catalog', { items: catalog, ...(checked.tiers ? { tiers: checked.tiers } : {}) });
+                debug(`catalog rows kept for the next page view (catalog ${validator})`);
+              }
             }).then(
               () => {},
-              (error: unknown) => debug(`search completions not kept: ${String((error as Error)?.message ?? error)}`),
+              (error: unknown) => debug(`search completions or catalog rows not kept: ${String((error as Error)?.message ?? error)}`),
             );
           }
         },
@@ -294,7 +303,7 @@ export class Engine implements EngineApi {
     try {
       const [response, { SearchIndex }] = await Promise.all([catalogResponse, import('../search/search-index.js')]);
       const validator = catalogValidator(response);
-      const snapshot = await readWarm(warm, validator);
+      const snapshot = await readWarm(warm, validator, 'completions');
       if (!snapshot) {
         debug(`search completions: none kept for this catalog version (${validator ?? 'the catalog has no ETag or Last-Modified'}); the index is built first`);
         return null;
@@ -308,13 +317,21 @@ export class Engine implements EngineApi {
     }
   }
 
-  private async loadCatalog(init: EngineSettings, fetched: Promise<Response> | null, after: Promise<void>): Promise<LoadedCatalog> {
+  private async loadCatalog(init: EngineSettings, fetched: Promise<Response> | null, after: Promise<void>, warm: WarmPlace | null, debug: Log): Promise<LoadedCatalog> {
     if (init.catalog) return checkCatalog(init.catalog);
     if (!init.catalogUrl || !fetched) return { items: [], skipped: [], total: 0 };
     const url = init.catalogUrl;
     const response = await fetched;
     await after;
     const validator = catalogValidator(response);
+    // A repeat page view of an unchanged catalog: the rows the last page view checked, not decompressed, parsed and checked again.
+    const start = performance.now();
+    const kept = warm ? await readWarm(warm, validator, 'catalog').catch(() => null) : null;
+    if (kept && Array.isArray(kept.items)) {
+      void response.body?.cancel().catch(() => {});
+      debug(`catalog rows restored in ${ms(start)} (catalog ${validator} unchanged)`);
+      return { items: kept.items, skipped: [], total: kept.items.length, validator, restored: true, ...(kept.tiers !== undefined ? { tiers: checkTiers(kept.tiers, url) } : {}) };
+    }
     if (/\.csv(\?|$)/.test(url) || (response.headers.get('content-type') ?? '').includes('text/csv')) return { ...parseCatalogCsv(await response.text()), validator };
     const doc = await readJson(response, (problem, cause) => createError(ERROR_CODES.INVALID_DATA, { subject: `the catalog at ${url}`, requirement: `is not a JSON catalog: ${problem}`, url, fix: 'check options.catalogUrl' }, { cause }));
     const tiers = (doc as { tiers?: unknown } | null)?.tiers;

@@ -6,8 +6,9 @@ import { launch, openSdkPage, resultsDir, watchErrors } from './chromium.js';
 
 /**
  * A multi-page storefront in real Chromium: each page view is a new document with a new worker, in one profile. The
- * first view builds the search index and keeps its completions; the next view of the unchanged catalog (one 304)
- * answers suggest() from them at once, as the full index would; a changed catalog is never answered from the old ones.
+ * first view builds the search index and keeps its completions and the checked catalog rows; the next view of the
+ * unchanged catalog (one 304) answers suggest() from them at once, as the full index would, and its other answers from
+ * the kept rows; a changed catalog is never answered from the old ones.
  */
 type W = Window & { sdk: typeof Sdk };
 
@@ -33,12 +34,12 @@ afterAll(async () => {
 });
 
 /** One page view: the recommender started as a storefront starts it; its debug lines; the answers to `prefixes`. */
-async function pageView(context: BrowserContext, prefixes: string[]): Promise<{ answers: Sdk.Suggestion[][]; lines: string[]; errors: string[] }> {
+async function pageView(context: BrowserContext, prefixes: string[]): Promise<{ answers: Sdk.Suggestion[][]; related: string[]; lines: string[]; errors: string[] }> {
   const page = await openSdkPage(context);
   const errors = watchErrors(page);
   const lines: string[] = [];
   page.on('console', (m) => m.text().startsWith('edgereco:') && lines.push(m.text()));
-  const answers = await page.evaluate(
+  const { answers, related } = await page.evaluate(
     async ({ url, prefixes }) => {
       const w = window as unknown as W;
       const reco = w.sdk.createRecommender({ storeId: 'warm-start', catalogUrl: url, debug: true, timeoutMs: 60_000 });
@@ -47,15 +48,17 @@ async function pageView(context: BrowserContext, prefixes: string[]): Promise<{ 
         out.push(await reco.suggest(prefix));
         console.info(`edgereco: (test) answered ${prefix}`);
       }
-      return out;
+      // An answer made from the catalog's rows (ids and titles of the same category).
+      const related = (await reco.related('p1', { k: 8 })).map((r) => `${r.itemId} ${r.title}`);
+      return { answers: out, related };
     },
     { url: URL_PATH, prefixes },
   );
   // Stay on the page until what it keeps for the next view is written (or it says why not).
   await page.waitForFunction(() => true);
-  for (let i = 0; i < 100 && !lines.some((l) => /search completions (kept|not kept)|restored/.test(l)); i++) await page.waitForTimeout(100);
+  for (let i = 0; i < 100 && !lines.some((l) => /catalog rows (kept|restored)|not kept/.test(l)); i++) await page.waitForTimeout(100);
   await page.close();
-  return { answers, lines, errors };
+  return { answers, related, lines, errors };
 }
 
 describe('a repeat page view of an unchanged catalog', () => {
@@ -64,6 +67,8 @@ describe('a repeat page view of an unchanged catalog', () => {
     const prefixes = ['wi', 'head', '蓝牙', 'wireless h', 'zeb'];
     const first = await pageView(context, prefixes);
     expect(first.lines.some((l) => l.includes('search completions kept for the next page view'))).toBe(true);
+    expect(first.lines.some((l) => l.includes('catalog rows kept for the next page view'))).toBe(true);
+    expect(first.related).toHaveLength(8);
     expect(first.answers[0]!.map((s) => s.text)).toEqual(expect.arrayContaining(['wireless', 'wired', 'window', 'winter']));
 
     const repeat = await pageView(context, prefixes);
@@ -76,15 +81,23 @@ describe('a repeat page view of an unchanged catalog', () => {
     expect(at('(test) answered wireless h')).toBeGreaterThan(at('search index built'));
     expect(repeat.answers).toEqual(first.answers);
     expect(repeat.answers[4]).toEqual([]);
+    // The catalog's rows came from the kept copy (not parsed again), and answer as the catalog does.
+    expect(repeat.lines.some((l) => l.includes('catalog rows restored'))).toBe(true);
+    expect(repeat.lines.some((l) => l.includes('3000 catalog items'))).toBe(true);
+    expect(repeat.related).toEqual(first.related);
 
     // The store publishes a new catalog at the same URL: a new ETag, so the kept completions are not used.
     writeCatalog(['zebra lamp']);
     const changed = await pageView(context, prefixes);
     expect(changed.lines.some((l) => l.includes('none kept for this catalog version'))).toBe(true);
     expect(changed.answers[4]!.map((s) => s.text)).toEqual(['zebra']);
+    expect(changed.lines.some((l) => l.includes('catalog rows restored'))).toBe(false);
+    expect(changed.lines.some((l) => l.includes('3001 catalog items'))).toBe(true);
     const again = await pageView(context, ['zeb']);
     expect(again.lines.some((l) => l.includes('search completions restored'))).toBe(true);
     expect(again.answers[0]!.map((s) => s.text)).toEqual(['zebra']);
+    expect(again.lines.some((l) => l.includes('catalog rows restored'))).toBe(true);
+    expect(again.lines.some((l) => l.includes('3001 catalog items'))).toBe(true);
     for (const view of [first, repeat, changed, again]) expect(view.errors).toEqual([]);
     await context.close();
   });
