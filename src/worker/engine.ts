@@ -90,9 +90,11 @@ const listed = (record: Record<string, unknown>): string => Object.entries(recor
  */
 async function startModel(init: EngineSettings, dbName: string | null, notify: EngineNotify, log: Log, warn: (error: unknown) => void, after: Promise<void>, slow: (error: unknown) => void): Promise<ModelRuntime | null> {
   if (!init.modelUrl) return null;
+  // The code is fetched at once (its modules come one after another, ~100 ms on a repeat view), run after `after`.
+  const code = Promise.all([import('./model-loader.js'), import('../model/model-runtime.js'), import('./backend-choice.js')]);
   await after;
   const start = performance.now();
-  const [{ loadBundle }, { ModelRuntime }, { BackendChoice }] = await Promise.all([import('./model-loader.js'), import('../model/model-runtime.js'), import('./backend-choice.js')]);
+  const [{ loadBundle }, { ModelRuntime }, { BackendChoice }] = await code;
   const [{ bundle, downloaded }, choice] = await Promise.all([loadBundle(init.modelUrl, `${cachePrefix(init.storeId)}-models`), BackendChoice.start(init.backend, dbName, log, warn)]);
   log(`model bundle read from ${init.modelUrl} in ${ms(start)} (${bundle.manifest.vocabulary.length} items; ${downloaded.length === 0 ? 'all from the cache' : `downloaded ${downloaded.join(', ')}`})`);
   const model = bundle.manifest.checksums[bundle.manifest.weightsFile] ?? init.modelUrl;
