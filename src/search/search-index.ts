@@ -285,6 +285,7 @@ export class SearchIndex {
   private run(query: Query, k: number, request: SearchRequest, facets: readonly FacetName[]): SearchAnswer {
     const filters = request.filters;
     const mode = this.config.combineWith;
+    if (mode === 'AND_THEN_OR' && typeof query === 'string') return this.runOnce(query, k, request, facets);
     const all = this.mini.search(query, { ...this.searchOptions, combineWith: mode === 'OR' ? 'OR' : 'AND' });
     const matched = filters ? all.filter((r) => matchesFilters(this.items.get(r.id as string)!, filters)) : all;
     const hits = matched.slice(0, k).map(toHit);
@@ -298,6 +299,35 @@ export class SearchIndex {
       if (hits.length >= k) break;
       if (!seen.has(r.id as string)) hits.push(toHit(r));
     }
+    return { hits, total, facets: counted };
+  }
+
+  /**
+   * AND, then OR to fill up to k, in one OR search: a result holding every query term has the score the AND search
+   * gives it (MiniSearch sums the terms' scores and multiplies by the number of query terms matched, either way), so
+   * the AND matches are the OR results that match every term, in the same order. A term in most of the catalog
+   * (every "Game …" of a games store) is scored once, not twice. For a plain query (synonyms make a query tree).
+   */
+  private runOnce(query: string, k: number, request: SearchRequest, facets: readonly FacetName[]): SearchAnswer {
+    const filters = request.filters;
+    const processTerm = this.searchOptions.processTerm!;
+    const needed = new Set(this.analyzer.queryTerms(query).flatMap((t) => processTerm(t) || [])).size;
+    const all = this.mini.search(query, { ...this.searchOptions, combineWith: 'OR' });
+    const everyTerm = all.filter((r) => r.queryTerms.length >= needed);
+    const hits: SearchHit[] = [];
+    let total = 0;
+    for (const r of everyTerm) {
+      if (filters && !matchesFilters(this.items.get(r.id as string)!, filters)) continue;
+      total++;
+      if (hits.length < k) hits.push(toHit(r));
+    }
+    if (hits.length < k) {
+      for (const r of all) {
+        if (hits.length >= k) break;
+        if (r.queryTerms.length < needed && (!filters || matchesFilters(this.items.get(r.id as string)!, filters))) hits.push(toHit(r));
+      }
+    }
+    const counted = facets.length > 0 ? this.countFacets(everyTerm, request, facets) : {};
     return { hits, total, facets: counted };
   }
 

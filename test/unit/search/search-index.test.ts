@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { EdgeRecoError } from '../../../src/core/errors.js';
 import { SearchIndex } from '../../../src/search/index.js';
@@ -129,5 +130,27 @@ describe('SearchIndex: catalog validation', () => {
   it('refuses bad options by name', () => {
     expect(thrown(() => new SearchIndex([], { boost: { colour: 2 } as never })).message).toContain('search.boost.colour');
     expect(thrown(() => new SearchIndex([], { combineWith: 'XOR' as never })).details.field).toBe('search.combineWith');
+  });
+});
+
+describe('SearchIndex: AND, then OR to fill up to k (the default), in one search', () => {
+  // The Icecat catalog: many items share words, so AND matches, OR fill, ties and filters all occur.
+  const items = JSON.parse(gunzipSync(readFileSync(new URL('../../../demo/data/icecat/catalog.json.gz', import.meta.url))).toString()).items.slice(0, 4000);
+  const both = new SearchIndex(items);
+  const and = new SearchIndex(items, { combineWith: 'AND' });
+  const or = new SearchIndex(items, { combineWith: 'OR' });
+
+  it.each(['usb cable', 'toner cartridge black', 'wireless mouse', 'laptop bag 15', 'hp', 'ink cartridge cyan magenta', 'qqq cable'])('%s: the AND matches in order, then the OR matches, as two searches give them', (query) => {
+    for (const request of [{ k: 20 }, { k: 200 }, { k: 50, filters: { maxPrice: 100 } }, { k: 30, facets: ['brand' as const] }]) {
+      const answer = both.query(query, request);
+      const strict = and.query(query, request);
+      const loose = or.query(query, { ...request, k: 10_000 });
+      const strictIds = strict.hits.map((h) => h.id);
+      const fill = loose.hits.map((h) => h.id).filter((id) => !strictIds.includes(id));
+      expect(answer.hits.map((h) => h.id)).toEqual([...strictIds, ...fill].slice(0, request.k));
+      expect(answer.hits.map((h) => h.score)).toEqual(expect.arrayContaining(strict.hits.map((h) => h.score)));
+      expect(answer.total).toBe(strict.total);
+      expect(answer.facets).toEqual(strict.facets);
+    }
   });
 });
