@@ -376,7 +376,7 @@ ${line('search-cjk fixture (389 products, Chinese + Japanese; `bench/results/sea
       const cdp = await page.context().newCDPSession(page);
       try {
         const { targetInfos } = await cdp.send('Target.getTargets');
-        const worker = targetInfos.find((t) => t.type === 'worker' && t.url.includes('edgereco.worker'));
+        const worker = targetInfos.find((t) => (t.type === 'worker' || t.type === 'shared_worker') && t.url.includes('edgereco.worker'));
         if (!worker) return null;
         const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: worker.targetId, flatten: false });
         // The worker's session also sends events (Inspector.workerScriptLoaded): wait for the answer to request 1.
@@ -416,14 +416,15 @@ ${line('search-cjk fixture (389 products, Chinese + Japanese; `bench/results/sea
       const url = `${server.url}/bench/scale.html?${process.env.SCALE_DEBUG ? 'debug&' : ''}${process.env.SCALE_IDLE ? `idle=${process.env.SCALE_IDLE}&` : ''}store=scale${files}&prefix=${store.prefix}&viewed=${viewed.join(',')}`;
       const context = await browser.newContext();
       const row = { store: store.name };
-      const view = async (label) => {
-        const page = await context.newPage();
+      const view = async (label, pageUrl = url, inContext = context, sameTab = null) => {
+        // sameTab: navigate that page (a new document in the same tab) instead of opening a new one.
+        const page = sameTab ?? (await inContext.newPage());
         // SCALE_DEBUG=1: the worker's life-cycle lines (options.debug), with the time since navigation, on stderr.
         if (process.env.SCALE_DEBUG) page.on('console', (m) => m.text().startsWith('edgereco:') && process.stderr.write(`[${label} ${Date.now() - t0} ms] ${m.text()}\n`));
         const before = server.bytesSent();
         const t0 = Date.now();
         try {
-          await page.goto(url);
+          await page.goto(pageUrl);
           await page.waitForFunction(() => window.first !== undefined, null, { timeout });
           const first = await page.evaluate(() => window.first);
           if (first.error) row[`${label}_error`] = first.error;
@@ -442,19 +443,24 @@ ${line('search-cjk fixture (389 products, Chinese + Japanese; `bench/results/sea
       const firstPage = await view('first');
       await firstPage.waitForTimeout(3000);
       await firstPage.close();
-      // Three repeat views (each a new document in the same profile); the medians of their first answers.
-      const repeats = [];
-      let page = null;
-      for (let i = 0; i < 3 && !row.repeat_error; i++) {
-        await page?.close();
-        page = await view('repeat');
-        repeats.push({ recommend: row.repeat_first_recommend_ms, suggest: row.repeat_first_suggest_ms, mb: row.repeat_downloaded_mb });
-      }
-      if (!row.repeat_error) {
-        row.repeat_first_recommend_ms = median(repeats.map((r) => r.recommend));
-        row.repeat_first_suggest_ms = median(repeats.map((r) => r.suggest));
-        row.repeat_downloaded_mb = Math.max(...repeats.map((r) => r.mb));
-      }
+      /** `n` views one after another (each a new document); the medians of their first answers; the last page stays open. */
+      const views = async (label, n, pageUrl = url, inContext = context, sameTab = null) => {
+        const seen = [];
+        let last = sameTab;
+        for (let i = 0; i < n && !row[`${label}_error`]; i++) {
+          if (!sameTab) await last?.close();
+          last = await view(label, pageUrl, inContext, sameTab);
+          seen.push({ recommend: row[`${label}_first_recommend_ms`], suggest: row[`${label}_first_suggest_ms`], mb: row[`${label}_downloaded_mb`] });
+        }
+        if (!row[`${label}_error`]) {
+          row[`${label}_first_recommend_ms`] = median(seen.map((r) => r.recommend));
+          row[`${label}_first_suggest_ms`] = median(seen.map((r) => r.suggest));
+          row[`${label}_downloaded_mb`] = Math.max(...seen.map((r) => r.mb));
+        }
+        return last;
+      };
+      // Five repeat views (each a new document in the same profile); the medians of their first answers.
+      const page = await views('repeat', 5);
       if (!row.repeat_error && !store.floor) {
         try {
           Object.assign(row, await page.evaluate((queries) => window.warm({ queries }), store.queries));
@@ -462,6 +468,21 @@ ${line('search-cjk fixture (389 products, Chinese + Japanese; `bench/results/sea
         } catch (error) {
           row.warm_error = String(error?.message ?? error).split('\n')[0];
         }
+      }
+      if (!row.repeat_error && !process.env.SCALE_NO_TABS) {
+        // The shopper goes on to the store's next pages in this tab (a new document each), then opens a second tab of
+        // the store. Then the same in a fresh profile with the worker file started as a SharedWorker kept across
+        // navigations (extendedLifetime): one engine for the store's pages and tabs (measured, not shipped yet).
+        await views('next_page', 3, url, context, page);
+        await (await views('tab', 3))?.close();
+        const shared = await browser.newContext();
+        const sharedUrl = `${url}&shared`;
+        const opener = await view('shared_first', sharedUrl, shared);
+        await opener.waitForTimeout(3000);
+        await (await views('shared_repeat', 3, sharedUrl, shared))?.close();
+        await views('shared_next_page', 3, sharedUrl, shared, opener);
+        await (await views('shared_tab', 3, sharedUrl, shared))?.close();
+        await shared.close();
       }
       await context.close();
       console.log(row);
@@ -477,7 +498,13 @@ ${line('search-cjk fixture (389 products, Chinese + Japanese; `bench/results/sea
 
 | store | first visit downloads | first visit: first \`recommend()\` / \`suggest()\` | repeat view: first \`recommend()\` | repeat view: first \`suggest()\` | repeat view downloads | warm \`recommend()\` p50 | after an event p50 | \`suggest()\` p50 | \`search()\` p50 | worker heap |
 |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
-${results.map((r) => `| ${r.store} | ${failed(r, 'first') ?? cell(r, 'first_downloaded_mb', ' MB')} | ${failed(r, 'first') ?? `${cell(r, 'first_first_recommend_ms')} / ${cell(r, 'first_first_suggest_ms')} ms`} | ${failed(r, 'repeat') ?? cell(r, 'repeat_first_recommend_ms', ' ms')} | ${failed(r, 'repeat') ?? cell(r, 'repeat_first_suggest_ms', ' ms')} | ${failed(r, 'repeat') ?? cell(r, 'repeat_downloaded_mb', ' MB')} | ${cell(r, 'recommend_ms_p50', ' ms')} | ${cell(r, 'recommend_after_event_ms_p50', ' ms')} | ${cell(r, 'suggest_ms_p50', ' ms')} | ${cell(r, 'search_ms_p50', ' ms')} | ${cell(r, 'worker_heap_mb', ' MB')} |`).join('\n')}`,
+${results.map((r) => `| ${r.store} | ${failed(r, 'first') ?? cell(r, 'first_downloaded_mb', ' MB')} | ${failed(r, 'first') ?? `${cell(r, 'first_first_recommend_ms')} / ${cell(r, 'first_first_suggest_ms')} ms`} | ${failed(r, 'repeat') ?? cell(r, 'repeat_first_recommend_ms', ' ms')} | ${failed(r, 'repeat') ?? cell(r, 'repeat_first_suggest_ms', ' ms')} | ${failed(r, 'repeat') ?? cell(r, 'repeat_downloaded_mb', ' MB')} | ${cell(r, 'recommend_ms_p50', ' ms')} | ${cell(r, 'recommend_after_event_ms_p50', ' ms')} | ${cell(r, 'suggest_ms_p50', ' ms')} | ${cell(r, 'search_ms_p50', ' ms')} | ${cell(r, 'worker_heap_mb', ' MB')} |`).join('\n')}
+
+How a page view meets the engine: a dedicated worker per page (what ships) against the same worker file started as one \`SharedWorker\` for the store's pages and tabs, kept across a navigation by \`extendedLifetime\` (Chromium 148+; measured here, not shipped yet: DESIGN.md says why). First \`recommend()\` / \`suggest()\` in ms after navigation, medians (repeat view: a new tab after the last one closed, 5 views above, 3 for the SharedWorker; next page: a navigation in the same tab; second tab: while the first is open).
+
+| store | repeat view: dedicated / SharedWorker | next page, same tab: dedicated / SharedWorker | second tab: dedicated / SharedWorker |
+|---|---:|---:|---:|
+${results.map((r) => `| ${r.store} | ${[['repeat', 'shared_repeat'], ['next_page', 'shared_next_page'], ['tab', 'shared_tab']].map((pair) => pair.map((l) => failed(r, l) ?? `${cell(r, `${l}_first_recommend_ms`)} / ${cell(r, `${l}_first_suggest_ms`)}`).join(' vs ')).join(' | ')} |`).join('\n')}`,
     );
   }
 

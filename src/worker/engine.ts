@@ -142,10 +142,33 @@ export class Engine implements EngineApi {
   /** Whether the full search index is built (the quick completions are not used after that). */
   private searchBuilt = false;
 
-  init(init: EngineInit, notify: EngineNotify): Promise<EngineInfo> {
+  /**
+   * The pages the engine reports to, by connection: one for a dedicated worker; every page of the store that
+   * connected to a shared one (worker.ts), which joins and leaves as pages come and go.
+   */
+  private readonly pages = new Map<object, EngineNotify>();
+  /** The warnings and errors so far (the latest 20), for a page that connects to a shared engine after them. */
+  private readonly reported: Parameters<EngineNotify>[0][] = [];
+  private readonly notifyAll: EngineNotify = (event) => {
+    if ((event.kind === 'warning' || event.kind === 'error') && this.reported.push(event) > 20) this.reported.shift();
+    for (const notify of this.pages.values()) void Promise.resolve(notify(event)).catch(() => {});
+  };
+
+  /** `shared`: one engine for every page that connects to this worker (a SharedWorker): close() only lets a page go. */
+  constructor(private readonly shared = false) {}
+
+  /** A page connected to a shared engine goes away: nothing more is reported to it. */
+  leave(page: object): void {
+    this.pages.delete(page);
+  }
+
+  init(init: EngineInit, notify: EngineNotify, page: object = this): Promise<EngineInfo> {
+    this.pages.set(page, notify);
+    // A page that joins a running shared engine hears what was reported before it came.
+    if (this.started) for (const event of this.reported) void Promise.resolve(notify(event)).catch(() => {});
     if (!this.started) {
       try {
-        this.started = this.start(engineSettings(init), notify);
+        this.started = this.start(engineSettings(init), this.notifyAll);
       } catch (error) {
         // A bad option: every later call rejects with it too (the page sends them without waiting for init).
         this.started = Promise.reject(error);
@@ -556,7 +579,8 @@ export class Engine implements EngineApi {
     await deleteStoreData([databaseName(init.storeId)], cachePrefix(init.storeId));
   }
 
-  close(): void {
+  close(page: object = this): void {
+    if (this.shared) return this.leave(page);
     void this.started?.then(({ log, crossTab, sync }) => {
       sync.scheduler?.stop();
       sync.outbox?.close();

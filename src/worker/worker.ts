@@ -5,6 +5,28 @@ import { messageArrived } from '../core/next-task.js';
 import { Engine } from './engine.js';
 
 sendErrorCodes(transferHandlers as Map<string, unknown>);
-// Background work gives way while the page is calling (next-task.ts).
-self.addEventListener('message', messageArrived);
-expose(new Engine());
+// Background work gives way while a page is calling (next-task.ts).
+if (typeof SharedWorkerGlobalScope !== 'undefined' && self instanceof SharedWorkerGlobalScope) {
+  // A SharedWorker (src/index.ts): one engine for every page of the store that connects, kept across a navigation
+  // where the browser extends its lifetime. The first page's init() starts it; the others join it; a page's close()
+  // (or its port closing) only lets that page go.
+  const engine = new Engine(true);
+  self.addEventListener('connect', (event) => {
+    const port = (event as MessageEvent).ports[0]!;
+    const page = {};
+    port.addEventListener('message', messageArrived);
+    port.addEventListener('close', () => engine.leave(page));
+    const forPage = new Proxy(engine, {
+      get(target, key) {
+        if (key === 'init') return (init: Parameters<Engine['init']>[0], notify: Parameters<Engine['init']>[1]) => target.init(init, notify, page);
+        if (key === 'close') return () => target.close(page);
+        const value = Reflect.get(target, key) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    expose(forPage, port);
+  });
+} else {
+  self.addEventListener('message', messageArrived);
+  expose(new Engine());
+}
