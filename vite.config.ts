@@ -52,7 +52,8 @@ function literalAssetUrls(required: RegExp[]): Plugin[] {
           if (f.type !== 'chunk') continue;
           f.code = f.code
             .replace(/new URL\(`([^`$\\]*)`,import\.meta\.url\)/g, (_, url: string) => `new URL(${JSON.stringify(url)},import.meta.url)`)
-            .replace(/\{type:`module`,name:`edgereco`\}/g, '{type:"module",name:"edgereco"}');
+            .replace(/\{type:`module`,name:`edgereco`\}/g, '{type:"module",name:"edgereco"}')
+            .replace(/\{type:`module`,/g, '{type:"module",');
         }
         const code = Object.values(bundle).map((f) => (f.type === 'chunk' ? f.code : '')).join('\n');
         for (const re of required) if (!re.test(code)) this.error(`edgereco: the build lost the literal ${re} (a store's bundler would not find the file)`);
@@ -106,7 +107,7 @@ const WORKER_CHUNKS = {
 const ENTRIES = {
   lib: {
     entry: 'src/index.ts', formats: ['es'], fileName: 'edgereco.js', outDir: 'dist',
-    required: [new RegExp(`new Worker\\(\\s*${urlLiteral(`./cdn/edgereco-${VERSION}/edgereco.worker.js`).source}\\s*,\\s*\\{\\s*type:\\s*["']module["']`)],
+    required: ['Worker', 'SharedWorker'].map((kind) => new RegExp(`new ${kind}\\(\\s*${urlLiteral(`./cdn/edgereco-${VERSION}/edgereco.worker.js`).source}\\s*,\\s*\\{\\s*type:\\s*["']module["']`)),
   },
   worker: {
     entry: 'src/worker/worker.ts', formats: ['es'], fileName: 'edgereco.worker.js', outDir: CDN_DIR,

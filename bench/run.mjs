@@ -8,6 +8,8 @@ import { chromium } from 'playwright-core';
 import { ROOT, serve } from '../scripts/serve.mjs';
 import { loaderSizes } from '../scripts/size.mjs';
 
+const VERSION = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+
 const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const which = process.argv.slice(2);
 const wanted = (name) => which.length === 0 || which.includes(name);
@@ -471,18 +473,18 @@ ${line('search-cjk fixture (389 products, Chinese + Japanese; `bench/results/sea
       }
       if (!row.repeat_error && !process.env.SCALE_NO_TABS) {
         // The shopper goes on to the store's next pages in this tab (a new document each), then opens a second tab of
-        // the store. Then the same in a fresh profile with the worker file started as a SharedWorker kept across
-        // navigations (extendedLifetime): one engine for the store's pages and tabs (measured, not shipped yet).
+        // the store. Then the same in a fresh profile with a dedicated worker per page (options.workerUrl: the SDK
+        // before, and what browsers without extendedLifetime, the script tag and workerUrl get).
         await views('next_page', 3, url, context, page);
         await (await views('tab', 3))?.close();
-        const shared = await browser.newContext();
-        const sharedUrl = `${url}&shared`;
-        const opener = await view('shared_first', sharedUrl, shared);
+        const dedicated = await browser.newContext();
+        const dedicatedUrl = `${url}&worker=/dist/cdn/edgereco-${VERSION}/edgereco.worker.js`;
+        const opener = await view('dedicated_first', dedicatedUrl, dedicated);
         await opener.waitForTimeout(3000);
-        await (await views('shared_repeat', 3, sharedUrl, shared))?.close();
-        await views('shared_next_page', 3, sharedUrl, shared, opener);
-        await (await views('shared_tab', 3, sharedUrl, shared))?.close();
-        await shared.close();
+        await (await views('dedicated_repeat', 3, dedicatedUrl, dedicated))?.close();
+        await views('dedicated_next_page', 3, dedicatedUrl, dedicated, opener);
+        await (await views('dedicated_tab', 3, dedicatedUrl, dedicated))?.close();
+        await dedicated.close();
       }
       await context.close();
       console.log(row);
@@ -500,11 +502,11 @@ ${line('search-cjk fixture (389 products, Chinese + Japanese; `bench/results/sea
 |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${results.map((r) => `| ${r.store} | ${failed(r, 'first') ?? cell(r, 'first_downloaded_mb', ' MB')} | ${failed(r, 'first') ?? `${cell(r, 'first_first_recommend_ms')} / ${cell(r, 'first_first_suggest_ms')} ms`} | ${failed(r, 'repeat') ?? cell(r, 'repeat_first_recommend_ms', ' ms')} | ${failed(r, 'repeat') ?? cell(r, 'repeat_first_suggest_ms', ' ms')} | ${failed(r, 'repeat') ?? cell(r, 'repeat_downloaded_mb', ' MB')} | ${cell(r, 'recommend_ms_p50', ' ms')} | ${cell(r, 'recommend_after_event_ms_p50', ' ms')} | ${cell(r, 'suggest_ms_p50', ' ms')} | ${cell(r, 'search_ms_p50', ' ms')} | ${cell(r, 'worker_heap_mb', ' MB')} |`).join('\n')}
 
-How a page view meets the engine: a dedicated worker per page (what ships) against the same worker file started as one \`SharedWorker\` for the store's pages and tabs, kept across a navigation by \`extendedLifetime\` (Chromium 148+; measured here, not shipped yet: DESIGN.md says why). First \`recommend()\` / \`suggest()\` in ms after navigation, medians (repeat view: a new tab after the last one closed, 5 views above, 3 for the SharedWorker; next page: a navigation in the same tab; second tab: while the first is open).
+How a page view meets the engine: what ships (one \`SharedWorker\` for the store's pages and tabs with the same options, kept across a navigation by \`extendedLifetime\`, Chromium 148+) against a dedicated worker per page (the SDK before; browsers without \`extendedLifetime\`, \`workerUrl\`, the script tag). First \`recommend()\` / \`suggest()\` in ms after navigation, medians (repeat view: a new tab after the last one closed, 5 views above, 3 here; next page: a navigation in the same tab; second tab: while the first is open).
 
-| store | repeat view: dedicated / SharedWorker | next page, same tab: dedicated / SharedWorker | second tab: dedicated / SharedWorker |
+| store | repeat view: ships vs dedicated | next page, same tab: ships vs dedicated | second tab: ships vs dedicated |
 |---|---:|---:|---:|
-${results.map((r) => `| ${r.store} | ${[['repeat', 'shared_repeat'], ['next_page', 'shared_next_page'], ['tab', 'shared_tab']].map((pair) => pair.map((l) => failed(r, l) ?? `${cell(r, `${l}_first_recommend_ms`)} / ${cell(r, `${l}_first_suggest_ms`)}`).join(' vs ')).join(' | ')} |`).join('\n')}`,
+${results.map((r) => `| ${r.store} | ${[['repeat', 'dedicated_repeat'], ['next_page', 'dedicated_next_page'], ['tab', 'dedicated_tab']].map((pair) => pair.map((l) => failed(r, l) ?? `${cell(r, `${l}_first_recommend_ms`)} / ${cell(r, `${l}_first_suggest_ms`)}`).join(' vs ')).join(' | ')} |`).join('\n')}`,
     );
   }
 

@@ -27,14 +27,18 @@ const TYPES = {
 /**
  * Serves `root` on http://localhost:PORT. `routes` maps a URL path to a file path under root (e.g. '/' to the demo);
  * `isolated` adds the cross-origin isolation headers; `cors` lets other origins read the files (a CDN). Files carry a
- * weak ETag and a repeat request that sends it back gets a 304. Resolves with { url, close, bytesSent() }.
+ * weak ETag and a repeat request that sends it back gets a 304. Resolves with { url, close, bytesSent(), requested() }
+ * (the paths asked for so far: a test sees its page's worker's requests here, a SharedWorker's too, which the page's own
+ * request events do not show).
  */
 export function serve({ port = 0, root = ROOT, routes = {}, log = false, isolated = false, cors = false } = {}) {
   // Bytes of response bodies sent, for benchmarks that count what a page view downloads (304s send none).
   let bytesSent = 0;
+  const requested = [];
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
+      requested.push(url.pathname);
       let path = decodeURIComponent(url.pathname);
       if (routes[path]) path = routes[path];
       if (path.endsWith('/')) path += 'index.html';
@@ -86,7 +90,7 @@ export function serve({ port = 0, root = ROOT, routes = {}, log = false, isolate
     server.listen(port, '127.0.0.1', () => {
       const address = server.address();
       const actual = typeof address === 'object' && address ? address.port : port;
-      resolvePromise({ url: `http://localhost:${actual}`, close: () => new Promise((r) => server.close(() => r())), bytesSent: () => bytesSent });
+      resolvePromise({ url: `http://localhost:${actual}`, close: () => new Promise((r) => server.close(() => r())), bytesSent: () => bytesSent, requested: () => [...requested] });
     });
   });
 }

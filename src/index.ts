@@ -3,16 +3,63 @@ import type { RecommenderOptions } from './core/config.js';
 import { viteDevWorkerUrl } from './client/vite-dev-worker.js';
 
 /**
- * Starts the engine worker. The `new Worker(new URL('./…', import.meta.url), { type: 'module' })` is written out
- * literally so that a store's bundler (Vite, webpack 5) finds the worker and bundles it with its `.wasm` files; the
- * `@vite-ignore` comments keep edgereco's own build from doing so (the minifier drops them; vite.config.ts puts in the
- * version and checks dist/ keeps the literal). Under `vite dev` this module is pre-bundled into `.vite/deps/`, where
- * no worker lies next to it: the worker then comes from the package's own folder (src/client/vite-dev-worker.ts).
+ * Starts the engine worker. The `new Worker(new URL('./…', import.meta.url), { type: 'module' })` (and its
+ * `SharedWorker` twin) is written out literally so that a store's bundler (Vite, webpack 5) finds the worker and
+ * bundles it with its `.wasm` files; the `@vite-ignore` comments keep edgereco's own build from doing so (the minifier
+ * drops them; vite.config.ts puts in the version and checks dist/ keeps both literals). Under `vite dev` this module is
+ * pre-bundled into `.vite/deps/`, where no worker lies next to it: the worker then comes from the package's own folder
+ * (src/client/vite-dev-worker.ts).
+ *
+ * Where the browser keeps a SharedWorker alive across a navigation (`extendedLifetime`, Chrome and Edge 148+), the
+ * engine is one SharedWorker for the store's pages and tabs with the same options: the next page of a multi-page
+ * storefront finds it running, with its catalog, model and index (DESIGN.md, BENCHMARKS.md "Page views at any catalog
+ * size"). Elsewhere, under `vite dev`, with `workerUrl` and from the script tag, each page has its dedicated worker.
  */
-function startWorker(): Worker {
+function startWorker(options: RecommenderOptions | undefined): Worker {
   const dev = viteDevWorkerUrl(import.meta.url);
   if (dev) return new Worker(dev, { type: 'module', name: 'edgereco' });
+  if (keepsSharedWorkers()) {
+    // Pages with other options (another store, catalog, model or setting) get an engine of their own.
+    const name = `edgereco:${hashOf(JSON.stringify(options ?? {}))}`;
+    const shared = new SharedWorker(new URL(/* @vite-ignore */ './cdn/edgereco-__EDGERECO_VERSION__/edgereco.worker.js', import.meta.url), { type: 'module', name, extendedLifetime: true } as WorkerOptions);
+    return portAsWorker(shared);
+  }
   return new Worker(new URL(/* @vite-ignore */ './cdn/edgereco-__EDGERECO_VERSION__/edgereco.worker.js', import.meta.url), { type: 'module', name: 'edgereco' });
+}
+
+/**
+ * Whether this browser knows SharedWorker's `extendedLifetime`: only then does the constructor read the option (the
+ * probe's getter stops that constructor before it starts anything).
+ */
+function keepsSharedWorkers(): boolean {
+  if (typeof SharedWorker === 'undefined') return false;
+  let known = false;
+  try {
+    new SharedWorker('data:,', {
+      get extendedLifetime(): boolean {
+        known = true;
+        throw new Error('probe only');
+      },
+    } as WorkerOptions);
+  } catch {
+    // the probe's end
+  }
+  return known;
+}
+
+/** The SharedWorker's port as the worker client uses a Worker: messages, its load errors, and terminate() as close(). */
+function portAsWorker(shared: SharedWorker): Worker {
+  const port = shared.port;
+  shared.addEventListener('error', (event) => port.dispatchEvent(new ErrorEvent('error', { message: (event as ErrorEvent).message || 'the shared worker failed to load' })));
+  port.start();
+  return Object.assign(port, { terminate: () => port.close() }) as unknown as Worker;
+}
+
+/** FNV-1a, 32 bits, in hex: a name for the options, not a secret. */
+function hashOf(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16);
 }
 
 /**
@@ -25,7 +72,7 @@ function startWorker(): Worker {
  * const items = await reco.recommend({ k: 8 });
  */
 export function createRecommender(options?: RecommenderOptions): Recommender {
-  return createRecommenderWith({ defaultWorker: () => ({ label: 'edgereco.worker.js (next to the edgereco package)', start: startWorker }) }, options);
+  return createRecommenderWith({ defaultWorker: () => ({ label: 'edgereco.worker.js (next to the edgereco package)', start: () => startWorker(options) }) }, options);
 }
 
 export type { Recommender } from './client/create-recommender.js';

@@ -76,6 +76,8 @@ interface Started {
   catalogError: EdgeRecoError | null;
   /** The shopper's arms in the store's experiments (none: every list as without experiments). */
   arms: ExperimentArms;
+  /** The catalog response's ETag (else Last-Modified) as loaded: a running shared engine compares it (see rejoin). */
+  catalogValidator: string | null;
 }
 
 /** A life-cycle line for `options.debug` (nothing when it is off). */
@@ -149,8 +151,11 @@ export class Engine implements EngineApi {
   private readonly pages = new Map<object, EngineNotify>();
   /** The warnings and errors so far (the latest 20), for a page that connects to a shared engine after them. */
   private readonly reported: Parameters<EngineNotify>[0][] = [];
+  /** The latest backend report, for a page that joins later. */
+  private backendEvent: Parameters<EngineNotify>[0] | null = null;
   private readonly notifyAll: EngineNotify = (event) => {
     if ((event.kind === 'warning' || event.kind === 'error') && this.reported.push(event) > 20) this.reported.shift();
+    if (event.kind === 'backend') this.backendEvent = event;
     for (const notify of this.pages.values()) void Promise.resolve(notify(event)).catch(() => {});
   };
 
@@ -164,8 +169,14 @@ export class Engine implements EngineApi {
 
   init(init: EngineInit, notify: EngineNotify, page: object = this): Promise<EngineInfo> {
     this.pages.set(page, notify);
-    // A page that joins a running shared engine hears what was reported before it came.
-    if (this.started) for (const event of this.reported) void Promise.resolve(notify(event)).catch(() => {});
+    if (this.started) {
+      // A page that joins a running shared engine hears what was reported before it came (the backend too), and the
+      // engine checks what a new page view would fetch again: a changed catalog, model or priors, or a model that
+      // failed to load, starts it afresh; unchanged, the page is answered by the running engine.
+      for (const event of this.reported) void Promise.resolve(notify(event)).catch(() => {});
+      if (this.backendEvent) void Promise.resolve(notify(this.backendEvent)).catch(() => {});
+      this.started = this.rejoin(this.started);
+    }
     if (!this.started) {
       try {
         this.started = this.start(engineSettings(init), this.notifyAll);
@@ -309,7 +320,7 @@ export class Engine implements EngineApi {
       const beacon = (url: string, body: string) => void Promise.resolve(notify({ kind: 'beacon', url, body })).catch(() => {});
       const onAccepted = (batch: SyncBatch): void => void Promise.resolve(notify({ kind: 'sync', batch })).catch(() => {});
       const sync = startSync(init, dbName, log, { report, onBeacon: beacon, onAccepted, outcomes: () => arms.source(), ...(init.debug ? { log: debug } : {}) });
-      return { init, log, crossTab, model, search, sync, priors, catalogError, arms };
+      return { init, log, crossTab, model, search, sync, priors, catalogError, arms, catalogValidator: checked.validator ?? null };
     } catch (error) {
       counted(null); // suggest() then waits for (and rejects like) the full index
       throw error;
@@ -581,12 +592,37 @@ export class Engine implements EngineApi {
 
   close(page: object = this): void {
     if (this.shared) return this.leave(page);
-    void this.started?.then(({ log, crossTab, sync }) => {
-      sync.scheduler?.stop();
-      sync.outbox?.close();
-      log.close();
-      crossTab.close();
-    });
+    void this.started?.then((started) => Engine.stop(started));
+  }
+
+  private static stop({ log, crossTab, sync }: Started): void {
+    sync.scheduler?.stop();
+    sync.outbox?.close();
+    log.close();
+    crossTab.close();
+  }
+
+  /** A running engine as a new page finds it: the same when nothing it loaded changed, else started afresh. */
+  private async rejoin(previous: Promise<Started>): Promise<Started> {
+    const started = await previous;
+    const { init } = started;
+    const changed = await Promise.all([
+      init.catalogUrl ? this.fetchCatalog(init.catalogUrl).then((r) => (void r.body?.cancel().catch(() => {}), changedValidator(r, started.catalogValidator))) : false,
+      init.priorsUrl && started.priors ? fetchFile(init.priorsUrl, { what: 'the priors', option: 'priorsUrl' }, 'JSON', { cache: 'no-cache' }).then((r) => (void r.body?.cancel().catch(() => {}), changedValidator(r, started.priors!.validator))) : false,
+      init.modelUrl
+        ? started.model.then(async (runtime) => {
+            if (!runtime) return 'the model is off (it failed to load)';
+            const manifest = (await (await fetchFile(init.modelUrl!, { what: 'the model bundle', option: 'modelUrl' }, 'JSON', { cache: 'no-cache' })).json()) as { weightsFile?: string; checksums?: Record<string, string> };
+            return manifest.checksums?.[manifest.weightsFile ?? ''] === runtime.weightsChecksum ? false : 'a new model bundle';
+          })
+        : false,
+    ]).catch((error: unknown) => `a check failed (${String((error as Error)?.message ?? error)})`);
+    const why = (Array.isArray(changed) ? changed : [changed]).filter((c): c is string => typeof c === 'string');
+    if (why.length === 0) return started;
+    if (init.debug) this.notifyAll({ kind: 'debug', message: `a page joined: starting again (${why.join('; ')})` });
+    Engine.stop(started);
+    this.searchBuilt = false;
+    return this.start(init, this.notifyAll);
   }
 
   private info(log: ResilientEventLog, model: ModelRuntime | null): EngineInfo {
@@ -594,4 +630,11 @@ export class Engine implements EngineApi {
     if (model) info.backend = model.backend;
     return info;
   }
+}
+
+/** Why a source must be read again: its validator changed, or it has none (nothing tells that it did not change). */
+function changedValidator(response: Response, loaded: string | null): string | false {
+  const now = catalogValidator(response);
+  if (now === null || loaded === null) return `${response.url} has no ETag or Last-Modified`;
+  return now === loaded ? false : `${response.url} changed`;
 }

@@ -1,3 +1,4 @@
+import { catalogValidator } from './warm-start.js';
 import { createError, ERROR_CODES } from '../core/errors.js';
 import { fetchFile, readJson } from './fetch-file.js';
 import { parsePriors, type PriorsBundle, type PriorsEntrySource } from '../core/priors.js';
@@ -50,9 +51,15 @@ export class PriorsSource {
       response = await cache?.match(url);
       if (!response) throw error;
     }
+    const validator = catalogValidator(response);
     const doc = await readJson(response, (problem, cause) => createError(ERROR_CODES.INVALID_DATA, { subject: `the priors at ${url}`, requirement: `are not JSON: ${problem}`, url, fix: 'check options.priorsUrl' }, { cause }));
-    return PriorsSource.from(doc);
+    const source = PriorsSource.from(doc);
+    source.validator = validator;
+    return source;
   }
+
+  /** The response's ETag (else Last-Modified) when loaded from `priorsUrl`: a running engine compares it to see a new bundle. */
+  validator: string | null = null;
 
   /** The priors from a bundle already read (checked by `parsePriors`; throws its `INVALID_DATA`). */
   static from(doc: unknown): PriorsSource {

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { inject } from 'vitest';
 
@@ -34,6 +34,14 @@ export function watchErrors(page: Page): string[] {
   page.on('pageerror', (error) => errors.push(String(error)));
   return errors;
 }
+
+/**
+ * `openSdkPage(context, DEDICATED)`: the page's recommenders each get a dedicated worker, a fresh engine per page view
+ * (browsers without SharedWorker's extendedLifetime, `workerUrl`, the script tag), where the package would share one
+ * engine between the store's pages in Chromium. For the tests of what a page view's own start does, and of requests a
+ * page's worker makes (a SharedWorker's requests are not the page's).
+ */
+export const DEDICATED = `?dedicated=/dist/cdn/edgereco-${JSON.parse(readFileSync('package.json', 'utf8')).version}/edgereco.worker.js`;
 
 /** Opens the SDK test page in `context` and waits until `window.sdk` is there. */
 export async function openSdkPage(context: BrowserContext, query = ''): Promise<Page> {

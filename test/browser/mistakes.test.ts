@@ -8,7 +8,7 @@ import type * as Sdk from '../../src/index.js';
 import { resolveGatewayConfig } from '../../gateway/config.js';
 import { startGateway, type Gateway } from '../../gateway/server.js';
 import { createFileSink } from '../../gateway/sinks/file-sink.js';
-import { baseUrl, launch, openSdkPage, resultsDir } from './chromium.js';
+import { DEDICATED, baseUrl, launch, openSdkPage, resultsDir } from './chromium.js';
 
 /**
  * The mistakes a store makes in its first ten minutes, each in real Chromium against the built SDK: every one must
@@ -143,7 +143,7 @@ describe('a wrong modelUrl', () => {
 describe('weights cut short in transit, once', () => {
   it('are not cached: the model is off for that page with an error naming the cause, and the next page view loads it', async () => {
     const context = await browser.newContext(); // one profile: the same Cache Storage for both pages
-    const first = await openSdkPage(context);
+    const first = await openSdkPage(context, DEDICATED);
     let cut = 0;
     // The first download of the weights answers 200 with half the body (a connection cut behind a proxy, say).
     await first.route('**/models/retail/weights.bin', async (route) => {
@@ -178,7 +178,7 @@ describe('weights cut short in transit, once', () => {
     expect(before.cached).toEqual([]); // neither the short weights nor the manifest of a bundle that failed
     await first.close();
 
-    const next = await openSdkPage(context);
+    const next = await openSdkPage(context, DEDICATED);
     const after = await load(next);
     expect(after.seen).toEqual([]);
     expect(after.recommender).toBe('model');

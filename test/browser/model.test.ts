@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { readBundle } from '../../models/cli/bundle-files.js';
 import { historyScorer } from '../../models/cli/evaluation/catalog-scores.js';
 import { plainSasrec } from '../../src/model/history-state.js';
-import { launch, openSdkPage, resultsDir, watchErrors } from './chromium.js';
+import { DEDICATED, launch, openSdkPage, resultsDir, watchErrors } from './chromium.js';
 
 type W = Window & { sdk: typeof Sdk };
 const MODEL = '/test-results/models/tiny/manifest.json';
@@ -275,7 +275,7 @@ describe("backend: 'auto'", () => {
     ] as const) {
       const context = await chromium().newContext();
       const open = async () => {
-        const page = await openSdkPage(context);
+        const page = await openSdkPage(context, DEDICATED);
         const lines: string[] = [];
         page.on('console', (m) => lines.push(m.text()));
         const result = await page.evaluate(async (modelUrl) => {
@@ -307,7 +307,7 @@ describe("backend: 'auto'", () => {
 describe('model bundle cache', () => {
   it('a reload does not download the weights again (Cache Storage), and forget() removes the cache', async () => {
     const context = await browser.newContext();
-    const page = await openSdkPage(context);
+    const page = await openSdkPage(context, DEDICATED);
     const fetched: string[] = [];
     page.on('request', (request) => fetched.push(new URL(request.url()).pathname));
     const load = () =>

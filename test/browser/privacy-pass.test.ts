@@ -8,7 +8,7 @@ import { resolveGatewayConfig } from '../../gateway/config.js';
 import { startGateway, type Gateway } from '../../gateway/server.js';
 import { createFileSink } from '../../gateway/sinks/file-sink.js';
 import { TokenService } from '../../gateway/token-service.js';
-import { baseUrl, launch, openSdkPage, watchErrors } from './chromium.js';
+import { DEDICATED, baseUrl, launch, openSdkPage, watchErrors } from './chromium.js';
 
 /**
  * Privacy Pass end to end in real Chromium: the built SDK with `syncTokens` gets tokens from the gateway's issuer (the
@@ -46,7 +46,7 @@ afterAll(async () => {
 describe('reports paid with Privacy Pass tokens, in Chromium', () => {
   it("a shopper's page gets tokens and its reports are accepted; a report without a token and a reused token are refused", async () => {
     const context = await browser.newContext();
-    const page = await openSdkPage(context);
+    const page = await openSdkPage(context, DEDICATED);
     const errors = watchErrors(page);
     const bodies: string[] = [];
     page.on('request', (r) => {

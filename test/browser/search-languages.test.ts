@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as Sdk from '../../src/index.js';
-import { launch, openSdkPage, watchErrors } from './chromium.js';
+import { DEDICATED, launch, openSdkPage, watchErrors } from './chromium.js';
 
 type W = Window & { sdk: typeof Sdk };
 
@@ -39,7 +39,7 @@ afterAll(async () => {
 /** Runs `fn` in a fresh page with a recommender over {@link CATALOG} and the given search settings. */
 async function withStore<T>(search: Sdk.SearchSettings, fn: (reco: Sdk.Recommender) => Promise<T>, globals: Record<string, unknown> = {}): Promise<{ value: T; errors: string[]; requested: string[] }> {
   const context = await browser.newContext();
-  const page = await openSdkPage(context);
+  const page = await openSdkPage(context, DEDICATED);
   const errors = watchErrors(page);
   const requested: string[] = [];
   context.on('request', (request) => requested.push(new URL(request.url()).pathname));

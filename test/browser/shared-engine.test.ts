@@ -1,62 +1,65 @@
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as Sdk from '../../src/index.js';
-import { launch, openSdkPage, watchErrors } from './chromium.js';
+import { launch, openSdkPage, resultsDir, watchErrors } from './chromium.js';
 
 /**
- * The worker file started as a SharedWorker kept across navigations (extendedLifetime), as `npm run bench` scale
- * measures it: one engine for the store's pages and tabs. Each page that connects joins the running engine (it does
- * not start it again), hears the warnings reported before it came, and a page's close() lets only that page go.
+ * What the package starts in Chromium (148+: SharedWorker's extendedLifetime): one engine for the store's pages and
+ * tabs with the same options. A page that connects joins the running engine (it does not start it again), hears the
+ * warnings reported before it came, and a page's close() lets only that page go; a page that joins after the catalog
+ * changed, or while the model is off because its download failed, gets the engine started afresh, as a new page view
+ * with its own worker would.
  */
-type W = Window & { sdk: typeof Sdk; reco: Sdk.Recommender; heard: string[]; Worker: typeof Worker };
+type W = Window & { sdk: typeof Sdk; reco: Sdk.Recommender; heard: string[] };
+
+const DIR = `${resultsDir()}/shared-engine`;
+const BASE = '/test-results/shared-engine';
 
 let browser: Browser;
 beforeAll(async () => {
+  rmSync(DIR, { recursive: true, force: true });
+  mkdirSync(`${DIR}/model`, { recursive: true });
   browser = await launch();
 });
 afterAll(async () => {
   await browser?.close();
 });
 
-/** A page of the store whose recommender runs in the shared engine; its debug lines and events are kept. */
-async function sharedPage(context: BrowserContext): Promise<{ page: Page; lines: string[]; errors: string[] }> {
+/** A page of the store; its debug lines and warnings are kept. */
+async function storePage(context: BrowserContext, options: Record<string, unknown>): Promise<{ page: Page; lines: string[]; errors: string[] }> {
   const page = await openSdkPage(context);
   const errors = watchErrors(page);
   const lines: string[] = [];
   page.on('console', (m) => m.text().startsWith('edgereco:') && lines.push(m.text()));
-  await page.evaluate(() => {
+  await page.evaluate((options) => {
     const w = window as unknown as W;
-    w.Worker = function (url: string | URL, options?: WorkerOptions) {
-      const shared = new SharedWorker(url, { ...options, name: 'edgereco-shared-test', extendedLifetime: true } as WorkerOptions);
-      shared.port.start();
-      return Object.assign(shared.port, { terminate: () => shared.port.close() });
-    } as unknown as typeof Worker;
     w.heard = [];
-    // A catalog row that is not valid: a warning at start-up, which a page joining later must hear too.
-    const catalog = [{ id: 'a', title: 'Lamp', category: 'Home' }, { id: 'b', title: 'Mug', category: 'Home' }, { id: 'c', title: 7 }];
-    w.reco = w.sdk.createRecommender({ storeId: 'shared-engine', catalog: catalog as Sdk.CatalogItem[], debug: true });
+    w.reco = w.sdk.createRecommender({ debug: true, ...options } as Sdk.RecommenderOptions);
     w.reco.on('warning', (error) => w.heard.push(error.message));
-  });
+    w.reco.on('error', (error) => w.heard.push(error.message));
+  }, options);
   return { page, lines, errors };
 }
+
+const recommend = (page: Page) =>
+  page.evaluate(async () => {
+    const list = await (window as unknown as W).reco.recommend({ k: 5 });
+    return { ids: list.map((r) => r.itemId), sources: list.map((r) => r.source), reasons: list.map((r) => r.reason) };
+  });
 
 describe('one engine for the pages of a store (SharedWorker)', () => {
   it('a second page joins the running engine, hears its earlier warnings, and outlives the first page closing', async () => {
     const context = await browser.newContext();
-    const first = await sharedPage(context);
-    await first.page.evaluate(async () => {
-      const w = window as unknown as W;
-      await w.reco.track({ type: 'view', itemId: 'a' });
-      await w.reco.recommend();
-    });
+    // A catalog row that is not valid: a warning at start-up, which a page joining later must hear too.
+    const options = { storeId: 'shared-engine', catalog: [{ id: 'a', title: 'Lamp', category: 'Home' }, { id: 'b', title: 'Mug', category: 'Home' }, { id: 'c', title: 7 }] };
+    const first = await storePage(context, options);
+    await first.page.evaluate(() => (window as unknown as W).reco.track({ type: 'view', itemId: 'a' }));
+    await recommend(first.page);
     await first.page.waitForFunction(() => (window as unknown as W).heard.length > 0);
 
-    const second = await sharedPage(context);
-    const seen = await second.page.evaluate(async () => {
-      const w = window as unknown as W;
-      const list = await w.reco.recommend({ k: 5 });
-      return { ids: list.map((r) => r.itemId), sources: list.map((r) => r.source), reasons: list.map((r) => r.reason) };
-    });
+    const second = await storePage(context, options);
+    const seen = await recommend(second.page);
     // The first page's event is in the engine the second page asks.
     expect(seen.ids[0]).toBe('b');
     expect(seen.reasons[0]).toContain('Because you viewed “Lamp”');
@@ -77,6 +80,38 @@ describe('one engine for the pages of a store (SharedWorker)', () => {
     expect(after[0]).toBe('b');
     expect(first.errors).toEqual([]);
     expect(second.errors).toEqual([]);
+    await context.close();
+  });
+
+  it('a page that joins after the catalog changed, or while the model is off, gets the engine started afresh', async () => {
+    const context = await browser.newContext();
+    const catalog = (titles: string[]) => writeFileSync(`${DIR}/catalog.json`, JSON.stringify({ format: 'edgereco-catalog', version: 1, items: titles.map((title, i) => ({ id: ['85123A', '71053', '84406B', '84029G'][i], title })) }));
+    catalog(['Heart holder', 'Metal lantern', 'Cream cupid', 'Union jack']);
+    // The model's weights are not there yet: the first page's model fails to load.
+    copyFileSync('models/retail/manifest.json', `${DIR}/model/manifest.json`);
+    const options = { storeId: 'shared-engine-refresh', catalogUrl: `${BASE}/catalog.json`, modelUrl: `${BASE}/model/manifest.json`, backend: 'wasm' };
+    const first = await storePage(context, options);
+    await first.page.evaluate(() => (window as unknown as W).reco.track({ type: 'view', itemId: '85123A' }));
+    expect((await recommend(first.page)).sources[0]).toBe('baseline');
+    await first.page.waitForFunction(() => (window as unknown as W).heard.some((m) => m.includes('weights.bin')));
+
+    // The store uploads the weights and renames an item; the shopper goes on to the next page in the same tab.
+    copyFileSync('models/retail/weights.bin', `${DIR}/model/weights.bin`);
+    catalog(['Heart holder', 'Metal lantern', 'Cream cupid', 'Union jack flag']);
+    const next = await storePage(context, options);
+    await next.page.evaluate(() => new Promise((resolve) => (window as unknown as W).reco.on('ready', resolve)));
+    expect(next.lines.some((l) => /a page joined: starting again \(.*catalog\.json changed.*the model is off/.test(l))).toBe(true);
+    const list = await recommend(next.page);
+    expect(list.sources[0]).toBe('model');
+    const titles = await next.page.evaluate(async () => (await (window as unknown as W).reco.search('union', { k: 3 })).map((h) => h.title));
+    expect(titles).toEqual(['Union jack flag']);
+
+    // Nothing changed since: a third page is answered by the running engine, not a new start.
+    const third = await storePage(context, options);
+    await third.page.evaluate(() => new Promise((resolve) => (window as unknown as W).reco.on('ready', resolve)));
+    expect((await recommend(third.page)).sources[0]).toBe('model');
+    expect(third.lines.some((l) => l.includes('starting again'))).toBe(false);
+    expect(third.lines.some((l) => l.includes('model bundle read'))).toBe(false);
     await context.close();
   });
 });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as Sdk from '../../src/index.js';
 import { shardOf } from '../../src/core/catalog-tiers.js';
 import { writeScaleStore } from '../../bench/make-scale-catalog.js';
-import { launch, openSdkPage, resultsDir, watchErrors } from './chromium.js';
+import { DEDICATED, launch, openSdkPage, resultsDir, watchErrors } from './chromium.js';
 
 /**
  * A tiered catalog in real Chromium (src/core/catalog-tiers.ts): 3,000 products, the 500 most popular in the head
@@ -35,7 +35,7 @@ describe('a tiered catalog of 3,000 products (500 in the head, 25 shards)', () =
     const broken = [id(2000), id(2001), id(2002), id(2003)].find((x) => !tailViewed.some((v) => shardOf(v, SHARDS) === shardOf(x, SHARDS)))!;
     writeFileSync(`${DIR}/shards/${shardOf(broken, SHARDS)}.json`, '{"format":"edgereco-catalog-shard","version":1,"shard":');
     const context = await browser.newContext();
-    const page = await openSdkPage(context);
+    const page = await openSdkPage(context, DEDICATED);
     const errors = watchErrors(page);
     const shardRequests: string[] = [];
     page.on('request', (r) => r.url().includes('/tiers/shards/') && shardRequests.push(r.url()));

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as Sdk from '../../src/index.js';
-import { launch, openSdkPage, resultsDir, watchErrors } from './chromium.js';
+import { DEDICATED, launch, openSdkPage, resultsDir, watchErrors } from './chromium.js';
 
 /**
  * A multi-page storefront in real Chromium: each page view is a new document with a new worker, in one profile. The
@@ -35,7 +35,7 @@ afterAll(async () => {
 
 /** One page view: the recommender started as a storefront starts it; its debug lines; the answers to `prefixes`. */
 async function pageView(context: BrowserContext, prefixes: string[]): Promise<{ answers: Sdk.Suggestion[][]; related: string[]; lines: string[]; errors: string[] }> {
-  const page = await openSdkPage(context);
+  const page = await openSdkPage(context, DEDICATED);
   const errors = watchErrors(page);
   const lines: string[] = [];
   page.on('console', (m) => m.text().startsWith('edgereco:') && lines.push(m.text()));

@@ -215,8 +215,8 @@ export function startServer(command: string, args: string[], options: RunOptions
   });
 }
 
-export function serveFolder(root: string, options: { cors?: boolean } = {}): Promise<{ url: string; close: () => Promise<void> }> {
-  return serve({ port: 0, root, cors: options.cors ?? false }) as Promise<{ url: string; close: () => Promise<void> }>;
+export function serveFolder(root: string, options: { cors?: boolean } = {}): Promise<{ url: string; close: () => Promise<void>; requested: () => string[] }> {
+  return serve({ port: 0, root, cors: options.cors ?? false }) as Promise<{ url: string; close: () => Promise<void>; requested: () => string[] }>;
 }
 
 export interface OpenedPage {
