@@ -608,7 +608,7 @@ export class Engine implements EngineApi {
     const { init } = started;
     const changed = await Promise.all([
       init.catalogUrl ? this.fetchCatalog(init.catalogUrl).then((r) => (void r.body?.cancel().catch(() => {}), changedValidator(r, started.catalogValidator))) : false,
-      init.priorsUrl && started.priors ? fetchFile(init.priorsUrl, { what: 'the priors', option: 'priorsUrl' }, 'JSON', { cache: 'no-cache' }).then((r) => (void r.body?.cancel().catch(() => {}), changedValidator(r, started.priors!.validator))) : false,
+      !init.priorsUrl ? false : !started.priors ? 'the priors are off (they failed to load)' : fetchFile(init.priorsUrl, { what: 'the priors', option: 'priorsUrl' }, 'JSON', { cache: 'no-cache' }).then((r) => (void r.body?.cancel().catch(() => {}), changedValidator(r, started.priors!.validator))),
       init.modelUrl
         ? started.model.then(async (runtime) => {
             if (!runtime) return 'the model is off (it failed to load)';
