@@ -405,6 +405,7 @@ ${line('search-cjk fixture (389 products, Chinese + Japanese; `bench/results/sea
       await page.waitForFunction(() => window.first !== undefined, null, { timeout });
       await context.close();
     }
+    // SCALE_DEDICATED=1: every page of the first table with its own dedicated worker (options.workerUrl).
     // SCALE_ONLY=Icecat: only the stores whose name contains it (the floor always comes first, for its baseline).
     for (const store of stores.filter((s) => s.floor || !process.env.SCALE_ONLY || s.name.includes(process.env.SCALE_ONLY))) {
       if (store.n) {
@@ -415,7 +416,7 @@ ${line('search-cjk fixture (389 products, Chinese + Japanese; `bench/results/sea
       }
       const viewed = store.viewed ?? [];
       const files = store.floor ? '' : `&catalog=${store.catalog}&model=${store.model}`;
-      const url = `${server.url}/bench/scale.html?${process.env.SCALE_DEBUG ? 'debug&' : ''}${process.env.SCALE_IDLE ? `idle=${process.env.SCALE_IDLE}&` : ''}store=scale${files}&prefix=${store.prefix}&viewed=${viewed.join(',')}`;
+      const url = `${server.url}/bench/scale.html?${process.env.SCALE_DEBUG ? 'debug&' : ''}${process.env.SCALE_IDLE ? `idle=${process.env.SCALE_IDLE}&` : ''}store=scale${files}&prefix=${store.prefix}&viewed=${viewed.join(',')}${process.env.SCALE_DEDICATED ? `&worker=/dist/cdn/edgereco-${VERSION}/edgereco.worker.js` : ''}`;
       const context = await browser.newContext();
       const row = { store: store.name };
       const view = async (label, pageUrl = url, inContext = context, sameTab = null) => {
