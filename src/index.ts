@@ -18,13 +18,24 @@ import { viteDevWorkerUrl } from './client/vite-dev-worker.js';
 function startWorker(options: RecommenderOptions | undefined): Worker {
   const dev = viteDevWorkerUrl(import.meta.url);
   if (dev) return new Worker(dev, { type: 'module', name: 'edgereco' });
-  if (keepsSharedWorkers()) {
+  if (sharesEngine(options) && keepsSharedWorkers()) {
     // Pages with other options (another store, catalog, model or setting) get an engine of their own.
     const name = `edgereco:${hashOf(JSON.stringify(options ?? {}))}`;
     const shared = new SharedWorker(new URL(/* @vite-ignore */ './cdn/edgereco-__EDGERECO_VERSION__/edgereco.worker.js', import.meta.url), { type: 'module', name, extendedLifetime: true } as WorkerOptions);
     return portAsWorker(shared);
   }
   return new Worker(new URL(/* @vite-ignore */ './cdn/edgereco-__EDGERECO_VERSION__/edgereco.worker.js', import.meta.url), { type: 'module', name: 'edgereco' });
+}
+
+/** Inline catalogs up to this many items are hashed into the shared engine's name; larger ones keep a worker per page. */
+const SHARED_INLINE_ITEMS = 1_000;
+
+/**
+ * Whether these options may share an engine between pages: not with `storage: 'memory'` (the store asked that nothing
+ * outlive the page), nor with a large inline catalog (naming the engine would hash it on every page).
+ */
+function sharesEngine(options: RecommenderOptions | undefined): boolean {
+  return options?.storage !== 'memory' && !(Array.isArray(options?.catalog) && options.catalog.length > SHARED_INLINE_ITEMS);
 }
 
 /**

@@ -83,6 +83,18 @@ describe('one engine for the pages of a store (SharedWorker)', () => {
     await context.close();
   });
 
+  it("with storage: 'memory' nothing outlives the page: each page has its own engine", async () => {
+    const context = await browser.newContext();
+    const options = { storeId: 'shared-engine-memory', storage: 'memory', catalog: [{ id: 'a', title: 'Lamp', category: 'Home' }, { id: 'b', title: 'Mug', category: 'Home' }] };
+    const first = await storePage(context, options);
+    await first.page.evaluate(() => (window as unknown as W).reco.track({ type: 'view', itemId: 'a' }));
+    expect((await recommend(first.page)).reasons[0]).toContain('Because you viewed “Lamp”');
+    const second = await storePage(context, options);
+    expect((await recommend(second.page)).reasons.some((r) => r.includes('Lamp'))).toBe(false);
+    expect(second.lines.some((l) => l.includes('catalog: 2 items indexed'))).toBe(true); // started, not joined
+    await context.close();
+  });
+
   it('a page that joins after the catalog changed, or while the model is off, gets the engine started afresh', async () => {
     const context = await browser.newContext();
     const catalog = (titles: string[]) => writeFileSync(`${DIR}/catalog.json`, JSON.stringify({ format: 'edgereco-catalog', version: 1, items: titles.map((title, i) => ({ id: ['85123A', '71053', '84406B', '84029G'][i], title })) }));
