@@ -11,7 +11,7 @@ import { aggregateSite } from '../../gateway/aggregate-site.js';
 import { gatewayConfigFromEnv } from '../../gateway/config.js';
 import type { EstimatesFile } from '../../gateway/experiment-estimates.js';
 import { axeViolations } from '../browser/axe.js';
-import { launch } from '../browser/chromium.js';
+import { DEDICATED, launch } from '../browser/chromium.js';
 // @ts-expect-error: a plain .mjs helper shared with the scripts
 import { serve, ROOT } from '../../scripts/serve.mjs';
 import { freePort } from '../../scripts/free-port.mjs';
@@ -84,7 +84,8 @@ async function shopper(): Promise<{ page: Page; arm: string; bodies: string[] }>
     const body = r.postData();
     if (body) bodies.push(body);
   });
-  await page.goto(`${site.url}/test/browser/pages/sdk.html`);
+  // A dedicated worker: the test reads what the worker sends from the page's requests (a SharedWorker's are not the page's).
+  await page.goto(`${site.url}/test/browser/pages/sdk.html${DEDICATED}`);
   await page.waitForFunction(() => (window as unknown as { sdkReady?: boolean }).sdkReady === true);
   const arm = await page.evaluate(async ({ url, key, topic, catalog, experiments }) => {
     const w = window as unknown as W;

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -237,8 +237,10 @@ describe('private transport end to end: Chromium → OHTTP relay → gateway →
     expect(p.fewestReports).toBeLessThanOrEqual(2);
     expect(p.centralEpsilon).toBeGreaterThan(0.9 * 2 * EPSILON);
 
+    // Served as a store serves it (the engine may run in a SharedWorker, whose requests a page's routes do not see).
+    mkdirSync(join(ROOT, 'test-results'), { recursive: true });
+    writeFileSync(join(ROOT, 'test-results/priors-e2e.json'), JSON.stringify(bundle));
     const context = await browser.newContext();
-    await context.route('**/priors-e2e.json', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(bundle) }));
     const page = await context.newPage();
     await page.goto(`${site.url}/test/browser/pages/sdk.html`);
     await page.waitForFunction(() => (window as unknown as { sdkReady?: boolean }).sdkReady === true);
@@ -251,7 +253,7 @@ describe('private transport end to end: Chromium → OHTTP relay → gateway →
         await reco.close();
         return { status, exported: data.privacy };
       },
-      { url: `http://gateway.invalid:${gatewayPort}`, key: KEY, topic, relayUrl: relayTap.url, epsilon: EPSILON, priorsUrl: `${site.url}/priors-e2e.json` },
+      { url: `http://gateway.invalid:${gatewayPort}`, key: KEY, topic, relayUrl: relayTap.url, epsilon: EPSILON, priorsUrl: `${site.url}/test-results/priors-e2e.json` },
     );
     expect(status.status).toMatchObject({ mode: 'shuffled', centralEpsilon: p.centralEpsilon, delta: 1e-6, mustNotCollude: ['relay', 'gateway'], source: { bundleGenerated: bundle.generated, fewestReports: p.fewestReports } });
     expect(status.status.summary).toContain('as long as the relay and the gateway do not work together');

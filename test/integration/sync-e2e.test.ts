@@ -7,7 +7,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as Sdk from '../../src/index.js';
 import { checkAggregateReport, type AggregateReport } from '../../src/core/ldp/index.js';
-import { launch } from '../browser/chromium.js';
+import { DEDICATED, launch } from '../browser/chromium.js';
 // @ts-expect-error: a plain .mjs helper shared with the scripts
 import { serve, ROOT } from '../../scripts/serve.mjs';
 import { freePort } from '../../scripts/free-port.mjs';
@@ -66,7 +66,9 @@ function countInKafka(expected: number): Promise<Map<string, number>> {
 async function shopper(context: BrowserContext, n: number): Promise<Page> {
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error('pageerror', e));
-  await page.goto(`${site.url}/test/browser/pages/sdk.html`);
+  // A dedicated worker per page: these tests block the worker's sends through Playwright's routes (which see a
+  // dedicated worker's requests, not a SharedWorker's) and test the beacon a page sends when its worker ends with it.
+  await page.goto(`${site.url}/test/browser/pages/sdk.html${DEDICATED}`);
   await page.waitForFunction(() => (window as unknown as { sdkReady?: boolean }).sdkReady === true);
   await page.evaluate(
     async ({ n, day }) => {
@@ -240,7 +242,7 @@ describe('sync end to end: Chromium → outbox → gateway → Apache Kafka', ()
     // side drops the duplicate ids (the aggregator counts each id once).
     await context.unrouteAll();
     const next = await context.newPage();
-    await next.goto(`${site.url}/test/browser/pages/sdk.html`);
+    await next.goto(`${site.url}/test/browser/pages/sdk.html${DEDICATED}`);
     await next.waitForFunction(() => (window as unknown as { sdkReady?: boolean }).sdkReady === true);
     await startSync(next, gatewayUrl);
     const after = await waitFor(next, (s) => s.pending.length === 0 && s.sent.length === 2);
