@@ -62,6 +62,9 @@ function keepsSharedWorkers(): boolean {
 function portAsWorker(shared: SharedWorker): Worker {
   const port = shared.port;
   shared.addEventListener('error', (event) => port.dispatchEvent(new ErrorEvent('error', { message: (event as ErrorEvent).message || 'the shared worker failed to load' })));
+  // The engine stops reporting to a page that went (src/worker/worker.ts; the engine's LEAVE, written out here so the
+  // page does not import the engine). A page restored from the back-forward cache is still answered, without events.
+  globalThis.addEventListener?.('pagehide', () => port.postMessage('edgereco:leave'));
   port.start();
   return Object.assign(port, { terminate: () => port.close() }) as unknown as Worker;
 }

@@ -80,6 +80,12 @@ interface Started {
   catalogValidator: string | null;
 }
 
+/** What a page sends a shared engine as it goes (pagehide), outside comlink's calls (src/index.ts, worker.ts). */
+export const LEAVE = 'edgereco:leave';
+
+/** The most pages a shared engine reports to: a page that went without saying so is dropped, oldest first. */
+const MAX_PAGES = 16;
+
 /** A life-cycle line for `options.debug` (nothing when it is off). */
 type Log = (message: string) => void;
 
@@ -169,6 +175,7 @@ export class Engine implements EngineApi {
 
   init(init: EngineInit, notify: EngineNotify, page: object = this): Promise<EngineInfo> {
     this.pages.set(page, notify);
+    if (this.pages.size > MAX_PAGES) this.pages.delete(this.pages.keys().next().value!);
     if (this.started) {
       // A page that joins a running shared engine hears what was reported before it came (the backend too), and the
       // engine checks what a new page view would fetch again: a changed catalog, model or priors, or a model that

@@ -2,7 +2,7 @@
 import { expose, transferHandlers } from 'comlink';
 import { sendErrorCodes } from '../core/comlink-errors.js';
 import { messageArrived } from '../core/next-task.js';
-import { Engine } from './engine.js';
+import { Engine, LEAVE } from './engine.js';
 
 sendErrorCodes(transferHandlers as Map<string, unknown>);
 // Background work gives way while a page is calling (next-task.ts).
@@ -14,8 +14,13 @@ if (typeof SharedWorkerGlobalScope !== 'undefined' && self instanceof SharedWork
   self.addEventListener('connect', (event) => {
     const port = (event as MessageEvent).ports[0]!;
     const page = {};
-    port.addEventListener('message', messageArrived);
-    port.addEventListener('close', () => engine.leave(page));
+    // Before comlink's listener: a page that goes (src/index.ts sends this on pagehide; MessagePort's close event
+    // does not fire in Chromium 156) stops hearing the engine's events.
+    port.addEventListener('message', (message) => {
+      if (message.data !== LEAVE) return messageArrived();
+      message.stopImmediatePropagation();
+      engine.leave(page);
+    });
     const forPage = new Proxy(engine, {
       get(target, key) {
         if (key === 'init') return (init: Parameters<Engine['init']>[0], notify: Parameters<Engine['init']>[1]) => target.init(init, notify, page);
