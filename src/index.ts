@@ -1,6 +1,7 @@
 import { createRecommenderWith, type Recommender } from './client/create-recommender.js';
 import type { RecommenderOptions } from './core/config.js';
 import { viteDevWorkerUrl } from './client/vite-dev-worker.js';
+import { fnv1a32 } from './core/fnv1a.js';
 
 /**
  * Starts the engine worker. The `new Worker(new URL('./…', import.meta.url), { type: 'module' })` (and its
@@ -20,7 +21,7 @@ function startWorker(options: RecommenderOptions | undefined): Worker {
   if (dev) return new Worker(dev, { type: 'module', name: 'edgereco' });
   if (sharesEngine(options) && keepsSharedWorkers()) {
     // Pages with other options (another store, catalog, model or setting) get an engine of their own.
-    const name = `edgereco:${hashOf(JSON.stringify(options ?? {}))}`;
+    const name = `edgereco:${fnv1a32(JSON.stringify(options ?? {})).toString(16)}`;
     const shared = new SharedWorker(new URL(/* @vite-ignore */ './cdn/edgereco-__EDGERECO_VERSION__/edgereco.worker.js', import.meta.url), { type: 'module', name, extendedLifetime: true } as WorkerOptions);
     return portAsWorker(shared);
   }
@@ -43,6 +44,11 @@ function sharesEngine(options: RecommenderOptions | undefined): boolean {
  * probe's getter stops that constructor before it starts anything).
  */
 function keepsSharedWorkers(): boolean {
+  return (sharedWorkersKept ??= probeExtendedLifetime());
+}
+let sharedWorkersKept: boolean | undefined;
+
+function probeExtendedLifetime(): boolean {
   if (typeof SharedWorker === 'undefined') return false;
   let known = false;
   try {
@@ -67,13 +73,6 @@ function portAsWorker(shared: SharedWorker): Worker {
   globalThis.addEventListener?.('pagehide', () => port.postMessage('edgereco:leave'));
   port.start();
   return Object.assign(port, { terminate: () => port.close() }) as unknown as Worker;
-}
-
-/** FNV-1a, 32 bits, in hex: a name for the options, not a secret. */
-function hashOf(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return (h >>> 0).toString(16);
 }
 
 /**

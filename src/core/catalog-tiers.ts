@@ -1,4 +1,5 @@
 import { fromBase64url } from './base64url.js';
+import { fnv1a32 } from './fnv1a.js';
 import { checkCatalog, type CatalogItem } from './catalog.js';
 import { createError, describeValue, ERROR_CODES, type EdgeRecoError } from './errors.js';
 
@@ -53,12 +54,7 @@ export interface CatalogShard {
 
 /** The shard holding an item: FNV-1a (32 bits) of the id's UTF-16 code units, modulo the number of shards. */
 export function shardOf(id: string, shards: number): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < id.length; i++) {
-    h ^= id.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return (h >>> 0) % shards;
+  return fnv1a32(id) % shards;
 }
 
 /** A catalog document's `tiers` member, checked (INVALID_DATA / UNSUPPORTED_VERSION saying what to fix). */

@@ -28,14 +28,14 @@ import { modelRecommend, shopperInput } from './model-recommender.js';
 import { modelRelated } from './model-related.js';
 import { boughtTogether } from './bought-together.js';
 import { exportSync, startSync, type SyncParts } from './start-sync.js';
-import { fetchFile, readJson } from './fetch-file.js';
+import { fetchFile, readJson, validatorOf } from './fetch-file.js';
 import { newListAttributionId } from '../core/attribution-id.js';
 import type { BusinessRules } from '../core/config.js';
 import { ExperimentArms, type ArmSettings } from './experiment-arms.js';
 import { armEvidence, checkStoreList, storeListFor, withArms } from './arm-lists.js';
 import { checkTiers, type CatalogTiers } from '../core/catalog-tiers.js';
 import { TailShards } from './tail-shards.js';
-import { catalogValidator, readWarm, writeWarm, type WarmPlace } from './warm-start.js';
+import { readWarm, writeWarm, type WarmPlace } from './warm-start.js';
 import { nextTask } from '../core/next-task.js';
 import type { QuickCompletions, SearchSuggestSnapshot } from '../search/search-index.js';
 
@@ -345,7 +345,7 @@ export class Engine implements EngineApi {
     const start = performance.now();
     try {
       const [response, { SearchIndex }] = await Promise.all([catalogResponse, import('../search/search-index.js')]);
-      const validator = catalogValidator(response);
+      const validator = validatorOf(response);
       const snapshot = await readWarm(warm, validator, 'completions');
       if (!snapshot) {
         debug(`search completions: none kept for this catalog version (${validator ?? 'the catalog has no ETag or Last-Modified'}); the index is built first`);
@@ -366,7 +366,7 @@ export class Engine implements EngineApi {
     const url = init.catalogUrl;
     const response = await fetched;
     await after;
-    const validator = catalogValidator(response);
+    const validator = validatorOf(response);
     // A repeat page view of an unchanged catalog: the rows the last page view checked, not decompressed, parsed and checked again.
     const start = performance.now();
     const kept = warm ? await readWarm(warm, validator, 'catalog').catch(() => null) : null;
@@ -615,11 +615,12 @@ export class Engine implements EngineApi {
     const { init } = started;
     const changed = await Promise.all([
       init.catalogUrl ? this.fetchCatalog(init.catalogUrl).then((r) => (void r.body?.cancel().catch(() => {}), changedValidator(r, started.catalogValidator))) : false,
-      !init.priorsUrl ? false : !started.priors ? 'the priors are off (they failed to load)' : fetchFile(init.priorsUrl, { what: 'the priors', option: 'priorsUrl' }, 'JSON', { cache: 'no-cache' }).then((r) => (void r.body?.cancel().catch(() => {}), changedValidator(r, started.priors!.validator))),
+      !init.priorsUrl ? false : !started.priors ? 'the priors are off (they failed to load)' : PriorsSource.fetch(init.priorsUrl).then((r) => (void r.body?.cancel().catch(() => {}), changedValidator(r, started.priors!.validator))),
       init.modelUrl
         ? started.model.then(async (runtime) => {
             if (!runtime) return 'the model is off (it failed to load)';
-            const manifest = (await (await fetchFile(init.modelUrl!, { what: 'the model bundle', option: 'modelUrl' }, 'JSON', { cache: 'no-cache' })).json()) as { weightsFile?: string; checksums?: Record<string, string> };
+            const { fetchManifest } = await import('./model-loader.js'); // loaded with the model
+            const manifest = (await (await fetchManifest(init.modelUrl!)).json()) as { weightsFile?: string; checksums?: Record<string, string> };
             return manifest.checksums?.[manifest.weightsFile ?? ''] === runtime.weightsChecksum ? false : 'a new model bundle';
           })
         : false,
@@ -641,7 +642,7 @@ export class Engine implements EngineApi {
 
 /** Why a source must be read again: its validator changed, or it has none (nothing tells that it did not change). */
 function changedValidator(response: Response, loaded: string | null): string | false {
-  const now = catalogValidator(response);
+  const now = validatorOf(response);
   if (now === null || loaded === null) return `${response.url} has no ETag or Last-Modified`;
   return now === loaded ? false : `${response.url} changed`;
 }

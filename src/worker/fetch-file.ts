@@ -37,6 +37,11 @@ export async function fetchFile(url: string, role: FileRole, expected: string, i
   return response;
 }
 
+/** A response's validator (ETag, else Last-Modified), or null when it has neither: what tells one version from the next. */
+export function validatorOf(response: Response): string | null {
+  return response.headers.get('etag') ?? response.headers.get('last-modified');
+}
+
 /** Reads a response as JSON; a body that is not JSON rejects with `invalid(problem)`, naming what came back. */
 export async function readJson(response: Response, invalid: (problem: string, cause: unknown) => EdgeRecoError): Promise<unknown> {
   const text = await response.text();

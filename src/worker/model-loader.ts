@@ -5,6 +5,11 @@ import { fetchFile, readJson } from './fetch-file.js';
 
 const ROLE = { what: 'the model bundle', option: 'modelUrl' } as const;
 
+/** The manifest's response, revalidated (every load; a shared engine's check for a new bundle). */
+export function fetchManifest(url: string): Promise<Response> {
+  return fetchFile(url, ROLE, 'JSON', { cache: 'no-cache' });
+}
+
 /** Said of a downloaded file that fails its checksum: nothing of it was kept, so the next page view tries again. */
 const NOT_CACHED = 'nothing of it was cached, so the next page view downloads it again; if that fails too, upload every file of the bundle again, unchanged';
 
@@ -29,7 +34,7 @@ export async function loadBundle(manifestUrl: string, cacheName: string): Promis
   let manifest: ModelManifest;
   let fresh: Response | null = null;
   try {
-    const response = await fetchFile(manifestUrl, ROLE, 'JSON', { cache: 'no-cache' });
+    const response = await fetchManifest(manifestUrl);
     manifest = (await readJson(response.clone(), invalid)) as ModelManifest;
     fresh = response;
   } catch (error) {

@@ -1,6 +1,5 @@
-import { catalogValidator } from './warm-start.js';
 import { createError, ERROR_CODES } from '../core/errors.js';
-import { fetchFile, readJson } from './fetch-file.js';
+import { fetchFile, readJson, validatorOf } from './fetch-file.js';
 import { parsePriors, type PriorsBundle, type PriorsEntrySource } from '../core/priors.js';
 import type { Experiment } from '../core/experiments.js';
 
@@ -41,17 +40,22 @@ export class PriorsSource {
     }
   }
 
+  /** The priors bundle's response, revalidated (as every load, and a shared engine's check for a new bundle, asks it). */
+  static fetch(url: string): Promise<Response> {
+    return fetchFile(url, { what: 'the priors', option: 'priorsUrl' }, 'JSON', { cache: 'no-cache' });
+  }
+
   static async load(url: string, cacheName: string): Promise<PriorsSource> {
     const cache = typeof caches === 'undefined' ? undefined : await caches.open(cacheName).catch(() => undefined);
     let response: Response | undefined;
     try {
-      response = await fetchFile(url, { what: 'the priors', option: 'priorsUrl' }, 'JSON', { cache: 'no-cache' });
+      response = await PriorsSource.fetch(url);
       await cache?.put(url, response.clone());
     } catch (error) {
       response = await cache?.match(url);
       if (!response) throw error;
     }
-    const validator = catalogValidator(response);
+    const validator = validatorOf(response);
     const doc = await readJson(response, (problem, cause) => createError(ERROR_CODES.INVALID_DATA, { subject: `the priors at ${url}`, requirement: `are not JSON: ${problem}`, url, fix: 'check options.priorsUrl' }, { cause }));
     const source = PriorsSource.from(doc);
     source.validator = validator;

@@ -31,11 +31,6 @@ interface WarmValue {
   catalog: WarmCatalog;
 }
 
-/** The catalog response's validator, or null when it has none (no warm start for it). */
-export function catalogValidator(response: Response): string | null {
-  return response.headers.get('etag') ?? response.headers.get('last-modified');
-}
-
 export interface WarmPlace {
   /** The Cache Storage cache (`<prefix>-warm`). */
   cacheName: string;

@@ -1,3 +1,5 @@
+import { fnv1a32 } from '../fnv1a.js';
+
 /** murmur3's 32-bit finalizer: every input bit flips about half the output bits. */
 export function fmix32(x: number): number {
   let h = x >>> 0;
@@ -14,12 +16,7 @@ export function fmix32(x: number): number {
  * the UTF-16 code units, then {@link fmix32}. Browser and aggregator compute the same key for the same string.
  */
 export function itemKey(value: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < value.length; i++) {
-    h ^= value.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return fmix32(h);
+  return fmix32(fnv1a32(value));
 }
 
 /** The key of an unordered item pair (bought together): the same whichever order the two ids come in. */
