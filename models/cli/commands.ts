@@ -21,6 +21,14 @@ const BACKEND: OptionSpec = { type: 'choice', choices: ['wasm', 'cpu'], default:
 const SELECT: OptionSpec = { type: 'choice', choices: ['full', 'sampled'], default: 'full', doc: 'which validation NDCG@10 chooses: full ranking (what shoppers see) or against sampled negatives' };
 const EVAL_USERS: OptionSpec = { type: 'integer', min: 0, default: 0, value: 'N', doc: 'validate on every k-th user, about N of them (0: all)' };
 
+/** `--members auto`: at most this many (each member is a forward pass in the browser). */
+export const AUTO_MEMBERS_MAX = 2;
+/**
+ * `--loss auto` trains the full softmax up to this many items: a batch of 128 sequences of 50 targets, plus 1,024
+ * negatives, shares a few thousand distinct items, so the whole catalog costs about the same there.
+ */
+export const FULL_SOFTMAX_ITEMS = 5000;
+
 const NOT_KEPT = 'an experiment that was not kept (docs/experiments.md has its numbers)';
 
 export const TRAIN: CommandSpec = {
@@ -35,13 +43,15 @@ export const TRAIN: CommandSpec = {
     epochs: { type: 'integer', min: 1, default: 200, value: 'N', doc: 'at most N epochs' },
     minutes: { type: 'number', min: 0, positive: true, default: 60, value: 'M', doc: 'stop after M minutes (the whole run, for an ensemble)' },
     seed: { type: 'integer', min: 0, default: 1, value: 'S', doc: 'the seed: the same seed and data give the same bundle' },
-    'eval-every': { type: 'integer', min: 0, default: 0, value: 'K', doc: 'with a split: rank the validation items every K epochs and keep the best epoch (0: keep the last)' },
-    'eval-users': EVAL_USERS,
+    'eval-every': { type: 'integer', min: 0, auto: true, default: 'auto', value: 'K', doc: 'rank the validation items every K epochs and keep the best epoch; auto: as often as costs a fifth of the training time; 0: no validation, keep the last epoch' },
+    'eval-users': { ...EVAL_USERS, default: 6000 },
     select: SELECT,
-    patience: { type: 'integer', min: 0, default: 0, value: 'P', doc: 'stop after P validation rounds without a better NDCG@10 (0: never)' },
+    patience: { type: 'integer', min: 0, auto: true, default: 'auto', value: 'P', doc: 'stop after P validation rounds without a better NDCG@10; auto: 3 rounds and at least 5 epochs; 0: never' },
+    continue: { type: 'integer', min: 0, auto: true, default: 'auto', value: 'N', doc: 'after the choices, train N more epochs on all the data (the validation items too) for the shipped bundle; auto: a tenth of the kept epochs, at least 1; 0: ship the chosen epoch as it is' },
+    neighbours: { type: 'integer', min: 0, max: 1000, default: 20, value: 'K', doc: 'a co-occurrence memory of K neighbours per item, its weight chosen on validation (none when no better); 0: none' },
     'prior-weight': { type: 'number', min: 0, auto: true, default: 'auto', value: 'W', doc: 'weight of the popularity prior log(1 + count); auto: chosen on validation (0 without one)' },
     features: { type: 'choice', choices: ['auto', 'none'], default: 'auto', doc: 'auto: read event types and gaps when the data varies in them; none: items only' },
-    members: { type: 'integer', min: 1, default: 1, value: 'K', doc: 'an ensemble of K models (seeds S, S+1, ...) in one bundle that averages their scores' },
+    members: { type: 'integer', min: 1, auto: true, default: 'auto', value: 'K', doc: `an ensemble of K models (seeds S, S+1, ...) in one bundle that averages their scores; auto: one per core, at most ${AUTO_MEMBERS_MAX}, trained side by side in the same time` },
     parallel: { type: 'integer', min: 1, default: 'cores', value: 'P', doc: 'ensemble members trained at a time, one core each' },
     'lr-schedule': { type: 'choice', choices: ['constant', 'cosine'], default: 'constant', doc: 'cosine lowers the learning rate to 0 over --epochs, so a fixed budget ends settled' },
     dim: { type: 'integer', min: 1, default: 64, value: 'D', doc: 'the model\'s width (item vectors of D floats)' },
@@ -49,11 +59,11 @@ export const TRAIN: CommandSpec = {
     'max-length': { type: 'integer', min: 1, default: 50, value: 'L', doc: 'the model reads the last L events of a history' },
     loss: {
       type: 'choice',
-      choices: ['sampled-softmax', 'softmax', 'bce'],
+      choices: ['auto', 'sampled-softmax', 'softmax', 'bce'],
       removedChoices: { 'uniform-softmax': NOT_KEPT },
-      default: 'sampled-softmax',
+      default: 'auto',
       experimental: true,
-      doc: 'softmax over every item (small catalogs; models/retail-or), or SASRec\'s binary cross-entropy',
+      doc: `auto: softmax over every item up to ${FULL_SOFTMAX_ITEMS.toLocaleString('en')} items (it costs no more than the sampled one there), else sampled-softmax (the batch's targets and --negatives uniform items); bce: SASRec's binary cross-entropy`,
     },
     negatives: { type: 'integer', min: 1, default: 1024, value: 'N', experimental: true, doc: 'uniform negatives per batch of the sampled softmax' },
     batch: { type: 'integer', min: 1, default: 128, value: 'N', experimental: true, doc: 'sequences per batch' },
@@ -62,6 +72,7 @@ export const TRAIN: CommandSpec = {
     ffn: { type: 'integer', min: 1, default: '--dim', experimental: true, doc: 'the feed-forward layer\'s width' },
     dropout: { type: 'number', min: 0, max: 0.95, default: 0.5, experimental: true, doc: 'dropout rate in training' },
     backend: BACKEND,
+    'write-chosen': { type: 'flag', experimental: true, doc: 'an ensemble member: also write the chosen epoch, before --continue, to DIR/chosen (float32)' },
   },
   removed: {
     'future-targets': NOT_KEPT,

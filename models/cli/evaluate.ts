@@ -3,7 +3,8 @@ import { countInteractions } from './datasets/sequence-dataset.js';
 import { EdgeRecoError, ERROR_CODES } from '../../src/core/errors.js';
 import { evaluateRanking, type CatalogScorer, type Protocol } from './evaluation/evaluate-ranking.js';
 import { itemKnnScorer } from './evaluation/item-knn-baseline.js';
-import { leaveOneOut, type EvaluationTarget, type LeaveOneOutSplit } from './evaluation/leave-one-out.js';
+import { leaveOneOut, type EvaluationTarget } from './evaluation/leave-one-out.js';
+import { trainedSequences, validationUse } from './evaluation/held-out.js';
 import { popularityScorer } from './evaluation/popularity-baseline.js';
 import type { RankingMetrics } from './evaluation/ranking-metrics.js';
 import type { SequenceFeatures } from './datasets/sequence-dataset.js';
@@ -144,14 +145,23 @@ function bundleIndex(bundle: DecodedBundle, model: PlainSasrec, probe?: number):
   return { index, settings: candidateSettings(numItems, index.clusters, probe) };
 }
 
-/** Refuses a bundle that was trained on data including the held-out items of this split. */
-async function checkNoLeak(bundle: DecodedBundle, split: LeaveOneOutSplit, itemIds: readonly string[]): Promise<void> {
+/**
+ * Refuses a bundle that was trained on data including the held-out items of this split: the test items always, the
+ * validation items when they are the target.
+ */
+async function checkNoLeak(bundle: DecodedBundle, sequences: readonly (readonly number[])[], itemIds: readonly string[], target: EvaluationTarget): Promise<void> {
   const training = bundle.manifest.training;
-  const expected = await trainingDataHash(split.train, itemIds);
+  const expected = training?.split === 'leave-one-out' ? await trainingDataHash(trainedSequences(training, sequences), itemIds) : '';
   if (!training || training.split !== 'leave-one-out' || training.dataHash !== expected) {
     throw new EdgeRecoError(
       ERROR_CODES.INVALID_OPTION,
       `edgereco: this bundle was not trained on the training part of this data's leave-one-out split (split ${training?.split ?? 'unknown'}); its training data may include the test items. Train with \`--split leave-one-out\` on the same events file`,
+    );
+  }
+  if (target === 'validation' && validationUse(training) === 'trained') {
+    throw new EdgeRecoError(
+      ERROR_CODES.INVALID_OPTION,
+      'edgereco: this bundle learned from the validation items after its choices were made (`train --continue`), so they cannot rank them; evaluate `--target test`, or train with `--continue 0` to rank the validation items',
     );
   }
 }
@@ -191,7 +201,7 @@ export async function evaluateCommand(argv: readonly string[]): Promise<void> {
   if (typeof modelDir === 'string') {
     await useBackend(args.choice<'wasm' | 'cpu'>('backend'));
     const int8 = await readBundle(modelDir);
-    await checkNoLeak(int8, split, data.itemIds);
+    await checkNoLeak(int8, data.items, data.itemIds, target);
     if (scoring === 'tiered') {
       const tiered = tieredScorer(int8, data.itemIds, split.train, args.num('head-share'), args.num('shard-share'), !args.has('without-tail-inputs'));
       await run('model', tiered.scorer);

@@ -2,11 +2,15 @@ import { join } from 'node:path';
 import { evaluateVariants } from './evaluation/evaluate-ranking.js';
 import { itemNeighbours } from './evaluation/item-knn-baseline.js';
 import { neighbourWalk } from '../../src/model/cooccurrence-walk.js';
-import { leaveOneOut } from './evaluation/leave-one-out.js';
+import type { LeaveOneOutSplit } from './evaluation/leave-one-out.js';
+import { choiceSplit, trainedSequences } from './evaluation/held-out.js';
+import type { SequenceDataset } from './datasets/sequence-dataset.js';
+import type { NamedArray } from '../../src/model/model-bundle.js';
+import type { NeighbourLists } from '../../src/model/cooccurrence-walk.js';
+import { NO_MEMORY, type SasrecConfig } from '../../src/model/sasrec-config.js';
 import { historyScorer, prefixFeatures } from './evaluation/catalog-scores.js';
 import { encodeBundle } from './training/encode-bundle.js';
 import { addMemoryTerm, plainSasrec } from '../../src/model/history-state.js';
-import { NO_MEMORY } from '../../src/model/sasrec-config.js';
 import { trainingDataHash } from './training/training-data-hash.js';
 import { invalidOption, parseArgs, type Args } from './args.js';
 import { NEIGHBOURS } from './commands.js';
@@ -48,79 +52,32 @@ export async function neighboursCommand(argv: readonly string[]): Promise<void> 
   const numItems = data.itemIds.length;
   const f32 = await readBundle(join(dir, 'f32'));
   const training = f32.manifest.training;
-  const split = leaveOneOut(data.items);
-  const useSplit = training?.split === 'leave-one-out';
-  const trainSeqs = useSplit ? split.train : data.items;
   const vocabulary = f32.manifest.vocabulary;
   const sameItems = vocabulary.length === numItems && vocabulary.every((id, i) => id === data.itemIds[i]);
-  if (!training || !sameItems || training.dataHash !== (await trainingDataHash(trainSeqs, data.itemIds))) {
+  const trainSeqs = training && trainedSequences(training, data.items);
+  if (!training || !trainSeqs || !sameItems || training.dataHash !== (await trainingDataHash(trainSeqs, data.itemIds))) {
     throw invalidOption(
       `the model in ${dir} was not trained on these events (${training ? `split ${training.split}, format ${training.format}` : 'no training record'}); the co-occurrence memory must come from the model's own training data: pass the --events, --format and --sequence it was trained with`,
     );
   }
-  const weights = choices(args, 'weight', useSplit ? NEIGHBOUR_WEIGHTS_TO_TRY : [1]);
-  const gains = choices(args, 'gain', useSplit ? NEIGHBOUR_GAINS_TO_TRY : [100]);
+  // Choices on the validation items only where the model never learned from them.
+  const choose = choiceSplit(training, data.items);
+  const weights = choices(args, 'weight', choose ? NEIGHBOUR_WEIGHTS_TO_TRY : [1]);
+  const gains = choices(args, 'gain', choose ? NEIGHBOUR_GAINS_TO_TRY : [100]);
   const hopsArg = args.get('hops');
   const hopCounts =
-    hopsArg === undefined || hopsArg === 'auto' ? (useSplit ? NEIGHBOUR_HOPS_TO_TRY : [1]) : [args.num('hops')];
-  const pathWeights = choices(args, 'paths', useSplit ? NEIGHBOUR_PATHS_TO_TRY : [1]);
-  const walks = hopCounts.flatMap((hops) => (hops === 1 ? [{ hops, paths: 0 }] : pathWeights.map((paths) => ({ hops, paths }))));
+    hopsArg === undefined || hopsArg === 'auto' ? (choose ? NEIGHBOUR_HOPS_TO_TRY : [1]) : [args.num('hops')];
+  const walks = memoryWalks(hopCounts, choices(args, 'paths', choose ? NEIGHBOUR_PATHS_TO_TRY : [1]));
   await useBackend(args.choice<'wasm' | 'cpu'>('backend'));
   const started = Date.now();
   const lists = itemNeighbours(trainSeqs, numItems, k);
   log(`co-occurrence: top ${k} of ${numItems} items, ${lists.ids.length} pairs (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   const base = withoutCooccurrence(f32.tensors);
   const config = { ...f32.manifest.config, ...NO_MEMORY };
-  let chosen = { weight: weights[0]!, gain: gains[0]!, ...walks[0]! };
-  if (weights.length * gains.length * walks.length > 1) {
-    const select = args.choice<'full' | 'sampled'>('select');
-    const evalUsers = args.num('eval-users');
-    const sub = evalUsers > 0 ? subsetSplit(split, evalUsers) : split;
-    const model = plainSasrec(config, base, f32.attributes);
-    const scoreHistories = historyScorer(model);
-    const grid = [
-      { weight: 0, gain: 0, hops: 1, paths: 0 },
-      ...weights.flatMap((weight) => gains.flatMap((gain) => walks.map((walk) => ({ weight, gain, ...walk })))),
-    ];
-    // Per history: the walk once, then its blend for each (steps, path weight).
-    const longest = Math.max(...hopCounts);
-    let walk: Float32Array[] = [];
-    const blends = new Map<string, Float32Array>();
-    let last: readonly number[] | null = null;
-    const results = await evaluateVariants(
-      sub,
-      (h, users) => scoreHistories(h, prefixFeatures(data.features, h, users)),
-      { target: 'validation', protocol: select, negatives: args.num('negatives'), numItems, sequences: data.items },
-      grid.map(({ weight, gain, hops, paths }) => (row, history) => {
-        if (weight === 0) return row;
-        if (history !== last) {
-          walk = neighbourWalk(lists, history, config.maxLength, longest);
-          blends.clear();
-          last = history;
-        }
-        const key = `${hops} ${paths}`;
-        let sums = blends.get(key);
-        if (!sums) {
-          sums = walk[0]!.slice();
-          for (let step = 1, factor = paths; step < hops; step++, factor *= paths) {
-            for (let i = 0; i < sums.length; i++) sums[i]! += factor * walk[step]![i]!;
-          }
-          blends.set(key, sums);
-        }
-        return addMemoryTerm(row, sums, weight, gain);
-      }),
-    );
-    scoreHistories.dispose();
-    let best = 0;
-    const describe = ({ weight, gain, hops, paths }: (typeof grid)[number]) =>
-      weight === 0 ? 'no memory' : `weight ${weight}, gain ${gain}, ${hops === 1 ? '1 step' : `${hops} steps, paths ${paths}`}`;
-    results.forEach((r, i) => {
-      log(`  valid (${describe(grid[i]!)}) ${select} HR@10 ${r.hr10.toFixed(4)} NDCG@10 ${r.ndcg10.toFixed(4)} MRR ${r.mrr.toFixed(4)} (${r.users} users)`);
-      if (r.ndcg10 > results[best]!.ndcg10) best = i;
-    });
-    chosen = grid[best]!;
-    log(`keeps ${chosen.weight === 0 ? 'no memory (none was better on validation)' : describe(chosen)} (best validation ${select} NDCG@10 ${results[best]!.ndcg10.toFixed(4)})`);
-  }
+  const chosen =
+    choose && weights.length * gains.length * walks.length > 1
+      ? await chooseMemory({ config, arrays: base, attributes: f32.attributes }, lists, choose, data, { weights, gains, walks, select: args.choice<'full' | 'sampled'>('select'), evalUsers: args.num('eval-users'), negatives: args.num('negatives') })
+      : { weight: weights[0]!, gain: gains[0]!, ...walks[0]! };
   const kept = withCooccurrence(config, base, lists, chosen.weight, chosen.gain, chosen.hops, chosen.paths);
   // The memory replaces any earlier one, and so does its step in the recorded command.
   const trainedWith = (training.command ?? 'edgereco train').split(' && edgereco neighbours ')[0];
@@ -128,4 +85,92 @@ export async function neighboursCommand(argv: readonly string[]): Promise<void> 
   const bytes8 = writeBundle(dir, await encodeBundle(kept.config, vocabulary, kept.arrays, 'int8', record, f32.attributes));
   const bytes32 = writeBundle(join(dir, 'f32'), await encodeBundle(kept.config, vocabulary, kept.arrays, 'float32', record, f32.attributes));
   log(`wrote ${dir}: int8 files ${bytes8} bytes, f32 twin ${bytes32} bytes (${(bytes8 / bytes32).toFixed(3)}× without the manifests)`);
+}
+
+export interface MemoryGrid {
+  weights: readonly number[];
+  gains: readonly number[];
+  walks: readonly { hops: number; paths: number }[];
+  select: 'full' | 'sampled';
+  /** Validate on about this many users (0: all). */
+  evalUsers: number;
+  /** Negatives per user for `select: 'sampled'`. */
+  negatives: number;
+}
+
+export interface MemoryChoice {
+  weight: number;
+  gain: number;
+  hops: number;
+  paths: number;
+}
+
+/**
+ * The memory (weight, gain, walk) with the best validation NDCG@10 for a model without one, from the grid and "no
+ * memory": the model scores each validation history once, and each variant adds its memory term. Never reads the
+ * test items.
+ */
+export async function chooseMemory(
+  model: { config: SasrecConfig; arrays: NamedArray[]; attributes?: Int32Array | undefined },
+  lists: NeighbourLists,
+  split: LeaveOneOutSplit,
+  data: SequenceDataset,
+  grid: MemoryGrid,
+): Promise<MemoryChoice> {
+  const { select } = grid;
+  const started = Date.now();
+  const sub = grid.evalUsers > 0 ? subsetSplit(split, grid.evalUsers) : split;
+  const scoreHistories = historyScorer(plainSasrec(model.config, model.arrays, model.attributes));
+  const variants: MemoryChoice[] = [
+    { weight: 0, gain: 0, hops: 1, paths: 0 },
+    ...grid.weights.flatMap((weight) => grid.gains.flatMap((gain) => grid.walks.map((walk) => ({ weight, gain, ...walk })))),
+  ];
+  // Per history: the walk once, then its blend for each (steps, path weight).
+  const longest = Math.max(...grid.walks.map((w) => w.hops));
+  let walk: Float32Array[] = [];
+  const blends = new Map<string, Float32Array>();
+  let last: readonly number[] | null = null;
+  const numItems = data.itemIds.length;
+  const results = await evaluateVariants(
+    sub,
+    (h, users) => scoreHistories(h, prefixFeatures(data.features, h, users)),
+    { target: 'validation', protocol: select, negatives: grid.negatives, numItems, sequences: data.items },
+    variants.map(({ weight, gain, hops, paths }) => (row, history) => {
+      if (weight === 0) return row;
+      if (history !== last) {
+        walk = neighbourWalk(lists, history, model.config.maxLength, longest);
+        blends.clear();
+        last = history;
+      }
+      const key = `${hops} ${paths}`;
+      let sums = blends.get(key);
+      if (!sums) {
+        sums = walk[0]!.slice();
+        for (let step = 1, factor = paths; step < hops; step++, factor *= paths) {
+          for (let i = 0; i < sums.length; i++) sums[i]! += factor * walk[step]![i]!;
+        }
+        blends.set(key, sums);
+      }
+      return addMemoryTerm(row, sums, weight, gain);
+    }),
+  );
+  scoreHistories.dispose();
+  let best = 0;
+  results.forEach((r, i) => {
+    if (r.ndcg10 > results[best]!.ndcg10) best = i;
+  });
+  const line = (i: number) => `${describeMemory(variants[i]!)}: ${select} HR@10 ${results[i]!.hr10.toFixed(4)} NDCG@10 ${results[i]!.ndcg10.toFixed(4)} MRR ${results[i]!.mrr.toFixed(4)}`;
+  log(`  memory: ${variants.length} settings on ${results[0]!.users} validation users in ${((Date.now() - started) / 1000).toFixed(1)} s; ${line(0)}`);
+  const chosen = variants[best]!;
+  log(`keeps ${chosen.weight === 0 ? 'no memory (none was better on validation)' : line(best)}`);
+  return chosen;
+}
+
+export function describeMemory({ weight, gain, hops, paths }: MemoryChoice): string {
+  return weight === 0 ? 'no memory' : `weight ${weight}, gain ${gain}, ${hops === 1 ? '1 step' : `${hops} steps, paths ${paths}`}`;
+}
+
+/** The walks to try: each step count, with each path weight past one step. */
+export function memoryWalks(hopCounts: readonly number[], pathWeights: readonly number[]): { hops: number; paths: number }[] {
+  return hopCounts.flatMap((hops) => (hops === 1 ? [{ hops, paths: 0 }] : pathWeights.map((paths) => ({ hops, paths }))));
 }

@@ -1,6 +1,7 @@
 import { countInteractions } from './datasets/sequence-dataset.js';
 import { evaluateProtocols } from './evaluation/evaluate-ranking.js';
 import { leaveOneOut, type LeaveOneOutSplit } from './evaluation/leave-one-out.js';
+import { holdOutLast, withValidation } from './evaluation/held-out.js';
 import { historyScorer, prefixFeatures } from './evaluation/catalog-scores.js';
 import type { SequenceDataset, SequenceFeatures } from './datasets/sequence-dataset.js';
 import { EVENT_TYPES } from '../../src/core/events.js';
@@ -9,30 +10,32 @@ import { plainSasrec, type PlainSasrec } from '../../src/model/history-state.js'
 import { sasrecConfig, type SasrecConfig } from '../../src/model/sasrec-config.js';
 import type { NamedArray } from '../../src/model/model-bundle.js';
 import { SasrecTrainer, type SasrecLoss } from './training/sasrec-trainer.js';
-import { initSasrecWeights } from './training/sasrec-weights.js';
+import { flattenWeights, initSasrecWeights, type SasrecWeights } from './training/sasrec-weights.js';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { parseItemAttributes } from './datasets/item-attributes.js';
 import { attributeMatrix } from './training/item-table.js';
 import { encodeBundle } from './training/encode-bundle.js';
-import type { TrainingRecord } from '../../src/model/model-bundle.js';
-import { trainingDataHash } from './training/training-data-hash.js';
 import { exportWeights } from './training/weights-io.js';
 import { parseArgs, type Args } from './args.js';
-import { TRAIN } from './commands.js';
+import { AUTO_MEMBERS_MAX, FULL_SOFTMAX_ITEMS, TRAIN } from './commands.js';
 import { writeBundle } from './bundle-files.js';
 import { EVENT_FORMATS, readEvents, RETAIL_SEQUENCES } from './read-events.js';
 import { useBackend } from './wasm-backend.js';
 import { trainEnsemble } from './train-ensemble.js';
+import { finishBundle } from './train-finish.js';
 
 /**
- * `train --events FILE --format F [--split leave-one-out] [--epochs N] [--minutes M] [--eval-every K] ...`
- * With `--eval-every K`, ranks the validation items (never the test items) every K epochs, full and sampled.
+ * `train --events FILE --format F --out DIR [options]`. With no other option it chooses for itself: it holds out each
+ * sequence's last item (with `--split leave-one-out`, the validation item before the test item), trains with early
+ * stopping on those validation items, chooses the popularity prior's weight and the co-occurrence memory on them, then
+ * trains a few more epochs on all the data (`--continue`) for the bundle it writes. Never reads the test items.
  */
 export async function trainCommand(argv: readonly string[]): Promise<void> {
   const args = parseArgs(TRAIN, argv);
-  const members = args.num('members');
+  const members = memberCount(args);
   if (members > 1) return trainEnsemble(args, members);
   const format = args.choice<(typeof EVENT_FORMATS)[number]>('format');
   const sequence = args.choice<(typeof RETAIL_SEQUENCES)[number]>('sequence');
@@ -40,11 +43,9 @@ export async function trainCommand(argv: readonly string[]): Promise<void> {
   const data = readEvents(args.str('events'), format, sequence);
   const numItems = data.itemIds.length;
   log(`data: ${data.userIds.length} sequences, ${numItems} items, ${countInteractions(data)} interactions; backend ${backend}`);
-  const split = leaveOneOut(data.items);
-  const useSplit = args.choice<'leave-one-out' | 'none'>('split') === 'leave-one-out';
-  const trainSeqs = useSplit ? split.train : data.items;
+  const plan = trainingPlan(args, data.items);
   const { attrs, maxAttributes, attributeTable } = readAttributes(args, data.itemIds);
-  const useFeatures = args.choice<'auto' | 'none'>('features') === 'auto' ? featureChoice(data.features, trainSeqs) : { eventTypes: 0, gapBuckets: 0 };
+  const useFeatures = args.choice<'auto' | 'none'>('features') === 'auto' ? featureChoice(data.features, plan.fit) : { eventTypes: 0, gapBuckets: 0 };
   const config = sasrecConfig({
     ...useFeatures,
     numAttributes: attrs?.attributeIds.length ?? 0,
@@ -59,7 +60,7 @@ export async function trainCommand(argv: readonly string[]): Promise<void> {
   });
   const seed = args.num('seed');
   const weights = initSasrecWeights(config, seed);
-  const loss = args.choice<SasrecLoss>('loss');
+  const loss = lossChoice(args, numItems);
   const schedule = args.choice<'constant' | 'cosine'>('lr-schedule');
   const trainer = new SasrecTrainer(config, weights, {
     loss,
@@ -71,66 +72,164 @@ export async function trainCommand(argv: readonly string[]): Promise<void> {
     ...(attributeTable ? { attributes: attributeTable } : {}),
     seed,
   });
-  log(`config ${JSON.stringify(config)} loss ${loss} batch ${args.num('batch')} lr ${args.num('lr')} ${schedule}`);
+  log(`config ${JSON.stringify(config)} loss ${loss}${args.has('loss') ? '' : ` (auto: ${numItems.toLocaleString('en')} items)`} batch ${args.num('batch')} lr ${args.num('lr')} ${schedule}`);
+  log(plan.choice ? `validation: the ${plan.validationUsers.toLocaleString('en')} ${plan.useSplit ? 'validation items of the split' : 'last items of the sequences'}, about ${Math.min(plan.validationUsers, args.num('eval-users') || Infinity).toLocaleString('en')} users per round` : 'no validation (--eval-every 0): the bundle keeps the last epoch');
   const epochs = args.num('epochs');
-  const deadline = Date.now() + args.num('minutes') * 60_000;
-  const evalEvery = args.num('eval-every');
-  const evalUsers = args.num('eval-users');
   const started = Date.now();
-  let epochsDone = 0;
-  /** --patience P: stop after P validation rounds without a better validation NDCG@10. 0 = off. */
-  const patience = args.num('patience');
+  const deadline = started + args.num('minutes') * 60_000;
+  const cadence = evaluationCadence(args);
+  const patience = args.str('patience') === 'auto' ? AUTO_PATIENCE : { rounds: args.num('patience'), epochs: 0 };
   /** --select full|sampled: which validation NDCG@10 picks the kept epoch (sampled suits a sampled-protocol target). */
   const select = args.choice<'full' | 'sampled'>('select');
-  let stop = false;
-  // The popularity prior: log(1 + count) of each item in the training sequences. `--prior-weight auto` (with a split
-  // and --eval-every) picks its weight on validation with the epoch; a number fixes it; without a split, 0 by default.
-  const prior = itemPrior(trainSeqs, numItems);
-  const weightsToTry = priorWeightsToTry(args, useSplit);
-  const withPrior = (arrays: NamedArray[], w: number) => withItemPrior(config, arrays, prior, w);
-  // With --eval-every, the bundle keeps the epoch and prior weight with the best validation NDCG@10 (--select); never
-  // the test items.
+  // The popularity prior: log(1 + count) of each item in the training sequences. `--prior-weight auto` picks its weight
+  // on validation with the epoch; a number fixes it; without validation, 0 by default.
+  const prior = itemPrior(plan.fit, numItems);
+  const weightsToTry = priorWeightsToTry(args, plan.choice !== null);
+  const sub = plan.choice && subsetSplit(plan.choice, args.num('eval-users'));
   let best: { ndcg10: number; epoch: number; priorWeight: number; arrays: NamedArray[] | null } = { ndcg10: -1, epoch: 0, priorWeight: weightsToTry[0]!, arrays: null };
-  for (let e = 1; e <= epochs && Date.now() < deadline && !stop; e++) {
+  let epochsDone = 0;
+  let roundsWithout = 0;
+  let lastEval = 0;
+  let evalSeconds = 0;
+  let epochSeconds = 0;
+  const bar = progressBar(deadline);
+  for (let e = 1; e <= epochs; e++) {
+    // Leave time for what follows the choices: the epochs on all the data and the memory's choice.
+    const reserve = plan.continueEpochs(Math.max(best.epoch, e)) * epochSeconds + (plan.choice && args.num('neighbours') > 0 ? MEMORY_CHOICE_ROUNDS * evalSeconds : 0);
+    if (e > 1 && Date.now() + (epochSeconds + reserve) * 1000 > deadline) {
+      log(`stops before epoch ${e}: the budget (--minutes ${args.num('minutes')}) leaves no time for it and what follows`);
+      break;
+    }
     epochsDone = e;
     const cpu = process.cpuUsage();
-    const stats = await trainer.epoch(trainSeqs, e, progress, data.features);
+    const stats = await trainer.epoch(plan.fit, e, (done, total) => bar(`epoch ${e}`, done, total), data.features);
+    epochSeconds = stats.seconds;
     const used = process.cpuUsage(cpu);
-    const cpuSeconds = (used.user + used.system) / 1e6;
-    log(`epoch ${e} loss ${stats.loss.toFixed(4)} ${stats.seconds.toFixed(1)} s wall, ${cpuSeconds.toFixed(1)} s cpu (${stats.batches} batches, ${stats.positions} positions; ${tf.memory().numTensors} tensors, ${(tf.memory().numBytes / 2 ** 20).toFixed(0)} MiB)`);
-    if (evalEvery > 0 && useSplit && (e % evalEvery === 0 || e === epochs)) {
-      const sub = evalUsers > 0 ? subsetSplit(split, evalUsers) : split;
-      const arrays = exportWeights(weights);
-      let improved = false;
-      for (const w of weightsToTry) {
-        const candidate = withPrior(arrays, w);
-        const score = await validationScore(select, sub, data, plainSasrec(candidate.config, candidate.arrays, attributeTable), `prior ${w}`);
-        if (score > best.ndcg10) {
-          best = { ndcg10: score, epoch: e, priorWeight: w, arrays };
-          improved = true;
-        }
+    log(`epoch ${e} loss ${stats.loss.toFixed(4)} ${stats.seconds.toFixed(1)} s wall, ${((used.user + used.system) / 1e6).toFixed(1)} s cpu (${stats.batches} batches, ${stats.positions} positions; ${tf.memory().numTensors} tensors, ${(tf.memory().numBytes / 2 ** 20).toFixed(0)} MiB)`);
+    if (!sub || !cadence(e, lastEval, epochSeconds, evalSeconds) && e !== epochs) continue;
+    const t = Date.now();
+    lastEval = e;
+    const arrays = exportWeights(weights);
+    let improved = false;
+    for (const w of weightsToTry) {
+      const candidate = withItemPrior(config, arrays, prior, w);
+      const score = await validationScore(select, sub, data, plainSasrec(candidate.config, candidate.arrays, attributeTable), `epoch ${e}, prior ${w}`);
+      if (score > best.ndcg10) {
+        best = { ndcg10: score, epoch: e, priorWeight: w, arrays };
+        improved = true;
       }
-      if (!improved && patience > 0 && e - best.epoch >= patience * evalEvery) stop = true;
+    }
+    evalSeconds = (Date.now() - t) / 1000;
+    roundsWithout = improved ? 0 : roundsWithout + 1;
+    if (patience.rounds > 0 && roundsWithout >= patience.rounds && e - best.epoch >= patience.epochs) {
+      log(`early stop after epoch ${e}: no better validation ${select} NDCG@10 for ${roundsWithout} rounds (best ${best.ndcg10.toFixed(4)} at epoch ${best.epoch})`);
+      break;
     }
   }
-  log(`trained in ${((Date.now() - started) / 60_000).toFixed(1)} min, ${epochsDone} epochs`);
+  log(`trained in ${((Date.now() - started) / 60_000).toFixed(1)} min, ${epochsDone} epochs${best.arrays ? `; keeps epoch ${best.epoch}, prior weight ${best.priorWeight} (best validation ${select} NDCG@10 ${best.ndcg10.toFixed(4)})` : ''}`);
+  const chosen = best.arrays ?? exportWeights(weights);
+  let final = chosen;
+  let continued = 0;
+  if (best.arrays && plan.continueEpochs(best.epoch) > 0) {
+    restoreWeights(weights, chosen);
+    const n = plan.continueEpochs(best.epoch);
+    for (let c = 1; c <= n; c++) {
+      if (c > 1 && Date.now() + epochSeconds * 1000 > deadline) break;
+      const stats = await trainer.epoch(plan.all, best.epoch + c, (done, total) => bar(`all data ${c}/${n}`, done, total), data.features);
+      epochSeconds = stats.seconds;
+      continued = c;
+      log(`epoch ${best.epoch + c} on all the data (validation items too) loss ${stats.loss.toFixed(4)} ${stats.seconds.toFixed(1)} s`);
+    }
+    final = exportWeights(weights);
+  }
   const out = args.get('out');
-  if (typeof out === 'string') {
-    const training: TrainingRecord = {
-      dataHash: await trainingDataHash(trainSeqs, data.itemIds),
-      split: useSplit ? 'leave-one-out' : 'none',
-      format,
-      epochs: best.arrays ? best.epoch : epochsDone,
-      seed,
-      command: `edgereco train ${process.argv.slice(3).join(' ')}`,
-    };
-    const kept = withPrior(best.arrays ?? exportWeights(weights), best.priorWeight);
-    if (best.arrays) log(`bundle keeps epoch ${best.epoch}, prior weight ${best.priorWeight} (best validation ${select} NDCG@10 ${best.ndcg10.toFixed(4)})`);
-    const int8 = await encodeBundle(kept.config, data.itemIds, kept.arrays, 'int8', training, attributeTable);
-    const f32 = await encodeBundle(kept.config, data.itemIds, kept.arrays, 'float32', training, attributeTable);
-    const bytes8 = writeBundle(out, int8);
-    const bytes32 = writeBundle(join(out, 'f32'), f32);
-    log(`wrote ${out}: int8 weights ${bytes8} bytes, f32 twin ${bytes32} bytes (${(bytes8 / bytes32).toFixed(3)}×)`);
+  if (typeof out !== 'string') return;
+  if (args.has('write-chosen')) writeBundle(join(out, 'chosen'), await encodeBundle(config, data.itemIds, chosen, 'float32', undefined, attributeTable));
+  await finishBundle({
+    args,
+    data,
+    plan,
+    continued: continued > 0,
+    config,
+    members: [{ chosen, final, seed, epochs: best.arrays ? best.epoch + continued : epochsDone }],
+    attributeTable,
+    priorWeight: plan.choice ? best.priorWeight : undefined,
+    format,
+    out,
+  });
+}
+
+/** `--members auto`: one per core (they train side by side), at most {@link AUTO_MEMBERS_MAX}. */
+function memberCount(args: Args): number {
+  if (args.str('members') !== 'auto') return args.num('members');
+  const cores = args.has('parallel') ? args.num('parallel') : availableParallelism();
+  return Math.max(1, Math.min(AUTO_MEMBERS_MAX, cores));
+}
+
+/** `--loss auto`: the full softmax up to {@link FULL_SOFTMAX_ITEMS} items, else the sampled one. */
+function lossChoice(args: Args, numItems: number): SasrecLoss {
+  const loss = args.choice<SasrecLoss | 'auto'>('loss');
+  if (loss !== 'auto') return loss;
+  return numItems <= FULL_SOFTMAX_ITEMS ? 'softmax' : 'sampled-softmax';
+}
+
+/** What choosing the memory costs, in validation rounds (measured on Games: 160 s against 28 s a round). */
+const MEMORY_CHOICE_ROUNDS = 6;
+
+/** `--patience auto`: stop after this many rounds without a better validation score, and this many epochs. */
+const AUTO_PATIENCE = { rounds: 3, epochs: 5 };
+
+/**
+ * When to rank the validation items after epoch `e`: every `--eval-every` epochs, or with `auto` as soon as the
+ * epochs since the last round took four times what a round takes (a fifth of the time on validation), the first
+ * round after epoch 1.
+ */
+function evaluationCadence(args: Args): (e: number, lastEval: number, epochSeconds: number, evalSeconds: number) => boolean {
+  if (args.str('eval-every') !== 'auto') {
+    const every = args.num('eval-every');
+    return (e) => every > 0 && e % every === 0;
+  }
+  return (e, lastEval, epochSeconds, evalSeconds) => (e - lastEval) * epochSeconds >= 4 * evalSeconds;
+}
+
+export interface TrainingPlan {
+  useSplit: boolean;
+  /** The split the choices are made on (its validation items), or null without validation (`--eval-every 0`). */
+  choice: LeaveOneOutSplit | null;
+  validationUsers: number;
+  /** What the epochs before the choices train on (the validation items held out). */
+  fit: readonly (readonly number[])[];
+  /** Everything the bundle may learn from (all but the test items), for the epochs after the choices. */
+  all: readonly (readonly number[])[];
+  /** How many epochs on `all` follow a choice of `epoch` (0: none). */
+  continueEpochs: (epoch: number) => number;
+}
+
+/** What `train` fits on, chooses on and ships, from `--split`, `--eval-every` and `--continue`. */
+export function trainingPlan(args: Args, sequences: readonly (readonly number[])[]): TrainingPlan {
+  const useSplit = args.choice<'leave-one-out' | 'none'>('split') === 'leave-one-out';
+  const split = leaveOneOut(sequences);
+  const validating = args.str('eval-every') === 'auto' || args.num('eval-every') > 0;
+  const choice = validating ? (useSplit ? split : holdOutLast(sequences)) : null;
+  const fit = choice ? choice.train : useSplit ? split.train : sequences;
+  const all = useSplit ? withValidation(split) : sequences;
+  const auto = args.str('continue') === 'auto';
+  return {
+    useSplit,
+    choice,
+    validationUsers: choice ? choice.validation.filter((v) => v > 0).length : 0,
+    fit,
+    all,
+    continueEpochs: (epoch) => (!choice ? 0 : auto ? Math.max(1, Math.round(epoch / 10)) : args.num('continue')),
+  };
+}
+
+/** Sets the trainer's variables to `arrays` (as {@link exportWeights} wrote them). */
+function restoreWeights(weights: SasrecWeights, arrays: readonly NamedArray[]): void {
+  const byName = new Map(arrays.map((a) => [a.name, a]));
+  for (const [name, t] of flattenWeights(weights)) {
+    const a = byName.get(name);
+    if (a) (t as tf.Variable).assign(tf.tensor(a.data, a.shape, 'float32'));
   }
 }
 
@@ -171,13 +270,10 @@ export async function validationScore(select: 'full' | 'sampled', split: LeaveOn
   return select === 'sampled' ? sampled.ndcg10 : full.ndcg10;
 }
 
-/**
- * The prior weights to choose from: the given `--prior-weight`, or with `auto` (the default) {@link PRIOR_WEIGHTS} when
- * validation runs (a split and `--eval-every`), else 0.
- */
-export function priorWeightsToTry(args: Args, useSplit: boolean): number[] {
+/** The prior weights to choose from: the given `--prior-weight`, or with `auto` {@link PRIOR_WEIGHTS} when validating, else 0. */
+export function priorWeightsToTry(args: Args, validating: boolean): number[] {
   if (args.str('prior-weight') !== 'auto') return [args.num('prior-weight')];
-  return useSplit && args.num('eval-every') > 0 ? PRIOR_WEIGHTS : [0];
+  return validating ? PRIOR_WEIGHTS : [0];
 }
 
 /** The model with a popularity prior of weight `w` (its config, and the arrays with `itemPrior`); unchanged for 0. */
@@ -214,6 +310,7 @@ function featureChoice(features: SequenceFeatures | undefined, train: readonly (
 }
 
 export function subsetSplit<T extends { train: readonly (readonly number[])[]; validation: readonly number[]; test: readonly number[] }>(split: T, n: number): T {
+  if (!(n > 0)) return split;
   // Every k-th user, so the subset is spread over the file; ranks use the same per-user seeds as the full run.
   const step = Math.max(1, Math.floor(split.train.length / n));
   return {
@@ -223,12 +320,15 @@ export function subsetSplit<T extends { train: readonly (readonly number[])[]; v
   };
 }
 
-/** A one-line progress bar on stderr (when it is a terminal), e.g. `[#####.....] 88/175`. */
-function progress(done: number, total: number): void {
-  if (!process.stderr.isTTY) return;
-  const width = 30;
-  const filled = Math.round((done / total) * width);
-  process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}${done === total ? '\n' : ''}`);
+/** A one-line progress bar on stderr (when it is a terminal): `[#####.....] epoch 3 88/175 · 41 min left`. */
+function progressBar(deadline: number): (label: string, done: number, total: number) => void {
+  return (label, done, total) => {
+    if (!process.stderr.isTTY) return;
+    const width = 30;
+    const filled = Math.round((done / total) * width);
+    const left = Math.max(0, Math.ceil((deadline - Date.now()) / 60_000));
+    process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${label} ${done}/${total} · ${left} min left${done === total ? '\n' : ''}`);
+  };
 }
 
 export function log(message: string): void {

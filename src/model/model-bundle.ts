@@ -77,6 +77,12 @@ export interface TrainingRecord {
   dataHash: string;
   /** `leave-one-out`: trained on the training part only; `none`: on all the data. */
   split: 'leave-one-out' | 'none';
+  /**
+   * Whether it learned from the validation items (the last item before the test item; with `split: 'none'`, each
+   * sequence's last item): `held-out` when they were only used to choose (the default with a split), `trained` when
+   * training went on over them after the choices (the default without one).
+   */
+  validation?: 'held-out' | 'trained';
   format: string;
   epochs: number;
   seed: number;

@@ -11,6 +11,7 @@ import { neighboursCommand } from '../../../models/cli/neighbours.js';
 import { trainCommand } from '../../../models/cli/train.js';
 import { itemNeighbours } from '../../../models/cli/evaluation/item-knn-baseline.js';
 import { leaveOneOut } from '../../../models/cli/evaluation/leave-one-out.js';
+import { holdOutLast, trainedSequences } from '../../../models/cli/evaluation/held-out.js';
 import { readEvents } from '../../../models/cli/read-events.js';
 
 const events = new URL('../../fixtures/model/tiny.s3rec.txt', import.meta.url).pathname;
@@ -28,7 +29,7 @@ async function captured(run: () => Promise<void>): Promise<string[]> {
   return lines;
 }
 
-const common = ['--events', events, '--format', 's3rec', '--backend', 'cpu', '--dim', '8', '--epochs', '2', '--batch', '2'];
+const common = ['--events', events, '--format', 's3rec', '--backend', 'cpu', '--dim', '8', '--epochs', '2', '--batch', '2', '--members', '1'];
 
 describe('train → bundle → evaluate', () => {
   it('writes an int8 bundle and its f32 twin, and evaluates both with the baselines', async () => {
@@ -64,7 +65,7 @@ describe('train → bundle → evaluate', () => {
 
   it('--members 2 trains two seeds in parallel processes and ships one bundle that averages them', async () => {
     const out = join(dir, 'ensemble');
-    const log = await captured(() => trainCommand([...common, '--split', 'leave-one-out', '--eval-every', '1', '--members', '2', '--out', out]));
+    const log = await captured(() => trainCommand([...common, '--split', 'leave-one-out', '--eval-every', '1', '--members', '2', '--neighbours', '0', '--out', out]));
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
     expect(manifest.config.members).toBe(2);
     expect(manifest.training.members.map((m: { seed: number }) => m.seed)).toEqual([1, 2]);
@@ -72,7 +73,7 @@ describe('train → bundle → evaluate', () => {
       'members.0.itemEmbedding',
       'members.1.itemEmbedding',
     ]);
-    expect(log.filter((l) => l.includes('valid (ensemble, prior')).length).toBe(7);
+    expect(log.filter((l) => l.includes('valid (2 members, prior')).length).toBe(7);
     const lines = await captured(() =>
       evaluateCommand(['--events', events, '--format', 's3rec', '--model', out, '--protocol', 'full', '--backend', 'cpu', '--json']),
     );
@@ -103,13 +104,13 @@ describe('train → bundle → evaluate', () => {
     writeFileSync(csv, rows.join('\n') + '\n');
     const out = join(dir, 'store');
     const log = await captured(() =>
-      trainCommand(['--events', csv, '--format', 'csv', '--backend', 'cpu', '--dim', '8', '--epochs', '2', '--batch', '4', '--split', 'leave-one-out', '--eval-every', '1', '--out', out]),
+      trainCommand(['--events', csv, '--format', 'csv', '--backend', 'cpu', '--dim', '8', '--epochs', '2', '--batch', '4', '--split', 'leave-one-out', '--eval-every', '1', '--members', '1', '--out', out]),
     );
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
     expect(manifest.config.eventTypes).toBe(7);
     expect(manifest.config.gapBuckets).toBe(12);
     expect([0, 0.25, 0.5, 0.75, 1, 1.5, 2]).toContain(manifest.config.priorWeight); // chosen on validation
-    expect(log.filter((l) => l.includes('valid (prior')).length).toBe(14); // 2 epochs × 7 prior weights
+    expect(log.filter((l) => /valid \(epoch \d, prior/.test(l)).length).toBe(14); // 2 epochs × 7 prior weights
     const lines = await captured(() =>
       evaluateCommand(['--events', csv, '--format', 'csv', '--model', out, '--protocol', 'full', '--backend', 'cpu', '--json']),
     );
@@ -128,17 +129,67 @@ describe('train → bundle → evaluate', () => {
   });
 });
 
+describe('train with the defaults chooses for itself', () => {
+  const base = ['--events', events, '--format', 's3rec', '--backend', 'cpu', '--dim', '8', '--batch', '2', '--epochs', '3', '--members', '1'];
+
+  it('holds out each last item, chooses the epoch, the prior and the memory on them, then learns from them too', async () => {
+    const out = join(dir, 'defaults');
+    const log = await captured(() => trainCommand([...base, '--out', out]));
+    expect(log.some((l) => l.includes('validation: the 5 last items of the sequences'))).toBe(true);
+    expect(log.filter((l) => /valid \(epoch \d, prior/.test(l)).length).toBeGreaterThanOrEqual(7); // at least one round of 7 prior weights
+    expect(log.some((l) => /keeps epoch \d, prior weight/.test(l))).toBe(true);
+    expect(log.some((l) => l.includes(`memory: ${1 + 4 * 4 * 7} settings on 5 validation users`))).toBe(true);
+    expect(log.some((l) => /on all the data \(validation items too\)/.test(l))).toBe(true);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.training).toMatchObject({ split: 'none', validation: 'trained' });
+    expect([0, 0.25, 0.5, 0.75, 1, 1.5, 2]).toContain(manifest.config.priorWeight);
+    // Trained on everything, so a later memory counts everything, with nothing left to choose on.
+    const memory = await captured(() => neighboursCommand(['--events', events, '--format', 's3rec', '--model', out, '--backend', 'cpu', '--neighbours', '3']));
+    expect(memory.some((l) => l.includes('settings on'))).toBe(false);
+  });
+
+  it('with --continue 0 ships the chosen epoch; its validation items stay held out, for neighbours to choose on', async () => {
+    const out = join(dir, 'held-out');
+    const log = await captured(() => trainCommand([...base, '--continue', '0', '--neighbours', '0', '--out', out]));
+    expect(log.some((l) => l.includes('on all the data'))).toBe(false);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.training).toMatchObject({ split: 'none', validation: 'held-out' });
+    const memory = await captured(() => neighboursCommand(['--events', events, '--format', 's3rec', '--model', out, '--backend', 'cpu', '--neighbours', '3']));
+    expect(memory.some((l) => l.includes('memory: 113 settings on 5 validation users'))).toBe(true);
+  });
+
+  it('a bundle that learned from the validation items is refused for ranking them, and evaluated on the test items', async () => {
+    const out = join(dir, 'continued');
+    await captured(() => trainCommand([...base, '--split', 'leave-one-out', '--out', out]));
+    expect(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).training).toMatchObject({ split: 'leave-one-out', validation: 'trained' });
+    const evaluate = (...extra: string[]) => captured(() => evaluateCommand(['--events', events, '--format', 's3rec', '--model', out, '--backend', 'cpu', '--json', ...extra]));
+    await expect(evaluate('--target', 'validation')).rejects.toMatchObject({ code: 'INVALID_OPTION', message: expect.stringMatching(/learned from the validation items/) });
+    expect(JSON.parse((await evaluate()).at(-1)!).users).toBe(5);
+  });
+
+  it('holdOutLast keeps the last item of each sequence of two or more; trainedSequences reads a record back', () => {
+    const seqs = [[1, 2, 3], [4], [5, 6]];
+    expect(holdOutLast(seqs)).toEqual({ train: [[1, 2], [4], [5]], validation: [3, 0, 6], test: [0, 0, 0] });
+    const record = { dataHash: '', format: 's3rec', epochs: 1, seed: 1 };
+    expect(trainedSequences({ ...record, split: 'none' }, seqs)).toEqual(seqs);
+    expect(trainedSequences({ ...record, split: 'none', validation: 'held-out' }, seqs)).toEqual([[1, 2], [4], [5]]);
+    expect(trainedSequences({ ...record, split: 'leave-one-out' }, seqs)).toEqual([[1], [4], [5, 6]]);
+    expect(trainedSequences({ ...record, split: 'leave-one-out', validation: 'trained' }, seqs)).toEqual([[1, 2], [4], [5, 6]]);
+  });
+});
+
 describe('neighbours: a co-occurrence memory for a trained bundle', () => {
   const out = join(dir, 'memory');
   const run = (...extra: string[]) => captured(() => neighboursCommand(['--events', events, '--format', 's3rec', '--model', out, '--backend', 'cpu', ...extra]));
 
   it('chooses its weight on validation and stores lists built from the training part only', async () => {
-    await captured(() => trainCommand([...common, '--split', 'leave-one-out', '--out', out]));
+    // The validation items held out (--continue 0), so the memory can be chosen on them.
+    await captured(() => trainCommand([...common, '--split', 'leave-one-out', '--continue', '0', '--neighbours', '0', '--out', out]));
     const log = await run('--neighbours', '3');
-    expect(log.filter((l) => l.includes('valid (')).length).toBe(1 + 4 * 4 * 7); // no memory, then 4 weights × 4 gains × (1 step, or 2 or 3 with 3 path weights)
+    expect(log.some((l) => l.includes(`memory: ${1 + 4 * 4 * 7} settings on 5 validation users`))).toBe(true); // no memory, then 4 weights × 4 gains × (1 step, or 2 or 3 with 3 path weights)
     expect(log.some((l) => /keeps (weight|no memory)/.test(l))).toBe(true);
     const forced = await run('--neighbours', '3', '--weight', '1', '--gain', '100', '--hops', '2', '--paths', '0.5');
-    expect(forced.filter((l) => l.includes('valid ('))).toEqual([]); // nothing to choose
+    expect(forced.filter((l) => l.includes('settings on'))).toEqual([]); // nothing to choose
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
     expect(manifest.config.neighbourWeight).toBe(1);
     expect(manifest.config.neighbourHops).toBe(2);
