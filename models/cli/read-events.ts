@@ -20,7 +20,7 @@ export const RETAIL_SEQUENCES = ['invoice', 'invoice-lines', 'customer'] as cons
 export type RetailSequence = (typeof RETAIL_SEQUENCES)[number];
 
 /** Reads every `*.csv.gz` (or `*.csv`) part in a folder, in name order. */
-function readOnlineRetailFolder(folder: string): OnlineRetailRow[] {
+export function readOnlineRetailFolder(folder: string): OnlineRetailRow[] {
   const parts = readdirSync(folder)
     .filter((name) => name.endsWith('.csv.gz') || name.endsWith('.csv'))
     .sort();

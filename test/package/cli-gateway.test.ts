@@ -62,9 +62,13 @@ describe('@edgereco/cli from a fresh folder', () => {
   });
 
   it('the training guide\'s commands train on a store export and evaluate, and the bundle answers in a shop page with source "model"', async () => {
-    await timed('cli: edgereco train', () => npx(dir, 'edgereco', 'train', '--events', 'events.csv', '--format', 'csv', '--out', 'public/models/my-store'));
-    const manifest = JSON.parse(readFileSync(join(dir, 'public/models/my-store/manifest.json'), 'utf8')) as { training: { split: string } };
-    expect(manifest.training.split).toBe('none');
+    const trained = await timed('cli: edgereco train', () => npx(dir, 'edgereco', 'train', '--events', 'events.csv', '--format', 'csv', '--out', 'public/models/my-store'));
+    // The defaults choose for themselves: on each shopper's last event held out, then learning from it too.
+    expect(trained.stdout).toMatch(/validation: the \d+ last items of the sequences/);
+    expect(trained.stdout).toMatch(/keeps prior weight [\d.]+ \(best validation full NDCG@10/);
+    const manifest = JSON.parse(readFileSync(join(dir, 'public/models/my-store/manifest.json'), 'utf8')) as { config: { members: number }; training: { split: string; validation: string } };
+    expect(manifest.training).toMatchObject({ split: 'none', validation: 'trained' });
+    expect(manifest.config.members).toBe(2); // one per core of this 2-core machine
     await npx(dir, 'edgereco', 'neighbours', '--events', 'events.csv', '--format', 'csv', '--model', 'public/models/my-store', '--neighbours', '20');
     await npx(dir, 'edgereco', 'train', '--events', 'events.csv', '--format', 'csv', '--split', 'leave-one-out', '--out', 'my-store-eval');
     const { stdout } = await timed('cli: edgereco evaluate', () =>

@@ -4,7 +4,7 @@ import { kCore } from './k-core.js';
 import { seededRandom } from '../../../src/core/seeded-random.js';
 import type { OnlineRetailRow } from './online-retail.js';
 
-interface Interaction {
+export interface Interaction {
   user: string;
   item: string;
   minute: number;
@@ -73,6 +73,15 @@ export function onlineRetailCustomerSequences(
   options: CustomerSequenceOptions = {},
 ): SequenceDataset {
   const k = options.k ?? 5;
+  const interactions = customerPurchases(rows);
+  const kept = k > 0 ? kCore(interactions, k, k) : interactions;
+  const builder = new SequenceBuilder();
+  for (const x of kept) builder.add(x.user, x.item, x.minute * 60_000, 'purchase');
+  return builder.build();
+}
+
+/** The purchases {@link onlineRetailCustomerSequences} keeps, in file order, before the k-core. */
+export function customerPurchases(rows: readonly OnlineRetailRow[]): Interaction[] {
   const seen = new Set<string>();
   const interactions: Interaction[] = [];
   for (const row of rows) {
@@ -83,8 +92,5 @@ export function onlineRetailCustomerSequences(
     seen.add(key);
     interactions.push({ user: row.customerId, item, minute: row.minute, order: interactions.length });
   }
-  const kept = k > 0 ? kCore(interactions, k, k) : interactions;
-  const builder = new SequenceBuilder();
-  for (const x of kept) builder.add(x.user, x.item, x.minute * 60_000, 'purchase');
-  return builder.build();
+  return interactions;
 }
