@@ -93,10 +93,13 @@ export async function trainCommand(argv: readonly string[]): Promise<void> {
   let evalSeconds = 0;
   let epochSeconds = 0;
   const bar = progressBar(deadline);
-  for (let e = 1; e <= epochs; e++) {
-    // Leave time for what follows the choices: the epochs on all the data and the memory's choice.
+  // Whether epoch `e` still fits, leaving time for what follows the choices: the epochs on all the data and the memory.
+  const fits = (e: number): boolean => {
     const reserve = plan.continueEpochs(Math.max(best.epoch, e)) * epochSeconds + (plan.choice && args.num('neighbours') > 0 ? MEMORY_CHOICE_ROUNDS * evalSeconds : 0);
-    if (e > 1 && Date.now() + (epochSeconds + reserve) * 1000 > deadline) {
+    return e === 1 || Date.now() + (epochSeconds + reserve) * 1000 <= deadline;
+  };
+  for (let e = 1; e <= epochs; e++) {
+    if (!fits(e)) {
       log(`stops before epoch ${e}: the budget (--minutes ${args.num('minutes')}) leaves no time for it and what follows`);
       break;
     }
@@ -106,7 +109,8 @@ export async function trainCommand(argv: readonly string[]): Promise<void> {
     epochSeconds = stats.seconds;
     const used = process.cpuUsage(cpu);
     log(`epoch ${e} loss ${stats.loss.toFixed(4)} ${stats.seconds.toFixed(1)} s wall, ${((used.user + used.system) / 1e6).toFixed(1)} s cpu (${stats.batches} batches, ${stats.positions} positions; ${tf.memory().numTensors} tensors, ${(tf.memory().numBytes / 2 ** 20).toFixed(0)} MiB)`);
-    if (!sub || !cadence(e, lastEval, epochSeconds, evalSeconds) && e !== epochs) continue;
+    // Validate on the cadence, and after the last epoch there is (by count or by time), so no epoch goes unjudged.
+    if (!sub || (!cadence(e, lastEval, epochSeconds, evalSeconds) && e !== epochs && fits(e + 1))) continue;
     const t = Date.now();
     lastEval = e;
     const arrays = exportWeights(weights);
