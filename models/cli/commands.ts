@@ -21,8 +21,13 @@ const BACKEND: OptionSpec = { type: 'choice', choices: ['wasm', 'cpu'], default:
 const SELECT: OptionSpec = { type: 'choice', choices: ['full', 'sampled'], default: 'full', doc: 'which validation NDCG@10 chooses: full ranking (what shoppers see) or against sampled negatives' };
 const EVAL_USERS: OptionSpec = { type: 'integer', min: 0, default: 0, value: 'N', doc: 'validate on every k-th user, about N of them (0: all)' };
 
-/** `--members auto`: at most this many (each member is a forward pass in the browser). */
-export const AUTO_MEMBERS_MAX = 2;
+/** `--members auto`: at most this many. */
+export const AUTO_MEMBERS_MAX = 4;
+/**
+ * `--members auto`: no more members than keep the browser's scoring product as wide as two over this many items (the
+ * Games bundle's two over 23,715: warm `recommend()` within its 3 ms on WASM).
+ */
+export const AUTO_MEMBERS_ITEMS = 25_000;
 /**
  * `--loss auto` trains the full softmax up to this many items: a batch of 128 sequences of 50 targets, plus 1,024
  * negatives, shares a few thousand distinct items, so the whole catalog costs about the same there.
@@ -51,7 +56,7 @@ export const TRAIN: CommandSpec = {
     neighbours: { type: 'integer', min: 0, max: 1000, default: 20, value: 'K', doc: 'a co-occurrence memory of K neighbours per item, its weight chosen on validation (none when no better); 0: none' },
     'prior-weight': { type: 'number', min: 0, auto: true, default: 'auto', value: 'W', doc: 'weight of the popularity prior log(1 + count); auto: chosen on validation (0 without one)' },
     features: { type: 'choice', choices: ['auto', 'none'], default: 'auto', doc: 'auto: read event types and gaps when the data varies in them; none: items only' },
-    members: { type: 'integer', min: 1, auto: true, default: 'auto', value: 'K', doc: `an ensemble of K models (seeds S, S+1, ...) in one bundle that averages their scores; auto: one per core, at most ${AUTO_MEMBERS_MAX}, trained side by side in the same time` },
+    members: { type: 'integer', min: 1, auto: true, default: 'auto', value: 'K', doc: `an ensemble of K models (seeds S, S+1, ...) in one bundle that averages their scores; auto: one per core side by side, then more while the time allows, at most ${AUTO_MEMBERS_MAX} and as many as keep the scoring product as wide as two models over ${AUTO_MEMBERS_ITEMS.toLocaleString('en')} items` },
     parallel: { type: 'integer', min: 1, default: 'cores', value: 'P', doc: 'ensemble members trained at a time, one core each' },
     'lr-schedule': { type: 'choice', choices: ['constant', 'cosine'], default: 'constant', doc: 'cosine lowers the learning rate to 0 over --epochs, so a fixed budget ends settled' },
     dim: { type: 'integer', min: 1, default: 64, value: 'D', doc: 'the model\'s width (item vectors of D floats)' },

@@ -14,36 +14,69 @@ import { finishBundle } from './train-finish.js';
 import { useBackend } from './wasm-backend.js';
 import { createError, ERROR_CODES } from '../../src/core/errors.js';
 
+/**
+ * How many members: `members` (the first wave with `upTo`); with `upTo` (`--members auto`), more waves while the
+ * time allows, up to that many.
+ */
+export interface EnsembleSize {
+  members: number;
+  upTo?: number;
+}
+
 /** Options of `train` that the ensemble sets for each member itself. */
 const OWN_OPTIONS = new Set(['members', 'parallel', 'out', 'seed', 'minutes', 'neighbours', 'write-chosen']);
 
 /**
  * `train --members K [--parallel P]`: trains K models with seeds S, S+1, ... (each a plain `train` run in its own
  * process, P at a time: one core each, each choosing its epoch), then writes one bundle that averages their scores,
- * with one popularity prior and one co-occurrence memory chosen on validation for the ensemble ({@link finishBundle}). `--minutes M` bounds the whole run:
- * each wave of P members gets an equal share, less two minutes and 5% for the combining.
+ * with one popularity prior and one co-occurrence memory chosen on validation for the ensemble ({@link finishBundle}).
+ * `--minutes M` bounds the whole run, less two minutes and 5% for the combining: with a given K each wave of P members
+ * gets an equal share; with `--members auto` ({@link EnsembleSize}) the first wave gets it all, and another wave
+ * starts while what is left is at least 1.1 times what the first took (its members stopped early), up to `upTo`.
  */
-export async function trainEnsemble(args: Args, members: number): Promise<void> {
-  const parallel = Math.min(members, args.has('parallel') ? args.num('parallel') : Math.max(1, availableParallelism()));
+export async function trainEnsemble(args: Args, size: EnsembleSize): Promise<void> {
+  const parallel = Math.min(size.members, args.has('parallel') ? args.num('parallel') : Math.max(1, availableParallelism()));
   const out = args.str('out');
   const seed = args.num('seed');
-  const waves = Math.ceil(members / parallel);
-  // The combining chooses the prior and the memory on validation: about 3 minutes on Games (23,715 items).
-  const minutes = Math.max(1, (args.num('minutes') * 0.95 - 2) / waves);
   const started = Date.now();
+  // The combining chooses the prior and the memory on validation: about 3 minutes on Games (23,715 items).
+  const budget = Math.max(1, args.num('minutes') * 0.95 - 2) * 60_000;
   const work = mkdtempSync(join(tmpdir(), 'edgereco-members-'));
   try {
     const passOn: string[] = [];
     for (const [name, value] of args.given) if (!OWN_OPTIONS.has(name)) passOn.push(`--${name}`, ...(typeof value === 'string' ? [value] : []));
-    log(`ensemble of ${members} members, ${parallel} at a time, ${minutes.toFixed(1)} minutes each`);
-    const dirs = Array.from({ length: members }, (_, k) => join(work, `member-${k}`));
-    let next = 0;
-    const runMember = async (): Promise<void> => {
-      for (let k = next++; k < members; k = next++) {
-        await trainMember(k, [...passOn, '--members', '1', '--neighbours', '0', '--write-chosen', '--seed', String(seed + k), '--minutes', minutes.toFixed(2), '--out', dirs[k]!]);
-      }
+    const dirs: string[] = [];
+    const wave = async (count: number, minutes: number): Promise<void> => {
+      const first = dirs.length;
+      for (let k = first; k < first + count; k++) dirs.push(join(work, `member-${k}`));
+      let next = first;
+      const runMember = async (): Promise<void> => {
+        for (let k = next++; k < first + count; k = next++) {
+          await trainMember(k, [...passOn, '--members', '1', '--neighbours', '0', '--write-chosen', '--seed', String(seed + k), '--minutes', minutes.toFixed(2), '--out', dirs[k]!]);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(parallel, count) }, runMember));
     };
-    await Promise.all(Array.from({ length: parallel }, runMember));
+    if (size.upTo === undefined) {
+      const waves = Math.ceil(size.members / parallel);
+      log(`ensemble of ${size.members} members, ${parallel} at a time, ${(budget / waves / 60_000).toFixed(1)} minutes each`);
+      await wave(size.members, budget / waves / 60_000);
+    } else {
+      log(`ensemble of ${size.members} members side by side (--members auto), up to ${size.upTo} if their time allows`);
+      await wave(size.members, budget / 60_000);
+      const firstWave = Date.now() - started;
+      for (;;) {
+        const left = budget - (Date.now() - started);
+        const more = Math.min(parallel, size.upTo - dirs.length);
+        if (more <= 0) break;
+        if (left < 1.1 * firstWave) {
+          log(`keeps ${dirs.length} members: the ${(left / 60_000).toFixed(1)} minutes left would not train more as the first took ${(firstWave / 60_000).toFixed(1)}`);
+          break;
+        }
+        log(`${(left / 60_000).toFixed(1)} minutes left after ${dirs.length} members (the first took ${(firstWave / 60_000).toFixed(1)}): ${more} more`);
+        await wave(more, left / 60_000);
+      }
+    }
 
     await useBackend(args.choice<'wasm' | 'cpu'>('backend'));
     const format = args.choice<(typeof EVENT_FORMATS)[number]>('format');

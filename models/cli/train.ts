@@ -20,11 +20,11 @@ import { attributeMatrix } from './training/item-table.js';
 import { encodeBundle } from './training/encode-bundle.js';
 import { exportWeights } from './training/weights-io.js';
 import { parseArgs, type Args } from './args.js';
-import { AUTO_MEMBERS_MAX, FULL_SOFTMAX_ITEMS, TRAIN } from './commands.js';
+import { AUTO_MEMBERS_ITEMS, AUTO_MEMBERS_MAX, FULL_SOFTMAX_ITEMS, TRAIN } from './commands.js';
 import { writeBundle } from './bundle-files.js';
 import { EVENT_FORMATS, readEvents, RETAIL_SEQUENCES } from './read-events.js';
 import { useBackend } from './wasm-backend.js';
-import { trainEnsemble } from './train-ensemble.js';
+import { trainEnsemble, type EnsembleSize } from './train-ensemble.js';
 import { finishBundle } from './train-finish.js';
 
 /**
@@ -35,13 +35,13 @@ import { finishBundle } from './train-finish.js';
  */
 export async function trainCommand(argv: readonly string[]): Promise<void> {
   const args = parseArgs(TRAIN, argv);
-  const members = memberCount(args);
-  if (members > 1) return trainEnsemble(args, members);
   const format = args.choice<(typeof EVENT_FORMATS)[number]>('format');
   const sequence = args.choice<(typeof RETAIL_SEQUENCES)[number]>('sequence');
-  const backend = await useBackend(args.choice<'wasm' | 'cpu'>('backend'));
   const data = readEvents(args.str('events'), format, sequence);
   const numItems = data.itemIds.length;
+  const size = ensembleSize(args, numItems);
+  if (size.members > 1 || (size.upTo ?? 1) > 1) return trainEnsemble(args, size);
+  const backend = await useBackend(args.choice<'wasm' | 'cpu'>('backend'));
   log(`data: ${data.userIds.length} sequences, ${numItems} items, ${countInteractions(data)} interactions; backend ${backend}`);
   const plan = trainingPlan(args, data.items);
   const { attrs, maxAttributes, attributeTable } = readAttributes(args, data.itemIds);
@@ -163,11 +163,16 @@ export async function trainCommand(argv: readonly string[]): Promise<void> {
   });
 }
 
-/** `--members auto`: one per core (they train side by side), at most {@link AUTO_MEMBERS_MAX}. */
-function memberCount(args: Args): number {
-  if (args.str('members') !== 'auto') return args.num('members');
+/**
+ * `--members auto`: one per core side by side, and more while the time allows, up to as many as keep the browser's
+ * scoring product no wider than two members over {@link AUTO_MEMBERS_ITEMS} items (each member is a forward pass
+ * and a share of the product), and at most {@link AUTO_MEMBERS_MAX}.
+ */
+function ensembleSize(args: Args, numItems: number): EnsembleSize {
+  if (args.str('members') !== 'auto') return { members: args.num('members') };
+  const upTo = Math.max(1, Math.min(AUTO_MEMBERS_MAX, Math.floor((2 * AUTO_MEMBERS_ITEMS) / numItems)));
   const cores = args.has('parallel') ? args.num('parallel') : availableParallelism();
-  return Math.max(1, Math.min(AUTO_MEMBERS_MAX, cores));
+  return { members: Math.max(1, Math.min(upTo, cores)), upTo };
 }
 
 /** `--loss auto`: the full softmax up to {@link FULL_SOFTMAX_ITEMS} items, else the sampled one. */

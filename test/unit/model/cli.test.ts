@@ -148,6 +148,16 @@ describe('train with the defaults chooses for itself', () => {
     expect(memory.some((l) => l.includes('settings on'))).toBe(false);
   });
 
+  it('--members auto trains a pair side by side, then another while the time allows, up to four for a small catalog', async () => {
+    const out = join(dir, 'auto-members');
+    const log = await captured(() => trainCommand([...base.filter((a) => a !== '--members' && a !== '1'), '--parallel', '2', '--neighbours', '0', '--out', out]));
+    expect(log.some((l) => l.includes('ensemble of 2 members side by side (--members auto), up to 4'))).toBe(true);
+    expect(log.some((l) => /minutes left after 2 members \(the first took [\d.]+\): 2 more/.test(l))).toBe(true);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.config.members).toBe(4);
+    expect(manifest.training.members.map((m: { seed: number }) => m.seed)).toEqual([1, 2, 3, 4]);
+  }, 120_000);
+
   it('with --continue 0 ships the chosen epoch; its validation items stay held out, for neighbours to choose on', async () => {
     const out = join(dir, 'held-out');
     const log = await captured(() => trainCommand([...base, '--continue', '0', '--neighbours', '0', '--out', out]));
