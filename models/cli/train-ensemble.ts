@@ -7,7 +7,8 @@ import type { NamedArray } from '../../src/model/model-bundle.js';
 import type { Args } from './args.js';
 import { readBundle } from './bundle-files.js';
 import { cliBin } from './cli-bin.js';
-import { EVENT_FORMATS, readEvents, RETAIL_SEQUENCES } from './read-events.js';
+import { EVENT_FORMATS } from './read-events.js';
+import type { SequenceDataset } from './datasets/sequence-dataset.js';
 import { withoutCooccurrence } from './cooccurrence.js';
 import { log, readAttributes, trainingPlan } from './train.js';
 import { finishBundle } from './train-finish.js';
@@ -33,8 +34,9 @@ const OWN_OPTIONS = new Set(['members', 'parallel', 'out', 'seed', 'minutes', 'n
  * `--minutes M` bounds the whole run, less two minutes and 5% for the combining: with a given K each wave of P members
  * gets an equal share; with `--members auto` ({@link EnsembleSize}) the first wave gets it all, and another wave
  * starts while what is left is at least 1.1 times what the first took (its members stopped early), up to `upTo`.
+ * `data`: the events `train` read (to size the ensemble), reused for the combining.
  */
-export async function trainEnsemble(args: Args, size: EnsembleSize): Promise<void> {
+export async function trainEnsemble(args: Args, size: EnsembleSize, data: SequenceDataset): Promise<void> {
   const parallel = Math.min(size.members, args.has('parallel') ? args.num('parallel') : Math.max(1, availableParallelism()));
   const out = args.str('out');
   const seed = args.num('seed');
@@ -80,7 +82,6 @@ export async function trainEnsemble(args: Args, size: EnsembleSize): Promise<voi
 
     await useBackend(args.choice<'wasm' | 'cpu'>('backend'));
     const format = args.choice<(typeof EVENT_FORMATS)[number]>('format');
-    const data = readEvents(args.str('events'), format, args.choice<(typeof RETAIL_SEQUENCES)[number]>('sequence'));
     const plan = trainingPlan(args, data.items);
     const { attributeTable } = readAttributes(args, data.itemIds);
     const finals = await Promise.all(dirs.map((d) => readBundle(join(d, 'f32')))); // the exact float weights

@@ -5,10 +5,9 @@ import type { SequenceDataset } from './datasets/sequence-dataset.js';
 import { withCooccurrence } from './cooccurrence.js';
 import { itemNeighbours } from './evaluation/item-knn-baseline.js';
 import { chooseMemory, memoryWalks, NEIGHBOUR_GAINS_TO_TRY, NEIGHBOUR_HOPS_TO_TRY, NEIGHBOUR_PATHS_TO_TRY, NEIGHBOUR_WEIGHTS_TO_TRY, type MemoryChoice } from './neighbours.js';
-import { itemPrior, log, priorWeightsToTry, subsetSplit, validationScore, withItemPrior, type TrainingPlan } from './train.js';
+import { bestPriorWeight, itemPrior, log, priorWeightsToTry, subsetSplit, withItemPrior, type TrainingPlan } from './train.js';
 import { encodeBundle } from './training/encode-bundle.js';
 import { trainingDataHash } from './training/training-data-hash.js';
-import { plainSasrec } from '../../src/model/history-state.js';
 import type { NamedArray, TrainingRecord } from '../../src/model/model-bundle.js';
 import { NO_MEMORY, type SasrecConfig } from '../../src/model/sasrec-config.js';
 
@@ -45,16 +44,12 @@ export async function finishBundle(o: {
   const sub = plan.choice && subsetSplit(plan.choice, args.num('eval-users'));
   const chosen = combine(o.config, o.members.map((m) => m.chosen));
   const fitPrior = itemPrior(plan.fit, numItems);
-  let priorWeight = o.priorWeight ?? priorWeightsToTry(args, plan.choice !== null)[0]!;
   const weightsToTry = priorWeightsToTry(args, plan.choice !== null);
+  let priorWeight = o.priorWeight ?? weightsToTry[0]!;
   if (o.priorWeight === undefined && sub && weightsToTry.length > 1) {
-    let best = -1;
-    for (const w of weightsToTry) {
-      const m = withItemPrior(chosen.config, chosen.arrays, fitPrior, w);
-      const score = await validationScore(select, sub, data, plainSasrec(m.config, m.arrays, attributeTable), `${o.members.length} members, prior ${w}`);
-      if (score > best) [best, priorWeight] = [score, w];
-    }
-    log(`keeps prior weight ${priorWeight} (best validation ${select} NDCG@10 ${best.toFixed(4)})`);
+    const best = await bestPriorWeight(chosen, fitPrior, weightsToTry, select, sub, data, attributeTable, `${o.members.length} members`);
+    priorWeight = best.weight;
+    log(`keeps prior weight ${priorWeight} (best validation ${select} NDCG@10 ${best.score.toFixed(4)})`);
   }
   const k = args.num('neighbours');
   let memory: MemoryChoice = { weight: 0, gain: 0, hops: 1, paths: 0 };

@@ -40,7 +40,7 @@ export async function trainCommand(argv: readonly string[]): Promise<void> {
   const data = readEvents(args.str('events'), format, sequence);
   const numItems = data.itemIds.length;
   const size = ensembleSize(args, numItems);
-  if (size.members > 1 || (size.upTo ?? 1) > 1) return trainEnsemble(args, size);
+  if (size.members > 1 || (size.upTo ?? 1) > 1) return trainEnsemble(args, size, data);
   const backend = await useBackend(args.choice<'wasm' | 'cpu'>('backend'));
   log(`data: ${data.userIds.length} sequences, ${numItems} items, ${countInteractions(data)} interactions; backend ${backend}`);
   const plan = trainingPlan(args, data.items);
@@ -114,15 +114,9 @@ export async function trainCommand(argv: readonly string[]): Promise<void> {
     const t = Date.now();
     lastEval = e;
     const arrays = exportWeights(weights);
-    let improved = false;
-    for (const w of weightsToTry) {
-      const candidate = withItemPrior(config, arrays, prior, w);
-      const score = await validationScore(select, sub, data, plainSasrec(candidate.config, candidate.arrays, attributeTable), `epoch ${e}, prior ${w}`);
-      if (score > best.ndcg10) {
-        best = { ndcg10: score, epoch: e, priorWeight: w, arrays };
-        improved = true;
-      }
-    }
+    const round = await bestPriorWeight({ config, arrays }, prior, weightsToTry, select, sub, data, attributeTable, `epoch ${e}`);
+    const improved = round.score > best.ndcg10;
+    if (improved) best = { ndcg10: round.score, epoch: e, priorWeight: round.weight, arrays };
     evalSeconds = (Date.now() - t) / 1000;
     roundsWithout = improved ? 0 : roundsWithout + 1;
     if (patience.rounds > 0 && roundsWithout >= patience.rounds && e - best.epoch >= patience.epochs) {
@@ -277,6 +271,26 @@ export async function validationScore(select: 'full' | 'sampled', split: LeaveOn
   const sampled = r.sampled!;
   log(`  valid (${label}) full HR@10 ${full.hr10.toFixed(4)} NDCG@10 ${full.ndcg10.toFixed(4)} MRR ${full.mrr.toFixed(4)} | sampled99 HR@10 ${sampled.hr10.toFixed(4)} NDCG@10 ${sampled.ndcg10.toFixed(4)} MRR ${sampled.mrr.toFixed(4)} (${full.users} users, ${((Date.now() - t) / 1000).toFixed(1)} s)`);
   return select === 'sampled' ? sampled.ndcg10 : full.ndcg10;
+}
+
+/** The prior weight of `weights` whose model ranks the validation items of `split` best, with its NDCG@10 (`select`). */
+export async function bestPriorWeight(
+  model: { config: SasrecConfig; arrays: NamedArray[] },
+  prior: Float32Array,
+  weights: readonly number[],
+  select: 'full' | 'sampled',
+  split: LeaveOneOutSplit,
+  data: SequenceDataset,
+  attributeTable: Int32Array | undefined,
+  label: string,
+): Promise<{ weight: number; score: number }> {
+  let best = { weight: weights[0]!, score: -1 };
+  for (const w of weights) {
+    const m = withItemPrior(model.config, model.arrays, prior, w);
+    const score = await validationScore(select, split, data, plainSasrec(m.config, m.arrays, attributeTable), `${label}, prior ${w}`);
+    if (score > best.score) best = { weight: w, score };
+  }
+  return best;
 }
 
 /** The prior weights to choose from: the given `--prior-weight`, or with `auto` {@link PRIOR_WEIGHTS} when validating, else 0. */
