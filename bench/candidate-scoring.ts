@@ -114,10 +114,10 @@ for (let s = 0; s < shoppers; s++) {
   for (const item of history) for (let j = 0; j < DIM; j++) vector[j]! += rows[item * WIDTH + j]! / history.length;
   for (let j = 0; j < DIM; j++) vector[j]! += 0.05 * gauss();
   vector[DIM] = 0.05;
-  // What the runtime keeps per history (`lastOrNew`): the memory, dense for the exact path, sparse for candidates.
-  const dense = memoryTerms(model, history, numItems + 1);
+  // What the runtime keeps per history (`lastOrNew`): the memory's terms, and sorted for candidates.
+  const terms = memoryTerms(model, history);
   const reached = memoryCandidates(model, history);
-  const exact = async (): Promise<number[]> => topOfAll(addCooccurrence(model, history, await scoreState(tableT, vector), dense), seen);
+  const exact = async (): Promise<number[]> => topOfAll(addCooccurrence(model, history, await scoreState(tableT, vector), terms), seen);
   const approx = (): number[] => {
     const out = scoreCandidates(index, rows, vector, reached, settings);
     scored.push(out.scored);

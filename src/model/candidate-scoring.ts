@@ -1,7 +1,6 @@
 import type { CandidateIndex } from './candidate-index.js';
 import type { CandidateSettings } from './candidate-policy.js';
-import { neighbourReach } from './cooccurrence-walk.js';
-import type { PlainSasrec } from './history-state.js';
+import { memoryTerms, type MemoryTerms, type PlainSasrec } from './history-state.js';
 
 /**
  * Scoring that does not touch every item: the items of the clusters whose centroids score best for the shopper, the
@@ -18,25 +17,16 @@ export interface ScoredItems {
   scored: number;
 }
 
-/** The co-occurrence memory's term for each item a history's walk reached, the largest first. */
-export interface MemoryCandidates {
-  items: Int32Array;
-  terms: Float32Array;
-}
+/** The co-occurrence memory's terms for the items a history's walk reached (`memoryTerms`), the largest first. */
+export type MemoryCandidates = MemoryTerms;
 
-/**
- * The memory's terms (`addCooccurrence`'s, for the items it reaches) of a history, largest first; null for a model
- * without a memory. The same float32 values `memoryTerms` puts in its catalog-sized array.
- */
+/** A history's {@link memoryTerms}, largest first; null for a model without a memory. */
 export function memoryCandidates(model: PlainSasrec, history: readonly number[]): MemoryCandidates | null {
-  const lists = model.neighbours;
-  if (!lists || history.length === 0) return null;
-  const { maxLength, neighbourWeight, neighbourHops, neighbourPathWeight } = model.config;
-  const reach = neighbourReach(lists, history, maxLength, neighbourHops, neighbourPathWeight);
-  const terms = new Float32Array(reach.items.length);
-  for (let r = 0; r < terms.length; r++) terms[r] = reach.sums[r]! > 0 ? neighbourWeight * Math.log1p(reach.sums[r]!) : 0;
-  const order = Array.from(terms.keys()).sort((a, b) => terms[b]! - terms[a]! || reach.items[a]! - reach.items[b]!);
-  return { items: Int32Array.from(order, (r) => reach.items[r]!), terms: Float32Array.from(order, (r) => terms[r]!) };
+  const memory = memoryTerms(model, history);
+  if (!memory) return null;
+  const { items, terms } = memory;
+  const order = Array.from(terms.keys()).sort((a, b) => terms[b]! - terms[a]! || items[a]! - items[b]!);
+  return { items: Int32Array.from(order, (r) => items[r]!), terms: Float32Array.from(order, (r) => terms[r]!) };
 }
 
 /**

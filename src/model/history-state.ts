@@ -1,8 +1,9 @@
-import { neighbourSums, type NeighbourLists } from './cooccurrence-walk.js';
+import { neighbourReach, type NeighbourLists } from './cooccurrence-walk.js';
 import type { NamedArray } from './model-bundle.js';
 import { NEIGHBOUR_COUNTS, NEIGHBOUR_IDS, NEIGHBOUR_WEIGHTS } from './model-bundle.js';
 import { NO_MEMORY, type SasrecConfig } from './sasrec-config.js';
 import { createError, ERROR_CODES } from '../core/errors.js';
+import { matMat, simdProduct, type MatrixProduct } from './matrix-product.js';
 
 /** One block's parameters as flat row-major float arrays (dense weights `[in, out]`). */
 interface PlainBlock {
@@ -112,19 +113,32 @@ export function addCooccurrence(
   model: PlainSasrec,
   history: readonly number[],
   scores: Float32Array,
-  terms: Float32Array | null = memoryTerms(model, history, scores.length),
+  terms: MemoryTerms | null = memoryTerms(model, history),
 ): Float32Array {
-  if (terms) for (let i = 0; i < Math.min(scores.length, terms.length); i++) scores[i]! += terms[i]!;
+  if (!terms) return scores;
+  const { items, terms: values } = terms;
+  for (let r = 0; r < items.length; r++) if (items[r]! < scores.length) scores[items[r]!]! += values[r]!;
   return scores;
 }
 
-/** The memory's term for each of `size` items for a history (what {@link addCooccurrence} adds), or null when it adds nothing. */
-export function memoryTerms(model: PlainSasrec, history: readonly number[], size: number): Float32Array | null {
+/** The co-occurrence memory's term for each item a history's walk reached (`items`, each once); other items get none. */
+export interface MemoryTerms {
+  items: Int32Array;
+  terms: Float32Array;
+}
+
+/**
+ * The memory's terms for a history (what {@link addCooccurrence} adds), or null when it adds nothing: only the items
+ * the walk reached, so the work is the paths walked, not the catalog.
+ */
+export function memoryTerms(model: PlainSasrec, history: readonly number[]): MemoryTerms | null {
   const lists = model.neighbours;
   if (!lists || history.length === 0) return null;
   const { maxLength, neighbourWeight, neighbourHops, neighbourPathWeight } = model.config;
-  const sums = neighbourSums(lists, history, maxLength, new Float32Array(size), neighbourHops, neighbourPathWeight);
-  return addMemoryTerm(new Float32Array(size), sums, neighbourWeight);
+  const { items, sums } = neighbourReach(lists, history, maxLength, neighbourHops, neighbourPathWeight);
+  const terms = new Float32Array(items.length);
+  for (let r = 0; r < items.length; r++) if (sums[r]! > 0) terms[r] = memoryTerm(sums[r]!, neighbourWeight);
+  return { items, terms };
 }
 
 /** The co-occurrence memory's term for a sum of similarities: `weight × log(1 + gain × sum)` (the bundle's weights carry the gain). */
@@ -270,53 +284,6 @@ function layerNorm(x: Float32Array, at: number, d: number, gamma: Float32Array, 
   for (let j = 0; j < d; j++) out[outAt + j] = (x[at + j]! - mean) * inv * gamma[j]! + beta[j]!;
 }
 
-/** `Y[n, m] = X[n, k] · W[k, m]` (row-major): where {@link historyState} does its matrix products. */
-export type MatrixProduct = (X: Float32Array, W: Float32Array, n: number, k: number, m: number, Y: Float32Array) => void;
-
-/**
- * `Y[n, m] = X[n, k] · W[k, m]` (row-major), four rows by four columns at a time: each weight load serves four rows
- * and the sixteen sums stay in registers (measured ~2.5× the speed of a row-at-a-time loop in V8).
- */
-export function matMat(X: Float32Array, W: Float32Array, n: number, k: number, m: number, Y: Float32Array): void {
-  const m4 = m - (m % 4);
-  let r = 0;
-  for (; r + 3 < n; r += 4) {
-    const a0 = r * k;
-    const a1 = a0 + k;
-    const a2 = a1 + k;
-    const a3 = a2 + k;
-    for (let c = 0; c < m4; c += 4) {
-      let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
-      let s20 = 0, s21 = 0, s22 = 0, s23 = 0, s30 = 0, s31 = 0, s32 = 0, s33 = 0;
-      for (let i = 0; i < k; i++) {
-        const wi = i * m + c;
-        const w0 = W[wi]!, w1 = W[wi + 1]!, w2 = W[wi + 2]!, w3 = W[wi + 3]!;
-        const x0 = X[a0 + i]!, x1 = X[a1 + i]!, x2 = X[a2 + i]!, x3 = X[a3 + i]!;
-        s00 += x0 * w0; s01 += x0 * w1; s02 += x0 * w2; s03 += x0 * w3;
-        s10 += x1 * w0; s11 += x1 * w1; s12 += x1 * w2; s13 += x1 * w3;
-        s20 += x2 * w0; s21 += x2 * w1; s22 += x2 * w2; s23 += x2 * w3;
-        s30 += x3 * w0; s31 += x3 * w1; s32 += x3 * w2; s33 += x3 * w3;
-      }
-      const y0 = r * m + c;
-      const y1 = y0 + m;
-      const y2 = y1 + m;
-      const y3 = y2 + m;
-      Y[y0] = s00; Y[y0 + 1] = s01; Y[y0 + 2] = s02; Y[y0 + 3] = s03;
-      Y[y1] = s10; Y[y1 + 1] = s11; Y[y1 + 2] = s12; Y[y1 + 3] = s13;
-      Y[y2] = s20; Y[y2 + 1] = s21; Y[y2 + 2] = s22; Y[y2 + 3] = s23;
-      Y[y3] = s30; Y[y3 + 1] = s31; Y[y3 + 2] = s32; Y[y3 + 3] = s33;
-    }
-    for (let q = 0; q < 4; q++) for (let c = m4; c < m; c++) Y[(r + q) * m + c] = dotColumn(X, (r + q) * k, W, k, m, c);
-  }
-  for (; r < n; r++) for (let c = 0; c < m; c++) Y[r * m + c] = dotColumn(X, r * k, W, k, m, c);
-}
-
-function dotColumn(X: Float32Array, at: number, W: Float32Array, k: number, m: number, c: number): number {
-  let s = 0;
-  for (let i = 0; i < k; i++) s += X[at + i]! * W[i * m + c]!;
-  return s;
-}
-
 /**
  * The shopper's state for a history (item indices, oldest first; the last `maxLength` are read): the model's final
  * hidden state at the latest item, `dim` floats. Scores are its dot products with the item vectors.
@@ -324,10 +291,11 @@ function dotColumn(X: Float32Array, at: number, W: Float32Array, k: number, m: n
  * The same computation as the training graph (`sasrecForward`, pre-LayerNorm causal self-attention, no dropout) for one
  * history, written for batch 1: no padding, and the last block runs its query, attention and feed-forward for the
  * latest position only (the only one the state reads). One history is 0.1–2 M multiply-adds, which a kernel-per-op
- * backend spends mostly in dispatch; here it is plain loops, except that `product` may hand the few large matrix
- * products to WASM (`wasmProduct`). An empty history gives zeros.
+ * backend spends mostly in dispatch; here it is plain loops, and the matrix products run on a WebAssembly SIMD kernel
+ * where there is one (`simdProduct`, one per model, kept with it; `product` overrides it). An empty history gives zeros.
  */
-export function historyState(model: PlainSasrec, history: readonly number[], features?: StateFeatures, product: MatrixProduct = matMat): Float32Array {
+export function historyState(model: PlainSasrec, history: readonly number[], features?: StateFeatures, product?: MatrixProduct): Float32Array {
+  product ??= modelProduct(model);
   if (model.members) {
     const d = model.config.dim;
     const K = model.members.length;
@@ -412,4 +380,13 @@ export function historyState(model: PlainSasrec, history: readonly number[], fea
   }
   layerNorm(x, (n - 1) * d, d, model.lnFinalGamma, model.lnFinalBeta, state, 0);
   return state;
+}
+
+const products = new WeakMap<PlainSasrec, MatrixProduct>();
+
+/** The model's own {@link simdProduct} (its weights stay in the kernel's memory while the model lives), else `matMat`. */
+function modelProduct(model: PlainSasrec): MatrixProduct {
+  let product = products.get(model);
+  if (!product) products.set(model, (product = simdProduct() ?? matMat));
+  return product;
 }

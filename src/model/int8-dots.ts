@@ -1,3 +1,5 @@
+import { addTo, compileKernel, get, i32, kernelModule, OP, set, simd, SIMD, vmem, whileNot, zero } from './wasm-kernel.js';
+
 /**
  * Dot products of int8 rows with an int16 vector, for the candidate scoring's first pass (`scoreCandidates`): a
  * 245-byte WebAssembly SIMD kernel where the platform runs one (about 7× plain JavaScript: 30,000 rows of 80 bytes in
@@ -55,19 +57,8 @@ export function int8Dots(rows: number, width: number, options: { simd?: boolean 
   return { stride, values, vector, positions, out, run, simd: false };
 }
 
-let compiled: WebAssembly.Module | null | undefined;
-
 /** The kernel, compiled once; null where WebAssembly or its SIMD is missing or not allowed (a CSP without 'wasm-unsafe-eval'). */
-function simdKernel(): WebAssembly.Module | null {
-  if (compiled !== undefined) return compiled;
-  try {
-    const bytes = kernelBytes();
-    compiled = typeof WebAssembly === 'object' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
-  } catch {
-    compiled = null;
-  }
-  return compiled;
-}
+const simdKernel = compileKernel(kernelBytes);
 
 /**
  * The module, assembled here (no build step):
@@ -96,56 +87,26 @@ function simdKernel(): WebAssembly.Module | null {
  * ```
  */
 function kernelBytes(): Uint8Array<ArrayBuffer> {
-  const leb = (n: number): number[] => {
-    const out: number[] = [];
-    do {
-      let b = n & 0x7f;
-      n >>>= 7;
-      if (n) b |= 0x80;
-      out.push(b);
-    } while (n);
-    return out;
-  };
-  const section = (id: number, bytes: number[]): number[] => [id, ...leb(bytes.length), ...bytes];
-  const name = (s: string): number[] => [s.length, ...Array.from(s, (c) => c.charCodeAt(0))];
   const [ROWS, STRIDE, Q, POS, N, OUT, I, P, J, ACC, V] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10] as const;
-  const get = (l: number): number[] => [0x20, l];
-  const set = (l: number): number[] => [0x21, l];
-  const i32 = (v: number): number[] => [0x41, ...leb(v)];
-  const simd = (op: number): number[] => [0xfd, ...leb(op)];
-  const [ADD, MUL, SHL, GE_U, LOAD, STORE, BLOCK, LOOP, BR, BR_IF, END] = [0x6a, 0x6c, 0x74, 0x4f, 0x28, 0x36, 0x02, 0x03, 0x0c, 0x0d, 0x0b];
-  const [V128_LOAD, V128_CONST, EXTRACT, EXTEND_LOW, EXTEND_HIGH, I32X4_ADD, DOT] = [0x00, 0x0c, 0x1b, 0x87, 0x88, 0xae, 0xba];
-  const vload = (offset: number): number[] => [...simd(V128_LOAD), 0, ...leb(offset)];
+  const { I32_ADD: ADD, I32_MUL: MUL, I32_SHL: SHL, I32_GE_U: GE_U, I32_LOAD: LOAD, I32_STORE: STORE } = OP;
   const queryAt = [...get(Q), ...get(J), ...i32(1), SHL, ADD];
-  const lane = (k: number): number[] => [...get(ACC), ...simd(EXTRACT), k];
-  const body = [
-    BLOCK, 0x40, LOOP, 0x40,
-    ...get(I), ...get(N), GE_U, BR_IF, 1,
+  const lane = (k: number): number[] => [...get(ACC), ...simd(SIMD.I32X4_EXTRACT_LANE), k];
+  const body = whileNot([...get(I), ...get(N), GE_U], [
     ...get(ROWS), ...get(POS), ...get(I), ...i32(2), SHL, ADD, LOAD, 2, 0, ...get(STRIDE), MUL, ADD, ...set(P),
-    ...simd(V128_CONST), ...new Array<number>(16).fill(0), ...set(ACC),
+    ...zero(ACC),
     ...i32(0), ...set(J),
-    BLOCK, 0x40, LOOP, 0x40,
-    ...get(J), ...get(STRIDE), GE_U, BR_IF, 1,
-    ...get(P), ...get(J), ADD, ...vload(0), ...set(V),
-    ...get(ACC),
-    ...get(V), ...simd(EXTEND_LOW), ...queryAt, ...vload(0), ...simd(DOT), ...simd(I32X4_ADD),
-    ...get(V), ...simd(EXTEND_HIGH), ...queryAt, ...vload(16), ...simd(DOT), ...simd(I32X4_ADD),
-    ...set(ACC),
-    ...get(J), ...i32(16), ADD, ...set(J),
-    BR, 0, END, END,
+    ...whileNot([...get(J), ...get(STRIDE), GE_U], [
+      ...get(P), ...get(J), ADD, ...vmem(SIMD.V128_LOAD, 0), ...set(V),
+      ...get(ACC),
+      ...get(V), ...simd(SIMD.I16X8_EXTEND_LOW_I8X16_S), ...queryAt, ...vmem(SIMD.V128_LOAD, 0), ...simd(SIMD.I32X4_DOT_I16X8_S), ...simd(SIMD.I32X4_ADD),
+      ...get(V), ...simd(SIMD.I16X8_EXTEND_HIGH_I8X16_S), ...queryAt, ...vmem(SIMD.V128_LOAD, 16), ...simd(SIMD.I32X4_DOT_I16X8_S), ...simd(SIMD.I32X4_ADD),
+      ...set(ACC),
+      ...addTo(J, i32(16)),
+    ]),
     ...get(OUT), ...get(I), ...i32(2), SHL, ADD,
     ...lane(0), ...lane(1), ADD, ...lane(2), ...lane(3), ADD, ADD,
     STORE, 2, 0,
-    ...get(I), ...i32(1), ADD, ...set(I),
-    BR, 0, END, END, END,
-  ];
-  const func = [2, 3, 0x7f, 2, 0x7b, ...body]; // locals: 3 × i32, 2 × v128
-  return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [1, 0x60, 6, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0]),
-    ...section(2, [1, ...name('env'), ...name('memory'), 2, 0, 1]),
-    ...section(3, [1, 0]),
-    ...section(7, [1, ...name('dots'), 0, 0]),
-    ...section(10, [1, ...leb(func.length), ...func]),
+    ...addTo(I, i32(1)),
   ]);
+  return kernelModule('dots', 6, [[3, 0x7f], [2, 0x7b]], body);
 }

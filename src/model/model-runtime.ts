@@ -2,7 +2,7 @@ import type { BackendName, BackendPreference, BackendReport, WasmPaths } from '.
 import { preferenceOrder, STEADY_RUNS, WARMUP_RUNS } from './backend-policy.js';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { DecodedBundle } from './decode-bundle.js';
-import { addCooccurrence, historyState, memoryTerms, plainSasrec, readsEventFeatures, rowDots, scoringRows, scoringVector, scoringWidth, vectorWidth, type MatrixProduct, type PlainSasrec } from './history-state.js';
+import { addCooccurrence, historyState, memoryTerms, plainSasrec, readsEventFeatures, rowDots, scoringRows, scoringVector, scoringWidth, vectorWidth, type MemoryTerms, type PlainSasrec } from './history-state.js';
 import { buildCandidateIndex, type CandidateIndex } from './candidate-index.js';
 import { candidateSettings, scoresCandidates } from './candidate-policy.js';
 import { memoryCandidates, scoreCandidates, type MemoryCandidates, type ScoredItems } from './candidate-scoring.js';
@@ -86,19 +86,15 @@ export class ModelRuntime {
    * The last input scored (its key), its state and its co-occurrence memory's terms: both are pure functions of the
    * input, so a repeat skips the forward pass and the memory's walk.
    */
-  private last: { key: string; state: Float32Array; memory?: Float32Array | null; reached?: MemoryCandidates | null } | null = null;
+  private last: { key: string; state: Float32Array; memory?: MemoryTerms | null; reached?: MemoryCandidates | null } | null = null;
 
   /** (Re)creates the item table on the active backend, releasing the previous one. */
   private load(): tf.Tensor2D {
     const tfs = this.tf!;
     this.dispose();
     this.tableT = tfs.scoringTable(this.model, this.rows);
-    // On WASM the forward pass's large matrix products run as SIMD kernels (see wasmProduct).
-    if (tfs.activeBackend() === 'wasm') this.product = tfs.wasmProduct();
     return this.tableT;
   }
-
-  private product: (MatrixProduct & { dispose(): void }) | null = null;
 
   static async load(bundle: DecodedBundle, options: RuntimeOptions): Promise<ModelRuntime> {
     const runtime = ModelRuntime.plain(bundle, options);
@@ -179,7 +175,7 @@ export class ModelRuntime {
   measureSteadyState(candidates: readonly BackendName[], decide: (timings: Partial<Record<BackendName, number>>) => { backend: BackendName; why: string }): Promise<SteadyState> {
     const run = async (): Promise<SteadyState> => {
       await this.accelerate();
-      const { activate, median, scoreState, scoringTable, wasmProduct } = this.tf!;
+      const { activate, median, scoreState, scoringTable } = this.tf!;
       while (this.running > 0) await new Promise((r) => setTimeout(r, 5));
       const before = this.backend;
       const timings: Partial<Record<BackendName, number>> = {};
@@ -188,9 +184,8 @@ export class ModelRuntime {
       for (const name of candidates) {
         if (this.failed.has(name) || (await activate(name, this.options.wasmPath)) !== null) continue;
         const table = scoringTable(this.model, this.rows);
-        const product = name === 'wasm' ? wasmProduct() : undefined;
         try {
-          const call = async () => scoreState(table, scoringVector(this.model, historyState(this.model, items, features, product)));
+          const call = async () => scoreState(table, scoringVector(this.model, historyState(this.model, items, features)));
           for (let i = 0; i < WARMUP_RUNS; i++) await call();
           const times: number[] = [];
           for (let i = 0; i < STEADY_RUNS; i++) {
@@ -203,7 +198,6 @@ export class ModelRuntime {
           // It failed here: no timing, so the decision passes it over.
         } finally {
           table.dispose();
-          product?.dispose();
         }
       }
       let { backend, why } = decide(timings);
@@ -283,7 +277,7 @@ export class ModelRuntime {
         const vector = scoringVector(this.model, last.state);
         // Before a backend is chosen: the same dot products in plain loops.
         const scores = this.accelerated ? await this.tf!.scoreState(this.tableT ?? this.load(), vector) : rowDots(this.rows, vector, true);
-        last.memory ??= memoryTerms(this.model, history.items, this.model.config.numItems + 1);
+        last.memory ??= memoryTerms(this.model, history.items);
         const out = addCooccurrence(this.model, history.items, scores, last.memory);
         this.firstScore();
         return out;
@@ -329,7 +323,7 @@ export class ModelRuntime {
   private lastOrNew(history: HistoryFeatures): NonNullable<ModelRuntime['last']> {
     const reads = readsEventFeatures(this.model.config);
     const key = reads ? `${history.items.join(',')}|${history.types.join(',')}|${history.gaps.join(',')}` : history.items.join(',');
-    if (this.last?.key !== key) this.last = { key, state: historyState(this.model, history.items, history, this.product ?? undefined) };
+    if (this.last?.key !== key) this.last = { key, state: historyState(this.model, history.items, history) };
     return this.last;
   }
 
@@ -434,7 +428,5 @@ export class ModelRuntime {
   dispose(): void {
     this.tableT?.dispose();
     this.tableT = null;
-    this.product?.dispose();
-    this.product = null;
   }
 }

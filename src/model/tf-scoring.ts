@@ -1,5 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core';
-
 /**
  * What the model runtime needs of TensorFlow.js, in one chunk of its own: the runtime answers with plain loops until
  * this is loaded and a backend is chosen (`ModelRuntime.accelerate`), so the first answer of a page view does not wait
@@ -7,9 +5,4 @@ import * as tf from '@tensorflow/tfjs-core';
  */
 export { activate, deviceLost, median, selectBackend } from './backend-select.js';
 export { scoreState, scoringTable } from './score-histories.js';
-export { wasmProduct } from './wasm-product.js';
 
-/** The active tfjs backend's name. */
-export function activeBackend(): string {
-  return tf.getBackend();
-}

@@ -4,7 +4,6 @@ import { EdgeRecoError, ERROR_CODES } from '../../../src/core/errors.js';
 import { addCooccurrence, historyState, plainSasrec, scoringRows, scoringVector, scoringWidth, type PlainSasrec, type StateFeatures } from '../../../src/model/history-state.js';
 import type { SasrecConfig } from '../../../src/model/sasrec-config.js';
 import type { SasrecWeights } from '../training/sasrec-weights.js';
-import { wasmProduct } from '../../../src/model/wasm-product.js';
 import { exportWeights } from '../training/weights-io.js';
 import type { CandidateIndex } from '../../../src/model/candidate-index.js';
 import type { CandidateSettings } from '../../../src/model/candidate-policy.js';
@@ -36,13 +35,12 @@ export function historyScorer(model: PlainSasrec, approximate?: ApproximateScori
   const d = scoringWidth(model);
   if (approximate) return approximateScorer(model, approximate);
   const tableT = tf.tidy(() => tf.transpose(tf.tensor2d(scoringRows(model), [V, d])) as tf.Tensor2D);
-  const wasm = tf.getBackend() === 'wasm' ? wasmProduct() : undefined; // as the worker does on WASM
   const score = (histories: readonly (readonly number[])[], features?: readonly (StateFeatures | undefined)[]): Float32Array[] => {
     const out: Float32Array[] = histories.map(() => new Float32Array(V));
     const rows = histories.map((h, i) => i).filter((i) => histories[i]!.length > 0);
     if (rows.length === 0) return out;
     const states = new Float32Array(rows.length * d);
-    rows.forEach((i, r) => states.set(scoringVector(model, historyState(model, histories[i]!, features?.[i], wasm)), r * d));
+    rows.forEach((i, r) => states.set(scoringVector(model, historyState(model, histories[i]!, features?.[i])), r * d));
     const product = tf.tidy(() => tf.matMul(tf.tensor2d(states, [rows.length, d]), tableT));
     const flat = product.dataSync() as Float32Array;
     product.dispose();
@@ -55,10 +53,7 @@ export function historyScorer(model: PlainSasrec, approximate?: ApproximateScori
     return out;
   };
   return Object.assign(score, {
-    dispose: () => {
-      tableT.dispose();
-      wasm?.dispose();
-    },
+    dispose: () => tableT.dispose(),
   });
 }
 
@@ -69,19 +64,18 @@ export function historyScorer(model: PlainSasrec, approximate?: ApproximateScori
 function approximateScorer(model: PlainSasrec, { index, settings, onScored }: ApproximateScoring): HistoryScorer {
   const V = model.config.numItems + 1;
   const rows = scoringRows(model);
-  const wasm = tf.getBackend() === 'wasm' ? wasmProduct() : undefined;
   const score = (histories: readonly (readonly number[])[], features?: readonly (StateFeatures | undefined)[]): Float32Array[] =>
     histories.map((history, i) => {
       const row = new Float32Array(V);
       if (history.length === 0) return row;
       row.fill(-Infinity);
-      const vector = scoringVector(model, historyState(model, history, features?.[i], wasm));
+      const vector = scoringVector(model, historyState(model, history, features?.[i]));
       const top = scoreCandidates(index, rows, vector, memoryCandidates(model, history), settings);
       onScored?.(top.scored);
       top.items.forEach((item, r) => (row[item] = top.scores[r]!));
       return row;
     });
-  return Object.assign(score, { dispose: () => wasm?.dispose() });
+  return Object.assign(score, { dispose: () => {} });
 }
 
 /**

@@ -4,7 +4,8 @@ import { buildCandidateIndex, candidateIndex } from '../../../src/model/candidat
 import { candidateSettings, clusterCount, type CandidateSettings } from '../../../src/model/candidate-policy.js';
 import { memoryCandidates, scoreCandidates } from '../../../src/model/candidate-scoring.js';
 import type { NeighbourLists } from '../../../src/model/cooccurrence-walk.js';
-import { memoryTerms, type PlainSasrec } from '../../../src/model/history-state.js';
+import { addMemoryTerm, memoryTerms, type MemoryTerms, type PlainSasrec } from '../../../src/model/history-state.js';
+import { neighbourSums } from '../../../src/model/cooccurrence-walk.js';
 import { sasrecConfig } from '../../../src/model/sasrec-config.js';
 import { seededRandom } from '../../../src/core/seeded-random.js';
 
@@ -24,13 +25,14 @@ function clusteredTable(n: number, clusters: number, width: number, spread: numb
 }
 
 /** The exact path's scores: every row · the vector, plus the memory's term (what `scoreState` and `addCooccurrence` give). */
-function exactScores(rows: Float32Array, width: number, vector: Float32Array, memory: Float32Array | null): Float32Array {
+function exactScores(rows: Float32Array, width: number, vector: Float32Array, memory: MemoryTerms | null): Float32Array {
   const out = new Float32Array(rows.length / width);
   for (let i = 1; i < out.length; i++) {
     let s = 0;
     for (let j = 0; j < width; j++) s += vector[j]! * rows[i * width + j]!;
-    out[i] = s + (memory?.[i] ?? 0);
+    out[i] = s;
   }
+  memory?.items.forEach((item, r) => (out[item]! += memory.terms[r]!));
   out[0] = -Infinity;
   return out;
 }
@@ -72,7 +74,7 @@ describe('candidate scoring (scoreCandidates)', () => {
     const history = [5, 40, 41, 200];
     const all: CandidateSettings = { probe: index.clusters, head: 0, memory: 0, shortlist: n };
     const top = scoreCandidates(index, rows, vector, memoryCandidates(model, history), all);
-    const exact = exactScores(rows, width, vector, memoryTerms(model, history, n + 1));
+    const exact = exactScores(rows, width, vector, memoryTerms(model, history));
     expect(top.scored).toBe(n);
     expect(Array.from(top.items.subarray(0, 10))).toEqual(topK(exact, 10));
     top.items.forEach((item, r) => expect(top.scores[r]).toBeCloseTo(exact[item]!, 4));
@@ -87,11 +89,13 @@ describe('candidate scoring (scoreCandidates)', () => {
     expect(stepped.dots.values).toEqual(once.dots.values);
   });
 
-  it('gives the memory the same terms as the exact path (memoryTerms)', () => {
+  it('gives the memory the terms of the dense walk (every item\'s sum, then its term), largest first', () => {
     const model = memoryModel(n);
     const history = [3, 3, 17, 250];
     const sparse = memoryCandidates(model, history)!;
-    const dense = memoryTerms(model, history, n + 1)!;
+    const { maxLength, neighbourWeight, neighbourHops, neighbourPathWeight } = model.config;
+    const sums = neighbourSums(model.neighbours!, history, maxLength, new Float32Array(n + 1), neighbourHops, neighbourPathWeight);
+    const dense = addMemoryTerm(new Float32Array(n + 1), sums, neighbourWeight);
     expect(sparse.items.length).toBe(dense.filter((t) => t > 0).length);
     sparse.items.forEach((item, r) => expect(sparse.terms[r]).toBe(dense[item]));
     for (let r = 1; r < sparse.terms.length; r++) expect(sparse.terms[r]!).toBeLessThanOrEqual(sparse.terms[r - 1]!);
