@@ -112,7 +112,6 @@ try {
           results.recommend_ms_p50[backend] = round(pct(times, 50));
           results.recommend_ms_p99[backend] = round(pct(times, 99));
           const after = await page.evaluate(([n, items]) => window.warmAfterEvent(n, items), [runs[backend], newItems]);
-          { const pr = await page.evaluate(() => window.prof.slice(-200)); const med = (k) => pct(pr.map((x) => x[k]), 50); console.log('PROF', pr.length, 'state', med('state'), 'score', med('score'), 'memory', med('memory'), 'n', med('n')); }
           results.after_event_p50[backend] = round(pct(after, 50));
           results.after_event_p99[backend] = round(pct(after, 99));
           results.first_recommend_ms[backend] = round(info.first, 0);
