@@ -65,6 +65,8 @@ describe('@edgereco/cli from a fresh folder', () => {
     const trained = await timed('cli: edgereco train', () => npx(dir, 'edgereco', 'train', '--events', 'events.csv', '--format', 'csv', '--out', 'public/models/my-store'));
     // The defaults choose for themselves: on each shopper's last event held out, then learning from it too.
     expect(trained.stdout).toMatch(/validation: the \d+ last items of the sequences/);
+    // Twelve shoppers: the store is told its choices are noise and what serves it better.
+    expect(trained.stdout).toMatch(/warning: only \d+ sequences to validate on \(fewer than 100\).*no modelUrl/);
     expect(trained.stdout).toMatch(/keeps prior weight [\d.]+ \(best validation full NDCG@10/);
     const manifest = JSON.parse(readFileSync(join(dir, 'public/models/my-store/manifest.json'), 'utf8')) as { config: { members: number }; training: { split: string; validation: string } };
     expect(manifest.training).toMatchObject({ split: 'none', validation: 'trained' });
