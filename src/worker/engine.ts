@@ -234,6 +234,7 @@ export class Engine implements EngineApi {
         this.history.clear();
         this.arms?.reset();
       },
+      recent: (since) => this.history.since(since),
     });
     const retention = { maxEvents: init.maxEvents, maxAgeDays: init.maxAgeDays };
     const logged = ResilientEventLog.open(dbName, retention, report('warning'), report('error')).then(async (log) => {

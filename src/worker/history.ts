@@ -54,6 +54,14 @@ export class History {
     return this.byId.size;
   }
 
+  /** The events at or after `ts` (ms), oldest first. */
+  since(ts: number): BehaviourEvent[] {
+    const events = this.events();
+    let i = events.length;
+    while (i > 0 && events[i - 1]!.ts >= ts) i--;
+    return events.slice(i);
+  }
+
   /** Events oldest first (ids are UUIDv7, so id order is time order). */
   events(): readonly BehaviourEvent[] {
     if (this.dirty) {

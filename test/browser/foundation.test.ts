@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as Sdk from '../../src/index.js';
-import { baseUrl, launch, openSdkPage, resultsDir, watchErrors } from './chromium.js';
+import { baseUrl, DEDICATED, launch, openSdkPage, resultsDir, watchErrors } from './chromium.js';
 
 /** What the test pages put on `window`. */
 type W = Window & { sdk: typeof Sdk; reco: Sdk.Recommender; edgereco: Sdk.Recommender & unknown[] };
@@ -72,9 +72,10 @@ describe('durability', () => {
 });
 
 describe('real time', () => {
-  it('the next recommend() reflects an event tracked just before, in this tab and in another tab within 100 ms', async () => {
+  // One engine for both tabs (a SharedWorker), or one per page (dedicated workers, kept in step through a BroadcastChannel).
+  it.each([['one SharedWorker', ''], ['a dedicated worker per page', DEDICATED]])('the next recommend() reflects an event tracked just before, in this tab and in another tab within 100 ms (%s)', async (_, query) => {
     const context = await browser.newContext();
-    const [a, b] = [await openSdkPage(context), await openSdkPage(context)];
+    const [a, b] = [await openSdkPage(context, query), await openSdkPage(context, query)];
     const start = (page: typeof a) =>
       page.evaluate(async (catalogUrl) => {
         const w = window as unknown as W;
@@ -109,6 +110,9 @@ describe('real time', () => {
     console.log(`cross-tab: tab B reflected tab A's event after ${seen.ms.toFixed(1)} ms (measured from B's first poll)`);
     expect(seen.ms).toBeLessThan(100);
     expect(seen.top).not.toEqual(coldB);
+    // A page opened afterwards starts with A's events too (from the log; the latest also from A, in case it is not durable yet).
+    const late = await start(await openSdkPage(context, query));
+    expect(late).toEqual(seen.top);
     await context.close();
   });
 });
