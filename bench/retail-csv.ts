@@ -6,7 +6,8 @@
  *
  *   npx tsx bench/retail-csv.ts ../shared/data/retail /tmp/retail-customers.csv
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { customerPurchases } from '../models/cli/datasets/online-retail-sequences.js';
 import { readOnlineRetailFolder } from '../models/cli/read-events.js';
 
@@ -14,6 +15,7 @@ const [folder = '../shared/data/retail', out = 'bench/tmp/retail-customers.csv']
 const purchases = customerPurchases(readOnlineRetailFolder(folder)).sort((a, b) => a.minute - b.minute || a.order - b.order);
 const lines = ['user_id,item_id,timestamp,event_type'];
 for (const p of purchases) lines.push(`${p.user},${p.item},${new Date(p.minute * 60_000).toISOString()},purchase`);
+mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, `${lines.join('\n')}\n`);
 const users = new Set(purchases.map((p) => p.user)).size;
 const items = new Set(purchases.map((p) => p.item)).size;

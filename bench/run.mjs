@@ -46,6 +46,8 @@ const pct = (xs, p) => {
 };
 const round = (x, d = 2) => Number(x.toFixed(d));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** The Online Retail customers as a store's CSV export (issue 19), made by bench/retail-csv.ts when missing. */
+const RETAIL_CSV = 'bench/tmp/retail-customers.csv';
 try {
   if (wanted('foundation')) {
     const page = await (await browser.newContext()).newPage();
@@ -180,7 +182,13 @@ ${results.auto ? `- \`backend: 'auto'\` chose **${results.auto.backend}** here, 
       { name: 'games-defaults', tuned: 'games', events: '../shared/data/amazon/Video.txt', format: 'sasrec', protocol: 'sampled', negatives: 100, published: { 'SASRec': [0.741, 0.536], 'models/games': [0.7442, 0.5512] } },
       { name: 'games-defaults', tuned: 'games', events: '../shared/data/amazon/Video.txt', format: 'sasrec', protocol: 'full', negatives: 100, published: {} },
       { name: 'retail-or-defaults', tuned: 'retail-or', events: '../shared/data/retail', format: 'online-retail --sequence invoice', protocol: 'full', negatives: 100, published: { 'models/retail-or': [0.1579, 0.0895] } },
+      // A store's own export: the Online Retail customers as a time-ordered CSV (bench/retail-csv.ts), tuned and defaults.
+      { name: 'retail-csv', events: RETAIL_CSV, format: 'csv', protocol: 'full', negatives: 100, published: {} },
+      { name: 'retail-csv-defaults', tuned: 'retail-csv', events: RETAIL_CSV, format: 'csv', protocol: 'full', negatives: 100, published: {} },
     ].filter((q) => existsSync(`${ROOT}/models/${q.name}/manifest.json`));
+    if (SPECS.some((q) => q.events === RETAIL_CSV) && !existsSync(`${ROOT}/${RETAIL_CSV}`)) {
+      execSync(`npx tsx bench/retail-csv.ts ../shared/data/retail ${RETAIL_CSV}`, { cwd: ROOT, stdio: 'inherit' });
+    }
     const quality = {};
     const rows = [];
     for (const q of SPECS) {
