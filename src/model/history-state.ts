@@ -318,7 +318,7 @@ export function historyState(model: PlainSasrec, history: readonly number[], fea
   if ((model.typeEmbedding || model.gapEmbedding) && (features?.types.length !== history.length || features.gaps.length !== history.length)) {
     throw createError(ERROR_CODES.INTERNAL, { problem: 'this model reads event types and gaps; pass them with the history' });
   }
-  const x = new Float32Array(n * d);
+  const { x, h, qkv, attn, out, hidden, weights, query } = scratchFor(model);
   for (let p = 0; p < n; p++) {
     const item = history[start + p]!;
     const pos = Math.min(n - 1 - p, config.maxLength - 1);
@@ -326,12 +326,6 @@ export function historyState(model: PlainSasrec, history: readonly number[], fea
     if (model.typeEmbedding) addRow(x, p * d, model.typeEmbedding, features!.types[start + p]! * d, d);
     if (model.gapEmbedding) addRow(x, p * d, model.gapEmbedding, features!.gaps[start + p]! * d, d);
   }
-  const h = new Float32Array(n * d);
-  const qkv = new Float32Array(n * 3 * d);
-  const attn = new Float32Array(n * d);
-  const out = new Float32Array(n * Math.max(d, f));
-  const hidden = new Float32Array(n * f);
-  const weights = new Float64Array(n);
   const scale = 1 / Math.sqrt(dh);
   for (let bi = 0; bi < model.blocks.length; bi++) {
     // A loop, not a callback: the arrays below stay locals (a closure's captured variables were ~2× slower to read in
@@ -345,7 +339,7 @@ export function historyState(model: PlainSasrec, history: readonly number[], fea
     const stride = first === 0 ? 3 * d : 2 * d;
     const kAt = first === 0 ? d : 0;
     product(h, first === 0 ? b.wqkv : b.wkv, n, d, stride, qkv);
-    const q = first === 0 ? qkv : new Float32Array(d);
+    const q = first === 0 ? qkv : query;
     if (first > 0) product(h.subarray(first * d), b.wq, 1, d, d, q);
     for (let p = first; p < n; p++) {
       const qAt = first === 0 ? p * stride : 0;
@@ -381,6 +375,39 @@ export function historyState(model: PlainSasrec, history: readonly number[], fea
   layerNorm(x, (n - 1) * d, d, model.lnFinalGamma, model.lnFinalBeta, state, 0);
   return state;
 }
+
+/** A model's working arrays for {@link historyState}, sized for `maxLength` and reused by every call (it runs to the end synchronously). */
+function scratchFor(model: PlainSasrec): StateScratch {
+  let arrays = scratches.get(model);
+  if (!arrays) {
+    const { dim: d, ffnDim: f, maxLength: n } = model.config;
+    arrays = {
+      x: new Float32Array(n * d),
+      h: new Float32Array(n * d),
+      qkv: new Float32Array(n * 3 * d),
+      attn: new Float32Array(n * d),
+      out: new Float32Array(n * Math.max(d, f)),
+      hidden: new Float32Array(n * f),
+      weights: new Float64Array(n),
+      query: new Float32Array(d),
+    };
+    scratches.set(model, arrays);
+  }
+  return arrays;
+}
+
+interface StateScratch {
+  x: Float32Array;
+  h: Float32Array;
+  qkv: Float32Array;
+  attn: Float32Array;
+  out: Float32Array;
+  hidden: Float32Array;
+  weights: Float64Array;
+  query: Float32Array;
+}
+
+const scratches = new WeakMap<PlainSasrec, StateScratch>();
 
 const products = new WeakMap<PlainSasrec, MatrixProduct>();
 

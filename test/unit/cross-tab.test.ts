@@ -40,13 +40,13 @@ describe('CrossTab (the engines of a store\'s tabs in step)', () => {
     await settle();
     const b = engine('pair', 'b');
     await settle();
-    expect(b.got.map((e) => e.itemId)).toEqual(['fresh']); // the last 30 s only: the rest is durable in the log
+    expect(b.got.map((e) => e.eventId)).toEqual(['e-fresh']); // the last 30 s only: the rest is durable in the log
     a.tabs.publish([view('next')]);
     await settle();
-    expect(b.got.map((e) => e.itemId)).toEqual(['fresh', 'next']);
+    expect(b.got.map((e) => e.eventId)).toEqual(['e-fresh', 'e-next']);
     b.tabs.publish([view('from-b')]);
     await settle();
-    expect(a.got.map((e) => e.itemId)).toEqual(['from-b']); // b learned of a from its answer
+    expect(a.got.map((e) => e.eventId)).toEqual(['e-from-b']); // b learned of a from its answer
     b.tabs.close();
     await settle();
     const before = kinds.length;
