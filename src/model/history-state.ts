@@ -318,7 +318,8 @@ export function historyState(model: PlainSasrec, history: readonly number[], fea
   if ((model.typeEmbedding || model.gapEmbedding) && (features?.types.length !== history.length || features.gaps.length !== history.length)) {
     throw createError(ERROR_CODES.INTERNAL, { problem: 'this model reads event types and gaps; pass them with the history' });
   }
-  const { x, h, qkv, attn, out, hidden, weights, query } = scratchFor(model);
+  const scratch = scratchFor(model);
+  const { x, h, qkv, attn, out, hidden, weights, query } = scratch;
   for (let p = 0; p < n; p++) {
     const item = history[start + p]!;
     const pos = Math.min(n - 1 - p, config.maxLength - 1);
@@ -335,32 +336,14 @@ export function historyState(model: PlainSasrec, history: readonly number[], fea
     const first = bi === model.blocks.length - 1 ? n - 1 : 0;
     const rows = n - first;
     for (let p = 0; p < n; p++) layerNorm(x, p * d, d, b.ln1Gamma, b.ln1Beta, h, p * d);
-    // Row p of qkv: [q | k | v] (all blocks but the last) or [k | v] (the last, with its one query apart).
-    const stride = first === 0 ? 3 * d : 2 * d;
-    const kAt = first === 0 ? d : 0;
-    product(h, first === 0 ? b.wqkv : b.wkv, n, d, stride, qkv);
-    const q = first === 0 ? qkv : query;
-    if (first > 0) product(h.subarray(first * d), b.wq, 1, d, d, q);
-    for (let p = first; p < n; p++) {
-      const qAt = first === 0 ? p * stride : 0;
-      const row = (p - first) * d;
-      for (let head = 0; head < H; head++) {
-        const c = head * dh;
-        let max = -Infinity;
-        for (let t = 0; t <= p; t++) {
-          let s = 0;
-          for (let j = 0; j < dh; j++) s += q[qAt + c + j]! * qkv[t * stride + kAt + c + j]!;
-          weights[t] = s * scale;
-          if (weights[t]! > max) max = weights[t]!;
-        }
-        let total = 0;
-        for (let t = 0; t <= p; t++) total += weights[t] = Math.exp(weights[t]! - max);
-        for (let j = 0; j < dh; j++) attn[row + c + j] = 0;
-        for (let t = 0; t <= p; t++) {
-          const wt = weights[t]! / total;
-          for (let j = 0; j < dh; j++) attn[row + c + j]! += wt * qkv[t * stride + kAt + d + c + j]!;
-        }
-      }
+    // Row p of qkv: [q | k | v] (all blocks but the last) or [k | v] (the last, with its one query apart). Every
+    // position's attention at once, as two products per head (scores, then the weighted values); the last block's one
+    // query in loops.
+    product(h, first === 0 ? b.wqkv : b.wkv, n, d, first === 0 ? 3 * d : 2 * d, qkv);
+    if (first === 0) attendAll(qkv, n, d, H, scale, product, scratch, attn);
+    else {
+      product(h.subarray(first * d), b.wq, 1, d, d, query);
+      attendLast(query, qkv, n, d, H, scale, weights, attn);
     }
     // x += attn · wo; then x += relu(LN2(x) · w1 + b1) · w2 + b2, for the rows computed.
     const xs = x.subarray(first * d);
@@ -390,6 +373,12 @@ function scratchFor(model: PlainSasrec): StateScratch {
       hidden: new Float32Array(n * f),
       weights: new Float64Array(n),
       query: new Float32Array(d),
+      // Per head (see attendAll): its queries, keys transposed, scores, values and output; columns padded to 16.
+      headQ: new Float32Array(n * d),
+      headKT: new Float32Array(d * padded(n)),
+      scores: new Float32Array(n * padded(n)),
+      headV: new Float32Array(padded(n) * d),
+      headOut: new Float32Array(n * d),
     };
     scratches.set(model, arrays);
   }
@@ -405,6 +394,75 @@ interface StateScratch {
   hidden: Float32Array;
   weights: Float64Array;
   query: Float32Array;
+  headQ: Float32Array;
+  headKT: Float32Array;
+  scores: Float32Array;
+  headV: Float32Array;
+  headOut: Float32Array;
+}
+
+/** `n` rounded up to a multiple of 16 (the SIMD kernel's column block). */
+function padded(n: number): number {
+  return Math.ceil(n / 16) * 16;
+}
+
+/** The latest position's attention (the last block's): its query `q` over the keys and values of `kv` (rows `[k | v]`). */
+function attendLast(q: Float32Array, kv: Float32Array, n: number, d: number, H: number, scale: number, weights: Float64Array, attn: Float32Array): void {
+  const dh = d / H;
+  const stride = 2 * d;
+  for (let head = 0; head < H; head++) {
+    const c = head * dh;
+    let max = -Infinity;
+    for (let t = 0; t < n; t++) {
+      let s = 0;
+      for (let j = 0; j < dh; j++) s += q[c + j]! * kv[t * stride + c + j]!;
+      weights[t] = s * scale;
+      if (weights[t]! > max) max = weights[t]!;
+    }
+    let total = 0;
+    for (let t = 0; t < n; t++) total += weights[t] = Math.exp(weights[t]! - max);
+    for (let j = 0; j < dh; j++) attn[c + j] = 0;
+    for (let t = 0; t < n; t++) {
+      const wt = weights[t]! / total;
+      for (let j = 0; j < dh; j++) attn[c + j]! += wt * kv[t * stride + d + c + j]!;
+    }
+  }
+}
+
+/**
+ * Causal self-attention at every position of `n`, from `qkv` (rows `[q | k | v]`, `3 d` wide) into `attn` (`[n, d]`):
+ * per head, `S = Q · Kᵀ` and `A = softmax(S) · V` as two products (on the SIMD kernel where there is one: the
+ * attention was the larger part of a state in plain loops), the softmax over positions up to each row's own.
+ */
+function attendAll(qkv: Float32Array, n: number, d: number, H: number, scale: number, product: MatrixProduct, s: StateScratch, attn: Float32Array): void {
+  const dh = d / H;
+  const w = padded(n);
+  const { headQ, headKT, scores, headV, headOut } = s;
+  for (let head = 0; head < H; head++) {
+    const c = head * dh;
+    headKT.fill(0, 0, dh * w);
+    headV.fill(0, n * dh, w * dh);
+    for (let t = 0; t < n; t++) {
+      const row = t * 3 * d + c;
+      for (let j = 0; j < dh; j++) {
+        headQ[t * dh + j] = qkv[row + j]!;
+        headKT[j * w + t] = qkv[row + d + j]!;
+        headV[t * dh + j] = qkv[row + 2 * d + j]!;
+      }
+    }
+    product(headQ, headKT, n, dh, w, scores, true);
+    for (let p = 0; p < n; p++) {
+      const at = p * w;
+      let max = -Infinity;
+      for (let t = 0; t <= p; t++) max = Math.max(max, scores[at + t]! * scale);
+      let total = 0;
+      for (let t = 0; t <= p; t++) total += scores[at + t] = Math.exp(scores[at + t]! * scale - max);
+      for (let t = 0; t <= p; t++) scores[at + t]! /= total;
+      scores.fill(0, at + p + 1, at + w);
+    }
+    product(scores, headV, n, w, dh, headOut, true);
+    for (let p = 0; p < n; p++) for (let j = 0; j < dh; j++) attn[p * d + c + j] = headOut[p * dh + j]!;
+  }
 }
 
 const scratches = new WeakMap<PlainSasrec, StateScratch>();

@@ -1,7 +1,10 @@
 import { addTo, compileKernel, get, i32, kernelModule, OP, set, simd, SIMD, vmem, whileNot, zero } from './wasm-kernel.js';
 
-/** `Y[n, m] = X[n, k] · W[k, m]` (row-major): where `historyState` does its matrix products. */
-export type MatrixProduct = (X: Float32Array, W: Float32Array, n: number, k: number, m: number, Y: Float32Array) => void;
+/**
+ * `Y[n, m] = X[n, k] · W[k, m]` (row-major): where `historyState` does its matrix products. `fresh`: `W` is computed
+ * for this call (attention's keys and values), not a weight matrix that stays as it is.
+ */
+export type MatrixProduct = (X: Float32Array, W: Float32Array, n: number, k: number, m: number, Y: Float32Array, fresh?: boolean) => void;
 
 /**
  * `Y[n, m] = X[n, k] · W[k, m]` (row-major), four rows by four columns at a time: each weight load serves four rows
@@ -54,7 +57,7 @@ const COLUMNS = 16;
 /**
  * A {@link MatrixProduct} on a WebAssembly SIMD kernel, for `historyState`'s products: the weight matrices are copied
  * into the kernel's memory on first use and stay there (a product keeps the matrices it has seen: make one per model);
- * each call copies `X` in and `Y` out. About 4× {@link matMat} in V8 for a block's products (`npm run bench`); sums in
+ * each call copies `X` (and a `fresh` `W`) in and `Y` out. About 4× {@link matMat} in V8 for a block's products (`npm run bench`); sums in
  * float32 (`matMat` sums in float64), so the two differ in the last bits. Null where no SIMD kernel runs here (no
  * WebAssembly, no SIMD, or a CSP without 'wasm-unsafe-eval'): then use `matMat`.
  */
@@ -72,21 +75,24 @@ export function simdProduct(): MatrixProduct | null {
     heap = new Float32Array(memory.buffer);
   };
   const align = (bytes: number): number => Math.ceil(bytes / 16) * 16;
-  return (X, W, n, k, m, Y) => {
+  return (X, W, n, k, m, Y, fresh) => {
     if (m % COLUMNS !== 0) return matMat(X, W, n, k, m, Y);
-    let w = placed.get(W);
-    if (w === undefined) {
+    let w = fresh ? undefined : placed.get(W);
+    if (w === undefined && !fresh) {
       w = top;
       fit(w + 4 * k * m);
       heap.set(W.subarray(0, k * m), w / 4);
       placed.set(W, w);
       top = align(w + 4 * k * m);
     }
+    // Above the kept matrices: this call's X (and a fresh W), then Y.
     const x = top;
-    const y = align(x + 4 * n * k);
+    const at = align(x + 4 * n * k);
+    const y = fresh ? align(at + 4 * k * m) : at;
     fit(y + 4 * n * m);
     heap.set(X.subarray(0, n * k), x / 4);
-    matmul(x, w, y, n, k, m);
+    if (fresh) heap.set(W.subarray(0, k * m), at / 4);
+    matmul(x, w ?? at, y, n, k, m);
     Y.set(heap.subarray(y / 4, y / 4 + n * m));
   };
 }
@@ -94,67 +100,80 @@ export function simdProduct(): MatrixProduct | null {
 const matmulKernel = compileKernel(matmulBytes);
 
 /**
- * The kernel, assembled here (see wasm-kernel.ts): one row of X at a time, 16 columns of W at a time, each X value
- * splatted once and multiplied into four `f32x4` sums.
+ * The kernel, assembled here (see wasm-kernel.ts): two rows of X at a time (then the odd one alone), 16 columns of W
+ * at a time; each X value is splatted once and each W vector loaded once for both rows, into eight `f32x4` sums.
  * ```wat
  * (import "env" "memory" (memory 1))
  * (func (export "matmul") (param $x i32) (param $w i32) (param $y i32) (param $n i32) (param $k i32) (param $m i32)
- *   ;; byte addresses; $m a multiple of 16
- *   (local $r i32) (local $c i32) (local $xp i32) (local $wp i32) (local $xe i32) (local $yr i32) (local $xr i32)
- *   (local $m4 i32) (local $k4 i32) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $s v128)
- *   (local.set $m4 (i32.shl (local.get $m) (i32.const 2)))  (local.set $k4 (i32.shl (local.get $k) (i32.const 2)))
+ *   ;; byte addresses; $m a multiple of 16. $m4 = 4 m, $k4 = 4 k (row strides in bytes)
  *   (local.set $xr (local.get $x))  (local.set $yr (local.get $y))
- *   (block (loop                                              ;; for r < n
- *     (br_if 1 (i32.ge_u (local.get $r) (local.get $n)))
+ *   (block (loop                                              ;; while r + 1 < n: rows r and r + 1
+ *     (br_if 1 (i32.ge_u (i32.add (local.get $r) (i32.const 1)) (local.get $n)))
  *     (local.set $c (i32.const 0))
  *     (block (loop                                            ;; for c < m (bytes), 16 columns at a time
  *       (br_if 1 (i32.ge_u (local.get $c) (local.get $m4)))
- *       (local.set $a0 (v128.const i32x4 0 0 0 0)) … $a3
+ *       (local.set $a00 (v128.const i32x4 0 0 0 0)) … $a13    ;; row 0, 1 × four column vectors
  *       (local.set $xp (local.get $xr))  (local.set $xe (i32.add (local.get $xr) (local.get $k4)))
  *       (local.set $wp (i32.add (local.get $w) (local.get $c)))
  *       (block (loop                                          ;; for i < k
  *         (br_if 1 (i32.ge_u (local.get $xp) (local.get $xe)))
- *         (local.set $s (v128.load32_splat (local.get $xp)))
- *         (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $s) (v128.load offset=0 (local.get $wp))))) … $a3 at 48
+ *         (local.set $s0 (v128.load32_splat (local.get $xp)))
+ *         (local.set $s1 (v128.load32_splat (i32.add (local.get $xp) (local.get $k4))))
+ *         (local.set $v (v128.load offset=0 (local.get $wp)))
+ *         (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $s0) (local.get $v))))
+ *         (local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $s1) (local.get $v)))) … offsets 16, 32, 48
  *         (local.set $xp (i32.add (local.get $xp) (i32.const 4)))  (local.set $wp (i32.add (local.get $wp) (local.get $m4)))
  *         (br 0)))
- *       (v128.store offset=0 (i32.add (local.get $yr) (local.get $c)) (local.get $a0)) … $a3 at 48
+ *       (v128.store offset=0 (i32.add (local.get $yr) (local.get $c)) (local.get $a00)) … row 1 at $yr + $m4
  *       (local.set $c (i32.add (local.get $c) (i32.const 64)))
  *       (br 0)))
- *     (local.set $xr (i32.add (local.get $xr) (local.get $k4)))  (local.set $yr (i32.add (local.get $yr) (local.get $m4)))
- *     (local.set $r (i32.add (local.get $r) (i32.const 1)))
- *     (br 0))))
+ *     (local.set $xr (i32.add (local.get $xr) (i32.shl (local.get $k4) (i32.const 1))))
+ *     (local.set $yr (i32.add (local.get $yr) (i32.shl (local.get $m4) (i32.const 1))))
+ *     (local.set $r (i32.add (local.get $r) (i32.const 2)))
+ *     (br 0)))
+ *   ;; then the same loop for one row while r < n (the odd last row)
+ * )
  * ```
  */
 function matmulBytes(): Uint8Array<ArrayBuffer> {
-  const [X, W, Y, N, K, M, R, C, XP, WP, XE, YR, XR, M4, K4, S] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 19] as const;
-  const A = [15, 16, 17, 18] as const;
+  const [X, W, Y, N, K, M, R, C, XP, WP, XE, YR, XR, M4, K4, V] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 25] as const;
+  const A = [[15, 16, 17, 18], [19, 20, 21, 22]] as const;
+  const S = [23, 24] as const;
   const { I32_ADD: ADD, I32_SHL: SHL, I32_GE_U: GE_U } = OP;
+  /** The loop over rows, `rows` (1 or 2) at a time, from the current `r` while `rows` of them are left. */
+  const rowsLoop = (rows: 1 | 2): number[] => {
+    const acc = A.slice(0, rows);
+    return whileNot([...get(R), ...i32(rows - 1), ADD, ...get(N), GE_U], [
+      ...i32(0), ...set(C),
+      ...whileNot([...get(C), ...get(M4), GE_U], [
+        ...acc.flat().flatMap((a) => zero(a)),
+        ...get(XR), ...set(XP),
+        ...get(XR), ...get(K4), ADD, ...set(XE),
+        ...get(W), ...get(C), ADD, ...set(WP),
+        ...whileNot([...get(XP), ...get(XE), GE_U], [
+          ...acc.flatMap((_, r) => [...get(XP), ...(r ? [...get(K4), ADD] : []), ...vmem(SIMD.V128_LOAD32_SPLAT, 0), ...set(S[r]!)]),
+          ...[0, 1, 2, 3].flatMap((j) => [
+            ...get(WP), ...vmem(SIMD.V128_LOAD, 16 * j), ...set(V),
+            ...acc.flatMap((row, r) => [...get(row[j]!), ...get(S[r]!), ...get(V), ...simd(SIMD.F32X4_MUL), ...simd(SIMD.F32X4_ADD), ...set(row[j]!)]),
+          ]),
+          ...addTo(XP, i32(4)),
+          ...addTo(WP, get(M4)),
+        ]),
+        ...acc.flatMap((row, r) => row.flatMap((a, j) => [...get(YR), ...(r ? [...get(M4), ADD] : []), ...get(C), ADD, ...get(a), ...vmem(SIMD.V128_STORE, 16 * j)])),
+        ...addTo(C, i32(4 * COLUMNS)),
+      ]),
+      ...addTo(XR, rows === 2 ? [...get(K4), ...i32(1), SHL] : get(K4)),
+      ...addTo(YR, rows === 2 ? [...get(M4), ...i32(1), SHL] : get(M4)),
+      ...addTo(R, i32(rows)),
+    ]);
+  };
   const body = [
     ...get(M), ...i32(2), SHL, ...set(M4),
     ...get(K), ...i32(2), SHL, ...set(K4),
     ...get(X), ...set(XR),
     ...get(Y), ...set(YR),
-    ...whileNot([...get(R), ...get(N), GE_U], [
-      ...i32(0), ...set(C),
-      ...whileNot([...get(C), ...get(M4), GE_U], [
-        ...A.flatMap((a) => zero(a)),
-        ...get(XR), ...set(XP),
-        ...get(XR), ...get(K4), ADD, ...set(XE),
-        ...get(W), ...get(C), ADD, ...set(WP),
-        ...whileNot([...get(XP), ...get(XE), GE_U], [
-          ...get(XP), ...vmem(SIMD.V128_LOAD32_SPLAT, 0), ...set(S),
-          ...A.flatMap((a, j) => [...get(a), ...get(S), ...get(WP), ...vmem(SIMD.V128_LOAD, 16 * j), ...simd(SIMD.F32X4_MUL), ...simd(SIMD.F32X4_ADD), ...set(a)]),
-          ...addTo(XP, i32(4)),
-          ...addTo(WP, get(M4)),
-        ]),
-        ...A.flatMap((a, j) => [...get(YR), ...get(C), ADD, ...get(a), ...vmem(SIMD.V128_STORE, 16 * j)]),
-        ...addTo(C, i32(4 * COLUMNS)),
-      ]),
-      ...addTo(XR, get(K4)),
-      ...addTo(YR, get(M4)),
-      ...addTo(R, i32(1)),
-    ]),
+    ...rowsLoop(2),
+    ...rowsLoop(1),
   ];
-  return kernelModule('matmul', 6, [[9, 0x7f], [5, 0x7b]], body);
+  return kernelModule('matmul', 6, [[9, 0x7f], [11, 0x7b]], body);
 }

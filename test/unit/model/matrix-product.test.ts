@@ -55,6 +55,21 @@ describe('simdProduct (the forward pass\'s matrix products on a WebAssembly SIMD
     expect(Array.from(again)).toEqual(Array.from(before));
   });
 
+  it('reads a fresh W anew on every call (attention\'s keys and values change with the history)', () => {
+    const product = simdProduct()!;
+    const X = values(8 * 16);
+    const W = values(16 * 32);
+    const first = new Float32Array(8 * 32);
+    product(X, W, 8, 16, 32, first, true);
+    W.set(values(16 * 32));
+    const expected = new Float32Array(8 * 32);
+    const actual = new Float32Array(8 * 32);
+    matMat(X, W, 8, 16, 32, expected);
+    product(X, W, 8, 16, 32, actual, true);
+    expect(difference(expected, actual)).toBeLessThan(1e-5);
+    expect(difference(first, actual)).toBeGreaterThan(0.1);
+  });
+
   it('leaves a product whose columns it does not cover to matMat, exactly', () => {
     const product = simdProduct()!;
     const X = values(5 * 16);
