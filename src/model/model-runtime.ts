@@ -396,8 +396,11 @@ export class ModelRuntime {
 
   /** Cosine similarity of two items' embeddings (vocabulary indices). */
   private cosine(e: { data: Float32Array; d: number; norms: Float32Array }, a: number, b: number): number {
+    const { data, d } = e;
+    const x = a * d;
+    const y = b * d;
     let dot = 0;
-    for (let j = 0; j < e.d; j++) dot += e.data[a * e.d + j]! * e.data[b * e.d + j]!;
+    for (let j = 0; j < d; j++) dot += data[x + j]! * data[y + j]!;
     return dot / (e.norms[a]! * e.norms[b]!);
   }
 
