@@ -131,39 +131,70 @@ export async function chooseMemory(
   const blends = new Map<string, Float32Array>();
   let last: readonly number[] | null = null;
   const numItems = data.itemIds.length;
-  const results = await evaluateVariants(
-    sub,
-    (h, users) => scoreHistories(h, prefixFeatures(data.features, h, users)),
-    { target: 'validation', protocol: select, negatives: grid.negatives, numItems, sequences: data.items },
-    variants.map(({ weight, gain, hops, paths }) => (row, history) => {
-      if (weight === 0) return row;
-      if (history !== last) {
-        walk = neighbourWalk(lists, history, model.config.maxLength, longest);
-        blends.clear();
-        last = history;
-      }
-      const key = `${hops} ${paths}`;
-      let sums = blends.get(key);
-      if (!sums) {
-        sums = walk[0]!.slice();
-        for (let step = 1, factor = paths; step < hops; step++, factor *= paths) {
-          for (let i = 0; i < sums.length; i++) sums[i]! += factor * walk[step]![i]!;
+  const evaluate = (settings: readonly MemoryChoice[]) =>
+    evaluateVariants(
+      sub,
+      (h, users) => scoreHistories(h, prefixFeatures(data.features, h, users)),
+      { target: 'validation', protocol: select, negatives: grid.negatives, numItems, sequences: data.items },
+      settings.map(({ weight, gain, hops, paths }) => (row, history) => {
+        if (weight === 0) return row;
+        if (history !== last) {
+          walk = neighbourWalk(lists, history, model.config.maxLength, longest);
+          blends.clear();
+          last = history;
         }
-        blends.set(key, sums);
-      }
-      return addMemoryTerm(row, sums, weight, gain);
-    }),
-  );
+        const key = `${hops} ${paths}`;
+        let sums = blends.get(key);
+        if (!sums) {
+          sums = walk[0]!.slice();
+          for (let step = 1, factor = paths; step < hops; step++, factor *= paths) {
+            for (let i = 0; i < sums.length; i++) sums[i]! += factor * walk[step]![i]!;
+          }
+          blends.set(key, sums);
+        }
+        return addMemoryTerm(row, sums, weight, gain);
+      }),
+    );
+  const results = await evaluate(variants);
+  const bestOf = (r: readonly { ndcg10: number }[]): number => r.reduce((b, x, i) => (x.ndcg10 > r[b]!.ndcg10 ? i : b), 0);
+  const best = bestOf(results);
+  const line = (v: MemoryChoice, r: { hr10: number; ndcg10: number; mrr: number }) => `${describeMemory(v)}: ${select} HR@10 ${r.hr10.toFixed(4)} NDCG@10 ${r.ndcg10.toFixed(4)} MRR ${r.mrr.toFixed(4)}`;
+  log(`  memory: ${variants.length} settings on ${results[0]!.users} validation users in ${((Date.now() - started) / 1000).toFixed(1)} s; ${line(variants[0]!, results[0]!)}`);
+  const kept = await widenWeight({ setting: variants[best]!, result: results[best]! }, grid, evaluate, (c) => log(`  the grid's largest weight won; ${line(c.setting, c.result)}`));
   scoreHistories.dispose();
-  let best = 0;
-  results.forEach((r, i) => {
-    if (r.ndcg10 > results[best]!.ndcg10) best = i;
-  });
-  const line = (i: number) => `${describeMemory(variants[i]!)}: ${select} HR@10 ${results[i]!.hr10.toFixed(4)} NDCG@10 ${results[i]!.ndcg10.toFixed(4)} MRR ${results[i]!.mrr.toFixed(4)}`;
-  log(`  memory: ${variants.length} settings on ${results[0]!.users} validation users in ${((Date.now() - started) / 1000).toFixed(1)} s; ${line(0)}`);
-  const chosen = variants[best]!;
-  log(`keeps ${chosen.weight === 0 ? 'no memory (none was better on validation)' : line(best)}`);
-  return chosen;
+  log(`keeps ${kept.setting.weight === 0 ? 'no memory (none was better on validation)' : line(kept.setting, kept.result)}`);
+  return kept.setting;
+}
+
+/** How many times {@link widenWeight} doubles the weight past the grid's while that wins on validation. */
+const MORE_WEIGHT_ROUNDS = 3;
+
+type Scored<R> = { setting: MemoryChoice; result: R };
+
+/**
+ * When the grid's largest weight won (a memory that is most of the signal, as on shuffled invoices), tries twice it
+ * with each gain and the same walk, and again while that wins on validation, up to {@link MORE_WEIGHT_ROUNDS} times.
+ * `evaluate` scores settings on the validation items; `report` hears each round's best.
+ */
+export async function widenWeight<R extends { ndcg10: number }>(
+  best: Scored<R>,
+  grid: Pick<MemoryGrid, 'weights' | 'gains'>,
+  evaluate: (settings: readonly MemoryChoice[]) => Promise<readonly R[]>,
+  report: (round: Scored<R>) => void,
+): Promise<Scored<R>> {
+  let top = Math.max(...grid.weights);
+  for (let round = 0; grid.weights.length > 1 && best.setting.weight === top && round < MORE_WEIGHT_ROUNDS; round++) {
+    top *= 2;
+    const { hops, paths } = best.setting;
+    const settings = grid.gains.map((gain) => ({ weight: top, gain, hops, paths }));
+    const results = await evaluate(settings);
+    const i = results.reduce((b, x, j) => (x.ndcg10 > results[b]!.ndcg10 ? j : b), 0);
+    const candidate = { setting: settings[i]!, result: results[i]! };
+    report(candidate);
+    if (!(candidate.result.ndcg10 > best.result.ndcg10)) break;
+    best = candidate;
+  }
+  return best;
 }
 
 export function describeMemory({ weight, gain, hops, paths }: MemoryChoice): string {

@@ -7,7 +7,7 @@ import { parseArgs } from '../../../models/cli/args.js';
 import { COMMANDS, NEIGHBOURS, TRAIN } from '../../../models/cli/commands.js';
 import { evaluateCommand } from '../../../models/cli/evaluate.js';
 import { commandHelp, mainHelp } from '../../../models/cli/help.js';
-import { neighboursCommand } from '../../../models/cli/neighbours.js';
+import { neighboursCommand, widenWeight } from '../../../models/cli/neighbours.js';
 import { trainCommand } from '../../../models/cli/train.js';
 import { itemNeighbours } from '../../../models/cli/evaluation/item-knn-baseline.js';
 import { leaveOneOut } from '../../../models/cli/evaluation/leave-one-out.js';
@@ -218,6 +218,23 @@ describe('neighbours: a co-occurrence memory for a trained bundle', () => {
     const lines = await captured(() => evaluateCommand(['--events', events, '--format', 's3rec', '--model', out, '--protocol', 'full', '--backend', 'cpu', '--json']));
     const result = JSON.parse(lines.at(-1)!);
     expect(Math.abs(result.model.mrr - result.f32.mrr)).toBeLessThan(0.05);
+  });
+
+  it('tries twice the largest weight when it won, while that wins on validation (widenWeight)', async () => {
+    // Validation NDCG@10 peaking at weight 4 (as Retail-OR's memory did: 0.1378 at 2, 0.1401 at 4, 0.1355 at 8).
+    const ndcg = (w: number, g: number) => 0.14 - 0.01 * Math.abs(Math.log2(w / 4)) - 0.001 * Math.abs(Math.log10(g / 100));
+    const tried: number[] = [];
+    const evaluate = async (settings: readonly { weight: number; gain: number }[]) => settings.map((s) => (tried.push(s.weight), { ndcg10: ndcg(s.weight, s.gain) }));
+    const grid = { weights: [0.25, 0.5, 1, 2], gains: [10, 100] };
+    const start = { setting: { weight: 2, gain: 100, hops: 2, paths: 0.3 }, result: { ndcg10: ndcg(2, 100) } };
+    const kept = await widenWeight(start, grid, evaluate, () => {});
+    expect(kept.setting).toEqual({ weight: 4, gain: 100, hops: 2, paths: 0.3 }); // the walk stays, the gain is chosen again
+    expect([...new Set(tried)]).toEqual([4, 8]); // 8 lost, so no 16
+    // An inner weight won, or the weight was given: nothing more is tried.
+    tried.length = 0;
+    await widenWeight({ ...start, setting: { ...start.setting, weight: 1 } }, grid, evaluate, () => {});
+    await widenWeight(start, { weights: [2], gains: [100] }, evaluate, () => {});
+    expect(tried).toEqual([]);
   });
 
   it('refuses events the model was not trained on, and bad options, with a typed error and the bundle untouched', async () => {
