@@ -156,14 +156,18 @@ export async function chooseMemory(
       }),
     );
   const results = await evaluate(variants);
-  const bestOf = (r: readonly { ndcg10: number }[]): number => r.reduce((b, x, i) => (x.ndcg10 > r[b]!.ndcg10 ? i : b), 0);
-  const best = bestOf(results);
+  const best = bestIndex(results);
   const line = (v: MemoryChoice, r: { hr10: number; ndcg10: number; mrr: number }) => `${describeMemory(v)}: ${select} HR@10 ${r.hr10.toFixed(4)} NDCG@10 ${r.ndcg10.toFixed(4)} MRR ${r.mrr.toFixed(4)}`;
   log(`  memory: ${variants.length} settings on ${results[0]!.users} validation users in ${((Date.now() - started) / 1000).toFixed(1)} s; ${line(variants[0]!, results[0]!)}`);
   const kept = await widenWeight({ setting: variants[best]!, result: results[best]! }, grid, evaluate, (c) => log(`  the grid's largest weight won; ${line(c.setting, c.result)}`));
   scoreHistories.dispose();
   log(`keeps ${kept.setting.weight === 0 ? 'no memory (none was better on validation)' : line(kept.setting, kept.result)}`);
   return kept.setting;
+}
+
+/** The index of the best validation NDCG@10 (the first of equals). */
+function bestIndex(results: readonly { ndcg10: number }[]): number {
+  return results.reduce((b, x, i) => (x.ndcg10 > results[b]!.ndcg10 ? i : b), 0);
 }
 
 /** How many times {@link widenWeight} doubles the weight past the grid's while that wins on validation. */
@@ -188,7 +192,7 @@ export async function widenWeight<R extends { ndcg10: number }>(
     const { hops, paths } = best.setting;
     const settings = grid.gains.map((gain) => ({ weight: top, gain, hops, paths }));
     const results = await evaluate(settings);
-    const i = results.reduce((b, x, j) => (x.ndcg10 > results[b]!.ndcg10 ? j : b), 0);
+    const i = bestIndex(results);
     const candidate = { setting: settings[i]!, result: results[i]! };
     report(candidate);
     if (!(candidate.result.ndcg10 > best.result.ndcg10)) break;
