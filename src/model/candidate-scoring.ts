@@ -22,7 +22,11 @@ export type MemoryCandidates = MemoryTerms;
 
 /** A history's {@link memoryTerms}, largest first; null for a model without a memory. */
 export function memoryCandidates(model: PlainSasrec, history: readonly number[]): MemoryCandidates | null {
-  const memory = memoryTerms(model, history);
+  return largestFirst(memoryTerms(model, history));
+}
+
+/** Memory terms already made (the runtime keeps them per history), largest first. */
+export function largestFirst(memory: MemoryTerms | null): MemoryCandidates | null {
   if (!memory) return null;
   const { items, terms } = memory;
   const order = Array.from(terms.keys()).sort((a, b) => terms[b]! - terms[a]! || items[a]! - items[b]!);

@@ -5,7 +5,7 @@ import type { DecodedBundle } from './decode-bundle.js';
 import { addCooccurrence, historyState, memoryTerms, plainSasrec, readsEventFeatures, rowDots, scoringRows, scoringVector, scoringWidth, vectorWidth, type MemoryTerms, type PlainSasrec } from './history-state.js';
 import { buildCandidateIndex, type CandidateIndex } from './candidate-index.js';
 import { candidateSettings, scoresCandidates } from './candidate-policy.js';
-import { memoryCandidates, scoreCandidates, type MemoryCandidates, type ScoredItems } from './candidate-scoring.js';
+import { largestFirst, scoreCandidates, type MemoryCandidates, type ScoredItems } from './candidate-scoring.js';
 import { featurizeHistory, type HistoryEvent, type HistoryFeatures } from '../core/featurize.js';
 
 export interface RuntimeOptions {
@@ -301,7 +301,9 @@ export class ModelRuntime {
     if (!index || history.items.length === 0) return null;
     while (this.switching) await this.switching;
     const last = this.lastOrNew(history);
-    last.reached ??= memoryCandidates(this.model, history.items);
+    // The memory's terms once per history, whichever of this and scoreInput runs first.
+    last.memory ??= memoryTerms(this.model, history.items);
+    last.reached ??= largestFirst(last.memory);
     const settings = candidateSettings(this.model.config.numItems, index.clusters);
     const out = scoreCandidates(index, this.rows, scoringVector(this.model, last.state), last.reached, settings);
     this.firstScore();
