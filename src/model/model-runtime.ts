@@ -7,6 +7,7 @@ import { buildCandidateIndex, type CandidateIndex } from './candidate-index.js';
 import { candidateSettings, scoresCandidates } from './candidate-policy.js';
 import { largestFirst, scoreCandidates, type MemoryCandidates, type ScoredItems } from './candidate-scoring.js';
 import { featurizeHistory, type HistoryEvent, type HistoryFeatures } from '../core/featurize.js';
+import { matMat } from './matrix-product.js';
 
 export interface RuntimeOptions {
   preference: BackendPreference;
@@ -417,17 +418,30 @@ export class ModelRuntime {
 
   /** Which of `candidates` (vocabulary indices) the item `target` is closest to, by the model's item embeddings. */
   nearest(target: number, candidates: readonly number[]): number | undefined {
-    const e = this.embedding();
-    let best: number | undefined;
-    let bestSim = -Infinity;
-    for (const c of candidates) {
-      const sim = this.cosine(e, target, c);
-      if (sim > bestSim) {
-        bestSim = sim;
-        best = c;
-      }
-    }
-    return best;
+    return this.nearestEach([target], candidates)[0];
+  }
+
+  /**
+   * {@link nearest} for several targets at once (a list's reasons): the cosines as one matrix product of the targets'
+   * vectors with the candidates' unit vectors; the first candidate wins a tie.
+   */
+  nearestEach(targets: readonly number[], candidates: readonly number[]): (number | undefined)[] {
+    const m = candidates.length;
+    if (m === 0) return targets.map(() => undefined);
+    const { data, d, norms } = this.embedding();
+    const X = new Float32Array(targets.length * d);
+    targets.forEach((t, r) => X.set(data.subarray(t * d, t * d + d), r * d));
+    const W = new Float32Array(d * m);
+    candidates.forEach((c, col) => {
+      for (let j = 0; j < d; j++) W[j * m + col] = data[c * d + j]! / norms[c]!;
+    });
+    const Y = new Float32Array(targets.length * m);
+    matMat(X, W, targets.length, d, m, Y);
+    return targets.map((_, r) => {
+      let best = 0;
+      for (let c = 1; c < m; c++) if (Y[r * m + c]! > Y[r * m + best]!) best = c;
+      return candidates[best];
+    });
   }
 
   dispose(): void {

@@ -32,11 +32,13 @@ export class History {
     for (const e of events) {
       if (this.byId.has(e.eventId)) continue;
       this.byId.set(e.eventId, e);
+      // An event newer than every one held (this tab's, as they come) keeps the order: the next read sorts nothing.
+      const last = this.sorted[this.sorted.length - 1];
+      if (last !== undefined && e.eventId < last.eventId) this.dirty = true;
       this.sorted.push(e);
       added++;
     }
     if (added > 0) {
-      this.dirty = true;
       this.derived = {};
       this.version++;
     }
@@ -66,10 +68,10 @@ export class History {
   events(): readonly BehaviourEvent[] {
     if (this.dirty) {
       this.sorted.sort((a, b) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
-      if (this.sorted.length > this.maxEvents) {
-        for (const e of this.sorted.splice(0, this.sorted.length - this.maxEvents)) this.byId.delete(e.eventId);
-      }
       this.dirty = false;
+    }
+    if (this.sorted.length > this.maxEvents) {
+      for (const e of this.sorted.splice(0, this.sorted.length - this.maxEvents)) this.byId.delete(e.eventId);
     }
     return this.sorted;
   }

@@ -54,8 +54,10 @@ export async function modelRecommend(
   // A tiered catalog's tail items loaded on this page (the shopper's history's shards), scored from their own rows.
   const tail = catalog.tail?.scoringRows(runtime.weightsChecksum, runtime.rowWidth) ?? null;
   const tailScores = tail && tail.itemIds.length > 0 ? runtime.scoreVectors(tail.vectors, input) : null;
+  /** Whether a score would enter the top k as it stands (checked before any look-up of the item: most do not). */
+  const enters = (score: number): boolean => top.length < options.k || score > top[top.length - 1]!.score;
   const consider = (index: number, itemId: string, score: number): void => {
-    if (top.length === options.k && score <= top[top.length - 1]!.score) return;
+    if (!enters(score)) return;
     if (!passesFilter(itemId, options.filter, catalog, history, exclude)) return;
     let at = top.length;
     while (at > 0 && top[at - 1]!.score < score) at--;
@@ -63,11 +65,11 @@ export async function modelRecommend(
     if (top.length > options.k) top.pop();
   };
   const sells = (itemId: string): boolean => catalog.size === 0 || catalog.get(itemId) !== undefined; // not a model item the store no longer sells
-  if (shortlist) shortlist.items.forEach((i, r) => sells(vocabulary[i - 1]!) && consider(i, vocabulary[i - 1]!, shortlist.scores[r]!));
+  if (shortlist) shortlist.items.forEach((i, r) => enters(shortlist.scores[r]!) && sells(vocabulary[i - 1]!) && consider(i, vocabulary[i - 1]!, shortlist.scores[r]!));
   const all = scores ?? (shortlist && top.length < options.k ? await runtime.scoreInput(input) : null);
   if (all) {
     top.length = 0; // the filters left fewer than k of the shortlist: rank the whole catalog
-    for (let i = 1; i < all.length; i++) if (sells(vocabulary[i - 1]!)) consider(i, vocabulary[i - 1]!, all[i]!);
+    for (let i = 1; i < all.length; i++) if (enters(all[i]!) && sells(vocabulary[i - 1]!)) consider(i, vocabulary[i - 1]!, all[i]!);
   }
   freshScores.forEach((score, j) => consider(-1 - j, fresh.itemIds[j]!, score));
   const tailFrom = -1 - fresh.itemIds.length;
@@ -79,7 +81,9 @@ export async function modelRecommend(
   }
   const contextIndex = options.contextItemId === undefined ? undefined : runtime.indexOf(options.contextItemId);
   if (contextIndex !== undefined) known.set(contextIndex, { itemId: options.contextItemId!, verb: 'are looking at' });
-  return top.map(({ index, score }) => {
+  // Each vocabulary result's closest history item, in one product (a new or tail item, index < 0, takes no reason from it).
+  const nearest = runtime.nearestEach(top.map(({ index }) => Math.max(index, 0)), [...known.keys()]);
+  return top.map(({ index, score }, at) => {
     if (index <= tailFrom) {
       const itemId = tail!.itemIds[tailFrom - index]!;
       const rec: Recommendation = { itemId, score, reason: 'Picked for you by the model from your history', source: 'model', attributionId: options.attributionId };
@@ -101,7 +105,7 @@ export async function modelRecommend(
       return rec;
     }
     const itemId = vocabulary[index - 1]!;
-    const near = known.get(runtime.nearest(index, [...known.keys()]) ?? -1);
+    const near = known.get(nearest[at] ?? -1);
     const rec: Recommendation = {
       itemId,
       score,

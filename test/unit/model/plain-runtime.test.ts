@@ -43,3 +43,25 @@ describe('the model before and after TensorFlow.js', () => {
     runtime.dispose();
   });
 });
+
+/** A list's reasons name, for each result, the history item closest to it: one product for the list (`nearestEach`). */
+describe('the reasons\' nearest history items', () => {
+  it('are, for every target, the candidate of highest cosine, as one target at a time finds them', async () => {
+    const numItems = 500;
+    const vocabulary = Array.from({ length: numItems }, (_, i) => `item-${i + 1}`);
+    const config = sasrecConfig({ numItems, dim: 16, maxLength: 10 });
+    const encoded = await encodeBundle(config, vocabulary, exportWeights(initSasrecWeights(config, 11)), 'int8');
+    const bundle = await decodeBundle(encoded.manifest, async (name) => new Map(encoded.files).get(name)!);
+    const runtime = ModelRuntime.plain(bundle, { preference: 'cpu', onBackend: () => {} });
+    const targets = Array.from({ length: 10 }, (_, i) => 3 + i * 41);
+    const candidates = Array.from({ length: 50 }, (_, i) => 7 + i * 9);
+    const similarities = targets.map((t) => runtime.similarities(t));
+    const expected = similarities.map((s) => candidates.reduce((best, c) => (s[c]! > s[best]! ? c : best), candidates[0]!));
+    expect(runtime.nearestEach(targets, candidates)).toEqual(expected);
+    expect(targets.map((t) => runtime.nearest(t, candidates))).toEqual(expected);
+    // Distinct answers: the test would not pass by naming one candidate for every target.
+    expect(new Set(expected).size).toBeGreaterThan(3);
+    expect(runtime.nearestEach(targets, [])).toEqual(targets.map(() => undefined));
+    runtime.dispose();
+  });
+});
