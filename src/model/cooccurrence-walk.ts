@@ -145,3 +145,177 @@ export function neighbourReach(lists: NeighbourLists, history: readonly number[]
   }
   return { items, sums: out };
 }
+
+/** Catalogs up to this size keep an {@link IncrementalReach} (about 12 bytes per item and step, plus 16 per item). */
+export const INCREMENTAL_REACH_MAX_ITEMS = 262_144;
+
+/** After this many updates the state is rebuilt from the window, so float64 rounding cannot build up. */
+const REBUILD_EVERY = 256;
+
+/** A step's entries touched by one update, with what they held before it (`seen` stamps first touches). */
+interface Touched {
+  count: number;
+  items: Int32Array;
+  oldValues: Float64Array;
+  oldCounts: Int32Array;
+}
+
+/**
+ * {@link neighbourReach}, followed from one history to the next: the worker's histories change by an event at a time,
+ * and the walk is linear in its sources (each step's sums are the previous step's pushed through the lists), so adding
+ * the new item's paths and taking away those of the item that left the window gives the new walk: a few hundred
+ * edges instead of every path from every item of the history. Each step's sums are kept per item in float64 with the
+ * count of the positive paths that reach it, so an item all of whose paths left is dropped exactly. The items reached
+ * and `term(sum)` of each (the sum over steps, `pathWeight`-weighted, as `neighbourReach` gives it in float32) are
+ * what {@link update} returns; the same as the walk from scratch to float32 rounding, in another order.
+ */
+export class IncrementalReach {
+  private readonly size: number;
+  private readonly values: Float64Array[];
+  private readonly counts: Int32Array[];
+  private readonly touched: Touched[];
+  private readonly seen: Int32Array;
+  private epoch = 0;
+  /** The items reached (any step), each once: `unionItems[0 .. unionCount]`; `unionAt[j]` is j's position + 1, or 0. */
+  private readonly unionItems: Int32Array;
+  private readonly unionAt: Int32Array;
+  private unionCount = 0;
+  private readonly terms: Float32Array;
+  private window = new Set<number>();
+  private updates = 0;
+
+  constructor(
+    private readonly lists: NeighbourLists,
+    private readonly hops: number,
+    private readonly pathWeight: number,
+    private readonly term: (sum: number) => number,
+  ) {
+    this.size = lists.offsets.length - 1;
+    const steps = pathWeight > 0 ? hops : 1;
+    this.values = Array.from({ length: steps }, () => new Float64Array(this.size));
+    this.counts = Array.from({ length: steps }, () => new Int32Array(this.size));
+    this.touched = Array.from({ length: steps }, () => ({ count: 0, items: new Int32Array(this.size), oldValues: new Float64Array(this.size), oldCounts: new Int32Array(this.size) }));
+    this.seen = new Int32Array(this.size);
+    this.unionItems = new Int32Array(this.size);
+    this.unionAt = new Int32Array(this.size);
+    this.terms = new Float32Array(this.size);
+  }
+
+  /** The walk's items and terms for `history` (its last `historyLength` items, as `neighbourReach` reads them). */
+  update(history: readonly number[], historyLength: number): { items: Int32Array; terms: Float32Array } {
+    const next = new Set<number>();
+    for (const h of history.slice(-historyLength)) if (h > 0 && h < this.size) next.add(h);
+    let removed = 0;
+    for (const h of this.window) if (!next.has(h)) removed++;
+    if (++this.updates >= REBUILD_EVERY || removed > next.size / 2) this.reset();
+    const sources: number[] = [];
+    const signs: number[] = [];
+    for (const h of this.window) {
+      if (next.has(h)) continue;
+      sources.push(h);
+      signs.push(-1);
+    }
+    for (const h of next) {
+      if (this.window.has(h)) continue;
+      sources.push(h);
+      signs.push(1);
+    }
+    this.window = next;
+    if (sources.length > 0) this.apply(sources, signs);
+    const items = this.unionItems.slice(0, this.unionCount);
+    const terms = new Float32Array(items.length);
+    for (let r = 0; r < items.length; r++) terms[r] = this.terms[items[r]!]!;
+    return { items, terms };
+  }
+
+  /** Forgets everything: the next update walks its whole window. */
+  private reset(): void {
+    for (let r = 0; r < this.unionCount; r++) {
+      const j = this.unionItems[r]!;
+      for (let s = 0; s < this.values.length; s++) {
+        this.values[s]![j] = 0;
+        this.counts[s]![j] = 0;
+      }
+      this.terms[j] = 0;
+      this.unionAt[j] = 0;
+    }
+    this.unionCount = 0;
+    this.window = new Set();
+    this.updates = 0;
+  }
+
+  /** Adds (sign 1) or takes away (sign −1) the paths from each source, step by step, then renews the touched terms. */
+  private apply(sources: readonly number[], signs: readonly number[]): void {
+    const { offsets, ids, sims } = this.lists;
+    const steps = this.values.length;
+    for (let s = 0; s < steps; s++) {
+      const values = this.values[s]!;
+      const counts = this.counts[s]!;
+      const out = this.touched[s]!;
+      out.count = 0;
+      const stamp = ++this.epoch;
+      const push = (m: number, dValue: number, dCount: number): void => {
+        for (let k = offsets[m]!; k < offsets[m + 1]!; k++) {
+          const sim = sims[k]!;
+          if (!(sim > 0)) continue; // as the walk from scratch: a weight int8 rounded to 0 reaches nothing
+          const j = ids[k]!;
+          if (this.seen[j] !== stamp) {
+            this.seen[j] = stamp;
+            out.items[out.count] = j;
+            out.oldValues[out.count] = values[j]!;
+            out.oldCounts[out.count++] = counts[j]!;
+          }
+          values[j]! += dValue * sim;
+          counts[j]! += dCount;
+        }
+      };
+      if (s === 0) {
+        sources.forEach((h, i) => push(h, signs[i]!, signs[i]!));
+      } else {
+        // What each item touched one step before sends on: its sum while reached, nothing once it is not.
+        const before = this.touched[s - 1]!;
+        const previous = this.values[s - 1]!;
+        const previousCounts = this.counts[s - 1]!;
+        for (let r = 0; r < before.count; r++) {
+          const m = before.items[r]!;
+          const wasReached = before.oldCounts[r]! > 0;
+          const isReached = previousCounts[m]! > 0;
+          const dValue = (isReached ? previous[m]! : 0) - (wasReached ? before.oldValues[r]! : 0);
+          const dCount = (isReached ? 1 : 0) - (wasReached ? 1 : 0);
+          if (dValue !== 0 || dCount !== 0) push(m, dValue, dCount);
+        }
+      }
+      for (let r = 0; r < out.count; r++) if (counts[out.items[r]!] === 0) values[out.items[r]!] = 0; // exactly nothing left
+    }
+    for (let s = 0; s < steps; s++) {
+      const out = this.touched[s]!;
+      for (let r = 0; r < out.count; r++) this.renew(out.items[r]!);
+    }
+  }
+
+  /** Item j's membership and term from its sums now. */
+  private renew(j: number): void {
+    let sum = 0;
+    let reached = false;
+    let factor = 1;
+    for (let s = 0; s < this.values.length; s++) {
+      if (this.counts[s]![j]! > 0) {
+        reached = true;
+        sum += factor * this.values[s]![j]!;
+      }
+      factor *= this.pathWeight;
+    }
+    if (reached && this.unionAt[j] === 0) {
+      this.unionItems[this.unionCount++] = j;
+      this.unionAt[j] = this.unionCount;
+    } else if (!reached && this.unionAt[j] !== 0) {
+      const at = this.unionAt[j]! - 1;
+      const last = this.unionItems[--this.unionCount]!;
+      this.unionItems[at] = last;
+      this.unionAt[last] = at + 1;
+      this.unionAt[j] = 0;
+    }
+    const single = Math.fround(sum);
+    this.terms[j] = reached && single > 0 ? this.term(single) : 0;
+  }
+}

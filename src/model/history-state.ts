@@ -1,4 +1,4 @@
-import { neighbourReach, type NeighbourLists } from './cooccurrence-walk.js';
+import { IncrementalReach, INCREMENTAL_REACH_MAX_ITEMS, neighbourReach, type NeighbourLists } from './cooccurrence-walk.js';
 import type { NamedArray } from './model-bundle.js';
 import { NEIGHBOUR_COUNTS, NEIGHBOUR_IDS, NEIGHBOUR_WEIGHTS } from './model-bundle.js';
 import { NO_MEMORY, type SasrecConfig } from './sasrec-config.js';
@@ -139,6 +139,25 @@ export function memoryTerms(model: PlainSasrec, history: readonly number[]): Mem
   const terms = new Float32Array(items.length);
   for (let r = 0; r < items.length; r++) if (sums[r]! > 0) terms[r] = memoryTerm(sums[r]!, neighbourWeight);
   return { items, terms };
+}
+
+const followed = new WeakMap<PlainSasrec, IncrementalReach>();
+
+/**
+ * {@link memoryTerms} for a caller that asks for one history after another (the worker: each new event changes the
+ * history by one item): the walk is followed from the previous history (`IncrementalReach`) where the catalog is small
+ * enough to keep its state, else walked from scratch. The same terms to float32 rounding, the items in another order.
+ */
+export function followedMemoryTerms(model: PlainSasrec, history: readonly number[]): MemoryTerms | null {
+  const lists = model.neighbours;
+  if (!lists || history.length === 0) return null;
+  if (lists.offsets.length - 1 > INCREMENTAL_REACH_MAX_ITEMS) return memoryTerms(model, history);
+  let walk = followed.get(model);
+  if (!walk) {
+    const { neighbourWeight, neighbourHops, neighbourPathWeight } = model.config;
+    followed.set(model, (walk = new IncrementalReach(lists, neighbourHops, neighbourPathWeight, (sum) => memoryTerm(sum, neighbourWeight))));
+  }
+  return walk.update(history, model.config.maxLength);
 }
 
 /** The co-occurrence memory's term for a sum of similarities: `weight × log(1 + gain × sum)` (the bundle's weights carry the gain). */

@@ -2,7 +2,7 @@ import type { BackendName, BackendPreference, BackendReport, WasmPaths } from '.
 import { preferenceOrder, STEADY_RUNS, WARMUP_RUNS } from './backend-policy.js';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { DecodedBundle } from './decode-bundle.js';
-import { addCooccurrence, historyState, memoryTerms, plainSasrec, readsEventFeatures, rowDots, scoringRows, scoringVector, scoringWidth, vectorWidth, type MemoryTerms, type PlainSasrec } from './history-state.js';
+import { addCooccurrence, followedMemoryTerms, historyState, plainSasrec, readsEventFeatures, rowDots, scoringRows, scoringVector, scoringWidth, vectorWidth, type MemoryTerms, type PlainSasrec } from './history-state.js';
 import { buildCandidateIndex, type CandidateIndex } from './candidate-index.js';
 import { candidateSettings, scoresCandidates } from './candidate-policy.js';
 import { largestFirst, scoreCandidates, type MemoryCandidates, type ScoredItems } from './candidate-scoring.js';
@@ -278,7 +278,7 @@ export class ModelRuntime {
         const vector = scoringVector(this.model, last.state);
         // Before a backend is chosen: the same dot products in plain loops.
         const scores = this.accelerated ? await this.tf!.scoreState(this.tableT ?? this.load(), vector) : rowDots(this.rows, vector, true);
-        last.memory ??= memoryTerms(this.model, history.items);
+        last.memory ??= followedMemoryTerms(this.model, history.items);
         const out = addCooccurrence(this.model, history.items, scores, last.memory);
         this.firstScore();
         return out;
@@ -303,7 +303,7 @@ export class ModelRuntime {
     while (this.switching) await this.switching;
     const last = this.lastOrNew(history);
     // The memory's terms once per history, whichever of this and scoreInput runs first.
-    last.memory ??= memoryTerms(this.model, history.items);
+    last.memory ??= followedMemoryTerms(this.model, history.items);
     last.reached ??= largestFirst(last.memory);
     const settings = candidateSettings(this.model.config.numItems, index.clusters);
     const out = scoreCandidates(index, this.rows, scoringVector(this.model, last.state), last.reached, settings);
