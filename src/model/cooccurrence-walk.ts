@@ -146,7 +146,7 @@ export function neighbourReach(lists: NeighbourLists, history: readonly number[]
   return { items, sums: out };
 }
 
-/** Catalogs up to this size keep an {@link IncrementalReach} (about 12 bytes per item and step, plus 16 per item). */
+/** Catalogs up to this size keep an {@link IncrementalReach} (12 bytes per item and step, 16 per item, and what a walk touches). */
 export const INCREMENTAL_REACH_MAX_ITEMS = 262_144;
 
 /** After this many updates the state is rebuilt from the window, so float64 rounding cannot build up. */
@@ -158,6 +158,18 @@ interface Touched {
   items: Int32Array;
   oldValues: Float64Array;
   oldCounts: Int32Array;
+}
+
+/** Twice the room for a step's touched entries (an update touches a few hundred; a rebuild, the whole walk). */
+function grow(touched: Touched): void {
+  const n = touched.items.length * 2;
+  const items = new Int32Array(n);
+  const oldValues = new Float64Array(n);
+  const oldCounts = new Int32Array(n);
+  items.set(touched.items);
+  oldValues.set(touched.oldValues);
+  oldCounts.set(touched.oldCounts);
+  Object.assign(touched, { items, oldValues, oldCounts });
 }
 
 /**
@@ -194,7 +206,7 @@ export class IncrementalReach {
     const steps = pathWeight > 0 ? hops : 1;
     this.values = Array.from({ length: steps }, () => new Float64Array(this.size));
     this.counts = Array.from({ length: steps }, () => new Int32Array(this.size));
-    this.touched = Array.from({ length: steps }, () => ({ count: 0, items: new Int32Array(this.size), oldValues: new Float64Array(this.size), oldCounts: new Int32Array(this.size) }));
+    this.touched = Array.from({ length: steps }, () => ({ count: 0, items: new Int32Array(1024), oldValues: new Float64Array(1024), oldCounts: new Int32Array(1024) }));
     this.seen = new Int32Array(this.size);
     this.unionItems = new Int32Array(this.size);
     this.unionAt = new Int32Array(this.size);
@@ -261,6 +273,7 @@ export class IncrementalReach {
           const j = ids[k]!;
           if (this.seen[j] !== stamp) {
             this.seen[j] = stamp;
+            if (out.count === out.items.length) grow(out);
             out.items[out.count] = j;
             out.oldValues[out.count] = values[j]!;
             out.oldCounts[out.count++] = counts[j]!;
