@@ -24,10 +24,13 @@ export function personalize(
   const { history, catalog, model, scores } = context;
   const fused = model && scores ? fuseWithModel(ids, (id) => { const i = model.indexOf(id); return i === undefined ? undefined : scores[i]; }) : ids.map((id, inputRank) => ({ id, inputRank, score: 1 / (60 + inputRank), personal: false }));
   const known = model ? history.recentItems(50).map((r) => ({ itemId: r.itemId, index: model.indexOf(r.itemId) })).filter((r) => r.index !== undefined) : [];
+  // The history item closest to each result the model moved up, in one product for the list.
+  const moved = model ? fused.filter((h) => h.personal) : [];
+  const nearest = new Map(model ? model.nearestEach(moved.map((h) => model.indexOf(h.id)!), known.map((r) => r.index!)).map((near, i) => [moved[i]!.id, near]) : []);
   return fused.map((h) => {
     let reason = context.lead;
     if (h.personal && model) {
-      const near = model.nearest(model.indexOf(h.id)!, known.map((r) => r.index!));
+      const near = nearest.get(h.id);
       const item = known.find((r) => r.index === near);
       if (item) reason += `; ranked up because you viewed “${catalog.title(item.itemId)}”`;
     }

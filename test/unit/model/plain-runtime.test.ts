@@ -6,6 +6,10 @@ import { decodeBundle } from '../../../src/model/decode-bundle.js';
 import { ModelRuntime } from '../../../src/model/model-runtime.js';
 import { sasrecConfig } from '../../../src/model/sasrec-config.js';
 import { useCpu } from './tf-setup.js';
+import { validateEvent } from '../../../src/core/index.js';
+import { CatalogIndex } from '../../../src/worker/catalog-index.js';
+import { personalize } from '../../../src/worker/catalog-search.js';
+import { History } from '../../../src/worker/history.js';
 
 beforeAll(useCpu);
 
@@ -62,6 +66,33 @@ describe('the reasons\' nearest history items', () => {
     // Distinct answers: the test would not pass by naming one candidate for every target.
     expect(new Set(expected).size).toBeGreaterThan(3);
     expect(runtime.nearestEach(targets, [])).toEqual(targets.map(() => undefined));
+    runtime.dispose();
+  });
+});
+
+describe('a search re-ranked for the shopper', () => {
+  it('says, for each result the model moved up, which viewed item it is closest to', async () => {
+    const numItems = 500;
+    const vocabulary = Array.from({ length: numItems }, (_, i) => `item-${i + 1}`);
+    const config = sasrecConfig({ numItems, dim: 16, maxLength: 10 });
+    const encoded = await encodeBundle(config, vocabulary, exportWeights(initSasrecWeights(config, 13)), 'int8');
+    const bundle = await decodeBundle(encoded.manifest, async (name) => new Map(encoded.files).get(name)!);
+    const runtime = ModelRuntime.plain(bundle, { preference: 'cpu', onBackend: () => {} });
+    const catalog = new CatalogIndex(vocabulary.map((id) => ({ id, title: `Title of ${id}` })));
+    const history = new History(100);
+    const viewed = ['item-5', 'item-77', 'item-300'];
+    history.add(viewed.map((itemId, i) => validateEvent({ type: 'view', itemId, ts: Date.UTC(2026, 0, 1) + i }, undefined, Date.UTC(2026, 0, 2))));
+    const scores = await runtime.score(viewed);
+    const ids = Array.from({ length: 40 }, (_, i) => `item-${400 - i * 9}`);
+    const list = personalize(ids, { history, catalog, model: runtime, scores, lead: 'Matches', attributionId: 'a' });
+    const moved = list.filter((r) => r.source === 'model');
+    expect(moved.length).toBeGreaterThan(5);
+    for (const r of moved) {
+      const s = runtime.similarities(runtime.indexOf(r.itemId)!);
+      const closest = viewed.reduce((best, id) => (s[runtime.indexOf(id)!]! > s[runtime.indexOf(best)!]! ? id : best));
+      expect(r.reason).toBe(`Matches; ranked up because you viewed “Title of ${closest}”`);
+    }
+    expect(new Set(moved.map((r) => r.reason)).size).toBeGreaterThan(1);
     runtime.dispose();
   });
 });
