@@ -13,6 +13,15 @@ import { History } from '../../../src/worker/history.js';
 
 beforeAll(useCpu);
 
+/** A runtime before TensorFlow.js (`ModelRuntime.plain`) for an untrained int8 bundle of `item-1` … `item-N`. */
+async function plainRuntime(numItems: number, seed: number, onBackend: (backend: string) => void = () => {}): Promise<ModelRuntime> {
+  const vocabulary = Array.from({ length: numItems }, (_, i) => `item-${i + 1}`);
+  const config = sasrecConfig({ numItems, dim: 16, maxLength: 10 });
+  const encoded = await encodeBundle(config, vocabulary, exportWeights(initSasrecWeights(config, seed)), 'int8');
+  const bundle = await decodeBundle(encoded.manifest, async (name) => new Map(encoded.files).get(name)!);
+  return ModelRuntime.plain(bundle, { preference: 'cpu', onBackend: (r) => onBackend(r.backend) });
+}
+
 /**
  * A page view's first answers come from the runtime before TensorFlow.js is loaded (`ModelRuntime.plain`: the same
  * state, the catalog product in plain loops); after `accelerate()` the backend scores. The shopper must not see the
@@ -21,12 +30,8 @@ beforeAll(useCpu);
 describe('the model before and after TensorFlow.js', () => {
   it('scores every item as the backend does, and moves to the backend on accelerate()', async () => {
     const numItems = 3000;
-    const vocabulary = Array.from({ length: numItems }, (_, i) => `item-${i + 1}`);
-    const config = sasrecConfig({ numItems, dim: 16, maxLength: 10 });
-    const encoded = await encodeBundle(config, vocabulary, exportWeights(initSasrecWeights(config, 7)), 'int8');
-    const bundle = await decodeBundle(encoded.manifest, async (name) => new Map(encoded.files).get(name)!);
     const reports: string[] = [];
-    const runtime = ModelRuntime.plain(bundle, { preference: 'cpu', onBackend: (r) => reports.push(r.backend) });
+    const runtime = await plainRuntime(numItems, 7, (backend) => reports.push(backend));
     const histories = [['item-5'], ['item-10', 'item-2999', 'item-7'], Array.from({ length: 12 }, (_, i) => `item-${i * 97 + 1}`)];
     const before = [];
     for (const h of histories) before.push((await runtime.score(h))!);
@@ -51,12 +56,7 @@ describe('the model before and after TensorFlow.js', () => {
 /** A list's reasons name, for each result, the history item closest to it: one product for the list (`nearestEach`). */
 describe('the reasons\' nearest history items', () => {
   it('are, for every target, the candidate of highest cosine, as one target at a time finds them', async () => {
-    const numItems = 500;
-    const vocabulary = Array.from({ length: numItems }, (_, i) => `item-${i + 1}`);
-    const config = sasrecConfig({ numItems, dim: 16, maxLength: 10 });
-    const encoded = await encodeBundle(config, vocabulary, exportWeights(initSasrecWeights(config, 11)), 'int8');
-    const bundle = await decodeBundle(encoded.manifest, async (name) => new Map(encoded.files).get(name)!);
-    const runtime = ModelRuntime.plain(bundle, { preference: 'cpu', onBackend: () => {} });
+    const runtime = await plainRuntime(500, 11);
     const targets = Array.from({ length: 10 }, (_, i) => 3 + i * 41);
     const candidates = Array.from({ length: 50 }, (_, i) => 7 + i * 9);
     const similarities = targets.map((t) => runtime.similarities(t));
@@ -74,10 +74,7 @@ describe('a search re-ranked for the shopper', () => {
   it('says, for each result the model moved up, which viewed item it is closest to', async () => {
     const numItems = 500;
     const vocabulary = Array.from({ length: numItems }, (_, i) => `item-${i + 1}`);
-    const config = sasrecConfig({ numItems, dim: 16, maxLength: 10 });
-    const encoded = await encodeBundle(config, vocabulary, exportWeights(initSasrecWeights(config, 13)), 'int8');
-    const bundle = await decodeBundle(encoded.manifest, async (name) => new Map(encoded.files).get(name)!);
-    const runtime = ModelRuntime.plain(bundle, { preference: 'cpu', onBackend: () => {} });
+    const runtime = await plainRuntime(numItems, 13);
     const catalog = new CatalogIndex(vocabulary.map((id) => ({ id, title: `Title of ${id}` })));
     const history = new History(100);
     const viewed = ['item-5', 'item-77', 'item-300'];
