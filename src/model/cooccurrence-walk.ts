@@ -198,7 +198,7 @@ export class IncrementalReach {
 
   constructor(
     private readonly lists: NeighbourLists,
-    private readonly hops: number,
+    hops: number,
     private readonly pathWeight: number,
     private readonly term: (sum: number) => number,
   ) {
@@ -217,16 +217,12 @@ export class IncrementalReach {
   update(history: readonly number[], historyLength: number): { items: Int32Array; terms: Float32Array } {
     const next = new Set<number>();
     for (const h of history.slice(-historyLength)) if (h > 0 && h < this.size) next.add(h);
-    let removed = 0;
-    for (const h of this.window) if (!next.has(h)) removed++;
-    if (++this.updates >= REBUILD_EVERY || removed > next.size / 2) this.reset();
-    const sources: number[] = [];
-    const signs: number[] = [];
-    for (const h of this.window) {
-      if (next.has(h)) continue;
-      sources.push(h);
-      signs.push(-1);
+    let sources = [...this.window].filter((h) => !next.has(h));
+    if (++this.updates >= REBUILD_EVERY || sources.length > next.size / 2) {
+      this.reset();
+      sources = [];
     }
+    const signs: number[] = sources.map(() => -1);
     for (const h of next) {
       if (this.window.has(h)) continue;
       sources.push(h);
@@ -300,9 +296,16 @@ export class IncrementalReach {
       }
       for (let r = 0; r < out.count; r++) if (counts[out.items[r]!] === 0) values[out.items[r]!] = 0; // exactly nothing left
     }
+    // Each item touched at any step, once.
+    const stamp = ++this.epoch;
     for (let s = 0; s < steps; s++) {
       const out = this.touched[s]!;
-      for (let r = 0; r < out.count; r++) this.renew(out.items[r]!);
+      for (let r = 0; r < out.count; r++) {
+        const j = out.items[r]!;
+        if (this.seen[j] === stamp) continue;
+        this.seen[j] = stamp;
+        this.renew(j);
+      }
     }
   }
 
