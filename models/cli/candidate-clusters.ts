@@ -46,7 +46,7 @@ export function clusterRows(rows: Float32Array, width: number, clusters: number,
 }
 
 /** Each item's nearest centroid (squared L2) and its distance (up to the item's own squared norm). */
-function assign(rows: Float32Array, width: number, centroids: Float32Array, k: number, assignment: Int32Array, distance: Float32Array): void {
+export function assign(rows: Float32Array, width: number, centroids: Float32Array, k: number, assignment: Int32Array, distance: Float32Array): void {
   const size = rows.length / width;
   const c = tf.tensor2d(centroids, [k, width]);
   const halfNorms = tf.tidy(() => tf.mul(tf.sum(tf.square(c), 1), 0.5));

@@ -1,7 +1,7 @@
 import { MAX_NEIGHBOUR_HOPS } from '../../src/model/model-bundle.js';
 import type { CommandSpec, OptionSpec } from './option-spec.js';
 import { EVENT_FORMATS, RETAIL_SEQUENCES } from './read-events.js';
-import { APPROXIMATE_FROM, PROBE_FRACTION } from '../../src/model/candidate-policy.js';
+import { APPROXIMATE_FROM, PROBE_FRACTION, TAIL_CLUSTERS } from '../../src/model/candidate-policy.js';
 
 /**
  * Every option of every `edgereco` command, with its type, default and one-line doc: the one place they are declared.
@@ -130,6 +130,8 @@ export const EVALUATE: CommandSpec = {
     'head-share': { type: 'number', positive: true, max: 1, default: 0.02, value: 'F', doc: 'with --scoring tiered: the share of the catalog in the head (the bench store: 20,000 of 1,000,000)' },
     'without-tail-inputs': { type: 'flag', doc: 'with --scoring tiered: the state reads the head items only (as the worker did before tail items became inputs)', experimental: true },
     'shard-share': { type: 'number', positive: true, max: 1, default: 0.0005, value: 'F', doc: 'with --scoring tiered: the share of the catalog in one shard (the bench store: 500 of 1,000,000)' },
+    'tail-clusters': { type: 'integer', min: 0, default: TAIL_CLUSTERS, value: 'N', doc: 'with --scoring tiered: the tail clusters (by the model\'s rows, a shard\'s size each) scored per history, those whose centroids score best, as the worker does (0: hash shards only)' },
+    'tail-memory-clusters': { type: 'integer', min: 0, default: 0, value: 'N', doc: 'with --scoring tiered: also the N clusters holding most of the whole model\'s memory terms over tail items, with those terms (an upper bound: a page cannot walk the whole memory)', experimental: true },
     probe: { type: 'number', positive: true, max: 1, default: PROBE_FRACTION, value: 'F', doc: 'with --scoring approximate: the share of clusters probed', experimental: true },
     json: { type: 'flag', doc: 'print one line of JSON' },
     backend: BACKEND,
@@ -157,8 +159,9 @@ export const TIERS: CommandSpec = {
     model: { type: 'string', value: 'DIR', doc: 'the full model bundle (from `edgereco train`; its f32 twin is used when present): writes OUT/model, the head\'s bundle, and each shard\'s scoring rows' },
     head: { type: 'integer', min: 1, default: 20000, value: 'N', doc: 'items in the head: the N most popular (the catalog\'s popularity, else the model\'s prior, else the first N rows)' },
     'shard-items': { type: 'integer', min: 1, default: 500, value: 'N', doc: 'tail items per shard, on average (shards = ceil(tail / N))' },
-    out: { type: 'string', value: 'DIR', required: true, doc: 'where to write catalog.json, shards/K.json and, with --model, model/' },
+    out: { type: 'string', value: 'DIR', required: true, doc: 'where to write catalog.json, shards/K.json and, with --model, model/ and clusters/' },
     json: { type: 'flag', doc: 'print the summary as one line of JSON' },
+    backend: BACKEND,
   },
 };
 

@@ -9,7 +9,7 @@ import { popularityScorer } from './evaluation/popularity-baseline.js';
 import type { RankingMetrics } from './evaluation/ranking-metrics.js';
 import type { SequenceFeatures } from './datasets/sequence-dataset.js';
 import { historyScorer, prefixFeatures } from './evaluation/catalog-scores.js';
-import { plainSasrec, readsEventFeatures, scoringRows, scoringWidth, type PlainSasrec } from '../../src/model/history-state.js';
+import { memoryTerms, plainSasrec, readsEventFeatures, scoringRows, scoringWidth, type PlainSasrec } from '../../src/model/history-state.js';
 import { ModelRuntime } from '../../src/model/model-runtime.js';
 import { shardOf } from '../../src/core/catalog-tiers.js';
 import { restrictBundle } from './head-bundle.js';
@@ -17,6 +17,7 @@ import { invalidOption } from './args.js';
 import { candidateIndex, type CandidateIndex } from '../../src/model/candidate-index.js';
 import { candidateSettings, clusterCount, type CandidateSettings } from '../../src/model/candidate-policy.js';
 import { clusterRows } from './candidate-clusters.js';
+import { tailClusters } from './tail-clusters.js';
 import type { DecodedBundle } from '../../src/model/decode-bundle.js';
 import { trainingDataHash } from './training/training-data-hash.js';
 import { parseArgs } from './args.js';
@@ -58,9 +59,12 @@ export function bundleScorer(bundle: DecodedBundle, itemIds: readonly string[], 
  * history's latest 50 tail items are scored by the same state against their own rows (no memory); every other item
  * cannot be recommended (-Infinity); a history the model cannot read gets popularity, as the worker's baseline does.
  * `tailInputs`: the state also reads the history's tail items (`addInputs`), as the worker does; without it, as the
- * worker did before.
+ * worker did before. `tail.clusters`: the tail is also cut by clusters of its rows (`tailClusters`, a shard's size
+ * each, as `edgereco tiers` writes them) and the clusters whose centroids score best are scored too, as the worker's
+ * `clusterCandidates` does (0: hash shards only, the worker before). `tail.memoryClusters` (an experiment, an upper
+ * bound): also the clusters holding most of the whole model's memory terms over tail items, scored with those terms.
  */
-function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: readonly (readonly number[])[], headShare: number, shardShare: number, tailInputs: boolean): { scorer: CatalogScorer; described: () => Record<string, unknown> } {
+function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: readonly (readonly number[])[], headShare: number, shardShare: number, tailInputs: boolean, tail: { clusters: number; memoryClusters: number }): { scorer: CatalogScorer; described: () => Record<string, unknown> } {
   if (readsEventFeatures(bundle.manifest.config)) throw invalidOption('--scoring tiered reads bundles without event features (eventTypes, gapBuckets)');
   const n = itemIds.length;
   const counts = new Float64Array(n + 1);
@@ -94,6 +98,27 @@ function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: 
     return { items, rows: out };
   });
   if (tailInputs) for (const { items, rows } of packed) runtime.addInputs(items.map((i) => itemIds[i - 1]!), rows);
+  // The tail also cut by clusters of its rows, as `edgereco tiers` cuts it (a cluster about a shard's size).
+  const tailItems = packed.flatMap((p) => p.items);
+  const clusterRowsOf: { items: number[]; rows: Float32Array }[] = [];
+  const clusterOfItem = new Int32Array(n + 1).fill(-1);
+  let centroids: Float32Array = new Float32Array(0);
+  if (tail.clusters > 0 || tail.memoryClusters > 0) {
+    const rows = new Float32Array(tailItems.length * width);
+    tailItems.forEach((i, j) => rows.set(table.subarray(fullIndex.get(itemIds[i - 1]!)! * width, (fullIndex.get(itemIds[i - 1]!)! + 1) * width), j * width));
+    const clustering = tailClusters(rows, width, Math.max(1, Math.round(n * shardShare)));
+    centroids = clustering.centroids;
+    clustering.members.forEach((m, k) => {
+      const part = new Float32Array(m.length * width);
+      m.forEach((j, r) => part.set(rows.subarray(j * width, (j + 1) * width), r * width));
+      clusterRowsOf.push({ items: Array.from(m, (j) => tailItems[j]!), rows: part });
+      for (const j of m) clusterOfItem[tailItems[j]!] = k;
+    });
+  }
+  // For --tail-memory-clusters: the whole model's memory walk, mapped to dataset indices.
+  const toFull = Int32Array.from([0, ...itemIds.map((id) => fullIndex.get(id) ?? 0)]);
+  const fromFull = new Int32Array(bundle.manifest.vocabulary.length + 1);
+  toFull.forEach((f, i) => f > 0 && (fromFull[f] = i));
   const popularity = popularityScorer(train, n);
   // Dataset index → the head bundle's index, for the head items.
   const headAt: [number, number][] = [];
@@ -125,12 +150,40 @@ function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: 
         shard.items.forEach((i, j) => (row[i] = scores[j]!));
         count += shard.items.length;
       }
+      const scoreCluster = (k: number): void => {
+        const part = clusterRowsOf[k]!;
+        const scores = runtime.scoreVectors(part.rows, input);
+        part.items.forEach((i, j) => {
+          if (row[i] === -Infinity) count++;
+          row[i] = scores[j]!;
+        });
+      };
+      if (tail.clusters > 0) {
+        // The clusters whose centroids score best, as `clusterCandidates` in the worker.
+        const fit = runtime.scoreVectors(centroids, input);
+        for (const k of Array.from(fit.keys()).sort((a, b) => fit[b]! - fit[a]! || a - b).slice(0, tail.clusters)) scoreCluster(k);
+      }
+      const memory = tail.memoryClusters > 0 ? memoryTerms(full, h.map((i) => toFull[i]!).filter((f) => f > 0)) : null;
+      if (memory) {
+        // Upper bound, not what a page can do: the clusters holding the most of the whole model's memory terms over
+        // tail items, scored with those terms.
+        const mass = new Map<number, number>();
+        const terms = new Map<number, number>();
+        memory.items.forEach((f, r) => {
+          const i = fromFull[f]!;
+          if (clusterOfItem[i]! < 0 || !(memory.terms[r]! > 0)) return;
+          mass.set(clusterOfItem[i]!, (mass.get(clusterOfItem[i]!) ?? 0) + memory.terms[r]!);
+          terms.set(i, memory.terms[r]!);
+        });
+        for (const [k] of [...mass].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, tail.memoryClusters)) scoreCluster(k);
+        for (const [i, term] of terms) if (row[i] !== -Infinity) row[i]! += term;
+      }
       scored += count;
       out.push(row);
     }
     return out;
   };
-  return { scorer, described: () => ({ tiered: { headItems: headSize, shards, shardItems: Math.round((n - headSize) / shards), tailInputs, scoredFraction: scored / Math.max(1, histories - baseline) / n, baselineShare: baseline / Math.max(1, histories) } }) };
+  return { scorer, described: () => ({ tiered: { headItems: headSize, shards, shardItems: Math.round((n - headSize) / shards), tailInputs, tailClusters: tail.clusters, clusters: clusterRowsOf.length, tailMemoryClusters: tail.memoryClusters, scoredFraction: scored / Math.max(1, histories - baseline) / n, baselineShare: baseline / Math.max(1, histories) } }) };
 }
 
 /**
@@ -203,7 +256,7 @@ export async function evaluateCommand(argv: readonly string[]): Promise<void> {
     const int8 = await readBundle(modelDir);
     await checkNoLeak(int8, data.items, data.itemIds, target);
     if (scoring === 'tiered') {
-      const tiered = tieredScorer(int8, data.itemIds, split.train, args.num('head-share'), args.num('shard-share'), !args.has('without-tail-inputs'));
+      const tiered = tieredScorer(int8, data.itemIds, split.train, args.num('head-share'), args.num('shard-share'), !args.has('without-tail-inputs'), { clusters: args.num('tail-clusters'), memoryClusters: args.num('tail-memory-clusters') });
       await run('model', tiered.scorer);
       Object.assign(result, tiered.described());
     } else if (scoring === 'approximate') {

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { CATALOG_FORMAT, CATALOG_VERSION, type CatalogItem } from '../../src/core/catalog.js';
-import { SHARD_FORMAT, shardOf, TIERS_VERSION, type CatalogTiers } from '../../src/core/catalog-tiers.js';
+import { CENTROIDS_FORMAT, SHARD_FORMAT, shardOf, TIERS_VERSION, type CatalogTiers } from '../../src/core/catalog-tiers.js';
 import type { DecodedBundle } from '../../src/model/decode-bundle.js';
 import { plainSasrec, scoringRows, scoringWidth } from '../../src/model/history-state.js';
 import { sasrecConfig } from '../../src/model/sasrec-config.js';
@@ -14,11 +14,16 @@ import { restrictBundle } from './head-bundle.js';
 import { headItems, type HeadRanking } from './head-items.js';
 import { readCatalog } from './read-catalog.js';
 import { shardModelRows } from './shard-rows.js';
+import { tailClusters } from './tail-clusters.js';
+import { useBackend } from './wasm-backend.js';
 
 /** What a first page view may download (catalog and model), in bytes: the budget the head is sized against. */
 export const FIRST_VIEW_BUDGET_BYTES = 5_000_000;
 /** Where the shards go, relative to the head document (the `shardUrl` it names). */
 const SHARD_URL = 'shards/{shard}.json';
+/** Where the tail's clusters and their centroids go (`tiers.clusters`). */
+const CLUSTER_URL = 'clusters/{cluster}.json';
+const CENTROIDS_URL = 'clusters/centroids.json';
 
 /** What `edgereco tiers` wrote (printed, or one line of JSON with `--json`). */
 export interface TiersSummary {
@@ -27,6 +32,8 @@ export interface TiersSummary {
   skipped: number;
   head: { items: number; by: HeadRanking; bytes: number; gzipBytes: number };
   shards: { count: number; items: number; medianBytes: number; medianGzipBytes: number; largestBytes: number };
+  /** With a model: the tail items it knows, also cut by clusters of their rows (`tiers.clusters`), and the centroids' file. */
+  clusters?: { count: number; items: number; medianBytes: number; medianGzipBytes: number; largestBytes: number; centroidsBytes: number; centroidsGzipBytes: number };
   model?: {
     /** The bundle read: the float32 twin (`DIR/f32`) when there is one, else the int8 bundle. */
     source: string;
@@ -114,6 +121,42 @@ async function writeHeadModel(args: Args, bundle: DecodedBundle, head: readonly 
 }
 
 /**
+ * The tail items the model knows, cut by clusters of their scoring rows (`tailClusters`, about `target` items each):
+ * DIR/K.json each cluster's catalog rows and int8 model rows, DIR/centroids.json every cluster's mean row.
+ */
+function writeClusters(tail: readonly CatalogItem[], model: { table: Float32Array; width: number; index: Map<string, number>; weights: string }, target: number, dir: string): NonNullable<TiersSummary['clusters']> | null {
+  const known = tail.filter((item) => model.index.has(item.id));
+  if (known.length === 0) return null;
+  const { width } = model;
+  const rows = new Float32Array(known.length * width);
+  known.forEach((item, r) => {
+    const at = model.index.get(item.id)!;
+    rows.set(model.table.subarray(at * width, (at + 1) * width), r * width);
+  });
+  const { members, centroids } = tailClusters(rows, width, target);
+  const count = members.length;
+  const sizes = members.map((group, k) => {
+    const items = Array.from(group, (r) => known[r]!);
+    const ids = items.map((item) => item.id);
+    return writeJson(join(dir, `${k}.json`), { format: SHARD_FORMAT, version: TIERS_VERSION, cluster: k, clusters: count, items, model: shardModelRows(model.table, width, ids, model.index, model.weights) });
+  });
+  // The centroids as a table with a padding row, named "0", "1", … by cluster.
+  const table = new Float32Array((count + 1) * width);
+  table.set(centroids, width);
+  const names = Array.from({ length: count }, (_, k) => String(k));
+  const file = writeJson(join(dir, 'centroids.json'), { format: CENTROIDS_FORMAT, version: TIERS_VERSION, model: shardModelRows(table, width, names, new Map(names.map((name, k) => [name, k + 1])), model.weights) });
+  return {
+    count,
+    items: known.length,
+    medianBytes: median(sizes.map((s) => s.bytes)),
+    medianGzipBytes: median(sizes.map((s) => s.gzipBytes)),
+    largestBytes: Math.max(...sizes.map((s) => s.bytes)),
+    centroidsBytes: file.bytes,
+    centroidsGzipBytes: file.gzipBytes,
+  };
+}
+
+/**
  * `tiers --catalog FILE [--model DIR] [--head N] [--shard-items N] --out DIR [--json]`: a tiered catalog (see
  * src/core/catalog-tiers.ts) from a store's full catalog and, optionally, its full model bundle. OUT/catalog.json is
  * the head (the N most popular items, every field kept) with `tiers`; OUT/shards/K.json the tail items with
@@ -141,9 +184,19 @@ export async function tiersCommand(argv: readonly string[]): Promise<void> {
   const tail = items.filter((_, i) => !inHead[i]);
   const count = Math.max(1, Math.ceil(tail.length / args.num('shard-items')));
   mkdirSync(join(out, 'shards'), { recursive: true });
-  const tiers: CatalogTiers = { version: TIERS_VERSION, items: items.length, shards: count, shardUrl: SHARD_URL };
-  const headFile = writeJson(join(out, 'catalog.json'), { format: CATALOG_FORMAT, version: CATALOG_VERSION, items: head, tiers });
+  mkdirSync(join(out, 'clusters'), { recursive: true });
+  if (source) await useBackend(args.choice<'wasm' | 'cpu'>('backend')); // the clusters' k-means
   const model = source && (await writeHeadModel(args, source.bundle, head, out));
+  const clusters = model ? writeClusters(tail, model, args.num('shard-items'), join(out, 'clusters')) : null;
+  const staleClusters = removeStaleShards(join(out, 'clusters'), clusters?.count ?? 0);
+  const tiers: CatalogTiers = {
+    version: TIERS_VERSION,
+    items: items.length,
+    shards: count,
+    shardUrl: SHARD_URL,
+    ...(clusters ? { clusters: { count: clusters.count, clusterUrl: CLUSTER_URL, centroidsUrl: CENTROIDS_URL } } : {}),
+  };
+  const headFile = writeJson(join(out, 'catalog.json'), { format: CATALOG_FORMAT, version: CATALOG_VERSION, items: head, tiers });
   const groups = Array.from({ length: count }, (): CatalogItem[] => []);
   for (const item of tail) groups[shardOf(item.id, count)]!.push(item);
   let tailRows = 0;
@@ -153,7 +206,7 @@ export async function tiersCommand(argv: readonly string[]): Promise<void> {
     const rows = model && { model: shardModelRows(model.table, model.width, known, model.index, model.weights) };
     return writeJson(join(out, 'shards', `${k}.json`), { format: SHARD_FORMAT, version: TIERS_VERSION, shard: k, shards: count, items: group, ...rows });
   });
-  const stale = removeStaleShards(join(out, 'shards'), count);
+  const stale = removeStaleShards(join(out, 'shards'), count) + staleClusters;
   const catalogIds = new Set(items.map((item) => item.id));
   const summary: TiersSummary = {
     items: items.length,
@@ -166,6 +219,7 @@ export async function tiersCommand(argv: readonly string[]): Promise<void> {
       medianGzipBytes: median(sizes.map((s) => s.gzipBytes)),
       largestBytes: Math.max(...sizes.map((s) => s.bytes)),
     },
+    ...(clusters ? { clusters } : {}),
     ...(model && source
       ? {
           model: {
@@ -201,6 +255,8 @@ function printSummary(s: TiersSummary, out: string, stale: number): void {
     );
     if (m.unknownItems > 0) lines.push(`  ${n(m.unknownItems)} catalog items are not in the model's vocabulary (their shards carry no rows for them)`);
     if (m.droppedItems > 0) lines.push(`  ${n(m.droppedItems)} model items are not in the catalog: left out of both tiers`);
+    const c = s.clusters;
+    if (c) lines.push(`  and by clusters of those rows: ${n(c.count)} clusters → ${join(out, 'clusters')}/K.json, median ${n(c.medianBytes)} bytes (${n(c.medianGzipBytes)} gzipped), largest ${n(c.largestBytes)}; centroids ${n(c.centroidsGzipBytes)} bytes gzipped, fetched with the first recommendation that uses them`);
     if (m.memorySteps > 1) lines.push(`  the memory walks ${m.memorySteps} steps: the head bundle's walk loses its paths through tail items, so its scores differ from the full model's (docs/large-catalogs.md)`);
   }
   const share = `${(s.firstViewBytes / 1e6).toFixed(2)} MB of the ${FIRST_VIEW_BUDGET_BYTES / 1e6} MB budget`;

@@ -24,9 +24,32 @@ import { createError, describeValue, ERROR_CODES, type EdgeRecoError } from './e
  * `model` (optional) holds the model's scoring rows (item vector and prior, as `scoringRows`) of the shard's items the
  * model knows, int8 with a float scale per row, for the head bundle whose weights have that checksum: with it the
  * model scores a tail item as it scores the head.
+ *
+ * With a model, the tail is also cut by **clusters** of those scoring rows (`tiers.clusters`, optional: a catalog
+ * without it is tiered by hash only): k-means, a cluster past twice the shard size split again, so a cluster holds
+ * items the model scores alike. `centroidsUrl` names one file of every cluster's mean row (int8, as a shard's rows);
+ * `recommend()` scores those centroids for the shopper and fetches the best clusters (`clusterUrl`, `{cluster}`
+ * replaced), so the tail items the shopper's state points to are candidates although none of their ids was named —
+ * the hash shards alone reach only the shards of ids a call names. A cluster file is a shard document with `cluster`
+ * and `clusters` in place of `shard` and `shards` (its items' catalog rows and model rows); the hash shards stay the
+ * way an id is found.
+ * ```json
+ * "tiers": { …, "clusters": { "count": 1960, "clusterUrl": "clusters/{cluster}.json", "centroidsUrl": "clusters/centroids.json" } }
+ * { "format": "edgereco-tail-centroids", "version": 1, "model": { "weights": …, "width": 65, "ids": ["0", "1", …], "rows": …, "scales": … } }
+ * ```
  */
 export const TIERS_VERSION = 1;
 export const SHARD_FORMAT = 'edgereco-catalog-shard';
+export const CENTROIDS_FORMAT = 'edgereco-tail-centroids';
+
+/** A tiered catalog's tail clusters (see the module's comment). */
+export interface TailClusters {
+  count: number;
+  /** Cluster k's document: `{cluster}` replaced by k, resolved against the catalog's URL. */
+  clusterUrl: string;
+  /** The centroids' document, resolved against the catalog's URL. */
+  centroidsUrl: string;
+}
 
 export interface CatalogTiers {
   version: number;
@@ -35,6 +58,8 @@ export interface CatalogTiers {
   shards: number;
   /** The URL of shard k: `{shard}` replaced by k, resolved against the catalog's URL. */
   shardUrl: string;
+  /** The tail cut by clusters of the model's rows (absent: by hash only). */
+  clusters?: TailClusters;
 }
 
 export interface ShardModelRows {
@@ -66,7 +91,15 @@ export function checkTiers(value: unknown, url: string): CatalogTiers {
   if (!Number.isInteger(t.shards) || t.shards! < 1) throw bad('tiers.shards must be a whole number ≥ 1', t.shards);
   if (!Number.isInteger(t.items) || t.items! < 0) throw bad('tiers.items must be a whole number ≥ 0', t.items);
   if (typeof t.shardUrl !== 'string' || !t.shardUrl.includes('{shard}')) throw bad('tiers.shardUrl must be a URL holding "{shard}"', t.shardUrl);
-  return { version: t.version, items: t.items!, shards: t.shards!, shardUrl: t.shardUrl };
+  const tiers: CatalogTiers = { version: t.version, items: t.items!, shards: t.shards!, shardUrl: t.shardUrl };
+  if (t.clusters !== undefined) {
+    const c = t.clusters as Partial<TailClusters> | null;
+    if (typeof c !== 'object' || c === null || !Number.isInteger(c.count) || c.count! < 1) throw bad('tiers.clusters must be { count (a whole number ≥ 1), clusterUrl, centroidsUrl }', c);
+    if (typeof c.clusterUrl !== 'string' || !c.clusterUrl.includes('{cluster}')) throw bad('tiers.clusters.clusterUrl must be a URL holding "{cluster}"', c.clusterUrl);
+    if (typeof c.centroidsUrl !== 'string' || c.centroidsUrl === '') throw bad('tiers.clusters.centroidsUrl must be a URL', c.centroidsUrl);
+    tiers.clusters = { count: c.count!, clusterUrl: c.clusterUrl, centroidsUrl: c.centroidsUrl };
+  }
+  return tiers;
 }
 
 /** The URL of shard `k`. */
@@ -74,35 +107,72 @@ export function shardUrl(tiers: CatalogTiers, k: number, catalogUrl: string): st
   return new URL(tiers.shardUrl.replace('{shard}', String(k)), catalogUrl).href;
 }
 
+/** The URL of tail cluster `k`. */
+export function clusterUrl(clusters: TailClusters, k: number, catalogUrl: string): string {
+  return new URL(clusters.clusterUrl.replace('{cluster}', String(k)), catalogUrl).href;
+}
+
 /**
  * Reads a shard document. Rows of the wrong shard are refused (a shard mixed up with another, or written for another
  * shard count), as are model rows whose size does not match; bad items are skipped as in a catalog.
  */
 export function parseShard(doc: unknown, tiers: CatalogTiers, k: number, url: string): CatalogShard {
-  const s = doc as { format?: unknown; version?: unknown; shard?: unknown; shards?: unknown; items?: unknown; model?: Record<string, unknown> } | null;
-  const bad = (problem: string): EdgeRecoError => createError(ERROR_CODES.INVALID_DATA, { subject: `the catalog shard at ${url}`, requirement: problem, fix: 'write the tiers again with `npx edgereco tiers` and upload every file' });
-  if (typeof s !== 'object' || s === null || s.format !== SHARD_FORMAT) throw bad(`must be a "${SHARD_FORMAT}" document (its format is ${describeValue(s?.format)})`);
-  if (s.version !== TIERS_VERSION) throw createError(ERROR_CODES.UNSUPPORTED_VERSION, { what: 'catalog shard', version: s.version, supported: `version ${TIERS_VERSION}` });
-  if (s.shard !== k || s.shards !== tiers.shards) throw bad(`must be shard ${k} of ${tiers.shards} (it says ${describeValue(s.shard)} of ${describeValue(s.shards)})`);
-  const checked = checkCatalog(s.items);
-  const items = checked.items.filter((item) => shardOf(item.id, tiers.shards) === k);
+  return readPart(doc, url, 'shard', k, tiers.shards, (id) => shardOf(id, tiers.shards) === k);
+}
+
+/**
+ * Reads tail cluster `k`'s document (a shard document with `cluster` and `clusters`): refused when it is another
+ * cluster or of another count, or has no model rows (a cluster exists for them).
+ */
+export function parseCluster(doc: unknown, clusters: TailClusters, k: number, url: string): CatalogShard & { model: ShardModelRows } {
+  const part = readPart(doc, url, 'cluster', k, clusters.count, () => true);
+  if (!part.model) throw partError(url, 'cluster', 'must have the model rows of its items (`model`)');
+  return part as CatalogShard & { model: ShardModelRows };
+}
+
+/** Reads the tail clusters' centroids: one row per cluster, in cluster order. */
+export function parseCentroids(doc: unknown, clusters: TailClusters, url: string): ShardModelRows {
+  const c = doc as { format?: unknown; version?: unknown; model?: unknown } | null;
+  const bad = (problem: string): EdgeRecoError => partError(url, 'centroids', problem);
+  if (typeof c !== 'object' || c === null || c.format !== CENTROIDS_FORMAT) throw bad(`must be a "${CENTROIDS_FORMAT}" document (its format is ${describeValue(c?.format)})`);
+  if (c.version !== TIERS_VERSION) throw createError(ERROR_CODES.UNSUPPORTED_VERSION, { what: 'tail centroids', version: c.version, supported: `version ${TIERS_VERSION}` });
+  const model = readModelRows(c.model, bad);
+  if (model.ids.length !== clusters.count) throw bad(`must hold one row per cluster (${clusters.count}; it holds ${model.ids.length})`);
+  return model;
+}
+
+function partError(url: string, what: 'shard' | 'cluster' | 'centroids', requirement: string): EdgeRecoError {
+  const subject = what === 'shard' ? `the catalog shard at ${url}` : what === 'cluster' ? `the tail cluster at ${url}` : `the tail centroids at ${url}`;
+  return createError(ERROR_CODES.INVALID_DATA, { subject, requirement, fix: 'write the tiers again with `npx edgereco tiers` and upload every file' });
+}
+
+function readPart(doc: unknown, url: string, key: 'shard' | 'cluster', k: number, of: number, belongs: (id: string) => boolean): CatalogShard {
+  const s = doc as Record<string, unknown> | null;
+  const bad = (problem: string): EdgeRecoError => partError(url, key, problem);
+  if (typeof s !== 'object' || s === null || s['format'] !== SHARD_FORMAT) throw bad(`must be a "${SHARD_FORMAT}" document (its format is ${describeValue(s?.['format'])})`);
+  if (s['version'] !== TIERS_VERSION) throw createError(ERROR_CODES.UNSUPPORTED_VERSION, { what: key === 'shard' ? 'catalog shard' : 'tail cluster', version: s['version'], supported: `version ${TIERS_VERSION}` });
+  if (s[key] !== k || s[`${key}s`] !== of) throw bad(`must be ${key} ${k} of ${of} (it says ${describeValue(s[key])} of ${describeValue(s[`${key}s`])})`);
+  const checked = checkCatalog(s['items']);
+  const items = checked.items.filter((item) => belongs(item.id));
   if (items.length < checked.items.length) throw bad(`must hold only items whose id falls in shard ${k} (${checked.items.length - items.length} do not)`);
-  let model: ShardModelRows | null = null;
-  if (s.model !== undefined) {
-    const m = s.model as { weights?: unknown; width?: unknown; ids?: unknown; rows?: unknown; scales?: unknown };
-    const width = m.width;
-    if (typeof m.weights !== 'string' || !Number.isInteger(width) || (width as number) < 1 || !Array.isArray(m.ids) || typeof m.rows !== 'string' || !Array.isArray(m.scales)) throw bad('model must be { weights, width, ids, rows, scales }');
-    let q: Int8Array;
-    try {
-      q = new Int8Array(fromBase64url(m.rows).buffer);
-    } catch {
-      throw bad('model.rows must be base64url');
-    }
-    const n = m.ids.length;
-    if (q.length !== n * (width as number) || m.scales.length !== n) throw bad(`model.rows must be ${n} × ${String(width)} int8 values with ${n} scales (got ${q.length} values, ${m.scales.length} scales)`);
-    const rows = new Float32Array(q.length);
-    for (let i = 0; i < q.length; i++) rows[i] = q[i]! * (m.scales[Math.floor(i / (width as number))] as number);
-    model = { weights: m.weights, width: width as number, ids: m.ids.map(String), rows };
-  }
+  const model = s['model'] === undefined ? null : readModelRows(s['model'], bad);
   return { shard: k, items, skipped: checked.skipped, model };
+}
+
+/** A `model` member (`{ weights, width, ids, rows, scales }`), dequantized. */
+function readModelRows(value: unknown, bad: (problem: string) => EdgeRecoError): ShardModelRows {
+  const m = value as { weights?: unknown; width?: unknown; ids?: unknown; rows?: unknown; scales?: unknown } | null;
+  const width = m?.width;
+  if (typeof m !== 'object' || m === null || typeof m.weights !== 'string' || !Number.isInteger(width) || (width as number) < 1 || !Array.isArray(m.ids) || typeof m.rows !== 'string' || !Array.isArray(m.scales)) throw bad('model must be { weights, width, ids, rows, scales }');
+  let q: Int8Array;
+  try {
+    q = new Int8Array(fromBase64url(m.rows).buffer);
+  } catch {
+    throw bad('model.rows must be base64url');
+  }
+  const n = m.ids.length;
+  if (q.length !== n * (width as number) || m.scales.length !== n) throw bad(`model.rows must be ${n} × ${String(width)} int8 values with ${n} scales (got ${q.length} values, ${m.scales.length} scales)`);
+  const rows = new Float32Array(q.length);
+  for (let i = 0; i < q.length; i++) rows[i] = q[i]! * (m.scales[Math.floor(i / (width as number))] as number);
+  return { weights: m.weights, width: width as number, ids: m.ids.map(String), rows };
 }

@@ -5,6 +5,7 @@ import { passesFilter } from './list-filter.js';
 import type { CatalogIndex } from './catalog-index.js';
 import type { History } from './history.js';
 import { contentVectors } from './content-vectors.js';
+import { TAIL_CLUSTERS } from '../model/candidate-policy.js';
 
 /** How much of the history the model reads (its own `maxLength` caps it further). */
 const HISTORY_ITEMS = 50;
@@ -54,11 +55,17 @@ export async function modelRecommend(
   // A tiered catalog's tail items loaded on this page (the shopper's history's shards), scored from their own rows.
   const tail = catalog.tail?.scoringRows(runtime.weightsChecksum, runtime.rowWidth) ?? null;
   const tailScores = tail && tail.itemIds.length > 0 ? runtime.scoreVectors(tail.vectors, input) : null;
+  // And the tail clusters whose centroids score best for this shopper (fetched now if new: see `TAIL_CLUSTERS`).
+  const clustered = await clusterCandidates(runtime, catalog, input);
+  const tailFrom = -1 - fresh.itemIds.length;
+  const tailId = (index: number): string => (index > tailFrom - (tail?.itemIds.length ?? 0) ? tail!.itemIds[tailFrom - index]! : clustered.itemIds[tailFrom - (tail?.itemIds.length ?? 0) - index]!);
   /** Whether a score would enter the top k as it stands (checked before any look-up of the item: most do not). */
   const enters = (score: number): boolean => top.length < options.k || score > top[top.length - 1]!.score;
   const consider = (index: number, itemId: string, score: number): void => {
     if (!enters(score)) return;
     if (!passesFilter(itemId, options.filter, catalog, history, exclude)) return;
+    // A tail item can come both from its shard and from its cluster (the same rows): once.
+    if (index <= tailFrom && top.some((t) => t.index <= tailFrom && tailId(t.index) === itemId)) return;
     let at = top.length;
     while (at > 0 && top[at - 1]!.score < score) at--;
     top.splice(at, 0, { index, score });
@@ -72,8 +79,9 @@ export async function modelRecommend(
     for (let i = 1; i < all.length; i++) if (enters(all[i]!) && sells(vocabulary[i - 1]!)) consider(i, vocabulary[i - 1]!, all[i]!);
   }
   freshScores.forEach((score, j) => consider(-1 - j, fresh.itemIds[j]!, score));
-  const tailFrom = -1 - fresh.itemIds.length;
   tailScores?.forEach((score, j) => consider(tailFrom - j, tail!.itemIds[j]!, score));
+  const clusterFrom = tailFrom - (tail?.itemIds.length ?? 0);
+  clustered.scores.forEach((score, j) => consider(clusterFrom - j, clustered.itemIds[j]!, score));
   const known = new Map<number, { itemId: string; verb: string }>();
   for (const r of recent) {
     const index = runtime.indexOf(r.itemId);
@@ -85,7 +93,7 @@ export async function modelRecommend(
   const nearest = runtime.nearestEach(top.map(({ index }) => Math.max(index, 0)), [...known.keys()]);
   return top.map(({ index, score }, at) => {
     if (index <= tailFrom) {
-      const itemId = tail!.itemIds[tailFrom - index]!;
+      const itemId = tailId(index);
       const rec: Recommendation = { itemId, score, reason: 'Picked for you by the model from your history', source: 'model', attributionId: options.attributionId };
       const title = catalog.get(itemId)?.title;
       if (title !== undefined) rec.title = title;
@@ -117,4 +125,40 @@ export async function modelRecommend(
     if (title !== undefined) rec.title = title;
     return rec;
   });
+}
+
+/**
+ * A tiered catalog's tail clusters for this shopper (src/core/catalog-tiers.ts): the {@link TAIL_CLUSTERS} whose
+ * centroids score best for the state, fetched if new (awaited, as a call awaits the shards of the items it names), and
+ * their items scored from their rows. Empty for a whole catalog or one tiered by hash only.
+ */
+async function clusterCandidates(runtime: ModelRuntime, catalog: CatalogIndex, input: HistoryFeatures): Promise<{ itemIds: string[]; scores: Float32Array }> {
+  const none = { itemIds: [], scores: new Float32Array(0) };
+  const tail = catalog.tail;
+  if (!tail?.tiers.clusters) return none;
+  const centroids = await tail.centroidRows();
+  if (!centroids || centroids.weights !== runtime.weightsChecksum || centroids.width !== runtime.rowWidth) return none;
+  const fit = runtime.scoreVectors(centroids.rows, input);
+  const best = bestIndices(fit, TAIL_CLUSTERS);
+  const parts = (await tail.clusterRows(best)).filter((p) => p.weights === runtime.weightsChecksum && p.width === runtime.rowWidth);
+  const scores = new Float32Array(parts.reduce((sum, p) => sum + p.ids.length, 0));
+  const itemIds: string[] = [];
+  for (const p of parts) {
+    scores.set(runtime.scoreVectors(p.rows, input), itemIds.length);
+    for (const id of p.ids) itemIds.push(id);
+  }
+  return { itemIds, scores };
+}
+
+/** The indices of the `k` largest values, largest first. */
+function bestIndices(values: Float32Array, k: number): number[] {
+  const best: number[] = [];
+  for (let i = 0; i < values.length; i++) {
+    if (best.length === k && values[i]! <= values[best[k - 1]!]!) continue;
+    let at = best.length;
+    while (at > 0 && values[best[at - 1]!]! < values[i]!) at--;
+    best.splice(at, 0, i);
+    if (best.length > k) best.pop();
+  }
+  return best;
 }

@@ -1,5 +1,5 @@
 import type { CatalogItem } from '../core/catalog.js';
-import { parseShard, shardOf, shardUrl, type CatalogShard, type CatalogTiers, type ShardModelRows } from '../core/catalog-tiers.js';
+import { clusterUrl, parseCentroids, parseCluster, parseShard, shardOf, shardUrl, type CatalogShard, type CatalogTiers, type ShardModelRows } from '../core/catalog-tiers.js';
 import { asEdgeRecoError, createError, ERROR_CODES, type EdgeRecoError } from '../core/errors.js';
 import { fetchFile, readJson } from './fetch-file.js';
 
@@ -55,6 +55,61 @@ export class TailShards {
       if (p && !wanted.has(k)) pending.push(p);
     }
     await Promise.all(pending);
+  }
+
+  private centroids: Promise<ShardModelRows | null> | null = null;
+  private readonly clusters = new Map<number, Promise<ShardModelRows | null>>();
+
+  /**
+   * The tail clusters' centroids (`tiers.clusters`), fetched on first use; null for a catalog tiered by hash only, or
+   * when they failed (a warning naming the URL, once: the tail is then reached by hash shards only on this page).
+   */
+  centroidRows(): Promise<ShardModelRows | null> {
+    const clusters = this.tiers.clusters;
+    if (!clusters) return Promise.resolve(null);
+    this.centroids ??= (async () => {
+      const url = new URL(clusters.centroidsUrl, this.catalogUrl).href;
+      try {
+        const doc = await readJson(await fetchFile(url, { what: "the tail clusters' centroids", option: 'catalogUrl' }, 'JSON'), (problem, cause) => createError(ERROR_CODES.INVALID_DATA, { subject: `the tail centroids at ${url}`, requirement: `is not JSON: ${problem}`, url, fix: 'upload every file `edgereco tiers` wrote' }, { cause }));
+        return parseCentroids(doc, clusters, url);
+      } catch (error) {
+        this.warn(asEdgeRecoError(error, "the tail clusters' centroids could not be loaded", 'the tail is reached through the items a call names only'));
+        return null;
+      }
+    })();
+    return this.centroids;
+  }
+
+  /**
+   * The model rows of tail clusters `ks` (best first), fetching those not yet fetched (at most
+   * {@link MAX_SHARDS_PER_CALL} per call; the rest come on later calls); resolves with the rows of those loaded. Their
+   * items become known as a shard's are (`get`), and their rows inputs of the state (`onRows`).
+   */
+  async clusterRows(ks: readonly number[]): Promise<ShardModelRows[]> {
+    const clusters = this.tiers.clusters;
+    if (!clusters) return [];
+    let fresh = 0;
+    const parts = ks.map((k) => {
+      let p = this.clusters.get(k);
+      if (!p && fresh++ < MAX_SHARDS_PER_CALL) {
+        const url = clusterUrl(clusters, k, this.catalogUrl);
+        p = (async () => {
+          try {
+            const doc = await readJson(await fetchFile(url, { what: 'a tail cluster', option: 'catalogUrl' }, 'JSON'), (problem, cause) => createError(ERROR_CODES.INVALID_DATA, { subject: `the tail cluster at ${url}`, requirement: `is not JSON: ${problem}`, url, fix: 'upload every file `edgereco tiers` wrote' }, { cause }));
+            const cluster = parseCluster(doc, clusters, k, url);
+            for (const item of cluster.items) if (!this.items.has(item.id)) this.items.set(item.id, item);
+            this.onRows?.(cluster.model);
+            return cluster.model;
+          } catch (error) {
+            this.warn(asEdgeRecoError(error, `the tail cluster ${k} could not be loaded`, 'its items are candidates only through the items a call names'));
+            return null;
+          }
+        })();
+        this.clusters.set(k, p);
+      }
+      return p;
+    });
+    return (await Promise.all(parts)).filter((rows): rows is ShardModelRows => rows !== null && rows !== undefined);
   }
 
   private shard(k: number): Promise<CatalogShard | null> {

@@ -39,6 +39,8 @@ describe('a tiered catalog of 3,000 products (500 in the head, 25 shards)', () =
     const errors = watchErrors(page);
     const shardRequests: string[] = [];
     page.on('request', (r) => r.url().includes('/tiers/shards/') && shardRequests.push(r.url()));
+    const clusterRequests: string[] = [];
+    page.on('request', (r) => r.url().includes('/tiers/clusters/') && clusterRequests.push(r.url()));
     const first = await page.evaluate(async (base) => {
       const w = window as unknown as W;
       const reco = w.sdk.createRecommender({ storeId: 'tiers', storage: 'memory', catalogUrl: `${base}/catalog.json`, modelUrl: `${base}/model/manifest.json`, backend: 'wasm', timeoutMs: 60_000 });
@@ -50,7 +52,14 @@ describe('a tiered catalog of 3,000 products (500 in the head, 25 shards)', () =
       return reco.recommend({ k: 5 });
     }, BASE);
     expect(first).toHaveLength(5);
-    expect(shardRequests).toEqual([]); // nothing of the tail before a call names it
+    expect(shardRequests).toEqual([]); // no shard before a call names one of its items
+    // The tail clusters whose centroids score best for this shopper came with the first recommend() (12 of them, and
+    // the centroids), and their items compete with the head although no call named them.
+    const tailIds = new Set(Array.from({ length: 2500 }, (_, i) => id(501 + i)));
+    expect(clusterRequests.filter((u) => u.endsWith('/centroids.json'))).toHaveLength(1);
+    expect(clusterRequests.filter((u) => /clusters\/\d+\.json$/.test(u))).toHaveLength(12);
+    expect(first.some((r) => tailIds.has(r.itemId) && typeof r.title === 'string')).toBe(true);
+    const clustersBefore = clusterRequests.length;
 
     const after = await page.evaluate(async (viewed) => {
       const w = window as unknown as W & { reco: Sdk.Recommender };
@@ -70,8 +79,10 @@ describe('a tiered catalog of 3,000 products (500 in the head, 25 shards)', () =
     expect(after.explained.title).toMatch(/\S/);
     expect(after.reranked.map((r) => r.title ?? null).every((t) => t !== null)).toBe(true); // tail titles came from the shards
     // The model scores the loaded tail items too (their rows came with the shards): some rank among the top 10.
-    const tailIds = new Set(Array.from({ length: 2500 }, (_, i) => id(501 + i)));
     expect(after.list.some((r) => tailIds.has(r.itemId))).toBe(true);
+    // A cluster is fetched once per page: the repeated call fetched none, and none twice.
+    expect(new Set(clusterRequests).size).toBe(clusterRequests.length);
+    expect(clusterRequests.length).toBeGreaterThanOrEqual(clustersBefore);
 
     const brokenAnswer = await page.evaluate(async (itemId) => {
       const w = window as unknown as W & { reco: Sdk.Recommender; warnings: string[] };

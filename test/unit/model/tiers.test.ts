@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { fromBase64url } from '../../../src/core/base64url.js';
-import { checkTiers, parseShard, shardOf, type CatalogTiers } from '../../../src/core/catalog-tiers.js';
+import { checkTiers, parseCentroids, parseCluster, parseShard, shardOf, type CatalogTiers } from '../../../src/core/catalog-tiers.js';
 import type { DecodedBundle } from '../../../src/model/decode-bundle.js';
 import { ModelRuntime } from '../../../src/model/model-runtime.js';
 import { plainSasrec, scoringRows, scoringWidth } from '../../../src/model/history-state.js';
@@ -29,7 +29,7 @@ async function tiers(...argv: string[]): Promise<TiersSummary> {
   const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
   const warn = vi.spyOn(console, 'error').mockImplementation(() => {});
   try {
-    await tiersCommand([...argv, '--json']);
+    await tiersCommand([...argv, '--json', '--backend', 'cpu']);
   } finally {
     log.mockRestore();
     warn.mockRestore();
@@ -88,7 +88,7 @@ describe('edgereco tiers on the committed retail bundle', () => {
 
   it('puts every item in exactly one place: the 500 most popular in the head, each other in shard shardOf(id, S)', () => {
     expect(summary).toMatchObject({ items: 3000, head: { items: 500, by: 'popularity' }, shards: { count: 25, items: 2500 } });
-    expect(written.head.tiers).toEqual({ version: 1, items: 3000, shards: 25, shardUrl: 'shards/{shard}.json' });
+    expect(written.head.tiers).toMatchObject({ version: 1, items: 3000, shards: 25, shardUrl: 'shards/{shard}.json' });
     const popular = [...items].sort((a, b) => b.popularity - a.popularity).slice(0, 500).map((i) => i.id);
     expect(new Set(written.head.items.map((i) => i.id))).toEqual(new Set(popular));
     const placed = [...written.head.items.map((i) => i.id)];
@@ -154,6 +154,68 @@ describe('edgereco tiers on the committed retail bundle', () => {
     const headKnown = written.head.items.filter((i) => index.has(i.id)).length;
     expect(total).toBe(2800 - headKnown);
     expect(summary.model!.tailRows).toBe(total);
+  });
+
+  it('also cuts the tail items the model knows by clusters of their rows: each once, about a shard each, the centroid their mean, and what a state scores best is near the best cluster', async () => {
+    const clusters = written.head.tiers.clusters!;
+    expect(clusters).toEqual({ count: summary.clusters!.count, clusterUrl: 'clusters/{cluster}.json', centroidsUrl: 'clusters/centroids.json' });
+    const url = (k: number) => `https://shop.example/clusters/${k}.json`;
+    const docs = Array.from({ length: clusters.count }, (_, k) => parseCluster(JSON.parse(readFileSync(join(out, 'clusters', `${k}.json`), 'utf8')), clusters, k, url(k)));
+    const centroids = parseCentroids(JSON.parse(readFileSync(join(out, 'clusters', 'centroids.json'), 'utf8')), clusters, 'https://shop.example/clusters/centroids.json');
+    // Every tail item with rows in exactly one cluster, with the same rows as in its shard; no cluster past twice 100.
+    const inShards = new Map(written.shards.flatMap((s) => s.model!.ids.map((id, r) => [id, s.model!.rows.subarray(r * s.model!.width, (r + 1) * s.model!.width)] as const)));
+    const seen = new Set<string>();
+    for (const c of docs) {
+      expect(c.model.ids).toEqual(c.items.map((i) => i.id));
+      expect(c.model.ids.length).toBeGreaterThan(0);
+      expect(c.model.ids.length).toBeLessThanOrEqual(200);
+      c.model.ids.forEach((id, r) => {
+        expect(seen.has(id)).toBe(false);
+        seen.add(id);
+        expect(Array.from(c.model.rows.subarray(r * c.model.width, (r + 1) * c.model.width))).toEqual(Array.from(inShards.get(id)!));
+      });
+    }
+    expect(seen.size).toBe(summary.model!.tailRows);
+    expect(summary.clusters!.items).toBe(seen.size);
+    const width = centroids.width;
+    // Each centroid is its cluster's mean row (within the int8 steps of both).
+    docs.forEach((c, k) => {
+      for (let j = 0; j < width; j++) {
+        let mean = 0;
+        for (let r = 0; r < c.model.ids.length; r++) mean += c.model.rows[r * width + j]! / c.model.ids.length;
+        expect(Math.abs(centroids.rows[k * width + j]! - mean)).toBeLessThan(0.05 * Math.max(1e-3, ...Array.from(centroids.rows.subarray(k * width, (k + 1) * width), Math.abs)));
+      }
+    });
+    // Clusters group rows the model scores alike: for random states, the tail's best item lies in one of the 12
+    // clusters whose centroids score best far more often than 12 random clusters of this many would hold it.
+    let hits = 0;
+    const trials = 200;
+    let seed = 7;
+    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) - 0.5;
+    for (let t = 0; t < trials; t++) {
+      const state = Float32Array.from({ length: width }, random);
+      const dot = (rows: Float32Array, r: number) => rows.subarray(r * width, (r + 1) * width).reduce((sum, x, j) => sum + x * state[j]!, 0);
+      const best = Array.from({ length: clusters.count }, (_, k) => k).sort((a, b) => dot(centroids.rows, b) - dot(centroids.rows, a)).slice(0, 12);
+      let top = -Infinity;
+      let where = -1;
+      docs.forEach((c, k) => c.model.ids.forEach((_, r) => { const v = dot(c.model.rows, r); if (v > top) { top = v; where = k; } }));
+      if (best.includes(where)) hits++;
+    }
+    expect(clusters.count).toBeGreaterThanOrEqual(20); // 12 random clusters would hold it at most 60% of the time
+    expect(hits / trials).toBeGreaterThan(0.8);
+  });
+
+  it('refuses a cluster document of another cluster or count, or without model rows, and centroids of another count, saying what to do', () => {
+    const clusters = written.head.tiers.clusters!;
+    const doc = JSON.parse(readFileSync(join(out, 'clusters', '1.json'), 'utf8'));
+    const url = 'https://shop.example/clusters/1.json';
+    expect(() => parseCluster(doc, clusters, 2, url)).toThrow(/tail cluster at .*must be cluster 2 of \d+ \(it says 1 of \d+\).*edgereco tiers/);
+    expect(() => parseCluster(doc, { ...clusters, count: clusters.count + 1 }, 1, url)).toThrow(/must be cluster 1 of/);
+    expect(() => parseCluster({ ...doc, model: undefined }, clusters, 1, url)).toThrow(/must have the model rows/);
+    const centroids = JSON.parse(readFileSync(join(out, 'clusters', 'centroids.json'), 'utf8'));
+    expect(() => parseCentroids(centroids, { ...clusters, count: clusters.count + 1 }, 'https://shop.example/clusters/centroids.json')).toThrow(/one row per cluster/);
+    expect(() => parseCentroids({ ...centroids, format: 'edgereco-catalog-shard' }, clusters, 'u')).toThrow(/must be a "edgereco-tail-centroids" document/);
+    expect(() => checkTiers({ ...written.head.tiers, clusters: { ...clusters, clusterUrl: 'clusters/x.json' } }, 'u')).toThrow(/clusterUrl must be a URL holding "\{cluster\}"/);
   });
 
   it('refuses a head that holds the whole catalog, and a catalog that is already a tiered head', async () => {

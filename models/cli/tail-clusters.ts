@@ -1,0 +1,81 @@
+import { seededRandom } from '../../src/core/seeded-random.js';
+import { assign, clusterRows } from './candidate-clusters.js';
+
+/** Rows k-means is fitted on at most, per cluster (the rest are assigned to the fitted centroids once). */
+const SAMPLE_PER_CLUSTER = 20;
+
+/** A tail cut into clusters: each cluster's rows (indices into the rows given) and its mean row. */
+export interface TailClustering {
+  members: Int32Array[];
+  /** `[members.length, width]`: each cluster's mean row. */
+  centroids: Float32Array;
+}
+
+/**
+ * The tail's scoring rows (`[n, width]`, no padding row) cut into clusters of about `target` rows, for a tiered
+ * catalog's `tiers.clusters` (src/core/catalog-tiers.ts): k-means (`clusterRows`, seeded) into ⌈n / target⌉ clusters,
+ * fitted on at most {@link SAMPLE_PER_CLUSTER} sampled rows per cluster and then assigning every row (a million rows
+ * stay a matter of seconds); a cluster past twice `target` is cut again by k-means of its own rows (and what that
+ * cannot split, in pieces of `target`), so no cluster holds more than twice `target`. Empty clusters are dropped.
+ */
+export function tailClusters(rows: Float32Array, width: number, target: number, seed = 42): TailClustering {
+  const n = rows.length / width;
+  const count = Math.max(1, Math.ceil(n / target));
+  const fitted = fit(rows, width, count, seed);
+  const members: Int32Array[] = [];
+  for (const group of fitted) {
+    if (group.length <= 2 * target) {
+      if (group.length > 0) members.push(group);
+      continue;
+    }
+    const sub = fit(gather(rows, width, group), width, Math.ceil(group.length / target), seed);
+    for (const part of sub) {
+      // Rows k-means cannot tell apart (equal rows) are cut in pieces of `target`.
+      for (let at = 0; at < part.length; at += part.length > 2 * target ? target : part.length) members.push(part.subarray(at, at + (part.length > 2 * target ? target : part.length)).map((r) => group[r]!));
+    }
+  }
+  const centroids = new Float32Array(members.length * width);
+  members.forEach((group, c) => {
+    for (const r of group) for (let j = 0; j < width; j++) centroids[c * width + j]! += rows[r * width + j]!;
+    for (let j = 0; j < width; j++) centroids[c * width + j]! /= group.length;
+  });
+  return { members, centroids };
+}
+
+/** K-means of `rows` into `count` groups (row indices, ascending). */
+function fit(rows: Float32Array, width: number, count: number, seed: number): Int32Array[] {
+  const n = rows.length / width;
+  const sampled = Math.min(n, SAMPLE_PER_CLUSTER * count);
+  const random = seededRandom(seed);
+  // A seeded sample (partial Fisher–Yates), with the padding row `clusterRows` expects first.
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  for (let i = 0; i < sampled; i++) {
+    const j = i + Math.floor(random() * (n - i));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  const sample = new Float32Array((sampled + 1) * width);
+  for (let i = 0; i < sampled; i++) sample.set(rows.subarray(order[i]! * width, (order[i]! + 1) * width), (i + 1) * width);
+  const k = Math.min(count, sampled);
+  const labels = clusterRows(sample, width, k, { seed });
+  const centroids = new Float32Array(k * width);
+  const sizes = new Int32Array(k);
+  for (let i = 1; i <= sampled; i++) {
+    const c = labels[i]!;
+    sizes[c]!++;
+    for (let j = 0; j < width; j++) centroids[c * width + j]! += sample[i * width + j]!;
+  }
+  for (let c = 0; c < k; c++) for (let j = 0; j < width; j++) centroids[c * width + j]! /= Math.max(1, sizes[c]!);
+  const padded = new Float32Array((n + 1) * width);
+  padded.set(rows, width);
+  const assignment = new Int32Array(n + 1);
+  assign(padded, width, centroids, k, assignment, new Float32Array(n + 1));
+  const groups: number[][] = Array.from({ length: k }, () => []);
+  for (let i = 1; i <= n; i++) groups[assignment[i]!]!.push(i - 1);
+  return groups.map((g) => Int32Array.from(g));
+}
+
+function gather(rows: Float32Array, width: number, group: Int32Array): Float32Array {
+  const out = new Float32Array(group.length * width);
+  group.forEach((r, i) => out.set(rows.subarray(r * width, (r + 1) * width), i * width));
+  return out;
+}
