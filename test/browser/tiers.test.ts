@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as Sdk from '../../src/index.js';
@@ -93,5 +94,40 @@ describe('a tiered catalog of 3,000 products (500 in the head, 25 shards)', () =
     expect(brokenAnswer.warnings.join('\n')).toMatch(new RegExp(`INVALID_DATA.*shards/${shardOf(broken, SHARDS)}\\.json`));
     expect(errors).toEqual([]);
     await context.close();
+  });
+
+  it('says which tail cluster file is broken, and still answers from the head, the shards and the other clusters', async () => {
+    // The clusters the first recommend() of the test above fetched for the same history: one of them is cut short.
+    const open = async () => {
+      const context = await browser.newContext();
+      const page = await openSdkPage(context, DEDICATED);
+      const requested: string[] = [];
+      page.on('request', (r) => /\/tiers\/clusters\/\d+\.json$/.test(r.url()) && requested.push(r.url()));
+      const answer = await page.evaluate(async (base) => {
+        const w = window as unknown as W;
+        const reco = w.sdk.createRecommender({ storeId: 'tiers', storage: 'memory', catalogUrl: `${base}/catalog.json`, modelUrl: `${base}/model/manifest.json`, backend: 'wasm', timeoutMs: 60_000 });
+        const warnings: string[] = [];
+        reco.on('warning', (e) => warnings.push(`${e.code}: ${e.message}`));
+        await reco.track({ type: 'view', itemId: 'p0000002' });
+        const list = await reco.recommend({ k: 5 });
+        return { list, warnings };
+      }, BASE);
+      await context.close();
+      return { ...answer, requested };
+    };
+    const before = await open();
+    const victim = before.requested[0]!;
+    // The store is served gzipped (X.json.gz); a plain X.json next to it is served first.
+    const file = `${DIR}/clusters/${/(\d+)\.json$/.exec(victim)![1]}.json`;
+    const whole = gunzipSync(readFileSync(`${file}.gz`)).toString('utf8');
+    writeFileSync(file, whole.slice(0, 100));
+    try {
+      const after = await open();
+      expect(after.list).toHaveLength(5);
+      expect(after.warnings.join('\n')).toMatch(new RegExp(`INVALID_DATA.*tail cluster at .*clusters/${/(\d+)\.json$/.exec(victim)![1]}\.json`));
+      expect(after.warnings).toHaveLength(1);
+    } finally {
+      rmSync(file);
+    }
   });
 });
