@@ -124,7 +124,8 @@ describe('a tiered catalog of 3,000 products (500 in the head, 25 shards)', () =
     try {
       const after = await open();
       expect(after.list).toHaveLength(5);
-      expect(after.warnings.join('\n')).toMatch(new RegExp(`INVALID_DATA.*tail cluster at .*clusters/${/(\d+)\.json$/.exec(victim)![1]}\.json`));
+      const k = /(\d+)\.json$/.exec(victim)![1]!;
+      expect(after.warnings.join('\n')).toMatch(new RegExp(`INVALID_DATA.*tail cluster at .*clusters/${k}[.]json`));
       expect(after.warnings).toHaveLength(1);
     } finally {
       rmSync(file);
