@@ -101,7 +101,7 @@ describe('@edgereco/cli from a fresh folder', () => {
     }
   });
 
-  it('edgereco tiers splits the catalog and that bundle into a head and shards; a shop page with only the SDK loads a tail item\'s shard when it is viewed', async () => {
+  it('edgereco tiers splits the catalog and that bundle into a head, shards and clusters; a shop page with only the SDK loads a tail item\'s shard when it is viewed, and the clusters its shopper points to', async () => {
     writeFileSync(join(dir, 'catalog.json'), JSON.stringify(CATALOG.map((item, i) => ({ ...item, popularity: 100 - i }))));
     const { stdout } = await npx(dir, 'edgereco', 'tiers', '--catalog', 'catalog.json', '--model', 'public/models/my-store', '--head', '3', '--shard-items', '2', '--out', 'public/tiers', '--json');
     const summary = JSON.parse(stdout.trim().split('\n').at(-1)!) as { head: { items: number }; shards: { count: number } };
@@ -127,6 +127,10 @@ describe('@edgereco/cli from a fresh folder', () => {
       expect(answer.before).toBeGreaterThan(0);
       expect(answer.title).toBe('Item 6'); // from its shard
       expect(shopServer.requested().filter((p) => p.includes('/tiers/shards/')).length).toBeGreaterThan(shardsBefore);
+      // The tail's clusters (by the model's rows) that the installed CLI wrote: the first recommend() read their
+      // centroids and fetched the best ones.
+      expect(shopServer.requested().filter((p) => p.includes('/tiers/clusters/centroids.json')).length).toBeGreaterThan(0);
+      expect(shopServer.requested().filter((p) => /\/tiers\/clusters\/\d+\.json/.test(p)).length).toBeGreaterThan(0);
       expect(answer.items.length).toBeGreaterThan(0);
       expect(answer.warnings).toEqual([]);
       expect(opened.errors).toEqual([]);
