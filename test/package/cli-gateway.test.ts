@@ -102,7 +102,9 @@ describe('@edgereco/cli from a fresh folder', () => {
   });
 
   it('edgereco tiers splits the catalog and that bundle into a head, shards and clusters; a shop page with only the SDK loads a tail item\'s shard when it is viewed, and the clusters its shopper points to', async () => {
-    writeFileSync(join(dir, 'catalog.json'), JSON.stringify(CATALOG.map((item, i) => ({ ...item, popularity: 100 - i }))));
+    // And a new product the model has never seen: in the tail, with no model rows, so in its shard only.
+    const NEW = { id: 'item8', title: 'Item 8', price: 18, category: 'plates', popularity: 0 };
+    writeFileSync(join(dir, 'catalog.json'), JSON.stringify([...CATALOG.map((item, i) => ({ ...item, popularity: 100 - i })), NEW]));
     const { stdout } = await npx(dir, 'edgereco', 'tiers', '--catalog', 'catalog.json', '--model', 'public/models/my-store', '--head', '3', '--shard-items', '2', '--out', 'public/tiers', '--json');
     const summary = JSON.parse(stdout.trim().split('\n').at(-1)!) as { head: { items: number }; shards: { count: number } };
     expect(summary.head.items).toBe(3);
@@ -118,14 +120,17 @@ describe('@edgereco/cli from a fresh folder', () => {
         reco.on('warning', (e) => warnings.push(e.message));
         await reco.track({ type: 'view', itemId: 'item0' });
         const before = await reco.recommend({ k: 3 });
-        await reco.track({ type: 'view', itemId: 'item6' }); // in the tail
+        await reco.track({ type: 'view', itemId: 'item6' }); // in the tail, the model knows it
+        await reco.track({ type: 'view', itemId: 'item8' }); // in the tail, new
         const explained = await reco.explain('item6');
+        const fresh = await reco.explain('item8');
         const items = await reco.recommend({ k: 4 });
         await reco.close();
-        return { before: before.length, title: explained.title, items: items.map((r) => r.itemId), warnings };
+        return { before: before.length, title: explained.title, freshTitle: fresh.title, items: items.map((r) => r.itemId), warnings };
       });
       expect(answer.before).toBeGreaterThan(0);
-      expect(answer.title).toBe('Item 6'); // from its shard
+      expect(answer.title).toBe('Item 6'); // from its cluster or its shard
+      expect(answer.freshTitle).toBe('Item 8'); // from its shard: no cluster holds an item without model rows
       expect(shopServer.requested().filter((p) => p.includes('/tiers/shards/')).length).toBeGreaterThan(shardsBefore);
       // The tail's clusters (by the model's rows) that the installed CLI wrote: the first recommend() read their
       // centroids and fetched the best ones.
