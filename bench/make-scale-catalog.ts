@@ -109,14 +109,15 @@ function gzipInPlace(path: string): void {
  * `head` given) the store is tiered by `edgereco tiers` itself, from the full catalog and bundle: the head in the
  * catalog and the bundle, the tail in `shards/K.json.gz`.
  */
-export async function writeScaleStore(out: string, n: number, options: { head?: number; shardItems?: number } = {}): Promise<ScaleStore> {
+export async function writeScaleStore(out: string, n: number, options: { head?: number; shardItems?: number; memory?: number } = {}): Promise<ScaleStore> {
   mkdirSync(out, { recursive: true });
   const items = makeScaleCatalog(n);
   const head = options.head ?? (n > TIER_FROM ? HEAD : n);
   const full = head < n ? join(out, 'full') : out;
   mkdirSync(full, { recursive: true });
   await tf.setBackend('cpu');
-  const config = sasrecConfig({ numItems: items.length });
+  // `memory`: the co-occurrence memory's weight (0, none, unless given).
+  const config = sasrecConfig({ numItems: items.length, neighbourWeight: options.memory ?? 0 });
   const arrays = exportWeights(initSasrecWeights(config, 1));
   arrays.push(...neighbourLists(items, NEIGHBOURS));
   writeBundle(join(full, 'model'), await encodeBundle(config, items.map((i) => i.id), arrays, 'int8'));

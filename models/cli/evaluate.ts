@@ -61,10 +61,12 @@ export function bundleScorer(bundle: DecodedBundle, itemIds: readonly string[], 
  * `tailInputs`: the state also reads the history's tail items (`addInputs`), as the worker does; without it, as the
  * worker did before. `tail.clusters`: the tail is also cut by clusters of its rows (`tailClusters`, a shard's size
  * each, as `edgereco tiers` writes them) and the clusters whose centroids score best are scored too, as the worker's
- * `clusterCandidates` does (0: hash shards only, the worker before). `tail.memoryClusters` (an experiment, an upper
- * bound): also the clusters holding most of the whole model's memory terms over tail items, scored with those terms.
+ * `clusterCandidates` does (0: hash shards only, the worker before). `tail.memoryLists`: with a memory, also the
+ * clusters the history's items point to most, and the memory's one-step terms for the loaded clusters' items from
+ * their incoming lists, as the worker does (0: none). `tail.memoryClusters` (an experiment, an upper bound): also the
+ * clusters holding most of the whole model's memory terms over tail items, scored with those terms.
  */
-function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: readonly (readonly number[])[], headShare: number, shardShare: number, tailInputs: boolean, tail: { clusters: number; memoryClusters: number }): { scorer: CatalogScorer; described: () => Record<string, unknown> } {
+function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: readonly (readonly number[])[], headShare: number, shardShare: number, tailInputs: boolean, tail: { clusters: number; memoryClusters: number; memoryLists: number }): { scorer: CatalogScorer; described: () => Record<string, unknown> } {
   if (readsEventFeatures(bundle.manifest.config)) throw invalidOption('--scoring tiered reads bundles without event features (eventTypes, gapBuckets)');
   const n = itemIds.length;
   const counts = new Float64Array(n + 1);
@@ -103,7 +105,7 @@ function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: 
   const clusterRowsOf: { items: number[]; rows: Float32Array }[] = [];
   const clusterOfItem = new Int32Array(n + 1).fill(-1);
   let centroids: Float32Array = new Float32Array(0);
-  if (tail.clusters > 0 || tail.memoryClusters > 0) {
+  if (tail.clusters > 0 || tail.memoryClusters > 0 || tail.memoryLists > 0) {
     const rows = new Float32Array(tailItems.length * width);
     tailItems.forEach((i, j) => rows.set(table.subarray(fullIndex.get(itemIds[i - 1]!)! * width, (fullIndex.get(itemIds[i - 1]!)! + 1) * width), j * width));
     const clustering = tailClusters(rows, width, Math.max(1, Math.round(n * shardShare)));
@@ -114,6 +116,28 @@ function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: 
       clusterRowsOf.push({ items: Array.from(m, (j) => tailItems[j]!), rows: part });
       for (const j of m) clusterOfItem[tailItems[j]!] = k;
     });
+  }
+  // For --tail-memory (as `edgereco tiers` writes them): each item's two clusters of most neighbour weight toward the
+  // tail, and each clustered tail item's incoming lists.
+  let pointers: [number, number][][] | null = null;
+  const incoming: [number, number][][] = [];
+  const lists = full.neighbours;
+  if (tail.memoryLists > 0 && lists && clusterRowsOf.length > 0) {
+    const V = bundle.manifest.vocabulary.length;
+    const clusterOfFull = new Int32Array(V + 1).fill(-1);
+    clusterRowsOf.forEach((c, k) => c.items.forEach((i) => (clusterOfFull[fullIndex.get(itemIds[i - 1]!)!] = k)));
+    pointers = [];
+    for (let f = 0; f <= V; f++) {
+      const mass = new Map<number, number>();
+      for (let e = lists.offsets[f]!; e < (lists.offsets[f + 1] ?? lists.offsets[f]!); e++) {
+        const t = lists.ids[e]!;
+        const sim = lists.sims[e]!;
+        if (!(sim > 0) || clusterOfFull[t]! < 0) continue;
+        mass.set(clusterOfFull[t]!, (mass.get(clusterOfFull[t]!) ?? 0) + sim);
+        (incoming[t] ??= []).push([f, sim]);
+      }
+      pointers.push([...mass].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, 2));
+    }
   }
   // For --tail-memory-clusters: the whole model's memory walk, mapped to dataset indices.
   const toFull = Int32Array.from([0, ...itemIds.map((id) => fullIndex.get(id) ?? 0)]);
@@ -150,7 +174,9 @@ function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: 
         shard.items.forEach((i, j) => (row[i] = scores[j]!));
         count += shard.items.length;
       }
+      const loaded: number[] = [];
       const scoreCluster = (k: number): void => {
+        loaded.push(k);
         const part = clusterRowsOf[k]!;
         const scores = runtime.scoreVectors(part.rows, input);
         part.items.forEach((i, j) => {
@@ -162,6 +188,20 @@ function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: 
         // The clusters whose centroids score best, as `clusterCandidates` in the worker.
         const fit = runtime.scoreVectors(centroids, input);
         for (const k of Array.from(fit.keys()).sort((a, b) => fit[b]! - fit[a]! || a - b).slice(0, tail.clusters)) scoreCluster(k);
+      }
+      if (pointers) {
+        // As the worker's `clusterCandidates`: the clusters the history's items point to most (each item's two of most
+        // neighbour weight toward the tail), and the one-step memory terms of the loaded clusters' items.
+        const distinct = [...new Set(h.slice(-full.config.maxLength).map((i) => toFull[i]!).filter((f) => f > 0))];
+        const mass = new Map<number, number>();
+        for (const f of distinct) for (const [k, m] of pointers[f]!) mass.set(k, (mass.get(k) ?? 0) + m);
+        for (const [k] of [...mass].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, tail.memoryLists)) scoreCluster(k);
+        const inHistory = new Set(distinct);
+        for (const i of new Set(loaded.flatMap((k) => clusterRowsOf[k]!.items))) {
+          let sum = 0;
+          for (const [f, sim] of incoming[toFull[i]!] ?? []) if (inHistory.has(f)) sum += sim;
+          if (sum > 0) row[i]! += full.config.neighbourWeight * Math.log1p(sum);
+        }
       }
       const memory = tail.memoryClusters > 0 ? memoryTerms(full, h.map((i) => toFull[i]!).filter((f) => f > 0)) : null;
       if (memory) {
@@ -256,7 +296,7 @@ export async function evaluateCommand(argv: readonly string[]): Promise<void> {
     const int8 = await readBundle(modelDir);
     await checkNoLeak(int8, data.items, data.itemIds, target);
     if (scoring === 'tiered') {
-      const tiered = tieredScorer(int8, data.itemIds, split.train, args.num('head-share'), args.num('shard-share'), !args.has('without-tail-inputs'), { clusters: args.num('tail-clusters'), memoryClusters: args.num('tail-memory-clusters') });
+      const tiered = tieredScorer(int8, data.itemIds, split.train, args.num('head-share'), args.num('shard-share'), !args.has('without-tail-inputs'), { clusters: args.num('tail-clusters'), memoryClusters: args.num('tail-memory-clusters'), memoryLists: args.num('tail-memory') });
       await run('model', tiered.scorer);
       Object.assign(result, tiered.described());
     } else if (scoring === 'approximate') {

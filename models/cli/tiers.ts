@@ -117,14 +117,68 @@ async function writeHeadModel(args: Args, bundle: DecodedBundle, head: readonly 
     table: scoringRows(model),
     width: scoringWidth(model),
     index: new Map(bundle.manifest.vocabulary.map((id, i) => [id, i + 1])),
+    vocabulary: bundle.manifest.vocabulary,
+    headVocabulary: parts.vocabulary,
+    neighbours: model.neighbours ?? null,
   };
+}
+
+type HeadModel = Awaited<ReturnType<typeof writeHeadModel>>;
+
+/** Tail clusters to fetch per history item: each item's clusters holding most of its memory's weight toward the tail. */
+const POINTERS = 2;
+
+/**
+ * The memory toward the clustered tail (see `TailMemory` in src/core/catalog-tiers.ts): for every item of the full
+ * model, the {@link POINTERS} clusters holding most of its neighbour weight toward the tail (mass, then the lower
+ * cluster first); for every clustered tail item, who lists it as a neighbour and with what weight (one step of the
+ * walk: the full model's lists).
+ */
+function tailMemory(model: HeadModel, clusterOf: Int32Array): { pointers: Int32Array; mass: Float32Array; incoming: [number, number][][] } | null {
+  const lists = model.neighbours;
+  if (!lists) return null;
+  const size = lists.offsets.length - 1;
+  const pointers = new Int32Array(size * POINTERS).fill(-1);
+  const mass = new Float32Array(size * POINTERS);
+  const incoming: [number, number][][] = [];
+  for (let f = 1; f < size; f++) {
+    const toward = new Map<number, number>();
+    for (let e = lists.offsets[f]!; e < lists.offsets[f + 1]!; e++) {
+      const t = lists.ids[e]!;
+      const sim = lists.sims[e]!;
+      if (!(sim > 0) || clusterOf[t]! < 0) continue;
+      toward.set(clusterOf[t]!, (toward.get(clusterOf[t]!) ?? 0) + sim);
+      (incoming[t] ??= []).push([f, sim]);
+    }
+    [...toward].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, POINTERS).forEach(([k, m], j) => {
+      pointers[f * POINTERS + j] = k;
+      mass[f * POINTERS + j] = m;
+    });
+  }
+  return { pointers, mass, incoming };
+}
+
+/** A weight as written: 4 significant digits (the memory's weights are int8 in the bundle). */
+const weight = (x: number): number => Number(x.toPrecision(4));
+
+/** The pointers of full-model items `at` (indices), as a document member. */
+function pointersOf(memory: { pointers: Int32Array; mass: Float32Array }, at: readonly number[]): { clusters: number[]; mass: number[] } {
+  const clusters: number[] = [];
+  const mass: number[] = [];
+  for (const f of at) {
+    for (let j = 0; j < POINTERS; j++) {
+      clusters.push(memory.pointers[f * POINTERS + j]!);
+      mass.push(weight(memory.mass[f * POINTERS + j]!));
+    }
+  }
+  return { clusters, mass };
 }
 
 /**
  * The tail items the model knows, cut by clusters of their scoring rows (`tailClusters`, about `target` items each):
  * DIR/K.json each cluster's catalog rows and int8 model rows, DIR/centroids.json every cluster's mean row.
  */
-function writeClusters(tail: readonly CatalogItem[], model: { table: Float32Array; width: number; index: Map<string, number>; weights: string }, target: number, dir: string): NonNullable<TiersSummary['clusters']> | null {
+function writeClusters(tail: readonly CatalogItem[], model: HeadModel, target: number, dir: string): { summary: NonNullable<TiersSummary['clusters']>; memory: ReturnType<typeof tailMemory> } | null {
   const known = tail.filter((item) => model.index.has(item.id));
   if (known.length === 0) return null;
   const { width } = model;
@@ -135,17 +189,31 @@ function writeClusters(tail: readonly CatalogItem[], model: { table: Float32Arra
   });
   const { members, centroids } = tailClusters(rows, width, target);
   const count = members.length;
+  const clusterOf = new Int32Array(model.vocabulary.length + 1).fill(-1);
+  members.forEach((group, k) => group.forEach((r) => (clusterOf[model.index.get(known[r]!.id)!] = k)));
+  const memory = tailMemory(model, clusterOf);
   const sizes = members.map((group, k) => {
     const items = Array.from(group, (r) => known[r]!);
     const ids = items.map((item) => item.id);
-    return writeJson(join(dir, `${k}.json`), { format: SHARD_FORMAT, version: TIERS_VERSION, cluster: k, clusters: count, items, model: shardModelRows(model.table, width, ids, model.index, model.weights) });
+    return writeJson(join(dir, `${k}.json`), {
+      format: SHARD_FORMAT,
+      version: TIERS_VERSION,
+      cluster: k,
+      clusters: count,
+      items,
+      model: {
+        ...shardModelRows(model.table, width, ids, model.index, model.weights),
+        ...(memory ? { pointers: pointersOf(memory, ids.map((id) => model.index.get(id)!)), incoming: incomingOf(memory.incoming, ids.map((id) => model.index.get(id)!), model.vocabulary) } : {}),
+      },
+    });
   });
   // The centroids as a table with a padding row, named "0", "1", … by cluster.
   const table = new Float32Array((count + 1) * width);
   table.set(centroids, width);
   const names = Array.from({ length: count }, (_, k) => String(k));
-  const file = writeJson(join(dir, 'centroids.json'), { format: CENTROIDS_FORMAT, version: TIERS_VERSION, model: shardModelRows(table, width, names, new Map(names.map((name, k) => [name, k + 1])), model.weights) });
-  return {
+  const head = memory ? { pointers: pointersOf(memory, model.headVocabulary.map((id) => model.index.get(id)!)) } : {};
+  const file = writeJson(join(dir, 'centroids.json'), { format: CENTROIDS_FORMAT, version: TIERS_VERSION, model: shardModelRows(table, width, names, new Map(names.map((name, k) => [name, k + 1])), model.weights), ...head });
+  return { memory, summary: {
     count,
     items: known.length,
     medianBytes: median(sizes.map((s) => s.bytes)),
@@ -153,7 +221,28 @@ function writeClusters(tail: readonly CatalogItem[], model: { table: Float32Arra
     largestBytes: Math.max(...sizes.map((s) => s.bytes)),
     centroidsBytes: file.bytes,
     centroidsGzipBytes: file.gzipBytes,
-  };
+  } };
+}
+
+/** Who lists each of `rows` (full-model indices) as a neighbour: `{ ids, offsets, from, weights }` (see `TailMemory`). */
+function incomingOf(incoming: readonly (readonly [number, number][] | undefined)[], rows: readonly number[], vocabulary: readonly string[]): { ids: string[]; offsets: number[]; from: number[]; weights: number[] } {
+  const ids: string[] = [];
+  const at = new Map<number, number>();
+  const offsets = [0];
+  const from: number[] = [];
+  const weights: number[] = [];
+  for (const t of rows) {
+    for (const [f, sim] of incoming[t] ?? []) {
+      if (!at.has(f)) {
+        at.set(f, ids.length);
+        ids.push(vocabulary[f - 1]!);
+      }
+      from.push(at.get(f)!);
+      weights.push(weight(sim));
+    }
+    offsets.push(from.length);
+  }
+  return { ids, offsets, from, weights };
 }
 
 /**
@@ -187,7 +276,8 @@ export async function tiersCommand(argv: readonly string[]): Promise<void> {
   mkdirSync(join(out, 'clusters'), { recursive: true });
   if (source) await useBackend(args.choice<'wasm' | 'cpu'>('backend')); // the clusters' k-means
   const model = source && (await writeHeadModel(args, source.bundle, head, out));
-  const clusters = model ? writeClusters(tail, model, args.num('shard-items'), join(out, 'clusters')) : null;
+  const written = model ? writeClusters(tail, model, args.num('shard-items'), join(out, 'clusters')) : null;
+  const clusters = written?.summary ?? null;
   const staleClusters = removeStaleShards(join(out, 'clusters'), clusters?.count ?? 0);
   const tiers: CatalogTiers = {
     version: TIERS_VERSION,
@@ -203,7 +293,8 @@ export async function tiersCommand(argv: readonly string[]): Promise<void> {
   const sizes = groups.map((group, k) => {
     const known = model ? group.map((item) => item.id).filter((id) => model.index.has(id)) : [];
     tailRows += known.length;
-    const rows = model && { model: shardModelRows(model.table, model.width, known, model.index, model.weights) };
+    const memory = written?.memory;
+    const rows = model && { model: { ...shardModelRows(model.table, model.width, known, model.index, model.weights), ...(memory ? { pointers: pointersOf(memory, known.map((id) => model.index.get(id)!)) } : {}) } };
     return writeJson(join(out, 'shards', `${k}.json`), { format: SHARD_FORMAT, version: TIERS_VERSION, shard: k, shards: count, items: group, ...rows });
   });
   const stale = removeStaleShards(join(out, 'shards'), count) + staleClusters;

@@ -68,7 +68,38 @@ export interface ShardModelRows {
   ids: string[];
   /** Dequantized, row-major `[ids.length, width]`. */
   rows: Float32Array;
+  /** With a memory: each row's tail clusters of most memory weight ({@link TailMemoryPointers}). */
+  pointers?: TailMemoryPointers;
+  /** With a memory, in a cluster: who lists each row's item as a neighbour ({@link TailMemoryIncoming}). */
+  incoming?: TailMemoryIncoming;
 }
+
+/**
+ * The co-occurrence memory toward a tiered catalog's clustered tail (the head bundle's memory reaches head items
+ * only). For each item, {@link POINTERS_PER_ITEM} clusters holding most of its neighbour weight toward the tail
+ * (`clusters` −1 where it has fewer), with that weight: the head's in the centroids document (`pointers`, in the head
+ * bundle's vocabulary order), a tail item's in its shard's `model.pointers` (in row order). `recommend()` adds the
+ * clusters the shopper's items point to most.
+ */
+export interface TailMemoryPointers {
+  clusters: Int32Array;
+  mass: Float32Array;
+}
+
+/**
+ * In a cluster's `model.incoming`: for row r, `from[offsets[r]]…from[offsets[r + 1] − 1]` index `ids`, the items that
+ * list it as a neighbour, with `weights`: one step of the memory's walk, so a page adds the memory's term to a tail
+ * item whose list it never saw.
+ */
+export interface TailMemoryIncoming {
+  ids: string[];
+  offsets: Int32Array;
+  from: Int32Array;
+  weights: Float32Array;
+}
+
+/** Pointers per item (see {@link TailMemoryPointers}). */
+export const POINTERS_PER_ITEM = 2;
 
 export interface CatalogShard {
   shard: number;
@@ -138,7 +169,32 @@ export function parseCentroids(doc: unknown, clusters: TailClusters, url: string
   if (c.version !== TIERS_VERSION) throw createError(ERROR_CODES.UNSUPPORTED_VERSION, { what: 'tail centroids', version: c.version, supported: `version ${TIERS_VERSION}` });
   const model = readModelRows(c.model, bad);
   if (model.ids.length !== clusters.count) throw bad(`must hold one row per cluster (${clusters.count}; it holds ${model.ids.length})`);
-  return model;
+  const pointers = (c as { pointers?: unknown }).pointers;
+  if (pointers === undefined) return model;
+  const read = readPointers(pointers, bad, clusters.count, null);
+  return { ...model, pointers: read };
+}
+
+/** A `pointers` member: `{ clusters, mass }`, {@link POINTERS_PER_ITEM} per item (`rows` of them when given). */
+function readPointers(value: unknown, bad: (problem: string) => EdgeRecoError, count: number, rows: number | null): TailMemoryPointers {
+  const p = value as { clusters?: unknown; mass?: unknown } | null;
+  const ok = typeof p === 'object' && p !== null && Array.isArray(p.clusters) && Array.isArray(p.mass) && p.clusters.length === p.mass.length && p.clusters.length % POINTERS_PER_ITEM === 0;
+  if (!ok || (rows !== null && (p.clusters as unknown[]).length !== rows * POINTERS_PER_ITEM)) throw bad(`pointers must be { clusters, mass }, ${POINTERS_PER_ITEM} per item${rows !== null ? ` (${rows} items)` : ''}`);
+  const clusters = Int32Array.from(p.clusters as unknown[], (k) => (Number.isInteger(k) && (k as number) >= -1 && (k as number) < count ? (k as number) : -2));
+  if (clusters.includes(-2)) throw bad(`pointers.clusters must be cluster numbers below ${count}, or -1`);
+  return { clusters, mass: Float32Array.from(p.mass as unknown[], Number) };
+}
+
+/** A cluster's `model.incoming` for `rows` rows (see {@link TailMemoryIncoming}). */
+function readIncoming(value: unknown, bad: (problem: string) => EdgeRecoError, rows: number): TailMemoryIncoming {
+  const m = value as { ids?: unknown; offsets?: unknown; from?: unknown; weights?: unknown } | null;
+  const fix = 'model.incoming must be { ids, offsets (one more than the rows, rising), from (indices of ids), weights (one per from) }';
+  if (typeof m !== 'object' || m === null || !Array.isArray(m.ids) || !Array.isArray(m.offsets) || !Array.isArray(m.from) || !Array.isArray(m.weights)) throw bad(fix);
+  const offsets = Int32Array.from(m.offsets as unknown[], Number);
+  const from = Int32Array.from(m.from as unknown[], Number);
+  const rising = offsets.every((o, i) => Number.isInteger(o) && (i === 0 ? o === 0 : o >= offsets[i - 1]!));
+  if (offsets.length !== rows + 1 || !rising || offsets[rows] !== from.length || m.weights.length !== from.length || from.some((f) => !(f >= 0 && f < (m.ids as unknown[]).length))) throw bad(fix);
+  return { ids: (m.ids as unknown[]).map(String), offsets, from, weights: Float32Array.from(m.weights as unknown[], Number) };
 }
 
 function partError(url: string, what: 'shard' | 'cluster' | 'centroids', requirement: string): EdgeRecoError {
@@ -174,5 +230,10 @@ function readModelRows(value: unknown, bad: (problem: string) => EdgeRecoError):
   if (q.length !== n * (width as number) || m.scales.length !== n) throw bad(`model.rows must be ${n} × ${String(width)} int8 values with ${n} scales (got ${q.length} values, ${m.scales.length} scales)`);
   const rows = new Float32Array(q.length);
   for (let i = 0; i < q.length; i++) rows[i] = q[i]! * (m.scales[Math.floor(i / (width as number))] as number);
-  return { weights: m.weights, width: width as number, ids: m.ids.map(String), rows };
+  const out: ShardModelRows = { weights: m.weights, width: width as number, ids: m.ids.map(String), rows };
+  const extra = m as { pointers?: unknown; incoming?: unknown };
+  // Cluster numbers are checked against the count where it is known (the engine reads no pointer past it).
+  if (extra.pointers !== undefined) out.pointers = readPointers(extra.pointers, bad, Number.MAX_SAFE_INTEGER, n);
+  if (extra.incoming !== undefined) out.incoming = readIncoming(extra.incoming, bad, n);
+  return out;
 }

@@ -25,6 +25,8 @@ export const MEMORY_FRACTION = 0.01;
  * about a shard's size; with 500 items, 6,000 tail items).
  */
 export const TAIL_CLUSTERS = 12;
+/** And, with a co-occurrence memory, the tail clusters the shopper's items point to most (`TailMemoryPointers`). */
+export const TAIL_MEMORY_CLUSTERS = 12;
 /** Candidates rescored exactly (float rows) after the int8 pass, the best by their int8 score (256). */
 export const SHORTLIST = 256;
 

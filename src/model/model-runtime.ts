@@ -245,6 +245,11 @@ export class ModelRuntime {
     return this.bundle.manifest.checksums[this.bundle.manifest.weightsFile] ?? '';
   }
 
+  /** The co-occurrence memory's weight (0: the bundle has no memory): a term `weight · log(1 + sum)` per item. */
+  get memoryWeight(): number {
+    return this.model.neighbours ? this.model.config.neighbourWeight : 0;
+  }
+
   /** The width of a scoring row (the item vector, then its prior), as {@link scoreVectors} reads rows. */
   get rowWidth(): number {
     return scoringWidth(this.model);

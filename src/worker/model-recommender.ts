@@ -5,7 +5,7 @@ import { passesFilter } from './list-filter.js';
 import type { CatalogIndex } from './catalog-index.js';
 import type { History } from './history.js';
 import { contentVectors } from './content-vectors.js';
-import { TAIL_CLUSTERS } from '../model/candidate-policy.js';
+import { TAIL_CLUSTERS, TAIL_MEMORY_CLUSTERS } from '../model/candidate-policy.js';
 
 /** How much of the history the model reads (its own `maxLength` caps it further). */
 const HISTORY_ITEMS = 50;
@@ -56,7 +56,7 @@ export async function modelRecommend(
   const tail = catalog.tail?.scoringRows(runtime.weightsChecksum, runtime.rowWidth) ?? null;
   const tailScores = tail && tail.itemIds.length > 0 ? runtime.scoreVectors(tail.vectors, input) : null;
   // And the tail clusters whose centroids score best for this shopper (fetched now if new: see `TAIL_CLUSTERS`).
-  const clustered = await clusterCandidates(runtime, catalog, input);
+  const clustered = await clusterCandidates(runtime, catalog, input, ids);
   const tailFrom = -1 - fresh.itemIds.length;
   const tailId = (index: number): string => (index > tailFrom - (tail?.itemIds.length ?? 0) ? tail!.itemIds[tailFrom - index]! : clustered.itemIds[tailFrom - (tail?.itemIds.length ?? 0) - index]!);
   /** Whether a score would enter the top k as it stands (checked before any look-up of the item: most do not). */
@@ -64,8 +64,13 @@ export async function modelRecommend(
   const consider = (index: number, itemId: string, score: number): void => {
     if (!enters(score)) return;
     if (!passesFilter(itemId, options.filter, catalog, history, exclude)) return;
-    // A tail item can come both from its shard and from its cluster (the same rows): once.
-    if (index <= tailFrom && top.some((t) => t.index <= tailFrom && tailId(t.index) === itemId)) return;
+    // A tail item can come both from its shard and from its cluster (the same rows; the cluster's with the memory's
+    // term): once, at its higher score.
+    if (index <= tailFrom) {
+      const twin = top.findIndex((t) => t.index <= tailFrom && tailId(t.index) === itemId);
+      if (twin >= 0 && top[twin]!.score >= score) return;
+      if (twin >= 0) top.splice(twin, 1);
+    }
     let at = top.length;
     while (at > 0 && top[at - 1]!.score < score) at--;
     top.splice(at, 0, { index, score });
@@ -129,22 +134,51 @@ export async function modelRecommend(
 
 /**
  * A tiered catalog's tail clusters for this shopper (src/core/catalog-tiers.ts): the {@link TAIL_CLUSTERS} whose
- * centroids score best for the state, fetched if new (awaited, as a call awaits the shards of the items it names), and
- * their items scored from their rows. Empty for a whole catalog or one tiered by hash only.
+ * centroids score best for the state and, with a memory, the {@link TAIL_MEMORY_CLUSTERS} the shopper's items point to
+ * most (`TailMemoryPointers`), fetched if new (awaited, as a call awaits the shards of the items it names); their items
+ * scored from their rows, plus the memory's term from the items that list them (one step of the walk, as the head
+ * bundle's memory adds it to head items). Empty for a whole catalog or one tiered by hash only.
  */
-async function clusterCandidates(runtime: ModelRuntime, catalog: CatalogIndex, input: HistoryFeatures): Promise<{ itemIds: string[]; scores: Float32Array }> {
+async function clusterCandidates(runtime: ModelRuntime, catalog: CatalogIndex, input: HistoryFeatures, historyIds: readonly string[]): Promise<{ itemIds: string[]; scores: Float32Array }> {
   const none = { itemIds: [], scores: new Float32Array(0) };
   const tail = catalog.tail;
-  if (!tail?.tiers.clusters) return none;
+  const count = tail?.tiers.clusters?.count ?? 0;
+  if (!tail || count === 0) return none;
   const centroids = await tail.centroidRows();
   if (!centroids || centroids.weights !== runtime.weightsChecksum || centroids.width !== runtime.rowWidth) return none;
-  const fit = runtime.scoreVectors(centroids.rows, input);
-  const best = bestIndices(fit, TAIL_CLUSTERS);
+  const best = bestIndices(runtime.scoreVectors(centroids.rows, input), TAIL_CLUSTERS);
+  const weight = runtime.memoryWeight;
+  const shopper = [...new Set(historyIds)];
+  if (weight > 0) {
+    // The clusters the shopper's items point to: a head item's pointers come with the centroids, a tail item's with its rows.
+    const mass = new Float32Array(count);
+    const head = centroids.pointers;
+    const per = head ? head.clusters.length / Math.max(1, runtime.vocabulary.length) : 0;
+    for (const id of shopper) {
+      const at = runtime.indexOf(id);
+      if (head && at !== undefined && at <= runtime.vocabulary.length) {
+        for (let j = 0; j < per; j++) {
+          const k = head.clusters[(at - 1) * per + j]!;
+          if (k >= 0) mass[k]! += head.mass[(at - 1) * per + j]!;
+        }
+      } else for (const [k, m] of tail.pointersOf(id)) if (k < count) mass[k]! += m;
+    }
+    for (const k of bestIndices(mass, TAIL_MEMORY_CLUSTERS)) if (mass[k]! > 0 && !best.includes(k)) best.push(k);
+  }
   const parts = (await tail.clusterRows(best)).filter((p) => p.weights === runtime.weightsChecksum && p.width === runtime.rowWidth);
   const scores = new Float32Array(parts.reduce((sum, p) => sum + p.ids.length, 0));
   const itemIds: string[] = [];
   for (const p of parts) {
-    scores.set(runtime.scoreVectors(p.rows, input), itemIds.length);
+    const own = runtime.scoreVectors(p.rows, input);
+    if (weight > 0 && p.incoming) {
+      const sums = new Float32Array(p.ids.length);
+      for (const id of shopper) {
+        const listed = tail.listedBy(p, id);
+        if (listed) listed.rows.forEach((r, e) => (sums[r]! += listed.weights[e]!));
+      }
+      for (let r = 0; r < sums.length; r++) if (sums[r]! > 0) own[r]! += weight * Math.log1p(sums[r]!);
+    }
+    scores.set(own, itemIds.length);
     for (const id of p.ids) itemIds.push(id);
   }
   return { itemIds, scores };

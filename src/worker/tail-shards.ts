@@ -58,6 +58,47 @@ export class TailShards {
   }
 
   private centroids: Promise<ShardModelRows | null> | null = null;
+  /** Each loaded tail item's memory pointers (from its shard or its cluster): [cluster, weight] pairs. */
+  private readonly pointers = new Map<string, [number, number][]>();
+  /** A loaded cluster's incoming lists inverted: item id → its rows in the cluster and their weights. */
+  private readonly listed = new WeakMap<ShardModelRows, Map<string, { rows: number[]; weights: number[] }>>();
+
+  /** A loaded tail item's memory pointers (see `TailMemoryPointers`), or none. */
+  pointersOf(id: string): readonly [number, number][] {
+    return this.pointers.get(id) ?? [];
+  }
+
+  /** For a loaded cluster with incoming lists: the rows that item `id` lists as neighbours, with the weights. */
+  listedBy(cluster: ShardModelRows, id: string): { rows: number[]; weights: number[] } | undefined {
+    const incoming = cluster.incoming;
+    if (!incoming) return undefined;
+    let map = this.listed.get(cluster);
+    if (!map) {
+      map = new Map();
+      for (let r = 0; r + 1 < incoming.offsets.length; r++) {
+        for (let e = incoming.offsets[r]!; e < incoming.offsets[r + 1]!; e++) {
+          const from = incoming.ids[incoming.from[e]!]!;
+          let entry = map.get(from);
+          if (!entry) map.set(from, (entry = { rows: [], weights: [] }));
+          entry.rows.push(r);
+          entry.weights.push(incoming.weights[e]!);
+        }
+      }
+      this.listed.set(cluster, map);
+    }
+    return map.get(id);
+  }
+
+  private keepPointers(rows: ShardModelRows): void {
+    const p = rows.pointers;
+    if (!p) return;
+    const per = p.clusters.length / Math.max(1, rows.ids.length);
+    rows.ids.forEach((id, r) => {
+      const list: [number, number][] = [];
+      for (let j = 0; j < per; j++) if (p.clusters[r * per + j]! >= 0) list.push([p.clusters[r * per + j]!, p.mass[r * per + j]!]);
+      this.pointers.set(id, list);
+    });
+  }
   private readonly clusters = new Map<number, Promise<ShardModelRows | null>>();
 
   /**
@@ -98,6 +139,7 @@ export class TailShards {
             const doc = await readJson(await fetchFile(url, { what: 'a tail cluster', option: 'catalogUrl' }, 'JSON'), (problem, cause) => createError(ERROR_CODES.INVALID_DATA, { subject: `the tail cluster at ${url}`, requirement: `is not JSON: ${problem}`, url, fix: 'upload every file `edgereco tiers` wrote' }, { cause }));
             const cluster = parseCluster(doc, clusters, k, url);
             for (const item of cluster.items) if (!this.items.has(item.id)) this.items.set(item.id, item);
+            this.keepPointers(cluster.model);
             this.onRows?.(cluster.model);
             return cluster.model;
           } catch (error) {
@@ -123,6 +165,7 @@ export class TailShards {
         const shard = parseShard(doc, this.tiers, k, url);
         for (const item of shard.items) this.items.set(item.id, item);
         if (shard.model) {
+          this.keepPointers(shard.model);
           this.rows.push(shard.model);
           this.onRows?.(shard.model);
         }

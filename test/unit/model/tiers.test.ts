@@ -6,7 +6,7 @@ import { fromBase64url } from '../../../src/core/base64url.js';
 import { checkTiers, parseCentroids, parseCluster, parseShard, shardOf, type CatalogTiers } from '../../../src/core/catalog-tiers.js';
 import type { DecodedBundle } from '../../../src/model/decode-bundle.js';
 import { ModelRuntime } from '../../../src/model/model-runtime.js';
-import { plainSasrec, scoringRows, scoringWidth } from '../../../src/model/history-state.js';
+import { memoryTerms, plainSasrec, scoringRows, scoringWidth } from '../../../src/model/history-state.js';
 import { NEIGHBOUR_COUNTS, NEIGHBOUR_IDS, NEIGHBOUR_WEIGHTS, type NamedArray } from '../../../src/model/model-bundle.js';
 import { sasrecConfig } from '../../../src/model/sasrec-config.js';
 import { readBundle, writeBundle } from '../../../models/cli/bundle-files.js';
@@ -352,6 +352,63 @@ describe('edgereco tiers on an ensemble with a prior, attributes and a co-occurr
       });
     }
     expect(new Int8Array(fromBase64url(written.raw[0]!.model!.rows).buffer).length).toBe(written.shards[0]!.model!.ids.length * 17);
+  });
+
+  it('ships the memory toward the clustered tail: from the incoming lists a page adds the full model\'s one-step terms to tail items, and each item points to its clusters of most weight', async () => {
+    const clusters = written.head.tiers.clusters!;
+    const docs = Array.from({ length: clusters.count }, (_, k) => parseCluster(JSON.parse(readFileSync(join(out, 'clusters', `${k}.json`), 'utf8')), clusters, k, `u${k}`));
+    const centroids = parseCentroids(JSON.parse(readFileSync(join(out, 'clusters', 'centroids.json'), 'utf8')), clusters, 'u');
+    const clusterOf = new Map(docs.flatMap((d, k) => d.model.ids.map((id) => [id, k] as const)));
+    const full = await readBundle(join(source, 'f32')); // the weights tiers reads
+    const model = plainSasrec(full.manifest.config, full.tensors, full.attributes);
+    const index = new Map(vocabulary.map((id, i) => [id, i + 1]));
+    // Every item's list entries toward the tail, by cluster: its two clusters of most weight, as written.
+    const lists = model.neighbours!;
+    const expectedPointers = (id: string): [number, number][] => {
+      const f = index.get(id)!;
+      const mass = new Map<number, number>();
+      for (let e = lists.offsets[f]!; e < lists.offsets[f + 1]!; e++) {
+        const k = clusterOf.get(vocabulary[lists.ids[e]! - 1]!);
+        if (k !== undefined) mass.set(k, (mass.get(k) ?? 0) + lists.sims[e]!);
+      }
+      return [...mass].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, 2);
+    };
+    const asRead = (p: { clusters: Int32Array; mass: Float32Array }, r: number): [number, number][] =>
+      [0, 1].filter((j) => p.clusters[r * 2 + j]! >= 0).map((j) => [p.clusters[r * 2 + j]!, p.mass[r * 2 + j]!]);
+    const head = (await readBundle(join(out, 'model'))).manifest.vocabulary;
+    const close = (a: [number, number][], b: [number, number][]) => {
+      expect(a.map(([k]) => k)).toEqual(b.map(([k]) => k));
+      a.forEach(([, m], j) => expect(m).toBeCloseTo(b[j]![1], 3));
+    };
+    head.forEach((id, r) => close(asRead(centroids.pointers!, r), expectedPointers(id)));
+    for (const shard of written.shards) shard.model!.ids.forEach((id, r) => close(asRead(shard.model!.pointers!, r), expectedPointers(id)));
+    for (const d of docs) d.model.ids.forEach((id, r) => close(asRead(d.model.pointers!, r), expectedPointers(id)));
+    expect(head.some((id) => expectedPointers(id).length === 2)).toBe(true);
+    // For histories of head and tail items, the one-step memory term of every clustered tail item, summed from the
+    // incoming lists of its cluster, is the full model's (one step: this model's walk).
+    expect(model.config.neighbourHops).toBe(1);
+    for (const history of [vocabulary.slice(0, 5), [vocabulary[40]!, vocabulary[7]!, vocabulary[59]!], vocabulary.slice(20, 30)]) {
+      const terms = memoryTerms(model, history.map((id) => index.get(id)!))!;
+      const want = new Map(Array.from(terms.items, (f, r) => [vocabulary[f - 1]!, terms.terms[r]!] as const));
+      let checked = 0;
+      for (const d of docs) {
+        const inc = d.model.incoming!;
+        d.model.ids.forEach((id, r) => {
+          let sum = 0;
+          for (let e = inc.offsets[r]!; e < inc.offsets[r + 1]!; e++) if (history.includes(inc.ids[inc.from[e]!]!)) sum += inc.weights[e]!;
+          const term = sum > 0 ? model.config.neighbourWeight * Math.log1p(sum) : 0;
+          expect(term).toBeCloseTo(want.get(id) ?? 0, 3);
+          if (term > 0) checked++;
+        });
+      }
+      expect(checked).toBeGreaterThan(0);
+    }
+    // Lists or pointers that do not fit are refused, saying what to do.
+    const doc = JSON.parse(readFileSync(join(out, 'clusters', '0.json'), 'utf8'));
+    const broken = { ...doc, model: { ...doc.model, incoming: { ...doc.model.incoming, offsets: doc.model.incoming.offsets.slice(1) } } };
+    expect(() => parseCluster(broken, clusters, 0, 'u0')).toThrow(/model\.incoming must be \{ ids, offsets.*edgereco tiers/);
+    const c = JSON.parse(readFileSync(join(out, 'clusters', 'centroids.json'), 'utf8'));
+    expect(() => parseCentroids({ ...c, pointers: { ...c.pointers, clusters: c.pointers.clusters.map(() => clusters.count) } }, clusters, 'u')).toThrow(/pointers\.clusters must be cluster numbers below/);
   });
 });
 
