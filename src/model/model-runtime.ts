@@ -343,6 +343,14 @@ export class ModelRuntime {
     return out;
   }
 
+  /**
+   * The state for a shopper's input (`featurize`), null for an empty one: the same object while the input and the
+   * model's inputs stay the same, so a caller may key what it derives from the state on it.
+   */
+  stateOf(history: HistoryFeatures): Float32Array | null {
+    return history.items.length === 0 ? null : this.lastOrNew(history).state;
+  }
+
   /** Scores of extra scoring rows (`[n, width]`, from {@link meanVector}) for a shopper's input (`featurize`). */
   scoreVectors(vectors: Float32Array, history: HistoryFeatures): Float32Array {
     if (history.items.length === 0) return new Float32Array(vectors.length / scoringWidth(this.model)).fill(-Infinity);

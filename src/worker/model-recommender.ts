@@ -145,7 +145,11 @@ async function clusterCandidates(runtime: ModelRuntime, catalog: CatalogIndex, i
   const count = tail?.tiers.clusters?.count ?? 0;
   if (!tail || count === 0) return none;
   const centroids = await tail.centroidRows();
-  if (!centroids || centroids.weights !== runtime.weightsChecksum || centroids.width !== runtime.rowWidth) return none;
+  const state = runtime.stateOf(input);
+  if (!centroids || !state || centroids.weights !== runtime.weightsChecksum || centroids.width !== runtime.rowWidth) return none;
+  // A warm call (the same state, the same clusters loaded) reuses the last answer: the state changes with every event.
+  const last = lastClusters.get(tail);
+  if (last?.state === state && last.loaded === tail.loadedClusters) return last.result;
   const best = bestIndices(runtime.scoreVectors(centroids.rows, input), TAIL_CLUSTERS);
   const weight = runtime.memoryWeight;
   const shopper = [...new Set(historyIds)];
@@ -181,8 +185,13 @@ async function clusterCandidates(runtime: ModelRuntime, catalog: CatalogIndex, i
     scores.set(own, itemIds.length);
     for (const id of p.ids) itemIds.push(id);
   }
-  return { itemIds, scores };
+  const result = { itemIds, scores };
+  lastClusters.set(tail, { state, loaded: tail.loadedClusters, result });
+  return result;
 }
+
+/** Per tail, the last {@link clusterCandidates} answer: for its state and count of clusters loaded then. */
+const lastClusters = new WeakMap<object, { state: Float32Array; loaded: number; result: { itemIds: string[]; scores: Float32Array } }>();
 
 /** The indices of the `k` largest values, largest first. */
 function bestIndices(values: Float32Array, k: number): number[] {

@@ -17,8 +17,18 @@ export class TailShards {
   private readonly items = new Map<string, CatalogItem>();
   /** The scoring rows of the loaded shards, by the model weights' checksum they were made for. */
   private readonly rows: { weights: string; width: number; ids: string[]; rows: Float32Array }[] = [];
-
   private lastRows: { parts: number; weights: string; width: number; out: { itemIds: string[]; vectors: Float32Array } } | null = null;
+  private centroids: Promise<ShardModelRows | null> | null = null;
+  private readonly clusters = new Map<number, Promise<ShardModelRows | null>>();
+  /**
+   * Items known from a cluster only, with their rows there: they become inputs of the state (`onRows`) when a call
+   * names them, not when their cluster comes (a cluster's 500 rows would each time copy the model's tables).
+   */
+  private readonly clusterOnly = new Map<string, { rows: ShardModelRows; row: number }>();
+  /** Each loaded tail item's memory pointers (from its shard or its cluster): [cluster, weight] pairs. */
+  private readonly pointers = new Map<string, [number, number][]>();
+  /** A loaded cluster's incoming lists inverted: item id → its rows in the cluster and their weights. */
+  private readonly listed = new WeakMap<ShardModelRows, Map<string, { rows: number[]; weights: number[] }>>();
 
   constructor(
     readonly tiers: CatalogTiers,
@@ -26,7 +36,7 @@ export class TailShards {
     private readonly warn: (error: EdgeRecoError) => void,
   ) {}
 
-  /** Called with each loaded shard's scoring rows (the engine gives them to the model as inputs of the state). */
+  /** Called with the scoring rows of the items calls name (the engine gives them to the model as inputs of the state). */
   onRows: ((rows: ShardModelRows) => void) | null = null;
 
   get(id: string): CatalogItem | undefined {
@@ -40,8 +50,10 @@ export class TailShards {
 
   /** Loads the shards holding `ids` (the head's own ids are skipped by the caller); resolves when they are in. */
   async ensure(ids: Iterable<string>): Promise<void> {
+    const named = [...ids];
+    this.useClusterRows(named);
     const wanted = new Set<number>();
-    for (const id of ids) {
+    for (const id of named) {
       if (this.items.has(id)) continue;
       const k = shardOf(id, this.tiers.shards);
       if (!this.fetched.has(k)) wanted.add(k);
@@ -49,7 +61,7 @@ export class TailShards {
     }
     const pending: Promise<unknown>[] = [];
     for (const k of wanted) pending.push(this.shard(k));
-    for (const id of ids) {
+    for (const id of named) {
       const k = shardOf(id, this.tiers.shards);
       const p = this.fetched.get(k);
       if (p && !wanted.has(k)) pending.push(p);
@@ -57,11 +69,22 @@ export class TailShards {
     await Promise.all(pending);
   }
 
-  private centroids: Promise<ShardModelRows | null> | null = null;
-  /** Each loaded tail item's memory pointers (from its shard or its cluster): [cluster, weight] pairs. */
-  private readonly pointers = new Map<string, [number, number][]>();
-  /** A loaded cluster's incoming lists inverted: item id → its rows in the cluster and their weights. */
-  private readonly listed = new WeakMap<ShardModelRows, Map<string, { rows: number[]; weights: number[] }>>();
+  /** The rows of named items known from a cluster only, given to `onRows` once. */
+  private useClusterRows(ids: readonly string[]): void {
+    const found = ids.map((id) => this.clusterOnly.get(id)).filter((at) => at !== undefined);
+    if (found.length === 0) return;
+    const { weights, width } = found[0]!.rows;
+    const same = found.filter((at) => at.rows.weights === weights && at.rows.width === width);
+    const rows = new Float32Array(same.length * width);
+    same.forEach((at, j) => rows.set(at.rows.rows.subarray(at.row * width, (at.row + 1) * width), j * width));
+    const picked = same.map((at) => at.rows.ids[at.row]!);
+    for (const id of picked) this.clusterOnly.delete(id);
+    this.onRows?.({ weights, width, ids: picked, rows });
+    if (same.length < found.length) this.useClusterRows(ids);
+  }
+
+  /** How many cluster fetches have settled (loaded or failed) on this page: changes when the clusters at hand change. */
+  loadedClusters = 0;
 
   /** A loaded tail item's memory pointers (see `TailMemoryPointers`), or none. */
   pointersOf(id: string): readonly [number, number][] {
@@ -99,7 +122,6 @@ export class TailShards {
       this.pointers.set(id, list);
     });
   }
-  private readonly clusters = new Map<number, Promise<ShardModelRows | null>>();
 
   /**
    * The tail clusters' centroids (`tiers.clusters`), fetched on first use; null for a catalog tiered by hash only, or
@@ -108,23 +130,15 @@ export class TailShards {
   centroidRows(): Promise<ShardModelRows | null> {
     const clusters = this.tiers.clusters;
     if (!clusters) return Promise.resolve(null);
-    this.centroids ??= (async () => {
-      const url = new URL(clusters.centroidsUrl, this.catalogUrl).href;
-      try {
-        const doc = await readJson(await fetchFile(url, { what: "the tail clusters' centroids", option: 'catalogUrl' }, 'JSON'), (problem, cause) => createError(ERROR_CODES.INVALID_DATA, { subject: `the tail centroids at ${url}`, requirement: `is not JSON: ${problem}`, url, fix: 'upload every file `edgereco tiers` wrote' }, { cause }));
-        return parseCentroids(doc, clusters, url);
-      } catch (error) {
-        this.warn(asEdgeRecoError(error, "the tail clusters' centroids could not be loaded", 'the tail is reached through the items a call names only'));
-        return null;
-      }
-    })();
+    const url = new URL(clusters.centroidsUrl, this.catalogUrl).href;
+    this.centroids ??= this.read(url, { what: "the tail clusters' centroids", subject: 'the tail centroids', failed: "the tail clusters' centroids could not be loaded", then: 'the tail is reached through the items a call names only' }, (doc) => parseCentroids(doc, clusters, url));
     return this.centroids;
   }
 
   /**
    * The model rows of tail clusters `ks` (best first), fetching those not yet fetched (at most
    * {@link MAX_SHARDS_PER_CALL} per call; the rest come on later calls); resolves with the rows of those loaded. Their
-   * items become known as a shard's are (`get`), and their rows inputs of the state (`onRows`).
+   * items become known as a shard's are (`get`).
    */
   async clusterRows(ks: readonly number[]): Promise<ShardModelRows[]> {
     const clusters = this.tiers.clusters;
@@ -134,19 +148,17 @@ export class TailShards {
       let p = this.clusters.get(k);
       if (!p && fresh++ < MAX_SHARDS_PER_CALL) {
         const url = clusterUrl(clusters, k, this.catalogUrl);
-        p = (async () => {
-          try {
-            const doc = await readJson(await fetchFile(url, { what: 'a tail cluster', option: 'catalogUrl' }, 'JSON'), (problem, cause) => createError(ERROR_CODES.INVALID_DATA, { subject: `the tail cluster at ${url}`, requirement: `is not JSON: ${problem}`, url, fix: 'upload every file `edgereco tiers` wrote' }, { cause }));
-            const cluster = parseCluster(doc, clusters, k, url);
-            for (const item of cluster.items) if (!this.items.has(item.id)) this.items.set(item.id, item);
-            this.keepPointers(cluster.model);
-            this.onRows?.(cluster.model);
-            return cluster.model;
-          } catch (error) {
-            this.warn(asEdgeRecoError(error, `the tail cluster ${k} could not be loaded`, 'its items are candidates only through the items a call names'));
-            return null;
-          }
-        })();
+        p = this.read(url, { what: 'a tail cluster', subject: 'the tail cluster', failed: `the tail cluster ${k} could not be loaded`, then: 'its items are candidates only through the items a call names' }, (doc) => {
+          const cluster = parseCluster(doc, clusters, k, url);
+          cluster.model.ids.forEach((id, row) => {
+            if (this.items.has(id)) return;
+            this.clusterOnly.set(id, { rows: cluster.model, row });
+          });
+          for (const item of cluster.items) if (!this.items.has(item.id)) this.items.set(item.id, item);
+          this.keepPointers(cluster.model);
+          return cluster.model;
+        });
+        void p.then(() => this.loadedClusters++);
         this.clusters.set(k, p);
       }
       return p;
@@ -158,26 +170,34 @@ export class TailShards {
     let p = this.fetched.get(k);
     if (p) return p;
     const url = shardUrl(this.tiers, k, this.catalogUrl);
-    p = (async () => {
-      try {
-        const response = await fetchFile(url, { what: 'a catalog shard', option: 'catalogUrl' }, 'JSON');
-        const doc = await readJson(response, (problem, cause) => createError(ERROR_CODES.INVALID_DATA, { subject: `the catalog shard at ${url}`, requirement: `is not JSON: ${problem}`, url, fix: 'upload every file `edgereco tiers` wrote' }, { cause }));
-        const shard = parseShard(doc, this.tiers, k, url);
-        for (const item of shard.items) this.items.set(item.id, item);
-        if (shard.model) {
-          this.keepPointers(shard.model);
-          this.rows.push(shard.model);
-          this.onRows?.(shard.model);
-        }
-        if (shard.skipped.length > 0) this.warn(shard.skipped[0]!);
-        return shard;
-      } catch (error) {
-        this.warn(asEdgeRecoError(error, `the catalog shard ${k} could not be loaded`, 'its items are unknown on this page'));
-        return null;
+    p = this.read(url, { what: 'a catalog shard', subject: 'the catalog shard', failed: `the catalog shard ${k} could not be loaded`, then: 'its items are unknown on this page' }, (doc) => {
+      const shard = parseShard(doc, this.tiers, k, url);
+      for (const item of shard.items) {
+        this.items.set(item.id, item);
+        this.clusterOnly.delete(item.id); // its rows come with the shard's
       }
-    })();
+      if (shard.model) {
+        this.keepPointers(shard.model);
+        this.rows.push(shard.model);
+        this.onRows?.(shard.model);
+      }
+      if (shard.skipped.length > 0) this.warn(shard.skipped[0]!);
+      return shard;
+    });
     this.fetched.set(k, p);
     return p;
+  }
+
+  /** Fetches and reads one of the tail's JSON files; a failure is a warning naming it (and what follows), and null. */
+  private async read<T>(url: string, about: { what: string; subject: string; failed: string; then: string }, parse: (doc: unknown) => T): Promise<T | null> {
+    try {
+      const response = await fetchFile(url, { what: about.what, option: 'catalogUrl' }, 'JSON');
+      const doc = await readJson(response, (problem, cause) => createError(ERROR_CODES.INVALID_DATA, { subject: `${about.subject} at ${url}`, requirement: `is not JSON: ${problem}`, url, fix: 'upload every file `edgereco tiers` wrote' }, { cause }));
+      return parse(doc);
+    } catch (error) {
+      this.warn(asEdgeRecoError(error, about.failed, about.then));
+      return null;
+    }
   }
 
   /**
