@@ -1,4 +1,6 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -17,6 +19,7 @@ import { TIERS } from '../../../models/cli/commands.js';
 import { tiersCommand, type TiersSummary } from '../../../models/cli/tiers.js';
 import { trainedLike } from './trained-like.js';
 import { useCpu } from './tf-setup.js';
+import { TailShards } from '../../../src/worker/tail-shards.js';
 
 beforeAll(useCpu);
 const dir = mkdtempSync(join(tmpdir(), 'edgereco-tiers-'));
@@ -402,6 +405,37 @@ describe('edgereco tiers on an ensemble with a prior, attributes and a co-occurr
         });
       }
       expect(checked).toBeGreaterThan(0);
+    }
+    // In the worker (TailShards, over real HTTP): a cluster's items are known once it is loaded, but their rows
+    // become inputs of the state only when a call names them, once each.
+    const server = createServer((req, res) => {
+      try {
+        const body = readFileSync(join(out, decodeURIComponent(new URL(req.url!, 'http://x').pathname)));
+        res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+      } catch {
+        res.writeHead(404).end();
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/catalog.json`;
+      const warnings: string[] = [];
+      const tail = new TailShards(checkTiers(written.head.tiers, base), base, (e) => warnings.push(e.message));
+      const inputs: string[][] = [];
+      tail.onRows = (rows) => inputs.push(rows.ids);
+      const [loaded] = await tail.clusterRows([0]);
+      expect(loaded!.ids).toEqual(docs[0]!.model.ids);
+      expect(tail.get(loaded!.ids[0]!)?.id).toBe(loaded!.ids[0]);
+      expect(inputs).toEqual([]);
+      const named = loaded!.ids.slice(0, 2);
+      await tail.ensure(named);
+      expect(inputs).toEqual([named]);
+      await tail.ensure(named);
+      expect(inputs).toHaveLength(1);
+      expect(tail.pointersOf(named[0]!).map(([k]) => k)).toEqual(expectedPointers(named[0]!).map(([k]) => k));
+      expect(warnings).toEqual([]);
+    } finally {
+      server.close();
     }
     // Lists or pointers that do not fit are refused, saying what to do.
     const doc = JSON.parse(readFileSync(join(out, 'clusters', '0.json'), 'utf8'));
