@@ -132,6 +132,7 @@ export const EVALUATE: CommandSpec = {
     'shard-share': { type: 'number', positive: true, max: 1, default: 0.0005, value: 'F', doc: 'with --scoring tiered: the share of the catalog in one shard (the bench store: 500 of 1,000,000)' },
     'tail-clusters': { type: 'integer', min: 0, default: TAIL_CLUSTERS, value: 'N', doc: 'with --scoring tiered: the tail clusters (by the model\'s rows, a shard\'s size each) scored per history, those whose centroids score best, as the worker does (0: hash shards only)' },
     'tail-memory': { type: 'integer', min: 0, default: TAIL_MEMORY_CLUSTERS, value: 'N', doc: 'with --scoring tiered and a memory: the N tail clusters the history\'s items point to most, and the memory\'s one-step terms for the clusters\' items, as the worker does (0: none)' },
+    'exact-head': { type: 'flag', doc: 'with --scoring tiered: the head items scored by the whole bundle instead of the head bundle (an upper bound for the head\'s own walk)', experimental: true },
     'tail-memory-clusters': { type: 'integer', min: 0, default: 0, value: 'N', doc: 'with --scoring tiered: also the N clusters holding most of the whole model\'s memory terms over tail items, with those terms (an upper bound: a page cannot walk the whole memory)', experimental: true },
     probe: { type: 'number', positive: true, max: 1, default: PROBE_FRACTION, value: 'F', doc: 'with --scoring approximate: the share of clusters probed', experimental: true },
     json: { type: 'flag', doc: 'print one line of JSON' },

@@ -66,7 +66,7 @@ export function bundleScorer(bundle: DecodedBundle, itemIds: readonly string[], 
  * their incoming lists, as the worker does (0: none). `tail.memoryClusters` (an experiment, an upper bound): also the
  * clusters holding most of the whole model's memory terms over tail items, scored with those terms.
  */
-function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: readonly (readonly number[])[], headShare: number, shardShare: number, tailInputs: boolean, tail: { clusters: number; memoryClusters: number; memoryLists: number }): { scorer: CatalogScorer; described: () => Record<string, unknown> } {
+function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: readonly (readonly number[])[], headShare: number, shardShare: number, tailInputs: boolean, tail: { clusters: number; memoryClusters: number; memoryLists: number; exactHead: boolean }): { scorer: CatalogScorer; described: () => Record<string, unknown> } {
   if (readsEventFeatures(bundle.manifest.config)) throw invalidOption('--scoring tiered reads bundles without event features (eventTypes, gapBuckets)');
   const n = itemIds.length;
   const counts = new Float64Array(n + 1);
@@ -153,10 +153,13 @@ function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: 
   let histories = 0;
   let scored = 0;
   let baseline = 0;
+  // --exact-head (an experiment): the head items scored by the whole bundle, as if the head's walk had the whole memory.
+  const exactHead = tail.exactHead ? bundleScorer(bundle, itemIds, undefined) : null;
   const scorer: CatalogScorer = async (batch, users) => {
     const popular = (await popularity(batch, users))[0]!;
+    const exact = exactHead ? await exactHead(batch, users) : null;
     const out: Float32Array[] = [];
-    for (const h of batch) {
+    for (const [b, h] of batch.entries()) {
       histories++;
       const input = runtime.featurize(h.map((i, t) => ({ itemId: itemIds[i - 1]!, type: 'view' as const, ts: t })), h.length);
       const head = await runtime.scoreInput(input);
@@ -166,7 +169,7 @@ function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: 
         continue;
       }
       const row = new Float32Array(n + 1).fill(-Infinity);
-      for (const [i, at] of headAt) row[i] = head[at]!;
+      for (const [i, at] of headAt) row[i] = exact ? exact[b]![i]! : head[at]!;
       let count = headSize;
       for (const k of new Set(h.slice(-50).map((i) => shardOfItem[i]!).filter((k) => k >= 0))) {
         const shard = packed[k]!;
@@ -296,7 +299,7 @@ export async function evaluateCommand(argv: readonly string[]): Promise<void> {
     const int8 = await readBundle(modelDir);
     await checkNoLeak(int8, data.items, data.itemIds, target);
     if (scoring === 'tiered') {
-      const tiered = tieredScorer(int8, data.itemIds, split.train, args.num('head-share'), args.num('shard-share'), !args.has('without-tail-inputs'), { clusters: args.num('tail-clusters'), memoryClusters: args.num('tail-memory-clusters'), memoryLists: args.num('tail-memory') });
+      const tiered = tieredScorer(int8, data.itemIds, split.train, args.num('head-share'), args.num('shard-share'), !args.has('without-tail-inputs'), { clusters: args.num('tail-clusters'), memoryClusters: args.num('tail-memory-clusters'), memoryLists: args.num('tail-memory'), exactHead: args.has('exact-head') });
       await run('model', tiered.scorer);
       Object.assign(result, tiered.described());
     } else if (scoring === 'approximate') {
