@@ -66,7 +66,7 @@ export function bundleScorer(bundle: DecodedBundle, itemIds: readonly string[], 
  * their incoming lists, as the worker does (0: none). `tail.memoryClusters` (an experiment, an upper bound): also the
  * clusters holding most of the whole model's memory terms over tail items, scored with those terms.
  */
-function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: readonly (readonly number[])[], headShare: number, shardShare: number, tailInputs: boolean, tail: { clusters: number; memoryClusters: number; memoryLists: number; exactHead: boolean }): { scorer: CatalogScorer; described: () => Record<string, unknown> } {
+function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: readonly (readonly number[])[], headShare: number, shardShare: number, tailInputs: boolean, tail: { clusters: number; memoryClusters: number; memoryLists: number; exactHead: boolean; memoryItems: number }): { scorer: CatalogScorer; described: () => Record<string, unknown> } {
   if (readsEventFeatures(bundle.manifest.config)) throw invalidOption('--scoring tiered reads bundles without event features (eventTypes, gapBuckets)');
   const n = itemIds.length;
   const counts = new Float64Array(n + 1);
@@ -199,8 +199,27 @@ function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: 
         const mass = new Map<number, number>();
         for (const f of distinct) for (const [k, m] of pointers[f]!) mass.set(k, (mass.get(k) ?? 0) + m);
         for (const [k] of [...mass].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, tail.memoryLists)) scoreCluster(k);
+        // --tail-memory-items N (an experiment): also the N tail items of largest one-step terms, wherever they lie
+        // (a page would need their rows item by item).
+        if (tail.memoryItems > 0) {
+          const sums = new Map<number, number>();
+          for (const f of distinct) {
+            for (let e = lists!.offsets[f]!; e < lists!.offsets[f + 1]!; e++) {
+              const i = fromFull[lists!.ids[e]!]!;
+              if (i > 0 && shardOfItem[i]! >= 0 && lists!.sims[e]! > 0) sums.set(i, (sums.get(i) ?? 0) + lists!.sims[e]!);
+            }
+          }
+          for (const [i] of [...sums].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, tail.memoryItems)) {
+            if (row[i] !== -Infinity) continue;
+            const part = clusterRowsOf[clusterOfItem[i]!]!;
+            const r = part.items.indexOf(i);
+            row[i] = runtime.scoreVectors(part.rows.subarray(r * width, (r + 1) * width), input)[0]!;
+            count++;
+            loaded.push(-1 - i);
+          }
+        }
         const inHistory = new Set(distinct);
-        for (const i of new Set(loaded.flatMap((k) => clusterRowsOf[k]!.items))) {
+        for (const i of new Set(loaded.flatMap((k) => (k < 0 ? [-1 - k] : clusterRowsOf[k]!.items)))) {
           let sum = 0;
           for (const [f, sim] of incoming[toFull[i]!] ?? []) if (inHistory.has(f)) sum += sim;
           if (sum > 0) row[i]! += full.config.neighbourWeight * Math.log1p(sum);
@@ -299,7 +318,7 @@ export async function evaluateCommand(argv: readonly string[]): Promise<void> {
     const int8 = await readBundle(modelDir);
     await checkNoLeak(int8, data.items, data.itemIds, target);
     if (scoring === 'tiered') {
-      const tiered = tieredScorer(int8, data.itemIds, split.train, args.num('head-share'), args.num('shard-share'), !args.has('without-tail-inputs'), { clusters: args.num('tail-clusters'), memoryClusters: args.num('tail-memory-clusters'), memoryLists: args.num('tail-memory'), exactHead: args.has('exact-head') });
+      const tiered = tieredScorer(int8, data.itemIds, split.train, args.num('head-share'), args.num('shard-share'), !args.has('without-tail-inputs'), { clusters: args.num('tail-clusters'), memoryClusters: args.num('tail-memory-clusters'), memoryLists: args.num('tail-memory'), exactHead: args.has('exact-head'), memoryItems: args.num('tail-memory-items') });
       await run('model', tiered.scorer);
       Object.assign(result, tiered.described());
     } else if (scoring === 'approximate') {
