@@ -9,7 +9,7 @@ import { popularityScorer } from './evaluation/popularity-baseline.js';
 import type { RankingMetrics } from './evaluation/ranking-metrics.js';
 import type { SequenceFeatures } from './datasets/sequence-dataset.js';
 import { historyScorer, prefixFeatures } from './evaluation/catalog-scores.js';
-import { memoryTerms, plainSasrec, readsEventFeatures, scoringRows, scoringWidth, type PlainSasrec } from '../../src/model/history-state.js';
+import { memoryTerm, memoryTerms, plainSasrec, readsEventFeatures, scoringRows, scoringWidth, type PlainSasrec } from '../../src/model/history-state.js';
 import { ModelRuntime } from '../../src/model/model-runtime.js';
 import { shardOf } from '../../src/core/catalog-tiers.js';
 import { restrictBundle } from './head-bundle.js';
@@ -17,7 +17,7 @@ import { invalidOption } from './args.js';
 import { candidateIndex, type CandidateIndex } from '../../src/model/candidate-index.js';
 import { candidateSettings, clusterCount, type CandidateSettings } from '../../src/model/candidate-policy.js';
 import { clusterRows } from './candidate-clusters.js';
-import { tailClusters } from './tail-clusters.js';
+import { POINTERS, tailClusters, tailMemory, type TailMemory } from './tail-clusters.js';
 import type { DecodedBundle } from '../../src/model/decode-bundle.js';
 import { trainingDataHash } from './training/training-data-hash.js';
 import { parseArgs } from './args.js';
@@ -119,25 +119,12 @@ function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: 
   }
   // For --tail-memory (as `edgereco tiers` writes them): each item's two clusters of most neighbour weight toward the
   // tail, and each clustered tail item's incoming lists.
-  let pointers: [number, number][][] | null = null;
-  const incoming: [number, number][][] = [];
   const lists = full.neighbours;
+  let memoryToward: TailMemory | null = null;
   if (tail.memoryLists > 0 && lists && clusterRowsOf.length > 0) {
-    const V = bundle.manifest.vocabulary.length;
-    const clusterOfFull = new Int32Array(V + 1).fill(-1);
+    const clusterOfFull = new Int32Array(bundle.manifest.vocabulary.length + 1).fill(-1);
     clusterRowsOf.forEach((c, k) => c.items.forEach((i) => (clusterOfFull[fullIndex.get(itemIds[i - 1]!)!] = k)));
-    pointers = [];
-    for (let f = 0; f <= V; f++) {
-      const mass = new Map<number, number>();
-      for (let e = lists.offsets[f]!; e < (lists.offsets[f + 1] ?? lists.offsets[f]!); e++) {
-        const t = lists.ids[e]!;
-        const sim = lists.sims[e]!;
-        if (!(sim > 0) || clusterOfFull[t]! < 0) continue;
-        mass.set(clusterOfFull[t]!, (mass.get(clusterOfFull[t]!) ?? 0) + sim);
-        (incoming[t] ??= []).push([f, sim]);
-      }
-      pointers.push([...mass].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, 2));
-    }
+    memoryToward = tailMemory(lists, clusterOfFull);
   }
   // For --tail-memory-clusters: the whole model's memory walk, mapped to dataset indices.
   const toFull = Int32Array.from([0, ...itemIds.map((id) => fullIndex.get(id) ?? 0)]);
@@ -192,12 +179,15 @@ function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: 
         const fit = runtime.scoreVectors(centroids, input);
         for (const k of Array.from(fit.keys()).sort((a, b) => fit[b]! - fit[a]! || a - b).slice(0, tail.clusters)) scoreCluster(k);
       }
-      if (pointers) {
+      if (memoryToward) {
+        const { pointers, mass: pointerMass, incoming } = memoryToward;
         // As the worker's `clusterCandidates`: the clusters the history's items point to most (each item's two of most
         // neighbour weight toward the tail), and the one-step memory terms of the loaded clusters' items.
         const distinct = [...new Set(h.slice(-full.config.maxLength).map((i) => toFull[i]!).filter((f) => f > 0))];
         const mass = new Map<number, number>();
-        for (const f of distinct) for (const [k, m] of pointers[f]!) mass.set(k, (mass.get(k) ?? 0) + m);
+        for (const f of distinct) {
+          for (let j = 0; j < POINTERS; j++) if (pointers[f * POINTERS + j]! >= 0) mass.set(pointers[f * POINTERS + j]!, (mass.get(pointers[f * POINTERS + j]!) ?? 0) + pointerMass[f * POINTERS + j]!);
+        }
         for (const [k] of [...mass].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, tail.memoryLists)) scoreCluster(k);
         // --tail-memory-items N (an experiment): also the N tail items of largest one-step terms, wherever they lie
         // (a page would need their rows item by item).
@@ -222,7 +212,7 @@ function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: 
         for (const i of new Set(loaded.flatMap((k) => (k < 0 ? [-1 - k] : clusterRowsOf[k]!.items)))) {
           let sum = 0;
           for (const [f, sim] of incoming[toFull[i]!] ?? []) if (inHistory.has(f)) sum += sim;
-          if (sum > 0) row[i]! += full.config.neighbourWeight * Math.log1p(sum);
+          if (sum > 0) row[i]! += memoryTerm(sum, full.config.neighbourWeight);
         }
       }
       const memory = tail.memoryClusters > 0 ? memoryTerms(full, h.map((i) => toFull[i]!).filter((f) => f > 0)) : null;

@@ -1,4 +1,6 @@
 import { seededRandom } from '../../src/core/seeded-random.js';
+import type { NeighbourLists } from '../../src/model/cooccurrence-walk.js';
+import { POINTERS_PER_ITEM } from '../../src/core/catalog-tiers.js';
 import { assign, clusterRows } from './candidate-clusters.js';
 
 /** Rows k-means is fitted on at most, per cluster (the rest are assigned to the fitted centroids once). */
@@ -78,4 +80,44 @@ function gather(rows: Float32Array, width: number, group: Int32Array): Float32Ar
   const out = new Float32Array(group.length * width);
   group.forEach((r, i) => out.set(rows.subarray(r * width, (r + 1) * width), i * width));
   return out;
+}
+
+/** Tail clusters to fetch per history item: each item's clusters holding most of its memory weight toward the tail. */
+export const POINTERS = POINTERS_PER_ITEM;
+
+/** The memory toward a clustered tail, by the full model's item index (see `TailMemoryPointers` / `TailMemoryIncoming`). */
+export interface TailMemory {
+  /** `[size, POINTERS]`: each item's clusters of most weight (−1 where fewer), and `mass` that weight. */
+  pointers: Int32Array;
+  mass: Float32Array;
+  /** For each clustered item, who lists it and with what weight. */
+  incoming: [number, number][][];
+}
+
+/**
+ * The memory toward the clustered tail (`edgereco tiers` writes it; `evaluate --scoring tiered` scores with it): for
+ * every item of the full model's `lists`, the {@link POINTERS} clusters holding most of its neighbour weight toward
+ * the tail (mass, then the lower cluster first); for every clustered item (`clusterOf` ≥ 0, by the full model's
+ * index), who lists it as a neighbour and with what weight: one step of the walk.
+ */
+export function tailMemory(lists: NeighbourLists, clusterOf: Int32Array): TailMemory {
+  const size = lists.offsets.length - 1;
+  const pointers = new Int32Array(size * POINTERS).fill(-1);
+  const mass = new Float32Array(size * POINTERS);
+  const incoming: [number, number][][] = [];
+  for (let f = 1; f < size; f++) {
+    const toward = new Map<number, number>();
+    for (let e = lists.offsets[f]!; e < lists.offsets[f + 1]!; e++) {
+      const t = lists.ids[e]!;
+      const sim = lists.sims[e]!;
+      if (!(sim > 0) || clusterOf[t]! < 0) continue;
+      toward.set(clusterOf[t]!, (toward.get(clusterOf[t]!) ?? 0) + sim);
+      (incoming[t] ??= []).push([f, sim]);
+    }
+    [...toward].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, POINTERS).forEach(([k, m], j) => {
+      pointers[f * POINTERS + j] = k;
+      mass[f * POINTERS + j] = m;
+    });
+  }
+  return { pointers, mass, incoming };
 }

@@ -14,7 +14,7 @@ import { restrictBundle } from './head-bundle.js';
 import { headItems, type HeadRanking } from './head-items.js';
 import { readCatalog } from './read-catalog.js';
 import { shardModelRows } from './shard-rows.js';
-import { tailClusters } from './tail-clusters.js';
+import { POINTERS, tailClusters, tailMemory, type TailMemory } from './tail-clusters.js';
 import { useBackend } from './wasm-backend.js';
 
 /** What a first page view may download (catalog and model), in bytes: the budget the head is sized against. */
@@ -125,44 +125,11 @@ async function writeHeadModel(args: Args, bundle: DecodedBundle, head: readonly 
 
 type HeadModel = Awaited<ReturnType<typeof writeHeadModel>>;
 
-/** Tail clusters to fetch per history item: each item's clusters holding most of its memory's weight toward the tail. */
-const POINTERS = 2;
-
-/**
- * The memory toward the clustered tail (see `TailMemory` in src/core/catalog-tiers.ts): for every item of the full
- * model, the {@link POINTERS} clusters holding most of its neighbour weight toward the tail (mass, then the lower
- * cluster first); for every clustered tail item, who lists it as a neighbour and with what weight (one step of the
- * walk: the full model's lists).
- */
-function tailMemory(model: HeadModel, clusterOf: Int32Array): { pointers: Int32Array; mass: Float32Array; incoming: [number, number][][] } | null {
-  const lists = model.neighbours;
-  if (!lists) return null;
-  const size = lists.offsets.length - 1;
-  const pointers = new Int32Array(size * POINTERS).fill(-1);
-  const mass = new Float32Array(size * POINTERS);
-  const incoming: [number, number][][] = [];
-  for (let f = 1; f < size; f++) {
-    const toward = new Map<number, number>();
-    for (let e = lists.offsets[f]!; e < lists.offsets[f + 1]!; e++) {
-      const t = lists.ids[e]!;
-      const sim = lists.sims[e]!;
-      if (!(sim > 0) || clusterOf[t]! < 0) continue;
-      toward.set(clusterOf[t]!, (toward.get(clusterOf[t]!) ?? 0) + sim);
-      (incoming[t] ??= []).push([f, sim]);
-    }
-    [...toward].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, POINTERS).forEach(([k, m], j) => {
-      pointers[f * POINTERS + j] = k;
-      mass[f * POINTERS + j] = m;
-    });
-  }
-  return { pointers, mass, incoming };
-}
-
 /** A weight as written: 4 significant digits (the memory's weights are int8 in the bundle). */
 const weight = (x: number): number => Number(x.toPrecision(4));
 
 /** The pointers of full-model items `at` (indices), as a document member. */
-function pointersOf(memory: { pointers: Int32Array; mass: Float32Array }, at: readonly number[]): { clusters: number[]; mass: number[] } {
+function pointersOf(memory: TailMemory, at: readonly number[]): { clusters: number[]; mass: number[] } {
   const clusters: number[] = [];
   const mass: number[] = [];
   for (const f of at) {
@@ -178,7 +145,7 @@ function pointersOf(memory: { pointers: Int32Array; mass: Float32Array }, at: re
  * The tail items the model knows, cut by clusters of their scoring rows (`tailClusters`, about `target` items each):
  * DIR/K.json each cluster's catalog rows and int8 model rows, DIR/centroids.json every cluster's mean row.
  */
-function writeClusters(tail: readonly CatalogItem[], model: HeadModel, target: number, dir: string): { summary: NonNullable<TiersSummary['clusters']>; memory: ReturnType<typeof tailMemory> } | null {
+function writeClusters(tail: readonly CatalogItem[], model: HeadModel, target: number, dir: string): { summary: NonNullable<TiersSummary['clusters']>; memory: TailMemory | null } | null {
   const known = tail.filter((item) => model.index.has(item.id));
   if (known.length === 0) return null;
   const { width } = model;
@@ -191,7 +158,7 @@ function writeClusters(tail: readonly CatalogItem[], model: HeadModel, target: n
   const count = members.length;
   const clusterOf = new Int32Array(model.vocabulary.length + 1).fill(-1);
   members.forEach((group, k) => group.forEach((r) => (clusterOf[model.index.get(known[r]!.id)!] = k)));
-  const memory = tailMemory(model, clusterOf);
+  const memory = model.neighbours ? tailMemory(model.neighbours, clusterOf) : null;
   const sizes = members.map((group, k) => {
     const items = Array.from(group, (r) => known[r]!);
     const ids = items.map((item) => item.id);

@@ -161,7 +161,7 @@ export function followedMemoryTerms(model: PlainSasrec, history: readonly number
 }
 
 /** The co-occurrence memory's term for a sum of similarities: `weight × log(1 + gain × sum)` (the bundle's weights carry the gain). */
-function memoryTerm(sum: number, weight: number, gain = 1): number {
+export function memoryTerm(sum: number, weight: number, gain = 1): number {
   return weight * Math.log1p(gain * sum);
 }
 

@@ -180,6 +180,7 @@ async function clusterCandidates(runtime: ModelRuntime, catalog: CatalogIndex, i
         const listed = tail.listedBy(p, id);
         if (listed) listed.rows.forEach((r, e) => (sums[r]! += listed.weights[e]!));
       }
+      // `memoryTerm` (history-state.ts) written out: importing it here moves the model's code between chunks (+720 B).
       for (let r = 0; r < sums.length; r++) if (sums[r]! > 0) own[r]! += weight * Math.log1p(sums[r]!);
     }
     scores.set(own, itemIds.length);
