@@ -66,7 +66,7 @@ export function bundleScorer(bundle: DecodedBundle, itemIds: readonly string[], 
  * their incoming lists, as the worker does (0: none). `tail.memoryClusters` (an experiment, an upper bound): also the
  * clusters holding most of the whole model's memory terms over tail items, scored with those terms.
  */
-function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: readonly (readonly number[])[], headShare: number, shardShare: number, tailInputs: boolean, tail: { clusters: number; memoryClusters: number; memoryLists: number; exactHead: boolean; memoryItems: number }): { scorer: CatalogScorer; described: () => Record<string, unknown> } {
+function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: readonly (readonly number[])[], headShare: number, shardShare: number, tailInputs: boolean, tail: { clusters: number; memoryClusters: number; memoryLists: number; exactHead: boolean; memoryItems: number; memoryPacks: number }): { scorer: CatalogScorer; described: () => Record<string, unknown> } {
   if (readsEventFeatures(bundle.manifest.config)) throw invalidOption('--scoring tiered reads bundles without event features (eventTypes, gapBuckets)');
   const n = itemIds.length;
   const counts = new Float64Array(n + 1);
@@ -191,15 +191,18 @@ function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: 
         for (const [k] of [...mass].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, tail.memoryLists)) scoreCluster(k);
         // --tail-memory-items N (an experiment): also the N tail items of largest one-step terms, wherever they lie
         // (a page would need their rows item by item).
-        if (tail.memoryItems > 0) {
+        if (tail.memoryItems > 0 || tail.memoryPacks > 0) {
+          // --tail-memory-packs P: every tail neighbour of the P latest distinct items (what a page fetching each
+          // item's own neighbours' rows would get), instead of the largest terms over the whole history.
           const sums = new Map<number, number>();
-          for (const f of distinct) {
+          const latest = [...new Set(h.slice(-full.config.maxLength).reverse().map((i) => toFull[i]!).filter((f) => f > 0))].slice(0, tail.memoryPacks);
+          for (const f of tail.memoryPacks > 0 ? latest : distinct) {
             for (let e = lists!.offsets[f]!; e < lists!.offsets[f + 1]!; e++) {
               const i = fromFull[lists!.ids[e]!]!;
               if (i > 0 && shardOfItem[i]! >= 0 && lists!.sims[e]! > 0) sums.set(i, (sums.get(i) ?? 0) + lists!.sims[e]!);
             }
           }
-          for (const [i] of [...sums].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, tail.memoryItems)) {
+          for (const [i] of [...sums].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, tail.memoryPacks > 0 ? sums.size : tail.memoryItems)) {
             if (row[i] !== -Infinity) continue;
             const part = clusterRowsOf[clusterOfItem[i]!]!;
             const r = part.items.indexOf(i);
@@ -308,7 +311,7 @@ export async function evaluateCommand(argv: readonly string[]): Promise<void> {
     const int8 = await readBundle(modelDir);
     await checkNoLeak(int8, data.items, data.itemIds, target);
     if (scoring === 'tiered') {
-      const tiered = tieredScorer(int8, data.itemIds, split.train, args.num('head-share'), args.num('shard-share'), !args.has('without-tail-inputs'), { clusters: args.num('tail-clusters'), memoryClusters: args.num('tail-memory-clusters'), memoryLists: args.num('tail-memory'), exactHead: args.has('exact-head'), memoryItems: args.num('tail-memory-items') });
+      const tiered = tieredScorer(int8, data.itemIds, split.train, args.num('head-share'), args.num('shard-share'), !args.has('without-tail-inputs'), { clusters: args.num('tail-clusters'), memoryClusters: args.num('tail-memory-clusters'), memoryLists: args.num('tail-memory'), exactHead: args.has('exact-head'), memoryItems: args.num('tail-memory-items'), memoryPacks: args.num('tail-memory-packs') });
       await run('model', tiered.scorer);
       Object.assign(result, tiered.described());
     } else if (scoring === 'approximate') {
