@@ -6,6 +6,7 @@ import type { CatalogIndex } from './catalog-index.js';
 import type { History } from './history.js';
 import { contentVectors } from './content-vectors.js';
 import { TAIL_CLUSTERS, TAIL_MEMORY_CLUSTERS } from '../model/candidate-policy.js';
+import { POINTERS_PER_ITEM } from '../core/catalog-tiers.js';
 
 /** How much of the history the model reads (its own `maxLength` caps it further). */
 const HISTORY_ITEMS = 50;
@@ -156,8 +157,9 @@ async function clusterCandidates(runtime: ModelRuntime, catalog: CatalogIndex, i
   if (weight > 0) {
     // The clusters the shopper's items point to: a head item's pointers come with the centroids, a tail item's with its rows.
     const mass = new Float32Array(count);
-    const head = centroids.pointers;
-    const per = head ? head.clusters.length / Math.max(1, runtime.vocabulary.length) : 0;
+    // The head's pointers, when written for this head bundle's vocabulary (the weights' checksum says it is).
+    const per = POINTERS_PER_ITEM;
+    const head = centroids.pointers?.clusters.length === per * runtime.vocabulary.length ? centroids.pointers : undefined;
     for (const id of shopper) {
       const at = runtime.indexOf(id);
       if (head && at !== undefined && at <= runtime.vocabulary.length) {
@@ -194,7 +196,10 @@ async function clusterCandidates(runtime: ModelRuntime, catalog: CatalogIndex, i
 /** Per tail, the last {@link clusterCandidates} answer: for its state and count of clusters loaded then. */
 const lastClusters = new WeakMap<object, { state: Float32Array; loaded: number; result: { itemIds: string[]; scores: Float32Array } }>();
 
-/** The indices of the `k` largest values, largest first. */
+/**
+ * The indices of the `k` largest values, largest first. (candidate-scoring.ts has a heap for large k; importing it
+ * here would pull the model's code into the worker's first chunk, as `memoryTerm` would.)
+ */
 function bestIndices(values: Float32Array, k: number): number[] {
   const best: number[] = [];
   for (let i = 0; i < values.length; i++) {

@@ -1,5 +1,5 @@
 import type { CatalogItem } from '../core/catalog.js';
-import { clusterUrl, parseCentroids, parseCluster, parseShard, shardOf, shardUrl, type CatalogShard, type CatalogTiers, type ShardModelRows } from '../core/catalog-tiers.js';
+import { clusterUrl, parseCentroids, parseCluster, parseShard, POINTERS_PER_ITEM, shardOf, shardUrl, type CatalogShard, type CatalogTiers, type ShardModelRows } from '../core/catalog-tiers.js';
 import { asEdgeRecoError, createError, ERROR_CODES, type EdgeRecoError } from '../core/errors.js';
 import { fetchFile, readJson } from './fetch-file.js';
 
@@ -115,7 +115,7 @@ export class TailShards {
   private keepPointers(rows: ShardModelRows): void {
     const p = rows.pointers;
     if (!p) return;
-    const per = p.clusters.length / Math.max(1, rows.ids.length);
+    const per = POINTERS_PER_ITEM; // `readPointers` checked there are this many per row
     rows.ids.forEach((id, r) => {
       const list: [number, number][] = [];
       for (let j = 0; j < per; j++) if (p.clusters[r * per + j]! >= 0) list.push([p.clusters[r * per + j]!, p.mass[r * per + j]!]);
