@@ -12,6 +12,7 @@ import { historyScorer, prefixFeatures } from './evaluation/catalog-scores.js';
 import { memoryTerm, memoryTerms, plainSasrec, readsEventFeatures, scoringRows, scoringWidth, type PlainSasrec } from '../../src/model/history-state.js';
 import { ModelRuntime } from '../../src/model/model-runtime.js';
 import { shardOf } from '../../src/core/catalog-tiers.js';
+import { neighbourReach } from '../../src/model/cooccurrence-walk.js';
 import { restrictBundle } from './head-bundle.js';
 import { invalidOption } from './args.js';
 import { candidateIndex, type CandidateIndex } from '../../src/model/candidate-index.js';
@@ -66,7 +67,7 @@ export function bundleScorer(bundle: DecodedBundle, itemIds: readonly string[], 
  * their incoming lists, as the worker does (0: none). `tail.memoryClusters` (an experiment, an upper bound): also the
  * clusters holding most of the whole model's memory terms over tail items, scored with those terms.
  */
-function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: readonly (readonly number[])[], headShare: number, shardShare: number, tailInputs: boolean, tail: { clusters: number; memoryClusters: number; memoryLists: number; exactHead: boolean; memoryItems: number; memoryPacks: number }): { scorer: CatalogScorer; described: () => Record<string, unknown> } {
+function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: readonly (readonly number[])[], headShare: number, shardShare: number, tailInputs: boolean, tail: { clusters: number; memoryClusters: number; memoryLists: number; exactHead: boolean; memoryItems: number; memoryPacks: number; walkTerms: boolean; walkIncoming: number }): { scorer: CatalogScorer; described: () => Record<string, unknown> } {
   if (readsEventFeatures(bundle.manifest.config)) throw invalidOption('--scoring tiered reads bundles without event features (eventTypes, gapBuckets)');
   const n = itemIds.length;
   const counts = new Float64Array(n + 1);
@@ -142,6 +143,24 @@ function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: 
   let baseline = 0;
   // --exact-head (an experiment): the head items scored by the whole bundle, as if the head's walk had the whole memory.
   const exactHead = tail.exactHead ? bundleScorer(bundle, itemIds, undefined) : null;
+  let incomingWalk: [number, number][][] | null = null;
+  const walkIncoming = (): [number, number][][] => {
+    if (!incomingWalk) {
+      const { neighbourHops, neighbourPathWeight } = full.config;
+      const into: [number, number][][] = [];
+      for (let f = 1; f < lists!.offsets.length - 1; f++) {
+        const reach = neighbourReach(lists!, [f], 1, neighbourHops, neighbourPathWeight);
+        const top: [number, number][] = [];
+        reach.items.forEach((j, r) => {
+          const i = fromFull[j]!;
+          if (i > 0 && clusterOfItem[i]! >= 0 && reach.sums[r]! > 0) top.push([j, reach.sums[r]!]);
+        });
+        for (const [j, w] of top.sort((a, b) => b[1] - a[1]).slice(0, 1000)) (into[j] ??= []).push([f, w]);
+      }
+      incomingWalk = into.map((from) => from.sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, tail.walkIncoming));
+    }
+    return incomingWalk;
+  };
   const scorer: CatalogScorer = async (batch, users) => {
     const popular = (await popularity(batch, users))[0]!;
     const exact = exactHead ? await exactHead(batch, users) : null;
@@ -212,13 +231,17 @@ function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: 
           }
         }
         const inHistory = new Set(distinct);
-        for (const i of new Set(loaded.flatMap((k) => (k < 0 ? [-1 - k] : clusterRowsOf[k]!.items)))) {
+        // --tail-walk-terms (an experiment): the loaded tail items get the whole walk's terms instead (below);
+        // --tail-walk-incoming T (an experiment): each one's T largest incoming terms of the whole walk (from each
+        // source alone) instead of its one-step incoming lists.
+        const into = tail.walkIncoming > 0 ? walkIncoming() : incoming;
+        if (!tail.walkTerms) for (const i of new Set(loaded.flatMap((k) => (k < 0 ? [-1 - k] : clusterRowsOf[k]!.items)))) {
           let sum = 0;
-          for (const [f, sim] of incoming[toFull[i]!] ?? []) if (inHistory.has(f)) sum += sim;
+          for (const [f, sim] of into[toFull[i]!] ?? []) if (inHistory.has(f)) sum += sim;
           if (sum > 0) row[i]! += memoryTerm(sum, full.config.neighbourWeight);
         }
       }
-      const memory = tail.memoryClusters > 0 ? memoryTerms(full, h.map((i) => toFull[i]!).filter((f) => f > 0)) : null;
+      const memory = tail.memoryClusters > 0 || tail.walkTerms ? memoryTerms(full, h.map((i) => toFull[i]!).filter((f) => f > 0)) : null;
       if (memory) {
         // Upper bound, not what a page can do: the clusters holding the most of the whole model's memory terms over
         // tail items, scored with those terms.
@@ -311,7 +334,7 @@ export async function evaluateCommand(argv: readonly string[]): Promise<void> {
     const int8 = await readBundle(modelDir);
     await checkNoLeak(int8, data.items, data.itemIds, target);
     if (scoring === 'tiered') {
-      const tiered = tieredScorer(int8, data.itemIds, split.train, args.num('head-share'), args.num('shard-share'), !args.has('without-tail-inputs'), { clusters: args.num('tail-clusters'), memoryClusters: args.num('tail-memory-clusters'), memoryLists: args.num('tail-memory'), exactHead: args.has('exact-head'), memoryItems: args.num('tail-memory-items'), memoryPacks: args.num('tail-memory-packs') });
+      const tiered = tieredScorer(int8, data.itemIds, split.train, args.num('head-share'), args.num('shard-share'), !args.has('without-tail-inputs'), { clusters: args.num('tail-clusters'), memoryClusters: args.num('tail-memory-clusters'), memoryLists: args.num('tail-memory'), exactHead: args.has('exact-head'), memoryItems: args.num('tail-memory-items'), memoryPacks: args.num('tail-memory-packs'), walkTerms: args.has('tail-walk-terms'), walkIncoming: args.num('tail-walk-incoming') });
       await run('model', tiered.scorer);
       Object.assign(result, tiered.described());
     } else if (scoring === 'approximate') {
