@@ -140,7 +140,7 @@ export async function writeScaleStore(out: string, n: number, options: { head?: 
   }
   rmSync(full, { recursive: true });
   gzipInPlace(join(out, 'catalog.json'));
-  for (const part of ['shards', 'clusters']) for (const name of readdirSync(join(out, part))) if (name.endsWith('.json')) gzipInPlace(join(out, part, name));
+  for (const part of ['shards', 'clusters', 'packs']) for (const name of readdirSync(join(out, part))) if (name.endsWith('.json')) gzipInPlace(join(out, part, name));
   const written = JSON.parse(summary) as { head: { items: number }; shards: { count: number } };
   return { products: n, head: written.head.items, shards: written.shards.count };
 }

@@ -1,7 +1,7 @@
 import { MAX_NEIGHBOUR_HOPS } from '../../src/model/model-bundle.js';
 import type { CommandSpec, OptionSpec } from './option-spec.js';
 import { EVENT_FORMATS, RETAIL_SEQUENCES } from './read-events.js';
-import { APPROXIMATE_FROM, PROBE_FRACTION, TAIL_CLUSTERS, TAIL_MEMORY_CLUSTERS } from '../../src/model/candidate-policy.js';
+import { APPROXIMATE_FROM, PROBE_FRACTION, TAIL_CLUSTERS, TAIL_MEMORY_CLUSTERS, TAIL_PACKS } from '../../src/model/candidate-policy.js';
 
 /**
  * Every option of every `edgereco` command, with its type, default and one-line doc: the one place they are declared.
@@ -136,7 +136,7 @@ export const EVALUATE: CommandSpec = {
     'tail-memory-items': { type: 'integer', min: 0, default: 0, value: 'N', doc: 'with --scoring tiered --tail-memory: also the N tail items of largest one-step memory terms, wherever they lie (an upper bound: a page would fetch their rows item by item)', experimental: true },
     'tail-walk-terms': { type: 'flag', doc: 'with --scoring tiered: the scored tail items get the whole model\'s memory-walk terms instead of the one-step incoming terms (an upper bound; an experiment)', experimental: true },
     'tail-walk-incoming': { type: 'integer', min: 0, default: 0, value: 'T', doc: 'with --scoring tiered --tail-memory: each loaded tail item\'s T largest incoming terms of the whole memory walk instead of its one-step incoming lists (an experiment)', experimental: true },
-    'tail-memory-packs': { type: 'integer', min: 0, default: 0, value: 'P', doc: 'with --scoring tiered --tail-memory: also every tail neighbour of the P latest distinct history items (a page fetching each item\'s neighbours\' rows; an experiment)', experimental: true },
+    'tail-memory-packs': { type: 'integer', min: 0, default: TAIL_PACKS, value: 'P', doc: 'with --scoring tiered --tail-memory: also every tail neighbour of the P latest distinct history items, as the worker scores the memory packs (`tiers.packs`) of the shopper\'s latest items (0: none)' },
     'tail-memory-clusters': { type: 'integer', min: 0, default: 0, value: 'N', doc: 'with --scoring tiered: also the N clusters holding most of the whole model\'s memory terms over tail items, with those terms (an upper bound: a page cannot walk the whole memory)', experimental: true },
     probe: { type: 'number', positive: true, max: 1, default: PROBE_FRACTION, value: 'F', doc: 'with --scoring approximate: the share of clusters probed', experimental: true },
     json: { type: 'flag', doc: 'print one line of JSON' },

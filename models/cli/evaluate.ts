@@ -64,7 +64,9 @@ export function bundleScorer(bundle: DecodedBundle, itemIds: readonly string[], 
  * each, as `edgereco tiers` writes them) and the clusters whose centroids score best are scored too, as the worker's
  * `clusterCandidates` does (0: hash shards only, the worker before). `tail.memoryLists`: with a memory, also the
  * clusters the history's items point to most, and the memory's one-step terms for the loaded clusters' items from
- * their incoming lists, as the worker does (0: none). `tail.memoryClusters` (an experiment, an upper bound): also the
+ * their incoming lists, as the worker does (0: none); `tail.memoryPacks`: and every tail neighbour of the latest
+ * distinct history items, as the worker scores their memory packs (a pack file also holds the neighbours of the few
+ * other items that share it, which are left out here). `tail.memoryClusters` (an experiment, an upper bound): also the
  * clusters holding most of the whole model's memory terms over tail items, scored with those terms.
  */
 function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: readonly (readonly number[])[], headShare: number, shardShare: number, tailInputs: boolean, tail: { clusters: number; memoryClusters: number; memoryLists: number; exactHead: boolean; memoryItems: number; memoryPacks: number; walkTerms: boolean; walkIncoming: number }): { scorer: CatalogScorer; described: () => Record<string, unknown> } {
@@ -211,8 +213,8 @@ function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: 
         // --tail-memory-items N (an experiment): also the N tail items of largest one-step terms, wherever they lie
         // (a page would need their rows item by item).
         if (tail.memoryItems > 0 || tail.memoryPacks > 0) {
-          // --tail-memory-packs P: every tail neighbour of the P latest distinct items (what a page fetching each
-          // item's own neighbours' rows would get), instead of the largest terms over the whole history.
+          // --tail-memory-packs P: every tail neighbour of the P latest distinct items, as the worker scores their
+          // memory packs (--tail-memory-items: the largest terms over the whole history instead).
           const sums = new Map<number, number>();
           const latest = [...new Set(h.slice(-full.config.maxLength).reverse().map((i) => toFull[i]!).filter((f) => f > 0))].slice(0, tail.memoryPacks);
           for (const f of tail.memoryPacks > 0 ? latest : distinct) {
@@ -261,7 +263,7 @@ function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: 
     }
     return out;
   };
-  return { scorer, described: () => ({ tiered: { headItems: headSize, shards, shardItems: Math.round((n - headSize) / shards), tailInputs, tailClusters: tail.clusters, clusters: clusterRowsOf.length, tailMemoryClusters: tail.memoryClusters, scoredFraction: scored / Math.max(1, histories - baseline) / n, baselineShare: baseline / Math.max(1, histories) } }) };
+  return { scorer, described: () => ({ tiered: { headItems: headSize, shards, shardItems: Math.round((n - headSize) / shards), tailInputs, tailClusters: tail.clusters, clusters: clusterRowsOf.length, tailMemoryClusters: tail.memoryClusters, tailMemoryPacks: memoryToward ? tail.memoryPacks : 0, scoredFraction: scored / Math.max(1, histories - baseline) / n, baselineShare: baseline / Math.max(1, histories) } }) };
 }
 
 /**

@@ -121,3 +121,18 @@ export function tailMemory(lists: NeighbourLists, clusterOf: Int32Array): TailMe
   }
   return { pointers, mass, incoming };
 }
+
+/**
+ * The memory packs (`tiers.packs`; src/core/catalog-tiers.ts): for each of `count` packs, the clustered tail items
+ * (`clusterOf` ≥ 0) listed as neighbours by the items whose pack it is (`packOf`, by the full model's index; −1: no
+ * pack), each once, in index order. A page fetches the pack of each of the shopper's latest items and so scores
+ * their own tail neighbours.
+ */
+export function memoryPacks(lists: NeighbourLists, clusterOf: Int32Array, packOf: Int32Array, count: number): Int32Array[] {
+  const targets = Array.from({ length: count }, () => new Set<number>());
+  for (let f = 1; f < lists.offsets.length - 1; f++) {
+    if (packOf[f]! < 0) continue;
+    for (let e = lists.offsets[f]!; e < lists.offsets[f + 1]!; e++) if (lists.sims[e]! > 0 && clusterOf[lists.ids[e]!]! >= 0) targets[packOf[f]!]!.add(lists.ids[e]!);
+  }
+  return targets.map((set) => Int32Array.from(set).sort());
+}

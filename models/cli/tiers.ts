@@ -14,7 +14,7 @@ import { restrictBundle } from './head-bundle.js';
 import { headItems, type HeadRanking } from './head-items.js';
 import { readCatalog } from './read-catalog.js';
 import { shardModelRows } from './shard-rows.js';
-import { POINTERS, tailClusters, tailMemory, type TailMemory } from './tail-clusters.js';
+import { memoryPacks, POINTERS, tailClusters, tailMemory, type TailMemory } from './tail-clusters.js';
 import { useBackend } from './wasm-backend.js';
 
 /** What a first page view may download (catalog and model), in bytes: the budget the head is sized against. */
@@ -24,6 +24,9 @@ const SHARD_URL = 'shards/{shard}.json';
 /** Where the tail's clusters and their centroids go (`tiers.clusters`). */
 const CLUSTER_URL = 'clusters/{cluster}.json';
 const CENTROIDS_URL = 'clusters/centroids.json';
+/** Where the memory packs go (`tiers.packs`), and how many items' packs share a file, on average. */
+const PACK_URL = 'packs/{pack}.json';
+export const PACK_SOURCES = 4;
 
 /** What `edgereco tiers` wrote (printed, or one line of JSON with `--json`). */
 export interface TiersSummary {
@@ -34,6 +37,8 @@ export interface TiersSummary {
   shards: { count: number; items: number; medianBytes: number; medianGzipBytes: number; largestBytes: number };
   /** With a model: the tail items it knows, also cut by clusters of their rows (`tiers.clusters`), and the centroids' file. */
   clusters?: { count: number; items: number; medianBytes: number; medianGzipBytes: number; largestBytes: number; centroidsBytes: number; centroidsGzipBytes: number };
+  /** With a memory: each catalog item's tail neighbours, {@link PACK_SOURCES} items' to a file on average (`tiers.packs`). */
+  packs?: { count: number; medianItems: number; medianBytes: number; medianGzipBytes: number; largestBytes: number };
   model?: {
     /** The bundle read: the float32 twin (`DIR/f32`) when there is one, else the int8 bundle. */
     source: string;
@@ -145,7 +150,7 @@ function pointersOf(memory: TailMemory, at: readonly number[]): { clusters: numb
  * The tail items the model knows, cut by clusters of their scoring rows (`tailClusters`, about `target` items each):
  * DIR/K.json each cluster's catalog rows and int8 model rows, DIR/centroids.json every cluster's mean row.
  */
-function writeClusters(tail: readonly CatalogItem[], model: HeadModel, target: number, dir: string): { summary: NonNullable<TiersSummary['clusters']>; memory: TailMemory | null } | null {
+function writeClusters(tail: readonly CatalogItem[], model: HeadModel, target: number, dir: string): { summary: NonNullable<TiersSummary['clusters']>; memory: TailMemory | null; clusterOf: Int32Array; known: readonly CatalogItem[] } | null {
   const known = tail.filter((item) => model.index.has(item.id));
   if (known.length === 0) return null;
   const { width } = model;
@@ -180,7 +185,7 @@ function writeClusters(tail: readonly CatalogItem[], model: HeadModel, target: n
   const names = Array.from({ length: count }, (_, k) => String(k));
   const head = memory ? { pointers: pointersOf(memory, model.headVocabulary.map((id) => model.index.get(id)!)) } : {};
   const file = writeJson(join(dir, 'centroids.json'), { format: CENTROIDS_FORMAT, version: TIERS_VERSION, model: shardModelRows(table, width, names, new Map(names.map((name, k) => [name, k + 1])), model.weights), ...head });
-  return { memory, summary: {
+  return { memory, clusterOf, known, summary: {
     count,
     items: known.length,
     medianBytes: median(sizes.map((s) => s.bytes)),
@@ -189,6 +194,42 @@ function writeClusters(tail: readonly CatalogItem[], model: HeadModel, target: n
     centroidsBytes: file.bytes,
     centroidsGzipBytes: file.gzipBytes,
   } };
+}
+
+/**
+ * The memory packs (`memoryPacks`): DIR/K.json for each of `count` packs, the tail neighbours of the catalog items
+ * whose id falls in pack K, as a cluster's document holds its items (catalog rows, model rows, pointers, incoming lists).
+ * Every pack is written, an empty one too, so a page never asks for a file that is not there.
+ */
+function writePacks(items: readonly CatalogItem[], written: NonNullable<ReturnType<typeof writeClusters>>, model: HeadModel, dir: string): NonNullable<TiersSummary['packs']> {
+  const memory = written.memory!;
+  const count = Math.max(1, Math.ceil(items.length / PACK_SOURCES));
+  const packOf = new Int32Array(model.vocabulary.length + 1).fill(-1);
+  for (const item of items) {
+    const at = model.index.get(item.id);
+    if (at !== undefined) packOf[at] = shardOf(item.id, count);
+  }
+  const row = new Map(written.known.map((item) => [model.index.get(item.id)!, item]));
+  const packs = memoryPacks(model.neighbours!, written.clusterOf, packOf, count);
+  const sizes = packs.map((targets, k) => {
+    const at = Array.from(targets);
+    const ids = at.map((f) => model.vocabulary[f - 1]!);
+    return writeJson(join(dir, `${k}.json`), {
+      format: SHARD_FORMAT,
+      version: TIERS_VERSION,
+      pack: k,
+      packs: count,
+      items: at.map((f) => row.get(f)!),
+      model: { ...shardModelRows(model.table, model.width, ids, model.index, model.weights), pointers: pointersOf(memory, at), incoming: incomingOf(memory.incoming, at, model.vocabulary) },
+    });
+  });
+  return {
+    count,
+    medianItems: median(packs.map((p) => p.length)),
+    medianBytes: median(sizes.map((s) => s.bytes)),
+    medianGzipBytes: median(sizes.map((s) => s.gzipBytes)),
+    largestBytes: Math.max(...sizes.map((s) => s.bytes)),
+  };
 }
 
 /** Who lists each of `rows` (full-model indices) as a neighbour: `{ ids, offsets, from, weights }` (see `TailMemory`). */
@@ -241,17 +282,20 @@ export async function tiersCommand(argv: readonly string[]): Promise<void> {
   const count = Math.max(1, Math.ceil(tail.length / args.num('shard-items')));
   mkdirSync(join(out, 'shards'), { recursive: true });
   mkdirSync(join(out, 'clusters'), { recursive: true });
+  mkdirSync(join(out, 'packs'), { recursive: true });
   if (source) await useBackend(args.choice<'wasm' | 'cpu'>('backend')); // the clusters' k-means
   const model = source && (await writeHeadModel(args, source.bundle, head, out));
   const written = model ? writeClusters(tail, model, args.num('shard-items'), join(out, 'clusters')) : null;
   const clusters = written?.summary ?? null;
-  const staleClusters = removeStaleShards(join(out, 'clusters'), clusters?.count ?? 0);
+  const packs = written?.memory ? writePacks(items, written, model!, join(out, 'packs')) : null;
+  const staleClusters = removeStaleShards(join(out, 'clusters'), clusters?.count ?? 0) + removeStaleShards(join(out, 'packs'), packs?.count ?? 0);
   const tiers: CatalogTiers = {
     version: TIERS_VERSION,
     items: items.length,
     shards: count,
     shardUrl: SHARD_URL,
     ...(clusters ? { clusters: { count: clusters.count, clusterUrl: CLUSTER_URL, centroidsUrl: CENTROIDS_URL } } : {}),
+    ...(packs ? { packs: { count: packs.count, packUrl: PACK_URL } } : {}),
   };
   const headFile = writeJson(join(out, 'catalog.json'), { format: CATALOG_FORMAT, version: CATALOG_VERSION, items: head, tiers });
   const groups = Array.from({ length: count }, (): CatalogItem[] => []);
@@ -278,6 +322,7 @@ export async function tiersCommand(argv: readonly string[]): Promise<void> {
       largestBytes: Math.max(...sizes.map((s) => s.bytes)),
     },
     ...(clusters ? { clusters } : {}),
+    ...(packs ? { packs } : {}),
     ...(model && source
       ? {
           model: {
@@ -315,6 +360,8 @@ function printSummary(s: TiersSummary, out: string, stale: number): void {
     if (m.droppedItems > 0) lines.push(`  ${n(m.droppedItems)} model items are not in the catalog: left out of both tiers`);
     const c = s.clusters;
     if (c) lines.push(`  and by clusters of those rows: ${n(c.count)} clusters → ${join(out, 'clusters')}/K.json, median ${n(c.medianBytes)} bytes (${n(c.medianGzipBytes)} gzipped), largest ${n(c.largestBytes)}; centroids ${n(c.centroidsGzipBytes)} bytes gzipped, fetched with the first recommendation that uses them`);
+    const p = s.packs;
+    if (p) lines.push(`  and each catalog item's tail neighbours by the memory: ${n(p.count)} packs (about ${PACK_SOURCES} items' each) → ${join(out, 'packs')}/K.json, median ${n(p.medianItems)} items, ${n(p.medianBytes)} bytes (${n(p.medianGzipBytes)} gzipped), largest ${n(p.largestBytes)}; a recommendation fetches the packs of the shopper's latest items`);
     if (m.memorySteps > 1) lines.push(`  the memory walks ${m.memorySteps} steps: the head bundle's walk loses its paths through tail items, so its scores differ from the full model's (docs/large-catalogs.md)`);
   }
   const share = `${(s.firstViewBytes / 1e6).toFixed(2)} MB of the ${FIRST_VIEW_BUDGET_BYTES / 1e6} MB budget`;

@@ -37,6 +37,14 @@ import { createError, describeValue, ERROR_CODES, type EdgeRecoError } from './e
  * "tiers": { …, "clusters": { "count": 1960, "clusterUrl": "clusters/{cluster}.json", "centroidsUrl": "clusters/centroids.json" } }
  * { "format": "edgereco-tail-centroids", "version": 1, "model": { "weights": …, "width": 65, "ids": ["0", "1", …], "rows": …, "scales": … } }
  * ```
+ * With a co-occurrence memory, the tail also comes in **memory packs** (`tiers.packs`, optional): pack k holds the
+ * clustered tail items that the items with {@link shardOf}`(id, packs.count) === k` list as neighbours (their catalog
+ * rows, model rows and incoming lists, as a cluster's), so `recommend()` fetches the pack of each of the shopper's
+ * latest items and scores those items' own tail neighbours, not whole clusters around them. A pack file is a shard
+ * document with `pack` and `packs`.
+ * ```json
+ * "tiers": { …, "packs": { "count": 250000, "packUrl": "packs/{pack}.json" } }
+ * ```
  */
 export const TIERS_VERSION = 1;
 export const SHARD_FORMAT = 'edgereco-catalog-shard';
@@ -51,6 +59,13 @@ export interface TailClusters {
   centroidsUrl: string;
 }
 
+/** A tiered catalog's memory packs (see the module's comment). */
+export interface TailPacks {
+  count: number;
+  /** Pack k's document: `{pack}` replaced by k, resolved against the catalog's URL. */
+  packUrl: string;
+}
+
 export interface CatalogTiers {
   version: number;
   /** Products in head and tail together. */
@@ -60,6 +75,8 @@ export interface CatalogTiers {
   shardUrl: string;
   /** The tail cut by clusters of the model's rows (absent: by hash only). */
   clusters?: TailClusters;
+  /** Each item's tail neighbours by the memory, packed by the item's id (absent: none). */
+  packs?: TailPacks;
 }
 
 export interface ShardModelRows {
@@ -130,6 +147,11 @@ export function checkTiers(value: unknown, url: string): CatalogTiers {
     if (typeof c.centroidsUrl !== 'string' || c.centroidsUrl === '') throw bad('tiers.clusters.centroidsUrl must be a URL', c.centroidsUrl);
     tiers.clusters = { count: c.count!, clusterUrl: c.clusterUrl, centroidsUrl: c.centroidsUrl };
   }
+  if (t.packs !== undefined) {
+    const p = t.packs as Partial<TailPacks> | null;
+    if (typeof p !== 'object' || p === null || !Number.isInteger(p.count) || p.count! < 1 || typeof p.packUrl !== 'string' || !p.packUrl.includes('{pack}')) throw bad('tiers.packs must be { count (a whole number ≥ 1), packUrl (a URL holding "{pack}") }', p);
+    tiers.packs = { count: p.count!, packUrl: p.packUrl };
+  }
   return tiers;
 }
 
@@ -141,6 +163,11 @@ export function shardUrl(tiers: CatalogTiers, k: number, catalogUrl: string): st
 /** The URL of tail cluster `k`. */
 export function clusterUrl(clusters: TailClusters, k: number, catalogUrl: string): string {
   return new URL(clusters.clusterUrl.replace('{cluster}', String(k)), catalogUrl).href;
+}
+
+/** The URL of memory pack `k`. */
+export function packUrl(packs: TailPacks, k: number, catalogUrl: string): string {
+  return new URL(packs.packUrl.replace('{pack}', String(k)), catalogUrl).href;
 }
 
 /**
@@ -159,6 +186,13 @@ export function parseCluster(doc: unknown, clusters: TailClusters, k: number, ur
   const part = readPart(doc, url, 'cluster', k, clusters.count, () => true);
   if (!part.model) throw partError(url, 'cluster', 'must have the model rows of its items (`model`)');
   return part as CatalogShard & { model: ShardModelRows };
+}
+
+/** Reads memory pack `k`'s document (a shard document with `pack` and `packs`; an empty pack has no items). */
+export function parsePack(doc: unknown, packs: TailPacks, k: number, url: string): CatalogShard & { model: ShardModelRows } {
+  const part = readPart(doc, url, 'pack', k, packs.count, () => true);
+  if (!part.model && part.items.length > 0) throw partError(url, 'pack', 'must have the model rows of its items (`model`)');
+  return { ...part, model: part.model ?? { weights: '', width: 0, ids: [], rows: new Float32Array(0) } };
 }
 
 /** Reads the tail clusters' centroids: one row per cluster, in cluster order. */
@@ -197,16 +231,18 @@ function readIncoming(value: unknown, bad: (problem: string) => EdgeRecoError, r
   return { ids: (m.ids as unknown[]).map(String), offsets, from, weights: Float32Array.from(m.weights as unknown[], Number) };
 }
 
-function partError(url: string, what: 'shard' | 'cluster' | 'centroids', requirement: string): EdgeRecoError {
-  const subject = what === 'shard' ? `the catalog shard at ${url}` : what === 'cluster' ? `the tail cluster at ${url}` : `the tail centroids at ${url}`;
+const PART_NAMES = { shard: 'catalog shard', cluster: 'tail cluster', pack: 'memory pack', centroids: 'tail centroids' } as const;
+
+function partError(url: string, what: keyof typeof PART_NAMES, requirement: string): EdgeRecoError {
+  const subject = `the ${PART_NAMES[what]} at ${url}`;
   return createError(ERROR_CODES.INVALID_DATA, { subject, requirement, fix: 'write the tiers again with `npx edgereco tiers` and upload every file' });
 }
 
-function readPart(doc: unknown, url: string, key: 'shard' | 'cluster', k: number, of: number, belongs: (id: string) => boolean): CatalogShard {
+function readPart(doc: unknown, url: string, key: 'shard' | 'cluster' | 'pack', k: number, of: number, belongs: (id: string) => boolean): CatalogShard {
   const s = doc as Record<string, unknown> | null;
   const bad = (problem: string): EdgeRecoError => partError(url, key, problem);
   if (typeof s !== 'object' || s === null || s['format'] !== SHARD_FORMAT) throw bad(`must be a "${SHARD_FORMAT}" document (its format is ${describeValue(s?.['format'])})`);
-  if (s['version'] !== TIERS_VERSION) throw createError(ERROR_CODES.UNSUPPORTED_VERSION, { what: key === 'shard' ? 'catalog shard' : 'tail cluster', version: s['version'], supported: `version ${TIERS_VERSION}` });
+  if (s['version'] !== TIERS_VERSION) throw createError(ERROR_CODES.UNSUPPORTED_VERSION, { what: PART_NAMES[key], version: s['version'], supported: `version ${TIERS_VERSION}` });
   if (s[key] !== k || s[`${key}s`] !== of) throw bad(`must be ${key} ${k} of ${of} (it says ${describeValue(s[key])} of ${describeValue(s[`${key}s`])})`);
   const checked = checkCatalog(s['items']);
   const items = checked.items.filter((item) => belongs(item.id));

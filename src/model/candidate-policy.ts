@@ -27,6 +27,8 @@ export const MEMORY_FRACTION = 0.01;
 export const TAIL_CLUSTERS = 12;
 /** And, with a co-occurrence memory, the tail clusters the shopper's items point to most (`TailMemoryPointers`). */
 export const TAIL_MEMORY_CLUSTERS = 12;
+/** And the memory packs (each item's own tail neighbours, `tiers.packs`) of the shopper's latest distinct items. */
+export const TAIL_PACKS = 24;
 /** Candidates rescored exactly (float rows) after the int8 pass, the best by their int8 score (256). */
 export const SHORTLIST = 256;
 

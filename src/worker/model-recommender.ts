@@ -5,7 +5,7 @@ import { passesFilter } from './list-filter.js';
 import type { CatalogIndex } from './catalog-index.js';
 import type { History } from './history.js';
 import { contentVectors } from './content-vectors.js';
-import { TAIL_CLUSTERS, TAIL_MEMORY_CLUSTERS } from '../model/candidate-policy.js';
+import { TAIL_CLUSTERS, TAIL_MEMORY_CLUSTERS, TAIL_PACKS } from '../model/candidate-policy.js';
 import { POINTERS_PER_ITEM } from '../core/catalog-tiers.js';
 
 /** How much of the history the model reads (its own `maxLength` caps it further). */
@@ -136,8 +136,9 @@ export async function modelRecommend(
 /**
  * A tiered catalog's tail clusters for this shopper (src/core/catalog-tiers.ts): the {@link TAIL_CLUSTERS} whose
  * centroids score best for the state and, with a memory, the {@link TAIL_MEMORY_CLUSTERS} the shopper's items point to
- * most (`TailMemoryPointers`), fetched if new (awaited, as a call awaits the shards of the items it names); their items
- * scored from their rows, plus the memory's term from the items that list them (one step of the walk, as the head
+ * most (`TailMemoryPointers`), and the memory packs of the {@link TAIL_PACKS} latest distinct items (their own tail
+ * neighbours), fetched if new (awaited, as a call awaits the shards of the items it names); their items scored from
+ * their rows, plus the memory's term from the items that list them (one step of the walk, as the head
  * bundle's memory adds it to head items). Empty for a whole catalog or one tiered by hash only.
  */
 async function clusterCandidates(runtime: ModelRuntime, catalog: CatalogIndex, input: HistoryFeatures, historyIds: readonly string[]): Promise<{ itemIds: string[]; scores: Float32Array }> {
@@ -171,7 +172,9 @@ async function clusterCandidates(runtime: ModelRuntime, catalog: CatalogIndex, i
     }
     for (const k of bestIndices(mass, TAIL_MEMORY_CLUSTERS)) if (mass[k]! > 0 && !best.includes(k)) best.push(k);
   }
-  const parts = (await tail.clusterRows(best)).filter((p) => p.weights === runtime.weightsChecksum && p.width === runtime.rowWidth);
+  // And the memory packs of the shopper's latest items: their own tail neighbours, item by item.
+  const packed = weight > 0 ? tail.packRows([...new Set([...historyIds].reverse())].slice(0, TAIL_PACKS)) : Promise.resolve([]);
+  const parts = [...(await tail.clusterRows(best)), ...(await packed)].filter((p) => p.weights === runtime.weightsChecksum && p.width === runtime.rowWidth);
   const scores = new Float32Array(parts.reduce((sum, p) => sum + p.ids.length, 0));
   const itemIds: string[] = [];
   for (const p of parts) {

@@ -1,5 +1,5 @@
 import type { CatalogItem } from '../core/catalog.js';
-import { clusterUrl, parseCentroids, parseCluster, parseShard, POINTERS_PER_ITEM, shardOf, shardUrl, type CatalogShard, type CatalogTiers, type ShardModelRows } from '../core/catalog-tiers.js';
+import { clusterUrl, packUrl, parseCentroids, parseCluster, parsePack, parseShard, POINTERS_PER_ITEM, shardOf, shardUrl, type CatalogShard, type CatalogTiers, type ShardModelRows } from '../core/catalog-tiers.js';
 import { asEdgeRecoError, createError, ERROR_CODES, type EdgeRecoError } from '../core/errors.js';
 import { fetchFile, readJson } from './fetch-file.js';
 
@@ -20,6 +20,7 @@ export class TailShards {
   private lastRows: { parts: number; weights: string; width: number; out: { itemIds: string[]; vectors: Float32Array } } | null = null;
   private centroids: Promise<ShardModelRows | null> | null = null;
   private readonly clusters = new Map<number, Promise<ShardModelRows | null>>();
+  private readonly packs = new Map<number, Promise<ShardModelRows | null>>();
   /**
    * Items known from a cluster only, with their rows there: they become inputs of the state (`onRows`) when a call
    * names them, not when their cluster comes (a cluster's 500 rows would each time copy the model's tables).
@@ -83,7 +84,7 @@ export class TailShards {
     if (same.length < found.length) this.useClusterRows(ids);
   }
 
-  /** How many cluster fetches have settled (loaded or failed) on this page: changes when the clusters at hand change. */
+  /** How many cluster and pack fetches have settled (loaded or failed) on this page: changes when the rows at hand change. */
   loadedClusters = 0;
 
   /** A loaded tail item's memory pointers (see `TailMemoryPointers`), or none. */
@@ -140,26 +141,52 @@ export class TailShards {
    * {@link MAX_SHARDS_PER_CALL} per call; the rest come on later calls); resolves with the rows of those loaded. Their
    * items become known as a shard's are (`get`).
    */
-  async clusterRows(ks: readonly number[]): Promise<ShardModelRows[]> {
+  clusterRows(ks: readonly number[]): Promise<ShardModelRows[]> {
     const clusters = this.tiers.clusters;
-    if (!clusters) return [];
+    if (!clusters) return Promise.resolve([]);
+    return this.parts(this.clusters, ks, (k) => ({
+      url: clusterUrl(clusters, k, this.catalogUrl),
+      about: { what: 'a tail cluster', subject: 'the tail cluster', failed: `the tail cluster ${k} could not be loaded`, then: 'its items are candidates only through the items a call names' },
+      parse: (doc, url) => parseCluster(doc, clusters, k, url),
+    }));
+  }
+
+  /**
+   * The memory packs of items `ids` (`tiers.packs`: each item's tail neighbours by the memory), fetched as
+   * {@link clusterRows} fetches clusters; resolves with the rows of those loaded.
+   */
+  packRows(ids: readonly string[]): Promise<ShardModelRows[]> {
+    const packs = this.tiers.packs;
+    if (!packs) return Promise.resolve([]);
+    return this.parts(this.packs, [...new Set(ids.map((id) => shardOf(id, packs.count)))], (k) => ({
+      url: packUrl(packs, k, this.catalogUrl),
+      about: { what: 'a memory pack', subject: 'the memory pack', failed: `the memory pack ${k} could not be loaded`, then: "the shopper's items reach the tail through the clusters only" },
+      parse: (doc, url) => parsePack(doc, packs, k, url),
+    }));
+  }
+
+  private async parts(
+    fetched: Map<number, Promise<ShardModelRows | null>>,
+    ks: readonly number[],
+    source: (k: number) => { url: string; about: { what: string; subject: string; failed: string; then: string }; parse: (doc: unknown, url: string) => CatalogShard & { model: ShardModelRows } },
+  ): Promise<ShardModelRows[]> {
     let fresh = 0;
     const parts = ks.map((k) => {
-      let p = this.clusters.get(k);
+      let p = fetched.get(k);
       if (!p && fresh++ < MAX_SHARDS_PER_CALL) {
-        const url = clusterUrl(clusters, k, this.catalogUrl);
-        p = this.read(url, { what: 'a tail cluster', subject: 'the tail cluster', failed: `the tail cluster ${k} could not be loaded`, then: 'its items are candidates only through the items a call names' }, (doc) => {
-          const cluster = parseCluster(doc, clusters, k, url);
-          cluster.model.ids.forEach((id, row) => {
+        const { url, about, parse } = source(k);
+        p = this.read(url, about, (doc) => {
+          const part = parse(doc, url);
+          part.model.ids.forEach((id, row) => {
             if (this.items.has(id)) return;
-            this.clusterOnly.set(id, { rows: cluster.model, row });
+            this.clusterOnly.set(id, { rows: part.model, row });
           });
-          for (const item of cluster.items) if (!this.items.has(item.id)) this.items.set(item.id, item);
-          this.keepPointers(cluster.model);
-          return cluster.model;
+          for (const item of part.items) if (!this.items.has(item.id)) this.items.set(item.id, item);
+          this.keepPointers(part.model);
+          return part.model;
         });
         void p.then(() => this.loadedClusters++);
-        this.clusters.set(k, p);
+        fetched.set(k, p);
       }
       return p;
     });

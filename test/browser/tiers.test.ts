@@ -44,6 +44,9 @@ describe('a tiered catalog of 3,000 products (500 in the head, 25 shards)', () =
     page.on('request', (r) => r.url().includes('/tiers/shards/') && shardRequests.push(r.url()));
     const clusterRequests: string[] = [];
     page.on('request', (r) => r.url().includes('/tiers/clusters/') && clusterRequests.push(r.url()));
+    const packRequests: number[] = [];
+    page.on('request', (r) => r.url().includes('/tiers/packs/') && packRequests.push(Number(/packs\/(\d+)\.json/.exec(r.url())![1])));
+    const packs = JSON.parse(gunzipSync(readFileSync(`${DIR}/catalog.json.gz`)).toString('utf8')).tiers.packs.count as number;
     const first = await page.evaluate(async (base) => {
       const w = window as unknown as W;
       const reco = w.sdk.createRecommender({ storeId: 'tiers', storage: 'memory', catalogUrl: `${base}/catalog.json`, modelUrl: `${base}/model/manifest.json`, backend: 'wasm', timeoutMs: 60_000 });
@@ -76,6 +79,10 @@ describe('a tiered catalog of 3,000 products (500 in the head, 25 shards)', () =
     }
     expect(listedBy2.size).toBeGreaterThan(3);
     expect(first.filter((r) => listedBy2.has(r.itemId)).length).toBeGreaterThanOrEqual(2);
+    // Item by item: the memory pack of the viewed item came, the one pack, holding every tail item it lists.
+    expect(packRequests).toEqual([shardOf('p0000002', packs)]);
+    const pack = JSON.parse(gunzipSync(readFileSync(`${DIR}/packs/${packRequests[0]}.json.gz`)).toString('utf8'));
+    expect([...listedBy2].every((itemId) => (pack.model.ids as string[]).includes(itemId))).toBe(true);
     const clustersBefore = clusterRequests.length;
 
     const after = await page.evaluate(async (viewed) => {
@@ -99,8 +106,11 @@ describe('a tiered catalog of 3,000 products (500 in the head, 25 shards)', () =
     expect(after.reranked.map((r) => r.title ?? null).every((t) => t !== null)).toBe(true); // tail titles came from the shards
     // The model scores the loaded tail items too (their rows came with the shards): some rank among the top 10.
     expect(after.list.some((r) => tailIds.has(r.itemId))).toBe(true);
-    // A cluster is fetched once per page: the repeated call fetched none, and none twice.
+    // A cluster is fetched once per page: the repeated call fetched none, and none twice; so is a pack, and the
+    // named items' packs came.
     expect(new Set(clusterRequests).size).toBe(clusterRequests.length);
+    expect(new Set(packRequests).size).toBe(packRequests.length);
+    expect(new Set(packRequests)).toEqual(new Set(['p0000002', ...tailViewed].map((x) => shardOf(x, packs))));
     expect(clusterRequests.length).toBeGreaterThanOrEqual(clustersBefore);
 
     const brokenAnswer = await page.evaluate(async (itemId) => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { fromBase64url } from '../../../src/core/base64url.js';
-import { checkTiers, parseCentroids, parseCluster, parseShard, shardOf, type CatalogTiers } from '../../../src/core/catalog-tiers.js';
+import { checkTiers, parseCentroids, parseCluster, parsePack, parseShard, shardOf, type CatalogTiers } from '../../../src/core/catalog-tiers.js';
 import type { DecodedBundle } from '../../../src/model/decode-bundle.js';
 import { ModelRuntime } from '../../../src/model/model-runtime.js';
 import { memoryTerms, plainSasrec, scoringRows, scoringWidth } from '../../../src/model/history-state.js';
@@ -16,7 +16,7 @@ import { historyScorer } from '../../../models/cli/evaluation/catalog-scores.js'
 import { encodeBundle } from '../../../models/cli/training/encode-bundle.js';
 import { exportWeights } from '../../../models/cli/training/weights-io.js';
 import { TIERS } from '../../../models/cli/commands.js';
-import { tiersCommand, type TiersSummary } from '../../../models/cli/tiers.js';
+import { PACK_SOURCES, tiersCommand, type TiersSummary } from '../../../models/cli/tiers.js';
 import { trainedLike } from './trained-like.js';
 import { useCpu } from './tf-setup.js';
 import { TailShards } from '../../../src/worker/tail-shards.js';
@@ -443,6 +443,73 @@ describe('edgereco tiers on an ensemble with a prior, attributes and a co-occurr
     expect(() => parseCluster(broken, clusters, 0, 'u0')).toThrow(/model\.incoming must be \{ ids, offsets.*edgereco tiers/);
     const c = JSON.parse(readFileSync(join(out, 'clusters', 'centroids.json'), 'utf8'));
     expect(() => parseCentroids({ ...c, pointers: { ...c.pointers, clusters: c.pointers.clusters.map(() => clusters.count) } }, clusters, 'u')).toThrow(/pointers\.clusters must be cluster numbers below/);
+  });
+
+  it("packs each item's own tail neighbours by the memory, with their rows and incoming lists, in the pack its id names; a page fetches the packs of the items it names", async () => {
+    const packs = written.head.tiers.packs!;
+    expect(packs.count).toBe(Math.ceil(62 / PACK_SOURCES));
+    expect(summary.packs?.count).toBe(packs.count);
+    const clusters = written.head.tiers.clusters!;
+    const docs = Array.from({ length: clusters.count }, (_, k) => parseCluster(JSON.parse(readFileSync(join(out, 'clusters', `${k}.json`), 'utf8')), clusters, k, `u${k}`));
+    const inCluster = new Map(docs.flatMap((d) => d.model.ids.map((id, r) => [id, { d, r }] as const)));
+    const read = Array.from({ length: packs.count }, (_, k) => parsePack(JSON.parse(readFileSync(join(out, 'packs', `${k}.json`), 'utf8')), packs, k, `p${k}`));
+    const full = await readBundle(join(source, 'f32'));
+    const model = plainSasrec(full.manifest.config, full.tensors, full.attributes);
+    const lists = model.neighbours!;
+    for (const [f, id] of vocabulary.entries()) {
+      // Item id's clustered tail neighbours (i+1, i+7, i+13 here), all in its pack, with the rows, pointers and
+      // incoming lists their cluster holds.
+      const want = [];
+      for (let e = lists.offsets[f + 1]!; e < lists.offsets[f + 2]!; e++) if (inCluster.has(vocabulary[lists.ids[e]! - 1]!)) want.push(vocabulary[lists.ids[e]! - 1]!);
+      const pack = read[shardOf(id, packs.count)]!;
+      for (const t of want) {
+        const r = pack.model.ids.indexOf(t);
+        expect(r, `${t} in the pack of ${id}`).toBeGreaterThanOrEqual(0);
+        const { d, r: c } = inCluster.get(t)!;
+        expect(Array.from(pack.model.rows.subarray(r * pack.model.width, (r + 1) * pack.model.width))).toEqual(Array.from(d.model.rows.subarray(c * d.model.width, (c + 1) * d.model.width)));
+        const incoming = (m: typeof pack.model, row: number) => Array.from({ length: m.incoming!.offsets[row + 1]! - m.incoming!.offsets[row]! }, (_, e) => [m.incoming!.ids[m.incoming!.from[m.incoming!.offsets[row]! + e]!], m.incoming!.weights[m.incoming!.offsets[row]! + e]]);
+        expect(incoming(pack.model, r)).toEqual(incoming(d.model, c));
+        expect(pack.items.find((item) => item.id === t)).toBeDefined();
+      }
+    }
+    // Nothing else: a pack holds the tail neighbours of the items whose id falls in it, each once.
+    for (const [k, pack] of read.entries()) {
+      const sources = vocabulary.filter((id) => shardOf(id, packs.count) === k).map((id) => vocabulary.indexOf(id) + 1);
+      const union = new Set(sources.flatMap((f) => Array.from(lists.ids.subarray(lists.offsets[f]!, lists.offsets[f + 1]!), (t) => vocabulary[t - 1]!).filter((t) => inCluster.has(t))));
+      expect(new Set(pack.model.ids)).toEqual(union);
+      expect(pack.model.ids.length).toBe(union.size);
+    }
+    // In the worker, over real HTTP: the packs of the named items, each fetched once; a missing one is a warning.
+    const server = createServer((req, res) => {
+      try {
+        const body = readFileSync(join(out, decodeURIComponent(new URL(req.url!, 'http://x').pathname)));
+        res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+      } catch {
+        res.writeHead(404).end();
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/catalog.json`;
+      const warnings: string[] = [];
+      const tail = new TailShards(checkTiers(written.head.tiers, base), base, (e) => warnings.push(e.message));
+      const named = [vocabulary[3]!, vocabulary[41]!];
+      const loaded = await tail.packRows(named);
+      expect(new Set(loaded.flatMap((m) => m.ids))).toEqual(new Set(named.flatMap((id) => read[shardOf(id, packs.count)]!.model.ids)));
+      const before = tail.loadedClusters;
+      await tail.packRows(named);
+      expect(tail.loadedClusters).toBe(before);
+      expect(warnings).toEqual([]);
+      const gone = new TailShards(checkTiers({ ...written.head.tiers, packs: { ...packs, packUrl: 'nowhere/{pack}.json' } }, base), base, (e) => warnings.push(e.message));
+      expect(await gone.packRows(named)).toEqual([]);
+      expect(warnings[0]).toMatch(/could not load a memory pack from .*nowhere\/\d+\.json: HTTP 404.*catalogUrl/);
+    } finally {
+      server.close();
+    }
+    // A pack of another number or count is refused, saying what to do.
+    const doc = JSON.parse(readFileSync(join(out, 'packs', '1.json'), 'utf8'));
+    expect(() => parsePack(doc, packs, 2, 'p2')).toThrow(/memory pack at p2.*must be pack 2 of \d+ \(it says 1 of/s);
+    expect(() => checkTiers({ ...written.head.tiers, packs: { count: 3, packUrl: 'packs.json' } }, 'u')).toThrow(/tiers\.packs must be/);
   });
 });
 
