@@ -69,7 +69,7 @@ export function bundleScorer(bundle: DecodedBundle, itemIds: readonly string[], 
  * other items that share it, which are left out here). `tail.memoryClusters` (an experiment, an upper bound): also the
  * clusters holding most of the whole model's memory terms over tail items, scored with those terms.
  */
-function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: readonly (readonly number[])[], headShare: number, shardShare: number, tailInputs: boolean, tail: { clusters: number; memoryClusters: number; memoryLists: number; exactHead: boolean; memoryItems: number; memoryPacks: number; walkTerms: boolean; walkIncoming: number; headWalk: boolean }): { scorer: CatalogScorer; described: () => Record<string, unknown> } {
+function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: readonly (readonly number[])[], headShare: number, shardShare: number, tailInputs: boolean, tail: { clusters: number; memoryClusters: number; memoryLists: number; exactHead: boolean; memoryItems: number; memoryPacks: number; walkTerms: boolean; walkIncoming: number }): { scorer: CatalogScorer; described: () => Record<string, unknown> } {
   if (readsEventFeatures(bundle.manifest.config)) throw invalidOption('--scoring tiered reads bundles without event features (eventTypes, gapBuckets)');
   const n = itemIds.length;
   const counts = new Float64Array(n + 1);
@@ -145,9 +145,6 @@ function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: 
   let baseline = 0;
   // --exact-head (an experiment): the head items scored by the whole bundle, as if the head's walk had the whole memory.
   const exactHead = tail.exactHead ? bundleScorer(bundle, itemIds, undefined) : null;
-  // The head bundle's index of each full-model item (0: not in the head), for the worker's `innerReach` weights.
-  const headOfFull = new Int32Array(bundle.manifest.vocabulary.length + 1);
-  for (const id of headIds) if (fullIndex.has(id)) headOfFull[fullIndex.get(id)!] = runtime.indexOf(id) ?? 0;
   let incomingWalk: [number, number][][] | null = null;
   const walkIncoming = (): [number, number][][] => {
     if (!incomingWalk) {
@@ -240,12 +237,9 @@ function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: 
         // --tail-walk-incoming T (an experiment): each one's T largest incoming terms of the whole walk (from each
         // source alone) instead of its one-step incoming lists.
         const into = tail.walkIncoming > 0 ? walkIncoming() : incoming;
-        // The walk's paths through head items (the head bundle's lists) into the tail, as the worker adds them:
-        // each source of an incoming list weighted by how the head's walk reaches it (`innerReach`).
-        const inner = tail.headWalk ? runtime.innerReach(input) : null;
         if (!tail.walkTerms) for (const i of new Set(loaded.flatMap((k) => (k < 0 ? [-1 - k] : clusterRowsOf[k]!.items)))) {
           let sum = 0;
-          for (const [f, sim] of into[toFull[i]!] ?? []) sum += sim * ((inHistory.has(f) ? 1 : 0) + (inner && headOfFull[f]! > 0 ? inner[headOfFull[f]!]! : 0));
+          for (const [f, sim] of into[toFull[i]!] ?? []) if (inHistory.has(f)) sum += sim;
           if (sum > 0) row[i]! += memoryTerm(sum, full.config.neighbourWeight);
         }
       }
@@ -342,7 +336,7 @@ export async function evaluateCommand(argv: readonly string[]): Promise<void> {
     const int8 = await readBundle(modelDir);
     await checkNoLeak(int8, data.items, data.itemIds, target);
     if (scoring === 'tiered') {
-      const tiered = tieredScorer(int8, data.itemIds, split.train, args.num('head-share'), args.num('shard-share'), !args.has('without-tail-inputs'), { clusters: args.num('tail-clusters'), memoryClusters: args.num('tail-memory-clusters'), memoryLists: args.num('tail-memory'), exactHead: args.has('exact-head'), memoryItems: args.num('tail-memory-items'), memoryPacks: args.num('tail-memory-packs'), walkTerms: args.has('tail-walk-terms'), walkIncoming: args.num('tail-walk-incoming'), headWalk: !args.has('without-head-walk') });
+      const tiered = tieredScorer(int8, data.itemIds, split.train, args.num('head-share'), args.num('shard-share'), !args.has('without-tail-inputs'), { clusters: args.num('tail-clusters'), memoryClusters: args.num('tail-memory-clusters'), memoryLists: args.num('tail-memory'), exactHead: args.has('exact-head'), memoryItems: args.num('tail-memory-items'), memoryPacks: args.num('tail-memory-packs'), walkTerms: args.has('tail-walk-terms'), walkIncoming: args.num('tail-walk-incoming') });
       await run('model', tiered.scorer);
       Object.assign(result, tiered.described());
     } else if (scoring === 'approximate') {

@@ -51,24 +51,6 @@ export function neighbourWalk(lists: NeighbourLists, history: readonly number[],
   return walk;
 }
 
-/**
- * How the walk's inner steps reach each item of `lists`: `Σ pathWeight^k × (its k-step sum)` for k = 1 … hops − 1,
- * by index; null for a walk of one step. The walk is linear in its paths, so an item that these lists do not hold
- * but whose incoming lists are known (a tiered catalog's tail: who lists it, with what similarity) gets its sum as
- * `Σ sim(b, item) × ((b in the history ? 1 : 0) + innerReach[b])` over the items b that list it: every path of up to
- * `hops` steps through these lists' items.
- */
-export function innerReach(lists: NeighbourLists, history: readonly number[], historyLength: number, hops: number, pathWeight: number): Float32Array | null {
-  if (hops < 2 || !(pathWeight > 0)) return null;
-  const out = new Float32Array(lists.offsets.length - 1);
-  let factor = pathWeight;
-  walkLists(lists, history, historyLength, hops - 1, (sums, reached, count) => {
-    for (let r = 0; r < count; r++) out[reached[r]!]! += factor * sums[reached[r]!]!;
-    factor *= pathWeight;
-  });
-  return out;
-}
-
 /** Two value buffers and two lists of reached items per set of lists, reused by every walk (the worker walks on each new event). */
 const scratch = new WeakMap<NeighbourLists, { values: [Float32Array, Float32Array]; reached: [Int32Array, Int32Array] }>();
 

@@ -4,7 +4,6 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { DecodedBundle } from './decode-bundle.js';
 import { addCooccurrence, followedMemoryTerms, historyState, plainSasrec, readsEventFeatures, rowDots, scoringRows, scoringVector, scoringWidth, vectorWidth, type MemoryTerms, type PlainSasrec } from './history-state.js';
 import { buildCandidateIndex, type CandidateIndex } from './candidate-index.js';
-import { innerReach } from './cooccurrence-walk.js';
 import { candidateSettings, scoresCandidates } from './candidate-policy.js';
 import { largestFirst, scoreCandidates, type MemoryCandidates, type ScoredItems } from './candidate-scoring.js';
 import { featurizeHistory, type HistoryEvent, type HistoryFeatures } from '../core/featurize.js';
@@ -88,7 +87,7 @@ export class ModelRuntime {
    * The last input scored (its key), its state and its co-occurrence memory's terms: both are pure functions of the
    * input, so a repeat skips the forward pass and the memory's walk.
    */
-  private last: { key: string; state: Float32Array; memory?: MemoryTerms | null; reached?: MemoryCandidates | null; inner?: Float32Array | null } | null = null;
+  private last: { key: string; state: Float32Array; memory?: MemoryTerms | null; reached?: MemoryCandidates | null } | null = null;
 
   /** (Re)creates the item table on the active backend, releasing the previous one. */
   private load(): tf.Tensor2D {
@@ -249,20 +248,6 @@ export class ModelRuntime {
   /** The co-occurrence memory's weight (0: the bundle has no memory): a term `weight · log(1 + sum)` per item. */
   get memoryWeight(): number {
     return this.model.neighbours ? this.model.config.neighbourWeight : 0;
-  }
-
-  /**
-   * How the memory's walk reaches this bundle's items by its inner steps for a shopper's input (`innerReach`: by
-   * vocabulary index; null without a memory or for a walk of one step): a tiered catalog weights the sources of its
-   * tail items' incoming lists by it, so those items get the walk's paths through the head too.
-   */
-  innerReach(history: HistoryFeatures): Float32Array | null {
-    const lists = this.model.neighbours;
-    if (!lists || history.items.length === 0) return null;
-    const last = this.lastOrNew(history);
-    const { maxLength, neighbourHops, neighbourPathWeight } = this.model.config;
-    if (last.inner === undefined) last.inner = innerReach(lists, history.items, maxLength, neighbourHops, neighbourPathWeight);
-    return last.inner;
   }
 
   /** The width of a scoring row (the item vector, then its prior), as {@link scoreVectors} reads rows. */

@@ -6,7 +6,7 @@ import type { CatalogIndex } from './catalog-index.js';
 import type { History } from './history.js';
 import { contentVectors } from './content-vectors.js';
 import { TAIL_CLUSTERS, TAIL_MEMORY_CLUSTERS, TAIL_PACKS } from '../model/candidate-policy.js';
-import { POINTERS_PER_ITEM, type ShardModelRows } from '../core/catalog-tiers.js';
+import { POINTERS_PER_ITEM } from '../core/catalog-tiers.js';
 
 /** How much of the history the model reads (its own `maxLength` caps it further). */
 const HISTORY_ITEMS = 50;
@@ -138,9 +138,8 @@ export async function modelRecommend(
  * centroids score best for the state and, with a memory, the {@link TAIL_MEMORY_CLUSTERS} the shopper's items point to
  * most (`TailMemoryPointers`), and the memory packs of the {@link TAIL_PACKS} latest distinct items (their own tail
  * neighbours), fetched if new (awaited, as a call awaits the shards of the items it names); their items scored from
- * their rows, plus the memory's term from the items that list them (the walk's first step, and its longer paths
- * through head items, as the head bundle's memory adds them to head items). Empty for a whole catalog or one tiered
- * by hash only.
+ * their rows, plus the memory's term from the items that list them (one step of the walk, as the head
+ * bundle's memory adds it to head items). Empty for a whole catalog or one tiered by hash only.
  */
 async function clusterCandidates(runtime: ModelRuntime, catalog: CatalogIndex, input: HistoryFeatures, historyIds: readonly string[]): Promise<{ itemIds: string[]; scores: Float32Array }> {
   const none = { itemIds: [], scores: new Float32Array(0) };
@@ -178,8 +177,6 @@ async function clusterCandidates(runtime: ModelRuntime, catalog: CatalogIndex, i
   const parts = [...(await tail.clusterRows(best)), ...(await packed)].filter((p) => p.weights === runtime.weightsChecksum && p.width === runtime.rowWidth);
   const scores = new Float32Array(parts.reduce((sum, p) => sum + p.ids.length, 0));
   const itemIds: string[] = [];
-  // A memory that walks more than one step: how its walk over the head reaches each head item (`innerReach`).
-  const inner = weight > 0 ? runtime.innerReach(input) : null;
   for (const p of parts) {
     const own = runtime.scoreVectors(p.rows, input);
     if (weight > 0 && p.incoming) {
@@ -188,7 +185,6 @@ async function clusterCandidates(runtime: ModelRuntime, catalog: CatalogIndex, i
         const listed = tail.listedBy(p, id);
         if (listed) listed.rows.forEach((r, e) => (sums[r]! += listed.weights[e]!));
       }
-      if (inner) addInnerPaths(runtime, p, inner, sums);
       // `memoryTerm` (history-state.ts) written out: importing it here moves the model's code between chunks (+720 B).
       for (let r = 0; r < sums.length; r++) if (sums[r]! > 0) own[r]! += weight * Math.log1p(sums[r]!);
     }
@@ -198,29 +194,6 @@ async function clusterCandidates(runtime: ModelRuntime, catalog: CatalogIndex, i
   const result = { itemIds, scores };
   lastClusters.set(tail, { state, loaded: tail.loadedClusters, result });
   return result;
-}
-
-/** Per loaded cluster or pack, the sources of its incoming lists as the head bundle's indices (0: not in the head). */
-const sourceIndices = new WeakMap<ShardModelRows, Int32Array>();
-
-/**
- * Adds to each row's similarity sum the walk's paths through head items: `sim(b, item) × inner[b]` for every head
- * item b that lists it (`ModelRuntime.innerReach`), so a tail item gets the whole walk's paths through the head, as
- * the head's items get them from the head bundle.
- */
-export function addInnerPaths(runtime: ModelRuntime, part: ShardModelRows, inner: Float32Array, sums: Float32Array): void {
-  const incoming = part.incoming!;
-  let at = sourceIndices.get(part);
-  if (!at) {
-    const heads = Int32Array.from(incoming.ids, (id) => runtime.indexOf(id) ?? 0);
-    sourceIndices.set(part, (at = Int32Array.from(incoming.from, (f) => heads[f]!)));
-  }
-  for (let r = 0; r < sums.length; r++) {
-    for (let e = incoming.offsets[r]!; e < incoming.offsets[r + 1]!; e++) {
-      const b = at[e]!;
-      if (b > 0 && b < inner.length) sums[r]! += incoming.weights[e]! * inner[b]!;
-    }
-  }
 }
 
 /** Per tail, the last {@link clusterCandidates} answer: for its state and count of clusters loaded then. */

@@ -20,8 +20,6 @@ import { PACK_SOURCES, tiersCommand, type TiersSummary } from '../../../models/c
 import { trainedLike } from './trained-like.js';
 import { useCpu } from './tf-setup.js';
 import { TailShards } from '../../../src/worker/tail-shards.js';
-import { addInnerPaths } from '../../../src/worker/model-recommender.js';
-import { neighbourReach, type NeighbourLists } from '../../../src/model/cooccurrence-walk.js';
 
 beforeAll(useCpu);
 const dir = mkdtempSync(join(tmpdir(), 'edgereco-tiers-'));
@@ -512,77 +510,6 @@ describe('edgereco tiers on an ensemble with a prior, attributes and a co-occurr
     const doc = JSON.parse(readFileSync(join(out, 'packs', '1.json'), 'utf8'));
     expect(() => parsePack(doc, packs, 2, 'p2')).toThrow(/memory pack at p2.*must be pack 2 of \d+ \(it says 1 of/s);
     expect(() => checkTiers({ ...written.head.tiers, packs: { count: 3, packUrl: 'packs.json' } }, 'u')).toThrow(/tiers\.packs must be/);
-  });
-});
-
-describe('edgereco tiers on a memory that walks three steps', () => {
-  const config = { ...sasrecConfig({ numItems: 60, dim: 8, blocks: 1, ffnDim: 8, maxLength: 10 }), priorWeight: 0.5, neighbourWeight: 1, neighbourHops: 3, neighbourPathWeight: 0.4 };
-  const vocabulary = Array.from({ length: 60 }, (_, i) => `sku-${i}`);
-  const V = 61;
-  const prior = Float32Array.from({ length: V }, (_, i) => (i === 0 ? 0 : Math.log1p(1 + ((i * 37) % 53))));
-  // Item i's neighbours: i+1, i+7, i+13 (mod 60).
-  const listIds = Float32Array.from({ length: 180 }, (_, j) => 1 + ((Math.floor(j / 3) + [1, 7, 13][j % 3]!) % 60));
-  const listWeights = Float32Array.from({ length: 180 }, (_, j) => 3 - (j % 3) + (j % 5) / 10);
-  const source = join(dir, 'walk-model');
-  const out = join(dir, 'walk');
-
-  it("gives a tail item the walk's paths through the head from its incoming lists, as the worker adds them (addInnerPaths)", async () => {
-    const arrays: NamedArray[] = exportWeights(trainedLike(config, 5));
-    arrays.push(
-      { name: 'itemPrior', shape: [1, V], data: prior },
-      { name: NEIGHBOUR_COUNTS, shape: [V], data: Float32Array.from({ length: V }, (_, i) => (i === 0 ? 0 : 3)) },
-      { name: NEIGHBOUR_IDS, shape: [180], data: listIds },
-      { name: NEIGHBOUR_WEIGHTS, shape: [1, 180], data: listWeights },
-    );
-    const record = { dataHash: 'test', split: 'none' as const, format: 'csv', epochs: 1, seed: 5 };
-    writeBundle(source, await encodeBundle(config, vocabulary, arrays, 'int8', record));
-    writeFileSync(join(dir, 'walk.json'), JSON.stringify(vocabulary.map((id) => ({ id }))));
-    await tiers('--catalog', join(dir, 'walk.json'), '--model', source, '--head', '20', '--shard-items', '10', '--out', out);
-    const { head, shards } = readTiers(out);
-    const clusters = head.tiers.clusters!;
-    const docs = Array.from({ length: clusters.count }, (_, k) => parseCluster(JSON.parse(readFileSync(join(out, 'clusters', `${k}.json`), 'utf8')), clusters, k, `u${k}`));
-    expect(shards.length).toBeGreaterThan(0);
-    const runtime = await ModelRuntime.load(await readBundle(join(out, 'model')), { preference: 'cpu', order: ['cpu'], onBackend: () => {} });
-    const full = await readBundle(source);
-    const model = plainSasrec(full.manifest.config, full.tensors, full.attributes);
-    const lists = model.neighbours!;
-    const index = new Map(vocabulary.map((id, i) => [id, i + 1]));
-    const inHead = new Set(runtime.vocabulary);
-    // What a page can know of the walk: the head's lists, and the edges into the tail from the incoming lists. Every
-    // path of up to three steps whose inner items are head items, and the history's own edges: the full model's walk
-    // over the lists with every tail item's list emptied, plus one step from the history's tail items.
-    const offsets = new Int32Array(lists.offsets.length);
-    const ids: number[] = [];
-    const sims: number[] = [];
-    for (let f = 0; f + 1 < lists.offsets.length; f++) {
-      if (f > 0 && inHead.has(vocabulary[f - 1]!)) for (let e = lists.offsets[f]!; e < lists.offsets[f + 1]!; e++) (ids.push(lists.ids[e]!), sims.push(lists.sims[e]!));
-      offsets[f + 1] = ids.length;
-    }
-    const headSourced: NeighbourLists = { offsets, ids: Int32Array.from(ids), sims: Float32Array.from(sims) };
-    let checked = 0;
-    for (const history of [runtime.vocabulary.slice(0, 4), [runtime.vocabulary[3]!, runtime.vocabulary[11]!], runtime.vocabulary.slice(8, 16)]) {
-      const input = runtime.featurize(history.map((itemId, t) => ({ itemId, type: 'view' as const, ts: t })), history.length);
-      const inner = runtime.innerReach(input)!;
-      expect(inner).not.toBeNull();
-      const { items, sums } = neighbourReach(headSourced, history.map((id) => index.get(id)!), config.maxLength, 3, 0.4);
-      const want = new Map(Array.from(items, (f, r) => [vocabulary[f - 1]!, sums[r]!]));
-      for (const d of docs) {
-        const got = new Float32Array(d.model.ids.length);
-        // The first step from the history's items (as clusterCandidates sums them), then the paths through the head.
-        const inc = d.model.incoming!;
-        d.model.ids.forEach((_, r) => {
-          for (let e = inc.offsets[r]!; e < inc.offsets[r + 1]!; e++) if (history.includes(inc.ids[inc.from[e]!]!)) got[r]! += inc.weights[e]!;
-        });
-        const oneStep = Float32Array.from(got);
-        addInnerPaths(runtime, d.model, inner, got);
-        d.model.ids.forEach((id, r) => {
-          // Within the rounding of the weights (int8 in the bundles, the head's quantized again, 4 digits in the lists).
-          expect(Math.abs(got[r]! - (want.get(id) ?? 0))).toBeLessThan(0.015 * Math.max(1, want.get(id) ?? 0));
-          if (got[r]! > oneStep[r]! + 1e-3) checked++;
-        });
-      }
-    }
-    expect(checked).toBeGreaterThan(5); // the longer paths reached tail items the first step did not
   });
 });
 
