@@ -12,7 +12,7 @@ import { historyScorer, prefixFeatures } from './evaluation/catalog-scores.js';
 import { memoryTerm, memoryTerms, plainSasrec, readsEventFeatures, scoringRows, scoringWidth, type PlainSasrec } from '../../src/model/history-state.js';
 import { ModelRuntime } from '../../src/model/model-runtime.js';
 import { shardOf } from '../../src/core/catalog-tiers.js';
-import { neighbourReach } from '../../src/model/cooccurrence-walk.js';
+import { neighbourReach, neighbourWalk, type NeighbourLists } from '../../src/model/cooccurrence-walk.js';
 import { restrictBundle } from './head-bundle.js';
 import { invalidOption } from './args.js';
 import { candidateIndex, type CandidateIndex } from '../../src/model/candidate-index.js';
@@ -69,7 +69,7 @@ export function bundleScorer(bundle: DecodedBundle, itemIds: readonly string[], 
  * other items that share it, which are left out here). `tail.memoryClusters` (an experiment, an upper bound): also the
  * clusters holding most of the whole model's memory terms over tail items, scored with those terms.
  */
-function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: readonly (readonly number[])[], headShare: number, shardShare: number, tailInputs: boolean, tail: { clusters: number; memoryClusters: number; memoryLists: number; exactHead: boolean; memoryItems: number; memoryPacks: number; walkTerms: boolean; walkIncoming: number }): { scorer: CatalogScorer; described: () => Record<string, unknown> } {
+function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: readonly (readonly number[])[], headShare: number, shardShare: number, tailInputs: boolean, tail: { clusters: number; memoryClusters: number; memoryLists: number; exactHead: boolean; memoryItems: number; memoryPacks: number; walkTerms: boolean; walkIncoming: number; headWalk: boolean }): { scorer: CatalogScorer; described: () => Record<string, unknown> } {
   if (readsEventFeatures(bundle.manifest.config)) throw invalidOption('--scoring tiered reads bundles without event features (eventTypes, gapBuckets)');
   const n = itemIds.length;
   const counts = new Float64Array(n + 1);
@@ -145,6 +145,20 @@ function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: 
   let baseline = 0;
   // --exact-head (an experiment): the head items scored by the whole bundle, as if the head's walk had the whole memory.
   const exactHead = tail.exactHead ? bundleScorer(bundle, itemIds, undefined) : null;
+  // --tail-head-walk (an experiment): the full model's lists between head items only (the head bundle's), by full index.
+  let headLists: NeighbourLists | null = null;
+  if (tail.headWalk && lists && full.config.neighbourHops > 1) {
+    const isHead = new Uint8Array(lists.offsets.length);
+    for (const id of headIds) if (fullIndex.has(id)) isHead[fullIndex.get(id)!] = 1;
+    const offsets = new Int32Array(lists.offsets.length);
+    const ids: number[] = [];
+    const sims: number[] = [];
+    for (let f = 0; f + 1 < lists.offsets.length; f++) {
+      if (isHead[f]) for (let e = lists.offsets[f]!; e < lists.offsets[f + 1]!; e++) if (isHead[lists.ids[e]!]) (ids.push(lists.ids[e]!), sims.push(lists.sims[e]!));
+      offsets[f + 1] = ids.length;
+    }
+    headLists = { offsets, ids: Int32Array.from(ids), sims: Float32Array.from(sims) };
+  }
   let incomingWalk: [number, number][][] | null = null;
   const walkIncoming = (): [number, number][][] => {
     if (!incomingWalk) {
@@ -237,9 +251,20 @@ function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: 
         // --tail-walk-incoming T (an experiment): each one's T largest incoming terms of the whole walk (from each
         // source alone) instead of its one-step incoming lists.
         const into = tail.walkIncoming > 0 ? walkIncoming() : incoming;
+        // --tail-head-walk: each source b of an incoming list weighted as the head's walk reaches it: 1 in the
+        // history, plus pathWeight^k × its k-step sum over head items (the walk is linear in its paths), so a tail
+        // item also gets the paths through head items, from what a page has.
+        const inner = new Float32Array(headLists ? lists!.offsets.length : 0);
+        if (headLists) {
+          let factor = full.config.neighbourPathWeight;
+          for (const step of neighbourWalk(headLists, distinct, full.config.maxLength, full.config.neighbourHops - 1)) {
+            for (let f = 0; f < inner.length; f++) inner[f]! += factor * step[f]!;
+            factor *= full.config.neighbourPathWeight;
+          }
+        }
         if (!tail.walkTerms) for (const i of new Set(loaded.flatMap((k) => (k < 0 ? [-1 - k] : clusterRowsOf[k]!.items)))) {
           let sum = 0;
-          for (const [f, sim] of into[toFull[i]!] ?? []) if (inHistory.has(f)) sum += sim;
+          for (const [f, sim] of into[toFull[i]!] ?? []) sum += sim * ((inHistory.has(f) ? 1 : 0) + (headLists ? inner[f]! : 0));
           if (sum > 0) row[i]! += memoryTerm(sum, full.config.neighbourWeight);
         }
       }
@@ -336,7 +361,7 @@ export async function evaluateCommand(argv: readonly string[]): Promise<void> {
     const int8 = await readBundle(modelDir);
     await checkNoLeak(int8, data.items, data.itemIds, target);
     if (scoring === 'tiered') {
-      const tiered = tieredScorer(int8, data.itemIds, split.train, args.num('head-share'), args.num('shard-share'), !args.has('without-tail-inputs'), { clusters: args.num('tail-clusters'), memoryClusters: args.num('tail-memory-clusters'), memoryLists: args.num('tail-memory'), exactHead: args.has('exact-head'), memoryItems: args.num('tail-memory-items'), memoryPacks: args.num('tail-memory-packs'), walkTerms: args.has('tail-walk-terms'), walkIncoming: args.num('tail-walk-incoming') });
+      const tiered = tieredScorer(int8, data.itemIds, split.train, args.num('head-share'), args.num('shard-share'), !args.has('without-tail-inputs'), { clusters: args.num('tail-clusters'), memoryClusters: args.num('tail-memory-clusters'), memoryLists: args.num('tail-memory'), exactHead: args.has('exact-head'), memoryItems: args.num('tail-memory-items'), memoryPacks: args.num('tail-memory-packs'), walkTerms: args.has('tail-walk-terms'), walkIncoming: args.num('tail-walk-incoming'), headWalk: args.has('tail-head-walk') });
       await run('model', tiered.scorer);
       Object.assign(result, tiered.described());
     } else if (scoring === 'approximate') {
