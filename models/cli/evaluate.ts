@@ -154,7 +154,11 @@ function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: 
     const ids: number[] = [];
     const sims: number[] = [];
     for (let f = 0; f + 1 < lists.offsets.length; f++) {
-      if (isHead[f]) for (let e = lists.offsets[f]!; e < lists.offsets[f + 1]!; e++) if (isHead[lists.ids[e]!]) (ids.push(lists.ids[e]!), sims.push(lists.sims[e]!));
+      for (let e = lists.offsets[f]!; isHead[f] && e < lists.offsets[f + 1]!; e++) {
+        if (!isHead[lists.ids[e]!]) continue;
+        ids.push(lists.ids[e]!);
+        sims.push(lists.sims[e]!);
+      }
       offsets[f + 1] = ids.length;
     }
     headLists = { offsets, ids: Int32Array.from(ids), sims: Float32Array.from(sims) };

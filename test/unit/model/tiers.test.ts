@@ -68,6 +68,24 @@ function scoresById(bundle: DecodedBundle, histories: readonly string[][], ids: 
   }
 }
 
+/** Serves folder `out` over real HTTP while `use` runs, with the URL its catalog.json would have (404 for a missing file). */
+async function serving(out: string, use: (base: string) => Promise<void>): Promise<void> {
+  const server = createServer((req, res) => {
+    try {
+      const body = readFileSync(join(out, decodeURIComponent(new URL(req.url!, 'http://x').pathname)));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    await use(`http://127.0.0.1:${(server.address() as AddressInfo).port}/catalog.json`);
+  } finally {
+    server.close();
+  }
+}
+
 const topK = (scores: readonly number[], k: number): number[] => scores.map((s, i) => [s, i] as const).sort((a, b) => b[0] - a[0]).slice(0, k).map(([, i]) => i);
 
 describe('edgereco tiers on the committed retail bundle', () => {
@@ -408,17 +426,7 @@ describe('edgereco tiers on an ensemble with a prior, attributes and a co-occurr
     }
     // In the worker (TailShards, over real HTTP): a cluster's items are known once it is loaded, but their rows
     // become inputs of the state only when a call names them, once each.
-    const server = createServer((req, res) => {
-      try {
-        const body = readFileSync(join(out, decodeURIComponent(new URL(req.url!, 'http://x').pathname)));
-        res.writeHead(200, { 'content-type': 'application/json' }).end(body);
-      } catch {
-        res.writeHead(404).end();
-      }
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    try {
-      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/catalog.json`;
+    await serving(out, async (base) => {
       const warnings: string[] = [];
       const tail = new TailShards(checkTiers(written.head.tiers, base), base, (e) => warnings.push(e.message));
       const inputs: string[][] = [];
@@ -434,9 +442,7 @@ describe('edgereco tiers on an ensemble with a prior, attributes and a co-occurr
       expect(inputs).toHaveLength(1);
       expect(tail.pointersOf(named[0]!).map(([k]) => k)).toEqual(expectedPointers(named[0]!).map(([k]) => k));
       expect(warnings).toEqual([]);
-    } finally {
-      server.close();
-    }
+    });
     // Lists or pointers that do not fit are refused, saying what to do.
     const doc = JSON.parse(readFileSync(join(out, 'clusters', '0.json'), 'utf8'));
     const broken = { ...doc, model: { ...doc.model, incoming: { ...doc.model.incoming, offsets: doc.model.incoming.offsets.slice(1) } } };
@@ -480,17 +486,7 @@ describe('edgereco tiers on an ensemble with a prior, attributes and a co-occurr
       expect(pack.model.ids.length).toBe(union.size);
     }
     // In the worker, over real HTTP: the packs of the named items, each fetched once; a missing one is a warning.
-    const server = createServer((req, res) => {
-      try {
-        const body = readFileSync(join(out, decodeURIComponent(new URL(req.url!, 'http://x').pathname)));
-        res.writeHead(200, { 'content-type': 'application/json' }).end(body);
-      } catch {
-        res.writeHead(404).end();
-      }
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    try {
-      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/catalog.json`;
+    await serving(out, async (base) => {
       const warnings: string[] = [];
       const tail = new TailShards(checkTiers(written.head.tiers, base), base, (e) => warnings.push(e.message));
       const named = [vocabulary[3]!, vocabulary[41]!];
@@ -503,9 +499,7 @@ describe('edgereco tiers on an ensemble with a prior, attributes and a co-occurr
       const gone = new TailShards(checkTiers({ ...written.head.tiers, packs: { ...packs, packUrl: 'nowhere/{pack}.json' } }, base), base, (e) => warnings.push(e.message));
       expect(await gone.packRows(named)).toEqual([]);
       expect(warnings[0]).toMatch(/could not load a memory pack from .*nowhere\/\d+\.json: HTTP 404.*catalogUrl/);
-    } finally {
-      server.close();
-    }
+    });
     // A pack of another number or count is refused, saying what to do.
     const doc = JSON.parse(readFileSync(join(out, 'packs', '1.json'), 'utf8'));
     expect(() => parsePack(doc, packs, 2, 'p2')).toThrow(/memory pack at p2.*must be pack 2 of \d+ \(it says 1 of/s);
