@@ -69,7 +69,7 @@ export function bundleScorer(bundle: DecodedBundle, itemIds: readonly string[], 
  * other items that share it, which are left out here). `tail.memoryClusters` (an experiment, an upper bound): also the
  * clusters holding most of the whole model's memory terms over tail items, scored with those terms.
  */
-function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: readonly (readonly number[])[], headShare: number, shardShare: number, tailInputs: boolean, tail: { clusters: number; memoryClusters: number; memoryLists: number; exactHead: boolean; memoryItems: number; memoryPacks: number; walkTerms: boolean; walkIncoming: number; headWalk: boolean }): { scorer: CatalogScorer; described: () => Record<string, unknown> } {
+function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: readonly (readonly number[])[], headShare: number, shardShare: number, tailInputs: boolean, tail: { clusters: number; memoryClusters: number; memoryLists: number; exactHead: boolean; memoryItems: number; memoryPacks: number; walkTerms: boolean; walkIncoming: number; headWalk: boolean; longerPacks: number }): { scorer: CatalogScorer; described: () => Record<string, unknown> } {
   if (readsEventFeatures(bundle.manifest.config)) throw invalidOption('--scoring tiered reads bundles without event features (eventTypes, gapBuckets)');
   const n = itemIds.length;
   const counts = new Float64Array(n + 1);
@@ -163,6 +163,25 @@ function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: 
     }
     headLists = { offsets, ids: Int32Array.from(ids), sims: Float32Array.from(sims) };
   }
+  const longerOf = new Map<number, [number, number][]>();
+  const longerSteps = (f: number): [number, number][] => {
+    let out = longerOf.get(f);
+    if (!out) {
+      const { neighbourHops, neighbourPathWeight } = full.config;
+      const direct = new Map<number, number>();
+      for (let e = lists!.offsets[f]!; e < lists!.offsets[f + 1]!; e++) if (lists!.sims[e]! > 0) direct.set(lists!.ids[e]!, (direct.get(lists!.ids[e]!) ?? 0) + lists!.sims[e]!);
+      const reach = neighbourReach(lists!, [f], 1, neighbourHops, neighbourPathWeight);
+      out = [];
+      reach.items.forEach((j, r) => {
+        const i = fromFull[j]!;
+        const w = reach.sums[r]! - (direct.get(j) ?? 0);
+        if (i > 0 && clusterOfItem[i]! >= 0 && w > 1e-9) out!.push([i, w]);
+      });
+      out = out.sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, tail.longerPacks);
+      longerOf.set(f, out);
+    }
+    return out;
+  };
   let incomingWalk: [number, number][][] | null = null;
   const walkIncoming = (): [number, number][][] => {
     if (!incomingWalk) {
@@ -266,8 +285,15 @@ function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: 
             factor *= full.config.neighbourPathWeight;
           }
         }
+        // --tail-longer-packs M (an experiment): the packs of the 24 latest distinct items also carry each item's M
+        // largest terms of the walk's longer steps (two and three) toward the tail, added to the one-step lists.
+        const longer = new Map<number, number>();
+        if (tail.longerPacks > 0) {
+          const latest = [...new Set(h.slice(-full.config.maxLength).reverse().map((i) => toFull[i]!).filter((f) => f > 0))].slice(0, 24);
+          for (const f of latest) for (const [i, w] of longerSteps(f)) longer.set(i, (longer.get(i) ?? 0) + w);
+        }
         if (!tail.walkTerms) for (const i of new Set(loaded.flatMap((k) => (k < 0 ? [-1 - k] : clusterRowsOf[k]!.items)))) {
-          let sum = 0;
+          let sum = longer.get(i) ?? 0;
           for (const [f, sim] of into[toFull[i]!] ?? []) sum += sim * ((inHistory.has(f) ? 1 : 0) + (headLists ? inner[f]! : 0));
           if (sum > 0) row[i]! += memoryTerm(sum, full.config.neighbourWeight);
         }
@@ -365,7 +391,7 @@ export async function evaluateCommand(argv: readonly string[]): Promise<void> {
     const int8 = await readBundle(modelDir);
     await checkNoLeak(int8, data.items, data.itemIds, target);
     if (scoring === 'tiered') {
-      const tiered = tieredScorer(int8, data.itemIds, split.train, args.num('head-share'), args.num('shard-share'), !args.has('without-tail-inputs'), { clusters: args.num('tail-clusters'), memoryClusters: args.num('tail-memory-clusters'), memoryLists: args.num('tail-memory'), exactHead: args.has('exact-head'), memoryItems: args.num('tail-memory-items'), memoryPacks: args.num('tail-memory-packs'), walkTerms: args.has('tail-walk-terms'), walkIncoming: args.num('tail-walk-incoming'), headWalk: args.has('tail-head-walk') });
+      const tiered = tieredScorer(int8, data.itemIds, split.train, args.num('head-share'), args.num('shard-share'), !args.has('without-tail-inputs'), { clusters: args.num('tail-clusters'), memoryClusters: args.num('tail-memory-clusters'), memoryLists: args.num('tail-memory'), exactHead: args.has('exact-head'), memoryItems: args.num('tail-memory-items'), memoryPacks: args.num('tail-memory-packs'), walkTerms: args.has('tail-walk-terms'), walkIncoming: args.num('tail-walk-incoming'), headWalk: args.has('tail-head-walk'), longerPacks: args.num('tail-longer-packs') });
       await run('model', tiered.scorer);
       Object.assign(result, tiered.described());
     } else if (scoring === 'approximate') {
