@@ -613,6 +613,7 @@ export class Engine implements EngineApi {
   /** A running engine as a new page finds it: the same when nothing it loaded changed, else started afresh. */
   private async rejoin(previous: Promise<Started>): Promise<Started> {
     const started = await previous;
+    const checking = performance.now();
     const { init } = started;
     const changed = await Promise.all([
       init.catalogUrl ? this.fetchCatalog(init.catalogUrl).then((r) => (void r.body?.cancel().catch(() => {}), changedValidator(r, started.catalogValidator))) : false,
@@ -627,7 +628,10 @@ export class Engine implements EngineApi {
         : false,
     ]).catch((error: unknown) => `a check failed (${String((error as Error)?.message ?? error)})`);
     const why = (Array.isArray(changed) ? changed : [changed]).filter((c): c is string => typeof c === 'string');
-    if (why.length === 0) return started;
+    if (why.length === 0) {
+      if (init.debug) this.notifyAll({ kind: 'debug', message: `a page joined: the catalog, priors and model checked unchanged in ${ms(checking)}` });
+      return started;
+    }
     if (init.debug) this.notifyAll({ kind: 'debug', message: `a page joined: starting again (${why.join('; ')})` });
     Engine.stop(started);
     this.searchBuilt = false;
