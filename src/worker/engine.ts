@@ -92,6 +92,9 @@ type Log = (message: string) => void;
 const ms = (start: number): string => `${Math.round(performance.now() - start)} ms`;
 const listed = (record: Record<string, unknown>): string => Object.entries(record).map(([k, v]) => `${k} ${typeof v === 'number' ? `${v.toFixed(2)} ms` : String(v)}`).join(', ') || 'none';
 
+/** Each running model's manifest validator as loaded (see `loadBundle`): a joining page's check compares it first. */
+const manifestValidators = new WeakMap<ModelRuntime, string | null>();
+
 /**
  * The model runtime and TensorFlow.js load only when a store configures a model. With `backend: 'auto'` the device
  * and the remembered decision are read while the bundle downloads (see backend-choice.ts).
@@ -103,7 +106,7 @@ async function startModel(init: EngineSettings, dbName: string | null, notify: E
   await after;
   const start = performance.now();
   const [{ loadBundle }, { ModelRuntime }, { BackendChoice }] = await code;
-  const [{ bundle, downloaded }, choice] = await Promise.all([loadBundle(init.modelUrl, `${cachePrefix(init.storeId)}-models`), BackendChoice.start(init.backend, dbName, log, warn)]);
+  const [{ bundle, downloaded, validator }, choice] = await Promise.all([loadBundle(init.modelUrl, `${cachePrefix(init.storeId)}-models`), BackendChoice.start(init.backend, dbName, log, warn)]);
   log(`model bundle read from ${init.modelUrl} in ${ms(start)} (${bundle.manifest.vocabulary.length} items; ${downloaded.length === 0 ? 'all from the cache' : `downloaded ${downloaded.join(', ')}`})`);
   const model = bundle.manifest.checksums[bundle.manifest.weightsFile] ?? init.modelUrl;
   const plan = choice.plan(model);
@@ -121,6 +124,7 @@ async function startModel(init: EngineSettings, dbName: string | null, notify: E
       notify({ kind: 'backend', info: { ...report, ...(reason ? { reason } : {}) } as BackendInfo });
     },
   });
+  manifestValidators.set(runtime, validator);
   log(`model ready from ${init.modelUrl}: ${runtime.vocabulary.length} items, scoring in plain loops until a backend is chosen, ${ms(start)}`);
   // TensorFlow.js's code takes the worker's one thread for a while: loaded after the first answer (or 1 s).
   const accelerated = Promise.race([runtime.scored, new Promise((resolve) => setTimeout(resolve, ACCELERATE_AFTER_MS))]).then(() => runtime.accelerate());
@@ -622,7 +626,14 @@ export class Engine implements EngineApi {
         ? started.model.then(async (runtime) => {
             if (!runtime) return 'the model is off (it failed to load)';
             const { fetchManifest } = await import('./model-loader.js'); // loaded with the model
-            const manifest = (await (await fetchManifest(init.modelUrl!)).json()) as { weightsFile?: string; checksums?: Record<string, string> };
+            const response = await fetchManifest(init.modelUrl!);
+            // The same validator as loaded: unchanged, without reading a manifest that may hold the whole vocabulary.
+            const validator = validatorOf(response);
+            if (validator !== null && validator === manifestValidators.get(runtime)) {
+              void response.body?.cancel().catch(() => {});
+              return false;
+            }
+            const manifest = (await response.json()) as { weightsFile?: string; checksums?: Record<string, string> };
             return manifest.checksums?.[manifest.weightsFile ?? ''] === runtime.weightsChecksum ? false : 'a new model bundle';
           })
         : false,

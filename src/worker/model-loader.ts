@@ -1,7 +1,7 @@
 import { createError, ERROR_CODES, isEdgeRecoError } from '../core/errors.js';
 import { decodeBundle, type DecodedBundle } from '../model/decode-bundle.js';
 import type { ModelManifest } from '../model/model-bundle.js';
-import { fetchFile, readJson } from './fetch-file.js';
+import { fetchFile, readJson, validatorOf } from './fetch-file.js';
 
 const ROLE = { what: 'the model bundle', option: 'modelUrl' } as const;
 
@@ -25,10 +25,13 @@ const NOT_CACHED = 'nothing of it was cached, so the next page view downloads it
  * deleted and downloaded again at once. Files are fetched past the HTTP cache when Cache Storage holds the verified
  * copy, so a short body kept there is not served again either.
  *
+ * `validator`: the manifest's ETag or Last-Modified as fetched (null from the cache or without one), with which a page
+ * that joins a running engine checks it unchanged without reading it again.
+ *
  * Failures name the URL: `FETCH_FAILED` (unreachable, an HTTP error, an HTML page), `INVALID_BUNDLE` (not a bundle,
  * cut short, a file failing its checksum), `UNSUPPORTED_VERSION`.
  */
-export async function loadBundle(manifestUrl: string, cacheName: string): Promise<{ bundle: DecodedBundle; downloaded: string[] }> {
+export async function loadBundle(manifestUrl: string, cacheName: string): Promise<{ bundle: DecodedBundle; downloaded: string[]; validator: string | null }> {
   const cache = typeof caches === 'undefined' ? undefined : await caches.open(cacheName).catch(() => undefined);
   const invalid = (problem: string, cause: unknown) => createError(ERROR_CODES.INVALID_BUNDLE, { url: manifestUrl, problem: `manifest.json: ${problem}` }, { cause });
   let manifest: ModelManifest;
@@ -74,7 +77,7 @@ export async function loadBundle(manifestUrl: string, cacheName: string): Promis
         await cache?.put(manifestUrl, fresh);
         downloaded.unshift('manifest.json');
       }
-      return { bundle, downloaded };
+      return { bundle, downloaded, validator: fresh ? validatorOf(fresh) : null };
     } catch (error) {
       // A cached copy that fails its checksum: drop it and download that file once more, now.
       const file = isEdgeRecoError(error) && error.code === ERROR_CODES.INVALID_BUNDLE ? error.details.file : undefined;

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as Sdk from '../../src/index.js';
@@ -124,6 +124,20 @@ describe('one engine for the pages of a store (SharedWorker)', () => {
     expect((await recommend(third.page)).sources[0]).toBe('model');
     expect(third.lines.some((l) => l.includes('starting again'))).toBe(false);
     expect(third.lines.some((l) => l.includes('model bundle read'))).toBe(false);
+    expect(third.lines.some((l) => /a page joined: the catalog, priors and model checked unchanged in \d+ ms/.test(l))).toBe(true);
+
+    // The manifest written again, the same bundle (a new ETag, the same checksums): read, found unchanged, joined.
+    const manifest = JSON.parse(readFileSync('models/retail/manifest.json', 'utf8')) as { weightsFile: string; checksums: Record<string, string> };
+    writeFileSync(`${DIR}/model/manifest.json`, JSON.stringify(manifest, null, 1));
+    const fourth = await storePage(context, options);
+    await fourth.page.evaluate(() => new Promise((resolve) => (window as unknown as W).reco.on('ready', resolve)));
+    expect(fourth.lines.some((l) => l.includes('checked unchanged'))).toBe(true);
+    expect(fourth.lines.some((l) => l.includes('starting again'))).toBe(false);
+
+    // A new bundle at the same URL (its weights' checksum changed): the next page starts the engine again.
+    writeFileSync(`${DIR}/model/manifest.json`, JSON.stringify({ ...manifest, checksums: { ...manifest.checksums, [manifest.weightsFile]: '0'.repeat(64) } }));
+    const fifth = await storePage(context, options);
+    await expect.poll(() => fifth.lines.some((l) => /a page joined: starting again \(a new model bundle\)/.test(l)), { timeout: 20_000 }).toBe(true);
     await context.close();
   });
 });
