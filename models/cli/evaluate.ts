@@ -163,21 +163,28 @@ function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: 
     }
     headLists = { offsets, ids: Int32Array.from(ids), sims: Float32Array.from(sims) };
   }
+  // The whole walk from one item alone, toward the clustered tail (the walk is linear in its sources): for
+  // --tail-longer-packs and --tail-walk-incoming, [full index, dataset index, sum], largest first.
+  const reachTowardTail = (f: number): [number, number, number][] => {
+    const reach = neighbourReach(lists!, [f], 1, full.config.neighbourHops, full.config.neighbourPathWeight);
+    const out: [number, number, number][] = [];
+    reach.items.forEach((j, r) => {
+      const i = fromFull[j]!;
+      if (i > 0 && clusterOfItem[i]! >= 0 && reach.sums[r]! > 0) out.push([j, i, reach.sums[r]!]);
+    });
+    return out.sort((a, b) => b[2] - a[2] || a[1] - b[1]);
+  };
   const longerOf = new Map<number, [number, number][]>();
   const longerSteps = (f: number): [number, number][] => {
     let out = longerOf.get(f);
     if (!out) {
-      const { neighbourHops, neighbourPathWeight } = full.config;
       const direct = new Map<number, number>();
       for (let e = lists!.offsets[f]!; e < lists!.offsets[f + 1]!; e++) if (lists!.sims[e]! > 0) direct.set(lists!.ids[e]!, (direct.get(lists!.ids[e]!) ?? 0) + lists!.sims[e]!);
-      const reach = neighbourReach(lists!, [f], 1, neighbourHops, neighbourPathWeight);
-      out = [];
-      reach.items.forEach((j, r) => {
-        const i = fromFull[j]!;
-        const w = reach.sums[r]! - (direct.get(j) ?? 0);
-        if (i > 0 && clusterOfItem[i]! >= 0 && w > 1e-9) out!.push([i, w]);
-      });
-      out = out.sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, tail.longerPacks);
+      out = reachTowardTail(f)
+        .map(([j, i, w]): [number, number] => [i, w - (direct.get(j) ?? 0)])
+        .filter(([, w]) => w > 1e-9)
+        .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+        .slice(0, tail.longerPacks);
       longerOf.set(f, out);
     }
     return out;
@@ -185,17 +192,8 @@ function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: 
   let incomingWalk: [number, number][][] | null = null;
   const walkIncoming = (): [number, number][][] => {
     if (!incomingWalk) {
-      const { neighbourHops, neighbourPathWeight } = full.config;
       const into: [number, number][][] = [];
-      for (let f = 1; f < lists!.offsets.length - 1; f++) {
-        const reach = neighbourReach(lists!, [f], 1, neighbourHops, neighbourPathWeight);
-        const top: [number, number][] = [];
-        reach.items.forEach((j, r) => {
-          const i = fromFull[j]!;
-          if (i > 0 && clusterOfItem[i]! >= 0 && reach.sums[r]! > 0) top.push([j, reach.sums[r]!]);
-        });
-        for (const [j, w] of top.sort((a, b) => b[1] - a[1]).slice(0, 1000)) (into[j] ??= []).push([f, w]);
-      }
+      for (let f = 1; f < lists!.offsets.length - 1; f++) for (const [j, , w] of reachTowardTail(f).slice(0, 1000)) (into[j] ??= []).push([f, w]);
       incomingWalk = into.map((from) => from.sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, tail.walkIncoming));
     }
     return incomingWalk;
@@ -242,6 +240,8 @@ function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: 
         // As the worker's `clusterCandidates`: the clusters the history's items point to most (each item's two of most
         // neighbour weight toward the tail), and the one-step memory terms of the loaded clusters' items.
         const distinct = [...new Set(h.slice(-full.config.maxLength).map((i) => toFull[i]!).filter((f) => f > 0))];
+        // The latest distinct items first (the packs a page fetches are those of the shopper's latest items).
+        const latest = [...new Set(h.slice(-full.config.maxLength).reverse().map((i) => toFull[i]!).filter((f) => f > 0))];
         const mass = new Map<number, number>();
         for (const f of distinct) {
           for (let j = 0; j < POINTERS; j++) if (pointers[f * POINTERS + j]! >= 0) mass.set(pointers[f * POINTERS + j]!, (mass.get(pointers[f * POINTERS + j]!) ?? 0) + pointerMass[f * POINTERS + j]!);
@@ -253,8 +253,7 @@ function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: 
           // --tail-memory-packs P: every tail neighbour of the P latest distinct items, as the worker scores their
           // memory packs (--tail-memory-items: the largest terms over the whole history instead).
           const sums = new Map<number, number>();
-          const latest = [...new Set(h.slice(-full.config.maxLength).reverse().map((i) => toFull[i]!).filter((f) => f > 0))].slice(0, tail.memoryPacks);
-          for (const f of tail.memoryPacks > 0 ? latest : distinct) {
+          for (const f of tail.memoryPacks > 0 ? latest.slice(0, tail.memoryPacks) : distinct) {
             for (let e = lists!.offsets[f]!; e < lists!.offsets[f + 1]!; e++) {
               const i = fromFull[lists!.ids[e]!]!;
               if (i > 0 && shardOfItem[i]! >= 0 && lists!.sims[e]! > 0) sums.set(i, (sums.get(i) ?? 0) + lists!.sims[e]!);
@@ -277,8 +276,8 @@ function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: 
         // --tail-head-walk: each source b of an incoming list weighted as the head's walk reaches it: 1 in the
         // history, plus pathWeight^k × its k-step sum over head items (the walk is linear in its paths), so a tail
         // item also gets the paths through head items, from what a page has.
-        const inner = new Float32Array(headLists ? lists!.offsets.length : 0);
-        if (headLists) {
+        const inner = headLists ? new Float32Array(lists!.offsets.length) : null;
+        if (headLists && inner) {
           let factor = full.config.neighbourPathWeight;
           for (const step of neighbourWalk(headLists, distinct, full.config.maxLength, full.config.neighbourHops - 1)) {
             for (let f = 0; f < inner.length; f++) inner[f]! += factor * step[f]!;
@@ -289,12 +288,11 @@ function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: 
         // largest terms of the walk's longer steps (two and three) toward the tail, added to the one-step lists.
         const longer = new Map<number, number>();
         if (tail.longerPacks > 0) {
-          const latest = [...new Set(h.slice(-full.config.maxLength).reverse().map((i) => toFull[i]!).filter((f) => f > 0))].slice(0, 24);
-          for (const f of latest) for (const [i, w] of longerSteps(f)) longer.set(i, (longer.get(i) ?? 0) + w);
+          for (const f of latest.slice(0, 24)) for (const [i, w] of longerSteps(f)) longer.set(i, (longer.get(i) ?? 0) + w);
         }
         if (!tail.walkTerms) for (const i of new Set(loaded.flatMap((k) => (k < 0 ? [-1 - k] : clusterRowsOf[k]!.items)))) {
           let sum = longer.get(i) ?? 0;
-          for (const [f, sim] of into[toFull[i]!] ?? []) sum += sim * ((inHistory.has(f) ? 1 : 0) + (headLists ? inner[f]! : 0));
+          for (const [f, sim] of into[toFull[i]!] ?? []) sum += sim * ((inHistory.has(f) ? 1 : 0) + (inner ? inner[f]! : 0));
           if (sum > 0) row[i]! += memoryTerm(sum, full.config.neighbourWeight);
         }
       }

@@ -178,10 +178,7 @@ function writeClusters(tail: readonly CatalogItem[], model: HeadModel, target: n
       cluster: k,
       clusters: count,
       items,
-      model: {
-        ...shardModelRows(model.table, width, ids, model.index, model.weights),
-        ...(memory ? { pointers: pointersOf(memory, ids.map((id) => model.index.get(id)!)), incoming: incomingOf(memory.incoming, ids.map((id) => model.index.get(id)!), model.vocabulary) } : {}),
-      },
+      model: memberRows(model, memory, ids, true),
     });
   });
   // The centroids as a table with a padding row, named "0", "1", … by cluster.
@@ -218,14 +215,13 @@ function writePacks(items: readonly CatalogItem[], written: NonNullable<ReturnTy
   const packs = memoryPacks(model.neighbours!, written.clusterOf, packOf, count);
   const sizes = packs.map((targets, k) => {
     const at = Array.from(targets);
-    const ids = at.map((f) => model.vocabulary[f - 1]!);
     return writeJson(join(dir, `${k}.json`), {
       format: SHARD_FORMAT,
       version: TIERS_VERSION,
       pack: k,
       packs: count,
       items: at.map((f) => row.get(f)!),
-      model: { ...shardModelRows(model.table, model.width, ids, model.index, model.weights), pointers: pointersOf(memory, at), incoming: incomingOf(memory.incoming, at, model.vocabulary) },
+      model: memberRows(model, memory, at.map((f) => model.vocabulary[f - 1]!), true),
     });
   });
   return {
@@ -234,6 +230,18 @@ function writePacks(items: readonly CatalogItem[], written: NonNullable<ReturnTy
     medianBytes: median(sizes.map((s) => s.bytes)),
     medianGzipBytes: median(sizes.map((s) => s.gzipBytes)),
     largestBytes: largest(sizes.map((s) => s.bytes)),
+  };
+}
+
+/**
+ * A shard's, cluster's or pack's `model` member for items `ids` the model knows: their int8 scoring rows and, with a
+ * memory, their pointers and (`incoming`: in a cluster or pack) who lists them.
+ */
+function memberRows(model: HeadModel, memory: TailMemory | null, ids: readonly string[], incoming: boolean) {
+  const at = ids.map((id) => model.index.get(id)!);
+  return {
+    ...shardModelRows(model.table, model.width, ids, model.index, model.weights),
+    ...(memory ? { pointers: pointersOf(memory, at), ...(incoming ? { incoming: incomingOf(memory.incoming, at, model.vocabulary) } : {}) } : {}),
   };
 }
 
@@ -309,8 +317,7 @@ export async function tiersCommand(argv: readonly string[]): Promise<void> {
   const sizes = groups.map((group, k) => {
     const known = model ? group.map((item) => item.id).filter((id) => model.index.has(id)) : [];
     tailRows += known.length;
-    const memory = written?.memory;
-    const rows = model && { model: { ...shardModelRows(model.table, model.width, known, model.index, model.weights), ...(memory ? { pointers: pointersOf(memory, known.map((id) => model.index.get(id)!)) } : {}) } };
+    const rows = model && { model: memberRows(model, written?.memory ?? null, known, false) };
     return writeJson(join(out, 'shards', `${k}.json`), { format: SHARD_FORMAT, version: TIERS_VERSION, shard: k, shards: count, items: group, ...rows });
   });
   const stale = removeStaleShards(join(out, 'shards'), count) + staleClusters;

@@ -155,19 +155,12 @@ export function checkTiers(value: unknown, url: string): CatalogTiers {
   return tiers;
 }
 
-/** The URL of shard `k`. */
-export function shardUrl(tiers: CatalogTiers, k: number, catalogUrl: string): string {
-  return new URL(tiers.shardUrl.replace('{shard}', String(k)), catalogUrl).href;
-}
-
-/** The URL of tail cluster `k`. */
-export function clusterUrl(clusters: TailClusters, k: number, catalogUrl: string): string {
-  return new URL(clusters.clusterUrl.replace('{cluster}', String(k)), catalogUrl).href;
-}
-
-/** The URL of memory pack `k`. */
-export function packUrl(packs: TailPacks, k: number, catalogUrl: string): string {
-  return new URL(packs.packUrl.replace('{pack}', String(k)), catalogUrl).href;
+/**
+ * The URL of part `k` of a tail (`tiers.shardUrl`, `clusters.clusterUrl` or `packs.packUrl`, with `{shard}`,
+ * `{cluster}` or `{pack}` replaced by k), resolved against the catalog's URL.
+ */
+export function partUrl(template: string, key: 'shard' | 'cluster' | 'pack', k: number, catalogUrl: string): string {
+  return new URL(template.replace(`{${key}}`, String(k)), catalogUrl).href;
 }
 
 /**

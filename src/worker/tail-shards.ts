@@ -1,5 +1,5 @@
 import type { CatalogItem } from '../core/catalog.js';
-import { clusterUrl, packUrl, parseCentroids, parseCluster, parsePack, parseShard, POINTERS_PER_ITEM, shardOf, shardUrl, type CatalogShard, type CatalogTiers, type ShardModelRows } from '../core/catalog-tiers.js';
+import { parseCentroids, parseCluster, parsePack, parseShard, partUrl, POINTERS_PER_ITEM, shardOf, type CatalogShard, type CatalogTiers, type ShardModelRows } from '../core/catalog-tiers.js';
 import { asEdgeRecoError, createError, ERROR_CODES, type EdgeRecoError } from '../core/errors.js';
 import { fetchFile, readJson } from './fetch-file.js';
 
@@ -145,7 +145,7 @@ export class TailShards {
     const clusters = this.tiers.clusters;
     if (!clusters) return Promise.resolve([]);
     return this.parts(this.clusters, ks, (k) => ({
-      url: clusterUrl(clusters, k, this.catalogUrl),
+      url: partUrl(clusters.clusterUrl, 'cluster', k, this.catalogUrl),
       about: { what: 'a tail cluster', subject: 'the tail cluster', failed: `the tail cluster ${k} could not be loaded`, then: 'its items are candidates only through the items a call names' },
       parse: (doc, url) => parseCluster(doc, clusters, k, url),
     }));
@@ -159,7 +159,7 @@ export class TailShards {
     const packs = this.tiers.packs;
     if (!packs) return Promise.resolve([]);
     return this.parts(this.packs, [...new Set(ids.map((id) => shardOf(id, packs.count)))], (k) => ({
-      url: packUrl(packs, k, this.catalogUrl),
+      url: partUrl(packs.packUrl, 'pack', k, this.catalogUrl),
       about: { what: 'a memory pack', subject: 'the memory pack', failed: `the memory pack ${k} could not be loaded`, then: "the shopper's items reach the tail through the clusters only" },
       parse: (doc, url) => parsePack(doc, packs, k, url),
     }));
@@ -196,7 +196,7 @@ export class TailShards {
   private shard(k: number): Promise<CatalogShard | null> {
     let p = this.fetched.get(k);
     if (p) return p;
-    const url = shardUrl(this.tiers, k, this.catalogUrl);
+    const url = partUrl(this.tiers.shardUrl, 'shard', k, this.catalogUrl);
     p = this.read(url, { what: 'a catalog shard', subject: 'the catalog shard', failed: `the catalog shard ${k} could not be loaded`, then: 'its items are unknown on this page' }, (doc) => {
       const shard = parseShard(doc, this.tiers, k, url);
       for (const item of shard.items) {
