@@ -29,7 +29,8 @@ const TYPES = {
  * `isolated` adds the cross-origin isolation headers; `cors` lets other origins read the files (a CDN). Files carry a
  * weak ETag and a repeat request that sends it back gets a 304. Resolves with { url, close, bytesSent(), requested() }
  * (the paths asked for so far: a test sees its page's worker's requests here, a SharedWorker's too, which the page's own
- * request events do not show).
+ * request events do not show). A query `?slow-revalidation=MS` makes a revalidation of that URL (a request with
+ * If-None-Match) wait MS first: a slow CDN, for tests.
  */
 export function serve({ port = 0, root = ROOT, routes = {}, log = false, isolated = false, cors = false } = {}) {
   // Bytes of response bodies sent, for benchmarks that count what a page view downloads (304s send none).
@@ -61,6 +62,8 @@ export function serve({ port = 0, root = ROOT, routes = {}, log = false, isolate
       }
       // A validator, as a CDN gives one: a repeat request with If-None-Match gets a 304 and no body.
       const etag = `W/"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
+      const slow = Number(url.searchParams.get('slow-revalidation') ?? 0);
+      if (slow > 0 && req.headers['if-none-match']) await new Promise((resolveDelay) => setTimeout(resolveDelay, slow));
       if (req.headers['if-none-match'] === etag) {
         res.writeHead(304, { etag, 'cache-control': 'no-cache', ...(cors ? { 'access-control-allow-origin': '*' } : {}), ...(isolated ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } : {}) }).end();
         return;

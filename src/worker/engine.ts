@@ -146,6 +146,10 @@ export class Engine implements EngineApi {
   private history = new History(5_000);
   private catalog = new CatalogIndex();
   private started: Promise<Started> | null = null;
+  /** Each started engine's restart, once one was needed (see restart). */
+  private readonly restarts = new WeakMap<Started, Promise<Started>>();
+  /** The calls under way on each started engine (see hold). */
+  private readonly underWay = new WeakMap<Started, Set<Promise<void>>>();
   /** The shopper's consent as this worker last heard it (null: as at start). */
   private optedOut: boolean | null = null;
   private arms: ExperimentArms | null = null;
@@ -180,17 +184,17 @@ export class Engine implements EngineApi {
   init(init: EngineInit, notify: EngineNotify, page: object = this): Promise<EngineInfo> {
     this.pages.set(page, notify);
     if (this.pages.size > MAX_PAGES) this.pages.delete(this.pages.keys().next().value!);
+    let confirmed = this.started;
     if (this.started) {
-      // A page that joins a running shared engine hears what was reported before it came (the backend too), and the
-      // engine checks what a new page view would fetch again: a changed catalog, model or priors, or a model that
-      // failed to load, starts it afresh; unchanged, the page is answered by the running engine.
+      // A page that joins a running shared engine hears what was reported before it came (the backend too) and is
+      // answered by the running engine while it checks what a new page view would fetch again (see rejoin).
       for (const event of this.reported) void Promise.resolve(notify(event)).catch(() => {});
       if (this.backendEvent) void Promise.resolve(notify(this.backendEvent)).catch(() => {});
-      this.started = this.rejoin(this.started);
+      ({ calls: this.started, confirmed } = this.rejoin(this.started));
     }
     if (!this.started) {
       try {
-        this.started = this.start(engineSettings(init), this.notifyAll);
+        confirmed = this.started = this.start(engineSettings(init), this.notifyAll);
       } catch (error) {
         // A bad option: every later call rejects with it too (the page sends them without waiting for init).
         this.started = Promise.reject(error);
@@ -198,13 +202,36 @@ export class Engine implements EngineApi {
         throw error;
       }
     }
-    return this.started.then(async ({ log, model, init: settings }) => {
+    // The page's `ready`: the engine it ends up with (after a joining page's checks), its model on its backend.
+    return confirmed!.then(async ({ log, model, init: settings }) => {
       const runtime = await model;
       await runtime?.settled; // `ready` names the backend (a failure was a warning)
       const info = this.info(log, runtime);
       if (settings.debug) void Promise.resolve(notify({ kind: 'debug', message: `worker up: storage ${info.storage}, ${info.historySize} events in the history, ${info.catalogSize} catalog items, recommender ${info.recommender}${info.backend ? ` on ${info.backend}` : ''}` })).catch(() => {});
       return info;
     });
+  }
+
+  /**
+   * Runs one of a page's calls to a shared engine (worker.ts calls every method through it), noted under the engine
+   * it runs on, so that a restart (a joining page found a file changed) stops that engine only once its calls are done.
+   */
+  hold<T>(call: () => T): T {
+    const on = this.started;
+    const result = call();
+    if (on && result instanceof Promise) {
+      const done = result.then(
+        () => {},
+        () => {},
+      );
+      void on.then((started) => {
+        let calls = this.underWay.get(started);
+        if (!calls) this.underWay.set(started, (calls = new Set()));
+        calls.add(done);
+        void done.then(() => calls.delete(done));
+      }, () => {});
+    }
+    return result;
   }
 
   private async start(init: EngineSettings, notify: EngineNotify): Promise<Started> {
@@ -614,17 +641,39 @@ export class Engine implements EngineApi {
     crossTab.close();
   }
 
-  /** A running engine as a new page finds it: the same when nothing it loaded changed, else started afresh. */
-  private async rejoin(previous: Promise<Started>): Promise<Started> {
-    const started = await previous;
+  /**
+   * A page joins a running engine. Its calls (`calls`) go on to the running engine at once unless that engine knows it
+   * must start again (its model or priors failed to load); meanwhile the catalog, priors and model are checked with
+   * conditional requests, and a change restarts the engine once the calls under way are done (the price: a joining
+   * page's first answers may come from the files before a store published new ones). `confirmed` is the engine the
+   * page ends up with (its `ready`).
+   */
+  private rejoin(running: Promise<Started>): { calls: Promise<Started>; confirmed: Promise<Started> } {
+    const known = running.then(async (started) => {
+      const why: string[] = [];
+      if (started.init.priorsUrl && !started.priors) why.push('the priors are off (they failed to load)');
+      if (started.init.modelUrl && !(await started.model)) why.push('the model is off (it failed to load)');
+      return { started, why };
+    });
+    const calls = known.then(({ started, why }) => (why.length === 0 ? started : this.restart(started, why)));
+    const confirmed = known.then(async ({ started, why }) => {
+      if (why.length > 0) return calls;
+      const changed = await this.changes(started);
+      return changed.length === 0 ? started : this.restart(started, changed);
+    });
+    return { calls, confirmed };
+  }
+
+  /** What changed since a running engine loaded its catalog, priors and model (nothing: an empty list). */
+  private async changes(started: Started): Promise<string[]> {
     const checking = performance.now();
     const { init } = started;
     const changed = await Promise.all([
       init.catalogUrl ? this.fetchCatalog(init.catalogUrl).then((r) => (void r.body?.cancel().catch(() => {}), changedValidator(r, started.catalogValidator))) : false,
-      !init.priorsUrl ? false : !started.priors ? 'the priors are off (they failed to load)' : PriorsSource.fetch(init.priorsUrl).then((r) => (void r.body?.cancel().catch(() => {}), changedValidator(r, started.priors!.validator))),
+      init.priorsUrl && started.priors ? PriorsSource.fetch(init.priorsUrl).then((r) => (void r.body?.cancel().catch(() => {}), changedValidator(r, started.priors!.validator))) : false,
       init.modelUrl
         ? started.model.then(async (runtime) => {
-            if (!runtime) return 'the model is off (it failed to load)';
+            if (!runtime) return false; // known before the check (see rejoin)
             const { fetchManifest } = await import('./model-loader.js'); // loaded with the model
             const response = await fetchManifest(init.modelUrl!);
             // The same validator as loaded: unchanged, without reading a manifest that may hold the whole vocabulary.
@@ -638,15 +687,29 @@ export class Engine implements EngineApi {
           })
         : false,
     ]).catch((error: unknown) => `a check failed (${String((error as Error)?.message ?? error)})`);
-    const why = (Array.isArray(changed) ? changed : [changed]).filter((c): c is string => typeof c === 'string');
-    if (why.length === 0) {
-      if (init.debug) this.notifyAll({ kind: 'debug', message: `a page joined: the catalog, priors and model checked unchanged in ${ms(checking)}` });
-      return started;
+    const why: string[] = [];
+    for (const c of Array.isArray(changed) ? changed : [changed]) if (typeof c === 'string') why.push(c);
+    if (why.length === 0 && init.debug) this.notifyAll({ kind: 'debug', message: `a page joined: the catalog, priors and model checked unchanged in ${ms(checking)}` });
+    return why;
+  }
+
+  /**
+   * Starts a running engine again (once, whichever joining page found the change first): later calls wait for the
+   * new one; the old one stops once the calls under way on it are done (an event being stored is not cut off).
+   */
+  private restart(started: Started, why: string[]): Promise<Started> {
+    let next = this.restarts.get(started);
+    if (!next) {
+      if (started.init.debug) this.notifyAll({ kind: 'debug', message: `a page joined: starting again (${why.join('; ')})` });
+      next = Promise.allSettled([...(this.underWay.get(started) ?? [])]).then(() => {
+        Engine.stop(started);
+        this.searchBuilt = false;
+        return this.start(started.init, this.notifyAll);
+      });
+      this.restarts.set(started, next);
+      this.started = next;
     }
-    if (init.debug) this.notifyAll({ kind: 'debug', message: `a page joined: starting again (${why.join('; ')})` });
-    Engine.stop(started);
-    this.searchBuilt = false;
-    return this.start(init, this.notifyAll);
+    return next;
   }
 
   private info(log: ResilientEventLog, model: ModelRuntime | null): EngineInfo {

@@ -26,7 +26,8 @@ if (typeof SharedWorkerGlobalScope !== 'undefined' && self instanceof SharedWork
         if (key === 'init') return (init: Parameters<Engine['init']>[0], notify: Parameters<Engine['init']>[1]) => target.init(init, notify, page);
         if (key === 'close') return () => target.close(page);
         const value = Reflect.get(target, key) as unknown;
-        return typeof value === 'function' ? value.bind(target) : value;
+        // Each call noted under the engine it runs on: a restart waits for it (Engine.hold).
+        return typeof value === 'function' ? (...args: unknown[]) => target.hold(() => (value as (...a: unknown[]) => unknown).apply(target, args)) : value;
       },
     });
     expose(forPage, port);
