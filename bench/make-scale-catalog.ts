@@ -89,6 +89,8 @@ function neighbourLists(items: readonly CatalogItem[], k: number): NamedArray[] 
 
 /** The co-occurrence memory's weight in the bench's stores (`neighbourWeight`). */
 export const BENCH_MEMORY = 0.5;
+/** Its walk (since 2026-12-07): three steps, each past the first weighted 1/30, as the committed Games bundle's. */
+const BENCH_WALK = { neighbourHops: 3, neighbourPathWeight: 1 / 30 };
 
 /** Past this many products the store ships tiers (the whole catalog alone would pass 5 MB): a head of {@link HEAD} items. */
 export const TIER_FROM = 50_000;
@@ -120,7 +122,7 @@ export async function writeScaleStore(out: string, n: number, options: { head?: 
   mkdirSync(full, { recursive: true });
   await tf.setBackend('cpu');
   // `memory`: the co-occurrence memory's weight (0, none, unless given).
-  const config = sasrecConfig({ numItems: items.length, neighbourWeight: options.memory ?? 0 });
+  const config = sasrecConfig({ numItems: items.length, neighbourWeight: options.memory ?? 0, ...(options.memory ? BENCH_WALK : {}) });
   const arrays = exportWeights(initSasrecWeights(config, 1));
   arrays.push(...neighbourLists(items, NEIGHBOURS));
   writeBundle(join(full, 'model'), await encodeBundle(config, items.map((i) => i.id), arrays, 'int8'));

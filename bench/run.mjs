@@ -441,9 +441,10 @@ ${line('search-cjk fixture (389 products, Chinese + Japanese; `bench/results/sea
     for (const store of stores.filter((s) => s.floor || !process.env.SCALE_ONLY || s.name.includes(process.env.SCALE_ONLY))) {
       if (store.n) {
         // A store written before tail clusters and memory packs (tiered stores have clusters/ and packs/ since
-        // 2026-12-07), or without a memory (since 2026-12-07), is written again.
+        // 2026-12-07), or without a memory that walks three steps (since 2026-12-07), is written again.
         const manifest = `${ROOT}/${store.dir}/model/manifest.json`;
-        const stale = (store.n > 50_000 && (!existsSync(`${ROOT}/${store.dir}/clusters/centroids.json.gz`) || !existsSync(`${ROOT}/${store.dir}/packs/0.json.gz`))) || (existsSync(manifest) && !(JSON.parse(readFileSync(manifest, 'utf8')).config.neighbourWeight > 0));
+        const config = existsSync(manifest) ? JSON.parse(readFileSync(manifest, 'utf8')).config : null;
+        const stale = (store.n > 50_000 && (!existsSync(`${ROOT}/${store.dir}/clusters/centroids.json.gz`) || !existsSync(`${ROOT}/${store.dir}/packs/0.json.gz`))) || (config && !(config.neighbourWeight > 0 && config.neighbourHops === 3));
         if (stale) rmSync(`${ROOT}/${store.dir}`, { recursive: true, force: true });
         if (!existsSync(`${ROOT}/${store.dir}/model/manifest.json`)) execSync(`npx tsx bench/make-scale-catalog.ts ${store.dir} ${store.n}`, { cwd: ROOT, stdio: 'inherit' });
         // Two head items and, in a tiered store, one of the tail (its shard comes with the first recommend()).

@@ -69,7 +69,7 @@ export function bundleScorer(bundle: DecodedBundle, itemIds: readonly string[], 
  * other items that share it, which are left out here). `tail.memoryClusters` (an experiment, an upper bound): also the
  * clusters holding most of the whole model's memory terms over tail items, scored with those terms.
  */
-function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: readonly (readonly number[])[], headShare: number, shardShare: number, tailInputs: boolean, tail: { clusters: number; memoryClusters: number; memoryLists: number; exactHead: boolean; memoryItems: number; memoryPacks: number; walkTerms: boolean; walkIncoming: number; headWalk: boolean; longerPacks: number }): { scorer: CatalogScorer; described: () => Record<string, unknown> } {
+function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: readonly (readonly number[])[], headShare: number, shardShare: number, tailInputs: boolean, tail: { clusters: number; memoryClusters: number; memoryLists: number; exactHead: boolean; memoryItems: number; memoryPacks: number; walkTerms: boolean; walkIncoming: number; headWalk: boolean; longerPacks: number; packWalk: boolean }): { scorer: CatalogScorer; described: () => Record<string, unknown> } {
   if (readsEventFeatures(bundle.manifest.config)) throw invalidOption('--scoring tiered reads bundles without event features (eventTypes, gapBuckets)');
   const n = itemIds.length;
   const counts = new Float64Array(n + 1);
@@ -276,7 +276,18 @@ function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: 
         // --tail-head-walk: each source b of an incoming list weighted as the head's walk reaches it: 1 in the
         // history, plus pathWeight^k × its k-step sum over head items (the walk is linear in its paths), so a tail
         // item also gets the paths through head items, from what a page has.
-        const inner = headLists ? new Float32Array(lists!.offsets.length) : null;
+        const inner = headLists || tail.packWalk ? new Float32Array(lists!.offsets.length) : null;
+        // As the worker walks the lists of the memory packs (`TailShards.sourceWeights`): the packs of the P latest
+        // distinct items carry each item's own lists and its neighbours', from which the steps before the last are
+        // walked from those items (--tail-one-step: the first step only, as before 2026-12-07).
+        if (tail.packWalk && inner && full.config.neighbourHops > 1) {
+          let factor = full.config.neighbourPathWeight;
+          const sources = latest.slice(0, tail.memoryPacks);
+          for (const step of neighbourWalk(lists!, sources, sources.length, full.config.neighbourHops - 1)) {
+            for (let f = 0; f < inner.length; f++) inner[f]! += factor * step[f]!;
+            factor *= full.config.neighbourPathWeight;
+          }
+        }
         if (headLists && inner) {
           let factor = full.config.neighbourPathWeight;
           for (const step of neighbourWalk(headLists, distinct, full.config.maxLength, full.config.neighbourHops - 1)) {
@@ -389,7 +400,7 @@ export async function evaluateCommand(argv: readonly string[]): Promise<void> {
     const int8 = await readBundle(modelDir);
     await checkNoLeak(int8, data.items, data.itemIds, target);
     if (scoring === 'tiered') {
-      const tiered = tieredScorer(int8, data.itemIds, split.train, args.num('head-share'), args.num('shard-share'), !args.has('without-tail-inputs'), { clusters: args.num('tail-clusters'), memoryClusters: args.num('tail-memory-clusters'), memoryLists: args.num('tail-memory'), exactHead: args.has('exact-head'), memoryItems: args.num('tail-memory-items'), memoryPacks: args.num('tail-memory-packs'), walkTerms: args.has('tail-walk-terms'), walkIncoming: args.num('tail-walk-incoming'), headWalk: args.has('tail-head-walk'), longerPacks: args.num('tail-longer-packs') });
+      const tiered = tieredScorer(int8, data.itemIds, split.train, args.num('head-share'), args.num('shard-share'), !args.has('without-tail-inputs'), { clusters: args.num('tail-clusters'), memoryClusters: args.num('tail-memory-clusters'), memoryLists: args.num('tail-memory'), exactHead: args.has('exact-head'), memoryItems: args.num('tail-memory-items'), memoryPacks: args.num('tail-memory-packs'), walkTerms: args.has('tail-walk-terms'), walkIncoming: args.num('tail-walk-incoming'), headWalk: args.has('tail-head-walk'), longerPacks: args.num('tail-longer-packs'), packWalk: args.num('tail-memory-packs') > 0 && !args.has('tail-one-step') });
       await run('model', tiered.scorer);
       Object.assign(result, tiered.described());
     } else if (scoring === 'approximate') {

@@ -4,6 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { CATALOG_FORMAT, CATALOG_VERSION, type CatalogItem } from '../../src/core/catalog.js';
 import { CENTROIDS_FORMAT, SHARD_FORMAT, shardOf, TIERS_VERSION, type CatalogTiers } from '../../src/core/catalog-tiers.js';
 import type { DecodedBundle } from '../../src/model/decode-bundle.js';
+import type { NeighbourLists } from '../../src/model/cooccurrence-walk.js';
 import { plainSasrec, scoringRows, scoringWidth } from '../../src/model/history-state.js';
 import { sasrecConfig } from '../../src/model/sasrec-config.js';
 import { encodeBundle } from './training/encode-bundle.js';
@@ -130,6 +131,7 @@ async function writeHeadModel(args: Args, bundle: DecodedBundle, head: readonly 
     vocabulary: bundle.manifest.vocabulary,
     headVocabulary: parts.vocabulary,
     neighbours: model.neighbours ?? null,
+    hops: model.neighbours ? model.config.neighbourHops : 0,
   };
 }
 
@@ -213,6 +215,9 @@ function writePacks(items: readonly CatalogItem[], written: NonNullable<ReturnTy
   }
   const row = new Map(written.known.map((item) => [model.index.get(item.id)!, item]));
   const packs = memoryPacks(model.neighbours!, written.clusterOf, packOf, count);
+  // A walk of more than one step: each pack also holds the lists of its own items and of their neighbours.
+  const own: number[][] = Array.from({ length: count }, () => []);
+  if (model.hops > 1) packOf.forEach((k, f) => k >= 0 && own[k]!.push(f));
   const sizes = packs.map((targets, k) => {
     const at = Array.from(targets);
     return writeJson(join(dir, `${k}.json`), {
@@ -221,7 +226,7 @@ function writePacks(items: readonly CatalogItem[], written: NonNullable<ReturnTy
       pack: k,
       packs: count,
       items: at.map((f) => row.get(f)!),
-      model: memberRows(model, memory, at.map((f) => model.vocabulary[f - 1]!), true),
+      model: { ...memberRows(model, memory, at.map((f) => model.vocabulary[f - 1]!), true), ...(model.hops > 1 ? { walk: walkOf(model.neighbours!, own[k]!, model.vocabulary) } : {}) },
     });
   });
   return {
@@ -243,6 +248,38 @@ function memberRows(model: HeadModel, memory: TailMemory | null, ids: readonly s
     ...shardModelRows(model.table, model.width, ids, model.index, model.weights),
     ...(memory ? { pointers: pointersOf(memory, at), ...(incoming ? { incoming: incomingOf(memory.incoming, at, model.vocabulary) } : {}) } : {}),
   };
+}
+
+/**
+ * A pack's `model.walk` (see `TailMemoryWalk`): the lists of items `own` (full-model indices) and of every item they
+ * list, each source once, its entries as the bundle holds them (positive weights only, as the walk reads them).
+ */
+function walkOf(lists: NeighbourLists, own: readonly number[], vocabulary: readonly string[]): { ids: string[]; sources: number[]; offsets: number[]; to: number[]; weights: number[] } {
+  const sources = new Set<number>();
+  for (const f of own) {
+    sources.add(f);
+    for (let e = lists.offsets[f]!; e < lists.offsets[f + 1]!; e++) if (lists.sims[e]! > 0) sources.add(lists.ids[e]!);
+  }
+  const ids: string[] = [];
+  const at = new Map<number, number>();
+  const named = (f: number): number => {
+    if (!at.has(f)) {
+      at.set(f, ids.length);
+      ids.push(vocabulary[f - 1]!);
+    }
+    return at.get(f)!;
+  };
+  const out = { sources: [] as number[], offsets: [0], to: [] as number[], weights: [] as number[] };
+  for (const f of [...sources].sort((a, b) => a - b)) {
+    out.sources.push(named(f));
+    for (let e = lists.offsets[f]!; e < lists.offsets[f + 1]!; e++) {
+      if (!(lists.sims[e]! > 0)) continue;
+      out.to.push(named(lists.ids[e]!));
+      out.weights.push(weight(lists.sims[e]!));
+    }
+    out.offsets.push(out.to.length);
+  }
+  return { ids, ...out };
 }
 
 /** Who lists each of `rows` (full-model indices) as a neighbour: `{ ids, offsets, from, weights }` (see `TailMemory`). */

@@ -41,7 +41,10 @@ import { createError, describeValue, ERROR_CODES, type EdgeRecoError } from './e
  * clustered tail items that the items with {@link shardOf}`(id, packs.count) === k` list as neighbours (their catalog
  * rows, model rows and incoming lists, as a cluster's), so `recommend()` fetches the pack of each of the shopper's
  * latest items and scores those items' own tail neighbours, not whole clusters around them. A pack file is a shard
- * document with `pack` and `packs`.
+ * document with `pack` and `packs`. When the memory walks more than one step (`config.neighbourHops` > 1), a pack's
+ * `model.walk` also holds the neighbour lists of the items whose pack it is and of their neighbours (head and tail
+ * alike), from which a page walks the steps before the last from the shopper's latest items, so the memory's terms of
+ * the tail items it scores are the whole bundle's, not their first step only ({@link TailMemoryWalk}).
  * ```json
  * "tiers": { …, "packs": { "count": 250000, "packUrl": "packs/{pack}.json" } }
  * ```
@@ -89,6 +92,8 @@ export interface ShardModelRows {
   pointers?: TailMemoryPointers;
   /** With a memory, in a cluster: who lists each row's item as a neighbour ({@link TailMemoryIncoming}). */
   incoming?: TailMemoryIncoming;
+  /** With a memory of more than one step, in a pack: neighbour lists to walk ({@link TailMemoryWalk}). */
+  walk?: TailMemoryWalk;
 }
 
 /**
@@ -112,6 +117,19 @@ export interface TailMemoryIncoming {
   ids: string[];
   offsets: Int32Array;
   from: Int32Array;
+  weights: Float32Array;
+}
+
+/**
+ * In a memory pack's `model.walk`: for source s, `to[offsets[s]]…to[offsets[s + 1] − 1]` index `ids`, the neighbours
+ * item `ids[sources[s]]` lists, with `weights`: the whole bundle's lists of the items whose pack it is and of their
+ * neighbours, so a page can walk from those items the steps a walk of up to three takes before its last.
+ */
+export interface TailMemoryWalk {
+  ids: string[];
+  sources: Int32Array;
+  offsets: Int32Array;
+  to: Int32Array;
   weights: Float32Array;
 }
 
@@ -224,6 +242,21 @@ function readIncoming(value: unknown, bad: (problem: string) => EdgeRecoError, r
   return { ids: (m.ids as unknown[]).map(String), offsets, from, weights: Float32Array.from(m.weights as unknown[], Number) };
 }
 
+/** A pack's `model.walk` (see {@link TailMemoryWalk}). */
+function readWalk(value: unknown, bad: (problem: string) => EdgeRecoError): TailMemoryWalk {
+  const m = value as { ids?: unknown; sources?: unknown; offsets?: unknown; to?: unknown; weights?: unknown } | null;
+  const fix = 'model.walk must be { ids, sources (indices of ids), offsets (one more than the sources, rising), to (indices of ids), weights (one per to) }';
+  if (typeof m !== 'object' || m === null || !Array.isArray(m.ids) || !Array.isArray(m.sources) || !Array.isArray(m.offsets) || !Array.isArray(m.to) || !Array.isArray(m.weights)) throw bad(fix);
+  const n = m.ids.length;
+  const index = (v: unknown) => (Number.isInteger(v) && (v as number) >= 0 && (v as number) < n ? (v as number) : -1);
+  const sources = Int32Array.from(m.sources as unknown[], index);
+  const to = Int32Array.from(m.to as unknown[], index);
+  const offsets = Int32Array.from(m.offsets as unknown[], Number);
+  const rising = offsets.every((o, i) => Number.isInteger(o) && (i === 0 ? o === 0 : o >= offsets[i - 1]!));
+  if (offsets.length !== sources.length + 1 || !rising || offsets[sources.length] !== to.length || m.weights.length !== to.length || sources.includes(-1) || to.includes(-1)) throw bad(fix);
+  return { ids: (m.ids as unknown[]).map(String), sources, offsets, to, weights: Float32Array.from(m.weights as unknown[], Number) };
+}
+
 const PART_NAMES = { shard: 'catalog shard', cluster: 'tail cluster', pack: 'memory pack', centroids: 'tail centroids' } as const;
 
 function partError(url: string, what: keyof typeof PART_NAMES, requirement: string): EdgeRecoError {
@@ -260,9 +293,10 @@ function readModelRows(value: unknown, bad: (problem: string) => EdgeRecoError):
   const rows = new Float32Array(q.length);
   for (let i = 0; i < q.length; i++) rows[i] = q[i]! * (m.scales[Math.floor(i / (width as number))] as number);
   const out: ShardModelRows = { weights: m.weights, width: width as number, ids: m.ids.map(String), rows };
-  const extra = m as { pointers?: unknown; incoming?: unknown };
+  const extra = m as { pointers?: unknown; incoming?: unknown; walk?: unknown };
   // Cluster numbers are checked against the count where it is known (the engine reads no pointer past it).
   if (extra.pointers !== undefined) out.pointers = readPointers(extra.pointers, bad, Number.MAX_SAFE_INTEGER, n);
   if (extra.incoming !== undefined) out.incoming = readIncoming(extra.incoming, bad, n);
+  if (extra.walk !== undefined) out.walk = readWalk(extra.walk, bad);
   return out;
 }

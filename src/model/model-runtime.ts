@@ -250,6 +250,15 @@ export class ModelRuntime {
     return this.model.neighbours ? this.model.config.neighbourWeight : 0;
   }
 
+  /** The co-occurrence memory's walk: its steps (1: the lists alone) and the weight of each step past the first. */
+  get memoryHops(): number {
+    return this.model.config.neighbourHops;
+  }
+
+  get memoryPathWeight(): number {
+    return this.model.config.neighbourPathWeight;
+  }
+
   /** The width of a scoring row (the item vector, then its prior), as {@link scoreVectors} reads rows. */
   get rowWidth(): number {
     return scoringWidth(this.model);

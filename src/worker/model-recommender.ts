@@ -173,21 +173,18 @@ async function clusterCandidates(runtime: ModelRuntime, catalog: CatalogIndex, i
     for (const k of bestIndices(mass, TAIL_MEMORY_CLUSTERS)) if (mass[k]! > 0 && !best.includes(k)) best.push(k);
   }
   // And the memory packs of the shopper's latest items: their own tail neighbours, item by item.
-  const packed = weight > 0 ? tail.packRows([...new Set([...historyIds].reverse())].slice(0, TAIL_PACKS)) : Promise.resolve([]);
+  const latest = [...new Set([...historyIds].reverse())].slice(0, TAIL_PACKS);
+  const packed = weight > 0 ? tail.packRows(latest) : Promise.resolve([]);
   const parts = [...(await tail.clusterRows(best)), ...(await packed)].filter((p) => p.weights === runtime.weightsChecksum && p.width === runtime.rowWidth);
+  // The walk's steps before the last, from the latest items through their packs' lists (a memory of one step: none).
+  const sources = weight > 0 ? tail.sourceWeights(shopper, latest, runtime.memoryHops, runtime.memoryPathWeight) : null;
   const scores = new Float32Array(parts.reduce((sum, p) => sum + p.ids.length, 0));
   const itemIds: string[] = [];
   for (const p of parts) {
     const own = runtime.scoreVectors(p.rows, input);
-    if (weight > 0 && p.incoming) {
-      const sums = new Float32Array(p.ids.length);
-      for (const id of shopper) {
-        const listed = tail.listedBy(p, id);
-        if (listed) listed.rows.forEach((r, e) => (sums[r]! += listed.weights[e]!));
-      }
-      // `memoryTerm` (history-state.ts) written out: importing it here moves the model's code between chunks (+720 B).
-      for (let r = 0; r < sums.length; r++) if (sums[r]! > 0) own[r]! += weight * Math.log1p(sums[r]!);
-    }
+    const sums = sources && tail.memorySums(p, sources);
+    // `memoryTerm` (history-state.ts) written out: importing it here moves the model's code between chunks (+720 B).
+    if (sums) for (let r = 0; r < sums.length; r++) if (sums[r]! > 0) own[r]! += weight * Math.log1p(sums[r]!);
     scores.set(own, itemIds.length);
     for (const id of p.ids) itemIds.push(id);
   }

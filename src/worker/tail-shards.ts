@@ -28,8 +28,13 @@ export class TailShards {
   private readonly clusterOnly = new Map<string, { rows: ShardModelRows; row: number }>();
   /** Each loaded tail item's memory pointers (from its shard or its cluster): [cluster, weight] pairs. */
   private readonly pointers = new Map<string, [number, number][]>();
-  /** A loaded cluster's incoming lists inverted: item id → its rows in the cluster and their weights. */
-  private readonly listed = new WeakMap<ShardModelRows, Map<string, { rows: number[]; weights: number[] }>>();
+  /**
+   * The memory's sources as numbers on this page (item id → n), so that summing a part's incoming lists reads typed
+   * arrays: each loaded part's incoming sources by number, and the packs' walk lists by source number.
+   */
+  private readonly numbers = new Map<string, number>();
+  private readonly incomingFrom = new WeakMap<ShardModelRows, Int32Array>();
+  private readonly walkLists = new Map<number, { to: Int32Array; weights: Float32Array }>();
 
   constructor(
     readonly tiers: CatalogTiers,
@@ -92,25 +97,66 @@ export class TailShards {
     return this.pointers.get(id) ?? [];
   }
 
-  /** For a loaded cluster with incoming lists: the rows that item `id` lists as neighbours, with the weights. */
-  listedBy(cluster: ShardModelRows, id: string): { rows: number[]; weights: number[] } | undefined {
-    const incoming = cluster.incoming;
-    if (!incoming) return undefined;
-    let map = this.listed.get(cluster);
-    if (!map) {
-      map = new Map();
-      for (let r = 0; r + 1 < incoming.offsets.length; r++) {
-        for (let e = incoming.offsets[r]!; e < incoming.offsets[r + 1]!; e++) {
-          const from = incoming.ids[incoming.from[e]!]!;
-          let entry = map.get(from);
-          if (!entry) map.set(from, (entry = { rows: [], weights: [] }));
-          entry.rows.push(r);
-          entry.weights.push(incoming.weights[e]!);
-        }
+  private numberOf(id: string): number {
+    let n = this.numbers.get(id);
+    if (n === undefined) this.numbers.set(id, (n = this.numbers.size));
+    return n;
+  }
+
+  /** A loaded part's memory lists by number: its incoming sources and, in a pack, the lists to walk. */
+  private keepMemory(rows: ShardModelRows): void {
+    if (rows.incoming) this.incomingFrom.set(rows, Int32Array.from(rows.incoming.ids, (id) => this.numberOf(id)));
+    const walk = rows.walk;
+    if (!walk) return;
+    const at = Int32Array.from(walk.ids, (id) => this.numberOf(id));
+    walk.sources.forEach((source, s) => {
+      if (this.walkLists.has(at[source]!)) return;
+      const to = walk.to.subarray(walk.offsets[s]!, walk.offsets[s + 1]!).map((j) => at[j]!);
+      this.walkLists.set(at[source]!, { to, weights: walk.weights.slice(walk.offsets[s]!, walk.offsets[s + 1]!) });
+    });
+  }
+
+  /**
+   * How much each source's list counts toward the last step of the memory's walk (by number, see {@link memorySums}):
+   * 1 for each item of the history, plus `pathWeight^t` times the sum of the walk's paths of t steps from the latest
+   * items (`from`) to it, for t < `hops`, through the lists the loaded packs hold (a walk of up to three steps from
+   * items whose packs are loaded: the whole bundle's).
+   */
+  sourceWeights(history: readonly string[], from: readonly string[], hops: number, pathWeight: number): Float32Array {
+    for (const id of history) this.numberOf(id);
+    const weights = new Float32Array(this.numbers.size);
+    for (const id of history) weights[this.numbers.get(id)!] = 1;
+    let step = new Map<number, number>();
+    for (const id of new Set(from)) step.set(this.numberOf(id), 1);
+    let factor = 1;
+    for (let t = 1; t < hops && pathWeight > 0; t++) {
+      factor *= pathWeight;
+      const next = new Map<number, number>();
+      for (const [m, v] of step) {
+        const list = this.walkLists.get(m);
+        if (list) list.to.forEach((j, e) => next.set(j, (next.get(j) ?? 0) + v * list.weights[e]!));
       }
-      this.listed.set(cluster, map);
+      for (const [j, v] of next) if (j < weights.length) weights[j]! += factor * v;
+      step = next;
     }
-    return map.get(id);
+    return weights;
+  }
+
+  /** For a loaded part with incoming lists: each row's sum of the weights its sources list it with, times `sources` (see {@link sourceWeights}). */
+  memorySums(part: ShardModelRows, sources: Float32Array): Float32Array | null {
+    const incoming = part.incoming;
+    const from = this.incomingFrom.get(part);
+    if (!incoming || !from) return null;
+    const sums = new Float32Array(incoming.offsets.length - 1);
+    for (let r = 0; r < sums.length; r++) {
+      let sum = 0;
+      for (let e = incoming.offsets[r]!; e < incoming.offsets[r + 1]!; e++) {
+        const n = from[incoming.from[e]!]!;
+        if (n < sources.length && sources[n]! > 0) sum += incoming.weights[e]! * sources[n]!;
+      }
+      sums[r] = sum;
+    }
+    return sums;
   }
 
   private keepPointers(rows: ShardModelRows): void {
@@ -183,6 +229,7 @@ export class TailShards {
           });
           for (const item of part.items) if (!this.items.has(item.id)) this.items.set(item.id, item);
           this.keepPointers(part.model);
+          this.keepMemory(part.model);
           return part.model;
         });
         void p.then(() => this.loadedClusters++);

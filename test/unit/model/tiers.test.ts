@@ -507,6 +507,86 @@ describe('edgereco tiers on an ensemble with a prior, attributes and a co-occurr
   });
 });
 
+describe('edgereco tiers on a memory that walks three steps', () => {
+  const config = { ...sasrecConfig({ numItems: 60, dim: 8, blocks: 1, ffnDim: 8, maxLength: 10 }), neighbourWeight: 1, neighbourHops: 3, neighbourPathWeight: 0.2 };
+  const vocabulary = Array.from({ length: 60 }, (_, i) => `w-${i}`);
+  const V = 61;
+  // Item i's neighbours: i+1, i+7, i+13 (mod 60), weights decreasing.
+  const listIds = Float32Array.from({ length: 180 }, (_, j) => 1 + ((Math.floor(j / 3) + [1, 7, 13][j % 3]!) % 60));
+  const listWeights = Float32Array.from({ length: 180 }, (_, j) => 3 - (j % 3) + (j % 5) / 10);
+  const source = join(dir, 'walk-model');
+  const out = join(dir, 'walk');
+  beforeAll(async () => {
+    const arrays: NamedArray[] = exportWeights(trainedLike(config, 5));
+    arrays.push(
+      { name: NEIGHBOUR_COUNTS, shape: [V], data: Float32Array.from({ length: V }, (_, i) => (i === 0 ? 0 : 3)) },
+      { name: NEIGHBOUR_IDS, shape: [180], data: listIds },
+      { name: NEIGHBOUR_WEIGHTS, shape: [1, 180], data: listWeights },
+    );
+    writeBundle(source, await encodeBundle(config, vocabulary, arrays, 'int8', { dataHash: 'test', split: 'none' as const, format: 'csv', epochs: 1, seed: 5 }));
+    writeFileSync(join(dir, 'walk.json'), JSON.stringify(vocabulary.map((id) => ({ id }))));
+    await tiers('--catalog', join(dir, 'walk.json'), '--model', source, '--head', '20', '--shard-items', '10', '--out', out);
+  });
+
+  it("packs the lists to walk; from them a page gives each tail item it scores the whole bundle's memory term, all three steps", async () => {
+    const head = JSON.parse(readFileSync(join(out, 'catalog.json'), 'utf8')) as Written['head'];
+    const packs = head.tiers.packs!;
+    const clusters = head.tiers.clusters!;
+    const full = await readBundle(source);
+    const model = plainSasrec(full.manifest.config, full.tensors, full.attributes);
+    const lists = model.neighbours!;
+    const index = new Map(vocabulary.map((id, i) => [id, i + 1]));
+    const listOf = (f: number) => Array.from({ length: lists.offsets[f + 1]! - lists.offsets[f]! }, (_, e) => [vocabulary[lists.ids[lists.offsets[f]! + e]! - 1]!, lists.sims[lists.offsets[f]! + e]!] as const);
+    // Pack k: the lists of the items whose id falls in it and of every item they list, as the bundle holds them.
+    for (let k = 0; k < packs.count; k++) {
+      const walk = parsePack(JSON.parse(readFileSync(join(out, 'packs', `${k}.json`), 'utf8')), packs, k, `p${k}`).model.walk!;
+      const own = vocabulary.filter((id) => shardOf(id, packs.count) === k);
+      const want = new Set(own.flatMap((id) => [id, ...listOf(index.get(id)!).map(([t]) => t)]));
+      expect(new Set(Array.from(walk.sources, (s) => walk.ids[s]!))).toEqual(want);
+      walk.sources.forEach((s, r) => {
+        const got = Array.from(walk.to.subarray(walk.offsets[r]!, walk.offsets[r + 1]!), (t, e) => [walk.ids[t]!, walk.weights[walk.offsets[r]! + e]!] as const);
+        const expected = listOf(index.get(walk.ids[s]!)!);
+        expect(got.map(([t]) => t)).toEqual(expected.map(([t]) => t));
+        got.forEach(([, w], e) => expect(w).toBeCloseTo(expected[e]![1], 3));
+      });
+    }
+    // In the worker, over real HTTP: with the packs of a history's items loaded, every clustered tail item's memory
+    // term is the whole bundle's (three steps), where the first step alone misses most of them.
+    await serving(out, async (base) => {
+      const warnings: string[] = [];
+      const tail = new TailShards(checkTiers(head.tiers, base), base, (e) => warnings.push(e.message));
+      const parts = await tail.clusterRows(Array.from({ length: clusters.count }, (_, k) => k));
+      let differ = 0;
+      let checked = 0;
+      for (const history of [[vocabulary[0]!, vocabulary[30]!], [vocabulary[45]!, vocabulary[3]!, vocabulary[59]!], vocabulary.slice(20, 26)]) {
+        const latest = [...new Set([...history].reverse())];
+        await tail.packRows(latest);
+        const terms = memoryTerms(model, history.map((id) => index.get(id)!))!;
+        const want = new Map(Array.from(terms.items, (f, r) => [vocabulary[f - 1]!, terms.terms[r]!] as const));
+        const walked = tail.sourceWeights(history, latest, 3, 0.2);
+        const oneStep = tail.sourceWeights(history, latest, 1, 0.2);
+        for (const part of parts) {
+          const sums = tail.memorySums(part, walked)!;
+          const first = tail.memorySums(part, oneStep)!;
+          part.ids.forEach((id, r) => {
+            const term = sums[r]! > 0 ? Math.log1p(sums[r]!) : 0;
+            expect(term, `${id} after ${history.join(' ')}`).toBeCloseTo(want.get(id) ?? 0, 3);
+            if (term > 0) checked++;
+            if (Math.abs((first[r]! > 0 ? Math.log1p(first[r]!) : 0) - term) > 1e-3) differ++;
+          });
+        }
+      }
+      expect(checked).toBeGreaterThan(20);
+      expect(differ).toBeGreaterThan(10);
+      expect(warnings).toEqual([]);
+    });
+    // A walk that does not fit is refused, saying what to do.
+    const doc = JSON.parse(readFileSync(join(out, 'packs', '0.json'), 'utf8'));
+    const broken = { ...doc, model: { ...doc.model, walk: { ...doc.model.walk, to: [...doc.model.walk.to.slice(1), 10_000] } } };
+    expect(() => parsePack(broken, packs, 0, 'p0')).toThrow(/model\.walk must be \{ ids, sources.*edgereco tiers/);
+  });
+});
+
 it('docs/large-catalogs.md documents every option of edgereco tiers with its default', () => {
   const guide = readFileSync(new URL('../../../docs/large-catalogs.md', import.meta.url), 'utf8');
   for (const [name, spec] of Object.entries(TIERS.options)) {
