@@ -75,6 +75,8 @@ export class SearchIndex {
   private readonly synonyms: Synonyms;
   /** The `price` facet's bounds when the store gives none: derived from the catalog, again after it changes. */
   private derivedRanges: number[] | null = null;
+  /** The items matching the words typed before the last one, for the last such words (cleared when items change). */
+  private lastContext: { head: string; context: SearchItem[] } | null = null;
 
   /**
    * Builds the index from catalog rows (validated; throws `INVALID_OPTION` naming the bad row). Traditional Chinese is
@@ -203,6 +205,7 @@ export class SearchIndex {
 
   /** Adds items, or replaces the items with the same id (re-indexing only those). */
   add(rows: unknown): void {
+    this.lastContext = null;
     this.derivedRanges = null;
     for (const item of validateSearchItems(rows)) {
       const old = this.items.get(item.id);
@@ -219,6 +222,7 @@ export class SearchIndex {
 
   /** Removes items by id; unknown ids are ignored. Returns how many were removed. */
   remove(ids: readonly string[]): number {
+    this.lastContext = null;
     this.derivedRanges = null;
     let removed = 0;
     for (const id of ids) {
@@ -234,6 +238,7 @@ export class SearchIndex {
 
   /** Changes an item's price or stock in place: filters see it at once, the text index is untouched. */
   update(id: string, patch: ItemPatch): void {
+    this.lastContext = null;
     const item = this.items.get(id);
     if (!item) throw createError(ERROR_CODES.INVALID_OPTION, { field: 'id', requirement: 'must name a catalog item', got: id, fix: 'add() it first' });
     if (patch.price !== undefined && (typeof patch.price !== 'number' || !Number.isFinite(patch.price) || patch.price < 0)) {
@@ -344,12 +349,16 @@ export class SearchIndex {
   suggest(input: string, k = 8): Suggestion[] {
     const head = headOf(input);
     if (!head) return this.suggestions.suggest(input, k);
-    const { processTerm } = this.searchOptions;
-    const context = this.mini
-      .search(head, { processTerm, combineWith: 'AND' })
-      .slice(0, SUGGEST_CONTEXT)
-      .map((r) => this.items.get(r.id as string)!);
-    return this.suggestions.suggest(input, k, context);
+    // As the shopper types the last word the words before it stay the same: their items are searched once.
+    if (this.lastContext?.head !== head) {
+      const { processTerm } = this.searchOptions;
+      const context = this.mini
+        .search(head, { processTerm, combineWith: 'AND' })
+        .slice(0, SUGGEST_CONTEXT)
+        .map((r) => this.items.get(r.id as string)!);
+      this.lastContext = { head, context };
+    }
+    return this.suggestions.suggest(input, k, this.lastContext.context);
   }
 }
 

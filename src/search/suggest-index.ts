@@ -40,6 +40,8 @@ export class SuggestIndex {
   private readonly shown = new Map<string, string>();
   /** Completions from pinyin, once {@link enablePinyin} is called. */
   private pinyin: PinyinCompletions | null = null;
+  /** Each item's completion words, for the completions counted among the items matching the words typed first. */
+  private readonly wordsOf = new WeakMap<SearchItem, Set<string>>();
 
   constructor(private readonly analyzer = new TextAnalyzer()) {}
 
@@ -239,8 +241,11 @@ export class SuggestIndex {
     return total >= count;
   }
 
+  /** An item's completion words, read once per item (an updated item is a new object). */
   private itemWords(item: SearchItem): Set<string> {
-    return new Set(this.analyzer.phrases(itemText(item)));
+    let words = this.wordsOf.get(item);
+    if (!words) this.wordsOf.set(item, (words = new Set(this.analyzer.phrases(itemText(item)))));
+    return words;
   }
 }
 

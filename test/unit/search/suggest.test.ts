@@ -25,6 +25,17 @@ describe('suggest', () => {
     expect(index.suggest('brother t', 4).map((x) => x.text).slice(2)).not.toContain('brother toner');
   });
 
+  it('counts the completions among the items matching the words before again once the catalog changed', () => {
+    const rows = (prefix: string, title: string, n: number) => Array.from({ length: n }, (_, i) => ({ id: `${prefix}${i}`, title }));
+    const store = new SearchIndex([...rows('t', 'Toner cartridge black', 5), ...rows('p', 'Paper cyan sheets', 30)]);
+    // While "toner" stays typed its items are searched once; the shopper goes on typing the last word.
+    expect(store.suggest('toner c', 2).map((x) => x.text)).toEqual(['toner cartridge', 'toner cyan']);
+    store.add(rows('y', 'Toner cyclone', 3));
+    expect(store.suggest('toner cy', 2).map((x) => x.text)).toEqual(['toner cyclone', 'toner cyan']);
+    store.remove(['y0', 'y1', 'y2']);
+    expect(store.suggest('toner cy', 2).map((x) => x.text)).toEqual(['toner cyan']);
+  });
+
   it('returns nothing for a blank input, a finished word followed by a space, or an unknown prefix', () => {
     expect(index.suggest('')).toEqual([]);
     expect(index.suggest('mouse ')).toEqual([]);
