@@ -178,11 +178,12 @@ async function clusterCandidates(runtime: ModelRuntime, catalog: CatalogIndex, i
   const parts = [...(await tail.clusterRows(best)), ...(await packed)].filter((p) => p.weights === runtime.weightsChecksum && p.width === runtime.rowWidth);
   // The walk's steps before the last, from the latest items through their packs' lists (a memory of one step: none).
   const sources = weight > 0 ? tail.sourceWeights(shopper, latest, runtime.memoryHops, runtime.memoryPathWeight) : null;
+  const memory = sources ? tail.memorySums(parts, sources) : null;
   const scores = new Float32Array(parts.reduce((sum, p) => sum + p.ids.length, 0));
   const itemIds: string[] = [];
   for (const p of parts) {
     const own = runtime.scoreVectors(p.rows, input);
-    const sums = sources && tail.memorySums(p, sources);
+    const sums = memory?.get(p);
     // `memoryTerm` (history-state.ts) written out: importing it here moves the model's code between chunks (+720 B).
     if (sums) for (let r = 0; r < sums.length; r++) if (sums[r]! > 0) own[r]! += weight * Math.log1p(sums[r]!);
     scores.set(own, itemIds.length);

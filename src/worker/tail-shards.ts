@@ -33,7 +33,10 @@ export class TailShards {
    * arrays: each loaded part's incoming sources by number, and the packs' walk lists by source number.
    */
   private readonly numbers = new Map<string, number>();
-  private readonly incomingFrom = new WeakMap<ShardModelRows, Int32Array>();
+  /** The loaded parts with incoming lists, by number, and who lists what in them: for a source's number, [part, row, weight] triples. */
+  private readonly memoryParts: ShardModelRows[] = [];
+  private readonly partNumber = new WeakMap<ShardModelRows, number>();
+  private readonly listings = new Map<number, number[]>();
   private readonly walkLists = new Map<number, { to: Int32Array; weights: Float32Array }>();
 
   constructor(
@@ -103,9 +106,22 @@ export class TailShards {
     return n;
   }
 
-  /** A loaded part's memory lists by number: its incoming sources and, in a pack, the lists to walk. */
+  /** A loaded part's memory lists by number: who lists its rows (see `listings`) and, in a pack, the lists to walk. */
   private keepMemory(rows: ShardModelRows): void {
-    if (rows.incoming) this.incomingFrom.set(rows, Int32Array.from(rows.incoming.ids, (id) => this.numberOf(id)));
+    const incoming = rows.incoming;
+    if (incoming) {
+      const p = this.memoryParts.push(rows) - 1;
+      this.partNumber.set(rows, p);
+      const at = Int32Array.from(incoming.ids, (id) => this.numberOf(id));
+      for (let r = 0; r + 1 < incoming.offsets.length; r++) {
+        for (let e = incoming.offsets[r]!; e < incoming.offsets[r + 1]!; e++) {
+          const n = at[incoming.from[e]!]!;
+          let listed = this.listings.get(n);
+          if (!listed) this.listings.set(n, (listed = []));
+          listed.push(p, r, incoming.weights[e]!);
+        }
+      }
+    }
     const walk = rows.walk;
     if (!walk) return;
     const at = Int32Array.from(walk.ids, (id) => this.numberOf(id));
@@ -117,15 +133,14 @@ export class TailShards {
   }
 
   /**
-   * How much each source's list counts toward the last step of the memory's walk (by number, see {@link memorySums}):
-   * 1 for each item of the history, plus `pathWeight^t` times the sum of the walk's paths of t steps from the latest
-   * items (`from`) to it, for t < `hops`, through the lists the loaded packs hold (a walk of up to three steps from
-   * items whose packs are loaded: the whole bundle's).
+   * How much each source's list counts toward the last step of the memory's walk (source number → weight; see
+   * {@link memorySums}): 1 for each item of the history, plus `pathWeight^t` times the sum of the walk's paths of t
+   * steps from the latest items (`from`) to it, for t < `hops`, through the lists the loaded packs hold (a walk of up
+   * to three steps from items whose packs are loaded: the whole bundle's).
    */
-  sourceWeights(history: readonly string[], from: readonly string[], hops: number, pathWeight: number): Float32Array {
-    for (const id of history) this.numberOf(id);
-    const weights = new Float32Array(this.numbers.size);
-    for (const id of history) weights[this.numbers.get(id)!] = 1;
+  sourceWeights(history: readonly string[], from: readonly string[], hops: number, pathWeight: number): Map<number, number> {
+    const weights = new Map<number, number>();
+    for (const id of history) weights.set(this.numberOf(id), 1);
     let step = new Map<number, number>();
     for (const id of new Set(from)) step.set(this.numberOf(id), 1);
     let factor = 1;
@@ -136,27 +151,31 @@ export class TailShards {
         const list = this.walkLists.get(m);
         if (list) list.to.forEach((j, e) => next.set(j, (next.get(j) ?? 0) + v * list.weights[e]!));
       }
-      for (const [j, v] of next) if (j < weights.length) weights[j]! += factor * v;
+      for (const [j, v] of next) weights.set(j, (weights.get(j) ?? 0) + factor * v);
       step = next;
     }
     return weights;
   }
 
-  /** For a loaded part with incoming lists: each row's sum of the weights its sources list it with, times `sources` (see {@link sourceWeights}). */
-  memorySums(part: ShardModelRows, sources: Float32Array): Float32Array | null {
-    const incoming = part.incoming;
-    const from = this.incomingFrom.get(part);
-    if (!incoming || !from) return null;
-    const sums = new Float32Array(incoming.offsets.length - 1);
-    for (let r = 0; r < sums.length; r++) {
-      let sum = 0;
-      for (let e = incoming.offsets[r]!; e < incoming.offsets[r + 1]!; e++) {
-        const n = from[incoming.from[e]!]!;
-        if (n < sources.length && sources[n]! > 0) sum += incoming.weights[e]! * sources[n]!;
-      }
-      sums[r] = sum;
+  /**
+   * For loaded parts with incoming lists: each row's sum of the weights its sources list it with, times the sources'
+   * weights (see {@link sourceWeights}). The work is the sources' entries, not the parts' rows.
+   */
+  memorySums(parts: readonly ShardModelRows[], sources: ReadonlyMap<number, number>): Map<ShardModelRows, Float32Array> {
+    const sums = new Map<number, Float32Array>();
+    for (const part of parts) {
+      const p = this.partNumber.get(part);
+      if (p !== undefined) sums.set(p, new Float32Array(part.incoming!.offsets.length - 1));
     }
-    return sums;
+    for (const [n, w] of sources) {
+      const listed = this.listings.get(n);
+      if (!listed) continue;
+      for (let i = 0; i < listed.length; i += 3) {
+        const into = sums.get(listed[i]!);
+        if (into) into[listed[i + 1]!]! += w * listed[i + 2]!;
+      }
+    }
+    return new Map(Array.from(sums, ([p, s]) => [this.memoryParts[p]!, s]));
   }
 
   private keepPointers(rows: ShardModelRows): void {
