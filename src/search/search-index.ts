@@ -19,6 +19,12 @@ import { Synonyms } from './synonyms.js';
 
 /** How many of the best items matching the words before the last one are read to rank its completions. */
 const SUGGEST_CONTEXT = 200;
+/** Catalogs from this size look for query words in every item (see `everyItemWords`); smaller ones are fast either way. */
+const EVERY_ITEM_FROM = 1_000;
+/** How many of the items a word in every item ranks first are kept to fill a list (a larger k searches as before). */
+const EVERY_ITEM_FILL = 1_000;
+/** A query word made of letters and digits only. */
+const PLAIN_WORD = /^[\p{L}\p{N}]+$/u;
 
 /** A query matching at most this many items also gets a `didYouMean`. */
 const FEW_MATCHES = 2;
@@ -77,6 +83,8 @@ export class SearchIndex {
   private derivedRanges: number[] | null = null;
   /** The items matching the words typed before the last one, for the last such words (cleared when items change). */
   private lastContext: { head: string; context: SearchItem[] } | null = null;
+  /** Query words every item matches, with the items each alone ranks first; null for the others (cleared when items change). */
+  private readonly everyItem = new Map<string, readonly string[] | null>();
 
   /**
    * Builds the index from catalog rows (validated; throws `INVALID_OPTION` naming the bad row). Traditional Chinese is
@@ -206,6 +214,7 @@ export class SearchIndex {
   /** Adds items, or replaces the items with the same id (re-indexing only those). */
   add(rows: unknown): void {
     this.lastContext = null;
+    this.everyItem.clear();
     this.derivedRanges = null;
     for (const item of validateSearchItems(rows)) {
       const old = this.items.get(item.id);
@@ -223,6 +232,7 @@ export class SearchIndex {
   /** Removes items by id; unknown ids are ignored. Returns how many were removed. */
   remove(ids: readonly string[]): number {
     this.lastContext = null;
+    this.everyItem.clear();
     this.derivedRanges = null;
     let removed = 0;
     for (const id of ids) {
@@ -239,6 +249,7 @@ export class SearchIndex {
   /** Changes an item's price or stock in place: filters see it at once, the text index is untouched. */
   update(id: string, patch: ItemPatch): void {
     this.lastContext = null;
+    this.everyItem.clear();
     const item = this.items.get(id);
     if (!item) throw createError(ERROR_CODES.INVALID_OPTION, { field: 'id', requirement: 'must name a catalog item', got: id, fix: 'add() it first' });
     if (patch.price !== undefined && (typeof patch.price !== 'number' || !Number.isFinite(patch.price) || patch.price < 0)) {
@@ -313,11 +324,24 @@ export class SearchIndex {
    * the AND matches are the OR results that match every term, in the same order. A term in most of the catalog
    * (every "Game …" of a games store) is scored once, not twice. For a plain query (synonyms make a query tree).
    */
-  private runOnce(query: string, k: number, request: SearchRequest, facets: readonly FacetName[]): SearchAnswer {
+  private runOnce(given: string, k: number, request: SearchRequest, facets: readonly FacetName[]): SearchAnswer {
     const filters = request.filters;
     const processTerm = this.searchOptions.processTerm!;
+    // Words every item holds are left out of the search and weighed back in (see everyItemWords).
+    const universal = k <= EVERY_ITEM_FILL ? this.everyItemWords(given) : null;
+    const query = universal?.query ?? given;
     const needed = new Set(this.analyzer.queryTerms(query).flatMap((t) => processTerm(t) || [])).size;
-    const all = this.mini.search(query, { ...this.searchOptions, combineWith: 'OR' });
+    let all = this.mini.search(query, { ...this.searchOptions, combineWith: 'OR' });
+    if (universal) {
+      // Every result also matched the words left out: MiniSearch multiplies a result's score by the number of query
+      // words it matched, so the order is the one with them (their own terms, near 0 for a word in every item, aside),
+      // and the items that match none of the others follow, as the first left-out word alone ranks them.
+      const dropped = universal.dropped;
+      const weighed = (r: SearchResult) => (r.score * (r.queryTerms.length + dropped)) / r.queryTerms.length;
+      all = all.map((r) => ({ ...r, score: weighed(r) })).sort((a, b) => b.score - a.score);
+      const seen = new Set(all.map((r) => r.id as string));
+      for (const id of universal.fill) if (!seen.has(id)) all.push({ id, score: 0, terms: [], queryTerms: [], match: {} });
+    }
     const everyTerm = all.filter((r) => r.queryTerms.length >= needed);
     const hits: SearchHit[] = [];
     let total = 0;
@@ -334,6 +358,39 @@ export class SearchIndex {
     }
     const counted = facets.length > 0 ? this.countFacets(everyTerm, request, facets) : {};
     return { hits, total, facets: counted };
+  }
+
+  /**
+   * A query's words that every item holds (a single-brand store's brand in every title; "game" in a catalog of
+   * "Game …"), but its last word (which completes as a prefix): they change neither which items match every word nor
+   * their order, and MiniSearch reads and sorts every item for each of them. The query without them, how many there
+   * were, and the items the first of them alone ranks first (to fill up to k as the search with them would); null
+   * when there is none or nothing else. Whether a word is in every item is asked once per word until the items change.
+   */
+  private everyItemWords(query: string): { query: string; dropped: number; fill: readonly string[] } | null {
+    const tokens = this.analyzer.queryTerms(query);
+    // Plain words only (no Chinese, Japanese or Korean): the query is put back together with spaces and must read the same.
+    if (tokens.length < 2 || this.mini.documentCount < EVERY_ITEM_FROM || !tokens.every((t) => PLAIN_WORD.test(t) && cjkKeyLength(t) === 0)) return null;
+    const kept: string[] = [];
+    const fills: (readonly string[])[] = [];
+    tokens.forEach((token, i) => {
+      const fill = i < tokens.length - 1 ? this.inEveryItem(token) : null;
+      if (fill) fills.push(fill);
+      else kept.push(token);
+    });
+    return fills.length === 0 || kept.length === 0 ? null : { query: kept.join(' '), dropped: fills.length, fill: fills[0]! };
+  }
+
+  /** For a query word every item matches: the items it alone ranks first ({@link EVERY_ITEM_FILL} of them); else null. */
+  private inEveryItem(token: string): readonly string[] | null {
+    let known = this.everyItem.get(token);
+    if (known === undefined) {
+      // As in the whole query, where it is not the last word: no prefix.
+      const found = this.mini.search(token, { ...this.searchOptions, prefix: false, combineWith: 'OR' });
+      known = found.length === this.mini.documentCount ? found.slice(0, EVERY_ITEM_FILL).map((r) => r.id as string) : null;
+      this.everyItem.set(token, known);
+    }
+    return known;
   }
 
   private countFacets(results: readonly SearchResult[], request: SearchRequest, facets: readonly FacetName[]): Partial<Record<FacetName, FacetValue[]>> {

@@ -154,3 +154,30 @@ describe('SearchIndex: AND, then OR to fill up to k (the default), in one search
     }
   });
 });
+
+describe('SearchIndex: a word every item holds (a single-brand store)', () => {
+  // 1,500 items, every one "Acme …": the brand in every title. Words of every frequency (a number: one item; "vintage":
+  // six; "large": one in seven; a colour: one in five), so that the items matching some of the words rank as they did.
+  const colors = ['red', 'blue', 'green', 'black', 'white'];
+  const types = ['mug', 'lamp', 'chair', 'desk', 'shelf', 'rug'];
+  const items = Array.from({ length: 1500 }, (_, i) => ({ id: `a${i}`, title: `Acme ${colors[i % 5]} ${types[Math.floor(i / 5) % 6]}${i % 7 === 0 ? ' large' : ''}${i % 250 === 3 ? ' vintage' : ''} ${i}`, brand: 'Acme' }));
+  const index = new SearchIndex(items);
+
+  it.each(['acme red mug', 'acme mug 17', 'acme large red', 'red acme mug', 'acme zzz mug', 'acme red mug large', 'acme blue lamp large 35', 'acme vintage red mug', 'acme vintage large red'])('%s: the same items in the same order as the search that reads every item', (query) => {
+    // k past the fill the word is kept for: the search with every word, as before.
+    const all = index.query(query, { k: 1_001 });
+    const byScore = new Map(all.hits.map((h) => [h.id, h.score]));
+    for (const k of [5, 20, 300]) {
+      const answer = index.query(query, { k });
+      expect(answer.total).toBe(all.total);
+      const got = answer.hits.map((h) => h.id);
+      expect(got).toHaveLength(Math.min(k, all.hits.length));
+      // The items matching every word, in the same order; then the fill ranked by the same scores (ties may swap).
+      expect(got.slice(0, Math.min(k, all.total))).toEqual(all.hits.slice(0, Math.min(k, all.total)).map((h) => h.id));
+      const scores = got.map((id) => byScore.get(id) ?? 0);
+      scores.forEach((s, i) => i > 0 && expect(s).toBeLessThanOrEqual(scores[i - 1]! * (1 + 1e-6) + 1e-9));
+      const expectedScores = all.hits.slice(0, got.length).map((h) => h.score);
+      scores.forEach((s, i) => expect(s).toBeCloseTo(expectedScores[i]!, 6));
+    }
+  });
+});
