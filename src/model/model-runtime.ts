@@ -84,10 +84,11 @@ export class ModelRuntime {
   private readonly rows: Float32Array;
 
   /**
-   * The last input scored (its key), its state and its co-occurrence memory's terms: both are pure functions of the
-   * input, so a repeat skips the forward pass and the memory's walk.
+   * The last input scored (its key), its state, its co-occurrence memory's terms and its scores: pure functions of the
+   * input (the scores, of the input and the backend), so a repeat skips the forward pass, the memory's walk and the
+   * catalog product.
    */
-  private last: { key: string; state: Float32Array; memory?: MemoryTerms | null; reached?: MemoryCandidates | null } | null = null;
+  private last: { key: string; state: Float32Array; memory?: MemoryTerms | null; reached?: MemoryCandidates | null; scores?: { on: string; values: Float32Array } } | null = null;
 
   /** (Re)creates the item table on the active backend, releasing the previous one. */
   private load(): tf.Tensor2D {
@@ -289,11 +290,18 @@ export class ModelRuntime {
       this.running++;
       try {
         const last = this.lastOrNew(history);
+        // The same input on the same backend: the same scores (several lists of a page ask for one history), copied.
+        const on = this.accelerated ? backend : 'plain';
+        if (last.scores?.on === on) {
+          this.firstScore();
+          return last.scores.values.slice();
+        }
         const vector = scoringVector(this.model, last.state);
         // Before a backend is chosen: the same dot products in plain loops.
         const scores = this.accelerated ? await this.tf!.scoreState(this.tableT ?? this.load(), vector) : rowDots(this.rows, vector, true);
         last.memory ??= followedMemoryTerms(this.model, history.items);
         const out = addCooccurrence(this.model, history.items, scores, last.memory);
+        last.scores = { on, values: out.slice() };
         this.firstScore();
         return out;
       } catch (error) {

@@ -89,6 +89,7 @@ describe('model runtime fallback', () => {
     expect(reports[0]!.report.skipped.wasm).toBeUndefined();
     expect(runtime.backend).toBe('wasm');
     const onGpu = await runtime.score(['a', 'b', 'c']);
+    await runtime.score(['d']); // another history, so the next call scores again (a repeat reuses the last scores)
     broken = true;
     const afterFailure = await runtime.score(['a', 'b', 'c']);
     broken = false;

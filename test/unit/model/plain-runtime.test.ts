@@ -53,6 +53,23 @@ describe('the model before and after TensorFlow.js', () => {
   });
 });
 
+describe('a repeat of the same history', () => {
+  it('gets the same scores, each call its own copy (one list may not change another\'s)', async () => {
+    const runtime = await plainRuntime(500, 3);
+    const history = ['item-5', 'item-9', 'item-200'];
+    const first = (await runtime.score(history))!;
+    const again = (await runtime.score(history))!;
+    expect(again).not.toBe(first);
+    expect(Array.from(again)).toEqual(Array.from(first));
+    again.fill(7);
+    expect(Array.from((await runtime.score(history))!)).toEqual(Array.from(first));
+    // Another history in between, then the first again: scored afresh, the same.
+    expect(Array.from((await runtime.score(['item-1']))!)).not.toEqual(Array.from(first));
+    expect(Array.from((await runtime.score(history))!)).toEqual(Array.from(first));
+    runtime.dispose();
+  });
+});
+
 /** A list's reasons name, for each result, the history item closest to it: one product for the list (`nearestEach`). */
 describe('the reasons\' nearest history items', () => {
   it('are, for every target, the candidate of highest cosine, as one target at a time finds them', async () => {
