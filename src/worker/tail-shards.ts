@@ -28,10 +28,7 @@ export class TailShards {
   private readonly clusterOnly = new Map<string, { rows: ShardModelRows; row: number }>();
   /** Each loaded tail item's memory pointers (from its shard or its cluster): [cluster, weight] pairs. */
   private readonly pointers = new Map<string, [number, number][]>();
-  /**
-   * The memory's sources as numbers on this page (item id → n), so that summing a part's incoming lists reads typed
-   * arrays: each loaded part's incoming sources by number, and the packs' walk lists by source number.
-   */
+  /** The memory's items as numbers on this page (item id → n): the keys of who lists what and of the packs' walk lists. */
   private readonly numbers = new Map<string, number>();
   /** The loaded parts with incoming lists, by number, and who lists what in them: for a source's number, [part, row, weight] triples. */
   private readonly memoryParts: ShardModelRows[] = [];
