@@ -372,13 +372,20 @@ export class SearchIndex {
     // Plain words only (no Chinese, Japanese or Korean): the query is put back together with spaces and must read the same.
     if (tokens.length < 2 || this.mini.documentCount < EVERY_ITEM_FROM || !tokens.every((t) => PLAIN_WORD.test(t) && cjkKeyLength(t) === 0)) return null;
     const kept: string[] = [];
+    const left: string[] = [];
     const fills: (readonly string[])[] = [];
     tokens.forEach((token, i) => {
       const fill = i < tokens.length - 1 ? this.inEveryItem(token) : null;
-      if (fill) fills.push(fill);
-      else kept.push(token);
+      if (!fill) return void kept.push(token);
+      fills.push(fill);
+      left.push(token);
     });
-    return fills.length === 0 || kept.length === 0 ? null : { query: kept.join(' '), dropped: fills.length, fill: fills[0]! };
+    if (fills.length === 0 || kept.length === 0) return null;
+    // MiniSearch counts a result's distinct query terms: a word typed twice, or also kept, counts once.
+    const termOf = (token: string) => String(this.searchOptions.processTerm!(token) ?? token);
+    const keptTerms = new Set(kept.map(termOf));
+    const dropped = new Set(left.map(termOf).filter((term) => !keptTerms.has(term))).size;
+    return { query: kept.join(' '), dropped, fill: fills[0]! };
   }
 
   /** For a query word every item matches: the items it alone ranks first ({@link EVERY_ITEM_FILL} of them); else null. */
