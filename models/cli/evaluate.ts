@@ -163,6 +163,16 @@ function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: 
     }
     headLists = { offsets, ids: Int32Array.from(ids), sims: Float32Array.from(sims) };
   }
+  // The steps of the whole walk before its last, from `sources` through `through`: pathWeight^k × the k-step sums, for
+  // k = 1 … hops − 1, added into `inner` (the weight each item's own list then counts with; none for a one-step walk).
+  const addLongerSteps = (inner: Float32Array, through: NeighbourLists, sources: readonly number[], historyLength: number): void => {
+    if (full.config.neighbourHops < 2) return;
+    let factor = full.config.neighbourPathWeight;
+    for (const step of neighbourWalk(through, sources, historyLength, full.config.neighbourHops - 1)) {
+      for (let f = 0; f < inner.length; f++) inner[f]! += factor * step[f]!;
+      factor *= full.config.neighbourPathWeight;
+    }
+  };
   // The whole walk from one item alone, toward the clustered tail (the walk is linear in its sources): for
   // --tail-longer-packs and --tail-walk-incoming, [full index, dataset index, sum], largest first.
   const reachTowardTail = (f: number): [number, number, number][] => {
@@ -280,21 +290,8 @@ function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: 
         // As the worker walks the lists of the memory packs (`TailShards.sourceWeights`): the packs of the P latest
         // distinct items carry each item's own lists and its neighbours', from which the steps before the last are
         // walked from those items (--tail-one-step: the first step only, as before 2026-12-07).
-        if (tail.packWalk && inner && full.config.neighbourHops > 1) {
-          let factor = full.config.neighbourPathWeight;
-          const sources = latest.slice(0, tail.memoryPacks);
-          for (const step of neighbourWalk(lists!, sources, sources.length, full.config.neighbourHops - 1)) {
-            for (let f = 0; f < inner.length; f++) inner[f]! += factor * step[f]!;
-            factor *= full.config.neighbourPathWeight;
-          }
-        }
-        if (headLists && inner) {
-          let factor = full.config.neighbourPathWeight;
-          for (const step of neighbourWalk(headLists, distinct, full.config.maxLength, full.config.neighbourHops - 1)) {
-            for (let f = 0; f < inner.length; f++) inner[f]! += factor * step[f]!;
-            factor *= full.config.neighbourPathWeight;
-          }
-        }
+        if (tail.packWalk && inner) addLongerSteps(inner, lists!, latest.slice(0, tail.memoryPacks), tail.memoryPacks);
+        if (headLists && inner) addLongerSteps(inner, headLists, distinct, full.config.maxLength);
         // --tail-longer-packs M (an experiment): the packs of the 24 latest distinct items also carry each item's M
         // largest terms of the walk's longer steps (two and three) toward the tail, added to the one-step lists.
         const longer = new Map<number, number>();
