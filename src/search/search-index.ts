@@ -81,9 +81,9 @@ export class SearchIndex {
   private readonly synonyms: Synonyms;
   /** The `price` facet's bounds when the store gives none: derived from the catalog, again after it changes. */
   private derivedRanges: number[] | null = null;
-  /** The items matching the words typed before the last one, for the last such words (cleared when items change). */
+  /** The items matching the words typed before the last one, for the last such words (see textChanged). */
   private lastContext: { head: string; context: SearchItem[] } | null = null;
-  /** Query words every item matches, with the items each alone ranks first; null for the others (cleared when items change). */
+  /** Query words every item matches, with the items each alone ranks first; null for the others (see textChanged). */
   private readonly everyItem = new Map<string, readonly string[] | null>();
 
   /**
@@ -211,10 +211,15 @@ export class SearchIndex {
     return item !== undefined && (filters === undefined || matchesFilters(item, filters));
   }
 
-  /** Adds items, or replaces the items with the same id (re-indexing only those). */
-  add(rows: unknown): void {
+  /** What is read from the items' text and kept between queries is read again after items are added or removed. */
+  private textChanged(): void {
     this.lastContext = null;
     this.everyItem.clear();
+  }
+
+  /** Adds items, or replaces the items with the same id (re-indexing only those). */
+  add(rows: unknown): void {
+    this.textChanged();
     this.derivedRanges = null;
     for (const item of validateSearchItems(rows)) {
       const old = this.items.get(item.id);
@@ -231,8 +236,7 @@ export class SearchIndex {
 
   /** Removes items by id; unknown ids are ignored. Returns how many were removed. */
   remove(ids: readonly string[]): number {
-    this.lastContext = null;
-    this.everyItem.clear();
+    this.textChanged();
     this.derivedRanges = null;
     let removed = 0;
     for (const id of ids) {
@@ -248,8 +252,6 @@ export class SearchIndex {
 
   /** Changes an item's price or stock in place: filters see it at once, the text index is untouched. */
   update(id: string, patch: ItemPatch): void {
-    this.lastContext = null;
-    this.everyItem.clear();
     const item = this.items.get(id);
     if (!item) throw createError(ERROR_CODES.INVALID_OPTION, { field: 'id', requirement: 'must name a catalog item', got: id, fix: 'add() it first' });
     if (patch.price !== undefined && (typeof patch.price !== 'number' || !Number.isFinite(patch.price) || patch.price < 0)) {
