@@ -69,7 +69,7 @@ export function bundleScorer(bundle: DecodedBundle, itemIds: readonly string[], 
  * other items that share it, which are left out here). `tail.memoryClusters` (an experiment, an upper bound): also the
  * clusters holding most of the whole model's memory terms over tail items, scored with those terms.
  */
-function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: readonly (readonly number[])[], headShare: number, shardShare: number, tailInputs: boolean, tail: { clusters: number; memoryClusters: number; memoryLists: number; exactHead: boolean; memoryItems: number; memoryPacks: number; walkTerms: boolean; walkIncoming: number; headWalk: boolean; longerPacks: number; packWalk: boolean }): { scorer: CatalogScorer; described: () => Record<string, unknown> } {
+function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: readonly (readonly number[])[], headShare: number, shardShare: number, tailInputs: boolean, tail: { clusters: number; memoryClusters: number; memoryLists: number; exactHead: boolean; memoryItems: number; memoryPacks: number; walkTerms: boolean; walkIncoming: number; headWalk: boolean; longerPacks: number; packWalk: boolean; lateClusters: boolean }): { scorer: CatalogScorer; described: () => Record<string, unknown> } {
   if (readsEventFeatures(bundle.manifest.config)) throw invalidOption('--scoring tiered reads bundles without event features (eventTypes, gapBuckets)');
   const n = itemIds.length;
   const counts = new Float64Array(n + 1);
@@ -240,9 +240,15 @@ function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: 
           row[i] = scores[j]!;
         });
       };
+      // --tail-late-clusters: the clusters a page's first answer has when the new ones it asks for come late (the
+      // worker waits `CLUSTER_WAIT_MS` for them once it has answered before): those chosen for the history before
+      // its last item, the previous page's (a history of one item is a first visit, which waits for them).
+      const late = tail.lateClusters && h.length > 1;
+      const chosenFor = late ? h.slice(0, -1) : h;
+      const chooseInput = late ? runtime.featurize(chosenFor.map((i, t) => ({ itemId: itemIds[i - 1]!, type: 'view' as const, ts: t })), chosenFor.length) : input;
       if (tail.clusters > 0) {
         // The clusters whose centroids score best, as `clusterCandidates` in the worker.
-        const fit = runtime.scoreVectors(centroids, input);
+        const fit = runtime.scoreVectors(centroids, chooseInput);
         for (const k of Array.from(fit.keys()).sort((a, b) => fit[b]! - fit[a]! || a - b).slice(0, tail.clusters)) scoreCluster(k);
       }
       if (memoryToward) {
@@ -253,7 +259,7 @@ function tieredScorer(bundle: DecodedBundle, itemIds: readonly string[], train: 
         // The latest distinct items first (the packs a page fetches are those of the shopper's latest items).
         const latest = [...new Set(h.slice(-full.config.maxLength).reverse().map((i) => toFull[i]!).filter((f) => f > 0))];
         const mass = new Map<number, number>();
-        for (const f of distinct) {
+        for (const f of late ? [...new Set(chosenFor.slice(-full.config.maxLength).map((i) => toFull[i]!).filter((f) => f > 0))] : distinct) {
           for (let j = 0; j < POINTERS; j++) if (pointers[f * POINTERS + j]! >= 0) mass.set(pointers[f * POINTERS + j]!, (mass.get(pointers[f * POINTERS + j]!) ?? 0) + pointerMass[f * POINTERS + j]!);
         }
         for (const [k] of [...mass].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, tail.memoryLists)) scoreCluster(k);
@@ -397,7 +403,7 @@ export async function evaluateCommand(argv: readonly string[]): Promise<void> {
     const int8 = await readBundle(modelDir);
     await checkNoLeak(int8, data.items, data.itemIds, target);
     if (scoring === 'tiered') {
-      const tiered = tieredScorer(int8, data.itemIds, split.train, args.num('head-share'), args.num('shard-share'), !args.has('without-tail-inputs'), { clusters: args.num('tail-clusters'), memoryClusters: args.num('tail-memory-clusters'), memoryLists: args.num('tail-memory'), exactHead: args.has('exact-head'), memoryItems: args.num('tail-memory-items'), memoryPacks: args.num('tail-memory-packs'), walkTerms: args.has('tail-walk-terms'), walkIncoming: args.num('tail-walk-incoming'), headWalk: args.has('tail-head-walk'), longerPacks: args.num('tail-longer-packs'), packWalk: args.num('tail-memory-packs') > 0 && !args.has('tail-one-step') });
+      const tiered = tieredScorer(int8, data.itemIds, split.train, args.num('head-share'), args.num('shard-share'), !args.has('without-tail-inputs'), { clusters: args.num('tail-clusters'), memoryClusters: args.num('tail-memory-clusters'), memoryLists: args.num('tail-memory'), exactHead: args.has('exact-head'), memoryItems: args.num('tail-memory-items'), memoryPacks: args.num('tail-memory-packs'), walkTerms: args.has('tail-walk-terms'), walkIncoming: args.num('tail-walk-incoming'), headWalk: args.has('tail-head-walk'), longerPacks: args.num('tail-longer-packs'), packWalk: args.num('tail-memory-packs') > 0 && !args.has('tail-one-step'), lateClusters: args.has('tail-late-clusters') });
       await run('model', tiered.scorer);
       Object.assign(result, tiered.described());
     } else if (scoring === 'approximate') {

@@ -29,6 +29,15 @@ export const TAIL_CLUSTERS = 12;
 export const TAIL_MEMORY_CLUSTERS = 12;
 /** And the memory packs (each item's own tail neighbours, `tiers.packs`) of the shopper's latest distinct items. */
 export const TAIL_PACKS = 24;
+/**
+ * How long a `recommend()` waits for tail clusters it has not loaded yet once the engine has answered before (ms): the
+ * rest keep loading and the next call scores them. A new page view's state usually picks a few new clusters, fetched
+ * in 11–41 ms on a local server (more from a CDN), which put its first answer 16–60 ms above an empty page's; the
+ * clusters the engine already has were chosen for the shopper's history before the new page. Measured with
+ * `evaluate --tail-late-clusters` (the previous history's clusters only, the worst case): BENCHMARKS.md. The memory
+ * packs of the items the call names are always awaited, as their shards are.
+ */
+export const CLUSTER_WAIT_MS = 15;
 /** Candidates rescored exactly (float rows) after the int8 pass, the best by their int8 score (256). */
 export const SHORTLIST = 256;
 

@@ -5,7 +5,7 @@ import { passesFilter } from './list-filter.js';
 import type { CatalogIndex } from './catalog-index.js';
 import type { History } from './history.js';
 import { contentVectors } from './content-vectors.js';
-import { TAIL_CLUSTERS, TAIL_MEMORY_CLUSTERS, TAIL_PACKS } from '../model/candidate-policy.js';
+import { CLUSTER_WAIT_MS, TAIL_CLUSTERS, TAIL_MEMORY_CLUSTERS, TAIL_PACKS } from '../model/candidate-policy.js';
 import { POINTERS_PER_ITEM } from '../core/catalog-tiers.js';
 
 /** How much of the history the model reads (its own `maxLength` caps it further). */
@@ -137,7 +137,8 @@ export async function modelRecommend(
  * A tiered catalog's tail clusters for this shopper (src/core/catalog-tiers.ts): the {@link TAIL_CLUSTERS} whose
  * centroids score best for the state and, with a memory, the {@link TAIL_MEMORY_CLUSTERS} the shopper's items point to
  * most (`TailMemoryPointers`), and the memory packs of the {@link TAIL_PACKS} latest distinct items (their own tail
- * neighbours), fetched if new (awaited, as a call awaits the shards of the items it names); their items scored from
+ * neighbours), fetched if new (the packs awaited, as a call awaits the shards of the items it names; new clusters for
+ * {@link CLUSTER_WAIT_MS} at most once the engine has answered); their items scored from
  * their rows, plus the memory's term from the items that list them (one step of the walk, as the head
  * bundle's memory adds it to head items). Empty for a whole catalog or one tiered by hash only.
  */
@@ -175,7 +176,9 @@ async function clusterCandidates(runtime: ModelRuntime, catalog: CatalogIndex, i
   // And the memory packs of the shopper's latest items: their own tail neighbours, item by item.
   const latest = [...new Set([...historyIds].reverse())].slice(0, TAIL_PACKS);
   const packed = weight > 0 ? tail.packRows(latest) : Promise.resolve([]);
-  const parts = [...(await tail.clusterRows(best)), ...(await packed)].filter((p) => p.weights === runtime.weightsChecksum && p.width === runtime.rowWidth);
+  // Once this engine has answered, new clusters are waited for a short time only (`CLUSTER_WAIT_MS`): the next call
+  // scores those that came late.
+  const parts = [...(await tail.clusterRows(best, last ? CLUSTER_WAIT_MS : undefined)), ...(await packed)].filter((p) => p.weights === runtime.weightsChecksum && p.width === runtime.rowWidth);
   // The walk's steps before the last, from the latest items through their packs' lists (a memory of one step: none).
   const sources = weight > 0 ? tail.sourceWeights(shopper, latest, runtime.memoryHops, runtime.memoryPathWeight) : null;
   const memory = sources ? tail.memorySums(parts, sources) : null;

@@ -201,12 +201,13 @@ export class TailShards {
   /**
    * The model rows of tail clusters `ks` (best first), fetching those not yet fetched (at most
    * {@link MAX_SHARDS_PER_CALL} per call; the rest come on later calls); resolves with the rows of those loaded. Their
-   * items become known as a shard's are (`get`).
+   * items become known as a shard's are (`get`). `waitMs`: resolve after that long at most, with the clusters loaded by
+   * then (the others keep loading, for later calls).
    */
-  clusterRows(ks: readonly number[]): Promise<ShardModelRows[]> {
+  clusterRows(ks: readonly number[], waitMs?: number): Promise<ShardModelRows[]> {
     const clusters = this.tiers.clusters;
     if (!clusters) return Promise.resolve([]);
-    return this.parts(this.clusters, ks, (k) => ({
+    return this.parts(this.clusters, ks, waitMs, (k) => ({
       url: partUrl(clusters.clusterUrl, 'cluster', k, this.catalogUrl),
       about: { what: 'a tail cluster', subject: 'the tail cluster', failed: `the tail cluster ${k} could not be loaded`, then: 'its items are candidates only through the items a call names' },
       parse: (doc, url) => parseCluster(doc, clusters, k, url),
@@ -220,7 +221,7 @@ export class TailShards {
   packRows(ids: readonly string[]): Promise<ShardModelRows[]> {
     const packs = this.tiers.packs;
     if (!packs) return Promise.resolve([]);
-    return this.parts(this.packs, [...new Set(ids.map((id) => shardOf(id, packs.count)))], (k) => ({
+    return this.parts(this.packs, [...new Set(ids.map((id) => shardOf(id, packs.count)))], undefined, (k) => ({
       url: partUrl(packs.packUrl, 'pack', k, this.catalogUrl),
       about: { what: 'a memory pack', subject: 'the memory pack', failed: `the memory pack ${k} could not be loaded`, then: "the shopper's items reach the tail through the clusters only" },
       parse: (doc, url) => parsePack(doc, packs, k, url),
@@ -230,6 +231,7 @@ export class TailShards {
   private async parts(
     fetched: Map<number, Promise<ShardModelRows | null>>,
     ks: readonly number[],
+    waitMs: number | undefined,
     source: (k: number) => { url: string; about: { what: string; subject: string; failed: string; then: string }; parse: (doc: unknown, url: string) => CatalogShard & { model: ShardModelRows } },
   ): Promise<ShardModelRows[]> {
     let fresh = 0;
@@ -253,7 +255,8 @@ export class TailShards {
       }
       return p;
     });
-    return (await Promise.all(parts)).filter((rows): rows is ShardModelRows => rows !== null && rows !== undefined);
+    const waited = waitMs === undefined ? parts : waitAtMost(parts, waitMs);
+    return (await Promise.all(waited)).filter((rows): rows is ShardModelRows => rows !== null && rows !== undefined);
   }
 
   private shard(k: number): Promise<CatalogShard | null> {
@@ -308,4 +311,12 @@ export class TailShards {
     this.lastRows = { parts: this.rows.length, weights, width, out: { itemIds, vectors } };
     return { itemIds, vectors };
   }
+}
+
+/** Each of `promises`, or undefined for those not settled within `ms` (one timer for all; none when all have settled). */
+function waitAtMost<T>(promises: readonly (Promise<T> | undefined)[], ms: number): (Promise<T | undefined> | undefined)[] {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, ms, undefined)));
+  void Promise.all(promises).then(() => clearTimeout(timer));
+  return promises.map((p) => (p ? Promise.race([p, late]) : p));
 }

@@ -124,6 +124,75 @@ describe('a tiered catalog of 3,000 products (500 in the head, 25 shards)', () =
     await context.close();
   });
 
+  it('answers after a new event without waiting long for the new tail clusters it picks; the next calls score them, as a page that waited for them does', async () => {
+    const viewed = [id(2999), id(1234), id(1777)];
+    /**
+     * One page: a first answer (waiting for every cluster), then the views, and every model candidate in order (pages of
+     * 200, each leaving out those before), again until `until` holds (or 10 s).
+     */
+    const run = async (clusterDelayMs: number, until?: (ids: string[]) => boolean) => {
+      const context = await browser.newContext();
+      let slow = false;
+      const late: string[] = [];
+      let served = 0;
+      await context.route(/\/tiers\/clusters\/\d+\.json$/, async (route) => {
+        if (!slow) return route.continue();
+        late.push(route.request().url());
+        await new Promise((resolve) => setTimeout(resolve, clusterDelayMs));
+        await route.continue();
+        served++;
+      });
+      const page = await openSdkPage(context, DEDICATED);
+      const errors = watchErrors(page);
+      await page.evaluate(async (base) => {
+        const w = window as unknown as W & { reco: Sdk.Recommender; candidates: () => Promise<string[]> };
+        w.reco = w.sdk.createRecommender({ storeId: 'tiers', storage: 'memory', catalogUrl: `${base}/catalog.json`, modelUrl: `${base}/model/manifest.json`, backend: 'wasm', timeoutMs: 60_000 });
+        w.candidates = async () => {
+          const ids: string[] = [];
+          for (;;) {
+            const list = (await w.reco.recommend({ k: 200, filter: { exclude: ids } })).filter((r) => r.source === 'model');
+            ids.push(...list.map((r) => r.itemId));
+            if (list.length < 200) return ids;
+          }
+        };
+        await w.reco.track({ type: 'view', itemId: 'p0000002' });
+        await w.reco.recommend({ k: 10 });
+      }, BASE);
+      slow = clusterDelayMs > 0;
+      const next = await page.evaluate(async (items) => {
+        const w = window as unknown as W & { reco: Sdk.Recommender; candidates: () => Promise<string[]> };
+        for (const itemId of items) await w.reco.track({ type: 'view', itemId });
+        const t0 = performance.now();
+        await w.reco.recommend({ k: 10 });
+        const ms = performance.now() - t0;
+        return { ms, ids: await w.candidates() };
+      }, viewed);
+      const lateAtAnswer = late.length;
+      // The held-back clusters served, the page asks until it answers as `until` wants (or 10 s).
+      while (served < late.length) await page.waitForTimeout(50);
+      let later = next.ids;
+      for (const t0 = Date.now(); until && !until(later) && Date.now() - t0 < 10_000; ) {
+        await page.waitForTimeout(100);
+        later = await page.evaluate(() => (window as unknown as { candidates: () => Promise<string[]> }).candidates());
+      }
+      expect(errors).toEqual([]);
+      await context.close();
+      return { ...next, later, lateAtAnswer, late };
+    };
+    const waited = await run(0);
+    const hurried = await run(3000, (ids) => ids.join() === waited.ids.join());
+    // The views picked clusters the page had not loaded, which the server held back 3 s: the call answered without them.
+    expect(hurried.lateAtAnswer).toBeGreaterThan(0);
+    expect(hurried.ms).toBeLessThan(2000);
+    // Its candidates lacked the held-back clusters' items that nothing else had brought; once those came, the page's
+    // calls answer as the page that waited for them.
+    const lateItems = new Set(hurried.late.flatMap((u) => JSON.parse(gunzipSync(readFileSync(`${DIR}/clusters/${/(\d+)\.json$/.exec(u)![1]}.json.gz`)).toString('utf8')).model.ids as string[]));
+    const missing = waited.ids.filter((x) => !hurried.ids.includes(x));
+    expect(missing.length).toBeGreaterThan(100);
+    expect(missing.every((x) => lateItems.has(x))).toBe(true);
+    expect(hurried.later).toEqual(waited.ids);
+  });
+
   it('says which tail cluster file is broken, and still answers from the head, the shards and the other clusters', async () => {
     // The clusters the first recommend() of the test above fetched for the same history: one of them is cut short.
     const open = async () => {
