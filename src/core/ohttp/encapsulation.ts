@@ -32,7 +32,8 @@ export function ohttpSuite(): CipherSuite {
   return cached;
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
+/** The parts, one after the other, in a new array. */
+export function concat(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {
