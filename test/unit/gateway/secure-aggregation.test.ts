@@ -1,4 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Buffer } from 'node:buffer';
@@ -112,6 +115,72 @@ describe('two-server secure aggregation (Prio3SumVec, HPKE, discrete Gaussian no
     expect(response.status).toBe(401);
     await expect(buildSecureReport(task, '2026-12-08', [0, 1, 2, 3, 4])).rejects.toThrow(/at most 4 items \(got 5\)/);
     await expect(buildSecureReport(task, '2026-12-08', [LENGTH])).rejects.toThrow(/outside the task's domain of 30 items/);
+  });
+});
+
+describe('secure aggregation across a lost answer and restarts (state files)', () => {
+  it('counts each report once when the helper\'s answer to a commit is lost and both restart from their files', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'secure-'));
+    const [l, h] = await Promise.all([keyPair(1), keyPair(2)]);
+    const t: SecureTask = { taskId: TASK_ID, length: LENGTH, maxItems: 4, leaderKey: l.config, helperKey: h.config };
+    const verifyKey = toBase64url(crypto.getRandomValues(new Uint8Array(16)));
+    const helperOptions = { taskId: TASK_ID, length: LENGTH, key: { keyId: 2, privateKey: h.privateKey }, verifyKey, sigma: 1, stateFile: join(dir, 'helper.json') };
+    const leaderOptions = { taskId: TASK_ID, length: LENGTH, key: { keyId: 1, privateKey: l.privateKey }, verifyKey, sigma: 1, stateFile: join(dir, 'leader.json') };
+    let routes = secureHelperRoutes(new SecureAggregator(1, helperOptions), SECRET);
+    let dropNextCommitAnswer = false;
+    const helperServer = createServer((req, res) => {
+      // The helper commits, but its answer never reaches the leader (a dropped connection).
+      if (dropNextCommitAnswer && req.url === '/secure/v1/commit') {
+        dropNextCommitAnswer = false;
+        res.end = (() => {
+          res.socket?.destroy();
+          return res;
+        }) as typeof res.end;
+      }
+      void routes(req, res).then((handled) => handled || res.writeHead(404).end());
+    });
+    await new Promise<void>((resolve) => helperServer.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(helperServer.address() as AddressInfo).port}/`;
+    try {
+      const period = '2026-12-09';
+      const truth = new Array<number>(LENGTH).fill(0);
+      const batch = async (n: number, from: number) => {
+        const out: SecureReport[] = [];
+        for (let b = from; b < from + n; b++) {
+          const items = [0, 1 + (b % 29)];
+          for (const i of items) truth[i]!++;
+          out.push(await buildSecureReport(t, period, items));
+        }
+        return out;
+      };
+      const a = await batch(10, 0);
+      const b = await batch(10, 10);
+      let leader = new SecureLeader(new SecureAggregator(0, leaderOptions), url, SECRET);
+      expect((await leader.aggregate(a, 'p0:0-10')).accepted).toBe(10);
+      dropNextCommitAnswer = true;
+      await expect(leader.aggregate(b, 'p0:10-20')).rejects.toThrow(/fetch failed|socket|other side closed/i);
+      // Both restart from their files: the leader without job p0:10-20, the helper with it committed.
+      leader = new SecureLeader(new SecureAggregator(0, leaderOptions), url, SECRET);
+      routes = secureHelperRoutes(new SecureAggregator(1, helperOptions), SECRET);
+      // The leader runs the job again under its id: the helper answers as before, and nothing counts twice.
+      expect(await leader.aggregate(b, 'p0:10-20')).toEqual({ accepted: 10, refused: [] });
+      expect(await leader.aggregate(a, 'p0:0-10')).toEqual({ accepted: 0, refused: [] }); // committed before: skipped
+      // A report of a committed job sent again in a new job is a replay, on both sides.
+      expect((await leader.aggregate([b[0]!], 'p0:20-21')).refused.map((r) => r.reason)).toEqual(['replayed']);
+      const collected = await leader.collect(period);
+      expect(collected.reports).toBe(20);
+      expect(truth[0]).toBe(20);
+      expect(collected.sums.every((sum, i) => Math.abs(sum - truth[i]!) <= 8)).toBe(true);
+      // The noise was drawn once and saved: after another restart, the same sums.
+      leader = new SecureLeader(new SecureAggregator(0, leaderOptions), url, SECRET);
+      routes = secureHelperRoutes(new SecureAggregator(1, helperOptions), SECRET);
+      expect((await leader.collect(period)).sums).toEqual(collected.sums);
+      // A state file of another role or task is refused at start, saying so.
+      expect(() => new SecureAggregator(0, { ...leaderOptions, stateFile: helperOptions.stateFile })).toThrow(/belongs to task .* as helper, not this one/);
+    } finally {
+      helperServer.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
