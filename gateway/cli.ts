@@ -3,17 +3,20 @@
  *   edgereco-gateway [serve] [--config site.json] [--port N]   the ingest service
  *   edgereco-gateway aggregate --config site.json               one aggregation run into a priors bundle
  *   edgereco-gateway relay --gateway URL [--port N]             a minimal Oblivious HTTP relay (tests, self-hosting)
+ *   edgereco-gateway helper --config helper.json [--port N]     the secure mode's second aggregator (another party)
  */
 import { aggregateSite } from './aggregate-site.js';
 import { describeAggregation } from './aggregator-run.js';
 import { gatewayConfigFromEnv } from './config.js';
 import { serveGateway } from './serve.js';
 import { startRelay } from './relay.js';
+import { readHelperConfig, startSecureHelper } from './secure-helper.js';
 import { createError, ERROR_CODES } from '../src/core/errors.js';
 
 const USAGE = `usage: edgereco-gateway [serve] [--config site.json] [--port N]
        edgereco-gateway aggregate --config site.json
        edgereco-gateway relay --gateway https://ingest.example/ohttp [--port N] [--host H] [--origin O ...]
+       edgereco-gateway helper --config helper.json [--port N] [--host H]
 
   serve       the ingest service (default): receives the SDK's privatized reports and appends them to the sink
               (sink.kind "file": a JSONL file, default data/reports.jsonl in the working directory; "kafka": a topic)
@@ -21,6 +24,9 @@ const USAGE = `usage: edgereco-gateway [serve] [--config site.json] [--port N]
   relay       a minimal Oblivious HTTP relay (RFC 9458) in front of a gateway's /ohttp: forwards the encrypted bytes
               only (no client address or header), serves the gateway's key configuration at GET /ohttp-keys. Run by
               another party than the gateway for the central privacy figure to hold; any RFC 9458 relay will do.
+  helper      the second aggregator of the secure mode (two-server aggregation with Prio3): run by another party
+              than the store's leader; its config names the task, its key and state files and the environment
+              variable holding the leader's bearer secret (docs/privacy.md). Default port 8789.
 
 options:
   --config FILE   the site config (default $EDGERECO_GATEWAY_CONFIG, else one demo site for http://localhost:5173);
@@ -36,7 +42,7 @@ options:
 environment: KAFKA_BOOTSTRAP=host:port,... switches the sink to Kafka; PORT overrides the port.`;
 
 interface Parsed {
-  command: 'serve' | 'aggregate' | 'relay' | 'help';
+  command: 'serve' | 'aggregate' | 'relay' | 'helper' | 'help';
   config?: string;
   port?: string;
   gateway?: string;
@@ -48,7 +54,7 @@ interface Parsed {
 function parse(argv: string[]): Parsed {
   const parsed: Parsed = { command: 'serve', origins: [] };
   let rest = argv;
-  if (rest[0] === 'serve' || rest[0] === 'aggregate' || rest[0] === 'relay') [parsed.command, ...rest] = rest as ['serve' | 'aggregate' | 'relay', ...string[]];
+  if (rest[0] === 'serve' || rest[0] === 'aggregate' || rest[0] === 'relay' || rest[0] === 'helper') [parsed.command, ...rest] = rest as ['serve' | 'aggregate' | 'relay' | 'helper', ...string[]];
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i]!;
     if (arg === '--help' || arg === '-h' || arg === 'help') return { command: 'help', origins: [] };
@@ -75,6 +81,14 @@ async function main(argv: string[]): Promise<void> {
     const relay = await startRelay({ gateway: parsed.gateway, port: parsed.port === undefined ? 8788 : Number(parsed.port), ...(parsed.host ? { host: parsed.host } : {}), ...(parsed['local-address'] ? { localAddress: parsed['local-address'] } : {}), origins: parsed.origins });
     process.stderr.write(`edgereco relay listening on ${relay.url}, forwarding to ${parsed.gateway}\n`);
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void relay.close().then(() => process.exit(0)));
+    return;
+  }
+  if (parsed.command === 'helper') {
+    if (!parsed.config) throw createError(ERROR_CODES.INVALID_OPTION, { field: 'edgereco-gateway helper', requirement: 'needs --config helper.json', fix: `\n${USAGE}` });
+    const config = readHelperConfig(parsed.config);
+    const helper = await startSecureHelper({ ...config, ...(parsed.port === undefined ? {} : { port: Number(parsed.port) }), ...(parsed.host ? { host: parsed.host } : {}) });
+    process.stderr.write(`edgereco helper listening on ${helper.url} (task ${config.taskId}, σ ${helper.sigma} per entry, state ${config.stateFile})\n`);
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void helper.close().then(() => process.exit(0)));
     return;
   }
   const env = parsed.port === undefined ? process.env : { ...process.env, PORT: parsed.port };

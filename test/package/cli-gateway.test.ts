@@ -3,7 +3,12 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type * as Sdk from '../../src/index.js';
-import { copyInto, launch, makeProject, openPage, packWorkspace, run, serveFolder, startServer, timed, type Server } from './harness.js';
+import { copyInto, launch, makeProject, npmEnv, openPage, packWorkspace, run, serveFolder, startServer, timed, type Server } from './harness.js';
+import { toBase64url } from '../../src/core/base64url.js';
+import { ohttpSuite } from '../../src/core/ohttp/encapsulation.js';
+import { decodeKeyConfigList, OHTTP_SUITE } from '../../src/core/ohttp/key-config.js';
+import { buildSecureReport } from '../../src/core/secure/report.js';
+import { SecureAggregator, SecureLeader } from '../../gateway/secure-aggregation.js';
 
 /**
  * The training CLI and the gateway as a store gets them: each tarball alone in a fresh folder, run through `npx`, and
@@ -279,6 +284,27 @@ describe('@edgereco/gateway from a fresh folder', () => {
       await opened.close();
       await relay.stop();
       await privateGateway.stop();
+    }
+  });
+  it('edgereco-gateway helper: the installed secure-mode helper serves its key and counts a leader\'s job', async () => {
+    const taskId = toBase64url(crypto.getRandomValues(new Uint8Array(16)));
+    const verifyKey = toBase64url(crypto.getRandomValues(new Uint8Array(16)));
+    writeFileSync(join(dir, 'helper.json'), JSON.stringify({ format: 'edgereco-secure-helper', taskId, length: 20, maxItems: 2, epsilon: 2, delta: 1e-6, verifyKey, keyFile: 'data/helper-key.json', stateFile: 'data/helper-state.json', leaderTokenEnv: 'EDGERECO_LEADER_TOKEN' }));
+    const token = 'the-secret-of-the-store-and-its-partner';
+    const helper = await startServer('npx', ['--no-install', 'edgereco-gateway', 'helper', '--config', 'helper.json', '--port', '0'], { cwd: dir, env: { ...npmEnv(), EDGERECO_LEADER_TOKEN: token }, ready: /helper listening on (http:\/\/\S+) / });
+    try {
+      const [helperKey] = decodeKeyConfigList(new Uint8Array(await (await fetch(`${helper.url}/secure/v1/key`)).arrayBuffer()));
+      const suite = ohttpSuite();
+      const pair = await suite.kem.generateKeyPair();
+      const leaderKey = { keyId: 3, kemId: OHTTP_SUITE.kem, publicKey: new Uint8Array(await suite.kem.serializePublicKey(pair.publicKey)), suites: [{ kdfId: OHTTP_SUITE.kdf, aeadId: OHTTP_SUITE.aead }] };
+      const task = { taskId, length: 20, maxItems: 2, leaderKey, helperKey: helperKey! };
+      const reports = await Promise.all([[0, 1], [0, 2], [0]].map((items) => buildSecureReport(task, '2026-12-07', items)));
+      const leader = new SecureLeader(new SecureAggregator(0, { taskId, length: 20, key: { keyId: 3, privateKey: pair.privateKey }, verifyKey, sigma: 5 }), `${helper.url}/`, token);
+      expect(await leader.aggregate(reports, 'job-1')).toEqual({ accepted: 3, refused: [] });
+      expect((await leader.collect('2026-12-07')).reports).toBe(3);
+      expect(existsSync(join(dir, 'data/helper-state.json'))).toBe(true);
+    } finally {
+      await helper.stop();
     }
   });
 });
