@@ -66,6 +66,22 @@ export interface GatewayConfig {
    * a site's publishable key: at least 16 characters. Default: none, and `/dashboard` answers 404.
    */
   adminKey?: string;
+  /**
+   * Two-server secure aggregation (secure-aggregation.ts): the gateway takes the browsers' secure reports for this
+   * task on `topic` (with the same origin, relay, token and rate rules as other reports) and appends them to the sink
+   * for the leader. Default: none (such a topic does not exist).
+   */
+  secure?: SecureIngestConfig;
+}
+
+/** The secure task as the gateway checks its reports. */
+export interface SecureIngestConfig {
+  /** The topic the SDK sends secure reports to (not one of `topics`). */
+  topic: string;
+  /** The task id (base64url), as the task the store publishes says. */
+  taskId: string;
+  /** Largest request body on that topic, in bytes: a report over the catalog is about 22 bytes per item. Default 4 MiB. */
+  maxBodyBytes?: number;
 }
 
 /** The gateway as an Oblivious Gateway Resource (see ohttp-resource.ts). */
@@ -163,6 +179,13 @@ export function resolveGatewayConfig(input: GatewayConfigInput): GatewayConfig {
   if (config.aggregate?.orders !== undefined) checkOrderFeedConfig(config.aggregate.orders, config.sink.kind === 'kafka' ? config.sink.bootstrap : undefined);
   if (config.ohttp !== undefined && (typeof config.ohttp !== 'object' || config.ohttp === null || (config.ohttp.keyFile !== undefined && typeof config.ohttp.keyFile !== 'string') || (config.ohttp.required !== undefined && typeof config.ohttp.required !== 'boolean'))) {
     fail('config.ohttp must be { "keyFile": "data/ohttp-key.json", "required": true|false }');
+  }
+  if (config.secure !== undefined) {
+    const secure = config.secure as Partial<SecureIngestConfig> | null;
+    if (typeof secure !== 'object' || secure === null || typeof secure.topic !== 'string' || !/^[A-Za-z0-9._-]{1,249}$/.test(secure.topic)) fail('config.secure.topic must be a Kafka topic name');
+    if (config.topics.includes(secure.topic)) fail('config.secure.topic must not be one of config.topics (secure reports are read by the leader only)');
+    if (typeof secure.taskId !== 'string' || !/^[A-Za-z0-9_-]{22,100}$/.test(secure.taskId)) fail('config.secure.taskId must be the task id, base64url of at least 16 bytes');
+    if (secure.maxBodyBytes !== undefined && !(Number.isInteger(secure.maxBodyBytes) && secure.maxBodyBytes >= 1024)) fail('config.secure.maxBodyBytes must be an integer ≥ 1024 (default 4 MiB)');
   }
   if (config.adminKey !== undefined && (typeof config.adminKey !== 'string' || config.adminKey.length < 16)) fail('config.adminKey must be a string of at least 16 characters (the dashboard\'s password; keep it secret)');
   if (config.adminKey !== undefined && config.sites.some((s) => s.key === config.adminKey)) fail('config.adminKey must not be a site\'s publishable key (that one is public)');

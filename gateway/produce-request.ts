@@ -32,7 +32,9 @@ export function parseProduceBody(body: Buffer, maxRecords: number): AggregateRep
  * {@link parseProduceBody}, with each record's Privacy Pass token when it has one: `{ "value": <report>, "token":
  * "<base64url>" }` (one token per report; the gateway checks it when its config has `tokens`, and never stores it).
  */
-export function parseProduceRecords(body: Buffer, maxRecords: number): { report: AggregateReport; token?: string }[] {
+export function parseProduceRecords(body: Buffer, maxRecords: number): { report: AggregateReport; token?: string }[];
+export function parseProduceRecords<R>(body: Buffer, maxRecords: number, check: (value: unknown) => { ok: true; report: R } | { ok: false; message: string }): { report: R; token?: string }[];
+export function parseProduceRecords(body: Buffer, maxRecords: number, check: (value: unknown) => { ok: true; report: unknown } | { ok: false; message: string } = checkAggregateReport): { report: unknown; token?: string }[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString('utf8'));
@@ -53,8 +55,8 @@ export function parseProduceRecords(body: Buffer, maxRecords: number): { report:
       }
     }
     if (record.token !== undefined && typeof record.token !== 'string') throw new RestError('INVALID_RECORD', `records[${i}].token must be a string (a Privacy Pass token, base64url)`);
-    const check = checkAggregateReport(record.value);
-    if (!check.ok) throw new RestError('INVALID_RECORD', `records[${i}]: ${check.message}`);
-    return record.token === undefined ? { report: check.report } : { report: check.report, token: record.token };
+    const checked = check(record.value);
+    if (!checked.ok) throw new RestError('INVALID_RECORD', `records[${i}]: ${checked.message}`);
+    return record.token === undefined ? { report: checked.report } : { report: checked.report, token: record.token };
   });
 }

@@ -22,7 +22,7 @@ function accessLog(config: GatewayConfig): (entry: AccessLogEntry) => void {
 export async function serveGateway(config: GatewayConfig): Promise<Gateway> {
   const sink = config.sink.kind === 'kafka'
     ? await createKafkaSink({ bootstrap: config.sink.bootstrap, ...(config.sink.clientId ? { clientId: config.sink.clientId } : {}) })
-    : await createFileSink(config.sink.path, config.topics);
+    : await createFileSink(config.sink.path, config.secure ? [...config.topics, config.secure.topic] : config.topics);
   const tokens = config.tokens ? await TokenService.open(config.tokens, Date.now()) : undefined;
   const ohttpKey = config.ohttp ? await loadOhttpKey(config.ohttp.keyFile ?? 'data/ohttp-key.json') : undefined;
   const gateway = await startGateway(config, { sink, log: accessLog(config), ...(tokens ? { tokens } : {}), ...(ohttpKey ? { ohttpKey } : {}) });

@@ -6,11 +6,12 @@ import { checkContentType, parseProduceRecords, V2_RESPONSE_TYPE } from './produ
 import { createRateLimiter } from './rate-limit.js';
 import { serveDashboard } from './dashboard-route.js';
 import { readBody } from './read-body.js';
-import { checkReportPolicy } from './report-policy.js';
+import { acceptedPeriods, checkReportPolicy } from './report-policy.js';
+import { checkSecureReport } from '../src/core/secure/report-schema.js';
 import type { OhttpKey } from './ohttp-key.js';
 import { OhttpResource } from './ohttp-resource.js';
 import { RestError } from './rest-errors.js';
-import type { ReportSink } from './sinks/sink.js';
+import type { ReportSink, StoredReport } from './sinks/sink.js';
 import { serveTokenRoute } from './token-routes.js';
 import type { TokenService } from './token-service.js';
 
@@ -49,6 +50,8 @@ export interface Gateway {
 }
 
 const TOPIC_PATH = /^\/topics\/([^/?#]+)$/;
+/** Largest request body on the secure topic by default: a report over a catalog is about 22 bytes per item. */
+export const SECURE_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 function send(response: ServerResponse, status: number, body: string, type: string, headers: Record<string, string> = {}): void {
   if (response.headersSent) return;
@@ -74,10 +77,13 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   });
 
   let selfUrl = '';
-  const ohttp = options.ohttpKey ? new OhttpResource(options.ohttpKey, () => selfUrl, config.maxBodyBytes, config.bodyTimeoutMs) : null;
+  // The encapsulated request holds the inner one: as large as the largest body a topic takes, plus its framing.
+  const ohttpMaxBody = Math.max(config.maxBodyBytes, config.secure ? (config.secure.maxBodyBytes ?? SECURE_MAX_BODY_BYTES) : 0) + 16 * 1024;
+  const ohttp = options.ohttpKey ? new OhttpResource(options.ohttpKey, () => selfUrl, ohttpMaxBody, config.bodyTimeoutMs) : null;
 
   async function produce(request: IncomingMessage, response: ServerResponse, topic: string, url: URL, entry: AccessLogEntry): Promise<void> {
-    if (!config.topics.includes(topic)) throw new RestError('TOPIC_NOT_FOUND', `topic ${JSON.stringify(topic.slice(0, 60))} not found`);
+    const secure = config.secure?.topic === topic ? config.secure : undefined;
+    if (!secure && !config.topics.includes(topic)) throw new RestError('TOPIC_NOT_FOUND', `topic ${JSON.stringify(topic.slice(0, 60))} not found`);
     const inner = ohttp?.isInner(request) ?? false;
     if (config.ohttp?.required && !inner) throw new RestError('OHTTP_REQUIRED', 'this site accepts reports only through its Oblivious HTTP relay (POST /ohttp)');
     const headerKey = request.headers['x-edgereco-key'];
@@ -88,15 +94,28 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       throw new RestError('FORBIDDEN_ORIGIN', origin === undefined ? 'an Origin header is required' : 'this origin is not allowed for this key');
     }
     checkContentType(request.headers['content-type']);
-    const body = await readBody(request, config.maxBodyBytes, config.bodyTimeoutMs);
-    const records = parseProduceRecords(body, config.maxRecords);
+    const at = now();
+    let records: { report: StoredReport; token?: string }[];
+    if (secure) {
+      const body = await readBody(request, secure.maxBodyBytes ?? SECURE_MAX_BODY_BYTES, config.bodyTimeoutMs);
+      const secureRecords = parseProduceRecords(body, config.maxRecords, checkSecureReport);
+      const { from, to } = acceptedPeriods(config.privacy, at);
+      secureRecords.forEach(({ report }, i) => {
+        if (report.task !== secure.taskId) throw new RestError('POLICY_REFUSED', `records[${i}]: report.task must be this site's secure task ${secure.taskId} (got ${report.task.slice(0, 40)})`);
+        if (report.period < from || report.period > to) throw new RestError('POLICY_REFUSED', `records[${i}]: report.period ${report.period} is not accepted: periods from ${from} to ${to} are (config privacy.retentionDays)`);
+      });
+      records = secureRecords;
+    } else {
+      const body = await readBody(request, config.maxBodyBytes, config.bodyTimeoutMs);
+      const plain = parseProduceRecords(body, config.maxRecords);
+      plain.forEach(({ report }, i) => {
+        const policy = checkReportPolicy(report, config.privacy, at);
+        if (!policy.ok) throw new RestError('POLICY_REFUSED', `records[${i}]: ${policy.message}`);
+      });
+      records = plain;
+    }
     const reports = records.map((r) => r.report);
     entry.records = reports.length;
-    const at = now();
-    reports.forEach((report, i) => {
-      const policy = checkReportPolicy(report, config.privacy, at);
-      if (!policy.ok) throw new RestError('POLICY_REFUSED', `records[${i}]: ${policy.message}`);
-    });
     const allowed = limiter.take(site.key, reports.length, at);
     if (!allowed.ok) {
       throw new RestError('RATE_LIMITED', `too many reports for this key; retry after ${allowed.retryAfterMs} ms`, { headers: { 'Retry-After': String(Math.ceil(allowed.retryAfterMs / 1000)) } });

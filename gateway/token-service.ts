@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { privateVerif, Token, TOKEN_TYPES, TokenChallenge } from '@cloudflare/privacypass-ts';
-import { canonicalReport, type AggregateReport } from '../src/core/ldp/aggregate-report.js';
+import { canonicalStoredReport, type StoredReport } from './sinks/sink.js';
 import { IssuanceCounter, type IssuanceClient, type IssuanceDecision } from './issuance-policy.js';
 import { RestError } from './rest-errors.js';
 import { fingerprint, type Fingerprint } from './spent-tokens.js';
@@ -24,7 +24,7 @@ export interface IssuerDirectory {
 
 /** One report as received, with its token (base64url of the RFC 9577 Token struct) when it came with one. */
 export interface TokenedReport {
-  report: AggregateReport;
+  report: StoredReport;
   token?: string | undefined;
 }
 
@@ -42,8 +42,8 @@ function digest(bytes: Uint8Array): Buffer {
 }
 
 /** A fingerprint of a report's content: the same report sent again is a replay, anything else is another report. */
-export function reportFingerprint(report: AggregateReport): Fingerprint {
-  return fingerprint(digest(Buffer.from(JSON.stringify(canonicalReport(report)), 'utf8')));
+export function reportFingerprint(report: StoredReport): Fingerprint {
+  return fingerprint(digest(Buffer.from(JSON.stringify(canonicalStoredReport(report)), 'utf8')));
 }
 
 export class TokenService {
@@ -182,7 +182,7 @@ export class TokenService {
   }
 
   /** The token's structure, challenge and key (no cryptography yet). */
-  private parse(text: string, report: AggregateReport, where: string, nowMs: number, headers: Record<string, string>): { token: Token; key: TokenKey; entry: SpendEntry } {
+  private parse(text: string, report: StoredReport, where: string, nowMs: number, headers: Record<string, string>): { token: Token; key: TokenKey; entry: SpendEntry } {
     const invalid = (why: string) => new RestError('TOKEN_INVALID', `${where}: the token ${why}`, { headers });
     if (typeof text !== 'string' || !TOKEN_TEXT.test(text)) throw invalid(`must be a Privacy Pass token of type 0x0001 in base64url (${TOKEN_BYTES} bytes)`);
     const bytes = Buffer.from(text, 'base64url');

@@ -1,7 +1,6 @@
 import { Admin, Producer, ProduceAcks, stringSerializers } from '@platformatic/kafka';
-import { canonicalReport } from '../../src/core/ldp/aggregate-report.js';
 import { itemKey } from '../../src/core/ldp/item-key.js';
-import type { RecordOffset, ReportSink, SinkRecord } from './sink.js';
+import { canonicalStoredReport, storedReportId, type RecordOffset, type ReportSink, type SinkRecord } from './sink.js';
 
 export interface KafkaSinkOptions {
   bootstrap: string[];
@@ -83,7 +82,7 @@ export async function createKafkaSink(options: KafkaSinkOptions): Promise<Report
 
   async function flush(batch: Pending[]): Promise<void> {
     const messages = batch.flatMap((p) =>
-      p.records.map((r, i) => ({ topic: p.topic, partition: p.partitions[i] as number, key: r.report.id, value: JSON.stringify({ site: r.site, report: canonicalReport(r.report) }) })),
+      p.records.map((r, i) => ({ topic: p.topic, partition: p.partitions[i] as number, key: storedReportId(r.report), value: JSON.stringify({ site: r.site, report: canonicalStoredReport(r.report) }) })),
     );
     try {
       const result = await producer.send({ messages });
@@ -130,7 +129,7 @@ export async function createKafkaSink(options: KafkaSinkOptions): Promise<Report
       if (closed) throw new Error('the Kafka sink is closed');
       const partitions = (await partitionsOf(topic)) ?? 1;
       return new Promise<RecordOffset[]>((resolve, reject) => {
-        const pending: Pending = { topic, records, partitions: records.map((r) => itemKey(r.report.id) % partitions), resolve, reject, settled: false };
+        const pending: Pending = { topic, records, partitions: records.map((r) => itemKey(storedReportId(r.report)) % partitions), resolve, reject, settled: false };
         const timer = setTimeout(() => settle(pending, { error: new Error(`Kafka did not acknowledge within ${appendTimeoutMs} ms`) }), appendTimeoutMs);
         pending.resolve = (offsets) => {
           clearTimeout(timer);

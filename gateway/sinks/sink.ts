@@ -1,4 +1,18 @@
-import type { AggregateReport } from '../../src/core/ldp/aggregate-report.js';
+import { canonicalReport, type AggregateReport } from '../../src/core/ldp/aggregate-report.js';
+import { canonicalSecureReport, isSecureReport, type SecureReport } from '../../src/core/secure/report-schema.js';
+
+/** What a sink stores: a privatized report, or a secure report on the secure topic. */
+export type StoredReport = AggregateReport | SecureReport;
+
+/** A stored report's id (a secure report's is its nonce): the record key, and what duplicates share. */
+export function storedReportId(report: StoredReport): string {
+  return isSecureReport(report) ? report.nonce : report.id;
+}
+
+/** A stored report with its fields in the wire format's order. */
+export function canonicalStoredReport(report: StoredReport): StoredReport {
+  return isSecureReport(report) ? canonicalSecureReport(report) : canonicalReport(report);
+}
 
 /** Where accepted records go. `append` resolves once they are durable (acknowledged by all in-sync replicas, or written). */
 export interface ReportSink {
@@ -12,7 +26,8 @@ export interface ReportSink {
 export interface SinkRecord {
   /** The site that sent it (its config id), never anything about the sender's network. */
   site: string;
-  report: AggregateReport;
+  /** A privatized report, or a secure report's shares (src/core/secure/report.ts) on the secure topic. */
+  report: StoredReport;
 }
 
 export interface RecordOffset {

@@ -3,6 +3,10 @@ import { Buffer } from 'buffer';
 import { toBase64url } from '../base64url.js';
 import { concat, ohttpSuite } from '../ohttp/encapsulation.js';
 import type { KeyConfig } from '../ohttp/key-config.js';
+import type { SealedShare, SecureReport, SecureTask } from './report-schema.js';
+
+export type { SealedShare, SecureReport, SecureTask } from './report-schema.js';
+export { canonicalSecureReport, checkSecureReport, isSecureReport } from './report-schema.js';
 
 /**
  * Two-server secure aggregation (issue 16, "a private mode with signal"): a browser's contribution for one period is a
@@ -13,40 +17,6 @@ import type { KeyConfig } from '../ohttp/key-config.js';
  * says anything about the vector; only the sum over all reports of a period is revealed, with each aggregator's
  * discrete Gaussian noise on it (gateway/secure-aggregation.ts). This file is the part a browser runs.
  */
-
-/** A task: what both aggregators and every browser agree on for one kind of contribution. */
-export interface SecureTask {
-  /** The task's id (base64url, at least 16 bytes): binds every share to this task. */
-  taskId: string;
-  /** The domain's size: entry i of the vector is item i of the task's published item list. */
-  length: number;
-  /** The most entries one report may set to 1 (the L2 sensitivity of a report is √(2 · maxItems) when replaced). */
-  maxItems: number;
-  /** The aggregators' HPKE public keys (the OHTTP key configuration format, RFC 9458 section 3). */
-  leaderKey: KeyConfig;
-  helperKey: KeyConfig;
-}
-
-/** One input share sealed to one aggregator: its key id, HPKE's encapsulated key and the ciphertext (base64url). */
-export interface SealedShare {
-  keyId: number;
-  enc: string;
-  ct: string;
-}
-
-/** What a browser sends the leader for one period (as JSON). */
-export interface SecureReport {
-  v: 1;
-  task: string;
-  /** The period (UTC day, YYYY-MM-DD) the contribution belongs to. */
-  period: string;
-  /** 16 random bytes (base64url): the report's id, also Prio3's nonce. */
-  nonce: string;
-  /** Prio3's public share (base64url). */
-  publicShare: string;
-  leaderShare: SealedShare;
-  helperShare: SealedShare;
-}
 
 /** Prio3SumVec over `length` entries of one bit, with the chunk length the VDAF draft recommends (about √length). */
 export function secureVdaf(length: number): Prio3SumVec {
