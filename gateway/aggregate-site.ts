@@ -13,6 +13,7 @@ import type { PriorsBundle } from '../src/core/priors.js';
 import { readOrderFeed } from './order-feed-config.js';
 import { orderPriors } from './order-priors.js';
 import { mergeOrderPriors } from './priors-merge.js';
+import { mergeSecurePriors, runSecureAggregation, type SecureRun } from './secure-aggregate.js';
 
 export interface SiteAggregation extends FoldCounts {
   bundle: PriorsBundle;
@@ -22,6 +23,8 @@ export interface SiteAggregation extends FoldCounts {
   estimatesOut: string;
   /** What the order feed gave, when one is configured. */
   orders?: { orders: number; skipped: number; problems: string[]; items: number; pairs: number };
+  /** What the secure mode's run did, when `aggregate.secure` is configured. */
+  secure?: SecureRun;
 }
 
 function readJson(path: string, what: string): unknown {
@@ -63,17 +66,20 @@ export async function aggregateSite(config: GatewayConfig, now: () => number = D
   const stateDir = options.stateDir ?? 'data/aggregator-state';
   const experiments = configExperiments(options);
   const sinkBootstrap = config.sink.kind === 'kafka' ? config.sink.bootstrap : undefined;
-  /** The store's own best-sellers and pairs beside the private reports' entries, then the bundle is written. */
-  const finish = async (bundle: PriorsBundle): Promise<Pick<SiteAggregation, 'bundle' | 'orders'>> => {
+  /** The secure mode's and the store's own entries beside the private reports' entries, then the bundle is written. */
+  const finish = async (folded: PriorsBundle): Promise<Pick<SiteAggregation, 'bundle' | 'orders' | 'secure'>> => {
+    const secure = options.secure ? await runSecureAggregation(config, options.secure, now()) : undefined;
+    const bundle = secure ? mergeSecurePriors(folded, secure) : folded;
+    const withSecure = <T extends object>(result: T) => (secure ? { ...result, secure } : result);
     if (!options.orders) {
       await writePriors(out, bundle);
-      return { bundle };
+      return withSecure({ bundle });
     }
     const feed = await readOrderFeed(options.orders, sinkBootstrap);
     const listed = orderPriors(feed.orders, now(), options.orders);
     const merged = mergeOrderPriors(bundle, listed, feed.feed);
     await writePriors(out, merged);
-    return { bundle: merged, orders: { orders: listed.summary.orders, skipped: feed.skipped, problems: feed.problems, items: listed.items.length, pairs: listed.pairs.length } };
+    return withSecure({ bundle: merged, orders: { orders: listed.summary.orders, skipped: feed.skipped, problems: feed.problems, items: listed.items.length, pairs: listed.pairs.length } });
   };
   if (config.sink.kind === 'kafka') {
     const result = await runAggregation({

@@ -99,6 +99,11 @@ async function main(argv: string[]): Promise<void> {
   }
   const aggregation = await aggregateSite(config);
   process.stderr.write(describeAggregation(aggregation, aggregation.out, aggregation.estimatesOut));
+  const sec = aggregation.secure;
+  if (sec) {
+    const refused = Object.entries(sec.refused).filter(([, n]) => n > 0).map(([why, n]) => `${n} ${why}`).join(', ');
+    process.stderr.write(`edgereco aggregator: secure mode: ${sec.read} reports read, ${sec.accepted} counted${refused ? ` (refused: ${refused})` : ''}; ${sec.collected.length} periods collected; ${sec.items.length} items published from ${sec.summary.reports} reports (threshold ${sec.summary.threshold ?? 'none'}), labelled "secure-aggregation"\n`);
+  }
   const o = aggregation.orders;
   if (o) {
     const skipped = o.skipped > 0 ? ` (${o.skipped} skipped: ${o.problems.slice(0, 3).join('; ')})` : '';

@@ -5,6 +5,7 @@ import type { Experiment } from '../src/core/experiments.js';
 import { resolveReportPolicy, type ReportPolicy, type ReportPolicyInput } from './report-policy.js';
 import { resolveTokensConfig, type TokensConfig, type TokensConfigInput } from './tokens-config.js';
 import { checkOrderFeedConfig, type OrderFeedConfig } from './order-feed-config.js';
+import { checkSecureAggregateConfig, type SecureAggregateConfig } from './secure-aggregate.js';
 
 /** One storefront allowed to send reports. */
 export interface SiteConfig {
@@ -139,6 +140,11 @@ export interface AggregateConfig {
    * beside the private reports' entries, each labelled with its source. Default: none.
    */
   orders?: OrderFeedConfig;
+  /**
+   * Two-server secure aggregation (secure-aggregate.ts): the leader's run over the secure topic, with the helper at
+   * `helperUrl`, publishing items labelled `secure-aggregation`. Needs the gateway's `secure` section. Default: none.
+   */
+  secure?: SecureAggregateConfig;
 }
 
 export const DEFAULT_GATEWAY_CONFIG: Omit<GatewayConfig, 'sites' | 'sink' | 'privacy'> = {
@@ -176,6 +182,7 @@ export function resolveGatewayConfig(input: GatewayConfigInput): GatewayConfig {
   if (!Number.isInteger(config.maxBodyBytes) || config.maxBodyBytes < 1024) fail('config.maxBodyBytes must be an integer ≥ 1024');
   if (config.topics.some((t) => !/^[A-Za-z0-9._-]{1,249}$/.test(t))) fail('config.topics must be Kafka topic names');
   if (config.aggregate !== undefined) checkAggregateConfig(config.aggregate, config.privacy);
+  if (config.aggregate?.secure !== undefined) checkSecureAggregateConfig(config.aggregate.secure, config);
   if (config.aggregate?.orders !== undefined) checkOrderFeedConfig(config.aggregate.orders, config.sink.kind === 'kafka' ? config.sink.bootstrap : undefined);
   if (config.ohttp !== undefined && (typeof config.ohttp !== 'object' || config.ohttp === null || (config.ohttp.keyFile !== undefined && typeof config.ohttp.keyFile !== 'string') || (config.ohttp.required !== undefined && typeof config.ohttp.required !== 'boolean'))) {
     fail('config.ohttp must be { "keyFile": "data/ohttp-key.json", "required": true|false }');

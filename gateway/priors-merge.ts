@@ -13,7 +13,7 @@ function scaled<T extends { count: number; source: PriorsEntrySource }>(entries:
  * against orders), so the merged list is ordered by each entry's place within its own source (log scale), the
  * store's sales first on a tie, then by id. An item can appear once per source.
  */
-function interleave<T extends { count: number; source: PriorsEntrySource }>(entries: readonly T[], name: (e: T) => string): T[] {
+export function interleave<T extends { count: number; source: PriorsEntrySource }>(entries: readonly T[], name: (e: T) => string): T[] {
   return scaled(entries)
     .sort((a, b) => b.score - a.score || (a.source === b.source ? 0 : a.source === 'orders' ? -1 : 1) || b.count - a.count || (name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0))
     .map(({ score: _score, ...e }) => e as unknown as T);

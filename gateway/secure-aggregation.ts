@@ -258,6 +258,16 @@ export class SecureAggregator {
     return state;
   }
 
+  /** The periods this aggregator holds reports of, and whether each was collected (closed). */
+  knownPeriods(): { period: string; reports: number; collected: boolean }[] {
+    return [...this.periods].map(([period, p]) => ({ period, reports: p.count, collected: p.collected !== undefined })).sort((a, b) => (a.period < b.period ? -1 : 1));
+  }
+
+  /** The ids of the committed jobs. */
+  committedJobIds(): string[] {
+    return [...this.committed.keys()];
+  }
+
   /** The committed job `id` (its period, nonces and, on the helper, its answer), or undefined. */
   committedJob(id: string): CommittedJob | undefined {
     return this.committed.get(id);

@@ -8,17 +8,43 @@ import { checkExperiments, type Experiment } from './experiments.js';
  * Versioned JSON; every entry says where it came from (`source`); entries from reports passed the publication rule
  * (`threshold`, `publication`), entries from orders the order count rule (`sources.orders`). One definition for the
  * aggregator (gateway/priors-build.ts, gateway/priors-merge.ts) and the SDK, which reads version 1 (no
- * `publication`), 2 (no `privacy`), 3 (no `source` labels: every entry then came from private reports) and 4.
+ * `publication`), 2 (no `privacy`), 3 (no `source` labels: every entry then came from private reports), 4 and 5
+ * (entries from secure aggregation, `sources.secure`).
  */
 export const PRIORS_FORMAT = 'edgereco-priors';
 export const PRIORS_BUNDLE_VERSION = 4;
+/** The version of a bundle with entries from two-server secure aggregation (`sources.secure`); others stay version 4. */
+export const PRIORS_SECURE_VERSION = 5;
 
 /**
  * Where an entry of the bundle comes from: `private-reports`, what many shoppers' browsers reported, privatized on
- * the device (estimates); `orders`, the store's own order feed (exact counts of orders, which the store has anyway).
+ * the device (estimates); `orders`, the store's own order feed (exact counts of orders, which the store has anyway);
+ * `secure-aggregation` (version 5), sums of many shoppers' reports that two servers added up without seeing any one
+ * of them, with noise (estimates).
  */
-export const PRIORS_SOURCES = ['private-reports', 'orders'] as const;
+export const PRIORS_SOURCES = ['private-reports', 'orders', 'secure-aggregation'] as const;
 export type PriorsEntrySource = (typeof PRIORS_SOURCES)[number];
+
+/** The secure mode's list as the bundle states it (version 5): what it sums and what it promises each shopper. */
+export interface SecureSourceSummary {
+  taskId: string;
+  /** The collected periods summed (UTC days), or null when none was. */
+  periods: { from: string; to: string } | null;
+  /** Reports counted in those periods. */
+  reports: number;
+  /** Items one report may hold. */
+  maxItems: number;
+  /** Central ε and δ per shopper and period, against either server alone (each adds noise enough on its own). */
+  centralEpsilon: number;
+  delta: number;
+  /** σ of each server's discrete Gaussian noise on each period's sum. */
+  sigmaPerAggregator: number;
+  /** An item is listed when its noisy sum over the periods is at least this (α over every item of the domain). */
+  threshold: number | null;
+  alpha: number;
+  minCount: number;
+  mustNotCollude: string[];
+}
 
 /** The store's order feed as the bundle states it (version 4, when the aggregator read one). */
 export interface OrderFeedSummary {
@@ -93,11 +119,11 @@ export interface PriorsPublication {
 export interface PriorsBundle {
   format: typeof PRIORS_FORMAT;
   /** 4 as written today; 1 (no `publication`), 2 (no `privacy`) and 3 (no `source`) from earlier aggregators, still read. */
-  version: 1 | 2 | 3 | typeof PRIORS_BUNDLE_VERSION;
+  version: 1 | 2 | 3 | typeof PRIORS_BUNDLE_VERSION | typeof PRIORS_SECURE_VERSION;
   /** The UTC day it was made (no finer time). */
   generated: string;
   /** What the entries come from, besides private reports (version 4): the store's order feed, when one was read. */
-  sources?: { orders?: OrderFeedSummary };
+  sources?: { orders?: OrderFeedSummary; secure?: SecureSourceSummary };
   /** The first and last report period it covers. */
   periods: { from: string; to: string } | null;
   /** Distinct reports counted per kind, and duplicates (same report id) dropped. */
@@ -173,10 +199,26 @@ function privacy(value: unknown): PriorsPrivacy {
   return p as unknown as PriorsPrivacy;
 }
 
-function source(value: unknown, where: string, labelled: boolean): PriorsEntrySource {
-  if (!labelled) return 'private-reports'; // versions 1 to 3 knew no other source
-  if (!(PRIORS_SOURCES as readonly unknown[]).includes(value)) throw bad(`${where}.source must be one of ${PRIORS_SOURCES.join(', ')}`, value);
+function source(value: unknown, where: string, version: number): PriorsEntrySource {
+  if (version < 4) return 'private-reports'; // versions 1 to 3 knew no other source
+  const known = version === PRIORS_SECURE_VERSION ? PRIORS_SOURCES : PRIORS_SOURCES.filter((s) => s !== 'secure-aggregation');
+  if (!(known as readonly unknown[]).includes(value)) throw bad(`${where}.source must be one of ${known.join(', ')}`, value);
   return value as PriorsEntrySource;
+}
+
+function secureSource(value: unknown): SecureSourceSummary {
+  const o = value as Record<string, unknown> | null;
+  if (typeof o !== 'object' || o === null) throw bad('sources.secure must be an object', value);
+  str(o.taskId, 'sources.secure.taskId');
+  for (const field of ['reports', 'maxItems', 'centralEpsilon', 'delta', 'sigmaPerAggregator', 'alpha', 'minCount']) num(o[field], `sources.secure.${field}`);
+  if (o.threshold !== null) num(o.threshold, 'sources.secure.threshold');
+  if (o.periods !== null) {
+    const p = (o.periods ?? {}) as Record<string, unknown>;
+    str(p.from, 'sources.secure.periods.from');
+    str(p.to, 'sources.secure.periods.to');
+  }
+  if (!Array.isArray(o.mustNotCollude)) throw bad('sources.secure.mustNotCollude must be an array', o.mustNotCollude);
+  return o as unknown as SecureSourceSummary;
 }
 
 function orderFeed(value: unknown): OrderFeedSummary {
@@ -190,34 +232,36 @@ function orderFeed(value: unknown): OrderFeedSummary {
   return o as unknown as OrderFeedSummary;
 }
 
-/** Checks a fetched priors bundle; refuses unknown formats and versions (reads versions 1 to 4). */
+/** Checks a fetched priors bundle; refuses unknown formats and versions (reads versions 1 to 5). */
 export function parsePriors(doc: unknown): PriorsBundle {
   const d = doc as Record<string, unknown> | null;
   if (typeof d !== 'object' || d === null || Array.isArray(d) || d.format !== PRIORS_FORMAT) throw bad(`is not an edgereco priors bundle (format ${describeValue((d as Record<string, unknown> | null)?.format)})`);
-  if (d.version !== 1 && d.version !== 2 && d.version !== 3 && d.version !== PRIORS_BUNDLE_VERSION) {
-    throw createError(ERROR_CODES.UNSUPPORTED_VERSION, { what: 'priors bundle', version: d.version, supported: `versions 1 to ${PRIORS_BUNDLE_VERSION}` });
+  if (d.version !== 1 && d.version !== 2 && d.version !== 3 && d.version !== PRIORS_BUNDLE_VERSION && d.version !== PRIORS_SECURE_VERSION) {
+    throw createError(ERROR_CODES.UNSUPPORTED_VERSION, { what: 'priors bundle', version: d.version, supported: `versions 1 to ${PRIORS_SECURE_VERSION}` });
   }
-  const labelled = d.version === PRIORS_BUNDLE_VERSION;
-  const sources = (labelled ? d.sources : undefined) as { orders?: unknown } | undefined;
+  const version = d.version;
+  const sources = (version >= 4 ? d.sources : undefined) as { orders?: unknown; secure?: unknown } | undefined;
+  const secure = version === PRIORS_SECURE_VERSION && sources?.secure !== undefined ? secureSource(sources.secure) : undefined;
+  const orders = sources?.orders !== undefined ? orderFeed(sources.orders) : undefined;
   const periods = d.periods as { from?: unknown; to?: unknown } | null;
   const reports = (d.reports ?? {}) as Record<string, unknown>;
   return {
     format: PRIORS_FORMAT,
     version: d.version,
     ...(d.version !== 1 ? { publication: publication(d.publication) } : {}),
-    ...(d.version === 3 || d.version === PRIORS_BUNDLE_VERSION ? { privacy: privacy(d.privacy) } : {}),
+    ...(version >= 3 ? { privacy: privacy(d.privacy) } : {}),
     generated: str(d.generated, 'generated'),
-    ...(sources?.orders !== undefined ? { sources: { orders: orderFeed(sources.orders) } } : {}),
+    ...(orders || secure ? { sources: { ...(orders ? { orders } : {}), ...(secure ? { secure } : {}) } } : {}),
     periods: periods === null ? null : { from: str(periods?.from, 'periods.from'), to: str(periods?.to, 'periods.to') },
     reports: { ...perKind(reports, 'reports'), duplicatesDropped: num(reports.duplicatesDropped, 'reports.duplicatesDropped') },
     threshold: perKind(d.threshold, 'threshold'),
-    items: list(d.items, 'items', (e, w) => ({ itemId: str(e.itemId, `${w}.itemId`), count: num(e.count, `${w}.count`), source: source(e.source, w, labelled) })),
+    items: list(d.items, 'items', (e, w) => ({ itemId: str(e.itemId, `${w}.itemId`), count: num(e.count, `${w}.count`), source: source(e.source, w, version) })),
     pairs: list(d.pairs, 'pairs', (e, w) => {
       const items = e.items;
       if (!Array.isArray(items) || items.length !== 2) throw bad(`${w}.items must be two item ids`, items);
-      return { items: [str(items[0], `${w}.items[0]`), str(items[1], `${w}.items[1]`)] as [string, string], count: num(e.count, `${w}.count`), source: source(e.source, w, labelled) };
+      return { items: [str(items[0], `${w}.items[0]`), str(items[1], `${w}.items[1]`)] as [string, string], count: num(e.count, `${w}.count`), source: source(e.source, w, version) };
     }),
-    queries: list(d.queries, 'queries', (e, w) => ({ query: str(e.query, `${w}.query`), count: num(e.count, `${w}.count`), source: source(e.source, w, labelled) })),
+    queries: list(d.queries, 'queries', (e, w) => ({ query: str(e.query, `${w}.query`), count: num(e.count, `${w}.count`), source: source(e.source, w, version) })),
     ...(d.experiments !== undefined ? { experiments: bundleExperiments(d.experiments) } : {}),
   };
 }

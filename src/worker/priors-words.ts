@@ -11,7 +11,9 @@ export const FROM_BASKETS = 'from what many shoppers bought together (privatized
 
 /** Why an item is popular store-wide, one sentence per source that lists it (the store's sales first). */
 export function popularTexts(sources: readonly PriorsEntrySource[]): string[] {
-  return [...sources].sort((a) => (a === 'orders' ? -1 : 1)).map((s) => (s === 'orders' ? `A best-seller in this store, ${FROM_SALES}` : `Trending with other shoppers in this store, ${FROM_VIEWS}`));
+  const texts = [...sources].sort((a) => (a === 'orders' ? -1 : 1)).map((s) => (s === 'orders' ? `A best-seller in this store, ${FROM_SALES}` : `Trending with other shoppers in this store, ${FROM_VIEWS}`));
+  // Private reports and secure aggregation say the same to the shopper: once.
+  return [...new Set(texts)];
 }
 
 /** Why an item goes with `title` (quoted already), by the source of the pair. */

@@ -111,7 +111,9 @@ describe('the priors bundle, version 4: every entry labelled with its source', (
     const v2 = { ...fromReports(), version: 2, items: [{ itemId: 'lamp', count: 900 }], pairs: [], queries: [] };
     expect(parsePriors(v2).items).toEqual([{ itemId: 'lamp', count: 900, source: 'private-reports' }]);
     expect(() => parsePriors({ ...merged, items: [{ itemId: 'x', count: 1, source: 'guess' }] })).toThrowError('items[0].source must be one of private-reports, orders');
-    expect(() => parsePriors({ ...merged, version: 5 })).toThrowError('priors bundle version 5 is not supported');
+    expect(() => parsePriors({ ...merged, version: 6 })).toThrowError('priors bundle version 6 is not supported');
+    // Entries from secure aggregation come in version 5 only (with its sources.secure).
+    expect(() => parsePriors({ ...merged, items: [{ itemId: 'x', count: 1, source: 'secure-aggregation' }] })).toThrowError('items[0].source must be one of private-reports, orders');
   });
 });
 

@@ -1,0 +1,217 @@
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { createError, ERROR_CODES } from '../src/core/errors.js';
+import { toBase64url, fromBase64url } from '../src/core/base64url.js';
+import { decodeKeyConfigList, encodeKeyConfigList } from '../src/core/ohttp/key-config.js';
+import { utcDay } from '../src/core/ldp/privacy-budget.js';
+import { PRIORS_SECURE_VERSION, type PriorsBundle, type SecureSourceSummary } from '../src/core/priors.js';
+import { interleave } from './priors-merge.js';
+import { checkSecureReport, type SecureReport } from '../src/core/secure/report-schema.js';
+import type { GatewayConfig } from './config.js';
+import { gaussianSigma } from './discrete-gaussian.js';
+import { loadOhttpKey } from './ohttp-key.js';
+import { SecureAggregator, SecureLeader } from './secure-aggregation.js';
+
+/**
+ * The leader's run of the secure mode, inside `edgereco-gateway aggregate` (config `aggregate.secure`): reads the
+ * secure reports the gateway appended since the last run, aggregates them with the helper in jobs named by their
+ * offsets (so a run that fails part-way is run again without counting anything twice), collects each period once the
+ * reports for it can no longer arrive (`collectAfterDays`), and publishes the items whose noisy sum over the recent
+ * collected periods clears the publication threshold, labelled `secure-aggregation`. It also writes the task file a
+ * store serves to browsers (`taskOut`): the task id, the domain's item ids in vector order, the items per report and
+ * both aggregators' public keys.
+ */
+export interface SecureAggregateConfig {
+  /** The task's domain: a JSON array of item ids, in the vector's order; fixed for the task (a new domain, a new task id). */
+  items: string;
+  /** Items one report may hold (the SDK sends the shopper's latest distinct items of the day, up to this). Default 8. */
+  maxItems?: number;
+  /** The central ε and δ per shopper and period this aggregator's noise gives on its own. Defaults 2 and 10⁻⁶. */
+  epsilon?: number;
+  delta?: number;
+  /** The helper's base URL, e.g. `https://helper.partner.example`. */
+  helperUrl: string;
+  /** The environment variable holding the bearer secret agreed with the helper. */
+  helperTokenEnv: string;
+  /** The environment variable holding Prio3's verification key (16 bytes, base64url), shared with the helper only. */
+  verifyKeyEnv: string;
+  /** The leader's HPKE key, created (0600) when missing. Default `data/secure-leader-key.json`. */
+  keyFile?: string;
+  /** The leader's state. Default `data/secure-leader-state.json`. */
+  stateFile?: string;
+  /** The task file for browsers. Default `secure-task.json`. */
+  taskOut?: string;
+  /** A period is collected this many days after it (reports leave a browser up to a day late). Default 2. */
+  collectAfterDays?: number;
+  /** Collected periods summed into the published list. Default 7. */
+  windowDays?: number;
+  /** Reports per job. Default 200. */
+  batch?: number;
+}
+
+/** The task file a store serves to browsers (`SecureTask` with the domain's ids and the upload topic). */
+export interface SecureTaskFile {
+  format: 'edgereco-secure-task';
+  version: 1;
+  taskId: string;
+  topic: string;
+  items: string[];
+  maxItems: number;
+  /** The aggregators' key configurations (`application/ohttp-keys`, base64url). */
+  leaderKeys: string;
+  helperKeys: string;
+}
+
+export interface SecureRun {
+  /** Reports read this run, counted, refused (by reason). */
+  read: number;
+  accepted: number;
+  refused: Record<string, number>;
+  /** Periods collected this run. */
+  collected: string[];
+  /** What the published list was made from. */
+  summary: SecureSourceSummary;
+  items: { itemId: string; count: number }[];
+}
+
+const DAY_MS = 86_400_000;
+
+const fail = (requirement: string, fix: string) => createError(ERROR_CODES.INVALID_OPTION, { field: 'config.aggregate.secure', requirement, fix });
+
+/** Checks `aggregate.secure` (and that the gateway takes secure reports). */
+export function checkSecureAggregateConfig(secure: SecureAggregateConfig, config: GatewayConfig): void {
+  if (!config.secure) throw fail('needs the gateway\'s "secure" section (its topic and task id)', 'add "secure": { "topic": "edgereco-secure", "taskId": "…" } at the top of site.json');
+  if (config.sink.kind !== 'file') throw fail('reads the file sink only for now (the Kafka sink is not supported yet)', 'use "sink": { "kind": "file" } for the secure mode, or leave "aggregate.secure" out');
+  for (const field of ['items', 'helperUrl', 'helperTokenEnv', 'verifyKeyEnv'] as const) if (typeof secure[field] !== 'string' || secure[field] === '') throw fail(`"${field}" must be a non-empty string`, 'see docs/privacy.md');
+  if (secure.maxItems !== undefined && !(Number.isInteger(secure.maxItems) && secure.maxItems >= 1 && secure.maxItems <= 64)) throw fail('"maxItems" must be an integer from 1 to 64 (default 8)', 'the items one report may hold');
+  if (secure.epsilon !== undefined && !(secure.epsilon > 0 && secure.epsilon <= 10)) throw fail('"epsilon" must be in (0, 10] (default 2)', 'the central ε per shopper and period');
+  if (secure.delta !== undefined && !(secure.delta > 0 && secure.delta < 1e-3)) throw fail('"delta" must be in (0, 0.001) (default 1e-6)', 'e.g. 1e-6');
+}
+
+/** Secure records of `topic` in the file sink after `from` (an offset): each with its offset. */
+async function readFileRecords(path: string, topic: string, from: number): Promise<{ offset: number; report: SecureReport | null }[]> {
+  const handle = await open(path, 'r').catch(() => undefined);
+  if (!handle) return [];
+  try {
+    const text = await handle.readFile('utf8');
+    const out: { offset: number; report: SecureReport | null }[] = [];
+    const lines = text.split('\n');
+    lines.pop(); // a last line without its newline is being written: later
+    for (const line of lines) {
+      if (!line.includes(`"topic":${JSON.stringify(topic)}`)) continue;
+      let record: { topic?: unknown; offset?: unknown; value?: unknown };
+      try {
+        record = JSON.parse(line) as typeof record;
+      } catch {
+        continue;
+      }
+      if (record.topic !== topic || typeof record.offset !== 'number' || record.offset < from) continue;
+      const check = checkSecureReport(record.value);
+      out.push({ offset: record.offset, report: check.ok ? check.report : null });
+    }
+    return out;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Runs the leader once (file sink); returns what it did and the list to publish. */
+export async function runSecureAggregation(config: GatewayConfig, secure: SecureAggregateConfig, nowMs: number, env: NodeJS.ProcessEnv = process.env): Promise<SecureRun> {
+  checkSecureAggregateConfig(secure, config);
+  if (config.sink.kind !== 'file') throw new Error('unreachable: checked above');
+  const token = env[secure.helperTokenEnv];
+  const verifyKey = env[secure.verifyKeyEnv];
+  if (!token || token.length < 16) throw fail(`the environment variable ${secure.helperTokenEnv} must hold the helper's bearer secret (16 characters or more)`, `export ${secure.helperTokenEnv}=…`);
+  if (!verifyKey || fromBase64url(verifyKey).length !== 16) throw fail(`the environment variable ${secure.verifyKeyEnv} must hold Prio3's verification key, 16 bytes in base64url`, `export ${secure.verifyKeyEnv}=… (the same value the helper has)`);
+  const items = JSON.parse(readFileSync(secure.items, 'utf8')) as unknown;
+  if (!Array.isArray(items) || items.length === 0 || items.some((i) => typeof i !== 'string')) throw fail(`${secure.items} must be a JSON array of item ids`, 'the task\'s domain, in vector order');
+  const domain = items as string[];
+  const maxItems = secure.maxItems ?? 8;
+  const epsilon = secure.epsilon ?? 2;
+  const delta = secure.delta ?? 1e-6;
+  const sigma = gaussianSigma(Math.sqrt(2 * maxItems), epsilon, delta);
+  const key = await loadOhttpKey(secure.keyFile ?? 'data/secure-leader-key.json');
+  const taskId = config.secure!.taskId;
+  const leaderState = secure.stateFile ?? 'data/secure-leader-state.json';
+  const aggregator = new SecureAggregator(0, { taskId, length: domain.length, key, verifyKey, sigma, stateFile: leaderState });
+  const helperUrl = secure.helperUrl.endsWith('/') ? secure.helperUrl : `${secure.helperUrl}/`;
+  const leader = new SecureLeader(aggregator, helperUrl, token);
+
+  // The task browsers fetch, with the helper's current key.
+  const helperKeys = new Uint8Array(await (await fetch(new URL('secure/v1/key', helperUrl))).arrayBuffer());
+  if (decodeKeyConfigList(helperKeys).length === 0) throw fail(`the helper at ${helperUrl} serves no key at /secure/v1/key`, 'start the helper (edgereco-gateway helper)');
+  const task: SecureTaskFile = { format: 'edgereco-secure-task', version: 1, taskId, topic: config.secure!.topic, items: domain, maxItems, leaderKeys: toBase64url(encodeKeyConfigList([key.config])), helperKeys: toBase64url(helperKeys) };
+  const taskOut = secure.taskOut ?? 'secure-task.json';
+  writeFileSync(`${taskOut}.tmp`, `${JSON.stringify(task)}\n`);
+  renameSync(`${taskOut}.tmp`, taskOut);
+
+  // New records: after the last offset of the jobs committed before (job ids say which offsets they hold).
+  const done = aggregator.committedJobIds().map((id) => /^file:(\d+)-(\d+)\//.exec(id)).filter((m) => m !== null).map((m) => Number(m![2]));
+  const from = done.length > 0 ? Math.max(...done) + 1 : 0;
+  const records = await readFileRecords(config.sink.path, config.secure!.topic, from);
+  const refused: Record<string, number> = {};
+  let accepted = 0;
+  const batch = secure.batch ?? 200;
+  for (let at = 0; at < records.length; at += batch) {
+    const part = records.slice(at, at + batch);
+    const valid = part.map((r) => r.report).filter((r): r is SecureReport => r !== null);
+    refused.malformed = (refused.malformed ?? 0) + part.length - valid.length;
+    const result = await leader.aggregate(valid, `file:${part[0]!.offset}-${part.at(-1)!.offset}`);
+    accepted += result.accepted;
+    for (const r of result.refused) refused[r.reason] = (refused[r.reason] ?? 0) + 1;
+  }
+
+  // Collect every period old enough, then sum the window's collected periods (collecting again returns the same sums).
+  const last = utcDay(nowMs - (secure.collectAfterDays ?? 2) * DAY_MS);
+  const first = utcDay(nowMs - ((secure.collectAfterDays ?? 2) + (secure.windowDays ?? 7) - 1) * DAY_MS);
+  const collected: string[] = [];
+  const totals = new Float64Array(domain.length);
+  let reports = 0;
+  let periods = 0;
+  let variance = 0;
+  let spanFrom: string | null = null;
+  let spanTo: string | null = null;
+  for (const p of aggregator.knownPeriods()) {
+    if (p.period > last) continue; // reports for it may still arrive
+    const inWindow = p.period >= first;
+    if (!inWindow && p.collected) continue; // old and closed
+    if (!p.collected) collected.push(p.period);
+    const sums = await leader.collect(p.period); // closes it the first time
+    if (!inWindow) continue;
+    sums.sums.forEach((s, i) => (totals[i]! += s));
+    reports += sums.reports;
+    periods++;
+    variance += sums.sigma.total ** 2;
+    spanFrom ??= p.period;
+    spanTo = p.period;
+  }
+  // Publication: Bonferroni over the domain with the Gaussian tail (σ of the window's sum), as bench/privacy-modes.ts.
+  const minCount = config.aggregate?.minCount ?? 20;
+  const alpha = config.aggregate?.alpha ?? 0.01;
+  const windowSigma = Math.sqrt(variance);
+  const threshold = periods === 0 ? Infinity : minCount + windowSigma * Math.sqrt(2 * Math.log(domain.length / alpha));
+  const published = domain.map((itemId, i) => ({ itemId, count: Math.round(totals[i]!) })).filter((e, i) => totals[i]! >= threshold).sort((a, b) => b.count - a.count || (a.itemId < b.itemId ? -1 : 1));
+  const summary: SecureSourceSummary = {
+    taskId,
+    periods: spanFrom && spanTo ? { from: spanFrom, to: spanTo } : null,
+    reports,
+    maxItems,
+    centralEpsilon: epsilon,
+    delta,
+    sigmaPerAggregator: sigma,
+    threshold: Number.isFinite(threshold) ? Math.round(threshold * 10) / 10 : null,
+    alpha,
+    minCount,
+    mustNotCollude: ['leader', 'helper'],
+  };
+  return { read: records.length, accepted, refused, collected, summary, items: published };
+}
+
+/**
+ * The bundle with the secure mode's items beside the other entries, labelled `secure-aggregation` and ordered as the
+ * sources are merged (each entry by its place within its own source), and what they came from (`sources.secure`).
+ */
+export function mergeSecurePriors(bundle: PriorsBundle, run: SecureRun): PriorsBundle {
+  const items = [...bundle.items, ...run.items.map((i) => ({ ...i, source: 'secure-aggregation' as const }))];
+  return { ...bundle, version: PRIORS_SECURE_VERSION, sources: { ...bundle.sources, secure: run.summary }, items: interleave(items, (e) => e.itemId) };
+}
