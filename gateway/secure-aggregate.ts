@@ -1,4 +1,4 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createError, ERROR_CODES } from '../src/core/errors.js';
 import { toBase64url, fromBase64url } from '../src/core/base64url.js';
@@ -88,17 +88,29 @@ export function checkSecureAggregateConfig(secure: SecureAggregateConfig, config
   if (secure.delta !== undefined && !(secure.delta > 0 && secure.delta < 1e-3)) throw fail('"delta" must be in (0, 0.001) (default 1e-6)', 'e.g. 1e-6');
 }
 
-/** Secure records of `topic` in the file sink after `from` (an offset): each with its offset. */
-async function readFileRecords(path: string, topic: string, from: number): Promise<{ offset: number; report: SecureReport | null }[]> {
+/**
+ * The secure records of `topic` in the file sink, streamed from byte `position` (where the last run's committed jobs
+ * ended), those at offset `from` or later, in batches of `size`, each with the byte position after its last line. A
+ * last line without its newline is being written: left for later. (A day of a Games-sized store is ~16 GB of
+ * reports: nothing reads the file whole.)
+ */
+async function* fileBatches(path: string, topic: string, position: number, from: number, size: number): AsyncGenerator<{ records: { offset: number; report: SecureReport | null }[]; end: number }> {
   const handle = await open(path, 'r').catch(() => undefined);
-  if (!handle) return [];
-  try {
-    const text = await handle.readFile('utf8');
-    const out: { offset: number; report: SecureReport | null }[] = [];
+  if (!handle) return;
+  const length = (await handle.stat()).size;
+  await handle.close();
+  let at = position > length ? 0 : position; // a new file: from its start (offsets still decide)
+  if (at >= length) return;
+  let records: { offset: number; report: SecureReport | null }[] = [];
+  let carry = '';
+  const marker = `"topic":${JSON.stringify(topic)}`;
+  for await (const chunk of createReadStream(path, { start: at, end: length - 1, encoding: 'utf8' })) {
+    const text = carry + (chunk as string);
     const lines = text.split('\n');
-    lines.pop(); // a last line without its newline is being written: later
+    carry = lines.pop()!;
     for (const line of lines) {
-      if (!line.includes(`"topic":${JSON.stringify(topic)}`)) continue;
+      at += Buffer.byteLength(line) + 1;
+      if (!line.includes(marker)) continue;
       let record: { topic?: unknown; offset?: unknown; value?: unknown };
       try {
         record = JSON.parse(line) as typeof record;
@@ -107,12 +119,14 @@ async function readFileRecords(path: string, topic: string, from: number): Promi
       }
       if (record.topic !== topic || typeof record.offset !== 'number' || record.offset < from) continue;
       const check = checkSecureReport(record.value);
-      out.push({ offset: record.offset, report: check.ok ? check.report : null });
+      records.push({ offset: record.offset, report: check.ok ? check.report : null });
+      if (records.length === size) {
+        yield { records, end: at };
+        records = [];
+      }
     }
-    return out;
-  } finally {
-    await handle.close();
   }
+  if (records.length > 0) yield { records, end: at };
 }
 
 /** Runs the leader once (file sink); returns what it did and the list to publish. */
@@ -145,20 +159,25 @@ export async function runSecureAggregation(config: GatewayConfig, secure: Secure
   writeFileSync(`${taskOut}.tmp`, `${JSON.stringify(task)}\n`);
   renameSync(`${taskOut}.tmp`, taskOut);
 
-  // New records: after the last offset of the jobs committed before (job ids say which offsets they hold).
+  // New records: after the last offset of the jobs committed before (job ids say which offsets they hold), read from
+  // the byte position saved after them (`<stateFile>.position`: only a shortcut, the offsets decide).
   const done = aggregator.committedJobIds().map((id) => /^file:(\d+)-(\d+)\//.exec(id)).filter((m) => m !== null).map((m) => Number(m![2]));
   const from = done.length > 0 ? Math.max(...done) + 1 : 0;
-  const records = await readFileRecords(config.sink.path, config.secure!.topic, from);
+  const positionFile = `${leaderState}.position`;
+  const saved = existsSync(positionFile) ? (JSON.parse(readFileSync(positionFile, 'utf8')) as { position: number; from: number }) : null;
+  const position = saved && saved.from <= from ? saved.position : 0;
   const refused: Record<string, number> = {};
   let accepted = 0;
-  const batch = secure.batch ?? 200;
-  for (let at = 0; at < records.length; at += batch) {
-    const part = records.slice(at, at + batch);
-    const valid = part.map((r) => r.report).filter((r): r is SecureReport => r !== null);
-    refused.malformed = (refused.malformed ?? 0) + part.length - valid.length;
-    const result = await leader.aggregate(valid, `file:${part[0]!.offset}-${part.at(-1)!.offset}`);
+  let read = 0;
+  for await (const part of fileBatches(config.sink.path, config.secure!.topic, position, from, secure.batch ?? 200)) {
+    read += part.records.length;
+    const valid = part.records.map((r) => r.report).filter((r): r is SecureReport => r !== null);
+    if (valid.length < part.records.length) refused.malformed = (refused.malformed ?? 0) + part.records.length - valid.length;
+    const result = await leader.aggregate(valid, `file:${part.records[0]!.offset}-${part.records.at(-1)!.offset}`);
     accepted += result.accepted;
     for (const r of result.refused) refused[r.reason] = (refused[r.reason] ?? 0) + 1;
+    writeFileSync(`${positionFile}.tmp`, JSON.stringify({ position: part.end, from: part.records.at(-1)!.offset + 1 }));
+    renameSync(`${positionFile}.tmp`, positionFile);
   }
 
   // Collect every period old enough, then sum the window's collected periods (collecting again returns the same sums).
@@ -204,7 +223,7 @@ export async function runSecureAggregation(config: GatewayConfig, secure: Secure
     minCount,
     mustNotCollude: ['leader', 'helper'],
   };
-  return { read: records.length, accepted, refused, collected, summary, items: published };
+  return { read, accepted, refused, collected, summary, items: published };
 }
 
 /**
