@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { Consumer } from '@platformatic/kafka';
+import { forEachRecord, RecordFetcher } from './kafka-fetch.js';
 import { open } from 'node:fs/promises';
 import { createError, ERROR_CODES } from '../src/core/errors.js';
 import { toBase64url, fromBase64url } from '../src/core/base64url.js';
@@ -81,7 +84,6 @@ const fail = (requirement: string, fix: string) => createError(ERROR_CODES.INVAL
 /** Checks `aggregate.secure` (and that the gateway takes secure reports). */
 export function checkSecureAggregateConfig(secure: SecureAggregateConfig, config: GatewayConfig): void {
   if (!config.secure) throw fail('needs the gateway\'s "secure" section (its topic and task id)', 'add "secure": { "topic": "edgereco-secure", "taskId": "…" } at the top of site.json');
-  if (config.sink.kind !== 'file') throw fail('reads the file sink only for now (the Kafka sink is not supported yet)', 'use "sink": { "kind": "file" } for the secure mode, or leave "aggregate.secure" out');
   for (const field of ['items', 'helperUrl', 'helperTokenEnv', 'verifyKeyEnv'] as const) if (typeof secure[field] !== 'string' || secure[field] === '') throw fail(`"${field}" must be a non-empty string`, 'see docs/privacy.md');
   if (secure.maxItems !== undefined && !(Number.isInteger(secure.maxItems) && secure.maxItems >= 1 && secure.maxItems <= 64)) throw fail('"maxItems" must be an integer from 1 to 64 (default 8)', 'the items one report may hold');
   if (secure.epsilon !== undefined && !(secure.epsilon > 0 && secure.epsilon <= 10)) throw fail('"epsilon" must be in (0, 10] (default 2)', 'the central ε per shopper and period');
@@ -129,10 +131,54 @@ async function* fileBatches(path: string, topic: string, position: number, from:
   if (records.length > 0) yield { records, end: at };
 }
 
-/** Runs the leader once (file sink); returns what it did and the list to publish. */
+/**
+ * The secure records of `topic` in Kafka, partition by partition from each partition's `from` offset to the end the
+ * topic had when the run started, in batches of `size` (the fetches are capped at 32 MiB, a few dozen Games-sized
+ * reports each), with the partition of each batch.
+ */
+async function* kafkaBatches(bootstrap: string[], topic: string, from: (partition: number) => number, size: number): AsyncGenerator<{ partition: number; records: { offset: number; report: SecureReport | null }[] }> {
+  const consumer = new Consumer({ groupId: `edgereco-secure-${randomUUID()}`, clientId: 'edgereco-secure-leader', bootstrapBrokers: bootstrap, autocommit: false });
+  try {
+    const metadata = await consumer.metadata({ topics: [topic] });
+    const info = metadata.topics.get(topic);
+    if (!info) throw new Error(`edgereco aggregator: the secure topic ${topic} does not exist on the broker`);
+    const ends = ((await consumer.listOffsets({ topics: [topic] })).get(topic) ?? []).map(Number);
+    const starts = ((await consumer.listOffsets({ topics: [topic], timestamp: -2n })).get(topic) ?? []).map(Number);
+    const fetcher = new RecordFetcher(`edgereco-secure-fetch-${randomUUID().slice(0, 8)}`, metadata.brokers);
+    try {
+      for (const [partition, p] of info.partitions.entries()) {
+        let offset = Math.max(from(partition), starts[partition] ?? 0);
+        const records: { offset: number; report: SecureReport | null }[] = [];
+        while (offset < ends[partition]!) {
+          const [data] = await fetcher.fetch(p.leader, topic, [{ partition, offset }], { maxBytes: 32 << 20, partitionMaxBytes: 32 << 20, maxWaitMs: 200 });
+          if (!data || data.errorCode !== 0 || !data.records) throw new Error(`edgereco aggregator: fetching ${topic} partition ${partition} at ${offset} failed (Kafka error ${data?.errorCode})`);
+          const next = forEachRecord(data.records, offset, ends[partition]!, (at, bytes, start, end) => {
+            let report: SecureReport | null = null;
+            try {
+              const check = checkSecureReport((JSON.parse(bytes.toString('utf8', start, end)) as { report?: unknown }).report);
+              if (check.ok) report = check.report;
+            } catch {
+              // not JSON: malformed
+            }
+            records.push({ offset: at, report });
+          });
+          if (next <= offset) throw new Error(`edgereco aggregator: a record of ${topic} partition ${partition} at ${offset} is larger than one fetch (32 MiB)`);
+          offset = next;
+          while (records.length >= size) yield { partition, records: records.splice(0, size) };
+        }
+        if (records.length > 0) yield { partition, records };
+      }
+    } finally {
+      await fetcher.close();
+    }
+  } finally {
+    await consumer.close();
+  }
+}
+
+/** Runs the leader once (file sink or Kafka); returns what it did and the list to publish. */
 export async function runSecureAggregation(config: GatewayConfig, secure: SecureAggregateConfig, nowMs: number, env: NodeJS.ProcessEnv = process.env): Promise<SecureRun> {
   checkSecureAggregateConfig(secure, config);
-  if (config.sink.kind !== 'file') throw new Error('unreachable: checked above');
   const token = env[secure.helperTokenEnv];
   const verifyKey = env[secure.verifyKeyEnv];
   if (!token || token.length < 16) throw fail(`the environment variable ${secure.helperTokenEnv} must hold the helper's bearer secret (16 characters or more)`, `export ${secure.helperTokenEnv}=…`);
@@ -159,25 +205,38 @@ export async function runSecureAggregation(config: GatewayConfig, secure: Secure
   writeFileSync(`${taskOut}.tmp`, `${JSON.stringify(task)}\n`);
   renameSync(`${taskOut}.tmp`, taskOut);
 
-  // New records: after the last offset of the jobs committed before (job ids say which offsets they hold), read from
-  // the byte position saved after them (`<stateFile>.position`: only a shortcut, the offsets decide).
-  const done = aggregator.committedJobIds().map((id) => /^file:(\d+)-(\d+)\//.exec(id)).filter((m) => m !== null).map((m) => Number(m![2]));
-  const from = done.length > 0 ? Math.max(...done) + 1 : 0;
-  const positionFile = `${leaderState}.position`;
-  const saved = existsSync(positionFile) ? (JSON.parse(readFileSync(positionFile, 'utf8')) as { position: number; from: number }) : null;
-  const position = saved && saved.from <= from ? saved.position : 0;
+  // New records: after the last offset of the jobs committed before, per partition (job ids say which offsets they
+  // hold: `file:a-b/…` for the file sink, `k<partition>:a-b/…` for Kafka).
+  const after = new Map<string, number>();
+  for (const id of aggregator.committedJobIds()) {
+    const m = /^(file|k\d+):(\d+)-(\d+)\//.exec(id);
+    if (m) after.set(m[1]!, Math.max(after.get(m[1]!) ?? 0, Number(m[3]) + 1));
+  }
   const refused: Record<string, number> = {};
   let accepted = 0;
   let read = 0;
-  for await (const part of fileBatches(config.sink.path, config.secure!.topic, position, from, secure.batch ?? 200)) {
-    read += part.records.length;
-    const valid = part.records.map((r) => r.report).filter((r): r is SecureReport => r !== null);
-    if (valid.length < part.records.length) refused.malformed = (refused.malformed ?? 0) + part.records.length - valid.length;
-    const result = await leader.aggregate(valid, `file:${part.records[0]!.offset}-${part.records.at(-1)!.offset}`);
+  const run = async (records: { offset: number; report: SecureReport | null }[], job: string) => {
+    read += records.length;
+    const valid = records.map((r) => r.report).filter((r): r is SecureReport => r !== null);
+    if (valid.length < records.length) refused.malformed = (refused.malformed ?? 0) + records.length - valid.length;
+    const result = await leader.aggregate(valid, `${job}:${records[0]!.offset}-${records.at(-1)!.offset}`);
     accepted += result.accepted;
     for (const r of result.refused) refused[r.reason] = (refused[r.reason] ?? 0) + 1;
-    writeFileSync(`${positionFile}.tmp`, JSON.stringify({ position: part.end, from: part.records.at(-1)!.offset + 1 }));
-    renameSync(`${positionFile}.tmp`, positionFile);
+  };
+  if (config.sink.kind === 'kafka') {
+    for await (const part of kafkaBatches(config.sink.bootstrap, config.secure!.topic, (p) => after.get(`k${p}`) ?? 0, secure.batch ?? 200)) await run(part.records, `k${part.partition}`);
+  } else {
+    // The file is read from the byte position saved after the last run's jobs (`<stateFile>.position`: only a
+    // shortcut, the offsets decide).
+    const from = after.get('file') ?? 0;
+    const positionFile = `${leaderState}.position`;
+    const saved = existsSync(positionFile) ? (JSON.parse(readFileSync(positionFile, 'utf8')) as { position: number; from: number }) : null;
+    const position = saved && saved.from <= from ? saved.position : 0;
+    for await (const part of fileBatches(config.sink.path, config.secure!.topic, position, from, secure.batch ?? 200)) {
+      await run(part.records, 'file');
+      writeFileSync(`${positionFile}.tmp`, JSON.stringify({ position: part.end, from: part.records.at(-1)!.offset + 1 }));
+      renameSync(`${positionFile}.tmp`, positionFile);
+    }
   }
 
   // Collect every period old enough, then sum the window's collected periods (collecting again returns the same sums).
