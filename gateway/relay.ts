@@ -24,7 +24,10 @@ export interface RelayOptions {
   origins?: string[];
   /** The local address the relay connects to the gateway from (e.g. to keep it apart from clients' in a test). */
   localAddress?: string;
-  /** Largest encapsulated request. Default 80 KiB (the gateway's 64 KiB produce body and the encapsulation). */
+  /**
+   * Largest encapsulated request. Default 4 MiB and 32 KiB: the gateway's largest produce body (a secure report over
+   * a catalog, its `secure.maxBodyBytes`) and the encapsulation.
+   */
   maxBodyBytes?: number;
   /** One entry per request: no address, no body. Default: a JSON line on stdout. */
   log?: (entry: RelayLogEntry) => void;
@@ -95,7 +98,7 @@ function readAll(request: IncomingMessage, max: number): Promise<Buffer | null> 
 
 export async function startRelay(options: RelayOptions): Promise<Relay> {
   const keysUrl = options.keys ?? options.gateway.replace(/\/ohttp\/?$/, '') + '/ohttp-keys';
-  const max = options.maxBodyBytes ?? 80 * 1024;
+  const max = options.maxBodyBytes ?? 4 * 1024 * 1024 + 32 * 1024;
   const log = options.log ?? ((entry: RelayLogEntry) => process.stdout.write(`${JSON.stringify(entry)}\n`));
   const origins = new Set(options.origins ?? []);
   let keys: { at: number; upstream: Upstream } | null = null;

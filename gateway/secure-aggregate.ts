@@ -44,6 +44,11 @@ export interface SecureAggregateConfig {
   stateFile?: string;
   /** The task file for browsers. Default `secure-task.json`. */
   taskOut?: string;
+  /**
+   * Where browsers fetch the task file (absolute, or relative to the priors bundle's URL), written in the bundle
+   * (`secureTask.url`): browsers with sync on then send their secure reports. Default: not written (none sent).
+   */
+  taskUrl?: string;
   /** A period is collected this many days after it (reports leave a browser up to a day late). Default 2. */
   collectAfterDays?: number;
   /** Collected periods summed into the published list. Default 7. */
@@ -75,6 +80,8 @@ export interface SecureRun {
   /** What the published list was made from. */
   summary: SecureSourceSummary;
   items: { itemId: string; count: number }[];
+  /** Where browsers fetch the task (the config's `taskUrl`), for the bundle. */
+  taskUrl?: string;
 }
 
 const DAY_MS = 86_400_000;
@@ -85,6 +92,7 @@ const fail = (requirement: string, fix: string) => createError(ERROR_CODES.INVAL
 export function checkSecureAggregateConfig(secure: SecureAggregateConfig, config: GatewayConfig): void {
   if (!config.secure) throw fail('needs the gateway\'s "secure" section (its topic and task id)', 'add "secure": { "topic": "edgereco-secure", "taskId": "…" } at the top of site.json');
   for (const field of ['items', 'helperUrl', 'helperTokenEnv', 'verifyKeyEnv'] as const) if (typeof secure[field] !== 'string' || secure[field] === '') throw fail(`"${field}" must be a non-empty string`, 'see docs/privacy.md');
+  if (secure.taskUrl !== undefined && (typeof secure.taskUrl !== 'string' || secure.taskUrl === '')) throw fail('"taskUrl" must be a URL (absolute, or relative to the priors bundle\'s)', 'where your site serves the file taskOut names');
   if (secure.maxItems !== undefined && !(Number.isInteger(secure.maxItems) && secure.maxItems >= 1 && secure.maxItems <= 64)) throw fail('"maxItems" must be an integer from 1 to 64 (default 8)', 'the items one report may hold');
   if (secure.epsilon !== undefined && !(secure.epsilon > 0 && secure.epsilon <= 10)) throw fail('"epsilon" must be in (0, 10] (default 2)', 'the central ε per shopper and period');
   if (secure.delta !== undefined && !(secure.delta > 0 && secure.delta < 1e-3)) throw fail('"delta" must be in (0, 0.001) (default 1e-6)', 'e.g. 1e-6');
@@ -282,7 +290,7 @@ export async function runSecureAggregation(config: GatewayConfig, secure: Secure
     minCount,
     mustNotCollude: ['leader', 'helper'],
   };
-  return { read, accepted, refused, collected, summary, items: published };
+  return { read, accepted, refused, collected, summary, items: published, ...(secure.taskUrl ? { taskUrl: secure.taskUrl } : {}) };
 }
 
 /**
@@ -291,5 +299,5 @@ export async function runSecureAggregation(config: GatewayConfig, secure: Secure
  */
 export function mergeSecurePriors(bundle: PriorsBundle, run: SecureRun): PriorsBundle {
   const items = [...bundle.items, ...run.items.map((i) => ({ ...i, source: 'secure-aggregation' as const }))];
-  return { ...bundle, version: PRIORS_SECURE_VERSION, sources: { ...bundle.sources, secure: run.summary }, items: interleave(items, (e) => e.itemId) };
+  return { ...bundle, version: PRIORS_SECURE_VERSION, sources: { ...bundle.sources, secure: run.summary }, items: interleave(items, (e) => e.itemId), ...(run.taskUrl ? { secureTask: { url: run.taskUrl } } : {}) };
 }

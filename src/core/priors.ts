@@ -145,6 +145,11 @@ export interface PriorsBundle {
   /** Search queries (normalized) by estimated shoppers, most first (private reports only). */
   queries: { query: string; count: number; source: PriorsEntrySource }[];
   /**
+   * The secure mode's task (version 5): where the browsers fetch it (relative to the bundle's URL). A browser with sync
+   * on sends its secure reports for it (src/sync/secure-sync.ts).
+   */
+  secureTask?: { url: string };
+  /**
    * The store's running experiments (the aggregator's `aggregate.experiments`), for browsers whose page passes none:
    * a store changes them without a deploy. Optional in every version.
    */
@@ -263,6 +268,7 @@ export function parsePriors(doc: unknown): PriorsBundle {
     }),
     queries: list(d.queries, 'queries', (e, w) => ({ query: str(e.query, `${w}.query`), count: num(e.count, `${w}.count`), source: source(e.source, w, version) })),
     ...(d.experiments !== undefined ? { experiments: bundleExperiments(d.experiments) } : {}),
+    ...(version === PRIORS_SECURE_VERSION && d.secureTask !== undefined ? { secureTask: { url: str((d.secureTask as { url?: unknown } | null)?.url, 'secureTask.url') } } : {}),
   };
 }
 

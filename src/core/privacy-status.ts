@@ -1,4 +1,4 @@
-import type { PriorsPrivacy } from './priors.js';
+import type { PriorsPrivacy, SecureSourceSummary } from './priors.js';
 
 /**
  * What protects this shopper, as `privacy()` and `exportData()` report it: what the browser sends with which ε
@@ -23,6 +23,12 @@ export interface PrivacyStatus {
   relay: string | null;
   /** Where the central figure comes from: the bundle's date and the fewest reports a report hid among. */
   source: { bundleGenerated: string; fewestReports: number; bound: string } | null;
+  /**
+   * The secure mode, when this browser takes part (the store's bundle names a secure task and sync is on): once a day
+   * the items it viewed, split between two servers, only their sum over many shoppers revealed with noise; its
+   * central (ε, δ) per shopper and day against either server, and who must not collude. Null otherwise.
+   */
+  secure: { centralEpsilon: number; delta: number; maxItems: number; mustNotCollude: string[] } | null;
   /** The same in plain words, for a "your data" page. */
   summary: string;
 }
@@ -31,32 +37,44 @@ export interface PrivacyInputs {
   sync: { relayUrl?: string | undefined } | null;
   policy: { epsilonPerReport: number; epsilonPerDay: number } | null;
   optedOut: boolean;
-  bundle: { generated: string; privacy?: PriorsPrivacy | undefined } | null;
+  bundle: { generated: string; privacy?: PriorsPrivacy | undefined; sources?: { secure?: SecureSourceSummary | undefined } | undefined } | null;
+  /** Whether this browser sends secure reports (the bundle names a task, sync is on, no `syncTokens`). */
+  secure?: boolean;
 }
 
 const fmt = (x: number) => String(Math.round(x * 100) / 100);
 
 /** The shopper's privacy status from the sync settings and the store's priors bundle. Pure. */
-export function privacyStatus({ sync, policy, optedOut, bundle }: PrivacyInputs): PrivacyStatus {
+export function privacyStatus(inputs: PrivacyInputs): PrivacyStatus {
+  const status = baseStatus(inputs);
+  const s = inputs.bundle?.sources?.secure;
+  if (status.mode === 'off' || !inputs.secure || !s) return status;
+  const secure = { centralEpsilon: s.centralEpsilon, delta: s.delta, maxItems: s.maxItems, mustNotCollude: s.mustNotCollude };
+  const words = ` Once a day this browser also sends the products you viewed that day (at most ${s.maxItems}) split into two halves that mean nothing alone, one for each of two servers run by different organizations; only the day's total over many shoppers is revealed, with noise: ε = ${fmt(s.centralEpsilon)} (δ = ${s.delta}) per day even against either server, as long as the ${s.mustNotCollude.join(' and the ')} do not work together.`;
+  return { ...status, secure, summary: status.summary + words };
+}
+
+function baseStatus({ sync, policy, optedOut, bundle }: PrivacyInputs): PrivacyStatus {
   if (!sync || !policy || optedOut) {
-    return { mode: 'off', localEpsilon: null, centralEpsilon: null, delta: null, mustNotCollude: [], relay: null, source: null, summary: optedOut ? 'You opted out: nothing leaves this browser.' : 'This store does not collect reports: nothing leaves this browser.' };
+    return { mode: 'off', localEpsilon: null, centralEpsilon: null, delta: null, mustNotCollude: [], relay: null, source: null, secure: null, summary: optedOut ? 'You opted out: nothing leaves this browser.' : 'This store does not collect reports: nothing leaves this browser.' };
   }
   const localEpsilon = { perReport: policy.epsilonPerReport, perDay: policy.epsilonPerDay };
   const local = `Each report is scrambled on this device with local differential privacy (ε = ${fmt(policy.epsilonPerReport)} per report, at most ${fmt(policy.epsilonPerDay)} per day).`;
   const relay = sync.relayUrl ?? null;
   const p = bundle?.privacy;
   if (!relay) {
-    return { mode: 'local', localEpsilon, centralEpsilon: null, delta: null, mustNotCollude: [], relay: null, source: null, summary: `${local} Reports go straight to the store's server, which sees your address: that local ε is the whole guarantee.` };
+    return { mode: 'local', localEpsilon, centralEpsilon: null, delta: null, mustNotCollude: [], relay: null, source: null, secure: null, summary: `${local} Reports go straight to the store's server, which sees your address: that local ε is the whole guarantee.` };
   }
   if (!p || p.mode !== 'shuffled' || p.centralEpsilon === null || p.delta === null) {
     return {
-      mode: 'local', localEpsilon, centralEpsilon: null, delta: null, mustNotCollude: [], relay, source: null,
+      mode: 'local', localEpsilon, centralEpsilon: null, delta: null, mustNotCollude: [], relay, source: null, secure: null,
       summary: `${local} Reports go through a relay, so the store does not see your address; the store has not published a central figure yet, so the local ε is the guarantee stated.`,
     };
   }
   return {
     mode: 'shuffled', localEpsilon, centralEpsilon: p.centralEpsilon, delta: p.delta, mustNotCollude: p.mustNotCollude, relay,
     source: { bundleGenerated: bundle!.generated, fewestReports: p.fewestReports ?? 0, bound: p.bound ?? '' },
+    secure: null,
     summary: `${local} Reports go through a relay run by another party: it sees your address but not the reports, and the store sees the reports but not who sent them, each hidden among at least ${p.fewestReports} others of the day. What the store saw of your day is covered by ε = ${fmt(p.centralEpsilon)} (δ = ${p.delta}), as long as the ${p.mustNotCollude.join(' and the ')} do not work together; if they did, the local ε above would still hold.`,
   };
 }

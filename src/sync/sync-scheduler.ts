@@ -61,6 +61,11 @@ export interface SchedulerOptions {
    * the shopper is active. Default: none, reports carry no token.
    */
   tokens?: TokenWallet;
+  /**
+   * The secure mode's sender (secure-sync.ts), when the priors bundle names a secure task: one pass of it after each
+   * of the scheduler's, under its lock (`all` with `syncNow()`); `clear` when the shopper opts out.
+   */
+  secure?: { pass(events: readonly BehaviourEvent[], all: boolean): Promise<void>; clear(): Promise<void> };
   random?: RandomSource;
   now?: () => number;
 }
@@ -163,6 +168,9 @@ export class SyncScheduler {
     }
     const result = await this.options.sender.flush(today ? { all: true } : undefined);
     out.flush = result;
+    if (this.options.secure && !this.optedOut && !this.stopped) {
+      await this.options.secure.pass(events, today).catch((cause: unknown) => this.options.onError(asEdgeRecoError(cause, 'the secure report could not be built or sent', 'it is tried again on a later pass')));
+    }
     await this.publishBeacon();
     if (result.outcome === 'offline') this.waitOnline();
     else if (result.outcome === 'retry') {
@@ -245,6 +253,7 @@ export class SyncScheduler {
     this.clearBeacon();
     await this.running;
     await this.options.outbox.clear();
+    await this.options.secure?.clear();
   }
 
   stop(): void {

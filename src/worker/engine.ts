@@ -358,7 +358,9 @@ export class Engine implements EngineApi {
       search.catch((error: unknown) => report('error')(asEdgeRecoError(error, 'the search index could not be built', 'search() and suggest() are off')));
       const beacon = (url: string, body: string) => void Promise.resolve(notify({ kind: 'beacon', url, body })).catch(() => {});
       const onAccepted = (batch: SyncBatch): void => void Promise.resolve(notify({ kind: 'sync', batch })).catch(() => {});
-      const sync = startSync(init, dbName, log, { report, onBeacon: beacon, onAccepted, outcomes: () => arms.source(), ...(init.debug ? { log: debug } : {}) });
+      const taskUrl = priors?.bundle.secureTask?.url;
+      const secureTaskUrl = taskUrl && init.priorsUrl ? new URL(taskUrl, init.priorsUrl).href : undefined;
+      const sync = startSync(init, dbName, log, { report, onBeacon: beacon, onAccepted, outcomes: () => arms.source(), ...(init.debug ? { log: debug } : {}), ...(secureTaskUrl ? { secureTaskUrl } : {}) });
       return { init, log, crossTab, model, search, sync, priors, catalogError, arms, catalogValidator: checked.validator ?? null };
     } catch (error) {
       counted(null); // suggest() then waits for (and rejects like) the full index
@@ -602,7 +604,8 @@ export class Engine implements EngineApi {
 
   async privacy(): Promise<PrivacyStatus> {
     const { init, sync, priors } = await this.ready();
-    return privacyStatus({ sync: sync.scheduler ? (init.sync ?? null) : null, policy: sync.policy, optedOut: this.optedOut ?? init.optedOut, bundle: priors?.bundle ?? null });
+    const secure = sync.scheduler !== null && priors?.bundle.secureTask !== undefined && init.sync?.tokens !== true;
+    return privacyStatus({ sync: sync.scheduler ? (init.sync ?? null) : null, policy: sync.policy, optedOut: this.optedOut ?? init.optedOut, bundle: priors?.bundle ?? null, secure });
   }
 
   async syncNow(): Promise<SyncSummary> {

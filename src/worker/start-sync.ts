@@ -8,6 +8,10 @@ import { ReportSender } from '../sync/report-sender.js';
 import { SyncScheduler } from '../sync/sync-scheduler.js';
 import type { OutcomeSource } from '../sync/outcome-draft.js';
 import { TokenWallet } from '../sync/token-wallet.js';
+import { SecureSync, type SecureSyncOptions, type SecureSyncState } from '../sync/secure-sync.js';
+import { readMetaRecord, writeMetaRecord } from '../storage/meta-record.js';
+import { cryptoRandom } from '../core/ldp/random-source.js';
+import type { BehaviourEvent } from '../core/events.js';
 
 /** The engine's sync half: the outbox (whenever the log is in IndexedDB) and, when configured, the scheduler. */
 export interface SyncParts {
@@ -27,6 +31,8 @@ export interface SyncHooks {
   log?: (message: string) => void;
   /** The running experiments and the shopper's arms, for the outcome reports (experiment-arms.ts). */
   outcomes?: () => Promise<OutcomeSource | null>;
+  /** The secure task the priors bundle names (absolute URL), for the secure mode's reports (secure-sync.ts). */
+  secureTaskUrl?: string;
 }
 
 const isOnline = (): boolean => (globalThis as { navigator?: { onLine?: boolean } }).navigator?.onLine !== false;
@@ -83,6 +89,10 @@ export function startSync(init: EngineSettings, dbName: string | null, log: Resi
     ...(hooks.log ? { log: hooks.log } : {}),
   });
   const sender = { flush: due.wrap(() => reportSender.flush()) };
+  // The secure mode (the priors bundle names its task): its report waits in the store's database until it leaves.
+  const secure = hooks.secureTaskUrl
+    ? secureSync({ taskUrl: hooks.secureTaskUrl, url, key, dbName, fetch: relayUrl ? viaRelay : (u, i) => fetch(u, i), sendWithinMs: relayUrl ? 86_400_000 : 0, onError: report('error'), onWarning: report('warning'), ...(hooks.log ? { log: hooks.log } : {}) }, init.sync.tokens === true, report('warning'))
+    : undefined;
   const scheduler = new SyncScheduler(
     {
       storeId: init.storeId, url, key, topic, outbox, sender, readEvents: () => log.readAll(), policy, onBeacon: hooks.onBeacon, onError: report('error'), isOnline,
@@ -90,11 +100,37 @@ export function startSync(init: EngineSettings, dbName: string | null, log: Resi
       ...(hooks.log ? { log: hooks.log } : {}),
       ...(hooks.outcomes ? { outcomes: hooks.outcomes } : {}),
       ...(tokens ? { tokens } : {}),
+      ...(secure ? { secure } : {}),
     },
     init.optedOut,
   );
   scheduler.start();
   return { outbox, scheduler, policy };
+}
+
+const SECURE_KEY = 'secureSync';
+
+/**
+ * The secure mode's sender for the scheduler, its state in the `meta` record `secureSync`. With `syncTokens` it stays
+ * off (a warning says so): a gateway that wants a token per report would refuse it, and paying for it is not built yet.
+ */
+function secureSync(
+  o: Pick<SecureSyncOptions, 'taskUrl' | 'url' | 'key' | 'fetch' | 'sendWithinMs' | 'onError' | 'onWarning' | 'log'> & { dbName: string },
+  tokens: boolean,
+  warn: (error: EdgeRecoError) => void,
+): { pass(events: readonly BehaviourEvent[], all: boolean): Promise<void>; clear(): Promise<void> } | undefined {
+  if (tokens) {
+    warn(createError(ERROR_CODES.NOT_AVAILABLE, { what: 'secure reports with syncTokens (a report cannot pay with a Privacy Pass token yet)', fix: 'the priors bundle names a secure task, but none is sent from this page' }));
+    return undefined;
+  }
+  const sync = new SecureSync({
+    ...o,
+    read: async () => (await readMetaRecord(o.dbName, SECURE_KEY)) as SecureSyncState | undefined,
+    write: (state) => writeMetaRecord(o.dbName, SECURE_KEY, state ?? null),
+    random: cryptoRandom(),
+    now: Date.now,
+  });
+  return { pass: (events, all) => sync.pass(events, all), clear: () => writeMetaRecord(o.dbName, SECURE_KEY, null) };
 }
 
 /** What `exportData()` shows of sync: the budget, the pending outbox (and when each report may leave) and what was sent. */
