@@ -38,7 +38,7 @@ export interface PrivacyInputs {
   policy: { epsilonPerReport: number; epsilonPerDay: number } | null;
   optedOut: boolean;
   bundle: { generated: string; privacy?: PriorsPrivacy | undefined; sources?: { secure?: SecureSourceSummary | undefined } | undefined } | null;
-  /** Whether this browser sends secure reports (the bundle names a task, sync is on, no `syncTokens`). */
+  /** Whether this browser sends secure reports (the bundle names a task and sync is on). */
   secure?: boolean;
 }
 

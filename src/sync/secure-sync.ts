@@ -29,6 +29,11 @@ export interface SecureSyncOptions {
   write: (state: SecureSyncState | undefined) => Promise<void>;
   /** With a relay: a report waits for a random time within this many ms after it is built. */
   sendWithinMs: number;
+  /**
+   * With `syncTokens`: takes one of the held Privacy Pass tokens (the report's, sent beside it), or undefined when
+   * none is held (the report is then built on a later pass, which may hold some).
+   */
+  takeToken?: () => Promise<string | undefined>;
   random: RandomSource;
   now: () => number;
   onError: (error: EdgeRecoError) => void;
@@ -39,7 +44,7 @@ export interface SecureSyncOptions {
 /** What the browser keeps between passes: the last period built, and the report waiting to leave. */
 export interface SecureSyncState {
   reportedThrough?: string;
-  pending?: { report: SecureReport; notBefore: number; topic: string };
+  pending?: { report: SecureReport; notBefore: number; topic: string; token?: string };
 }
 
 /** The task file (gateway/secure-aggregate.ts `SecureTaskFile`) as the browser needs it. */
@@ -104,15 +109,20 @@ export class SecureSync {
           .map((id) => file.index.get(id))
           .filter((i): i is number => i !== undefined)
           .slice(0, file.task.maxItems);
-        if (items.length === 0) state = { reportedThrough: period };
-        else {
-          const { buildSecureReport } = await import('../core/secure/report.js');
-          const report = await buildSecureReport(file.task, period, items);
-          const delay = options.sendWithinMs > 0 ? Math.floor(options.random() * options.sendWithinMs) : 0;
-          state = { reportedThrough: period, pending: { report, notBefore: options.now() + delay, topic: file.topic } };
-          options.log?.(`sync: built the secure report of ${period} (${items.length} of the task's items)`);
+        const token = items.length > 0 && options.takeToken ? await options.takeToken() : undefined;
+        if (items.length > 0 && options.takeToken && token === undefined) {
+          options.log?.(`sync: the secure report of ${period} waits for a Privacy Pass token`);
+        } else {
+          if (items.length === 0) state = { reportedThrough: period };
+          else {
+            const { buildSecureReport } = await import('../core/secure/report.js');
+            const report = await buildSecureReport(file.task, period, items);
+            const delay = options.sendWithinMs > 0 ? Math.floor(options.random() * options.sendWithinMs) : 0;
+            state = { reportedThrough: period, pending: { report, notBefore: options.now() + delay, topic: file.topic, ...(token !== undefined ? { token } : {}) } };
+            options.log?.(`sync: built the secure report of ${period} (${items.length} of the task's items)`);
+          }
+          await options.write(state);
         }
-        await options.write(state);
       }
     }
     const pending = state.pending;
@@ -123,7 +133,7 @@ export class SecureSync {
       response = await options.fetch(url, {
         method: 'POST',
         headers: { 'Content-Type': KAFKA_JSON_V2, Accept: 'application/vnd.kafka.v2+json', 'X-EdgeReco-Key': options.key },
-        body: JSON.stringify({ records: [{ value: pending.report }] }),
+        body: JSON.stringify({ records: [pending.token === undefined ? { value: pending.report } : { value: pending.report, token: pending.token }] }),
         credentials: 'omit',
         referrerPolicy: 'no-referrer',
         cache: 'no-store',

@@ -604,7 +604,7 @@ export class Engine implements EngineApi {
 
   async privacy(): Promise<PrivacyStatus> {
     const { init, sync, priors } = await this.ready();
-    const secure = sync.scheduler !== null && priors?.bundle.secureTask !== undefined && init.sync?.tokens !== true;
+    const secure = sync.scheduler !== null && priors?.bundle.secureTask !== undefined;
     return privacyStatus({ sync: sync.scheduler ? (init.sync ?? null) : null, policy: sync.policy, optedOut: this.optedOut ?? init.optedOut, bundle: priors?.bundle ?? null, secure });
   }
 

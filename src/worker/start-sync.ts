@@ -77,9 +77,11 @@ export function startSync(init: EngineSettings, dbName: string | null, log: Resi
     })).then((f) => f(u, i));
   // Privacy Pass: tokens for two days of reports, got directly from the gateway's issuer (never through the relay:
   // the issuer counts clients); the VOPRF code loads only with syncTokens.
+  // (With the secure mode, one more report a day to pay for.)
+  const perDay = Math.floor(policy.epsilonPerDay / policy.epsilonPerReport + 1e-9) + (hooks.secureTaskUrl ? 1 : 0);
   const tokens = init.sync.tokens
     ? new TokenWallet({
-        url, key, store: outbox, target: 2 * Math.floor(policy.epsilonPerDay / policy.epsilonPerReport + 1e-9), fetch: (u, i) => fetch(u, i), onWarning: report('warning'),
+        url, key, store: outbox, target: 2 * perDay, fetch: (u, i) => fetch(u, i), onWarning: report('warning'),
         issue: (options, count) => import('../sync/token-issuer.js').then((m) => m.fetchTokens(options, count)),
         ...(hooks.log ? { log: hooks.log } : {}),
       })
@@ -91,7 +93,11 @@ export function startSync(init: EngineSettings, dbName: string | null, log: Resi
   const sender = { flush: due.wrap(() => reportSender.flush()) };
   // The secure mode (the priors bundle names its task): its report waits in the store's database until it leaves.
   const secure = hooks.secureTaskUrl
-    ? secureSync({ taskUrl: hooks.secureTaskUrl, url, key, dbName, fetch: relayUrl ? viaRelay : (u, i) => fetch(u, i), sendWithinMs: relayUrl ? 86_400_000 : 0, onError: report('error'), onWarning: report('warning'), ...(hooks.log ? { log: hooks.log } : {}) }, init.sync.tokens === true, report('warning'))
+    ? secureSync({
+        taskUrl: hooks.secureTaskUrl, url, key, dbName, fetch: relayUrl ? viaRelay : (u, i) => fetch(u, i), sendWithinMs: relayUrl ? 86_400_000 : 0, onError: report('error'), onWarning: report('warning'),
+        ...(hooks.log ? { log: hooks.log } : {}),
+        ...(tokens ? { takeToken: () => takeToken(outbox) } : {}),
+      })
     : undefined;
   const scheduler = new SyncScheduler(
     {
@@ -110,19 +116,20 @@ export function startSync(init: EngineSettings, dbName: string | null, log: Resi
 
 const SECURE_KEY = 'secureSync';
 
-/**
- * The secure mode's sender for the scheduler, its state in the `meta` record `secureSync`. With `syncTokens` it stays
- * off (a warning says so): a gateway that wants a token per report would refuse it, and paying for it is not built yet.
- */
+/** One of the held Privacy Pass tokens, taken from the outbox's (the one transaction the wallet also uses). */
+async function takeToken(outbox: IdbOutbox): Promise<string | undefined> {
+  let taken: string | undefined;
+  await outbox.updateTokens((held) => {
+    taken = held[0]?.token;
+    return held.slice(1);
+  });
+  return taken;
+}
+
+/** The secure mode's sender for the scheduler, its state in the `meta` record `secureSync`. */
 function secureSync(
-  o: Pick<SecureSyncOptions, 'taskUrl' | 'url' | 'key' | 'fetch' | 'sendWithinMs' | 'onError' | 'onWarning' | 'log'> & { dbName: string },
-  tokens: boolean,
-  warn: (error: EdgeRecoError) => void,
-): { pass(events: readonly BehaviourEvent[], all: boolean): Promise<void>; clear(): Promise<void> } | undefined {
-  if (tokens) {
-    warn(createError(ERROR_CODES.NOT_AVAILABLE, { what: 'secure reports with syncTokens (a report cannot pay with a Privacy Pass token yet)', fix: 'the priors bundle names a secure task, but none is sent from this page' }));
-    return undefined;
-  }
+  o: Pick<SecureSyncOptions, 'taskUrl' | 'url' | 'key' | 'fetch' | 'sendWithinMs' | 'onError' | 'onWarning' | 'log' | 'takeToken'> & { dbName: string },
+): { pass(events: readonly BehaviourEvent[], all: boolean): Promise<void>; clear(): Promise<void> } {
   const sync = new SecureSync({
     ...o,
     read: async () => (await readMetaRecord(o.dbName, SECURE_KEY)) as SecureSyncState | undefined,

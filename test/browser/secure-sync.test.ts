@@ -12,10 +12,11 @@ import { loadOhttpKey } from '../../gateway/ohttp-key.js';
 import { fieldOf, SecureAggregator, secureHelperRoutes } from '../../gateway/secure-aggregation.js';
 import { startGateway, type Gateway } from '../../gateway/server.js';
 import { createFileSink } from '../../gateway/sinks/file-sink.js';
+import { TokenService } from '../../gateway/token-service.js';
 import { toBase64url } from '../../src/core/base64url.js';
 import { parsePriors } from '../../src/core/priors.js';
 import type { SecureReport } from '../../src/core/secure/report-schema.js';
-import { baseUrl, launch, openSdkPage, resultsDir, watchErrors } from './chromium.js';
+import { DEDICATED, baseUrl, launch, openSdkPage, resultsDir, watchErrors } from './chromium.js';
 
 /**
  * The secure mode from a shopper's page in real Chromium: the store's aggregator names the task in the priors bundle;
@@ -122,5 +123,47 @@ describe('secure reports from a shopper\'s page', () => {
     expect(run.secure).toMatchObject({ read: 1, accepted: 1, collected: [report.period] });
     expect(run.secure!.summary.reports).toBe(1);
     await context.close();
+  }, 120_000);
+
+  it('pay with a Privacy Pass token when the gateway wants one per report', async () => {
+    const dir = join(DIR, 'paid');
+    mkdirSync(dir, { recursive: true });
+    const paid = resolveGatewayConfig({
+      port: 0,
+      sites: [{ id: 'shop', key: KEY, origins: [new URL(baseUrl()).origin] }],
+      sink: { kind: 'file', path: join(dir, 'reports.jsonl') },
+      secure: { topic: 'edgereco-secure', taskId: TASK },
+      tokens: { keyDir: join(dir, 'keys'), perSessionPerDay: 8, perIpPerDay: 50, secureCookie: false },
+    });
+    const tokens = await TokenService.open(paid.tokens!, Date.now());
+    const paidGateway = await startGateway(paid, { sink: await createFileSink(join(dir, 'reports.jsonl'), [...paid.topics, 'edgereco-secure']), log: () => {}, tokens });
+    try {
+      const context = await browser.newContext();
+      const page = await openSdkPage(context, DEDICATED);
+      const bodies: string[] = [];
+      page.on('request', (r) => r.method() === 'POST' && r.url().includes('/topics/edgereco-secure') && bodies.push(r.postData() ?? ''));
+      const result = await page.evaluate(
+        async ({ url, key, priorsUrl }) => {
+          const w = window as unknown as W;
+          const reco = w.sdk.createRecommender({ storeId: 'secure-paid', priorsUrl, syncUrl: url, syncKey: key, syncTokens: true });
+          const problems: string[] = [];
+          reco.on('error', (e) => problems.push(e.message));
+          reco.on('warning', (e) => problems.push(e.message));
+          await reco.track({ type: 'view', itemId: 'item-5' });
+          await reco.syncNow();
+          return { problems };
+        },
+        // The gateway as the page reaches it: `localhost`, the page's own site, so the issuer's cookie is first-party.
+        { url: paidGateway.url.replace('127.0.0.1', 'localhost'), key: KEY, priorsUrl: `${baseUrl()}${BASE}/priors.json` },
+      );
+      expect(result.problems).toEqual([]);
+      const stored = readFileSync(join(dir, 'reports.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { topic: string }).filter((l) => l.topic === 'edgereco-secure');
+      expect(stored).toHaveLength(1);
+      const wire = JSON.parse(bodies[0]!) as { records: { token?: string }[] };
+      expect(typeof wire.records[0]!.token).toBe('string');
+      await context.close();
+    } finally {
+      await paidGateway.close();
+    }
   }, 120_000);
 });
