@@ -1,6 +1,7 @@
 // What the end-to-end tests share: a repository script started as its own Node process, a process killed hard, and
 // the reports a Kafka topic holds.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { connect, createServer, type AddressInfo, type Server } from 'node:net';
 import { Consumer, stringDeserializers } from '@platformatic/kafka';
 import type { AggregateReport } from '../../src/core/ldp/index.js';
 // @ts-expect-error: a plain .mjs helper shared with the scripts
@@ -55,7 +56,9 @@ export async function countReportsInKafka(bootstrap: string, topic: string, expe
     for await (const m of stream) {
       const record: SinkRecord = { key: m.key, value: JSON.parse(m.value) as SinkRecord['value'] };
       options.check?.(record);
-      counts.set(record.value.report.id, (counts.get(record.value.report.id) ?? 0) + 1);
+      // A report's id; a secure report's is its nonce.
+      const id = record.value.report.id ?? (record.value.report as unknown as { nonce: string }).nonce;
+      counts.set(id, (counts.get(id) ?? 0) + 1);
       if (++n >= expected) break;
     }
   } finally {
@@ -64,4 +67,27 @@ export async function countReportsInKafka(bootstrap: string, topic: string, expe
     await consumer.close();
   }
   return counts;
+}
+
+export interface Tap {
+  server: Server;
+  url: string;
+  /** One entry per connection: the peer's address and everything it sent. */
+  connections: { from: string; bytes: Buffer[] }[];
+}
+
+/** A TCP tap in front of `port`: forwards both ways and records what the client side sent. */
+export async function tap(port: () => number): Promise<Tap> {
+  const connections: Tap['connections'] = [];
+  const server = createServer((socket) => {
+    const entry = { from: socket.remoteAddress ?? '', bytes: [] as Buffer[] };
+    connections.push(entry);
+    const upstream = connect(port(), '127.0.0.1');
+    socket.on('data', (d: Buffer) => entry.bytes.push(d));
+    socket.pipe(upstream).pipe(socket);
+    socket.on('error', () => upstream.destroy());
+    upstream.on('error', () => socket.destroy());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, connections };
 }

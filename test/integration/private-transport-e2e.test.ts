@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { connect, createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Admin } from '@platformatic/kafka';
@@ -13,7 +12,7 @@ import { launch } from '../browser/chromium.js';
 // @ts-expect-error: a plain .mjs helper shared with the scripts
 import { serve, ROOT } from '../../scripts/serve.mjs';
 import { freePort } from '../../scripts/free-port.mjs';
-import { countReportsInKafka, killProcess, spawnNode } from './e2e-processes.js';
+import { countReportsInKafka, killProcess, spawnNode, tap, type Tap } from './e2e-processes.js';
 
 /**
  * The private path end to end, nothing mocked: Debian's Chromium runs the built SDK with `syncRelayUrl`; reports are
@@ -38,31 +37,6 @@ let relay: ChildProcess | null = null;
 let gatewayPort = 0;
 let configFile = '';
 const logs: string[] = [];
-
-interface Tap {
-  server: Server;
-  url: string;
-  /** One entry per connection: the peer's address and everything it sent. */
-  connections: { from: string; bytes: Buffer[] }[];
-}
-
-/** A TCP tap in front of `port`: forwards both ways and records what the client side sent. */
-async function tap(port: () => number): Promise<Tap> {
-  const connections: Tap['connections'] = [];
-  const server = createServer((socket) => {
-    const entry = { from: socket.remoteAddress ?? '', bytes: [] as Buffer[] };
-    connections.push(entry);
-    const upstream = connect(port(), '127.0.0.1');
-    socket.on('data', (d: Buffer) => entry.bytes.push(d));
-    socket.pipe(upstream).pipe(socket);
-    socket.on('error', () => upstream.destroy());
-    upstream.on('error', () => socket.destroy());
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, connections };
-}
-
-
 
 async function startGateway(): Promise<void> {
   gateway = await spawnNode(['gateway/main.ts'], { EDGERECO_GATEWAY_CONFIG: configFile, KAFKA_BOOTSTRAP: bootstrap, PORT: String(gatewayPort) }, 'listening on', logs);
