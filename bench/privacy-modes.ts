@@ -207,7 +207,8 @@ function gaussianPeriod(games: Games, k: number, sigma: { each: number; total: n
     for (let a = 0; a < SECURE_AGGREGATORS; a++) x += roundedGaussian(sigma.each, random);
     return x;
   });
-  const threshold = MIN_COUNT + sigma.total * Math.sqrt(2 * Math.log(candidates(games) / ALPHA));
+  // As the leader publishes (gateway/secure-aggregate.ts): α over every item of the task's domain, the catalog here.
+  const threshold = MIN_COUNT + sigma.total * Math.sqrt(2 * Math.log(games.items.length / ALPHA));
   const published = Float64Array.from(noisy, (c) => (c >= threshold ? c : 0));
   return { truth, noisy, published, threshold };
 }
@@ -303,7 +304,7 @@ export function craftedToPublish(games: Games, mode: { olh: number } | { secureK
   const target = 'item-nobody-viewed';
   if ('secureK' in mode) {
     const sigma = secureSigma(mode.secureK).total;
-    return Math.ceil(MIN_COUNT + sigma * Math.sqrt(2 * Math.log(candidates(games) / ALPHA)));
+    return Math.ceil(MIN_COUNT + sigma * Math.sqrt(2 * Math.log(games.items.length / ALPHA)));
   }
   const base = olhPeriod(games, mode.olh, seededRandom(BASE_SEED + 77), true).sketches;
   const params = olhParams(mode.olh);
