@@ -80,24 +80,36 @@ export async function createKafkaSink(options: KafkaSinkOptions): Promise<Report
     else p.reject(outcome.error);
   }
 
+  /** The most value bytes in one produce request (under the broker's default 1 MB record batch). */
+  const MAX_REQUEST_BYTES = 900 * 1024;
+
   async function flush(batch: Pending[]): Promise<void> {
     const messages = batch.flatMap((p) =>
       p.records.map((r, i) => ({ topic: p.topic, partition: p.partitions[i] as number, key: storedReportId(r.report), value: JSON.stringify({ site: r.site, report: canonicalStoredReport(r.report) }) })),
     );
     try {
-      const result = await producer.send({ messages });
-      // The broker returns each partition's base offset; the records of one partition were appended in order.
-      const next = new Map<string, number>();
-      for (const o of result.offsets ?? []) next.set(`${o.topic}\u0000${o.partition}`, Number(o.offset));
-      for (const p of batch) {
-        const offsets = p.partitions.map((partition) => {
-          const key = `${p.topic}\u0000${partition}`;
+      // One produce request per run of messages under MAX_REQUEST_BYTES (secure reports are ~0.5 MB each, and a
+      // partition's records of one request form one record batch, which the broker caps at 1 MB by default), sent
+      // in order; the broker returns each partition's base offset per request, and a partition's records of one
+      // request were appended in order.
+      const offsets: number[] = [];
+      for (let start = 0; start < messages.length; ) {
+        let end = start;
+        for (let bytes = 0; end < messages.length && (end === start || bytes + messages[end]!.value.length <= MAX_REQUEST_BYTES); end++) bytes += messages[end]!.value.length;
+        const chunk = messages.slice(start, end);
+        const result = await producer.send({ messages: chunk });
+        const next = new Map<string, number>();
+        for (const o of result.offsets ?? []) next.set(`${o.topic}\u0000${o.partition}`, Number(o.offset));
+        for (const m of chunk) {
+          const key = `${m.topic}\u0000${m.partition}`;
           const offset = next.get(key) ?? -1;
           next.set(key, offset + 1);
-          return { partition, offset };
-        });
-        settle(p, { offsets });
+          offsets.push(offset);
+        }
+        start = end;
       }
+      let at = 0;
+      for (const p of batch) settle(p, { offsets: p.partitions.map((partition) => ({ partition, offset: offsets[at++]! })) });
     } catch (error) {
       for (const p of batch) settle(p, { error });
       const broken = producer;

@@ -1,15 +1,13 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as Sdk from '../../src/index.js';
 import { aggregateSite } from '../../gateway/aggregate-site.js';
 import { resolveGatewayConfig, type GatewayConfig } from '../../gateway/config.js';
-import { gaussianSigma } from '../../gateway/discrete-gaussian.js';
 import { loadOhttpKey } from '../../gateway/ohttp-key.js';
-import { fieldOf, SecureAggregator, secureHelperRoutes } from '../../gateway/secure-aggregation.js';
+import { fieldOf, SecureAggregator } from '../../gateway/secure-aggregation.js';
 import { startGateway, type Gateway } from '../../gateway/server.js';
 import { createFileSink } from '../../gateway/sinks/file-sink.js';
 import { TokenService } from '../../gateway/token-service.js';
@@ -17,6 +15,7 @@ import { toBase64url } from '../../src/core/base64url.js';
 import { parsePriors } from '../../src/core/priors.js';
 import type { SecureReport } from '../../src/core/secure/report-schema.js';
 import { DEDICATED, baseUrl, launch, openSdkPage, resultsDir, watchErrors } from './chromium.js';
+import { startTestHelper } from '../unit/gateway/secure-test-helper.js';
 
 /**
  * The secure mode from a shopper's page in real Chromium: the store's aggregator names the task in the priors bundle;
@@ -36,18 +35,12 @@ let browser: Browser;
 let gateway: Gateway;
 let helperServer: Server;
 let config: GatewayConfig;
-let helper: SecureAggregator;
 
 beforeAll(async () => {
   rmSync(DIR, { recursive: true, force: true });
   mkdirSync(DIR, { recursive: true });
-  const helperKey = await loadOhttpKey(join(DIR, 'helper-key.json'));
-  helper = new SecureAggregator(1, { taskId: TASK, length: ITEMS.length, key: helperKey, verifyKey: VERIFY, sigma: gaussianSigma(Math.sqrt(8), 2, 1e-6) });
-  const routes = secureHelperRoutes(helper, TOKEN);
-  helperServer = createServer((req, res) => (req.url === '/secure/v1/key' ? void res.writeHead(200).end(helperKey.keysBody) : void routes(req, res).then((handled) => handled || res.writeHead(404).end())));
-  await new Promise<void>((resolve) => helperServer.listen(0, '127.0.0.1', resolve));
-  writeFileSync(join(DIR, 'items.json'), JSON.stringify(ITEMS));
-  writeFileSync(join(DIR, 'catalog.json'), JSON.stringify(ITEMS.map((id) => ({ id }))));
+  const started = await startTestHelper({ dir: DIR, taskId: TASK, items: ITEMS, verifyKey: VERIFY, token: TOKEN, maxItems: 4 });
+  helperServer = started.server;
   config = resolveGatewayConfig({
     port: 0,
     sites: [{ id: 'shop', key: KEY, origins: [new URL(baseUrl()).origin] }],
@@ -57,7 +50,7 @@ beforeAll(async () => {
       catalog: join(DIR, 'catalog.json'),
       out: join(DIR, 'priors.json'),
       stateDir: join(DIR, 'state'),
-      secure: { items: join(DIR, 'items.json'), maxItems: 4, helperUrl: `http://127.0.0.1:${(helperServer.address() as AddressInfo).port}`, helperTokenEnv: 'SECURE_BROWSER_TOKEN', verifyKeyEnv: 'SECURE_BROWSER_VERIFY', keyFile: join(DIR, 'leader-key.json'), stateFile: join(DIR, 'leader-state.json'), taskOut: join(DIR, 'secure-task.json'), taskUrl: 'secure-task.json' },
+      secure: { items: join(DIR, 'items.json'), maxItems: 4, helperUrl: started.url, helperTokenEnv: 'SECURE_BROWSER_TOKEN', verifyKeyEnv: 'SECURE_BROWSER_VERIFY', keyFile: join(DIR, 'leader-key.json'), stateFile: join(DIR, 'leader-state.json'), taskOut: join(DIR, 'secure-task.json'), taskUrl: 'secure-task.json' },
     },
   });
   Object.assign(process.env, { SECURE_BROWSER_TOKEN: TOKEN, SECURE_BROWSER_VERIFY: VERIFY });

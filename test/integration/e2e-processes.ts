@@ -6,6 +6,7 @@ import { Consumer, stringDeserializers } from '@platformatic/kafka';
 import type { AggregateReport } from '../../src/core/ldp/index.js';
 // @ts-expect-error: a plain .mjs helper shared with the scripts
 import { ROOT } from '../../scripts/serve.mjs';
+import { freePort } from '../../scripts/free-port.mjs';
 
 /**
  * Runs `node --import tsx ARGS…` from the repository root with `env` added; resolves once its stderr says `ready`.
@@ -90,4 +91,17 @@ export async function tap(port: () => number): Promise<Tap> {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, connections };
+}
+
+/**
+ * The minimal OHTTP relay the gateway package ships, its own process, between two taps: `gatewayTap` in front of the
+ * gateway at `gatewayPort` (what reached the gateway, and from which address), the relay forwarding to it from
+ * `relayAddress`, and `relayTap` in front of the relay (what the browser sent). `origin`: the shop's page.
+ */
+export async function startRelayWithTaps(gatewayPort: number, origin: string, relayAddress: string, logs: string[]): Promise<{ relay: ChildProcess; relayTap: Tap; gatewayTap: Tap }> {
+  const gatewayTap = await tap(() => gatewayPort);
+  const relayPort = (await freePort()) as number;
+  const relay = await spawnNode(['gateway/cli.ts', 'relay', '--gateway', `${gatewayTap.url}/ohttp`, '--port', String(relayPort), '--origin', origin, '--local-address', relayAddress], {}, 'relay listening on', logs);
+  const relayTap = await tap(() => relayPort);
+  return { relay, relayTap, gatewayTap };
 }

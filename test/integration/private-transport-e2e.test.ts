@@ -12,7 +12,7 @@ import { launch } from '../browser/chromium.js';
 // @ts-expect-error: a plain .mjs helper shared with the scripts
 import { serve, ROOT } from '../../scripts/serve.mjs';
 import { freePort } from '../../scripts/free-port.mjs';
-import { countReportsInKafka, killProcess, spawnNode, tap, type Tap } from './e2e-processes.js';
+import { countReportsInKafka, killProcess, spawnNode, startRelayWithTaps, type Tap } from './e2e-processes.js';
 
 /**
  * The private path end to end, nothing mocked: Debian's Chromium runs the built SDK with `syncRelayUrl`; reports are
@@ -99,10 +99,7 @@ beforeAll(async () => {
     privacy: { epsilon: EPSILON }, ohttp: { keyFile: join(dir, 'ohttp-key.json'), required: true },
   }));
   await startGateway();
-  gatewayTap = await tap(() => gatewayPort);
-  const relayPort = await freePort();
-  relay = await spawnNode(['gateway/cli.ts', 'relay', '--gateway', `${gatewayTap.url}/ohttp`, '--port', String(relayPort), '--origin', new URL(site.url).origin, '--local-address', RELAY_ADDRESS], {}, 'relay listening on', logs);
-  relayTap = await tap(() => relayPort);
+  ({ relay, relayTap, gatewayTap } = await startRelayWithTaps(gatewayPort, new URL(site.url).origin, RELAY_ADDRESS, logs));
   browser = await launch();
 }, 180_000);
 

@@ -1,21 +1,18 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Admin } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aggregateSite } from '../../gateway/aggregate-site.js';
-import { gaussianSigma } from '../../gateway/discrete-gaussian.js';
 import { createKafkaSink, resolveGatewayConfig, startGateway, type Gateway, type GatewayConfig } from '../../gateway/index.js';
-import { loadOhttpKey } from '../../gateway/ohttp-key.js';
 import type { SecureTaskFile } from '../../gateway/secure-aggregate.js';
-import { SecureAggregator, secureHelperRoutes } from '../../gateway/secure-aggregation.js';
 import { fromBase64url, toBase64url } from '../../src/core/base64url.js';
 import { utcDay } from '../../src/core/ldp/privacy-budget.js';
 import { decodeKeyConfigList } from '../../src/core/ohttp/key-config.js';
 import { parsePriors } from '../../src/core/priors.js';
 import { buildSecureReport } from '../../src/core/secure/report.js';
+import { startTestHelper } from '../unit/gateway/secure-test-helper.js';
 
 /**
  * The secure mode on a real Kafka broker: the gateway's Kafka sink stores the secure reports on their topic (two
@@ -41,13 +38,8 @@ beforeAll(async () => {
   await admin.createTopics({ topics: [TOPIC], partitions: 2, replicas: 1 });
   await admin.createTopics({ topics: [REPORTS], partitions: 1, replicas: 1 });
   await admin.close();
-  const helperKey = await loadOhttpKey(join(dir, 'helper-key.json'));
-  const helper = new SecureAggregator(1, { taskId: TASK, length: ITEMS.length, key: helperKey, verifyKey: VERIFY, sigma: gaussianSigma(2, 2, 1e-6), stateFile: join(dir, 'helper-state.json') });
-  const routes = secureHelperRoutes(helper, TOKEN);
-  helperServer = createServer((req, res) => (req.url === '/secure/v1/key' ? void res.writeHead(200).end(helperKey.keysBody) : void routes(req, res).then((handled) => handled || res.writeHead(404).end())));
-  await new Promise<void>((resolve) => helperServer.listen(0, '127.0.0.1', resolve));
-  writeFileSync(join(dir, 'items.json'), JSON.stringify(ITEMS));
-  writeFileSync(join(dir, 'catalog.json'), JSON.stringify(ITEMS.map((id) => ({ id }))));
+  const helper = await startTestHelper({ dir, taskId: TASK, items: ITEMS, verifyKey: VERIFY, token: TOKEN, maxItems: 2, stateFile: join(dir, 'helper-state.json') });
+  helperServer = helper.server;
   config = resolveGatewayConfig({
     port: 0,
     sites: [{ id: 'shop', key: KEY, origins: [ORIGIN] }],
@@ -59,7 +51,7 @@ beforeAll(async () => {
       out: join(dir, 'priors.json'),
       stateDir: join(dir, 'state'),
       groupId: `edgereco-secure-it-${Date.now()}`,
-      secure: { items: join(dir, 'items.json'), maxItems: 2, helperUrl: `http://127.0.0.1:${(helperServer.address() as AddressInfo).port}`, helperTokenEnv: 'SECURE_IT_TOKEN', verifyKeyEnv: 'SECURE_IT_VERIFY', keyFile: join(dir, 'leader-key.json'), stateFile: join(dir, 'leader-state.json'), taskOut: join(dir, 'secure-task.json') },
+      secure: { items: join(dir, 'items.json'), maxItems: 2, helperUrl: helper.url, helperTokenEnv: 'SECURE_IT_TOKEN', verifyKeyEnv: 'SECURE_IT_VERIFY', keyFile: join(dir, 'leader-key.json'), stateFile: join(dir, 'leader-state.json'), taskOut: join(dir, 'secure-task.json') },
     },
   });
   Object.assign(process.env, { SECURE_IT_TOKEN: TOKEN, SECURE_IT_VERIFY: VERIFY });

@@ -1,21 +1,18 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aggregateSite } from '../../../gateway/aggregate-site.js';
 import { createFileSink, resolveGatewayConfig, startGateway, type Gateway, type GatewayConfig } from '../../../gateway/index.js';
-import { gaussianSigma } from '../../../gateway/discrete-gaussian.js';
-import { loadOhttpKey } from '../../../gateway/ohttp-key.js';
 import type { SecureTaskFile } from '../../../gateway/secure-aggregate.js';
-import { SecureAggregator, secureHelperRoutes } from '../../../gateway/secure-aggregation.js';
 import { fromBase64url, toBase64url } from '../../../src/core/base64url.js';
 import { utcDay } from '../../../src/core/ldp/privacy-budget.js';
 import { decodeKeyConfigList } from '../../../src/core/ohttp/key-config.js';
 import { parsePriors } from '../../../src/core/priors.js';
 import { buildSecureReport } from '../../../src/core/secure/report.js';
 import { KEY, ORIGIN, TOPIC, headers, produceBody, send } from './helpers.js';
+import { startTestHelper } from './secure-test-helper.js';
 
 /**
  * `edgereco-gateway aggregate` with `aggregate.secure`: the leader reads the secure reports the gateway stored (file
@@ -35,16 +32,8 @@ let config: GatewayConfig;
 const env = { HELPER_TOKEN: TOKEN, VERIFY_KEY: VERIFY };
 
 beforeAll(async () => {
-  const helperKey = await loadOhttpKey(join(dir, 'helper-key.json'));
-  const helper = new SecureAggregator(1, { taskId: TASK, length: ITEMS.length, key: helperKey, verifyKey: VERIFY, sigma: gaussianSigma(Math.sqrt(4), 2, 1e-6), stateFile: join(dir, 'helper-state.json') });
-  const routes = secureHelperRoutes(helper, TOKEN);
-  helperServer = createServer((req, res) => {
-    if (req.url === '/secure/v1/key') return void res.writeHead(200).end(helperKey.keysBody);
-    void routes(req, res).then((handled) => handled || res.writeHead(404).end());
-  });
-  await new Promise<void>((resolve) => helperServer.listen(0, '127.0.0.1', resolve));
-  writeFileSync(join(dir, 'items.json'), JSON.stringify(ITEMS));
-  writeFileSync(join(dir, 'catalog.json'), JSON.stringify(ITEMS.map((id) => ({ id }))));
+  const helper = await startTestHelper({ dir, taskId: TASK, items: ITEMS, verifyKey: VERIFY, token: TOKEN, maxItems: 2, stateFile: join(dir, 'helper-state.json') });
+  helperServer = helper.server;
   config = resolveGatewayConfig({
     port: 0,
     sites: [{ id: 'shop', key: KEY, origins: [ORIGIN] }],
@@ -55,7 +44,7 @@ beforeAll(async () => {
       catalog: join(dir, 'catalog.json'),
       out: join(dir, 'priors.json'),
       stateDir: join(dir, 'state'),
-      secure: { items: join(dir, 'items.json'), maxItems: 2, helperUrl: `http://127.0.0.1:${(helperServer.address() as AddressInfo).port}`, helperTokenEnv: 'HELPER_TOKEN', verifyKeyEnv: 'VERIFY_KEY', keyFile: join(dir, 'leader-key.json'), stateFile: join(dir, 'leader-state.json'), taskOut: join(dir, 'secure-task.json') },
+      secure: { items: join(dir, 'items.json'), maxItems: 2, helperUrl: helper.url, helperTokenEnv: 'HELPER_TOKEN', verifyKeyEnv: 'VERIFY_KEY', keyFile: join(dir, 'leader-key.json'), stateFile: join(dir, 'leader-state.json'), taskOut: join(dir, 'secure-task.json') },
     },
   });
   gateway = await startGateway(config, { sink: await createFileSink(join(dir, 'reports.jsonl'), [TOPIC, SECURE_TOPIC]), log: () => {} });
