@@ -68,6 +68,11 @@ export interface SyncExport {
   waiting: { id: string; notBefore: string }[];
   /** Reports the gateway confirmed (the most recent 200), with the UTC day of confirmation. */
   sent: { report: AggregateReport; sentDay: string }[];
+  /**
+   * The secure mode (when the store's priors name a task): the last day whose report was built, and the report that
+   * waits to leave (its day and when it may leave; its content is two encrypted halves, not readable here).
+   */
+  secure?: { reportedThrough: string | null; pending: { period: string; notBefore: string } | null };
 }
 
 /**

@@ -598,7 +598,7 @@ export class Engine implements EngineApi {
 
   async exportData(): Promise<Omit<ExportedData, 'optedOut'>> {
     const { log, init, sync, arms } = await this.ready();
-    const [events, synced, privacy, experiments] = await Promise.all([log.readAll(), exportSync(sync.outbox, sync.policy), this.privacy(), arms.exported()]);
+    const [events, synced, privacy, experiments] = await Promise.all([log.readAll(), exportSync(sync.outbox, sync.policy, databaseName(init.storeId)), this.privacy(), arms.exported()]);
     return { format: 'edgereco-export', version: 1, storeId: init.storeId, exportedAt: new Date().toISOString(), storage: log.kind, events, sync: synced, privacy, experiments };
   }
 

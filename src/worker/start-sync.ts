@@ -141,9 +141,13 @@ function secureSync(
 }
 
 /** What `exportData()` shows of sync: the budget, the pending outbox (and when each report may leave) and what was sent. */
-export async function exportSync(outbox: IdbOutbox | null, policy: PrivacyBudgetPolicy | null): Promise<SyncExport | null> {
+export async function exportSync(outbox: IdbOutbox | null, policy: PrivacyBudgetPolicy | null, dbName: string): Promise<SyncExport | null> {
   if (!outbox) return null;
   const [state, pending, sent] = await Promise.all([outbox.state(), outbox.pending(), outbox.sent()]);
   const waiting = pending.filter((r) => r.notBefore !== undefined).map((r) => ({ id: r.id, notBefore: new Date(r.notBefore!).toISOString() }));
-  return { policy: policy ?? DEFAULT_PRIVACY_BUDGET, budget: state.budget ?? null, pending: pending.map((r) => r.report), waiting, sent };
+  const secure = (await readMetaRecord(dbName, SECURE_KEY)) as SecureSyncState | null | undefined;
+  return {
+    policy: policy ?? DEFAULT_PRIVACY_BUDGET, budget: state.budget ?? null, pending: pending.map((r) => r.report), waiting, sent,
+    ...(secure ? { secure: { reportedThrough: secure.reportedThrough ?? null, pending: secure.pending ? { period: secure.pending.report.period, notBefore: new Date(secure.pending.notBefore).toISOString() } : null } } : {}),
+  };
 }

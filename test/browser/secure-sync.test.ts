@@ -84,12 +84,14 @@ describe('secure reports from a shopper\'s page', () => {
         // Six items: one the task does not list, and five it does, of which the latest four count.
         for (const itemId of ['item-7', 'item-3', 'not-in-the-task', 'item-0', 'item-12', 'item-3', 'item-21']) await reco.track({ type: 'view', itemId });
         const summary = await reco.syncNow();
-        return { summary, problems, privacy: await reco.privacy() };
+        return { summary, problems, privacy: await reco.privacy(), exported: (await reco.exportData()).sync?.secure };
       },
       { url: gateway.url, key: KEY, priorsUrl: `${baseUrl()}${BASE}/priors.json` },
     );
     expect(result.problems).toEqual([]);
     expect(errors).toEqual([]);
+    // The shopper's export says which day was reported (sent: nothing waits).
+    expect(result.exported).toEqual({ reportedThrough: new Date(now).toISOString().slice(0, 10), pending: null });
     // The shopper's "your data" page says what this browser now also sends, and what protects it.
     expect(result.privacy.secure).toEqual({ centralEpsilon: 2, delta: 1e-6, maxItems: 4, mustNotCollude: ['leader', 'helper'] });
     expect(result.privacy.summary).toMatch(/two servers run by different organizations.*ε = 2 \(δ = 0.000001\) per day even against either server, as long as the leader and the helper do not work together/);
