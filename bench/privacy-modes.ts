@@ -16,9 +16,9 @@
  *   browser sends it; gateway/secure-aggregation.ts: each aggregator's preparation) on a catalog-sized vector.
  *
  * Truth for every mode: the exact counts of the same contributions. Publication: the bundle's rule (gateway/
- * publication-rule.ts through buildPriors for the OLH modes; for the Gaussian sum the same α/m union bound with the
- * discrete Gaussian's sub-Gaussian tail, margin σ·√(2·ln(m/α))), over the same m candidates (items, pairs of the top
- * 100, 2,000 queries).
+ * publication-rule.ts through buildPriors for the OLH modes, over m = items, pairs of the top 100 and 2,000 queries;
+ * for the Gaussian sum the leader's rule (gateway/secure-aggregate.ts): the α/m union bound with the discrete
+ * Gaussian's sub-Gaussian tail, margin σ·√(2·ln(m/α)), over m = the task's items, the catalog).
  */
 import { readGamesShoppers, type GamesShoppers } from './games-shoppers.js';
 import { ohttpSuite } from '../src/core/ohttp/encapsulation.js';
@@ -179,9 +179,6 @@ export function measureShuffled(games: Games, epsilon0: number): ModeFigures & {
     reports: { item: sketches.item.reports, pair: sketches.pair.reports, query: sketches.query.reports },
   };
 }
-
-/** m of the bundle: items, pairs of the top 100, the queries. */
-const candidates = (games: Games) => games.items.length + 4950 + QUERIES.length;
 
 /** The secure-aggregation sum with its noise, and what the rule publishes. */
 /** The aggregators that each add noise of σ to the secure mode's sums (gateway/secure-aggregation.ts). */
