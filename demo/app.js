@@ -178,7 +178,14 @@ const views = {
         el('dt', { textContent: 'What the store saw of your day (central ε, δ)' }),
         el('dd', { textContent: protection.centralEpsilon === null ? 'not claimed: without a relay the local ε is the whole guarantee' : `ε = ${protection.centralEpsilon}, δ = ${protection.delta} (from the store's priors of ${protection.source?.bundleGenerated})` }),
         el('dt', { textContent: 'Who must not work together for that to hold' }),
-        el('dd', { textContent: protection.mustNotCollude.length ? protection.mustNotCollude.join(' and ') : 'n/a' })),
+        el('dd', { textContent: protection.mustNotCollude.length ? protection.mustNotCollude.join(' and ') : 'n/a' }),
+        // The secure mode, when the store turned it on (its priors name a task).
+        ...(protection.secure
+          ? [
+              el('dt', { textContent: 'Your day\'s viewed products, split between two servers (central ε, δ)' }),
+              el('dd', { textContent: `ε = ${protection.secure.centralEpsilon}, δ = ${protection.secure.delta} per day even against either server (at most ${protection.secure.maxItems} products a day), as long as the ${protection.secure.mustNotCollude.join(' and the ')} do not work together` }),
+            ]
+          : [])),
       ...experimentPanel(data),
       el('p', {}, download),
       el('p', {},
