@@ -95,13 +95,14 @@ export class SecureSync {
   }
 
   /**
-   * One pass: builds the next period's report when none waits, then sends the waiting one when it is due (`all`: at
-   * once, and today's events count as a period, as `syncNow()` does for the other reports).
+   * One pass: builds the next period's report when none waits and `build` allows (about a second of CPU: the
+   * scheduler allows it outside a page's first minute), then sends the waiting one when it is due (`all`: at once,
+   * and today's events count as a period, as `syncNow()` does for the other reports).
    */
-  async pass(events: readonly BehaviourEvent[], all: boolean): Promise<void> {
+  async pass(events: readonly BehaviourEvent[], all: boolean, build = true): Promise<void> {
     const { options } = this;
     let state = (await options.read()) ?? {};
-    if (!state.pending) {
+    if (!state.pending && build) {
       const period = nextPeriod(events, options.now(), state.reportedThrough, all);
       if (period !== null) {
         const file = await this.loadTask();

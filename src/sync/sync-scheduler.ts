@@ -65,7 +65,7 @@ export interface SchedulerOptions {
    * The secure mode's sender (secure-sync.ts), when the priors bundle names a secure task: one pass of it after each
    * of the scheduler's, under its lock (`all` with `syncNow()`); `clear` when the shopper opts out.
    */
-  secure?: { pass(events: readonly BehaviourEvent[], all: boolean): Promise<void>; clear(): Promise<void> };
+  secure?: { pass(events: readonly BehaviourEvent[], all: boolean, build: boolean): Promise<void>; clear(): Promise<void> };
   random?: RandomSource;
   now?: () => number;
 }
@@ -79,6 +79,8 @@ interface PassResult {
 }
 
 const DAY_MS = 86_400_000;
+/** A secure report is built by the first pass this long after the scheduler started (or by `syncNow()`). */
+const SECURE_BUILD_AFTER_MS = 60_000;
 
 /**
  * Drives sync in the worker: builds the reports of each finished period into the outbox (before any send), keeps
@@ -98,6 +100,7 @@ export class SyncScheduler {
   private stopped = false;
   private optedOut: boolean;
   private readonly onOnline = (): void => void this.tick();
+  private startedAt = 0;
 
   constructor(private readonly options: SchedulerOptions, optedOut: boolean) {
     this.random = options.random ?? cryptoRandom();
@@ -108,6 +111,7 @@ export class SyncScheduler {
 
   /** Starts: one pass now, then one every `intervalMs`, and one whenever the browser comes back online. */
   start(): void {
+    this.startedAt = this.now();
     (globalThis as { addEventListener?: typeof addEventListener }).addEventListener?.('online', this.onOnline);
     const every = this.options.intervalMs ?? 300_000;
     this.interval = setInterval(() => void this.tick(), every);
@@ -169,7 +173,10 @@ export class SyncScheduler {
     const result = await this.options.sender.flush(today ? { all: true } : undefined);
     out.flush = result;
     if (this.options.secure && !this.optedOut && !this.stopped) {
-      await this.options.secure.pass(events, today).catch((cause: unknown) => this.options.onError(asEdgeRecoError(cause, 'the secure report could not be built or sent', 'it is tried again on a later pass')));
+      // Building a report is about a second of the worker's CPU (Prio3 over the catalog): not in the page's first
+      // minute, when its first answers are asked for (syncNow() builds at once).
+      const build = today || this.now() - this.startedAt >= SECURE_BUILD_AFTER_MS;
+      await this.options.secure.pass(events, today, build).catch((cause: unknown) => this.options.onError(asEdgeRecoError(cause, 'the secure report could not be built or sent', 'it is tried again on a later pass')));
     }
     await this.publishBeacon();
     if (result.outcome === 'offline') this.waitOnline();

@@ -129,7 +129,7 @@ async function takeToken(outbox: IdbOutbox): Promise<string | undefined> {
 /** The secure mode's sender for the scheduler, its state in the `meta` record `secureSync`. */
 function secureSync(
   o: Pick<SecureSyncOptions, 'taskUrl' | 'url' | 'key' | 'fetch' | 'sendWithinMs' | 'onError' | 'onWarning' | 'log' | 'takeToken'> & { dbName: string },
-): { pass(events: readonly BehaviourEvent[], all: boolean): Promise<void>; clear(): Promise<void> } {
+): { pass(events: readonly BehaviourEvent[], all: boolean, build: boolean): Promise<void>; clear(): Promise<void> } {
   const sync = new SecureSync({
     ...o,
     read: async () => (await readMetaRecord(o.dbName, SECURE_KEY)) as SecureSyncState | undefined,
@@ -137,7 +137,7 @@ function secureSync(
     random: cryptoRandom(),
     now: Date.now,
   });
-  return { pass: (events, all) => sync.pass(events, all), clear: () => writeMetaRecord(o.dbName, SECURE_KEY, null) };
+  return { pass: (events, all, build) => sync.pass(events, all, build), clear: () => writeMetaRecord(o.dbName, SECURE_KEY, null) };
 }
 
 /** What `exportData()` shows of sync: the budget, the pending outbox (and when each report may leave) and what was sent. */

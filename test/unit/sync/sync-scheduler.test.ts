@@ -187,3 +187,34 @@ describe('withSyncLock', () => {
     vi.unstubAllGlobals();
   });
 });
+
+describe('SyncScheduler and the secure mode', () => {
+  it("lets the secure report be built outside the page's first minute only (or by syncNow()), and clears it on opt-out", async () => {
+    let now = NOW;
+    const calls: { all: boolean; build: boolean }[] = [];
+    let cleared = 0;
+    const outbox = new MemoryOutbox();
+    const { fetch } = fakeFetch(() => 200);
+    const common = { url: 'https://ingest.example', key: 'pk_test_key', topic: 'edgereco-reports', outbox };
+    const sender = new ReportSender({ ...common, fetch, isOnline: () => true, onError: () => {}, onWarning: () => {}, onAccepted: () => {}, now: () => now });
+    const scheduler = new SyncScheduler(
+      {
+        ...common, storeId: 'secure-shop', sender, readEvents: async () => events(), policy: { epsilonPerReport: 2, epsilonPerDay: 4 }, onBeacon: () => {}, onError: () => {}, isOnline: () => true, random: seededRandom(3), now: () => now,
+        secure: { pass: async (_events, all, build) => void calls.push({ all, build }), clear: async () => void cleared++ },
+      },
+      false,
+    );
+    scheduler.start(); // its first pass, now
+    await scheduler.tick();
+    const early = calls.splice(0);
+    expect(early.length).toBeGreaterThan(0);
+    expect(early.every((c) => !c.all && !c.build)).toBe(true);
+    now += 61_000;
+    await scheduler.tick();
+    await scheduler.syncNow();
+    expect(calls).toEqual([{ all: false, build: true }, { all: true, build: true }]);
+    await scheduler.setOptedOut(true);
+    expect(cleared).toBe(1);
+    scheduler.stop();
+  });
+});
