@@ -183,7 +183,7 @@ const views = {
         ...(protection.secure
           ? [
               el('dt', { textContent: 'Your day\'s viewed products, split between two servers (central ε, δ)' }),
-              el('dd', { textContent: `ε = ${protection.secure.centralEpsilon}, δ = ${protection.secure.delta} per day even against either server (at most ${protection.secure.maxItems} products a day), as long as the ${protection.secure.mustNotCollude.join(' and the ')} do not work together` }),
+              el('dd', { textContent: `ε = ${protection.secure.centralEpsilon}, δ = ${protection.secure.delta} per day even against either server (at most ${protection.secure.maxItems} products a day), as long as the ${protection.secure.mustNotCollude.join(' and the ')} do not work together; with the other reports, at most ε = ${protection.secure.withOtherReports.epsilon} a day` }),
             ]
           : [])),
       ...experimentPanel(data),

@@ -28,7 +28,14 @@ export interface PrivacyStatus {
    * the items it viewed, split between two servers, only their sum over many shoppers revealed with noise; its
    * central (ε, δ) per shopper and day against either server, and who must not collude. Null otherwise.
    */
-  secure: { centralEpsilon: number; delta: number; maxItems: number; mustNotCollude: string[] } | null;
+  secure: {
+    centralEpsilon: number;
+    delta: number;
+    maxItems: number;
+    mustNotCollude: string[];
+    /** With the other reports of the day (their central ε, else their local ε per day), added up. */
+    withOtherReports: { epsilon: number; delta: number };
+  } | null;
   /** The same in plain words, for a "your data" page. */
   summary: string;
 }
@@ -49,8 +56,11 @@ export function privacyStatus(inputs: PrivacyInputs): PrivacyStatus {
   const status = baseStatus(inputs);
   const s = inputs.bundle?.sources?.secure;
   if (status.mode === 'off' || !inputs.secure || !s) return status;
-  const secure = { centralEpsilon: s.centralEpsilon, delta: s.delta, maxItems: s.maxItems, mustNotCollude: s.mustNotCollude };
-  const words = ` Once a day this browser also sends the products you viewed that day (at most ${s.maxItems}) split into two halves that mean nothing alone, one for each of two servers run by different organizations; only the day's total over many shoppers is revealed, with noise: ε = ${fmt(s.centralEpsilon)} (δ = ${s.delta}) per day even against either server, as long as the ${s.mustNotCollude.join(' and the ')} do not work together.`;
+  // Both kinds of report cover the same day: their figures add up (basic composition).
+  const other = status.centralEpsilon ?? status.localEpsilon!.perDay;
+  const together = { epsilon: other + s.centralEpsilon, delta: (status.delta ?? 0) + s.delta };
+  const secure = { centralEpsilon: s.centralEpsilon, delta: s.delta, maxItems: s.maxItems, mustNotCollude: s.mustNotCollude, withOtherReports: together };
+  const words = ` Once a day this browser also sends the products you viewed that day (at most ${s.maxItems}) split into two halves that mean nothing alone, one for each of two servers run by different organizations; only the day's total over many shoppers is revealed, with noise: ε = ${fmt(s.centralEpsilon)} (δ = ${s.delta}) per day even against either server, as long as the ${s.mustNotCollude.join(' and the ')} do not work together. Both kinds of report together: at most ε = ${fmt(together.epsilon)} (δ = ${together.delta}) per day.`;
   return { ...status, secure, summary: status.summary + words };
 }
 

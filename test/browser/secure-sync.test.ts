@@ -93,7 +93,9 @@ describe('secure reports from a shopper\'s page', () => {
     // The shopper's export says which day was reported (sent: nothing waits).
     expect(result.exported).toEqual({ reportedThrough: new Date(now).toISOString().slice(0, 10), pending: null });
     // The shopper's "your data" page says what this browser now also sends, and what protects it.
-    expect(result.privacy.secure).toEqual({ centralEpsilon: 2, delta: 1e-6, maxItems: 4, mustNotCollude: ['leader', 'helper'] });
+    // (No relay here: the other reports' local ε, 4 a day, adds to the secure mode's 2.)
+    expect(result.privacy.secure).toEqual({ centralEpsilon: 2, delta: 1e-6, maxItems: 4, mustNotCollude: ['leader', 'helper'], withOtherReports: { epsilon: 6, delta: 1e-6 } });
+    expect(result.privacy.summary).toMatch(/Both kinds of report together: at most ε = 6 \(δ = 0.000001\) per day\.$/);
     expect(result.privacy.summary).toMatch(/two servers run by different organizations.*ε = 2 \(δ = 0.000001\) per day even against either server, as long as the leader and the helper do not work together/);
     const stored = readFileSync(join(DIR, 'reports.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { topic: string; value: unknown }).filter((l) => l.topic === 'edgereco-secure');
     expect(stored).toHaveLength(1);
