@@ -21,8 +21,7 @@
  * Gaussian's sub-Gaussian tail, margin σ·√(2·ln(m/α)), over m = the task's items, the catalog).
  */
 import { readGamesShoppers, type GamesShoppers } from './games-shoppers.js';
-import { ohttpSuite } from '../src/core/ohttp/encapsulation.js';
-import { OHTTP_SUITE } from '../src/core/ohttp/key-config.js';
+import { generateKey } from '../gateway/ohttp-key.js';
 import { toBase64url } from '../src/core/base64url.js';
 import { buildSecureReport, type SecureTask } from '../src/core/secure/report.js';
 import { SecureAggregator } from '../gateway/secure-aggregation.js';
@@ -226,11 +225,7 @@ export interface Prio3Cost {
  * report's JSON as it is sent (before OHTTP), the times the medians of `runs`.
  */
 export async function measurePrio3(length: number, k: number, runs = 3): Promise<Prio3Cost> {
-  const suite = ohttpSuite();
-  const keys = await Promise.all([1, 2].map(async (keyId) => {
-    const pair = await suite.kem.generateKeyPair();
-    return { keyId, privateKey: pair.privateKey, config: { keyId, kemId: OHTTP_SUITE.kem, publicKey: new Uint8Array(await suite.kem.serializePublicKey(pair.publicKey)), suites: [{ kdfId: OHTTP_SUITE.kdf, aeadId: OHTTP_SUITE.aead }] } };
-  }));
+  const keys = await Promise.all([1, 2].map((keyId) => generateKey(keyId)));
   const taskId = toBase64url(globalThis.crypto.getRandomValues(new Uint8Array(16)));
   const task: SecureTask = { taskId, length, maxItems: k, leaderKey: keys[0]!.config, helperKey: keys[1]!.config };
   const verifyKey = toBase64url(globalThis.crypto.getRandomValues(new Uint8Array(16)));

@@ -7,18 +7,13 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { toBase64url } from '../src/core/base64url.js';
-import { ohttpSuite } from '../src/core/ohttp/encapsulation.js';
-import { OHTTP_SUITE } from '../src/core/ohttp/key-config.js';
+import { generateKey } from '../gateway/ohttp-key.js';
 import { buildSecureReport, type SecureReport } from '../src/core/secure/report.js';
 import { SecureAggregator, SecureLeader, secureHelperRoutes } from '../gateway/secure-aggregation.js';
 
 const reports = Number(process.argv[2] ?? 40);
 const length = Number(process.argv[3] ?? 23_715);
-const suite = ohttpSuite();
-const keys = await Promise.all([1, 2].map(async (keyId) => {
-  const pair = await suite.kem.generateKeyPair();
-  return { keyId, privateKey: pair.privateKey, config: { keyId, kemId: OHTTP_SUITE.kem, publicKey: new Uint8Array(await suite.kem.serializePublicKey(pair.publicKey)), suites: [{ kdfId: OHTTP_SUITE.kdf, aeadId: OHTTP_SUITE.aead }] } };
-}));
+const keys = await Promise.all([1, 2].map((keyId) => generateKey(keyId)));
 const taskId = toBase64url(crypto.getRandomValues(new Uint8Array(16)));
 const verifyKey = toBase64url(crypto.getRandomValues(new Uint8Array(16)));
 const task = { taskId, length, maxItems: 8, leaderKey: keys[0]!.config, helperKey: keys[1]!.config };

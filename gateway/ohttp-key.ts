@@ -47,6 +47,18 @@ export async function loadOhttpKey(file: string): Promise<OhttpKey> {
   const privateKey = await kem.deserializePrivateKey(Buffer.from(stored.privateKey, 'base64'));
   const publicKey = new Uint8Array(Buffer.from(stored.publicKey, 'base64'));
   await kem.deserializePublicKey(publicKey);
-  const config: KeyConfig = { keyId: stored.keyId, kemId: OHTTP_SUITE.kem, publicKey, suites: [{ kdfId: OHTTP_SUITE.kdf, aeadId: OHTTP_SUITE.aead }] };
+  const config = keyConfigOf(stored.keyId, publicKey);
   return { keyId: stored.keyId, privateKey, config, keysBody: encodeKeyConfigList([config]) };
+}
+
+/** The key configuration (RFC 9458 section 3, the suite edgereco uses) of public key `publicKey` under `keyId`. */
+export function keyConfigOf(keyId: number, publicKey: Uint8Array): KeyConfig {
+  return { keyId, kemId: OHTTP_SUITE.kem, publicKey, suites: [{ kdfId: OHTTP_SUITE.kdf, aeadId: OHTTP_SUITE.aead }] };
+}
+
+/** A fresh key pair in memory (nothing written), with its key configuration: for tests, benches and short-lived keys. */
+export async function generateKey(keyId: number): Promise<{ keyId: number; privateKey: CryptoKey; config: KeyConfig }> {
+  const kem = ohttpSuite().kem;
+  const pair = await kem.generateKeyPair();
+  return { keyId, privateKey: pair.privateKey, config: keyConfigOf(keyId, new Uint8Array(await kem.serializePublicKey(pair.publicKey))) };
 }

@@ -24,6 +24,9 @@ interface Pending {
   settled: boolean;
 }
 
+/** The most value bytes in one produce request (under the broker's default 1 MB record batch). */
+const MAX_REQUEST_BYTES = 900 * 1024;
+
 /**
  * Apache Kafka through @platformatic/kafka: an idempotent producer with acks=all, so a batch is acknowledged only once
  * every in-sync replica has it, and the client's own retries do not write it twice. The record key is the report id
@@ -79,9 +82,6 @@ export async function createKafkaSink(options: KafkaSinkOptions): Promise<Report
     if ('offsets' in outcome) p.resolve(outcome.offsets);
     else p.reject(outcome.error);
   }
-
-  /** The most value bytes in one produce request (under the broker's default 1 MB record batch). */
-  const MAX_REQUEST_BYTES = 900 * 1024;
 
   async function flush(batch: Pending[]): Promise<void> {
     const messages = batch.flatMap((p) =>

@@ -18,8 +18,10 @@ import { produceUrl } from './report-sender.js';
  * passes: its lock, its opt-out, its offline checks.
  */
 export interface SecureSyncOptions {
-  /** The task file's URL (absolute). */
+  /** The task file's URL (absolute), for messages. */
   taskUrl: string;
+  /** Fetches the task file and reads it as JSON (rejecting with a typed error naming the URL and what came back). */
+  readTask: () => Promise<unknown>;
   /** The gateway and its publishable key. */
   url: string;
   key: string;
@@ -76,9 +78,7 @@ export class SecureSync {
     this.task ??= (async () => {
       const url = this.options.taskUrl;
       const bad = (requirement: string) => createError(ERROR_CODES.INVALID_DATA, { subject: `the secure task at ${url}`, requirement, fix: 'serve the file edgereco-gateway aggregate writes (aggregate.secure.taskOut)' });
-      const response = await fetch(url, { cache: 'no-cache', credentials: 'omit' });
-      if (!response.ok) throw createError(ERROR_CODES.FETCH_FAILED, { what: 'the secure task', option: 'the priors bundle\'s secureTask.url', url, status: response.status, statusText: response.statusText, received: '' }, { retryable: true });
-      const doc = (await response.json()) as Record<string, unknown>;
+      const doc = ((await this.options.readTask()) ?? {}) as Record<string, unknown>;
       if (doc.format !== 'edgereco-secure-task' || doc.version !== 1) throw bad('must be an edgereco secure task, version 1');
       const items = doc.items;
       if (!Array.isArray(items) || items.length === 0 || items.some((i) => typeof i !== 'string')) throw bad('items must be a list of item ids');

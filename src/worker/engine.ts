@@ -43,6 +43,11 @@ const MAX_K = 200;
 /** The catalog as read: its rows checked, its HTTP validator (for warm-start.ts), a tiered catalog's tiers. */
 type LoadedCatalog = CatalogCheck & { validator?: string | null; tiers?: CatalogTiers; restored?: boolean };
 
+/** Whether this engine sends the secure mode's reports: sync runs and the store's priors name a task (start-sync.ts). */
+function secureOn({ sync, priors }: Pick<Started, 'sync' | 'priors'>): boolean {
+  return sync.scheduler !== null && priors?.bundle.secureTask !== undefined;
+}
+
 /** How long TensorFlow.js waits for the model's first answer at most (see startModel). */
 const ACCELERATE_AFTER_MS = 1000;
 
@@ -597,15 +602,17 @@ export class Engine implements EngineApi {
   }
 
   async exportData(): Promise<Omit<ExportedData, 'optedOut'>> {
-    const { log, init, sync, arms } = await this.ready();
-    const [events, synced, privacy, experiments] = await Promise.all([log.readAll(), exportSync(sync.outbox, sync.policy, databaseName(init.storeId)), this.privacy(), arms.exported()]);
+    const started = await this.ready();
+    const { log, init, sync, arms } = started;
+    const secureState = secureOn(started) ? databaseName(init.storeId) : null;
+    const [events, synced, privacy, experiments] = await Promise.all([log.readAll(), exportSync(sync.outbox, sync.policy, secureState), this.privacy(), arms.exported()]);
     return { format: 'edgereco-export', version: 1, storeId: init.storeId, exportedAt: new Date().toISOString(), storage: log.kind, events, sync: synced, privacy, experiments };
   }
 
   async privacy(): Promise<PrivacyStatus> {
-    const { init, sync, priors } = await this.ready();
-    const secure = sync.scheduler !== null && priors?.bundle.secureTask !== undefined;
-    return privacyStatus({ sync: sync.scheduler ? (init.sync ?? null) : null, policy: sync.policy, optedOut: this.optedOut ?? init.optedOut, bundle: priors?.bundle ?? null, secure });
+    const started = await this.ready();
+    const { init, sync, priors } = started;
+    return privacyStatus({ sync: sync.scheduler ? (init.sync ?? null) : null, policy: sync.policy, optedOut: this.optedOut ?? init.optedOut, bundle: priors?.bundle ?? null, secure: secureOn(started) });
   }
 
   async syncNow(): Promise<SyncSummary> {

@@ -9,6 +9,7 @@ import { SyncScheduler } from '../sync/sync-scheduler.js';
 import type { OutcomeSource } from '../sync/outcome-draft.js';
 import { TokenWallet } from '../sync/token-wallet.js';
 import { SecureSync, type SecureSyncOptions, type SecureSyncState } from '../sync/secure-sync.js';
+import { fetchFile, readJson, type FileRole } from './fetch-file.js';
 import { readMetaRecord, writeMetaRecord } from '../storage/meta-record.js';
 import { cryptoRandom } from '../core/ldp/random-source.js';
 import type { BehaviourEvent } from '../core/events.js';
@@ -94,7 +95,7 @@ export function startSync(init: EngineSettings, dbName: string | null, log: Resi
   // The secure mode (the priors bundle names its task): its report waits in the store's database until it leaves.
   const secure = hooks.secureTaskUrl
     ? secureSync({
-        taskUrl: hooks.secureTaskUrl, url, key, dbName, fetch: relayUrl ? viaRelay : (u, i) => fetch(u, i), sendWithinMs: relayUrl ? 86_400_000 : 0, onError: report('error'), onWarning: report('warning'),
+        taskUrl: hooks.secureTaskUrl, readTask: () => readStoreJson(hooks.secureTaskUrl!, { what: 'the secure task', option: "the priors bundle's secureTask.url" }), url, key, dbName, fetch: relayUrl ? viaRelay : (u, i) => fetch(u, i), sendWithinMs: relayUrl ? 86_400_000 : 0, onError: report('error'), onWarning: report('warning'),
         ...(hooks.log ? { log: hooks.log } : {}),
         ...(tokens ? { takeToken: () => takeToken(outbox) } : {}),
       })
@@ -116,6 +117,12 @@ export function startSync(init: EngineSettings, dbName: string | null, log: Resi
 
 const SECURE_KEY = 'secureSync';
 
+/** A store's JSON file (fetchFile's typed errors: the URL, the status, what came back; a body that is not JSON). */
+async function readStoreJson(url: string, role: FileRole): Promise<unknown> {
+  const response = await fetchFile(url, role, 'JSON', { cache: 'no-cache', credentials: 'omit' });
+  return readJson(response, (problem, cause) => createError(ERROR_CODES.INVALID_DATA, { subject: `${role.what} at ${url}`, requirement: `is not JSON: ${problem}`, url, fix: 'serve the file edgereco-gateway aggregate writes (aggregate.secure.taskOut)' }, { cause }));
+}
+
 /** One of the held Privacy Pass tokens, taken from the outbox's (the one transaction the wallet also uses). */
 async function takeToken(outbox: IdbOutbox): Promise<string | undefined> {
   let taken: string | undefined;
@@ -128,7 +135,7 @@ async function takeToken(outbox: IdbOutbox): Promise<string | undefined> {
 
 /** The secure mode's sender for the scheduler, its state in the `meta` record `secureSync`. */
 function secureSync(
-  o: Pick<SecureSyncOptions, 'taskUrl' | 'url' | 'key' | 'fetch' | 'sendWithinMs' | 'onError' | 'onWarning' | 'log' | 'takeToken'> & { dbName: string },
+  o: Pick<SecureSyncOptions, 'taskUrl' | 'readTask' | 'url' | 'key' | 'fetch' | 'sendWithinMs' | 'onError' | 'onWarning' | 'log' | 'takeToken'> & { dbName: string },
 ): { pass(events: readonly BehaviourEvent[], all: boolean, build: boolean): Promise<void>; clear(): Promise<void> } {
   const sync = new SecureSync({
     ...o,
@@ -140,12 +147,16 @@ function secureSync(
   return { pass: (events, all, build) => sync.pass(events, all, build), clear: () => writeMetaRecord(o.dbName, SECURE_KEY, null) };
 }
 
-/** What `exportData()` shows of sync: the budget, the pending outbox (and when each report may leave) and what was sent. */
-export async function exportSync(outbox: IdbOutbox | null, policy: PrivacyBudgetPolicy | null, dbName: string): Promise<SyncExport | null> {
+/**
+ * What `exportData()` shows of sync: the budget, the pending outbox (and when each report may leave), what was sent,
+ * and with `secureDb` the secure mode's state.
+ */
+export async function exportSync(outbox: IdbOutbox | null, policy: PrivacyBudgetPolicy | null, secureDb: string | null): Promise<SyncExport | null> {
   if (!outbox) return null;
   const [state, pending, sent] = await Promise.all([outbox.state(), outbox.pending(), outbox.sent()]);
   const waiting = pending.filter((r) => r.notBefore !== undefined).map((r) => ({ id: r.id, notBefore: new Date(r.notBefore!).toISOString() }));
-  const secure = (await readMetaRecord(dbName, SECURE_KEY)) as SecureSyncState | null | undefined;
+  // The secure mode's state, only when this engine runs it (`secureDb`: the store's database).
+  const secure = secureDb ? ((await readMetaRecord(secureDb, SECURE_KEY)) as SecureSyncState | null | undefined) : null;
   return {
     policy: policy ?? DEFAULT_PRIVACY_BUDGET, budget: state.budget ?? null, pending: pending.map((r) => r.report), waiting, sent,
     ...(secure ? { secure: { reportedThrough: secure.reportedThrough ?? null, pending: secure.pending ? { period: secure.pending.report.period, notBefore: new Date(secure.pending.notBefore).toISOString() } : null } } : {}),

@@ -2,11 +2,10 @@ import type { Browser } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toBase64url } from '../../src/core/base64url.js';
-import { ohttpSuite } from '../../src/core/ohttp/encapsulation.js';
-import { OHTTP_SUITE, type KeyConfig } from '../../src/core/ohttp/key-config.js';
 import type { SecureReport, SecureTask } from '../../src/core/secure/report.js';
 import { SecureAggregator } from '../../gateway/secure-aggregation.js';
 import { baseUrl, launch, resultsDir, watchErrors } from './chromium.js';
+import { generateKey } from '../../gateway/ohttp-key.js';
 
 /**
  * The secure mode's report as a shopper's browser builds it (src/core/secure/report.ts, bundled for the browser by
@@ -24,16 +23,10 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function keyPair(keyId: number): Promise<{ config: KeyConfig; privateKey: CryptoKey }> {
-  const kem = ohttpSuite().kem;
-  const pair = await kem.generateKeyPair();
-  return { config: { keyId, kemId: OHTTP_SUITE.kem, publicKey: new Uint8Array(await kem.serializePublicKey(pair.publicKey)), suites: [{ kdfId: OHTTP_SUITE.kdf, aeadId: OHTTP_SUITE.aead }] }, privateKey: pair.privateKey };
-}
-
 describe('a secure report built in Chromium', () => {
   it('over 23,715 items is opened and its proof verified by both aggregators', async () => {
     const length = 23_715;
-    const [l, h] = await Promise.all([keyPair(1), keyPair(2)]);
+    const [l, h] = await Promise.all([generateKey(1), generateKey(2)]);
     const taskId = toBase64url(crypto.getRandomValues(new Uint8Array(16)));
     const page = await browser.newPage();
     const errors = watchErrors(page);

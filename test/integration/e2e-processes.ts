@@ -98,10 +98,15 @@ export async function tap(port: () => number): Promise<Tap> {
  * gateway at `gatewayPort` (what reached the gateway, and from which address), the relay forwarding to it from
  * `relayAddress`, and `relayTap` in front of the relay (what the browser sent). `origin`: the shop's page.
  */
-export async function startRelayWithTaps(gatewayPort: number, origin: string, relayAddress: string, logs: string[]): Promise<{ relay: ChildProcess; relayTap: Tap; gatewayTap: Tap }> {
+export async function startRelayWithTaps(gatewayPort: number, origin: string, relayAddress: string, logs: string[]): Promise<{ relay: ChildProcess; relayTap: Tap; gatewayTap: Tap; stop: () => Promise<void> }> {
   const gatewayTap = await tap(() => gatewayPort);
   const relayPort = (await freePort()) as number;
   const relay = await spawnNode(['gateway/cli.ts', 'relay', '--gateway', `${gatewayTap.url}/ohttp`, '--port', String(relayPort), '--origin', origin, '--local-address', relayAddress], {}, 'relay listening on', logs);
   const relayTap = await tap(() => relayPort);
-  return { relay, relayTap, gatewayTap };
+  const stop = async () => {
+    await killProcess(relay);
+    relayTap.server.close();
+    gatewayTap.server.close();
+  };
+  return { relay, relayTap, gatewayTap, stop };
 }

@@ -33,7 +33,7 @@ const RELAY_ADDRESS = '127.0.0.2';
 let site: { url: string; close: () => Promise<void> };
 let browser: Browser;
 let gateway: ChildProcess | null = null;
-let relay: ChildProcess | null = null;
+let stopRelay: (() => Promise<void>) | undefined;
 let gatewayPort = 0;
 let configFile = '';
 const logs: string[] = [];
@@ -99,16 +99,14 @@ beforeAll(async () => {
     privacy: { epsilon: EPSILON }, ohttp: { keyFile: join(dir, 'ohttp-key.json'), required: true },
   }));
   await startGateway();
-  ({ relay, relayTap, gatewayTap } = await startRelayWithTaps(gatewayPort, new URL(site.url).origin, RELAY_ADDRESS, logs));
+  ({ relayTap, gatewayTap, stop: stopRelay } = await startRelayWithTaps(gatewayPort, new URL(site.url).origin, RELAY_ADDRESS, logs));
   browser = await launch();
 }, 180_000);
 
 afterAll(async () => {
   await browser?.close();
-  await killProcess(relay);
+  await stopRelay?.();
   await killProcess(gateway);
-  relayTap?.server.close();
-  gatewayTap?.server.close();
   await site?.close();
 });
 

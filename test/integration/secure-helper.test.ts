@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { toBase64url } from '../../src/core/base64url.js';
-import { ohttpSuite } from '../../src/core/ohttp/encapsulation.js';
-import { decodeKeyConfigList, OHTTP_SUITE } from '../../src/core/ohttp/key-config.js';
+import { decodeKeyConfigList } from '../../src/core/ohttp/key-config.js';
 import { buildSecureReport, type SecureReport, type SecureTask } from '../../src/core/secure/report.js';
 import { gaussianSigma } from '../../gateway/discrete-gaussian.js';
 import { SecureAggregator, SecureLeader } from '../../gateway/secure-aggregation.js';
 import { killProcess, spawnNode } from './e2e-processes.js';
+import { generateKey } from '../../gateway/ohttp-key.js';
 
 /**
  * The secure mode's helper as a store's partner runs it: `edgereco-gateway helper --config helper.json`, its own
@@ -49,9 +49,7 @@ describe('edgereco-gateway helper (its own process)', () => {
     const [helperKey] = decodeKeyConfigList(new Uint8Array(await (await fetch(`${helperUrl}/secure/v1/key`)).arrayBuffer()));
     expect((await fetch(`${helperUrl}/secure/v1/collect`, { method: 'POST', body: JSON.stringify({ task: taskId, period: '2026-12-07' }) })).status).toBe(401);
 
-    const suite = ohttpSuite();
-    const pair = await suite.kem.generateKeyPair();
-    const leaderKey = { keyId: 9, kemId: OHTTP_SUITE.kem, publicKey: new Uint8Array(await suite.kem.serializePublicKey(pair.publicKey)), suites: [{ kdfId: OHTTP_SUITE.kdf, aeadId: OHTTP_SUITE.aead }] };
+    const { privateKey, config: leaderKey } = await generateKey(9);
     const task: SecureTask = { taskId, length: LENGTH, maxItems: 4, leaderKey, helperKey: helperKey! };
     // The leader reaches the helper through a tap that, once, kills the helper when the leader commits a job.
     let killOnCommit = false;
@@ -75,7 +73,7 @@ describe('edgereco-gateway helper (its own process)', () => {
     });
     await new Promise<void>((resolve) => tap!.listen(0, '127.0.0.1', resolve));
     const tapUrl = `http://127.0.0.1:${(tap.address() as AddressInfo).port}/`;
-    const leader = () => new SecureLeader(new SecureAggregator(0, { taskId, length: LENGTH, key: { keyId: 9, privateKey: pair.privateKey }, verifyKey, sigma: health.sigma, stateFile: join(dir, 'leader-state.json') }), tapUrl, TOKEN);
+    const leader = () => new SecureLeader(new SecureAggregator(0, { taskId, length: LENGTH, key: { keyId: 9, privateKey }, verifyKey, sigma: health.sigma, stateFile: join(dir, 'leader-state.json') }), tapUrl, TOKEN);
 
     const period = '2026-12-07';
     const truth = new Array<number>(LENGTH).fill(0);

@@ -37,7 +37,7 @@ const logs: string[] = [];
 let site: { url: string; close: () => Promise<void> };
 let browser: Browser;
 let gateway: ChildProcess | null = null;
-let relay: ChildProcess | null = null;
+let stopRelay: (() => Promise<void>) | undefined;
 let helper: ChildProcess | null = null;
 let gatewayPort = 0;
 let relayTap: Tap;
@@ -74,17 +74,15 @@ beforeAll(async () => {
   }));
   Object.assign(process.env, env);
   await startGateway();
-  ({ relay, relayTap, gatewayTap } = await startRelayWithTaps(gatewayPort, new URL(site.url).origin, RELAY_ADDRESS, logs));
+  ({ relayTap, gatewayTap, stop: stopRelay } = await startRelayWithTaps(gatewayPort, new URL(site.url).origin, RELAY_ADDRESS, logs));
   browser = await launch();
 }, 180_000);
 
 afterAll(async () => {
   await browser?.close();
-  await killProcess(relay);
+  await stopRelay?.();
   await killProcess(gateway);
   await killProcess(helper);
-  relayTap?.server.close();
-  gatewayTap?.server.close();
   await site?.close();
 });
 

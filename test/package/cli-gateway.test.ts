@@ -5,10 +5,10 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type * as Sdk from '../../src/index.js';
 import { copyInto, launch, makeProject, npmEnv, openPage, packWorkspace, run, serveFolder, startServer, timed, type Server } from './harness.js';
 import { toBase64url } from '../../src/core/base64url.js';
-import { ohttpSuite } from '../../src/core/ohttp/encapsulation.js';
-import { decodeKeyConfigList, OHTTP_SUITE } from '../../src/core/ohttp/key-config.js';
+import { decodeKeyConfigList } from '../../src/core/ohttp/key-config.js';
 import { buildSecureReport } from '../../src/core/secure/report.js';
 import { SecureAggregator, SecureLeader } from '../../gateway/secure-aggregation.js';
+import { generateKey } from '../../gateway/ohttp-key.js';
 
 /**
  * The training CLI and the gateway as a store gets them: each tarball alone in a fresh folder, run through `npx`, and
@@ -294,12 +294,10 @@ describe('@edgereco/gateway from a fresh folder', () => {
     const helper = await startServer('npx', ['--no-install', 'edgereco-gateway', 'helper', '--config', 'helper.json', '--port', '0'], { cwd: dir, env: { ...npmEnv(), EDGERECO_LEADER_TOKEN: token }, ready: /helper listening on (http:\/\/\S+) / });
     try {
       const [helperKey] = decodeKeyConfigList(new Uint8Array(await (await fetch(`${helper.url}/secure/v1/key`)).arrayBuffer()));
-      const suite = ohttpSuite();
-      const pair = await suite.kem.generateKeyPair();
-      const leaderKey = { keyId: 3, kemId: OHTTP_SUITE.kem, publicKey: new Uint8Array(await suite.kem.serializePublicKey(pair.publicKey)), suites: [{ kdfId: OHTTP_SUITE.kdf, aeadId: OHTTP_SUITE.aead }] };
+      const { privateKey, config: leaderKey } = await generateKey(3);
       const task = { taskId, length: 20, maxItems: 2, leaderKey, helperKey: helperKey! };
       const reports = await Promise.all([[0, 1], [0, 2], [0]].map((items) => buildSecureReport(task, '2026-12-07', items)));
-      const leader = new SecureLeader(new SecureAggregator(0, { taskId, length: 20, key: { keyId: 3, privateKey: pair.privateKey }, verifyKey, sigma: 5 }), `${helper.url}/`, token);
+      const leader = new SecureLeader(new SecureAggregator(0, { taskId, length: 20, key: { keyId: 3, privateKey }, verifyKey, sigma: 5 }), `${helper.url}/`, token);
       expect(await leader.aggregate(reports, 'job-1')).toEqual({ accepted: 3, refused: [] });
       expect((await leader.collect('2026-12-07')).reports).toBe(3);
       expect(existsSync(join(dir, 'data/helper-state.json'))).toBe(true);

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Buffer } from 'node:buffer';
 import { toBase64url } from '../../../src/core/base64url.js';
 import { ohttpSuite } from '../../../src/core/ohttp/encapsulation.js';
-import { OHTTP_SUITE, type KeyConfig } from '../../../src/core/ohttp/key-config.js';
+import type { KeyConfig } from '../../../src/core/ohttp/key-config.js';
+import { generateKey } from '../../../gateway/ohttp-key.js';
 import { buildSecureReport, secureVdaf, shareAad, shareInfo, type SecureReport, type SecureTask } from '../../../src/core/secure/report.js';
 import { discreteGaussian, gaussianSigma, varianceFraction } from '../../../gateway/discrete-gaussian.js';
 import { fieldOf, SecureAggregator, SecureLeader, secureHelperRoutes } from '../../../gateway/secure-aggregation.js';
@@ -20,13 +21,6 @@ import { fieldOf, SecureAggregator, SecureLeader, secureHelperRoutes } from '../
 const LENGTH = 30;
 const TASK_ID = toBase64url(new Uint8Array(16).fill(7));
 
-async function keyPair(keyId: number): Promise<{ config: KeyConfig; privateKey: CryptoKey }> {
-  const kem = ohttpSuite().kem;
-  const pair = await kem.generateKeyPair();
-  const publicKey = new Uint8Array(await kem.serializePublicKey(pair.publicKey));
-  return { config: { keyId, kemId: OHTTP_SUITE.kem, publicKey, suites: [{ kdfId: OHTTP_SUITE.kdf, aeadId: OHTTP_SUITE.aead }] }, privateKey: pair.privateKey };
-}
-
 let server: Server;
 let wire: Server;
 let helperUrl: string;
@@ -36,7 +30,7 @@ const toHelper: string[] = [];
 const SECRET = 'leader-helper-secret';
 
 beforeAll(async () => {
-  const [l, h] = await Promise.all([keyPair(1), keyPair(2)]);
+  const [l, h] = await Promise.all([generateKey(1), generateKey(2)]);
   task = { taskId: TASK_ID, length: LENGTH, maxItems: 4, leaderKey: l.config, helperKey: h.config };
   const verifyKey = toBase64url(crypto.getRandomValues(new Uint8Array(16)));
   const helper = new SecureAggregator(1, { taskId: TASK_ID, length: LENGTH, key: { keyId: 2, privateKey: h.privateKey }, verifyKey, sigma: 1 });
@@ -121,7 +115,7 @@ describe('two-server secure aggregation (Prio3SumVec, HPKE, discrete Gaussian no
 describe('secure aggregation across a lost answer and restarts (state files)', () => {
   it('counts each report once when the helper\'s answer to a commit is lost and both restart from their files', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'secure-'));
-    const [l, h] = await Promise.all([keyPair(1), keyPair(2)]);
+    const [l, h] = await Promise.all([generateKey(1), generateKey(2)]);
     const t: SecureTask = { taskId: TASK_ID, length: LENGTH, maxItems: 4, leaderKey: l.config, helperKey: h.config };
     const verifyKey = toBase64url(crypto.getRandomValues(new Uint8Array(16)));
     const helperOptions = { taskId: TASK_ID, length: LENGTH, key: { keyId: 2, privateKey: h.privateKey }, verifyKey, sigma: 1, stateFile: join(dir, 'helper.json') };

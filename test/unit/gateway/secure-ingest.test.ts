@@ -5,10 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFileSink, resolveGatewayConfig, startGateway, type Gateway } from '../../../gateway/index.js';
 import { toBase64url } from '../../../src/core/base64url.js';
 import { utcDay } from '../../../src/core/ldp/privacy-budget.js';
-import { ohttpSuite } from '../../../src/core/ohttp/encapsulation.js';
-import { OHTTP_SUITE, type KeyConfig } from '../../../src/core/ohttp/key-config.js';
 import { buildSecureReport, type SecureTask } from '../../../src/core/secure/report.js';
 import { KEY, ORIGIN, TOPIC, headers, produceBody, send, validReport } from './helpers.js';
+import { generateKey } from '../../../gateway/ohttp-key.js';
 
 /**
  * The gateway takes the secure mode's reports on their own topic (config `secure`), with the rules other reports
@@ -21,18 +20,12 @@ let file: string;
 let gateway: Gateway;
 let task: SecureTask;
 
-async function key(keyId: number): Promise<KeyConfig> {
-  const kem = ohttpSuite().kem;
-  const pair = await kem.generateKeyPair();
-  return { keyId, kemId: OHTTP_SUITE.kem, publicKey: new Uint8Array(await kem.serializePublicKey(pair.publicKey)), suites: [{ kdfId: OHTTP_SUITE.kdf, aeadId: OHTTP_SUITE.aead }] };
-}
-
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'edgereco-secure-ingest-'));
   file = join(dir, 'reports.jsonl');
   const config = resolveGatewayConfig({ port: 0, sites: [{ id: 'shop', key: KEY, origins: [ORIGIN] }], topics: [TOPIC], bodyTimeoutMs: 5_000, sink: { kind: 'file', path: file }, secure: { topic: SECURE_TOPIC, taskId: TASK } });
   gateway = await startGateway(config, { sink: await createFileSink(file, [TOPIC, SECURE_TOPIC]), log: () => {} });
-  task = { taskId: TASK, length: 5_000, maxItems: 8, leaderKey: await key(1), helperKey: await key(2) };
+  task = { taskId: TASK, length: 5_000, maxItems: 8, leaderKey: (await generateKey(1)).config, helperKey: (await generateKey(2)).config };
 });
 afterAll(async () => {
   await gateway.close();
