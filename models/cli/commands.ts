@@ -74,6 +74,7 @@ export const TRAIN: CommandSpec = {
     batch: { type: 'integer', min: 1, default: 128, value: 'N', experimental: true, doc: 'sequences per batch' },
     lr: { type: 'number', min: 0, positive: true, default: 0.001, experimental: true, doc: 'Adam\'s learning rate' },
     heads: { type: 'integer', min: 1, default: 1, experimental: true, doc: 'attention heads (must divide --dim)' },
+    positions: { type: 'choice', choices: ['distance', 'recency'], default: 'distance', experimental: true, doc: 'distance: each block\'s attention is biased by distance from the attending item (bundle format 5); recency: a vector per recency added to the item\'s (the bundles made before 2026-12-07)' },
     ffn: { type: 'integer', min: 1, default: '--dim', experimental: true, doc: 'the feed-forward layer\'s width' },
     dropout: { type: 'number', min: 0, max: 0.95, default: 0.5, experimental: true, doc: 'dropout rate in training' },
     backend: BACKEND,

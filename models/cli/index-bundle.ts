@@ -7,7 +7,7 @@ import { readBundle } from './bundle-files.js';
 import { useBackend } from './wasm-backend.js';
 import { clusterCount } from '../../src/model/candidate-policy.js';
 import { plainSasrec, scoringRows, scoringWidth } from '../../src/model/history-state.js';
-import { CLUSTERS_FORMAT_VERSION, packIntegers, type StoredManifest } from '../../src/model/model-bundle.js';
+import { formatVersionOf, packIntegers, type StoredManifest } from '../../src/model/model-bundle.js';
 import { sha256Hex } from '../../src/model/sha256.js';
 
 /** The file of a bundle's clusters (see `ModelManifest.clustersFile`). */
@@ -33,7 +33,7 @@ export async function indexCommand(argv: readonly string[]): Promise<void> {
   const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as StoredManifest;
   const stored: StoredManifest = {
     ...manifest,
-    formatVersion: Math.max(manifest.formatVersion, CLUSTERS_FORMAT_VERSION),
+    formatVersion: Math.max(manifest.formatVersion, formatVersionOf(manifest.config, true)),
     clustersFile: CLUSTERS_FILE,
     clustersDtype: dtype,
     checksums: { ...manifest.checksums, [CLUSTERS_FILE]: await sha256Hex(bytes) },

@@ -54,6 +54,7 @@ export async function trainCommand(argv: readonly string[]): Promise<void> {
     dim: args.num('dim'),
     blocks: args.num('blocks'),
     heads: args.num('heads'),
+    positions: args.choice<'distance' | 'recency'>('positions'),
     ffnDim: args.has('ffn') ? args.num('ffn') : args.num('dim'),
     maxLength: args.num('max-length'),
     dropout: args.num('dropout'),

@@ -70,6 +70,10 @@ export async function decodeBundle(
   if (hops !== undefined && !(Number.isInteger(hops) && hops >= 1 && hops <= MAX_NEIGHBOUR_HOPS)) {
     throw unsupported(`the model bundle's walk (config.neighbourHops is ${describeValue(hops)})`, `walks of 1 to ${MAX_NEIGHBOUR_HOPS} steps`, 'rebuild it with `edgereco neighbours`');
   }
+  const positions = (m.config as Partial<ModelManifest['config']>).positions;
+  if (positions !== undefined && positions !== 'recency' && positions !== 'distance') {
+    throw unsupported(`the model's positions (config.positions is ${describeValue(positions)})`, '"recency" and "distance"', 'retrain or upgrade edgereco');
+  }
   // Fields added since format version 1 default to off (event features, prior, one member, memory paths), so older bundles load unchanged.
   const manifest: ModelManifest = { ...(m as ModelManifest), config: sasrecConfig((m as ModelManifest).config) };
   const checked = async (name: string): Promise<Uint8Array> => {

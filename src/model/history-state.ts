@@ -32,10 +32,13 @@ interface PlainBlock {
 export interface PlainSasrec {
   config: SasrecConfig;
   table: Float32Array;
+  /** `[maxLength, dim]` by recency (`positions` `recency`; empty otherwise). */
   position: Float32Array;
   blocks: PlainBlock[];
   lnFinalGamma: Float32Array;
   lnFinalBeta: Float32Array;
+  /** `[blocks × heads, maxLength]`: each block's and head's attention bias by distance from the attending position (`positions` `distance`). */
+  distanceBias?: Float32Array;
   /** `[eventTypes, dim]` and `[gapBuckets, dim]`, for a model that reads event features. */
   typeEmbedding?: Float32Array;
   gapEmbedding?: Float32Array;
@@ -78,7 +81,8 @@ export function plainSasrec(config: SasrecConfig, arrays: readonly NamedArray[],
   return {
     config,
     table: itemVectors(config, get('itemEmbedding'), config.numAttributes > 0 ? named.get('attributeEmbedding') : undefined, attributes),
-    position: get('positionEmbedding'),
+    position: config.positions === 'recency' ? get('positionEmbedding') : new Float32Array(0),
+    ...(config.positions === 'distance' ? { distanceBias: get('distanceBias') } : {}),
     blocks,
     lnFinalGamma: get('lnFinalGamma'),
     lnFinalBeta: get('lnFinalBeta'),
@@ -341,8 +345,9 @@ export function historyState(model: PlainSasrec, history: readonly number[], fea
   const { x, h, qkv, attn, out, hidden, weights, query } = scratch;
   for (let p = 0; p < n; p++) {
     const item = history[start + p]!;
-    const pos = Math.min(n - 1 - p, config.maxLength - 1);
-    for (let j = 0; j < d; j++) x[p * d + j] = model.table[item * d + j]! + model.position[pos * d + j]!;
+    const pos = Math.min(n - 1 - p, config.maxLength - 1) * d;
+    const position = model.position.length > 0 ? model.position : null;
+    for (let j = 0; j < d; j++) x[p * d + j] = model.table[item * d + j]! + (position ? position[pos + j]! : 0);
     if (model.typeEmbedding) addRow(x, p * d, model.typeEmbedding, features!.types[start + p]! * d, d);
     if (model.gapEmbedding) addRow(x, p * d, model.gapEmbedding, features!.gaps[start + p]! * d, d);
   }
@@ -359,10 +364,11 @@ export function historyState(model: PlainSasrec, history: readonly number[], fea
     // position's attention at once, as two products per head (scores, then the weighted values); the last block's one
     // query in loops.
     product(h, first === 0 ? b.wqkv : b.wkv, n, d, first === 0 ? 3 * d : 2 * d, qkv);
-    if (first === 0) attendAll(qkv, n, d, H, scale, product, scratch, attn);
+    const bias = model.distanceBias?.subarray(bi * H * config.maxLength, (bi + 1) * H * config.maxLength);
+    if (first === 0) attendAll(qkv, n, d, H, scale, product, scratch, attn, bias);
     else {
       product(h.subarray(first * d), b.wq, 1, d, d, query);
-      attendLast(query, qkv, n, d, H, scale, weights, attn);
+      attendLast(query, qkv, n, d, H, scale, weights, attn, bias);
     }
     // x += attn · wo; then x += relu(LN2(x) · w1 + b1) · w2 + b2, for the rows computed.
     const xs = x.subarray(first * d);
@@ -426,8 +432,9 @@ function padded(n: number): number {
 }
 
 /** The latest position's attention (the last block's): its query `q` over the keys and values of `kv` (rows `[k | v]`). */
-function attendLast(q: Float32Array, kv: Float32Array, n: number, d: number, H: number, scale: number, weights: Float64Array, attn: Float32Array): void {
+function attendLast(q: Float32Array, kv: Float32Array, n: number, d: number, H: number, scale: number, weights: Float64Array, attn: Float32Array, bias?: Float32Array): void {
   const dh = d / H;
+  const span = bias ? bias.length / H : 0;
   const stride = 2 * d;
   for (let head = 0; head < H; head++) {
     const c = head * dh;
@@ -435,7 +442,7 @@ function attendLast(q: Float32Array, kv: Float32Array, n: number, d: number, H: 
     for (let t = 0; t < n; t++) {
       let s = 0;
       for (let j = 0; j < dh; j++) s += q[c + j]! * kv[t * stride + c + j]!;
-      weights[t] = s * scale;
+      weights[t] = s * scale + (bias ? bias[head * span + Math.min(span - 1, n - 1 - t)]! : 0);
       if (weights[t]! > max) max = weights[t]!;
     }
     let total = 0;
@@ -453,8 +460,9 @@ function attendLast(q: Float32Array, kv: Float32Array, n: number, d: number, H: 
  * per head, `S = Q · Kᵀ` and `A = softmax(S) · V` as two products (on the SIMD kernel where there is one: the
  * attention was the larger part of a state in plain loops), the softmax over positions up to each row's own.
  */
-function attendAll(qkv: Float32Array, n: number, d: number, H: number, scale: number, product: MatrixProduct, s: StateScratch, attn: Float32Array): void {
+function attendAll(qkv: Float32Array, n: number, d: number, H: number, scale: number, product: MatrixProduct, s: StateScratch, attn: Float32Array, bias?: Float32Array): void {
   const dh = d / H;
+  const span = bias ? bias.length / H : 0;
   const w = padded(n);
   const { headQ, headKT, scores, headV, headOut } = s;
   for (let head = 0; head < H; head++) {
@@ -473,9 +481,12 @@ function attendAll(qkv: Float32Array, n: number, d: number, H: number, scale: nu
     for (let p = 0; p < n; p++) {
       const at = p * w;
       let max = -Infinity;
-      for (let t = 0; t <= p; t++) max = Math.max(max, scores[at + t]! * scale);
+      for (let t = 0; t <= p; t++) {
+        scores[at + t] = scores[at + t]! * scale + (bias ? bias[head * span + Math.min(span - 1, p - t)]! : 0);
+        max = Math.max(max, scores[at + t]!);
+      }
       let total = 0;
-      for (let t = 0; t <= p; t++) total += scores[at + t] = Math.exp(scores[at + t]! * scale - max);
+      for (let t = 0; t <= p; t++) total += scores[at + t] = Math.exp(scores[at + t]! - max);
       for (let t = 0; t <= p; t++) scores[at + t]! /= total;
       scores.fill(0, at + p + 1, at + w);
     }

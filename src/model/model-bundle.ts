@@ -20,8 +20,18 @@ export const BUNDLE_FORMAT_VERSION = 3;
  * Without them a large catalog is scored exactly, so a bundle without clusters stays version 3.
  */
 export const CLUSTERS_FORMAT_VERSION = 4;
+/**
+ * The version of a bundle whose model places items by distance (`config.positions` `distance`): a version 4 reader
+ * would ignore the field and its `distanceBias` and score with the wrong model.
+ */
+export const DISTANCE_FORMAT_VERSION = 5;
 /** The versions this build loads. */
-export const BUNDLE_FORMAT_VERSIONS: readonly number[] = [1, 2, 3, 4];
+export const BUNDLE_FORMAT_VERSIONS: readonly number[] = [1, 2, 3, 4, 5];
+
+/** The format version a bundle of this config needs (with clusters: at least {@link CLUSTERS_FORMAT_VERSION}). */
+export function formatVersionOf(config: Pick<SasrecConfig, 'positions'>, clusters = false): number {
+  return Math.max(BUNDLE_FORMAT_VERSION, clusters ? CLUSTERS_FORMAT_VERSION : 0, config.positions === 'distance' ? DISTANCE_FORMAT_VERSION : 0);
+}
 
 /**
  * The co-occurrence memory's arrays among a model's named arrays: each item's list length (`[numItems + 1]`), the

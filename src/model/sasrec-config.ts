@@ -8,6 +8,14 @@ export interface SasrecConfig {
   blocks: number;
   /** Attention heads (must divide `dim`). Default 1. */
   heads: number;
+  /**
+   * How the model knows where each item of the history is. `recency` (bundles before format 5): a learned vector per
+   * recency (0 = the latest item) added to the item's; trained at every position of a sequence at once, where a
+   * training position's own item is not at recency 0 as the page's latest item is. `distance` (format 5, `train`'s
+   * default): no such vector; each block's attention adds a learned bias per head and distance from the attending
+   * position (`distanceBias`), so every training position is computed exactly as the page computes that history.
+   */
+  positions: 'recency' | 'distance';
   /** Hidden size of the feed-forward layer. Default `dim`. */
   ffnDim: number;
   /** Longest history the model reads (older items are dropped). Default 50. */
@@ -61,6 +69,7 @@ export function sasrecConfig(input: SasrecConfigInput): SasrecConfig {
     dim,
     blocks: input.blocks ?? 2,
     heads: input.heads ?? 1,
+    positions: input.positions ?? 'recency',
     ffnDim: input.ffnDim ?? dim,
     maxLength: input.maxLength ?? 50,
     dropout: input.dropout ?? 0.5,

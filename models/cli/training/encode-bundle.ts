@@ -1,5 +1,5 @@
 import { quantizeRows } from './quantize-rows.js';
-import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, NEIGHBOUR_COUNTS, NEIGHBOUR_IDS, packIntegers, type IntegerDtype, type NamedArray, type StoredManifest, type TensorEntry, type TrainingRecord } from '../../../src/model/model-bundle.js';
+import { BUNDLE_FORMAT, formatVersionOf, NEIGHBOUR_COUNTS, NEIGHBOUR_IDS, packIntegers, type IntegerDtype, type NamedArray, type StoredManifest, type TensorEntry, type TrainingRecord } from '../../../src/model/model-bundle.js';
 import type { SasrecConfig } from '../../../src/model/sasrec-config.js';
 import { sha256Hex } from '../../../src/model/sha256.js';
 import { createError, ERROR_CODES } from '../../../src/core/errors.js';
@@ -86,7 +86,7 @@ export async function encodeBundle(
   if (numeric) await addFile('vocabulary.bin', vocabulary.map(Number), vocabularyDtype);
   const manifest: StoredManifest = {
     format: BUNDLE_FORMAT,
-    formatVersion: BUNDLE_FORMAT_VERSION,
+    formatVersion: formatVersionOf(config),
     model: 'sasrec',
     config,
     ...(numeric ? { vocabularyFile: 'vocabulary.bin', vocabularyDtype } : { vocabulary: [...vocabulary] }),

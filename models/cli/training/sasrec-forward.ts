@@ -46,13 +46,11 @@ export function sasrecForward(
   const drop = (x: tf.Tensor): tf.Tensor => maybeDropout(x, rate, dropoutSeed === undefined ? undefined : seedCounter++);
 
   const mask = tf.expandDims(tf.cast(tf.greater(seq, 0), 'float32'), 2); // [B, L, 1]
-  const recency = tf.tensor1d(
-    Array.from({ length: L }, (_, j) => Math.min(L - 1 - j, config.maxLength - 1)),
-    'int32',
-  );
-  const items = tf.reshape(gatherRows(w.itemEmbedding, tf.reshape(seq, [-1]) as tf.Tensor1D), [B, L, d]);
-  const positions = gatherRows(w.positionEmbedding, recency); // [L, d]
-  let input = tf.add(items, positions);
+  let input: tf.Tensor = tf.reshape(gatherRows(w.itemEmbedding, tf.reshape(seq, [-1]) as tf.Tensor1D), [B, L, d]);
+  if (config.positions === 'recency') {
+    const recency = tf.tensor1d(Array.from({ length: L }, (_, j) => Math.min(L - 1 - j, config.maxLength - 1)), 'int32');
+    input = tf.add(input, gatherRows(need(w.positionEmbedding, 'positionEmbedding'), recency)); // + [L, d]
+  }
   const perEvent = (table: tf.Tensor2D | undefined, ids: tf.Tensor2D | undefined): void => {
     if (!table) return;
     if (!ids) throw createError(ERROR_CODES.INTERNAL, { problem: 'this model reads event types and gaps; pass them with the history' });
@@ -69,12 +67,27 @@ export function sasrecForward(
   const bias = tf.mul(tf.sub(1, allowed), NEG);
 
   const split = (t: tf.Tensor): tf.Tensor => tf.transpose(tf.reshape(t, [B, L, H, dh]), [0, 2, 1, 3]);
-  for (const b of w.blocks as BlockWeights[]) {
+  // `positions` `distance`: each block's and head's bias by distance from the attending position (row i, key j: i - j),
+  // [1, H, L, L]. Taken by products with constant one-hot matrices (the training backend has gradients for products,
+  // not for gather or slice): the block's H rows of `distanceBias`, then each (i, j)'s distance column.
+  const byDistance =
+    config.positions === 'distance'
+      ? tf.oneHot(tf.tensor1d(Array.from({ length: L * L }, (_, k) => Math.min(config.maxLength - 1, Math.max(0, Math.floor(k / L) - (k % L)))), 'int32'), config.maxLength)
+      : undefined; // [L * L, maxLength]
+  const blockBias = (bi: number): tf.Tensor | undefined => {
+    if (!byDistance) return undefined;
+    const table = need(w.distanceBias, 'distanceBias');
+    const rows = tf.oneHot(tf.tensor1d(Array.from({ length: H }, (_, h) => bi * H + h), 'int32'), table.shape[0]);
+    return tf.reshape(tf.matMul(tf.matMul(rows, table), byDistance, false, true), [1, H, L, L]);
+  };
+  for (const [bi, b] of (w.blocks as BlockWeights[]).entries()) {
+    const distanceBias = blockBias(bi);
     const h = tf.reshape(layerNorm(x, b.ln1Gamma, b.ln1Beta), [B * L, d]);
     const q = split(dense(h, b.wq));
     const k = split(dense(h, b.wk));
     const v = split(dense(h, b.wv));
-    const scores = tf.add(tf.div(plainMatMul(q, k, false, true), Math.sqrt(dh)), bias);
+    const raw = tf.add(tf.div(plainMatMul(q, k, false, true), Math.sqrt(dh)), bias);
+    const scores = distanceBias ? tf.add(raw, distanceBias) : raw;
     const attn = tf.matMul(tf.softmax(scores), v); // [B, H, L, dh]
     const merged = tf.reshape(tf.transpose(attn, [0, 2, 1, 3]), [B * L, d]);
     x = tf.add(x, tf.reshape(drop(dense(merged, b.wo)), [B, L, d]));
@@ -83,6 +96,11 @@ export function sasrecForward(
     x = tf.mul(tf.add(x, tf.reshape(drop(ffn), [B, L, d])), mask);
   }
   return tf.mul(layerNorm(x, w.lnFinalGamma, w.lnFinalBeta), mask) as tf.Tensor3D;
+}
+
+function need<T>(value: T | undefined, name: string): T {
+  if (value === undefined) throw createError(ERROR_CODES.INVALID_BUNDLE, { problem: `its weights lack ${name}` });
+  return value;
 }
 
 /** Left-pads (and truncates to the last `length`) item histories into a `[B, length]` int32 array. */

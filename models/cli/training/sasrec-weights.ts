@@ -22,8 +22,10 @@ export interface BlockWeights {
 export interface SasrecWeights {
   /** `[numItems + 1, dim]`; row 0 is padding. */
   itemEmbedding: tf.Tensor2D;
-  /** `[maxLength, dim]`, indexed by recency (0 = the latest item). */
-  positionEmbedding: tf.Tensor2D;
+  /** `[maxLength, dim]`, indexed by recency (0 = the latest item): a model with `positions` `recency`. */
+  positionEmbedding?: tf.Tensor2D;
+  /** `[blocks × heads, maxLength]`: each block's and head's attention bias by distance from the attending position, for `positions` `distance`. */
+  distanceBias?: tf.Tensor2D;
   blocks: BlockWeights[];
   lnFinalGamma: tf.Tensor1D;
   lnFinalBeta: tf.Tensor1D;
@@ -39,10 +41,9 @@ export interface SasrecWeights {
 
 /** Names every tensor, in a fixed order: the bundle format and the optimizer use this. */
 export function flattenWeights(w: SasrecWeights): [string, tf.Tensor][] {
-  const out: [string, tf.Tensor][] = [
-    ['itemEmbedding', w.itemEmbedding],
-    ['positionEmbedding', w.positionEmbedding],
-  ];
+  const out: [string, tf.Tensor][] = [['itemEmbedding', w.itemEmbedding]];
+  if (w.positionEmbedding) out.push(['positionEmbedding', w.positionEmbedding]);
+  if (w.distanceBias) out.push(['distanceBias', w.distanceBias]);
   w.blocks.forEach((b, i) => {
     for (const key of Object.keys(b).sort() as (keyof BlockWeights)[]) out.push([`blocks.${i}.${key}`, b[key]]);
   });
@@ -71,7 +72,7 @@ export function unflattenWeights(config: SasrecConfig, named: ReadonlyMap<string
   }
   return {
     itemEmbedding: get('itemEmbedding'),
-    positionEmbedding: get('positionEmbedding'),
+    ...(config.positions === 'distance' ? { distanceBias: get<tf.Tensor2D>('distanceBias') } : { positionEmbedding: get<tf.Tensor2D>('positionEmbedding') }),
     blocks,
     lnFinalGamma: get('lnFinalGamma'),
     lnFinalBeta: get('lnFinalBeta'),
@@ -107,7 +108,9 @@ export function initSasrecWeights(config: SasrecConfig, seed: number): SasrecWei
   }
   return {
     itemEmbedding: normal([config.numItems + 1, d]) as tf.Variable<tf.Rank.R2>,
-    positionEmbedding: normal([config.maxLength, d]) as tf.Variable<tf.Rank.R2>,
+    ...(config.positions === 'distance'
+      ? { distanceBias: tf.variable(tf.zeros([config.blocks * config.heads, config.maxLength])) as tf.Variable<tf.Rank.R2> }
+      : { positionEmbedding: normal([config.maxLength, d]) as tf.Variable<tf.Rank.R2> }),
     blocks,
     lnFinalGamma: ones(d) as tf.Variable<tf.Rank.R1>,
     lnFinalBeta: zeros(d) as tf.Variable<tf.Rank.R1>,

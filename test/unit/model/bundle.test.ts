@@ -8,7 +8,7 @@ import { encodeBundle } from '../../../models/cli/training/encode-bundle.js';
 import { dequantizeRows, halfScaleOf, halfToFloat } from '../../../src/model/int8-rows.js';
 import { floatToHalf, quantizeRows } from '../../../models/cli/training/quantize-rows.js';
 import { plainSasrec } from '../../../src/model/history-state.js';
-import { BUNDLE_FORMAT_VERSION, NEIGHBOUR_COUNTS, NEIGHBOUR_IDS, NEIGHBOUR_WEIGHTS, type TensorEntry } from '../../../src/model/model-bundle.js';
+import { BUNDLE_FORMAT_VERSION, DISTANCE_FORMAT_VERSION, NEIGHBOUR_COUNTS, NEIGHBOUR_IDS, NEIGHBOUR_WEIGHTS, type TensorEntry } from '../../../src/model/model-bundle.js';
 import { sasrecConfig } from '../../../src/model/sasrec-config.js';
 import { initSasrecWeights } from '../../../models/cli/training/sasrec-weights.js';
 import { exportWeights, importWeights } from '../../../models/cli/training/weights-io.js';
@@ -167,6 +167,24 @@ describe('model bundle', () => {
     await expect(failed).rejects.toMatchObject({ code: 'INVALID_BUNDLE', details: { file: 'weights.bin' } });
     await expect(failed).rejects.toThrow(new RegExp(`weights\\.bin fails its checksum \\(expected [0-9a-f]{64}, got [0-9a-f]{64}; 100 bytes, cut short: its tensors need ${weights.length}\\); try again later$`));
     expect(verified).toEqual(['vocabulary.bin']);
+  });
+
+  it('writes a model that places items by distance as format 5, which decodes to the same states; refuses unknown positions', async () => {
+    const cfg = sasrecConfig({ ...config, heads: 2, positions: 'distance' });
+    const w = initSasrecWeights(cfg, 12);
+    const enc = await encodeBundle(cfg, vocabulary, exportWeights(w), 'float32');
+    expect(enc.manifest.formatVersion).toBe(DISTANCE_FORMAT_VERSION);
+    expect(enc.manifest.tensors.map((e) => e.name)).toContain('distanceBias');
+    expect(enc.manifest.tensors.map((e) => e.name)).not.toContain('positionEmbedding');
+    const read = async (n: string) => enc.files.get(n)!;
+    const decoded = await decodeBundle(JSON.parse(JSON.stringify(enc.manifest)), read);
+    expect(decoded.manifest.config.positions).toBe('distance');
+    const h = [[3, 1, 4, 1, 5, 9, 2, 6, 5, 3], [7]];
+    expect(scoreCatalog(cfg, importWeights(cfg, decoded.tensors), h)).toEqual(scoreCatalog(cfg, w, h));
+    // A recency model stays at version 3, which readers from before format 5 load.
+    expect((await encodeBundle(config, vocabulary, exportWeights(initSasrecWeights(config, 1)), 'int8')).manifest.formatVersion).toBe(BUNDLE_FORMAT_VERSION);
+    const unknown = { ...enc.manifest, config: { ...enc.manifest.config, positions: 'rotary' } };
+    await expect(decodeBundle(unknown, read)).rejects.toMatchObject({ code: 'UNSUPPORTED_VERSION', message: expect.stringMatching(/config\.positions is "rotary"/) });
   });
 
   it('refuses an unknown format version', async () => {

@@ -49,8 +49,8 @@ describe('sasrec forward', () => {
     for (let i = 1; i <= 9; i++) expect(cut[0]![i]).toBeCloseTo(cut[1]![i]!, 5);
   });
 
-  it('has gradients that match finite differences (all registered training gradients)', () => {
-    const cfg = { ...config, dropout: 0 };
+  it.each(['recency', 'distance'] as const)('has gradients that match finite differences (all registered training gradients; positions %s)', (positions) => {
+    const cfg = { ...config, dropout: 0, positions };
     const w = initSasrecWeights(cfg, 5);
     const named = flattenWeights(w);
     // Larger weights than the 0.02 init, so that a small step stays on one side of LayerNorm/ReLU curvature.
@@ -61,7 +61,7 @@ describe('sasrec forward', () => {
     const probe = tf.randomNormal([2, 3, 8], 0, 1, 'float32', 9);
     const f = (): tf.Scalar => tf.sum(tf.mul(sasrecForward(cfg, w, seq), probe)) as tf.Scalar;
     const { grads } = tf.variableGrads(f, named.map(([, t]) => t as tf.Variable));
-    const checked = ['itemEmbedding', 'positionEmbedding', 'blocks.0.wq', 'blocks.0.wk', 'blocks.1.wv', 'blocks.1.wo',
+    const checked = ['itemEmbedding', 'positionEmbedding', 'distanceBias', 'blocks.0.wq', 'blocks.0.wk', 'blocks.1.wv', 'blocks.1.wo',
       'blocks.0.w2', 'blocks.1.b2', 'blocks.0.ln1Gamma', 'blocks.1.ln2Beta', 'lnFinalGamma'];
     for (const [name, t] of named.filter(([n]) => checked.includes(n))) {
       const v = t as tf.Variable;
@@ -110,8 +110,8 @@ describe('historyState (the worker\'s and the evaluation\'s forward pass)', () =
     return hidden[L - 1]!;
   };
 
-  it('equals the training graph\'s last hidden state (2 heads, 2 blocks, padding, truncation)', () => {
-    const cfg = { ...config, dropout: 0 };
+  it.each(['recency', 'distance'] as const)('equals the training graph\'s last hidden state (2 heads, 2 blocks, padding, truncation; positions %s)', (positions) => {
+    const cfg = { ...config, dropout: 0, positions };
     const w = trainedLike(cfg, 11);
     const plain = plainSasrec(cfg, exportWeights(w));
     for (const [h, pad] of [[[4], 0], [[1, 2, 3], 2], [[9, 8, 7, 6, 5, 4, 3, 2, 1], 0], [[5, 5, 2], 1]] as const) {
@@ -120,6 +120,27 @@ describe('historyState (the worker\'s and the evaluation\'s forward pass)', () =
       expected.forEach((v, j) => expect(actual[j]).toBeCloseTo(v, 4));
     }
     expect(Array.from(historyState(plain, []))).toEqual(new Array(8).fill(0));
+  });
+
+  it('places items by distance: every training position is the state of its own history, as the page computes it', () => {
+    // Trained at every position at once, position t of a sequence must be what the page computes for the history up
+    // to t. With positions by distance it is; with the recency vectors it is not (there the latest item of a training
+    // position is not at recency 0).
+    const sequence = [4, 1, 5, 9, 2, 6];
+    const gap = (positions: 'recency' | 'distance'): number => {
+      const cfg = { ...config, dropout: 0, positions };
+      const w = trainedLike(cfg, 21);
+      const plain = plainSasrec(cfg, exportWeights(w));
+      const hidden = sasrecForward(cfg, w, tf.tensor2d([sequence], [1, 6], 'int32')).arraySync()[0]!;
+      let worst = 0;
+      for (let t = 0; t < sequence.length; t++) {
+        const state = historyState(plain, sequence.slice(0, t + 1));
+        hidden[t]!.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - state[j]!))));
+      }
+      return worst;
+    };
+    expect(gap('distance')).toBeLessThan(1e-4);
+    expect(gap('recency')).toBeGreaterThan(0.1);
   });
 
   it('reads item attributes as the training graph does (id vector + mean of attribute vectors)', () => {
