@@ -74,7 +74,8 @@ export async function decodeBundle(
   if (positions !== undefined && positions !== 'recency' && positions !== 'distance') {
     throw unsupported(`the model's positions (config.positions is ${describeValue(positions)})`, '"recency" and "distance"', 'retrain or upgrade edgereco');
   }
-  // Fields added since format version 1 default to off (event features, prior, one member, memory paths), so older bundles load unchanged.
+  // Fields added since format version 1 default to off (event features, prior, one member, memory paths, positions by
+  // recency), so older bundles load unchanged.
   const manifest: ModelManifest = { ...(m as ModelManifest), config: sasrecConfig((m as ModelManifest).config) };
   const checked = async (name: string): Promise<Uint8Array> => {
     const bytes = await readFile(name);

@@ -431,7 +431,10 @@ function padded(n: number): number {
   return Math.ceil(n / 16) * 16;
 }
 
-/** The latest position's attention (the last block's): its query `q` over the keys and values of `kv` (rows `[k | v]`). */
+/**
+ * The latest position's attention (the last block's): its query `q` over the keys and values of `kv` (rows `[k | v]`),
+ * each logit plus `bias` by distance (per head, `[H, maxLength]`) for a model with positions by distance.
+ */
 function attendLast(q: Float32Array, kv: Float32Array, n: number, d: number, H: number, scale: number, weights: Float64Array, attn: Float32Array, bias?: Float32Array): void {
   const dh = d / H;
   const span = bias ? bias.length / H : 0;
@@ -458,7 +461,8 @@ function attendLast(q: Float32Array, kv: Float32Array, n: number, d: number, H: 
 /**
  * Causal self-attention at every position of `n`, from `qkv` (rows `[q | k | v]`, `3 d` wide) into `attn` (`[n, d]`):
  * per head, `S = Q · Kᵀ` and `A = softmax(S) · V` as two products (on the SIMD kernel where there is one: the
- * attention was the larger part of a state in plain loops), the softmax over positions up to each row's own.
+ * attention was the larger part of a state in plain loops), the softmax over positions up to each row's own, each
+ * logit plus `bias` by distance (per head, `[H, maxLength]`) for a model with positions by distance.
  */
 function attendAll(qkv: Float32Array, n: number, d: number, H: number, scale: number, product: MatrixProduct, s: StateScratch, attn: Float32Array, bias?: Float32Array): void {
   const dh = d / H;
