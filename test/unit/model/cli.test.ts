@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -36,7 +36,8 @@ describe('train → bundle → evaluate', () => {
     const out = join(dir, 'loo');
     await captured(() => trainCommand([...common, '--split', 'leave-one-out', '--out', out]));
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
-    expect(manifest.formatVersion).toBe(3);
+    expect(manifest.config.positions).toBe('distance'); // train's default since 2026-12-07
+    expect(manifest.formatVersion).toBe(5);
     expect(manifest.training.split).toBe('leave-one-out');
     expect(manifest.vocabularyFile).toBe('vocabulary.bin'); // the fixture's item ids are whole numbers
     expect(readFileSync(join(out, 'vocabulary.bin')).byteLength).toBe(7 * 2);
@@ -87,7 +88,9 @@ describe('train → bundle → evaluate', () => {
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
     expect(manifest.config.numAttributes).toBe(2); // attribute 30 belongs to an item outside the data
     expect(manifest.attributesFile).toBe('attributes.bin');
-    expect(Object.keys(manifest.checksums).sort()).toEqual(['attributes.bin', 'vocabulary.bin', 'weights.bin']);
+    // neighbours.bin too when the memory ranked the held-out items better (chosen on them).
+    expect(Object.keys(manifest.checksums).sort()).toEqual(expect.arrayContaining(['attributes.bin', 'vocabulary.bin', 'weights.bin']));
+    for (const file of Object.keys(manifest.checksums)) expect(existsSync(join(out, file))).toBe(true);
     const lines = await captured(() =>
       evaluateCommand(['--events', events, '--format', 's3rec', '--model', out, '--protocol', 'full', '--backend', 'cpu', '--json']),
     );
