@@ -343,10 +343,10 @@ export function historyState(model: PlainSasrec, history: readonly number[], fea
   }
   const scratch = scratchFor(model);
   const { x, h, qkv, attn, out, hidden, weights, query } = scratch;
+  const position = model.position.length > 0 ? model.position : null; // positions by recency; none by distance
   for (let p = 0; p < n; p++) {
     const item = history[start + p]!;
     const pos = Math.min(n - 1 - p, config.maxLength - 1) * d;
-    const position = model.position.length > 0 ? model.position : null;
     for (let j = 0; j < d; j++) x[p * d + j] = model.table[item * d + j]! + (position ? position[pos + j]! : 0);
     if (model.typeEmbedding) addRow(x, p * d, model.typeEmbedding, features!.types[start + p]! * d, d);
     if (model.gapEmbedding) addRow(x, p * d, model.gapEmbedding, features!.gaps[start + p]! * d, d);
