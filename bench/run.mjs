@@ -189,11 +189,17 @@ ${results.auto ? `- \`backend: 'auto'\` chose **${results.auto.backend}** here, 
     if (SPECS.some((q) => q.events === RETAIL_CSV) && !existsSync(`${ROOT}/${RETAIL_CSV}`)) {
       execSync(`npx tsx bench/retail-csv.ts ../shared/data/retail ${RETAIL_CSV}`, { cwd: ROOT, stdio: 'inherit' });
     }
+    // BENCH_QUALITY=games-defaults,retail-or-defaults (comma-separated bundle names) evaluates only those bundles again,
+    // after one was retrained; every other row keeps its stored result and the date it was measured.
+    const only = process.env.BENCH_QUALITY?.split(',');
+    const stored = only && existsSync(`${ROOT}/bench/results/quality.json`) ? JSON.parse(readFileSync(`${ROOT}/bench/results/quality.json`, 'utf8')) : {};
+    const now = new Date().toISOString();
     const quality = {};
     const rows = [];
     for (const q of SPECS) {
       const command = `npx edgereco evaluate --events ${q.events} --format ${q.format} --model models/${q.name} --protocol ${q.protocol} --negatives ${q.negatives} --json`;
-      const r = JSON.parse(execSync(command, { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim().split('\n').at(-1));
+      const kept = only && !only.includes(q.name) ? stored[`${q.name}/${q.protocol}`] : undefined;
+      const r = kept ?? { ...JSON.parse(execSync(command, { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim().split('\n').at(-1)), at: now };
       // The protocol each step of the bundle's recorded command chose its settings on (`--select`, `full` by default):
       // `train` its epoch and prior weight, `neighbours` its memory's settings.
       const made = JSON.parse(readFileSync(`${ROOT}/models/${q.name}/manifest.json`, 'utf8')).training?.command ?? '';
@@ -202,7 +208,7 @@ ${results.auto ? `- \`backend: 'auto'\` chose **${results.auto.backend}** here, 
       const chosenOn = chosen.every((c) => c.on === chosen[0]?.on)
         ? (chosen[0]?.on ?? 'full')
         : chosen.map((c) => `${c.memory ? 'memory' : 'training'} ${c.on}`).join(', ');
-      quality[`${q.name}/${q.protocol}`] = { ...r, command, chosen_on: chosenOn, published: q.published, ...(q.note ? { note: q.note } : {}) };
+      quality[`${q.name}/${q.protocol}`] = { ...r, at: r.at ?? stored.measured?.at ?? now, command, chosen_on: chosenOn, published: q.published, ...(q.note ? { note: q.note } : {}) };
       const f = (m) => `${m.hr10.toFixed(4)} / ${m.ndcg10.toFixed(4)}`;
       const rel = Math.max(Math.abs(r.model.hr10 - r.f32.hr10) / r.f32.hr10, Math.abs(r.model.ndcg10 - r.f32.ndcg10) / r.f32.ndcg10);
       const pub = q.note ? `⚠️ ${q.note}` : Object.entries(q.published).map(([k, [h, n]]) => `${k} ${h} / ${n} ${r.model.hr10 > h && r.model.ndcg10 > n ? '✅' : '❌'}`).join('; ');
@@ -217,10 +223,11 @@ ${results.auto ? `- \`backend: 'auto'\` chose **${results.auto.backend}** here, 
       const ofBaseline = d.model.ndcg10 / baseline;
       return `| ${q.name} | ${q.protocol}${q.protocol === 'sampled' ? ` (${q.negatives})` : ''} | ${d.model.ndcg10.toFixed(4)} | ${q.tuned} ${t.model.ndcg10.toFixed(4)} | ${(ofTuned * 100).toFixed(1)}% ${ofTuned >= 0.95 ? '✅' : '❌'} | ${baseline.toFixed(4)} | ${ofBaseline.toFixed(2)}× ${ofBaseline >= 1.3 ? '✅' : '❌'} |`;
     });
-    writeFileSync(`${ROOT}/bench/results/quality.json`, JSON.stringify({ measured: { at: new Date().toISOString(), machine }, ...quality }, null, 2) + '\n');
+    writeFileSync(`${ROOT}/bench/results/quality.json`, JSON.stringify({ measured: { at: now, machine, ...(only ? { only } : {}) }, ...quality }, null, 2) + '\n');
+    const dates = [...new Set(Object.values(quality).map((r) => r.at.slice(0, 10)))].sort();
     writeTable(
       'quality',
-      `Measured ${new Date().toISOString().slice(0, 10)}; all users of each data set; leave-one-out, test items (no bundle learned from a test item, \`evaluate\` checks it; the \`-defaults\` bundles, \`train\` with its defaults only, also learned from the validation items after choosing on them). HR@10 / NDCG@10.
+      `Measured ${dates.join(' and ')}${only ? ` (${only.join(', ')} on ${now.slice(0, 10)}; each row's date is in quality.json)` : ''}; all users of each data set; leave-one-out, test items (no bundle learned from a test item, \`evaluate\` checks it; the \`-defaults\` bundles, \`train\` with its defaults only, also learned from the validation items after choosing on them). HR@10 / NDCG@10.
 
 | bundle | protocol | chosen on (validation) | users | int8 model | f32 twin (max relative gap) | popularity | item-kNN | published |
 |---|---|---|---:|---|---|---|---|---|
