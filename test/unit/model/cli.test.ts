@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -316,7 +316,9 @@ describe('the options tables: parsing and --help come from them', () => {
 
   it('still accepts every option of the committed bundles\' recorded commands', () => {
     const models = new URL('../../../models/', import.meta.url).pathname;
-    for (const name of ['games', 'beauty', 'beauty-sampled', 'retail', 'retail-or']) {
+    const names = readdirSync(models).filter((name) => existsSync(join(models, name, 'manifest.json')));
+    expect(names).toEqual(expect.arrayContaining(['games', 'beauty', 'beauty-defaults', 'beauty-sampled', 'retail', 'retail-or']));
+    for (const name of names) {
       const command: string = JSON.parse(readFileSync(join(models, name, 'manifest.json'), 'utf8')).training.command;
       for (const step of command.split(' && ')) {
         const [, sub, ...argv] = step.split(' ');
