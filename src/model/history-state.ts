@@ -342,9 +342,12 @@ export function historyState(model: PlainSasrec, history: readonly number[], fea
     throw createError(ERROR_CODES.INTERNAL, { problem: 'this model reads event types and gaps; pass them with the history' });
   }
   const scratch = scratchFor(model);
-  const { x, h, qkv, attn, out, hidden, weights, query } = scratch;
+  const { x, h, blockQkv, attn, out, hidden, weights, query } = scratch;
   const position = model.position.length > 0 ? model.position : null; // positions by recency; none by distance
-  for (let p = 0; p < n; p++) {
+  // Rows before `m` are the last call's (see `reusableRows`): only the new ones are computed, by the same products
+  // on the same rows, so the state is the same to the bit as from scratch.
+  const m = reusableRows(model, scratch, history, n, start, features);
+  for (let p = m; p < n; p++) {
     const item = history[start + p]!;
     const pos = Math.min(n - 1 - p, config.maxLength - 1) * d;
     for (let j = 0; j < d; j++) x[p * d + j] = model.table[item * d + j]! + (position ? position[pos + j]! : 0);
@@ -356,23 +359,26 @@ export function historyState(model: PlainSasrec, history: readonly number[], fea
     // A loop, not a callback: the arrays below stay locals (a closure's captured variables were ~2× slower to read in
     // these loops).
     const b = model.blocks[bi]!;
+    const last = bi === model.blocks.length - 1;
     // The last block computes its query, attention and feed-forward at the latest position only (the state reads it).
-    const first = bi === model.blocks.length - 1 ? n - 1 : 0;
+    const first = last ? n - 1 : m;
     const rows = n - first;
-    for (let p = 0; p < n; p++) layerNorm(x, p * d, d, b.ln1Gamma, b.ln1Beta, h, p * d);
-    // Row p of qkv: [q | k | v] (all blocks but the last) or [k | v] (the last, with its one query apart). Every
-    // position's attention at once, as two products per head (scores, then the weighted values); the last block's one
-    // query in loops.
-    product(h, first === 0 ? b.wqkv : b.wkv, n, d, first === 0 ? 3 * d : 2 * d, qkv);
+    for (let p = m; p < n; p++) layerNorm(x, p * d, d, b.ln1Gamma, b.ln1Beta, h, p * d);
+    // Row p of the block's qkv: [q | k | v] (all blocks but the last) or [k | v] (the last, with its one query apart),
+    // kept for the next call's rows. Every new position's attention at once, as two products per head (scores, then
+    // the weighted values); the last block's one query in loops.
+    const width = last ? 2 * d : 3 * d;
+    const qkv = blockQkv[bi]!;
+    product(h.subarray(m * d), last ? b.wkv : b.wqkv, n - m, d, width, qkv.subarray(m * width));
     const bias = model.distanceBias?.subarray(bi * H * config.maxLength, (bi + 1) * H * config.maxLength);
-    if (first === 0) attendAll(qkv, n, d, H, scale, product, scratch, attn, bias);
+    if (!last) attendAll(qkv, m, n, d, H, scale, product, scratch, attn, bias);
     else {
       product(h.subarray(first * d), b.wq, 1, d, d, query);
       attendLast(query, qkv, n, d, H, scale, weights, attn, bias);
     }
     // x += attn · wo; then x += relu(LN2(x) · w1 + b1) · w2 + b2, for the rows computed.
     const xs = x.subarray(first * d);
-    product(attn, b.wo, rows, d, d, out);
+    product(last ? attn : attn.subarray(first * d), b.wo, rows, d, d, out);
     for (let i = 0; i < rows * d; i++) xs[i]! += out[i]!;
     for (let p = 0; p < rows; p++) layerNorm(xs, p * d, d, b.ln2Gamma, b.ln2Beta, h, p * d);
     product(h, b.w1, rows, d, f, hidden);
@@ -381,6 +387,8 @@ export function historyState(model: PlainSasrec, history: readonly number[], fea
     for (let i = 0; i < rows * d; i++) xs[i]! += out[i]! + b.b2[i % d]!;
   }
   layerNorm(x, (n - 1) * d, d, model.lnFinalGamma, model.lnFinalBeta, state, 0);
+  // The rows are the next call's to keep while the window does not slide and positions are by distance.
+  scratch.kept.n = model.distanceBias && start === 0 ? n : 0;
   return state;
 }
 
@@ -392,7 +400,8 @@ function scratchFor(model: PlainSasrec): StateScratch {
     arrays = {
       x: new Float32Array(n * d),
       h: new Float32Array(n * d),
-      qkv: new Float32Array(n * 3 * d),
+      blockQkv: Array.from({ length: model.config.blocks }, () => new Float32Array(n * 3 * d)),
+      kept: { n: 0, items: new Int32Array(n), types: new Int32Array(n), gaps: new Int32Array(n) },
       attn: new Float32Array(n * d),
       out: new Float32Array(n * Math.max(d, f)),
       hidden: new Float32Array(n * f),
@@ -413,7 +422,10 @@ function scratchFor(model: PlainSasrec): StateScratch {
 interface StateScratch {
   x: Float32Array;
   h: Float32Array;
-  qkv: Float32Array;
+  /** Each block's `[q | k | v]` rows (the last block's `[k | v]`), kept for the next call (see `reusableRows`). */
+  blockQkv: Float32Array[];
+  /** The window whose rows `blockQkv` holds: its first `n` items and event features (`n` 0: none). */
+  kept: { n: number; items: Int32Array; types: Int32Array; gaps: Int32Array };
   attn: Float32Array;
   out: Float32Array;
   hidden: Float32Array;
@@ -459,12 +471,13 @@ function attendLast(q: Float32Array, kv: Float32Array, n: number, d: number, H: 
 }
 
 /**
- * Causal self-attention at every position of `n`, from `qkv` (rows `[q | k | v]`, `3 d` wide) into `attn` (`[n, d]`):
- * per head, `S = Q · Kᵀ` and `A = softmax(S) · V` as two products (on the SIMD kernel where there is one: the
- * attention was the larger part of a state in plain loops), the softmax over positions up to each row's own, each
- * logit plus `bias` by distance (per head, `[H, maxLength]`) for a model with positions by distance.
+ * Causal self-attention at positions `from` to `n` (of `n`), from `qkv` (rows `[q | k | v]`, `3 d` wide) into `attn`
+ * (`[n, d]`, those rows): per head, `S = Q · Kᵀ` and `A = softmax(S) · V` as two products (on the SIMD kernel where
+ * there is one: the attention was the larger part of a state in plain loops), the softmax over positions up to each
+ * row's own, each logit plus `bias` by distance (per head, `[H, maxLength]`) for a model with positions by distance.
+ * A row's result does not depend on `from` (the products compute each row alone).
  */
-function attendAll(qkv: Float32Array, n: number, d: number, H: number, scale: number, product: MatrixProduct, s: StateScratch, attn: Float32Array, bias?: Float32Array): void {
+function attendAll(qkv: Float32Array, from: number, n: number, d: number, H: number, scale: number, product: MatrixProduct, s: StateScratch, attn: Float32Array, bias?: Float32Array): void {
   const dh = d / H;
   const span = bias ? bias.length / H : 0;
   const w = padded(n);
@@ -481,8 +494,8 @@ function attendAll(qkv: Float32Array, n: number, d: number, H: number, scale: nu
         headV[t * dh + j] = qkv[row + 2 * d + j]!;
       }
     }
-    product(headQ, headKT, n, dh, w, scores, true);
-    for (let p = 0; p < n; p++) {
+    product(headQ.subarray(from * dh), headKT, n - from, dh, w, scores.subarray(from * w), true);
+    for (let p = from; p < n; p++) {
       const at = p * w;
       let max = -Infinity;
       for (let t = 0; t <= p; t++) {
@@ -494,9 +507,37 @@ function attendAll(qkv: Float32Array, n: number, d: number, H: number, scale: nu
       for (let t = 0; t <= p; t++) scores[at + t]! /= total;
       scores.fill(0, at + p + 1, at + w);
     }
-    product(scores, headV, n, w, dh, headOut, true);
-    for (let p = 0; p < n; p++) for (let j = 0; j < dh; j++) attn[p * d + c + j] = headOut[p * dh + j]!;
+    product(scores.subarray(from * w), headV, n - from, w, dh, headOut.subarray(from * dh), true);
+    for (let p = from; p < n; p++) for (let j = 0; j < dh; j++) attn[p * d + c + j] = headOut[p * dh + j]!;
   }
+}
+
+/**
+ * How many leading positions of this call's window the last call's rows still hold (its block-by-block `[q | k | v]`
+ * rows, in `scratch`), and records this call's for the next: the window's first `m` items (and event features) are the
+ * last window's, the window did not slide (the history fits in `maxLength`) and positions are by distance, so each
+ * row depends only on the items at and before it (with recency vectors every row moves when an item is added). At
+ * most `n - 1`: the latest position is always computed. A shopper adding an event to a short history then costs one
+ * row per block, not `n`.
+ */
+function reusableRows(model: PlainSasrec, scratch: StateScratch, history: readonly number[], n: number, start: number, features?: StateFeatures): number {
+  const kept = scratch.kept;
+  const reads = readsEventFeatures(model.config);
+  let m = 0;
+  if (model.distanceBias && start === 0 && kept.n > 0) {
+    const limit = Math.min(kept.n, n - 1);
+    while (m < limit && kept.items[m] === history[m] && (!reads || (kept.types[m] === features!.types[m] && kept.gaps[m] === features!.gaps[m]))) m++;
+    // A differing item at position m changes every row after it: only the rows before it are kept.
+  }
+  kept.n = 0; // until this call's rows are all computed (see historyState's end)
+  for (let p = m; p < n; p++) {
+    kept.items[p] = history[start + p]!;
+    if (reads) {
+      kept.types[p] = features!.types[start + p]!;
+      kept.gaps[p] = features!.gaps[start + p]!;
+    }
+  }
+  return m;
 }
 
 const scratches = new WeakMap<PlainSasrec, StateScratch>();
