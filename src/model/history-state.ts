@@ -346,7 +346,9 @@ export function historyState(model: PlainSasrec, history: readonly number[], fea
   const position = model.position.length > 0 ? model.position : null; // positions by recency; none by distance
   // Rows before `m` are the last call's (see `reusableRows`): only the new ones are computed, by the same products
   // on the same rows, so the state is the same to the bit as from scratch.
-  const m = reusableRows(model, scratch, history, n, start, features);
+  // Rows stay valid for the next call while the window does not slide and positions are by distance.
+  const keeps = model.distanceBias !== undefined && start === 0;
+  const m = reusableRows(model, scratch, history, n, start, keeps, features);
   for (let p = m; p < n; p++) {
     const item = history[start + p]!;
     const pos = Math.min(n - 1 - p, config.maxLength - 1) * d;
@@ -387,8 +389,7 @@ export function historyState(model: PlainSasrec, history: readonly number[], fea
     for (let i = 0; i < rows * d; i++) xs[i]! += out[i]! + b.b2[i % d]!;
   }
   layerNorm(x, (n - 1) * d, d, model.lnFinalGamma, model.lnFinalBeta, state, 0);
-  // The rows are the next call's to keep while the window does not slide and positions are by distance.
-  scratch.kept.n = model.distanceBias && start === 0 ? n : 0;
+  scratch.kept.n = keeps ? n : 0;
   return state;
 }
 
@@ -489,11 +490,12 @@ function attendAll(qkv: Float32Array, from: number, n: number, d: number, H: num
     for (let t = 0; t < n; t++) {
       const row = t * 3 * d + c;
       for (let j = 0; j < dh; j++) {
-        headQ[t * dh + j] = qkv[row + j]!;
         headKT[j * w + t] = qkv[row + d + j]!;
         headV[t * dh + j] = qkv[row + 2 * d + j]!;
       }
     }
+    // Queries only for the rows computed.
+    for (let t = from; t < n; t++) for (let j = 0; j < dh; j++) headQ[t * dh + j] = qkv[t * 3 * d + c + j]!;
     product(headQ.subarray(from * dh), headKT, n - from, dh, w, scores.subarray(from * w), true);
     for (let p = from; p < n; p++) {
       const at = p * w;
@@ -515,16 +517,16 @@ function attendAll(qkv: Float32Array, from: number, n: number, d: number, H: num
 /**
  * How many leading positions of this call's window the last call's rows still hold (its block-by-block `[q | k | v]`
  * rows, in `scratch`), and records this call's for the next: the window's first `m` items (and event features) are the
- * last window's, the window did not slide (the history fits in `maxLength`) and positions are by distance, so each
+ * last window's, and `keeps`: the window did not slide (the history fits in `maxLength`) and positions are by distance, so each
  * row depends only on the items at and before it (with recency vectors every row moves when an item is added). At
  * most `n - 1`: the latest position is always computed. A shopper adding an event to a short history then costs one
  * row per block, not `n`.
  */
-function reusableRows(model: PlainSasrec, scratch: StateScratch, history: readonly number[], n: number, start: number, features?: StateFeatures): number {
+function reusableRows(model: PlainSasrec, scratch: StateScratch, history: readonly number[], n: number, start: number, keeps: boolean, features?: StateFeatures): number {
   const kept = scratch.kept;
   const reads = readsEventFeatures(model.config);
   let m = 0;
-  if (model.distanceBias && start === 0 && kept.n > 0) {
+  if (keeps && kept.n > 0) {
     const limit = Math.min(kept.n, n - 1);
     while (m < limit && kept.items[m] === history[m] && (!reads || (kept.types[m] === features!.types[m] && kept.gaps[m] === features!.gaps[m]))) m++;
     // A differing item at position m changes every row after it: only the rows before it are kept.

@@ -48,10 +48,9 @@ describe('historyState after one more event (rows kept from the last call)', () 
     const cfg = models[0]![1];
     const model = plainSasrec(cfg, exportWeights(trainedLike(cfg, 6)));
     let widest = 0;
-    const counting: MatrixProduct = (X, W, n, k, m, Y, fresh) => {
+    const counting: MatrixProduct = (X, W, n, k, m, Y) => {
       widest = Math.max(widest, n);
       matMat(X, W, n, k, m, Y);
-      void fresh;
     };
     const rowsFor = (history: number[]): number => {
       widest = 0;
