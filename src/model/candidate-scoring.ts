@@ -135,7 +135,7 @@ function dotFloat(x: Float32Array, rows: Float32Array, at: number, w: number): n
 }
 
 /** The `k` best (item, score) pairs pushed, as a min-heap on the score (ties: the lower item index wins). */
-class TopK {
+export class TopK {
   readonly items: Int32Array;
   private readonly scores: Float64Array;
   size = 0;
@@ -148,6 +148,11 @@ class TopK {
   /** Whether (a, sa) ranks below (b, sb). */
   private static below(sa: number, a: number, sb: number, b: number): boolean {
     return sa < sb || (sa === sb && a > b);
+  }
+
+  /** The lowest score kept once `k` are (a score below it does not enter); -Infinity until then. */
+  get floor(): number {
+    return this.size < this.k || this.k === 0 ? -Infinity : this.scores[0]!;
   }
 
   push(item: number, score: number): void {

@@ -3,7 +3,7 @@ import type { NamedArray } from './model-bundle.js';
 import { NEIGHBOUR_COUNTS, NEIGHBOUR_IDS, NEIGHBOUR_WEIGHTS } from './model-bundle.js';
 import { NO_MEMORY, type SasrecConfig } from './sasrec-config.js';
 import { createError, ERROR_CODES } from '../core/errors.js';
-import { matMat, simdProduct, type MatrixProduct } from './matrix-product.js';
+import { matMat, paddedColumns, simdProduct, type MatrixProduct } from './matrix-product.js';
 
 /** One block's parameters as flat row-major float arrays (dense weights `[in, out]`). */
 interface PlainBlock {
@@ -231,14 +231,16 @@ export function scoringRows(model: PlainSasrec): Float32Array {
 export function rowDots(rows: Float32Array, vector: Float32Array, padding = false): Float32Array {
   const d = vector.length;
   const out = new Float32Array(rows.length / d);
-  for (let i = 0; i < out.length; i++) {
-    let dot = 0;
-    const at = i * d;
-    for (let j = 0; j < d; j++) dot += vector[j]! * rows[at + j]!;
-    out[i] = dot;
-  }
+  for (let i = 0; i < out.length; i++) out[i] = rowDot(rows, i * d, vector);
   if (padding && out.length > 0) out[0] = -Infinity;
   return out;
+}
+
+/** One row's score as {@link rowDots} computes it (summed in order, as a double; a float32 once stored). */
+export function rowDot(rows: Float32Array, at: number, vector: Float32Array): number {
+  let dot = 0;
+  for (let j = 0; j < vector.length; j++) dot += vector[j]! * rows[at + j]!;
+  return dot;
 }
 
 /** A state as a scoring vector (`scoringWidth` long): the state, then the prior's weight. A score is its dot product with a scoring row. */
@@ -344,11 +346,11 @@ export function historyState(model: PlainSasrec, history: readonly number[], fea
   const scratch = scratchFor(model);
   const { x, h, blockQkv, attn, out, hidden, weights, query } = scratch;
   const position = model.position.length > 0 ? model.position : null; // positions by recency; none by distance
-  // Rows before `m` are the last call's (see `reusableRows`): only the new ones are computed, by the same products
-  // on the same rows, so the state is the same to the bit as from scratch.
-  // Rows stay valid for the next call while the window does not slide and positions are by distance.
-  const keeps = model.distanceBias !== undefined && start === 0;
-  const m = reusableRows(model, scratch, history, n, start, keeps, features);
+  // Rows before `m` are the last call's, and the first block's rows before `m0` (see `reusableRows`): only the new
+  // ones are computed, by the same products on the same rows, so the state is the same to the bit as from scratch.
+  // Rows are kept for the next call when positions are by distance (with recency vectors every row moves).
+  const keeps = model.distanceBias !== undefined;
+  const { m, m0 } = reusableRows(model, scratch, history, n, start, keeps, features);
   for (let p = m; p < n; p++) {
     const item = history[start + p]!;
     const pos = Math.min(n - 1 - p, config.maxLength - 1) * d;
@@ -365,13 +367,14 @@ export function historyState(model: PlainSasrec, history: readonly number[], fea
     // The last block computes its query, attention and feed-forward at the latest position only (the state reads it).
     const first = last ? n - 1 : m;
     const rows = n - first;
-    for (let p = m; p < n; p++) layerNorm(x, p * d, d, b.ln1Gamma, b.ln1Beta, h, p * d);
+    const from = bi === 0 ? m0 : m;
+    for (let p = from; p < n; p++) layerNorm(x, p * d, d, b.ln1Gamma, b.ln1Beta, h, p * d);
     // Row p of the block's qkv: [q | k | v] (all blocks but the last) or [k | v] (the last, with its one query apart),
     // kept for the next call's rows. Every new position's attention at once, as two products per head (scores, then
     // the weighted values); the last block's one query in loops.
     const width = last ? 2 * d : 3 * d;
     const qkv = blockQkv[bi]!;
-    product(h.subarray(m * d), last ? b.wkv : b.wqkv, n - m, d, width, qkv.subarray(m * width));
+    product(h.subarray(from * d), last ? b.wkv : b.wqkv, n - from, d, width, qkv.subarray(from * width));
     const bias = model.distanceBias?.subarray(bi * H * config.maxLength, (bi + 1) * H * config.maxLength);
     if (!last) attendAll(qkv, m, n, d, H, scale, product, scratch, attn, bias);
     else {
@@ -410,9 +413,9 @@ function scratchFor(model: PlainSasrec): StateScratch {
       query: new Float32Array(d),
       // Per head (see attendAll): its queries, keys transposed, scores, values and output; columns padded to 16.
       headQ: new Float32Array(n * d),
-      headKT: new Float32Array(d * padded(n)),
-      scores: new Float32Array(n * padded(n)),
-      headV: new Float32Array(padded(n) * d),
+      headKT: new Float32Array(d * paddedColumns(n)),
+      scores: new Float32Array(n * paddedColumns(n)),
+      headV: new Float32Array(paddedColumns(n) * d),
       headOut: new Float32Array(n * d),
     };
     scratches.set(model, arrays);
@@ -437,11 +440,6 @@ interface StateScratch {
   scores: Float32Array;
   headV: Float32Array;
   headOut: Float32Array;
-}
-
-/** `n` rounded up to a multiple of 16 (the SIMD kernel's column block). */
-function padded(n: number): number {
-  return Math.ceil(n / 16) * 16;
 }
 
 /**
@@ -481,7 +479,7 @@ function attendLast(q: Float32Array, kv: Float32Array, n: number, d: number, H: 
 function attendAll(qkv: Float32Array, from: number, n: number, d: number, H: number, scale: number, product: MatrixProduct, s: StateScratch, attn: Float32Array, bias?: Float32Array): void {
   const dh = d / H;
   const span = bias ? bias.length / H : 0;
-  const w = padded(n);
+  const w = paddedColumns(n);
   const { headQ, headKT, scores, headV, headOut } = s;
   for (let head = 0; head < H; head++) {
     const c = head * dh;
@@ -515,31 +513,50 @@ function attendAll(qkv: Float32Array, from: number, n: number, d: number, H: num
 }
 
 /**
- * How many leading positions of this call's window the last call's rows still hold (its block-by-block `[q | k | v]`
- * rows, in `scratch`), and records this call's for the next: the window's first `m` items (and event features) are the
- * last window's, and `keeps`: the window did not slide (the history fits in `maxLength`) and positions are by distance, so each
- * row depends only on the items at and before it (with recency vectors every row moves when an item is added). At
- * most `n - 1`: the latest position is always computed. A shopper adding an event to a short history then costs one
- * row per block, not `n`.
+ * Which of the last call's rows (its block-by-block `[q | k | v]` rows, in `scratch`) this call's window can use, and
+ * records this call's window for the next. With positions by distance (`keeps`):
+ * - `m`: a row depends only on the window's items (and event features) at and before it, so where the window's first
+ *   `m` items are the last window's, their rows in every block are too. A shopper adding an event to a short history
+ *   then costs one row per block, not `n`.
+ * - `m0`: the first block's row depends on its own item alone, so once the window slides (the history is longer than
+ *   `maxLength`) the last window's rows move up by the items that left it, and only the new item's row is computed
+ *   in the first block (every later block's rows change).
+ * Both at most `n - 1`: the latest position is always computed.
  */
-function reusableRows(model: PlainSasrec, scratch: StateScratch, history: readonly number[], n: number, start: number, keeps: boolean, features?: StateFeatures): number {
+function reusableRows(model: PlainSasrec, scratch: StateScratch, history: readonly number[], n: number, start: number, keeps: boolean, features?: StateFeatures): { m: number; m0: number } {
   const kept = scratch.kept;
   const reads = readsEventFeatures(model.config);
+  /** Whether the last window's position `at` held the same event as this window's position `p`. */
+  const same = (at: number, p: number): boolean =>
+    kept.items[at] === history[start + p] && (!reads || (kept.types[at] === features!.types[start + p] && kept.gaps[at] === features!.gaps[start + p]));
   let m = 0;
+  let m0 = 0;
   if (keeps && kept.n > 0) {
     const limit = Math.min(kept.n, n - 1);
-    while (m < limit && kept.items[m] === history[m] && (!reads || (kept.types[m] === features!.types[m] && kept.gaps[m] === features!.gaps[m]))) m++;
+    while (m < limit && same(m, m)) m++;
     // A differing item at position m changes every row after it: only the rows before it are kept.
+    m0 = m;
+    // The first items to have left the window: the last window from `shift` on is this one's start.
+    for (let shift = 1; shift < kept.n && Math.min(kept.n - shift, n - 1) > m0; shift++) {
+      const overlap = Math.min(kept.n - shift, n - 1);
+      let p = 0;
+      while (p < overlap && same(shift + p, p)) p++;
+      if (p < overlap) continue;
+      const width = model.blocks.length > 1 ? 3 * model.config.dim : 2 * model.config.dim;
+      scratch.blockQkv[0]!.copyWithin(0, shift * width, (shift + overlap) * width);
+      m0 = overlap;
+      break;
+    }
   }
   kept.n = 0; // until this call's rows are all computed (see historyState's end)
-  for (let p = m; p < n; p++) {
+  for (let p = Math.min(m, m0); p < n; p++) {
     kept.items[p] = history[start + p]!;
     if (reads) {
       kept.types[p] = features!.types[start + p]!;
       kept.gaps[p] = features!.gaps[start + p]!;
     }
   }
-  return m;
+  return { m, m0 };
 }
 
 const scratches = new WeakMap<PlainSasrec, StateScratch>();
@@ -547,7 +564,7 @@ const scratches = new WeakMap<PlainSasrec, StateScratch>();
 const products = new WeakMap<PlainSasrec, MatrixProduct>();
 
 /** The model's own {@link simdProduct} (its weights stay in the kernel's memory while the model lives), else `matMat`. */
-function modelProduct(model: PlainSasrec): MatrixProduct {
+export function modelProduct(model: PlainSasrec): MatrixProduct {
   let product = products.get(model);
   if (!product) products.set(model, (product = simdProduct() ?? matMat));
   return product;

@@ -54,6 +54,11 @@ function dotColumn(X: Float32Array, at: number, W: Float32Array, k: number, m: n
 /** The kernel's column block: 16 floats, four `f32x4` sums. Products whose `m` it does not divide run in {@link matMat}. */
 const COLUMNS = 16;
 
+/** `m` rounded up to the kernel's column block: a product's columns padded with zeros to this width run on the kernel. */
+export function paddedColumns(m: number): number {
+  return Math.ceil(m / COLUMNS) * COLUMNS;
+}
+
 /**
  * A {@link MatrixProduct} on a WebAssembly SIMD kernel, for `historyState`'s products: the weight matrices are copied
  * into the kernel's memory on first use and stay there (a product keeps the matrices it has seen: make one per model);

@@ -2,12 +2,13 @@ import type { BackendName, BackendPreference, BackendReport, WasmPaths } from '.
 import { preferenceOrder, STEADY_RUNS, WARMUP_RUNS } from './backend-policy.js';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { DecodedBundle } from './decode-bundle.js';
-import { addCooccurrence, followedMemoryTerms, historyState, plainSasrec, readsEventFeatures, rowDots, scoringRows, scoringVector, scoringWidth, vectorWidth, type MemoryTerms, type PlainSasrec } from './history-state.js';
+import { addCooccurrence, followedMemoryTerms, historyState, modelProduct, plainSasrec, readsEventFeatures, rowDots, scoringRows, scoringVector, scoringWidth, vectorWidth, type MemoryTerms, type PlainSasrec } from './history-state.js';
 import { buildCandidateIndex, type CandidateIndex } from './candidate-index.js';
 import { candidateSettings, scoresCandidates } from './candidate-policy.js';
 import { largestFirst, scoreCandidates, type MemoryCandidates, type ScoredItems } from './candidate-scoring.js';
 import { featurizeHistory, type HistoryEvent, type HistoryFeatures } from '../core/featurize.js';
-import { matMat } from './matrix-product.js';
+import { paddedColumns } from './matrix-product.js';
+import { BEST_ITEMS, buildCatalogScan, type BestItems, type CatalogScan } from './catalog-scan.js';
 
 export interface RuntimeOptions {
   preference: BackendPreference;
@@ -80,6 +81,22 @@ export class ModelRuntime {
   private building: Promise<boolean> | null = null;
   private ivf: CandidateIndex | null = null;
 
+  /**
+   * Builds the int8 scan of a catalog scored in full (`catalog-scan.ts`), after the first answer (its own tasks, ~50 ms
+   * at 23,715 items); resolves to whether there is one (none without WebAssembly SIMD, or with a candidate index).
+   */
+  prepareScan(): Promise<boolean> {
+    if (this.ivf || scoresCandidates(this.model.config.numItems)) return Promise.resolve(false);
+    this.scanning ??= buildCatalogScan(this.rows, scoringWidth(this.model), this.model.members?.length ?? 1, this.model.config.dim).then((scan) => {
+      this.scan = scan;
+      return scan !== null;
+    });
+    return this.scanning;
+  }
+
+  private scanning: Promise<boolean> | null = null;
+  private scan: CatalogScan | null = null;
+
   /** Each item's scoring row (vector, and prior): uploaded per backend, and averaged for items the model never saw. */
   private readonly rows: Float32Array;
 
@@ -88,7 +105,7 @@ export class ModelRuntime {
    * input (the scores, of the input and the backend), so a repeat skips the forward pass, the memory's walk and the
    * catalog product.
    */
-  private last: { key: string; state: Float32Array; memory?: MemoryTerms | null; reached?: MemoryCandidates | null; scores?: { on: string; values: Float32Array } } | null = null;
+  private last: { key: string; state: Float32Array; memory?: MemoryTerms | null; reached?: MemoryCandidates | null; scores?: { on: string; values: Float32Array }; best?: BestItems | null } | null = null;
 
   /** (Re)creates the item table on the active backend, releasing the previous one. */
   private load(): tf.Tensor2D {
@@ -107,7 +124,7 @@ export class ModelRuntime {
   /** A runtime that scores with plain loops until {@link accelerate} (no TensorFlow.js loaded yet). */
   static plain(bundle: DecodedBundle, options: RuntimeOptions): ModelRuntime {
     const runtime = new ModelRuntime(bundle, options);
-    void runtime.scored.then(() => runtime.prepareCandidates());
+    void runtime.scored.then(() => runtime.prepareCandidates()).then(() => runtime.prepareScan());
     return runtime;
   }
 
@@ -333,6 +350,23 @@ export class ModelRuntime {
     return out;
   }
 
+  /**
+   * The shopper's best vocabulary items by the int8 scan (`catalog-scan.ts`), at least `count` of them, rescored
+   * exactly: the scores {@link scoreInput} gives them, and no other item scores above `beyond`. Null where there is no
+   * scan (not built yet, no WebAssembly SIMD, a catalog scored by candidates) or for an empty input: then use
+   * {@link scoreInput}. A repeat of the input reuses the answer.
+   */
+  scoreBest(history: HistoryFeatures, count: number): BestItems | null {
+    const scan = this.scan;
+    if (!scan || history.items.length === 0) return null;
+    const last = this.lastOrNew(history);
+    if (last.best !== undefined && (last.best === null || last.best.items.length >= Math.min(count, this.vocabulary.length))) return last.best;
+    last.memory ??= followedMemoryTerms(this.model, history.items);
+    last.best = scan.best(scoringVector(this.model, last.state), last.memory, Math.max(count, BEST_ITEMS));
+    this.firstScore();
+    return last.best;
+  }
+
   /** {@link scoreEvents} for item ids, oldest first, as views made now. */
   score(itemIds: readonly string[]): Promise<Float32Array | null> {
     const now = Date.now();
@@ -461,15 +495,17 @@ export class ModelRuntime {
     const { data, d, norms } = this.embedding();
     const X = new Float32Array(targets.length * d);
     targets.forEach((t, r) => X.set(data.subarray(t * d, t * d + d), r * d));
-    const W = new Float32Array(d * m);
+    // Columns padded with zeros to the SIMD kernel's width (the model's own product, as the state's: ~4× plain loops).
+    const w = paddedColumns(m);
+    const W = new Float32Array(d * w);
     candidates.forEach((c, col) => {
-      for (let j = 0; j < d; j++) W[j * m + col] = data[c * d + j]! / norms[c]!;
+      for (let j = 0; j < d; j++) W[j * w + col] = data[c * d + j]! / norms[c]!;
     });
-    const Y = new Float32Array(targets.length * m);
-    matMat(X, W, targets.length, d, m, Y);
+    const Y = new Float32Array(targets.length * w);
+    modelProduct(this.model)(X, W, targets.length, d, w, Y, true);
     return targets.map((_, r) => {
       let best = 0;
-      for (let c = 1; c < m; c++) if (Y[r * m + c]! > Y[r * m + best]!) best = c;
+      for (let c = 1; c < m; c++) if (Y[r * w + c]! > Y[r * w + best]!) best = c;
       return candidates[best];
     });
   }

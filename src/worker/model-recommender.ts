@@ -41,9 +41,12 @@ export async function modelRecommend(
   if (options.contextItemId !== undefined) ids.push(options.contextItemId);
   const input = shopperInput(runtime, history, options.contextItemId);
   // A large catalog scores its candidates only (see `candidate-policy.ts`); the whole catalog when that is not enough.
+  // Else the int8 scan's best items (`catalog-scan.ts`), exactly the full product's list when its kth score is above
+  // every item the scan left out; the whole catalog when not (filters that leave few of them).
   const shortlist = await runtime.scoreShortlist(input);
-  const scores = shortlist ? null : await runtime.scoreInput(input);
-  if (shortlist === null && scores === null) return null;
+  const best = shortlist ? null : runtime.scoreBest(input, 4 * options.k);
+  const scores = shortlist || best ? null : await runtime.scoreInput(input);
+  if (shortlist === null && best === null && scores === null) return null;
   const exclude = new Set(options.filter.exclude ?? []);
   if (options.contextItemId !== undefined) exclude.add(options.contextItemId);
   // Items already in the history are not recommended back as if new.
@@ -79,10 +82,20 @@ export async function modelRecommend(
   };
   const sells = (itemId: string): boolean => catalog.size === 0 || catalog.get(itemId) !== undefined; // not a model item the store no longer sells
   if (shortlist) shortlist.items.forEach((i, r) => enters(shortlist.scores[r]!) && sells(vocabulary[i - 1]!) && consider(i, vocabulary[i - 1]!, shortlist.scores[r]!));
-  const all = scores ?? (shortlist && top.length < options.k ? await runtime.scoreInput(input) : null);
+  if (best) best.items.forEach((i, r) => enters(best.scores[r]!) && sells(vocabulary[i - 1]!) && consider(i, vocabulary[i - 1]!, best.scores[r]!));
+  const certain = best !== null && (best.beyond === -Infinity || (top.length >= options.k && top[top.length - 1]!.score > best.beyond));
+  const all = scores ?? ((shortlist && top.length < options.k) || (best && !certain) ? await runtime.scoreInput(input) : null);
   if (all) {
     top.length = 0; // the filters left fewer than k of the shortlist: rank the whole catalog
-    for (let i = 1; i < all.length; i++) if (enters(all[i]!) && sells(vocabulary[i - 1]!)) consider(i, vocabulary[i - 1]!, all[i]!);
+    // The catalog's loop, the hot one: a score must beat the kth's (a local, not looked up per item) once k are in.
+    let floor = -Infinity;
+    for (let i = 1; i < all.length; i++) {
+      const score = all[i]!;
+      if (score <= floor && top.length >= options.k) continue;
+      if (!sells(vocabulary[i - 1]!)) continue;
+      consider(i, vocabulary[i - 1]!, score);
+      if (top.length >= options.k) floor = top[top.length - 1]!.score;
+    }
   }
   freshScores.forEach((score, j) => consider(-1 - j, fresh.itemIds[j]!, score));
   tailScores?.forEach((score, j) => consider(tailFrom - j, tail!.itemIds[j]!, score));

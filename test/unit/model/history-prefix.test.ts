@@ -26,6 +26,8 @@ describe('historyState after one more event (rows kept from the last call)', () 
     const histories = [
       [3], [3, 7], [3, 7, 7], [3, 7, 7, 12], [3, 7, 7, 12, 30], [3, 7, 7, 12, 30, 1], // growing to the window
       [3, 7, 7, 12, 30, 1, 9], [3, 7, 7, 12, 30, 1, 9, 4], // past it: the window slides
+      [3, 7, 7, 12, 30, 1, 9, 4, 4, 6], [3, 7, 7, 12, 30, 1, 9, 4, 4, 6, 12], // by two items at once; by one again
+      [7, 7, 7, 7, 7, 7, 7], [7, 7, 7, 7, 7, 7, 7, 8], [8, 7, 7, 7, 7, 7, 7, 7], // one item throughout; then another at either end
       [3, 7, 20], [3, 7, 20, 2], [3, 7, 20, 2], // another branch after two items; the same history again
       [3, 7], [5], [5, 3, 7, 20], // shorter; another first item
     ];
@@ -44,28 +46,30 @@ describe('historyState after one more event (rows kept from the last call)', () 
     }
   });
 
-  it('computes one row per block for an event added to a short history, every row for a sliding window', () => {
+  it('computes one row per block for an event added to a short history; in the first block only, once the window slides', () => {
     const cfg = models[0]![1];
     const model = plainSasrec(cfg, exportWeights(trainedLike(cfg, 6)));
-    let widest = 0;
+    const rows = new Map<Float32Array, number>();
     const counting: MatrixProduct = (X, W, n, k, m, Y) => {
-      widest = Math.max(widest, n);
+      rows.set(W, n);
       matMat(X, W, n, k, m, Y);
     };
-    const rowsFor = (history: number[]): number => {
-      widest = 0;
-      historyState(model, history, undefined, counting);
-      return widest;
+    /** The rows of each block's `[q | k | v]` product (the last block's `[k | v]`). */
+    const rowsFor = (m: PlainSasrec, history: number[]): number[] => {
+      rows.clear();
+      historyState(m, history, undefined, counting);
+      return m.blocks.map((b, i) => rows.get(i === m.blocks.length - 1 ? b.wkv : b.wqkv)!);
     };
-    expect(rowsFor([3, 7, 7, 12])).toBe(4); // nothing kept yet
-    expect(rowsFor([3, 7, 7, 12, 30])).toBe(1);
-    expect(rowsFor([3, 7, 7, 12, 30, 1])).toBe(1);
-    expect(rowsFor([3, 7, 7, 12, 30, 1, 9])).toBe(6); // the window slid: every row moves
+    expect(rowsFor(model, [3, 7, 7, 12])).toEqual([4, 4]); // nothing kept yet
+    expect(rowsFor(model, [3, 7, 7, 12, 30])).toEqual([1, 1]);
+    expect(rowsFor(model, [3, 7, 7, 12, 30, 1])).toEqual([1, 1]);
+    // The window slid: the first block's rows move up, every later block's change.
+    expect(rowsFor(model, [3, 7, 7, 12, 30, 1, 9])).toEqual([1, 6]);
+    expect(rowsFor(model, [3, 7, 7, 12, 30, 1, 9, 4, 4])).toEqual([2, 6]);
+    expect(rowsFor(model, [5, 6, 8, 9, 10, 11, 13])).toEqual([6, 6]); // another shopper
     // With recency vectors every row moves whenever an item is added.
     const recency = plainSasrec({ ...cfg, positions: 'recency' }, exportWeights(trainedLike({ ...cfg, positions: 'recency' }, 6)));
-    historyState(recency, [3, 7, 7], undefined, counting);
-    widest = 0;
-    historyState(recency, [3, 7, 7, 12], undefined, counting);
-    expect(widest).toBe(4);
+    rowsFor(recency, [3, 7, 7]);
+    expect(rowsFor(recency, [3, 7, 7, 12])).toEqual([4, 4]);
   });
 });
