@@ -11,8 +11,10 @@ import { int8Dots, type Int8Dots } from './int8-dots.js';
  * Each item's scoring row is held in int8, one scale per segment (an ensemble's members each have their own part of
  * the row; the prior's column stays a float), and the scoring vector is rounded to int16 per segment. The int8 scan
  * (`int8Dots`, WebAssembly SIMD) gives every item an approximate score and a bound that its exact score cannot pass:
- * `|Σ vⱼ rⱼ − s·u·Σ qⱼ zⱼ| ≤ ‖v‖₁·δ + s·(u/2)·Σ|qⱼ|`, with `δ` the row's largest rounding error (`rⱼ − s·qⱼ`) and
- * `u` the vector's step, plus a margin for float rounding. The items whose bound is highest are rescored exactly, in
+ * `|Σ vⱼ rⱼ − s·u·Σ qⱼ zⱼ| ≤ s·(‖v‖₁·δ + (u/2)·Σ|qⱼ|)`, with `s` the row's scale, `u` the vector's step, and per
+ * segment `δ` the largest rounding error relative to the scale (`|rⱼ − s·qⱼ| / s`: about 0 for a bundle's int8 rows,
+ * at most ½ for float ones) and the largest `Σ|qⱼ|`, plus a margin for float rounding. So the bound is the row's scale
+ * times one number per call. The items whose bound is highest are rescored exactly, in
  * the order and arithmetic of `rowDots` (then the memory's term, as `addCooccurrence` adds it), so their scores are
  * those of the full product to the bit. Every item left out has a bound at most {@link BestItems.beyond}: a list
  * whose kth score is above it is the full product's list (`modelRecommend` checks, and scores everything when not).
@@ -26,7 +28,10 @@ export interface BestItems {
   beyond: number;
 }
 
-/** Items rescored exactly per call, at least: on Games the top 10's bound passes 11 items at most (300 shoppers). */
+/**
+ * Items rescored exactly per call, at least: on Games and Beauty, 11 items at most outside the history reach the 10th
+ * exact score with their bound (300 shoppers each, `bench/scan-bounds.ts`).
+ */
 export const BEST_ITEMS = 64;
 
 /** The relative margin on the bound for float rounding (a float32 result is within 6e-8 of the exact sum). */
