@@ -88,10 +88,13 @@ export class ModelRuntime {
    */
   prepareScan(): Promise<boolean> {
     if (this.ivf || scoresCandidates(this.model.config.numItems)) return Promise.resolve(false);
-    this.scanning ??= buildCatalogScan(this.rows, scoringWidth(this.model), this.model.members?.length ?? 1, this.model.config.dim).then((scan) => {
-      this.scan = scan;
-      return scan !== null;
-    });
+    // A scan that cannot be built (no memory for its rows) leaves the full product, which answers the same lists.
+    this.scanning ??= buildCatalogScan(this.rows, scoringWidth(this.model), this.model.members?.length ?? 1, this.model.config.dim)
+      .catch(() => null)
+      .then((scan) => {
+        this.scan = scan;
+        return scan !== null;
+      });
     return this.scanning;
   }
 
